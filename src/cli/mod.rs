@@ -1,0 +1,73 @@
+//! The command line: parses arguments and calls the library. Each command is a few lines;
+//! the knowledge lives in `runtime`, `rootfs`, `doctor` and `lesson`.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+mod cleanup;
+mod doctor;
+mod list;
+mod rootfs;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "contlab",
+    version,
+    about = "A terminal lab for the Linux and cluster foundations under Kubernetes",
+    long_about = "contlab walks you through namespaces, cgroups, chroot and pivot_root, the OCI \
+container lifecycle, Raft leader elections and Kubernetes RBAC. Every step runs live on your own \
+kernel, and the real /proc entries, cgroup files and the runtime's trace are shown beside it.\n\n\
+Live mode needs root: run `sudo contlab doctor` to see what works on this machine.",
+    after_help = "Examples:\n  sudo contlab doctor          # can this machine run the lab live?\n  \
+contlab list                 # the lessons\n  sudo contlab rootfs build    # the small root filesystem containers use\n  \
+sudo contlab cleanup         # remove what a crashed run left behind"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List the lessons with their track, topics and your progress.
+    #[command(after_help = "Examples:\n  contlab list\n  contlab list --json | jq '.[].id'")]
+    List(list::Args),
+    /// Check whether live mode works on this machine, and how to fix what doesn't.
+    Doctor(doctor::Args),
+    /// Build the small root filesystems that lesson containers run in.
+    #[command(subcommand)]
+    Rootfs(rootfs::Command),
+    /// Remove containers, cgroups, mounts, network namespaces and links that contlab
+    /// created and a crash left behind. Touches nothing contlab did not create.
+    Cleanup(cleanup::Args),
+}
+
+/// Parses the command line, runs the command, and turns its outcome into an exit code.
+/// Errors are one sentence on stderr; details go to the log file.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _log = crate::logging::init();
+    let result = match cli.command {
+        None => {
+            println!(
+                "contlab {}: the interactive lab opens here once the terminal UI lands.\n\
+                 For now: `contlab list` shows the lessons, `sudo contlab doctor` checks this \
+                 machine for live mode.",
+                env!("CARGO_PKG_VERSION")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::List(a)) => list::run(a),
+        Some(Command::Doctor(a)) => doctor::run(a),
+        Some(Command::Rootfs(c)) => rootfs::run(c),
+        Some(Command::Cleanup(a)) => cleanup::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            tracing::error!("{e:?}");
+            eprintln!("contlab: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

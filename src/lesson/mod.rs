@@ -1,0 +1,6 @@
+//! Lessons: their format, the engine that runs their steps against the runtime, checks
+//! and progress. The engine emits one typed event stream (`event::Event`) that the TUI,
+//! the headless runner and the recorder consume.
+
+pub mod catalog;
+pub mod event;

@@ -1,0 +1,14 @@
+//! contlab: a terminal lab for the Linux and cluster foundations under Kubernetes.
+//!
+//! The crate is layered; see `docs/ARCHITECTURE.md` for who may import whom.
+//! `runtime` and `inspect` are kernel-facing and know nothing of lessons or the UI;
+//! `lesson` drives them and emits one event stream; `cli` is a thin layer on top.
+
+pub mod cli;
+pub mod doctor;
+pub mod inspect;
+pub mod lesson;
+pub mod logging;
+pub mod paths;
+pub mod rootfs;
+pub mod runtime;

@@ -1,0 +1,258 @@
+//! State records: what each container owns, written down *before* each object is made.
+//!
+//! A record is an intent log. The runtime adds a cgroup, a network namespace, a mount or
+//! a process to the record and only then creates it, so a contlab killed at any moment
+//! (even by SIGKILL) leaves a record naming everything that may exist. Teardown and
+//! `contlab cleanup` undo exactly what a record names, and then remove the record.
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// A process, named by pid and start time so that a recycled pid is never mistaken for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessId {
+    pub pid: i32,
+    /// Field 22 of `/proc/PID/stat`: clock ticks after boot.
+    pub start_time: u64,
+}
+
+impl ProcessId {
+    /// The process `pid` as it is now, or `None` when it does not exist.
+    pub fn of(pid: i32) -> Option<Self> {
+        start_time(pid).map(|start_time| ProcessId { pid, start_time })
+    }
+
+    /// This process.
+    pub fn current() -> Self {
+        let pid = std::process::id() as i32;
+        ProcessId {
+            pid,
+            start_time: start_time(pid).unwrap_or(0),
+        }
+    }
+
+    /// True while this very process (not a later one with the same pid) is alive.
+    pub fn is_alive(&self) -> bool {
+        start_time(self.pid) == Some(self.start_time)
+    }
+}
+
+fn start_time(pid: i32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    // `rest` starts at field 3; starttime is field 22.
+    rest.split(' ').nth(19)?.parse().ok()
+}
+
+/// Everything one container owns.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub id: String,
+    /// The contlab process that made the container; when it is gone the container is a
+    /// leftover, unless `detached` (OCI containers outlive the command that made them).
+    pub owner: Option<ProcessId>,
+    #[serde(default)]
+    pub detached: bool,
+    #[serde(default)]
+    pub processes: Vec<ProcessId>,
+    #[serde(default)]
+    pub cgroups: Vec<PathBuf>,
+    /// Bind-mounted namespace files (`nsfs`) that keep a namespace alive.
+    #[serde(default)]
+    pub ns_mounts: Vec<PathBuf>,
+    /// Network links in the host's namespace.
+    #[serde(default)]
+    pub links: Vec<String>,
+    #[serde(default)]
+    pub mounts: Vec<PathBuf>,
+    /// Directories contlab made for the container (removed after the mounts).
+    #[serde(default)]
+    pub dirs: Vec<PathBuf>,
+}
+
+/// The directory holding one record file per container.
+pub fn records_dir() -> PathBuf {
+    crate::paths::run_dir().join("containers")
+}
+
+/// A record on disk, kept in step with every change.
+#[derive(Debug)]
+pub struct Ledger {
+    path: PathBuf,
+    record: Record,
+}
+
+impl Ledger {
+    /// Starts the record of a new container owned by this process. Fails if `id` is taken.
+    pub fn create(id: &str) -> Result<Self> {
+        Self::create_in(&records_dir(), id)
+    }
+
+    pub fn create_in(dir: &Path, id: &str) -> Result<Self> {
+        validate_id(id)?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the state directory {}", dir.display()))?;
+        let path = dir.join(format!("{id}.json"));
+        let record = Record {
+            id: id.to_string(),
+            owner: Some(ProcessId::current()),
+            ..Default::default()
+        };
+        // create_new: two processes can never both believe they own the same id.
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path);
+        match file {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                anyhow::bail!("a container with id {id:?} already exists")
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot write {}", path.display())),
+        }
+        let ledger = Ledger { path, record };
+        ledger.save()?;
+        Ok(ledger)
+    }
+
+    /// Opens an existing record (for `cleanup`, or a command acting on a detached container).
+    pub fn open(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the state record {}", path.display()))?;
+        let record: Record = serde_json::from_str(&text)
+            .with_context(|| format!("{}: the state record is not valid", path.display()))?;
+        Ok(Ledger {
+            path: path.to_path_buf(),
+            record,
+        })
+    }
+
+    pub fn record(&self) -> &Record {
+        &self.record
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Changes the record and writes it out (atomically: a crash leaves the old or the new).
+    pub fn update(&mut self, f: impl FnOnce(&mut Record)) -> Result<()> {
+        f(&mut self.record);
+        self.save()
+    }
+
+    fn save(&self) -> Result<()> {
+        let tmp = self.path.with_extension("json.tmp");
+        let text = serde_json::to_vec_pretty(&self.record)?;
+        std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, &self.path)
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        Ok(())
+    }
+
+    /// Removes the record: everything it named has been undone.
+    pub fn finish(self) -> Result<()> {
+        match std::fs::remove_file(&self.path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e).with_context(|| format!("cannot remove {}", self.path.display())),
+        }
+    }
+}
+
+/// Container ids name files and cgroups: letters, digits, `-`, `_`, `.`, no `..`, no `/`.
+pub fn validate_id(id: &str) -> Result<()> {
+    let ok_chars = id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if id.is_empty() || id.len() > 64 || !ok_chars || id.contains("..") || id.starts_with('.') {
+        anyhow::bail!(
+            "invalid container id {id:?}: use 1 to 64 letters, digits, '-', '_' or '.', not starting with '.' and without '..' or '/'"
+        );
+    }
+    Ok(())
+}
+
+/// A fresh id for a container nobody named: `contlab-<pid>-<counter>-<random>`.
+pub fn new_id() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let mut r = [0u8; 3];
+    let _ = getrandom_bytes(&mut r);
+    format!(
+        "{}-{}-{}-{:02x}{:02x}{:02x}",
+        crate::paths::PREFIX,
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed),
+        r[0],
+        r[1],
+        r[2]
+    )
+}
+
+fn getrandom_bytes(buf: &mut [u8]) -> std::io::Result<()> {
+    use std::io::Read;
+    std::fs::File::open("/dev/urandom")?.read_exact(buf)
+}
+
+/// Every record file in `dir` with its parsed content (or why it could not be read).
+pub fn list_in(dir: &Path) -> Vec<(PathBuf, Result<Record>)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<_> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| {
+            let r = Ledger::open(&p).map(|l| l.record);
+            (p, r)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_survives_reopen_and_ids_are_unique() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = Ledger::create_in(dir.path(), "c1").unwrap();
+        l.update(|r| r.cgroups.push("/sys/fs/cgroup/pids/contlab/c1".into()))
+            .unwrap();
+        assert!(
+            Ledger::create_in(dir.path(), "c1").is_err(),
+            "duplicate id accepted"
+        );
+        let again = Ledger::open(&dir.path().join("c1.json")).unwrap();
+        assert_eq!(again.record().cgroups.len(), 1);
+        assert!(again.record().owner.unwrap().is_alive());
+        l.finish().unwrap();
+        assert!(list_in(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn bad_ids_are_refused() {
+        for id in ["", "a/b", "..", "a..b", ".hidden", "sp ace"] {
+            assert!(validate_id(id).is_err(), "{id:?} accepted");
+        }
+        validate_id("web-1_a.b").unwrap();
+        assert_ne!(new_id(), new_id());
+    }
+
+    #[test]
+    fn dead_process_is_not_alive() {
+        let me = ProcessId::current();
+        assert!(me.is_alive());
+        let stale = ProcessId {
+            pid: me.pid,
+            start_time: me.start_time + 1,
+        };
+        assert!(!stale.is_alive());
+    }
+}
