@@ -1,21 +1,36 @@
+use crate::lesson::catalog::{self, LessonSummary};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Print a JSON array of objects with `id`, `title`, `track`, `topics`, `status`.
+    /// Print a JSON array of objects with `id`, `title`, `track`, `topics`, `minutes`, `status`.
     #[arg(long)]
     json: bool,
+    /// Read lessons from this directory instead of the built-in curriculum.
+    #[arg(long, value_name = "DIR")]
+    lessons: Option<PathBuf>,
+    /// Language of the titles: en or ko.
+    #[arg(long, default_value = "en", value_parser = ["en", "ko"])]
+    lang: String,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let lessons = crate::lesson::catalog::embedded();
+    let lessons = catalog::load(args.lessons.as_deref())?;
+    let rows: Vec<LessonSummary> = lessons
+        .iter()
+        .map(|l| LessonSummary::of(l, &args.lang))
+        .collect();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&lessons)?);
-    } else if lessons.is_empty() {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else if rows.is_empty() {
         println!("No lessons found.");
     } else {
-        for l in &lessons {
-            println!("{:<28} {:<12} {:<8} {}", l.id, l.track, l.status, l.title);
+        for l in &rows {
+            println!(
+                "{:<30} {:<11} {:>3} min  {:<8} {}",
+                l.id, l.track, l.minutes, l.status, l.title
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

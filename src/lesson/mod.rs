@@ -4,3 +4,5 @@
 
 pub mod catalog;
 pub mod event;
+pub mod format;
+pub mod load;

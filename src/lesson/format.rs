@@ -1,0 +1,353 @@
+//! The lesson format, version 1.
+//!
+//! A lesson is a directory `lessons/<id>/` holding:
+//! - `lesson.toml`: the language-neutral structure — id, track, topics, steps with their
+//!   actions, checks and reference solutions. Only this file says what a step *does*.
+//! - `en.toml` and `ko.toml`: the prose — titles, Markdown bodies, hints — keyed by step
+//!   id. A translation can never change what a step does.
+//!
+//! Every error names the file, the line and the field.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// The format this build reads. A lesson with a higher `format_version` needs a newer contlab.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The topics a lesson may declare.
+pub const TOPICS: &[&str] = &[
+    "pid-ns",
+    "net-ns",
+    "mount-ns",
+    "uts-ns",
+    "ipc-ns",
+    "user-ns",
+    "cgroup-ns",
+    "cgroup-v1-v2",
+    "cgroup-memory",
+    "cgroup-cpu",
+    "cgroup-pids",
+    "chroot",
+    "pivot-root",
+    "manual-container",
+    "oci-bundle",
+    "runc-lifecycle",
+    "runtime-layers",
+    "cri",
+    "raft-election",
+    "raft-replication",
+    "raft-partition",
+    "cap-theorem",
+    "etcd",
+    "authn-authz",
+    "rbac",
+    "dns",
+    "service-discovery",
+    "load-balancing",
+    "rest-api",
+];
+
+/// The languages every lesson ships in.
+pub const LANGUAGES: &[&str] = &["en", "ko"];
+
+/// `lesson.toml`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonFile {
+    pub format_version: Spanned<u32>,
+    pub id: Spanned<String>,
+    pub track: Track,
+    /// Position within the track.
+    pub order: u32,
+    pub minutes: u32,
+    #[serde(default)]
+    pub prerequisites: Vec<Spanned<String>>,
+    pub topics: Vec<Spanned<String>>,
+    #[serde(rename = "step")]
+    pub steps: Vec<Step>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Track {
+    Containers,
+    Oci,
+    Raft,
+    Rbac,
+}
+
+impl Track {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Track::Containers => "containers",
+            Track::Oci => "oci",
+            Track::Raft => "raft",
+            Track::Rbac => "rbac",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepKind {
+    /// The engine runs the action and checks the result.
+    #[default]
+    Run,
+    /// The student works in the container's shell until the checks pass; headless runs
+    /// apply the reference solution.
+    Task,
+    /// A question with one right choice.
+    Quiz,
+    /// Prose only.
+    Read,
+}
+
+/// One step of a lesson.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub id: Spanned<String>,
+    #[serde(default)]
+    pub kind: StepKind,
+    pub action: Option<Spanned<Action>>,
+    #[serde(default)]
+    pub checks: Vec<Spanned<Check>>,
+    /// A task's reference solution: shell command lines typed into the container's shell.
+    #[serde(default)]
+    pub solution: Vec<String>,
+    /// A quiz's choice ids, in display order; their text is in the prose.
+    #[serde(default)]
+    pub choices: Vec<String>,
+    /// A quiz's right choice id.
+    pub answer: Option<String>,
+}
+
+/// What a step does.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(tag = "do", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Action {
+    /// Sample the host's own state (for comparison panes).
+    Host,
+    /// Start a container.
+    Start(Box<StartSpec>),
+    /// Run a command (through `/bin/sh -c`) inside a running container.
+    Exec {
+        #[serde(default = "main_container")]
+        container: String,
+        cmd: String,
+    },
+    /// Run a command on the host (for the host's side of a comparison).
+    HostExec { cmd: String },
+    /// Write a container's cgroup file, by its name in this machine's cgroup version.
+    CgroupWrite {
+        #[serde(default = "main_container")]
+        container: String,
+        file: String,
+        value: String,
+    },
+    /// Read a container's cgroup file.
+    CgroupRead {
+        #[serde(default = "main_container")]
+        container: String,
+        file: String,
+    },
+    /// Wait for a container's main process to exit.
+    Wait {
+        #[serde(default = "main_container")]
+        container: String,
+    },
+    /// Stop and tear down a container.
+    Stop {
+        #[serde(default = "main_container")]
+        container: String,
+    },
+}
+
+pub fn main_container() -> String {
+    "main".to_string()
+}
+
+/// A container to start: the runtime's options, as a lesson spells them.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StartSpec {
+    #[serde(default = "main_container")]
+    pub name: String,
+    /// `pid,net,mount,uts,ipc,user,cgroup`, `all`, or empty for none.
+    #[serde(default)]
+    pub namespaces: String,
+    /// `host`, `chroot` or `pivot`.
+    pub rootfs: Option<String>,
+    pub hostname: Option<String>,
+    pub memory: Option<String>,
+    pub cpus: Option<String>,
+    pub pids: Option<String>,
+    #[serde(default)]
+    pub map_root: bool,
+    /// Connect this container to another one by a veth pair.
+    pub veth: Option<VethSpec>,
+    /// `oci-default` (default) or `all` (for lessons that mount inside).
+    pub capabilities: Option<String>,
+    /// The main process; default: a shell that waits (`sh`).
+    pub cmd: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct VethSpec {
+    /// The other container.
+    pub peer: String,
+    /// This end's address, `10.200.0.1/24`.
+    pub addr: String,
+    pub peer_addr: String,
+}
+
+/// Same as the host, or different.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Relation {
+    Same,
+    Differs,
+}
+
+/// A check on observed state. Each failing check says what it saw and what it expected.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(tag = "check", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Check {
+    /// A namespace of the container compared with the host's (`/proc/PID/ns/*` inodes).
+    Ns {
+        #[serde(default = "main_container")]
+        container: String,
+        ns: String,
+        host: Relation,
+    },
+    /// Processes visible inside: how many, and pid 1's command.
+    Processes {
+        #[serde(default = "main_container")]
+        container: String,
+        count: Option<u32>,
+        max: Option<u32>,
+        pid1: Option<String>,
+    },
+    /// The container's main process: its pid inside, and that it differs outside.
+    Pid {
+        #[serde(default = "main_container")]
+        container: String,
+        inside: i32,
+    },
+    /// The hostname seen inside.
+    Hostname {
+        #[serde(default = "main_container")]
+        container: String,
+        equals: Option<String>,
+        host: Option<Relation>,
+    },
+    /// The uid inside, and the host uid it maps to.
+    Uid {
+        #[serde(default = "main_container")]
+        container: String,
+        inside: u32,
+        /// When set: whether the host uid equals the inside uid (`same`) or not (`differs`).
+        outside: Option<Relation>,
+    },
+    /// Whether a mount point made inside shows in the host's mount table.
+    Mount {
+        #[serde(default = "main_container")]
+        container: String,
+        /// The mount point as seen inside the container.
+        path: String,
+        on_host: bool,
+    },
+    /// A cgroup file's value, by the name this machine's cgroup version uses, or by the
+    /// other version's name (contlab translates `memory.max` ↔ `memory.limit_in_bytes`).
+    Cgroup {
+        #[serde(default = "main_container")]
+        container: String,
+        file: String,
+        equals: Option<String>,
+        /// A number the value must be at least (for counters).
+        at_least: Option<u64>,
+    },
+    /// The container's process is in its own cgroup.
+    CgroupMember {
+        #[serde(default = "main_container")]
+        container: String,
+    },
+    /// Whether the OOM killer killed a process of the container.
+    Oom {
+        #[serde(default = "main_container")]
+        container: String,
+        killed: bool,
+    },
+    /// How the last command (or the container's main process, after `wait`) ended.
+    Exit {
+        code: Option<i32>,
+        signal: Option<String>,
+    },
+    /// The last command's output matches a regular expression.
+    Output {
+        matches: String,
+        #[serde(default)]
+        negate: bool,
+    },
+    /// A file exists (or not) in the container's root filesystem.
+    File {
+        #[serde(default = "main_container")]
+        container: String,
+        path: String,
+        exists: bool,
+    },
+    /// A quiz's answer is the right one.
+    Answer,
+}
+
+/// `en.toml` / `ko.toml`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonText {
+    pub title: String,
+    pub summary: String,
+    #[serde(rename = "step", default)]
+    pub steps: BTreeMap<String, StepText>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepText {
+    pub title: String,
+    /// Markdown; code blocks in fences with a language.
+    pub body: String,
+    /// Tiered hints, gentlest first.
+    #[serde(default)]
+    pub hints: Vec<String>,
+    /// A hint for a specific failing check, keyed by the check's kind (e.g. `mount`).
+    #[serde(default)]
+    pub check_hints: BTreeMap<String, String>,
+    /// A quiz's choices, keyed by choice id.
+    #[serde(default)]
+    pub choices: BTreeMap<String, String>,
+    /// Shown after the step passes: why it matters.
+    pub explain: Option<String>,
+}
+
+impl Check {
+    /// The check's kind as written in a lesson (`ns`, `cgroup`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Check::Ns { .. } => "ns",
+            Check::Processes { .. } => "processes",
+            Check::Pid { .. } => "pid",
+            Check::Hostname { .. } => "hostname",
+            Check::Uid { .. } => "uid",
+            Check::Mount { .. } => "mount",
+            Check::Cgroup { .. } => "cgroup",
+            Check::CgroupMember { .. } => "cgroup-member",
+            Check::Oom { .. } => "oom",
+            Check::Exit { .. } => "exit",
+            Check::Output { .. } => "output",
+            Check::File { .. } => "file",
+            Check::Answer => "answer",
+        }
+    }
+}
