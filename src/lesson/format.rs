@@ -152,6 +152,13 @@ pub enum Action {
         container: String,
         file: String,
     },
+    /// Run the classic chroot escape from inside a container: `chroot` into a
+    /// subdirectory, `chdir("..")` past the root, `chroot(".")`, then compare the `/`
+    /// reached with the host's. Works against `chroot`, fails against `pivot_root`.
+    Breakout {
+        #[serde(default = "main_container")]
+        container: String,
+    },
     /// Wait for a container's main process to exit.
     Wait {
         #[serde(default = "main_container")]
@@ -185,6 +192,9 @@ pub struct StartSpec {
     pub pids: Option<String>,
     #[serde(default)]
     pub map_root: bool,
+    /// Mount a fresh `/proc` for a new pid namespace (default true). Lessons set it
+    /// false to show `ps` reading the host's `/proc` before the student remounts it.
+    pub mount_proc: Option<bool>,
     /// Connect this container to another one by a veth pair.
     pub veth: Option<VethSpec>,
     /// `oci-default` (default) or `all` (for lessons that mount inside).
@@ -261,6 +271,7 @@ pub enum Check {
     },
     /// A cgroup file's value, by the name this machine's cgroup version uses, or by the
     /// other version's name (contlab translates `memory.max` ↔ `memory.limit_in_bytes`).
+    /// `file` may name a key of a flat-keyed file: `cpu.stat:nr_throttled`.
     Cgroup {
         #[serde(default = "main_container")]
         container: String,
@@ -298,6 +309,8 @@ pub enum Check {
         path: String,
         exists: bool,
     },
+    /// Whether the last `breakout` reached the host's root directory.
+    Escape { escaped: bool },
     /// A quiz's answer is the right one.
     Answer,
 }
@@ -347,6 +360,7 @@ impl Check {
             Check::Exit { .. } => "exit",
             Check::Output { .. } => "output",
             Check::File { .. } => "file",
+            Check::Escape { .. } => "escape",
             Check::Answer => "answer",
         }
     }
