@@ -73,3 +73,16 @@ pub fn cgroup_parent() -> String {
 pub fn netns_dir() -> PathBuf {
     run_dir().join("netns")
 }
+
+/// The student's progress: per user, in the XDG state directory, also under sudo (so a
+/// student's progress does not depend on how the lab was started).
+pub fn progress_file() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CONTLAB_STATE_DIR") {
+        return PathBuf::from(dir).join("progress.json");
+    }
+    let base = match std::env::var_os("XDG_STATE_HOME") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => home().join(".local/state"),
+    };
+    base.join(PREFIX).join("progress.json")
+}

@@ -6,3 +6,4 @@ pub mod catalog;
 pub mod event;
 pub mod format;
 pub mod load;
+pub mod progress;

@@ -1,0 +1,187 @@
+//! The student's progress: which steps passed, when, after how many attempts, and the
+//! last check results — so a lesson resumes where it was left, and an instructor can
+//! collect a class's exports.
+
+use super::event::{CheckResult, StepStatus};
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The schema version of `progress.json` (and of `contlab progress export`).
+pub const PROGRESS_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub format_version: u32,
+    #[serde(default)]
+    pub lessons: BTreeMap<String, LessonProgress>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LessonProgress {
+    /// The step to resume at.
+    pub current_step: Option<String>,
+    pub started_at_ms: Option<u64>,
+    pub completed_at_ms: Option<u64>,
+    #[serde(default)]
+    pub steps: BTreeMap<String, StepProgress>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StepProgress {
+    pub passed: bool,
+    pub attempts: u32,
+    pub first_attempt_ms: Option<u64>,
+    pub passed_at_ms: Option<u64>,
+    /// Time spent in the step's attempts.
+    pub duration_ms: u64,
+    /// The check results of the last attempt.
+    #[serde(default)]
+    pub last_checks: Vec<CheckResult>,
+    /// True when the student asked for the solution before passing.
+    #[serde(default)]
+    pub solution_shown: bool,
+}
+
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+impl Progress {
+    /// Reads the progress file; a missing file is an empty progress.
+    pub fn load(path: &Path) -> Result<Self> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let p: Progress = serde_json::from_str(&text).with_context(|| {
+                    format!(
+                        "{}: the progress file is damaged; move it away to start afresh",
+                        path.display()
+                    )
+                })?;
+                if p.format_version > PROGRESS_VERSION {
+                    anyhow::bail!(
+                        "{}: progress format {} is newer than this contlab reads ({PROGRESS_VERSION}); update contlab",
+                        path.display(),
+                        p.format_version
+                    );
+                }
+                Ok(p)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Progress {
+                format_version: PROGRESS_VERSION,
+                ..Default::default()
+            }),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
+    /// Writes atomically: a crash leaves the old file or the new one.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// Records one attempt at a step.
+    pub fn record(
+        &mut self,
+        lesson: &str,
+        step: &str,
+        status: StepStatus,
+        checks: &[CheckResult],
+        duration_ms: u64,
+    ) {
+        let now = now_ms();
+        let l = self.lessons.entry(lesson.to_string()).or_default();
+        l.started_at_ms.get_or_insert(now);
+        l.current_step = Some(step.to_string());
+        let s = l.steps.entry(step.to_string()).or_default();
+        s.attempts += 1;
+        s.first_attempt_ms.get_or_insert(now);
+        s.duration_ms += duration_ms;
+        s.last_checks = checks.to_vec();
+        if status == StepStatus::Pass && !s.passed {
+            s.passed = true;
+            s.passed_at_ms = Some(now);
+        }
+    }
+
+    /// Marks a lesson done when every one of `steps` has passed.
+    pub fn complete_if_done(&mut self, lesson: &str, steps: &[&str]) -> bool {
+        let Some(l) = self.lessons.get_mut(lesson) else {
+            return false;
+        };
+        let done = steps
+            .iter()
+            .all(|s| l.steps.get(*s).is_some_and(|p| p.passed));
+        if done && l.completed_at_ms.is_none() {
+            l.completed_at_ms = Some(now_ms());
+        }
+        done
+    }
+
+    /// `new`, `started` or `done`.
+    pub fn status(&self, lesson: &str) -> &'static str {
+        match self.lessons.get(lesson) {
+            None => "new",
+            Some(l) if l.completed_at_ms.is_some() => "done",
+            Some(_) => "started",
+        }
+    }
+
+    pub fn reset(&mut self, lesson: Option<&str>) {
+        match lesson {
+            Some(id) => {
+                self.lessons.remove(id);
+            }
+            None => self.lessons.clear(),
+        }
+    }
+}
+
+/// The progress file for this user.
+pub fn default_path() -> PathBuf {
+    crate::paths::progress_file()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn persists_and_resets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p/progress.json");
+        let mut p = Progress::load(&path).unwrap();
+        assert_eq!(p.status("uts"), "new");
+        p.record("uts", "start", StepStatus::Fail, &[], 10);
+        p.record("uts", "start", StepStatus::Pass, &[], 5);
+        assert!(p.complete_if_done("uts", &["start"]));
+        p.save(&path).unwrap();
+        let mut again = Progress::load(&path).unwrap();
+        let s = &again.lessons["uts"].steps["start"];
+        assert_eq!((s.attempts, s.passed, s.duration_ms), (2, true, 15));
+        assert_eq!(again.status("uts"), "done");
+        again.reset(Some("uts"));
+        assert_eq!(again.status("uts"), "new");
+    }
+
+    #[test]
+    fn damaged_or_newer_files_are_refused_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("progress.json");
+        std::fs::write(&path, "{not json").unwrap();
+        assert!(format!("{:#}", Progress::load(&path).unwrap_err()).contains("damaged"));
+        std::fs::write(&path, r#"{"format_version": 99}"#).unwrap();
+        assert!(format!("{:#}", Progress::load(&path).unwrap_err()).contains("newer"));
+    }
+}
