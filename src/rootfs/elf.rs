@@ -411,7 +411,7 @@ mod tests {
         let info = read(&me).unwrap();
         let deps = Resolver::new().resolve(&me).unwrap();
         assert_eq!(deps.interp.is_some(), info.interp.is_some());
-        assert_eq!(deps.libs.len() >= info.needed.len(), true);
+        assert!(deps.libs.len() >= info.needed.len());
     }
 
     #[test]

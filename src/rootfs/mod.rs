@@ -83,12 +83,17 @@ pub struct BuildOptions {
 /// Builds a rootfs as `opts` says and returns its path. `progress` gets one short line
 /// per stage. With no `out`, a cached rootfs with the same key is returned as is.
 pub fn build(opts: &BuildOptions, progress: &mut dyn FnMut(&str)) -> Result<PathBuf> {
+    // Bad input fails before any work.
+    let out = opts.out.as_deref().map(check_out).transpose()?;
     let recipe = Recipe::embedded()?;
     let source = opts.from.unwrap_or_else(Source::default_for_host);
     let plan = build::plan(source, recipe, recipe::RECIPE_TEXT, progress)?;
-    match &opts.out {
-        Some(out) => build_into(&plan, out, progress),
-        None => build_cached(&plan, progress),
+    match out {
+        Some((out, tmp)) => {
+            finish(&plan, tmp, &out, progress)?;
+            Ok(out)
+        }
+        None => build_cached(&plan, &crate::paths::rootfs_cache_dir(), progress),
     }
 }
 
@@ -116,29 +121,33 @@ pub fn build_cli(from: Option<&str>, out: Option<&Path>) -> Result<PathBuf> {
 const TMP_PREFIX: &str = ".build-";
 
 /// Builds into the cache under the cache lock, unless the key is there already.
-fn build_cached(plan: &build::Plan, progress: &mut dyn FnMut(&str)) -> Result<PathBuf> {
-    let cache = crate::paths::rootfs_cache_dir();
+fn build_cached(
+    plan: &build::Plan,
+    cache: &Path,
+    progress: &mut dyn FnMut(&str),
+) -> Result<PathBuf> {
     let dest = cache.join(plan.cache_name());
     if dest.is_dir() {
         progress(&format!("up to date: {}", dest.display()));
         return Ok(dest);
     }
-    fs::create_dir_all(&cache)
+    fs::create_dir_all(cache)
         .with_context(|| format!("cannot create the rootfs cache {}", cache.display()))?;
-    let _lock = lock(&cache)?;
+    let _lock = lock(cache)?;
     if dest.is_dir() {
         progress(&format!("up to date (built meanwhile): {}", dest.display()));
         return Ok(dest);
     }
     // Under the lock no other cache build runs, so any temp dir left is from a crash.
-    if let Ok(rd) = fs::read_dir(&cache) {
+    if let Ok(rd) = fs::read_dir(cache) {
         for e in rd.flatten() {
             if e.file_name().to_string_lossy().starts_with(TMP_PREFIX) {
                 let _ = fs::remove_dir_all(e.path());
             }
         }
     }
-    build_in_temp_then_rename(plan, &cache, &dest, progress)?;
+    let tmp = temp_dir_in(cache)?;
+    finish(plan, tmp, &dest, progress)?;
     Ok(dest)
 }
 
@@ -155,8 +164,10 @@ fn lock(cache: &Path) -> Result<nix::fcntl::Flock<fs::File>> {
         .map_err(|(_, e)| anyhow::anyhow!("cannot lock {}: {e}", path.display()))
 }
 
-/// Builds into `out` (which must not exist or be an empty directory).
-fn build_into(plan: &build::Plan, out: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathBuf> {
+/// Checks an `--out` directory: it must not exist or be an empty directory, in an
+/// existing, writable directory. Returns it made absolute, and the temp dir beside it
+/// to build in.
+fn check_out(out: &Path) -> Result<(PathBuf, BuildDir)> {
     let out = if out.is_absolute() {
         out.to_path_buf()
     } else {
@@ -197,22 +208,74 @@ fn build_into(plan: &build::Plan, out: &Path, progress: &mut dyn FnMut(&str)) ->
             parent.display()
         ),
     }
-    build_in_temp_then_rename(plan, parent, &out, progress)?;
-    Ok(out)
+    if nix::unistd::access(
+        parent,
+        nix::unistd::AccessFlags::W_OK | nix::unistd::AccessFlags::X_OK,
+    )
+    .is_err()
+    {
+        bail!(
+            "cannot write --out {}: {} is not writable",
+            out.display(),
+            parent.display()
+        );
+    }
+    let tmp =
+        temp_dir_in(parent).with_context(|| format!("cannot write --out {}", out.display()))?;
+    Ok((out, tmp))
 }
 
-/// Assembles in a temp dir inside `beside` (same filesystem as `dest`), then renames it
-/// to `dest`. On error the temp dir is removed (TempDir's Drop).
-fn build_in_temp_then_rename(
+/// A directory a build happens in, removed with its contents when dropped unless it
+/// was renamed into place: a failed build leaves nothing behind.
+struct BuildDir {
+    path: PathBuf,
+    done: bool,
+}
+
+impl BuildDir {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for BuildDir {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// A temp dir to build in, inside `dir` (so on the destination's filesystem), mode 0700
+/// until it is finished.
+fn temp_dir_in(dir: &Path) -> Result<BuildDir> {
+    use std::os::unix::fs::DirBuilderExt;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    for _ in 0..100 {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = dir.join(format!("{TMP_PREFIX}{}-{nanos:x}-{n}", std::process::id()));
+        match fs::DirBuilder::new().mode(0o700).create(&path) {
+            Ok(()) => return Ok(BuildDir { path, done: false }),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => bail!("cannot create a directory in {}: {e}", dir.display()),
+        }
+    }
+    bail!("cannot create a unique directory in {}", dir.display())
+}
+
+/// Assembles in `tmp` (a temp dir beside `dest`), then renames it to `dest`. On error
+/// `tmp` is dropped, which removes it.
+fn finish(
     plan: &build::Plan,
-    beside: &Path,
+    mut tmp: BuildDir,
     dest: &Path,
     progress: &mut dyn FnMut(&str),
 ) -> Result<()> {
-    let tmp = tempfile::Builder::new()
-        .prefix(TMP_PREFIX)
-        .tempdir_in(beside)
-        .map_err(|e| anyhow::anyhow!("cannot write to {}: {e}", beside.display()))?;
     progress(&format!(
         "building {} rootfs in {}",
         plan.source,
@@ -222,7 +285,99 @@ fn build_in_temp_then_rename(
     fs::rename(tmp.path(), dest)
         .with_context(|| format!("cannot move the new rootfs to {}", dest.display()))?;
     // Renamed away: nothing left for the guard to remove.
-    let _ = tmp.keep();
+    tmp.done = true;
     progress(&format!("done: {}", dest.display()));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Barrier};
+
+    fn plan_for(source: Source) -> build::Plan {
+        build::plan(
+            source,
+            Recipe::embedded().unwrap(),
+            recipe::RECIPE_TEXT,
+            &mut |_| {},
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn parallel_threads_build_once_and_share_the_path() {
+        let cache = tempfile::tempdir().unwrap();
+        let threads = 6;
+        let barrier = Arc::new(Barrier::new(threads));
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let cache = cache.path().to_path_buf();
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    let plan = plan_for(Source::Host);
+                    let mut built = 0;
+                    barrier.wait();
+                    let p = build_cached(&plan, &cache, &mut |m| {
+                        if m.starts_with("done:") {
+                            built += 1;
+                        }
+                    })
+                    .unwrap();
+                    (p, built)
+                })
+            })
+            .collect();
+        let results: Vec<(PathBuf, i32)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert!(results.iter().all(|(p, _)| *p == results[0].0));
+        assert_eq!(
+            results.iter().map(|(_, b)| b).sum::<i32>(),
+            1,
+            "exactly one build"
+        );
+        assert!(results[0].0.join("etc/passwd").is_file());
+        // No temp dirs left, only the lock file and the rootfs.
+        let mut names: Vec<String> = fs::read_dir(cache.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn a_failed_build_leaves_nothing() {
+        let cache = tempfile::tempdir().unwrap();
+        let mut plan = plan_for(Source::Host);
+        // A file whose parent is a file: assembling fails after copying the binaries.
+        plan.recipe = Recipe::parse(
+            "[[files]]\npath = \"/etc/passwd\"\ncontent = \"x\"\n[[files]]\npath = \"/etc/passwd/x\"\ncontent = \"\"\n",
+            "t.toml",
+        )
+        .unwrap();
+        let err = build_cached(&plan, cache.path(), &mut |_| {}).unwrap_err();
+        assert!(format!("{err:#}").contains("passwd"), "{err:#}");
+        let names: Vec<String> = fs::read_dir(cache.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec![".lock".to_string()]);
+    }
+
+    #[test]
+    fn stale_temp_dirs_are_swept() {
+        let cache = tempfile::tempdir().unwrap();
+        fs::create_dir(cache.path().join(".build-crashed")).unwrap();
+        let p = build_cached(&plan_for(Source::Host), cache.path(), &mut |_| {}).unwrap();
+        assert!(p.is_dir());
+        assert!(!cache.path().join(".build-crashed").exists());
+    }
+
+    #[test]
+    fn source_names_round_trip() {
+        for s in [Source::Busybox, Source::Host] {
+            assert_eq!(s.name().parse::<Source>().unwrap(), s);
+        }
+        assert!("alpine".parse::<Source>().is_err());
+    }
 }
