@@ -370,3 +370,74 @@ fn unknown_source_is_refused() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("alpine"), "{}", stderr(&o));
 }
+
+/// Run by `ensure_default_is_shared_by_threads_and_processes` in child processes (with
+/// CONTLAB_STATE_DIR set for them alone); a no-op otherwise.
+#[test]
+fn ensure_default_child() {
+    if std::env::var_os("CONTLAB_ROOTFS_TEST_CHILD").is_none() {
+        return;
+    }
+    let threads: Vec<_> = (0..4)
+        .map(|_| std::thread::spawn(contlab::rootfs::ensure_default))
+        .collect();
+    for t in threads {
+        let p = t.join().unwrap().unwrap();
+        println!("ROOTFS={}", p.display());
+    }
+    // A second call in the same process answers from memory with the same path.
+    println!(
+        "ROOTFS={}",
+        contlab::rootfs::ensure_default().unwrap().display()
+    );
+}
+
+#[test]
+fn ensure_default_is_shared_by_threads_and_processes() {
+    let state = state_dir();
+    let me = std::env::current_exe().unwrap();
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            Command::new(&me)
+                .args([
+                    "--exact",
+                    "ensure_default_child",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
+                .env("CONTLAB_ROOTFS_TEST_CHILD", "1")
+                .env("CONTLAB_STATE_DIR", state.path())
+                .env("CONTLAB_RUN_DIR", state.path().join("run"))
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut paths = Vec::new();
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        assert!(
+            o.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            stderr(&o)
+        );
+        for l in String::from_utf8_lossy(&o.stdout).lines() {
+            // The harness may print "test ensure_default_child ... " on the same line.
+            if let Some(i) = l.find("ROOTFS=") {
+                paths.push(PathBuf::from(&l[i + "ROOTFS=".len()..]));
+            }
+        }
+    }
+    assert_eq!(paths.len(), 15, "{paths:?}");
+    assert!(paths.iter().all(|p| *p == paths[0]), "{paths:?}");
+    assert!(paths[0].starts_with(state.path().join("rootfs")));
+    check_layout(&paths[0]);
+    let entries: Vec<String> = fs::read_dir(state.path().join("rootfs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".lock")
+        .collect();
+    assert_eq!(entries.len(), 1, "built more than once: {entries:?}");
+}

@@ -100,11 +100,31 @@ pub fn build(opts: &BuildOptions, progress: &mut dyn FnMut(&str)) -> Result<Path
 /// The default rootfs (busybox when a static one is found, else host), built into the
 /// cache if missing. Safe to call from parallel threads and processes: one builds, the
 /// others wait on the lock and get the same path.
+///
+/// The first call in a process checks the sources and the cache (tens of milliseconds);
+/// later calls with the same cache directory return the remembered path at once.
 pub fn ensure_default() -> Result<PathBuf> {
-    build(
+    use std::sync::Mutex;
+    static KNOWN: Mutex<Vec<(PathBuf, PathBuf)>> = Mutex::new(Vec::new());
+    let cache = crate::paths::rootfs_cache_dir();
+    let known = |cache: &Path| -> Option<PathBuf> {
+        let k = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+        k.iter()
+            .find(|(c, p)| c == cache && p.is_dir())
+            .map(|(_, p)| p.clone())
+    };
+    if let Some(p) = known(&cache) {
+        return Ok(p);
+    }
+    let p = build(
         &BuildOptions::default(),
         &mut |m| tracing::info!(target: "contlab::rootfs", "{m}"),
-    )
+    )?;
+    KNOWN
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((cache, p.clone()));
+    Ok(p)
 }
 
 /// `contlab rootfs build [--from busybox|host] [--out DIR]`, with progress on stderr.
