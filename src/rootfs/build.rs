@@ -612,3 +612,105 @@ fn chown_root(root: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recipe(text: &str) -> Recipe {
+        Recipe::parse(text, "t.toml").unwrap()
+    }
+
+    #[test]
+    fn a_missing_required_tool_names_the_package() {
+        let text = "[[host.tools]]\nname = \"sh\"\n[[host.tools]]\nname = \"contlab-no-such-tool\"\npackage = \"contlab-pkg\"\n";
+        let err = plan(Source::Host, recipe(text), text, &mut |_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("contlab-no-such-tool"), "{err}");
+        assert!(err.contains("apt install contlab-pkg"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_optional_tool_is_skipped_with_a_note() {
+        let text = "[[host.tools]]\nname = \"sh\"\n[[host.tools]]\nname = \"contlab-no-such-tool\"\npackage = \"contlab-pkg\"\noptional = true\n";
+        let mut notes = Vec::new();
+        let p = plan(Source::Host, recipe(text), text, &mut |m| {
+            notes.push(m.to_string())
+        })
+        .unwrap();
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("skipping optional tool contlab-no-such-tool")),
+            "{notes:?}"
+        );
+        let PlanKind::Host { tools, files } = &p.kind else {
+            panic!("not a host plan")
+        };
+        assert_eq!(tools.len(), 1);
+        assert!(
+            files.len() > 1,
+            "sh comes with its loader and libraries: {files:?}"
+        );
+    }
+
+    #[test]
+    fn the_key_follows_the_recipe() {
+        let a = "[[host.tools]]\nname = \"sh\"\n";
+        let b = "[[host.tools]]\nname = \"sh\"\n# changed\n";
+        let ka = plan(Source::Host, recipe(a), a, &mut |_| {}).unwrap().key;
+        let ka2 = plan(Source::Host, recipe(a), a, &mut |_| {}).unwrap().key;
+        let kb = plan(Source::Host, recipe(b), b, &mut |_| {}).unwrap().key;
+        assert_eq!(ka, ka2);
+        assert_ne!(ka, kb);
+    }
+
+    #[test]
+    fn host_paths_arrive_with_their_symlinks() {
+        let root = tempfile::tempdir().unwrap();
+        let sh = Path::new("/bin/sh");
+        install_host_path(root.path(), sh).unwrap();
+        // Same path inside as outside, resolving to a real file.
+        let inside = resolve_in_root(root.path(), sh).unwrap();
+        assert!(inside.is_file(), "{}", inside.display());
+        assert!(inside.starts_with(root.path()));
+        // Each link on the host is a link in the rootfs.
+        for (host, rel) in [("/bin", "bin"), ("/bin/sh", "bin/sh")] {
+            let hm = fs::symlink_metadata(host).unwrap();
+            if hm.file_type().is_symlink() {
+                let t = fs::read_link(host).unwrap();
+                let r = resolve_in_root(root.path(), Path::new("/")).unwrap();
+                assert_eq!(fs::read_link(r.join(rel)).ok(), Some(t), "{host}");
+            }
+        }
+        // A second install is a no-op.
+        assert_eq!(install_host_path(root.path(), sh).unwrap(), 0);
+    }
+
+    #[test]
+    fn resolve_in_root_stays_inside() {
+        let root = tempfile::tempdir().unwrap();
+        let r = root.path();
+        fs::create_dir_all(r.join("usr/bin")).unwrap();
+        std::os::unix::fs::symlink("usr/bin", r.join("bin")).unwrap();
+        std::os::unix::fs::symlink("/usr/bin", r.join("abs")).unwrap();
+        std::os::unix::fs::symlink("../../..", r.join("usr/bin/up")).unwrap();
+        fs::write(r.join("usr/bin/x"), "").unwrap();
+        assert_eq!(
+            resolve_in_root(r, Path::new("/bin/x")),
+            Some(r.join("usr/bin/x"))
+        );
+        assert_eq!(
+            resolve_in_root(r, Path::new("/abs/x")),
+            Some(r.join("usr/bin/x"))
+        );
+        assert_eq!(
+            resolve_in_root(r, Path::new("/bin/up/bin/x")),
+            Some(r.join("usr/bin/x"))
+        );
+        assert_eq!(resolve_in_root(r, Path::new("/bin/nope")), None);
+        assert!(in_root(r, Path::new("abs/x")).is_err());
+        assert_eq!(in_root(r, Path::new("bin/x")).unwrap(), r.join("bin/x"));
+    }
+}
