@@ -3,8 +3,8 @@
 //! cgroup v1 gives every controller (or group of controllers) its own hierarchy, so a
 //! container's cgroup is a directory in each: `memory/contlab/ID`, `cpu/contlab/ID`, …
 //! cgroup v2 has one hierarchy, so it is one directory, `contlab/ID`, whose controllers
-//! its parents switch on in `cgroup.subtree_control`. Both sit behind [`Hierarchies`]
-//! (`v1.rs`, `v2.rs`); [`Cgroup`] is the same on both, and every file it writes keeps its
+//! its parents switch on in `cgroup.subtree_control`. Both sit behind one trait,
+//! `Hierarchies` (`v1.rs`, `v2.rs`); [`Cgroup`] is the same on both, and every file it writes keeps its
 //! kernel name in the trace (`memory.limit_in_bytes` on v1, `memory.max` on v2).
 
 mod size;
@@ -159,8 +159,9 @@ impl Cgroup {
             Err(e) => {
                 let mut left = Vec::new();
                 for path in made.iter().rev() {
+                    let start = Instant::now();
                     let removed = teardown::remove_cgroup_tree(path);
-                    trace_removed(tracer, &removed, Instant::now());
+                    trace_removed(tracer, &removed, start);
                     if path.exists() {
                         left.push(path.display().to_string());
                     } else {
@@ -170,10 +171,10 @@ impl Cgroup {
                 if left.is_empty() {
                     Err(e)
                 } else {
-                    Err(e.context(format!(
-                        "could not remove {} again; run `contlab cleanup`",
+                    Err(anyhow!(
+                        "{e:#}, and {} could not be removed again: run `contlab cleanup`",
                         left.join(", ")
-                    )))
+                    ))
                 }
             }
         }
@@ -268,7 +269,8 @@ impl Cgroup {
         cgroupfs::read(&self.dirs)
     }
 
-    /// Kills the processes left in the cgroup and removes its directories.
+    /// Kills the processes left in the cgroup and removes its directories. The state
+    /// record keeps naming them; whoever owns the record finishes it.
     pub fn destroy(self, tracer: &Tracer) -> Vec<Removed> {
         let mut out = Vec::new();
         for dir in &self.dirs.dirs {
