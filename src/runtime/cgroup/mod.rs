@@ -1,0 +1,561 @@
+//! One container's cgroup, on whichever cgroup interface the machine has.
+//!
+//! cgroup v1 gives every controller (or group of controllers) its own hierarchy, so a
+//! container's cgroup is a directory in each: `memory/contlab/ID`, `cpu/contlab/ID`, …
+//! cgroup v2 has one hierarchy, so it is one directory, `contlab/ID`, whose controllers
+//! its parents switch on in `cgroup.subtree_control`. Both sit behind one trait,
+//! `Hierarchies` (`v1.rs`, `v2.rs`); [`Cgroup`] is the same on both, and every file it writes keeps its
+//! kernel name in the trace (`memory.limit_in_bytes` on v1, `memory.max` on v2).
+
+mod size;
+mod v1;
+mod v2;
+
+pub use crate::inspect::cgroupfs::{CgroupDirs, CgroupReading, CgroupVersion, ControllerDir};
+pub use size::{DEFAULT_PERIOD_US, parse_cpus, parse_memory, parse_pids};
+
+use super::ledger::{self, Ledger};
+use super::teardown::{self, Removed};
+use super::trace::{TraceEvent, Tracer};
+use crate::inspect::cgroupfs;
+use crate::inspect::cgroups::{CgroupLayout, CgroupMode};
+use anyhow::{Context, Result, anyhow, bail};
+use nix::errno::Errno;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// The resource limits of one container. `None` leaves the kernel's default (no limit).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Bytes of memory (swap included, where the kernel accounts swap).
+    pub memory: Option<u64>,
+    pub cpu: Option<CpuLimit>,
+    /// Processes and threads.
+    pub pids: Option<u64>,
+}
+
+/// A CFS bandwidth limit: at most `quota_us` of CPU time in every `period_us`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CpuLimit {
+    pub quota_us: u64,
+    pub period_us: u64,
+    /// Relative weight against other cgroups, in v1 `cpu.shares` units (2 to 262144,
+    /// default 1024); v2 gets the matching `cpu.weight`.
+    #[serde(default)]
+    pub shares: Option<u64>,
+}
+
+/// The controllers contlab puts a container under: the three it limits, plus `cpuacct`,
+/// which holds v1's CPU usage counter. cpuset is left alone: a v1 cpuset cgroup is
+/// unusable until `cpuset.cpus` and `cpuset.mems` are filled in, and contlab pins nothing.
+const CONTROLLERS: [&str; 4] = ["memory", "cpu", "cpuacct", "pids"];
+
+/// What differs between cgroup v1 and v2.
+trait Hierarchies {
+    fn version(&self) -> CgroupVersion;
+    /// The directories of cgroup `<parent>/<id>`, one per hierarchy, whether or not they exist.
+    fn dirs(&self, parent: &str, id: &str) -> Vec<ControllerDir>;
+    /// Fails when some limit in `limits` has no controller to enforce it.
+    fn check(&self, limits: &Limits) -> Result<()>;
+    /// Makes `<mount>/<parent>` ready to hold containers' cgroups.
+    fn prepare_parent(&self, parent: &str, tracer: &Tracer) -> Result<()>;
+    /// Writes `limits` into a freshly made cgroup.
+    fn apply(&self, dirs: &CgroupDirs, limits: &Limits, tracer: &Tracer) -> Result<()>;
+    /// The file and key counting OOM kills (`memory.oom_control` or `memory.events`).
+    fn oom_kill_file(&self) -> &'static str;
+}
+
+/// Picks the interface for this machine. The unified hierarchy is used on pure v2, and on
+/// a hybrid machine only when the controllers contlab needs are attached to it rather
+/// than to v1 hierarchies (on most hybrids it holds nothing, or just `hugetlb`).
+fn hierarchies(layout: &CgroupLayout) -> Result<Box<dyn Hierarchies>> {
+    match layout.mode {
+        CgroupMode::None => bail!(
+            "no cgroup filesystem is mounted: mount one (for example `mount -t cgroup2 none /sys/fs/cgroup`) and try again"
+        ),
+        CgroupMode::V2 => Ok(Box::new(v2::V2::new(layout)?)),
+        CgroupMode::V1 | CgroupMode::Hybrid => {
+            let v1_has_any = CONTROLLERS.iter().any(|c| layout.v1_mount(c).is_some());
+            let unified_has_memory = layout
+                .unified
+                .as_ref()
+                .is_some_and(|u| u.controllers.iter().any(|c| c == "memory"));
+            if !v1_has_any && unified_has_memory {
+                Ok(Box::new(v2::V2::new(layout)?))
+            } else {
+                Ok(Box::new(v1::V1::new(layout)))
+            }
+        }
+    }
+}
+
+fn detect() -> Result<Box<dyn Hierarchies>> {
+    let layout = CgroupLayout::detect().context(
+        "cannot read /proc/self/mountinfo to find the cgroup mounts; check that /proc is mounted",
+    )?;
+    hierarchies(&layout)
+}
+
+/// One container's cgroup across every hierarchy it needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cgroup {
+    id: String,
+    dirs: CgroupDirs,
+    oom_kill_file: &'static str,
+}
+
+impl Cgroup {
+    /// Creates `<mount>/<parent>/<id>` in each hierarchy it needs and writes `limits`.
+    ///
+    /// Each directory goes into the ledger before it is made, so a crash at any point
+    /// leaves a record naming it. `<mount>/<parent>` is made if missing but not recorded:
+    /// containers share it, and `contlab cleanup` removes it once empty. On error
+    /// everything this call made is removed again.
+    pub fn create(
+        parent: &str,
+        id: &str,
+        limits: &Limits,
+        tracer: &Tracer,
+        ledger: &mut Ledger,
+    ) -> Result<Cgroup> {
+        validate_parent(parent)?;
+        ledger::validate_id(id)?;
+        let h = detect()?;
+        h.check(limits)?;
+        h.prepare_parent(parent, tracer)?;
+
+        let mut made: Vec<PathBuf> = Vec::new();
+        let result = (|| -> Result<CgroupDirs> {
+            let mut dirs = Vec::new();
+            for dir in h.dirs(parent, id) {
+                let path = dir.path.clone();
+                ledger
+                    .update(|r| r.cgroups.push(path.clone()))
+                    .context("cannot record the cgroup in the container's state record")?;
+                if let Err(e) = mkdir(&path, tracer) {
+                    // Nothing was made: keep the record honest, and never let a rollback
+                    // remove a directory that someone else made.
+                    let _ = ledger.update(|r| r.cgroups.retain(|c| c != &path));
+                    return Err(e);
+                }
+                made.push(path);
+                dirs.push(dir);
+            }
+            let dirs = CgroupDirs {
+                version: h.version(),
+                dirs,
+            };
+            h.apply(&dirs, limits, tracer)?;
+            Ok(dirs)
+        })();
+
+        match result {
+            Ok(dirs) => Ok(Cgroup {
+                id: id.to_string(),
+                dirs: with_v2_controllers(dirs),
+                oom_kill_file: h.oom_kill_file(),
+            }),
+            Err(e) => {
+                let mut left = Vec::new();
+                for path in made.iter().rev() {
+                    let start = Instant::now();
+                    let removed = teardown::remove_cgroup_tree(path);
+                    trace_removed(tracer, &removed, start);
+                    if path.exists() {
+                        left.push(path.display().to_string());
+                    } else {
+                        let _ = ledger.update(|r| r.cgroups.retain(|c| c != path));
+                    }
+                }
+                if left.is_empty() {
+                    Err(e)
+                } else {
+                    Err(anyhow!(
+                        "{e:#}, and {} could not be removed again: run `contlab cleanup`",
+                        left.join(", ")
+                    ))
+                }
+            }
+        }
+    }
+
+    /// The existing cgroup `<parent>/<id>` in the current layout, made by an earlier
+    /// `create` (used to join a running container, and to inspect it).
+    pub fn open(parent: &str, id: &str) -> Result<Cgroup> {
+        validate_parent(parent)?;
+        ledger::validate_id(id)?;
+        let h = detect()?;
+        let dirs: Vec<ControllerDir> = h
+            .dirs(parent, id)
+            .into_iter()
+            .filter(|d| d.path.is_dir())
+            .collect();
+        if dirs.is_empty() {
+            bail!(
+                "container {id:?} has no cgroup under {parent:?}: check the id with `contlab list`"
+            );
+        }
+        Ok(Cgroup {
+            id: id.to_string(),
+            dirs: with_v2_controllers(CgroupDirs {
+                version: h.version(),
+                dirs,
+            }),
+            oom_kill_file: h.oom_kill_file(),
+        })
+    }
+
+    /// Moves process `pid` (all its threads) into the cgroup, via `cgroup.procs` in each
+    /// hierarchy.
+    pub fn add_process(&self, pid: i32, tracer: &Tracer) -> Result<()> {
+        for dir in &self.dirs.dirs {
+            write_file(tracer, &dir.path, "cgroup.procs", &pid.to_string()).map_err(|e| {
+                if e == Errno::ESRCH {
+                    anyhow!(
+                        "cannot move process {pid} into cgroup {}: the process no longer exists; start it again",
+                        dir.path.display()
+                    )
+                } else {
+                    write_error(&dir.path, "cgroup.procs", &pid.to_string(), e)
+                }
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The container id this cgroup belongs to.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The cgroup's directories (one per hierarchy on v1, one on v2).
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.dirs.dirs.iter().map(|d| d.path.clone()).collect()
+    }
+
+    /// The directories with the controllers each holds.
+    pub fn dirs(&self) -> &CgroupDirs {
+        &self.dirs
+    }
+
+    /// The `cgroup.procs` files; a process joins the cgroup by writing `0` (itself) to
+    /// each, which lets a child join before `exec` without a race.
+    pub fn procs_files(&self) -> Vec<PathBuf> {
+        self.dirs
+            .dirs
+            .iter()
+            .map(|d| d.path.join("cgroup.procs"))
+            .collect()
+    }
+
+    pub fn version(&self) -> CgroupVersion {
+        self.dirs.version
+    }
+
+    /// How many processes the OOM killer has killed in this cgroup (v1
+    /// `memory.oom_control`, v2 `memory.events`, both `oom_kill N`). 0 when unknown.
+    pub fn oom_kills(&self) -> u64 {
+        self.dirs
+            .dir("memory")
+            .and_then(|d| std::fs::read_to_string(d.join(self.oom_kill_file)).ok())
+            .and_then(|t| cgroupfs::keyed_value(self.oom_kill_file, &t, "oom_kill"))
+            .and_then(|v| v.parsed)
+            .unwrap_or(0)
+    }
+
+    /// Everything the cgroup's files say right now.
+    pub fn reading(&self) -> CgroupReading {
+        cgroupfs::read(&self.dirs)
+    }
+
+    /// Kills the processes left in the cgroup and removes its directories. The state
+    /// record keeps naming them; whoever owns the record finishes it.
+    pub fn destroy(self, tracer: &Tracer) -> Vec<Removed> {
+        let mut out = Vec::new();
+        for dir in &self.dirs.dirs {
+            let start = Instant::now();
+            let removed = teardown::remove_cgroup_tree(&dir.path);
+            trace_removed(tracer, &removed, start);
+            out.extend(removed);
+        }
+        out
+    }
+}
+
+/// On v2 a cgroup's controllers are those its parent enabled, listed in its own
+/// `cgroup.controllers`; record them so a reading knows which files to expect.
+fn with_v2_controllers(mut dirs: CgroupDirs) -> CgroupDirs {
+    if dirs.version == CgroupVersion::V2 {
+        for d in &mut dirs.dirs {
+            if let Ok(text) = std::fs::read_to_string(d.path.join("cgroup.controllers")) {
+                d.controllers = text.split_whitespace().map(str::to_string).collect();
+            }
+        }
+    }
+    dirs
+}
+
+/// The parent is a relative path of plain names whose first part carries contlab's mark,
+/// so that nothing outside contlab's own subtree is ever created or removed.
+fn validate_parent(parent: &str) -> Result<()> {
+    let mut parts = parent.split('/');
+    let first_ok = parts
+        .next()
+        .is_some_and(|p| p.contains(crate::paths::PREFIX));
+    if !first_ok || parent.split('/').any(|p| ledger::validate_id(p).is_err()) {
+        bail!(
+            "invalid cgroup parent {parent:?}: use a relative path of plain names whose first part contains {:?}, like {:?}",
+            crate::paths::PREFIX,
+            crate::paths::PREFIX
+        );
+    }
+    Ok(())
+}
+
+/// Makes one cgroup directory, traced like `mkdir(2)`.
+fn mkdir(path: &Path, tracer: &Tracer) -> Result<()> {
+    let res = tracer.op(
+        "mkdir",
+        || format!("{:?}, 0755", path),
+        || Some(format!("mkdir {}", shell_word(&path.display().to_string()))),
+        || nix::unistd::mkdir(path, nix::sys::stat::Mode::from_bits_truncate(0o755)).map(|_| ()),
+    );
+    match res {
+        Ok(()) => Ok(()),
+        Err(Errno::EEXIST) => bail!(
+            "cgroup {} already exists: use another container id, or run `contlab cleanup` if it is a leftover",
+            path.display()
+        ),
+        Err(e) => bail!(
+            "cannot create cgroup {}: {} ({}); run contlab as root on a machine whose cgroups are mounted read-write",
+            path.display(),
+            e,
+            e.desc()
+        ),
+    }
+}
+
+/// Makes `dir` if it is missing (a shared parent: someone else may make it at the same time).
+fn ensure_dir(dir: &Path, tracer: &Tracer) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    match mkdir(dir, tracer) {
+        Ok(()) => Ok(()),
+        Err(_) if dir.is_dir() => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes `value` to `<dir>/<file>`, traced with the file's kernel name and the shell
+/// command a student could type instead.
+fn write_file(tracer: &Tracer, dir: &Path, file: &str, value: &str) -> nix::Result<()> {
+    let path = dir.join(file);
+    tracer.op(
+        "write",
+        || format!("{:?}, {:?}", path, value),
+        || {
+            Some(format!(
+                "echo {} > {}",
+                shell_word(value),
+                shell_word(&path.display().to_string())
+            ))
+        },
+        || {
+            std::fs::write(&path, value)
+                .map_err(|e| Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)))
+        },
+    )
+}
+
+/// Writes a limit, turning the kernel's refusal into an error that says what to do.
+fn set(tracer: &Tracer, dir: &Path, file: &str, value: &str) -> Result<()> {
+    write_file(tracer, dir, file, value).map_err(|e| write_error(dir, file, value, e))
+}
+
+fn write_error(dir: &Path, file: &str, value: &str, e: Errno) -> anyhow::Error {
+    let hint = match e {
+        Errno::ENOENT => "this kernel does not have that file; it may be too old for this limit",
+        Errno::EINVAL | Errno::ERANGE => "the kernel does not accept that value; choose another",
+        Errno::EBUSY => "the cgroup already uses more than that; choose a larger value",
+        Errno::EACCES | Errno::EPERM | Errno::EROFS => {
+            "run contlab as root on a machine whose cgroups are mounted read-write"
+        }
+        _ => "check the kernel log (dmesg) for the reason",
+    };
+    anyhow!(
+        "cannot write {value:?} to {file} in {}: {} ({}); {hint}",
+        dir.display(),
+        e,
+        e.desc()
+    )
+}
+
+/// One event per removed directory; the kill before the `rmdir` is part of the command.
+fn trace_removed(tracer: &Tracer, removed: &[Removed], start: Instant) {
+    if tracer.is_null() {
+        return;
+    }
+    let duration_us = start.elapsed().as_micros() as u64;
+    for r in removed.iter().filter(|r| r.kind == "cgroup") {
+        let p = shell_word(&r.what);
+        tracer.emit(TraceEvent {
+            pid: std::process::id() as i32,
+            op: "rmdir".into(),
+            args: format!("{:?}", r.what),
+            ok: r.error.is_none(),
+            result: r.error.clone().unwrap_or_else(|| "0".into()),
+            duration_us,
+            shell: Some(format!(
+                "kill -9 $(cat {p}/cgroup.procs) 2>/dev/null; rmdir {p}"
+            )),
+        });
+    }
+}
+
+/// `s` as one shell word, quoted only when it needs to be.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+=:,@".contains(&b));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parents_stay_inside_contlab() {
+        for ok in ["contlab", "contlab-test-1", "contlab/sub"] {
+            validate_parent(ok).unwrap();
+        }
+        for bad in [
+            "",
+            "/contlab",
+            "system.slice",
+            "contlab/../x",
+            "..",
+            "contlab/",
+        ] {
+            assert!(validate_parent(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(shell_word("33554432"), "33554432");
+        assert_eq!(shell_word("50000 100000"), "'50000 100000'");
+        assert_eq!(shell_word("+memory +cpu"), "'+memory +cpu'");
+        assert_eq!(
+            shell_word("/sys/fs/cgroup/memory/contlab/x/memory.limit_in_bytes"),
+            "/sys/fs/cgroup/memory/contlab/x/memory.limit_in_bytes"
+        );
+    }
+
+    const HYBRID: &str = "\
+32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
+33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct
+34 31 0:31 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset
+35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
+39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids
+41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
+";
+
+    #[test]
+    fn hybrid_uses_v1_hierarchies_without_cpuset() {
+        let layout = CgroupLayout::from_mountinfo(HYBRID, |_| "hugetlb".into());
+        let h = hierarchies(&layout).unwrap();
+        assert_eq!(h.version(), CgroupVersion::V1);
+        let dirs: Vec<PathBuf> = h
+            .dirs("contlab", "c1")
+            .into_iter()
+            .map(|d| d.path)
+            .collect();
+        assert_eq!(
+            dirs,
+            [
+                "/sys/fs/cgroup/memory/contlab/c1",
+                "/sys/fs/cgroup/cpu/contlab/c1",
+                "/sys/fs/cgroup/cpuacct/contlab/c1",
+                "/sys/fs/cgroup/pids/contlab/c1"
+            ]
+            .map(PathBuf::from)
+        );
+        assert_eq!(h.oom_kill_file(), "memory.oom_control");
+    }
+
+    #[test]
+    fn combined_cpu_cpuacct_is_one_directory() {
+        let layout = CgroupLayout::from_mountinfo(
+            "30 25 0:26 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n",
+            |_| String::new(),
+        );
+        let h = hierarchies(&layout).unwrap();
+        let dirs = h.dirs("contlab", "c1");
+        assert_eq!(dirs.len(), 1);
+        assert_eq!(dirs[0].controllers, vec!["cpu", "cpuacct"]);
+        // No memory hierarchy: a memory limit cannot be enforced and says so up front.
+        let err = h
+            .check(&Limits {
+                memory: Some(1 << 20),
+                ..Default::default()
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("memory"), "{err}");
+    }
+
+    #[test]
+    fn pure_v2_and_hybrid_with_controllers_in_cgroup2() {
+        let v2 = "26 22 0:23 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n";
+        let layout = CgroupLayout::from_mountinfo(v2, |_| "cpuset cpu io memory pids".into());
+        let h = hierarchies(&layout).unwrap();
+        assert_eq!(h.version(), CgroupVersion::V2);
+        let dirs = h.dirs("contlab", "c1");
+        assert_eq!(dirs.len(), 1);
+        assert_eq!(dirs[0].path, PathBuf::from("/sys/fs/cgroup/contlab/c1"));
+        assert_eq!(h.oom_kill_file(), "memory.events");
+
+        let hybrid = "\
+40 31 0:37 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,name=systemd
+41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw
+";
+        let layout = CgroupLayout::from_mountinfo(hybrid, |_| "cpu memory pids".into());
+        let h = hierarchies(&layout).unwrap();
+        assert_eq!(h.version(), CgroupVersion::V2);
+        assert_eq!(
+            h.dirs("contlab", "c1")[0].path,
+            PathBuf::from("/sys/fs/cgroup/unified/contlab/c1")
+        );
+    }
+
+    #[test]
+    fn v2_without_a_controller_refuses_its_limit() {
+        let v2 = "26 22 0:23 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
+        let layout = CgroupLayout::from_mountinfo(v2, |_| "cpu memory".into());
+        let h = hierarchies(&layout).unwrap();
+        h.check(&Limits {
+            memory: Some(1 << 20),
+            ..Default::default()
+        })
+        .unwrap();
+        let err = h
+            .check(&Limits {
+                pids: Some(5),
+                ..Default::default()
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("pids"), "{err}");
+    }
+
+    #[test]
+    fn no_cgroups_mounted() {
+        let layout = CgroupLayout::from_mountinfo("", |_| String::new());
+        assert!(hierarchies(&layout).is_err());
+    }
+}

@@ -1,0 +1,177 @@
+//! cgroup v1: a directory per hierarchy, each with its controllers' own file names
+//! (`memory.limit_in_bytes`, `cpu.cfs_quota_us`, `pids.max`).
+
+use super::{CONTROLLERS, CgroupDirs, CgroupVersion, ControllerDir, Hierarchies, Limits, Tracer};
+use crate::inspect::cgroups::{CgroupLayout, V1Hierarchy};
+use anyhow::{Result, bail};
+use std::path::Path;
+
+pub(super) struct V1 {
+    /// The mounted hierarchies holding contlab's controllers, each once (`cpu` and
+    /// `cpuacct` may share one).
+    hierarchies: Vec<V1Hierarchy>,
+}
+
+impl V1 {
+    pub(super) fn new(layout: &CgroupLayout) -> Self {
+        let mut hierarchies: Vec<V1Hierarchy> = Vec::new();
+        for c in CONTROLLERS {
+            if let Some(h) = layout.v1_mount(c)
+                && !hierarchies.iter().any(|x| x.mount == h.mount)
+            {
+                hierarchies.push(h.clone());
+            }
+        }
+        V1 { hierarchies }
+    }
+
+    fn has(&self, controller: &str) -> bool {
+        self.hierarchies
+            .iter()
+            .any(|h| h.controllers.iter().any(|c| c == controller))
+    }
+}
+
+impl Hierarchies for V1 {
+    fn version(&self) -> CgroupVersion {
+        CgroupVersion::V1
+    }
+
+    fn dirs(&self, parent: &str, id: &str) -> Vec<ControllerDir> {
+        self.hierarchies
+            .iter()
+            .map(|h| ControllerDir {
+                controllers: h.controllers.clone(),
+                path: h.mount.join(parent).join(id),
+            })
+            .collect()
+    }
+
+    fn check(&self, limits: &Limits) -> Result<()> {
+        let needed = [
+            ("memory", limits.memory.is_some()),
+            ("cpu", limits.cpu.is_some()),
+            ("pids", limits.pids.is_some()),
+        ];
+        for (controller, wanted) in needed {
+            if wanted && !self.has(controller) {
+                bail!(
+                    "no cgroup v1 hierarchy has the {controller} controller mounted, so the {controller} limit cannot be enforced; mount it or run without that limit"
+                );
+            }
+        }
+        if let Some(shares) = limits.cpu.as_ref().and_then(|c| c.shares) {
+            super::v2::check_shares(shares)?;
+        }
+        Ok(())
+    }
+
+    fn prepare_parent(&self, parent: &str, tracer: &Tracer) -> Result<()> {
+        for h in &self.hierarchies {
+            let mut dir = h.mount.clone();
+            for part in parent.split('/') {
+                dir.push(part);
+                super::ensure_dir(&dir, tracer)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn apply(&self, dirs: &CgroupDirs, limits: &Limits, tracer: &Tracer) -> Result<()> {
+        let dir = |c: &str| -> Result<&Path> {
+            match dirs.dir(c) {
+                Some(d) => Ok(d),
+                None => bail!(
+                    "the {c} hierarchy disappeared while the cgroup was being made; try again"
+                ),
+            }
+        };
+        if let Some(bytes) = limits.memory {
+            let d = dir("memory")?;
+            super::set(tracer, d, "memory.limit_in_bytes", &bytes.to_string())?;
+            // With swap accounting on (swapaccount=1), also cap memory+swap at the same
+            // value, so that the limit means "no more than this" and not "then swap".
+            if d.join("memory.memsw.limit_in_bytes").exists() {
+                super::set(tracer, d, "memory.memsw.limit_in_bytes", &bytes.to_string())?;
+            }
+            // A new cgroup inherits oom_kill_disable from its parent; the limit must end
+            // in a kill, not a process frozen waiting for memory.
+            super::set(tracer, d, "memory.oom_control", "0")?;
+        }
+        if let Some(cpu) = &limits.cpu {
+            let d = dir("cpu")?;
+            // Period first: the kernel checks the quota against the current period.
+            super::set(tracer, d, "cpu.cfs_period_us", &cpu.period_us.to_string())?;
+            super::set(tracer, d, "cpu.cfs_quota_us", &cpu.quota_us.to_string())?;
+            if let Some(shares) = cpu.shares {
+                super::set(tracer, d, "cpu.shares", &shares.to_string())?;
+            }
+        }
+        if let Some(n) = limits.pids {
+            super::set(tracer, dir("pids")?, "pids.max", &n.to_string())?;
+        }
+        Ok(())
+    }
+
+    fn oom_kill_file(&self) -> &'static str {
+        "memory.oom_control"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::cgroup::CpuLimit;
+
+    /// The v1 writes on plain directories: which file each limit goes to, and that
+    /// `memory.memsw.limit_in_bytes` is written only where it exists.
+    #[test]
+    fn writes_v1_files() {
+        let root = tempfile::tempdir().unwrap();
+        let mountinfo: String = ["memory", "cpu,cpuacct", "pids"]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                format!(
+                    "{} 1 0:{i} / {}/{c} rw - cgroup cgroup rw,{c}\n",
+                    30 + i,
+                    root.path().display()
+                )
+            })
+            .collect();
+        let layout = CgroupLayout::from_mountinfo(&mountinfo, |_| String::new());
+        let v1 = V1::new(&layout);
+        let dirs = CgroupDirs {
+            version: CgroupVersion::V1,
+            dirs: v1.dirs("contlab", "c1"),
+        };
+        assert_eq!(dirs.dirs.len(), 3);
+        for d in &dirs.dirs {
+            std::fs::create_dir_all(&d.path).unwrap();
+        }
+        let limits = Limits {
+            memory: Some(32 << 20),
+            cpu: Some(CpuLimit {
+                quota_us: 50_000,
+                period_us: 100_000,
+                shares: Some(512),
+            }),
+            pids: Some(5),
+        };
+        v1.check(&limits).unwrap();
+        v1.apply(&dirs, &limits, &Tracer::null()).unwrap();
+        let read = |p: &str| std::fs::read_to_string(root.path().join(p)).unwrap();
+        assert_eq!(read("memory/contlab/c1/memory.limit_in_bytes"), "33554432");
+        assert_eq!(read("memory/contlab/c1/memory.oom_control"), "0");
+        assert!(
+            !root
+                .path()
+                .join("memory/contlab/c1/memory.memsw.limit_in_bytes")
+                .exists()
+        );
+        assert_eq!(read("cpu,cpuacct/contlab/c1/cpu.cfs_period_us"), "100000");
+        assert_eq!(read("cpu,cpuacct/contlab/c1/cpu.cfs_quota_us"), "50000");
+        assert_eq!(read("cpu,cpuacct/contlab/c1/cpu.shares"), "512");
+        assert_eq!(read("pids/contlab/c1/pids.max"), "5");
+    }
+}
