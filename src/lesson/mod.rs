@@ -3,6 +3,7 @@
 //! the headless runner and the recorder consume.
 
 pub mod catalog;
+pub mod checks;
 pub mod event;
 pub mod format;
 pub mod load;
