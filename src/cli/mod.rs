@@ -8,6 +8,7 @@ mod cleanup;
 mod doctor;
 mod list;
 mod rootfs;
+mod sandbox;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -40,6 +41,9 @@ enum Command {
     /// Remove containers, cgroups, mounts, network namespaces and links that contlab
     /// created and a crash left behind. Touches nothing contlab did not create.
     Cleanup(cleanup::Args),
+    /// Run a command in a container made by contlab's runtime, with a chosen set of
+    /// namespaces, root filesystem and limits; print the runtime's trace with --trace.
+    Sandbox(sandbox::Args),
 }
 
 /// Parses the command line, runs the command, and turns its outcome into an exit code.
@@ -61,6 +65,7 @@ pub fn main() -> ExitCode {
         Some(Command::Doctor(a)) => doctor::run(a),
         Some(Command::Rootfs(c)) => rootfs::run(c),
         Some(Command::Cleanup(a)) => cleanup::run(a),
+        Some(Command::Sandbox(a)) => sandbox::run(a),
     };
     match result {
         Ok(code) => code,

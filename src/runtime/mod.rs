@@ -2,9 +2,28 @@
 //! by contlab itself (nix, netlink) and traced. Kernel-facing; it knows nothing of
 //! lessons or the UI.
 
+pub mod caps;
 pub mod cgroup;
 pub mod cleanup;
+pub mod container;
+pub mod dev;
+pub mod exec;
+pub mod init;
 pub mod ledger;
+pub mod mounts;
 pub mod net;
+mod network;
+pub mod process;
+pub mod registry;
+pub mod rootfs;
+pub mod spec;
 pub mod teardown;
 pub mod trace;
+
+pub use container::{Container, ExecOutput};
+pub use init::hidden_entry;
+pub use registry::install_teardown_handlers;
+pub use spec::{
+    Capabilities, ContainerSpec, ExitInfo, IdMap, Io, Namespace, Namespaces, Network, Peer,
+    RootfsMode, Stdio, Veth,
+};

@@ -1,0 +1,680 @@
+//! A running container: started from a [`ContainerSpec`], waited for, signalled, exec'd
+//! into, and torn down, leaving nothing behind.
+//!
+//! The order of `start`, each step traced:
+//! 1. a state record (the intent log), the cgroup with its limits, the work directories;
+//! 2. `clone(2)` with the namespace flags; the child re-executes contlab as init and
+//!    blocks reading its configuration;
+//! 3. from here, while it waits: the cgroup placement, the uid/gid maps, the network,
+//!    the overlay (idmapped into the user namespace);
+//! 4. the configuration goes out; the init sets up hostname, mounts, root, hardening,
+//!    starts the payload, and reports `Started` or a one-sentence error.
+
+use super::cgroup::Cgroup;
+use super::init::{self, InitConfig, Line, Report};
+use super::ledger::{Ledger, ProcessId};
+use super::process::{self, ChildPlan};
+use super::registry;
+use super::rootfs::{self, OverlayDirs};
+use super::spec::{
+    Capabilities, ContainerSpec, ExitInfo, IdMap, Io, Namespace, Namespaces, RootfsMode, Stdio,
+};
+use super::teardown::{self, Removed};
+use super::trace::Tracer;
+use anyhow::{Context, Result, anyhow, bail};
+use nix::sys::signal::Signal;
+use nix::sys::wait::{WaitStatus, waitpid};
+use nix::unistd::Pid;
+use std::ffi::CString;
+use std::fs::File;
+use std::io::BufRead;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+use std::thread::JoinHandle;
+
+/// What the reader of the init's channel hands back when the channel closes.
+type Final = Option<(Option<i32>, Option<i32>)>;
+
+/// A container contlab started. Dropping it tears it down.
+#[derive(Debug)]
+pub struct Container {
+    id: String,
+    namespaces: Namespaces,
+    rootfs: RootfsMode,
+    capabilities: Capabilities,
+    mapped_root: bool,
+    env: Vec<String>,
+    tracer: Tracer,
+    ledger: Option<Ledger>,
+    cgroup: Option<Cgroup>,
+    oom_before: u64,
+    init: Option<ProcessId>,
+    reaped: bool,
+    reader: Option<JoinHandle<Final>>,
+    exit: Option<ExitInfo>,
+    stdin: Option<File>,
+    stdout: Option<File>,
+    stderr: Option<File>,
+}
+
+/// The output of a command run with [`Container::exec`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExecOutput {
+    pub exit: ExitInfo,
+    /// Empty unless stdout was piped.
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+impl ExecOutput {
+    pub fn stdout_str(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+}
+
+/// `contlab cleanup`'s sweep, once per process, before the first container: a previous
+/// contlab killed with SIGKILL may have left containers behind.
+fn sweep_once() {
+    static SWEEP: Once = Once::new();
+    SWEEP.call_once(|| {
+        let report = super::cleanup::sweep(super::cleanup::Options::default());
+        for r in report.removed {
+            tracing::info!(kind = r.kind, what = %r.what, error = ?r.error, "swept a leftover");
+        }
+    });
+}
+
+/// Turns an `Io` into (the fd the child gets, the parent's end).
+fn stdio_pair(io: Io, read_side_is_child: bool) -> Result<(Option<OwnedFd>, Option<File>)> {
+    match io {
+        Io::Inherit => Ok((None, None)),
+        Io::Null => {
+            let f = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open("/dev/null")
+                .context("cannot open /dev/null")?;
+            Ok((Some(OwnedFd::from(f)), None))
+        }
+        Io::Piped => {
+            let (r, w) =
+                nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).context("cannot create a pipe")?;
+            if read_side_is_child {
+                Ok((Some(r), Some(File::from(w))))
+            } else {
+                Ok((Some(w), Some(File::from(r))))
+            }
+        }
+        Io::Fd(fd) => Ok((Some(fd), None)),
+    }
+}
+
+fn default_env() -> Vec<String> {
+    let mut env = vec![
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string(),
+        "HOME=/root".to_string(),
+    ];
+    if let Ok(term) = std::env::var("TERM") {
+        env.push(format!("TERM={term}"));
+    }
+    env
+}
+
+/// The `unshare(1)` command with the same namespaces.
+fn unshare_shell(ns: Namespaces) -> String {
+    let opts: Vec<&str> = ns
+        .iter()
+        .filter(|n| *n != Namespace::Cgroup)
+        .map(Namespace::unshare_option)
+        .collect();
+    format!("unshare {} --fork", opts.join(" "))
+}
+
+/// Writes one line to a `/proc/PID/…` file, traced as the `echo` a student would type.
+fn write_proc(tracer: &Tracer, path: &Path, text: &str) -> Result<()> {
+    tracer
+        .op(
+            "write",
+            || format!("{path:?}, {text:?}"),
+            || Some(format!("echo '{text}' > {}", path.display())),
+            || {
+                std::fs::write(path, text)
+                    .map_err(|e| nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)))
+            },
+        )
+        .with_context(|| format!("cannot write {text:?} to {}", path.display()))
+}
+
+/// Writes the user namespace's maps. An unprivileged writer must first deny setgroups
+/// (else a process could drop supplementary groups that deny it access, CVE-2014-8989);
+/// contlab running as root needs not, and leaves setgroups usable inside.
+fn write_id_maps(pid: Pid, map: &IdMap, tracer: &Tracer) -> Result<()> {
+    let proc = PathBuf::from(format!("/proc/{pid}"));
+    let can_setgid = ::caps::has_cap(
+        None,
+        ::caps::CapSet::Effective,
+        ::caps::Capability::CAP_SETGID,
+    )
+    .unwrap_or(false);
+    if !can_setgid {
+        write_proc(tracer, &proc.join("setgroups"), "deny")?;
+    }
+    write_proc(tracer, &proc.join("uid_map"), &map.line())?;
+    write_proc(tracer, &proc.join("gid_map"), &map.line())?;
+    Ok(())
+}
+
+fn mkdir_traced(path: &Path, tracer: &Tracer) -> Result<()> {
+    tracer
+        .op(
+            "mkdir",
+            || format!("{path:?}, 0755"),
+            || Some(format!("mkdir -p {}", path.display())),
+            || match std::fs::create_dir_all(path) {
+                Ok(()) => Ok(()),
+                Err(e) => Err(nix::errno::Errno::from_raw(
+                    e.raw_os_error().unwrap_or(libc::EIO),
+                )),
+            },
+        )
+        .with_context(|| format!("cannot create {}", path.display()))
+}
+
+fn chown_traced(path: &Path, id: u32, tracer: &Tracer) -> Result<()> {
+    tracer
+        .op(
+            "chown",
+            || format!("{path:?}, {id}, {id}"),
+            || Some(format!("chown {id}:{id} {}", path.display())),
+            || {
+                nix::unistd::chown(
+                    path,
+                    Some(nix::unistd::Uid::from_raw(id)),
+                    Some(nix::unistd::Gid::from_raw(id)),
+                )
+            },
+        )
+        .with_context(|| format!("cannot hand {} to the container's root", path.display()))
+}
+
+/// Checks the rootfs exists, and finds it.
+fn resolve_rootfs(spec: &ContainerSpec) -> Result<Option<PathBuf>> {
+    if spec.rootfs == RootfsMode::Host {
+        return Ok(None);
+    }
+    let dir = match &spec.rootfs_dir {
+        Some(d) => d.clone(),
+        None => {
+            crate::rootfs::ensure_default().context("cannot prepare the default root filesystem")?
+        }
+    };
+    if !dir.is_dir() {
+        bail!(
+            "the root filesystem {} does not exist: build one with `sudo contlab rootfs build`",
+            dir.display()
+        );
+    }
+    Ok(Some(dir))
+}
+
+impl Container {
+    /// Starts the container. On error, everything made so far is removed again, and the
+    /// error says what was wrong in one sentence.
+    pub fn start(spec: ContainerSpec<'_>, tracer: &Tracer) -> Result<Container> {
+        spec.validate()?;
+        let lower = resolve_rootfs(&spec)?;
+        sweep_once();
+        let id = match &spec.id {
+            Some(id) => id.clone(),
+            None => super::ledger::new_id(),
+        };
+        let ledger = Ledger::create(&id)?;
+        registry::register(&id, ledger.path());
+        let mut c = Container {
+            id,
+            namespaces: spec.namespaces,
+            rootfs: spec.rootfs,
+            capabilities: spec.capabilities,
+            mapped_root: spec.user_map.is_some_and(|m| m.inside == 0),
+            env: spec.env.clone().unwrap_or_else(default_env),
+            tracer: tracer.clone(),
+            ledger: Some(ledger),
+            cgroup: None,
+            oom_before: 0,
+            init: None,
+            reaped: false,
+            reader: None,
+            exit: None,
+            stdin: None,
+            stdout: None,
+            stderr: None,
+        };
+        // On any error below, `c` drops and tears down what the record names.
+        c.launch(spec, lower)?;
+        Ok(c)
+    }
+
+    fn ledger(&mut self) -> Result<&mut Ledger> {
+        self.ledger
+            .as_mut()
+            .context("the container was already torn down")
+    }
+
+    fn launch(&mut self, spec: ContainerSpec<'_>, lower: Option<PathBuf>) -> Result<()> {
+        let tracer = self.tracer.clone();
+        let ns = spec.namespaces;
+        let parent = crate::paths::cgroup_parent();
+        let id = self.id.clone();
+        let cgroup = Cgroup::create(&parent, &id, &spec.limits, &tracer, self.ledger()?)?;
+        self.oom_before = cgroup.oom_kills();
+        self.cgroup = Some(cgroup);
+
+        // The work directories: overlay upper and work dirs, and the mount point.
+        let overlay = match &lower {
+            Some(lower) => {
+                let work = crate::paths::run_dir().join("work").join(&self.id);
+                self.ledger()?.update(|r| r.dirs.push(work.clone()))?;
+                let dirs = OverlayDirs::under(lower, &work);
+                for d in [&dirs.upper, &dirs.work, &dirs.merged] {
+                    mkdir_traced(d, &tracer)?;
+                }
+                if let Some(root) = spec.user_map.and_then(|m| m.outside_root()) {
+                    // The top of the merged tree is the upper dir: the container's root
+                    // must own it to create files in /.
+                    chown_traced(&dirs.upper, root, &tracer)?;
+                }
+                Some(dirs)
+            }
+            None => None,
+        };
+
+        // The channel to the init: configuration in, trace and reports out.
+        let (sock, child_sock) = nix::sys::socket::socketpair(
+            nix::sys::socket::AddressFamily::Unix,
+            nix::sys::socket::SockType::Stream,
+            None,
+            nix::sys::socket::SockFlag::SOCK_CLOEXEC,
+        )
+        .context("cannot create the socket pair to the container's init")?;
+        let child_sock = process::above_stdio(child_sock)?;
+        let Stdio {
+            stdin,
+            stdout,
+            stderr,
+        } = spec.stdio;
+        let (in_fd, in_parent) = stdio_pair(stdin, true)?;
+        let (out_fd, out_parent) = stdio_pair(stdout, false)?;
+        let (err_fd, err_parent) = stdio_pair(stderr, false)?;
+        let stdio = [in_fd, out_fd, err_fd].map(|f| f.map(process::above_stdio).transpose());
+        let [a, b, e] = stdio;
+        let plan = ChildPlan {
+            argv: vec![
+                CString::new("contlab")?,
+                CString::new("__init")?,
+                CString::new(child_sock.as_raw_fd().to_string())?,
+            ],
+            stdio: [a?, b?, e?],
+            keep: vec![child_sock.as_raw_fd()],
+            wait_for_maps: ns.contains(Namespace::User),
+            become_root: self.mapped_root,
+        };
+        self.stdin = in_parent;
+        self.stdout = out_parent;
+        self.stderr = err_parent;
+
+        // The cgroup namespace is made later by the init itself, once it is inside its
+        // cgroup: a namespace made at clone time would be rooted at contlab's cgroup.
+        let mut flags = nix::sched::CloneFlags::empty();
+        for n in ns.iter().filter(|n| *n != Namespace::Cgroup) {
+            flags |= n.clone_flag();
+        }
+        let clone_ns = {
+            let mut s = Namespaces::NONE;
+            for n in ns.iter().filter(|n| *n != Namespace::Cgroup) {
+                s.insert(n);
+            }
+            s
+        };
+        plan.check()?;
+        let exe = process::sealed_exe()?;
+        let pid = tracer
+            .op(
+                "clone",
+                || {
+                    let names = clone_ns.flag_names();
+                    if names.is_empty() { "SIGCHLD".into() } else { format!("{names}|SIGCHLD") }
+                },
+                || Some(unshare_shell(ns)),
+                || process::clone_reexec(exe, flags, plan),
+            )
+            .map_err(|e| match e {
+                nix::errno::Errno::EPERM => anyhow!("clone refused to create namespaces (EPERM): run contlab as root"),
+                nix::errno::Errno::ENOSPC => anyhow!(
+                    "clone refused: the limit on namespaces of some type is reached (ENOSPC); see /proc/sys/user/max_*_namespaces"
+                ),
+                e => anyhow!("cannot create the container's init process: {}", e.desc()),
+            })?;
+        drop(child_sock);
+        let init = ProcessId::of(pid.as_raw()).context("the container's init died at once")?;
+        self.init = Some(init);
+        self.ledger()?.update(|r| r.processes.push(init))?;
+
+        // While the init waits for its configuration: cgroup, maps, network, overlay.
+        if let Some(cg) = &self.cgroup {
+            cg.add_process(pid.as_raw(), &tracer)?;
+        }
+        if let Some(map) = &spec.user_map {
+            write_id_maps(pid, map, &tracer)?;
+        }
+        if ns.contains(Namespace::User) {
+            // The child may exec the init now (see ChildPlan::wait_for_maps).
+            nix::unistd::write(&sock, &[1u8])
+                .context("the container's init died before it started")?;
+        }
+        if ns.contains(Namespace::Net) {
+            super::network::setup(pid, &spec.network, &tracer)?;
+        }
+        let mut overlay_fd = None;
+        if let Some(dirs) = &overlay {
+            let userns = match (&spec.user_map, ns.contains(Namespace::User)) {
+                (Some(map), true) => Some((
+                    File::open(format!("/proc/{pid}/ns/user"))
+                        .context("cannot open the container's user namespace")?,
+                    *map,
+                )),
+                _ => None,
+            };
+            let fd = rootfs::detached_overlay(
+                dirs,
+                userns.as_ref().map(|(f, m)| (f.as_fd(), m)),
+                &tracer,
+            )?;
+            if ns.contains(Namespace::Mount) {
+                overlay_fd = Some(fd);
+            } else {
+                // No mount namespace to die with: the overlay is attached on the host, so
+                // the record names it first and teardown unmounts it.
+                self.ledger()?
+                    .update(|r| r.mounts.push(dirs.merged.clone()))?;
+                rootfs::attach(fd.as_fd(), &dirs.merged, &tracer)?;
+            }
+        }
+        let gid5 = match &spec.user_map {
+            None => !ns.contains(Namespace::User),
+            Some(m) => m.inside <= 5 && 5 < m.inside.saturating_add(m.count),
+        };
+        let config = InitConfig {
+            namespaces: ns,
+            hostname: spec.hostname.clone(),
+            rootfs: spec.rootfs,
+            root: overlay.as_ref().map(|d| d.merged.clone()),
+            attach_overlay: overlay_fd.is_some(),
+            mapped_root: self.mapped_root,
+            pts_gid5: gid5,
+            capabilities: spec.capabilities,
+            args: spec.args.clone(),
+            env: self.env.clone(),
+            cwd: spec.cwd.clone(),
+        };
+        init::send_config(&sock, &config, overlay_fd.as_ref().map(|f| f.as_raw_fd()))?;
+        drop(overlay_fd);
+
+        // Relay the init's trace until it reports; then a thread keeps relaying.
+        let mut reader = std::io::BufReader::new(File::from(sock));
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let n = reader.read_line(&mut line).unwrap_or(0);
+            if n == 0 {
+                let status = self.reap_init()?;
+                bail!("the container's init died during setup ({status})");
+            }
+            match init::parse_line(line.trim_end()) {
+                Some(Line::Trace(ev)) => tracer.emit(ev),
+                Some(Line::Report(Report::Started { .. })) => break,
+                Some(Line::Report(Report::Error { message })) => {
+                    let _ = self.reap_init();
+                    return Err(anyhow!(message));
+                }
+                Some(Line::Report(Report::Exited { .. })) | None => {}
+            }
+        }
+        let t = tracer.clone();
+        self.reader = Some(std::thread::spawn(move || relay(reader, &t)));
+        Ok(())
+    }
+
+    /// Waits for the init and describes how it ended.
+    fn reap_init(&mut self) -> Result<ExitInfo> {
+        let Some(init) = self.init else {
+            bail!("the container has no init process");
+        };
+        let status = loop {
+            match waitpid(Pid::from_raw(init.pid), None) {
+                Ok(s @ (WaitStatus::Exited(..) | WaitStatus::Signaled(..))) => break s,
+                Ok(_) | Err(nix::errno::Errno::EINTR) => continue,
+                Err(e) => bail!(
+                    "cannot wait for the container's init (pid {}): {e}",
+                    init.pid
+                ),
+            }
+        };
+        self.reaped = true;
+        Ok(match status {
+            WaitStatus::Exited(_, c) => ExitInfo {
+                code: Some(c),
+                signal: None,
+                oom_killed: false,
+            },
+            WaitStatus::Signaled(_, s, _) => ExitInfo {
+                code: None,
+                signal: Some(s as i32),
+                oom_killed: false,
+            },
+            _ => ExitInfo {
+                code: None,
+                signal: None,
+                oom_killed: false,
+            },
+        })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The host pid of the container's init (PID 1 inside a pid namespace).
+    pub fn pid(&self) -> i32 {
+        self.init.map_or(0, |p| p.pid)
+    }
+
+    pub fn namespaces(&self) -> Namespaces {
+        self.namespaces
+    }
+
+    pub fn rootfs_mode(&self) -> RootfsMode {
+        self.rootfs
+    }
+
+    pub fn cgroup(&self) -> Option<&Cgroup> {
+        self.cgroup.as_ref()
+    }
+
+    /// The state record's path.
+    pub fn record_path(&self) -> Option<&Path> {
+        self.ledger.as_ref().map(|l| l.path())
+    }
+
+    /// The caller's ends of piped streams.
+    pub fn take_stdin(&mut self) -> Option<File> {
+        self.stdin.take()
+    }
+    pub fn take_stdout(&mut self) -> Option<File> {
+        self.stdout.take()
+    }
+    pub fn take_stderr(&mut self) -> Option<File> {
+        self.stderr.take()
+    }
+
+    /// Waits until the command ends: its exit code or signal, and whether the OOM
+    /// killer struck in the container's cgroup meanwhile.
+    pub fn wait(&mut self) -> Result<ExitInfo> {
+        if let Some(e) = self.exit {
+            return Ok(e);
+        }
+        let mut info = self.reap_init()?;
+        if let Some(Some((code, signal))) = self.reader.take().and_then(|h| h.join().ok()) {
+            // The init reported the payload's own status (an init cannot die of the
+            // payload's signal, so its exit code alone would lose it).
+            info.code = code;
+            info.signal = signal;
+        }
+        info.oom_killed = self
+            .cgroup
+            .as_ref()
+            .is_some_and(|cg| cg.oom_kills() > self.oom_before);
+        self.exit = Some(info);
+        Ok(info)
+    }
+
+    /// Sends `sig` to the init, which forwards it to the command (SIGKILL kills the init,
+    /// and with a pid namespace every process in it).
+    pub fn kill(&self, sig: Signal) -> Result<()> {
+        let Some(init) = self.init.filter(|p| !self.reaped && p.is_alive()) else {
+            bail!("the container {} is not running", self.id);
+        };
+        self.tracer
+            .op(
+                "kill",
+                || format!("{}, {}", init.pid, sig.as_str()),
+                || Some(format!("kill -{} {}", &sig.as_str()[3..], init.pid)),
+                || nix::sys::signal::kill(Pid::from_raw(init.pid), sig),
+            )
+            .with_context(|| format!("cannot signal the container's init (pid {})", init.pid))
+    }
+
+    /// Runs `args` in the running container (its namespaces, cgroup, root and
+    /// capabilities) and waits for it.
+    pub fn exec(&self, args: &[&str], stdio: Stdio) -> Result<ExecOutput> {
+        let Some(init) = self.init.filter(|p| !self.reaped && p.is_alive()) else {
+            bail!(
+                "the container {} is not running: exec needs a running container",
+                self.id
+            );
+        };
+        if args.is_empty() {
+            bail!("no command given: say what to run in the container");
+        }
+        let config = super::exec::ExecConfig {
+            target: init,
+            namespaces: self.namespaces,
+            cgroup_procs: self
+                .cgroup
+                .as_ref()
+                .map(|c| c.procs_files())
+                .unwrap_or_default(),
+            mapped_root: self.mapped_root,
+            capabilities: self.capabilities,
+            args: args.iter().map(|s| s.to_string()).collect(),
+            env: self.env.clone(),
+            cwd: PathBuf::from("/"),
+        };
+        super::exec::spawn(&config, stdio, &self.tracer)
+    }
+
+    /// Kills every process, removes the cgroup, mounts, work directories and network
+    /// namespaces, then the state record. Idempotent; also run on drop.
+    pub fn teardown(&mut self) -> Vec<Removed> {
+        let mut out = Vec::new();
+        let Some(ledger) = self.ledger.take() else {
+            return out;
+        };
+        if let Some(init) = self.init
+            && !self.reaped
+        {
+            if init.is_alive() {
+                let _ = nix::sys::signal::kill(Pid::from_raw(init.pid), Signal::SIGKILL);
+            }
+            let _ = waitpid(Pid::from_raw(init.pid), None);
+            self.reaped = true;
+            out.push(Removed {
+                kind: "process",
+                what: format!("pid {}", init.pid),
+                error: None,
+            });
+        }
+        if let Some(h) = self.reader.take() {
+            let _ = h.join();
+        }
+        if let Some(cg) = self.cgroup.take() {
+            out.extend(cg.destroy(&self.tracer));
+        }
+        let start = std::time::Instant::now();
+        let rest = teardown::undo(ledger.record());
+        if !self.tracer.is_null() {
+            for r in &rest {
+                self.tracer.emit(super::trace::TraceEvent {
+                    pid: std::process::id() as i32,
+                    op: match r.kind {
+                        "mount" => "umount2",
+                        "dir" => "rmdir",
+                        k => k,
+                    }
+                    .into(),
+                    args: r.what.clone(),
+                    ok: r.error.is_none(),
+                    result: r.error.clone().unwrap_or_else(|| "0".into()),
+                    duration_us: start.elapsed().as_micros() as u64,
+                    shell: match r.kind {
+                        "mount" => Some(format!("umount -l {}", r.what)),
+                        "dir" => Some(format!("rm -rf {}", r.what)),
+                        _ => None,
+                    },
+                });
+            }
+        }
+        out.extend(rest);
+        let failed = out.iter().any(|r| r.error.is_some());
+        let path = ledger.path().display().to_string();
+        if failed {
+            // Keep the record: it names what is still there, for `contlab cleanup`.
+            tracing::warn!(id = %self.id, "teardown left things behind; the record stays for cleanup");
+        } else {
+            match ledger.finish() {
+                Ok(()) => out.push(Removed {
+                    kind: "record",
+                    what: path,
+                    error: None,
+                }),
+                Err(e) => out.push(Removed {
+                    kind: "record",
+                    what: path,
+                    error: Some(format!("{e:#}")),
+                }),
+            }
+        }
+        registry::unregister(&self.id);
+        out
+    }
+}
+
+impl Drop for Container {
+    fn drop(&mut self) {
+        self.teardown();
+    }
+}
+
+/// Forwards the init's trace events until its channel closes; returns its `Exited` report.
+fn relay(reader: std::io::BufReader<File>, tracer: &Tracer) -> Final {
+    let mut last = None;
+    for line in reader.lines() {
+        let Ok(line) = line else { break };
+        match init::parse_line(&line) {
+            Some(Line::Trace(ev)) => tracer.emit(ev),
+            Some(Line::Report(Report::Exited { code, signal })) => last = Some((code, signal)),
+            _ => {}
+        }
+    }
+    last
+}

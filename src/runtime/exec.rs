@@ -1,0 +1,281 @@
+//! Running another command in a running container (`docker exec`, `kubectl exec`).
+//!
+//! `setns(2)` into a user or mount namespace is refused to a multi-threaded process, so
+//! contlab re-executes itself (`contlab __exec FD CONFIG`, from the sealed copy) as a
+//! fresh single-threaded helper. The helper joins the container's cgroup, then its
+//! namespaces, user first (it grants the capabilities the other joins need) and mount
+//! last; then it forks, because joining a pid namespace only affects children, and the
+//! child execs the command. Trace events and the exit status come back over FD.
+
+use super::init::{self, Report};
+use super::ledger::ProcessId;
+use super::spec::{Capabilities, Namespace, Namespaces};
+use super::trace::Tracer;
+use anyhow::{Context, Result, bail};
+use nix::sys::signal::SigSet;
+use nix::sys::wait::{WaitStatus, waitpid};
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::fs::MetadataExt;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// What the helper is told.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct ExecConfig {
+    /// The container's init, whose namespaces and root are joined.
+    pub target: ProcessId,
+    pub namespaces: Namespaces,
+    /// `cgroup.procs` files of the container's cgroup(s).
+    pub cgroup_procs: Vec<PathBuf>,
+    pub mapped_root: bool,
+    pub capabilities: Capabilities,
+    pub args: Vec<String>,
+    pub env: Vec<String>,
+    pub cwd: PathBuf,
+}
+
+fn ns_inode(pid: &str, ns: Namespace) -> Option<u64> {
+    std::fs::metadata(format!("/proc/{pid}/ns/{}", ns.proc_name()))
+        .ok()
+        .map(|m| m.ino())
+}
+
+/// `contlab __exec FD CONFIG`.
+pub fn main(args: &[String]) -> ExitCode {
+    let Some(fd) = args.get(2).and_then(|s| s.parse::<RawFd>().ok()) else {
+        eprintln!(
+            "contlab: __exec is contlab's internal exec helper; it is not meant to be run by hand"
+        );
+        return ExitCode::from(2);
+    };
+    // SAFETY: contlab passed us this fd number; nothing else in this fresh process owns it.
+    let chan = unsafe { OwnedFd::from_raw_fd(fd) };
+    let Ok(dup) = chan.try_clone() else {
+        return ExitCode::from(1);
+    };
+    let tracer = Tracer::to_fd(dup);
+    let mut out = std::fs::File::from(chan);
+    let config: Result<ExecConfig> = args
+        .get(3)
+        .context("no configuration given")
+        .and_then(|s| serde_json::from_str(s).context("malformed configuration"));
+    let res = config.and_then(|c| run(&c, &tracer, &mut out));
+    match res {
+        Ok(code) => code,
+        Err(e) => {
+            init::send_report(
+                &mut out,
+                &Report::Error {
+                    message: format!("{e:#}"),
+                },
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<ExitCode> {
+    let pid = config.target.pid.to_string();
+    // Open everything first, while /proc is still the host's: after setns(mnt) these
+    // paths would resolve in the container.
+    let mut joins = Vec::new();
+    for ns in config.namespaces.iter() {
+        // Joining the namespace one is already in is refused for user namespaces (EINVAL)
+        // and pointless for the others.
+        if ns_inode(&pid, ns) == ns_inode("self", ns) {
+            continue;
+        }
+        let path = format!("/proc/{pid}/ns/{}", ns.proc_name());
+        let f = std::fs::File::open(&path)
+            .with_context(|| format!("cannot open {path}: has the container stopped?"))?;
+        joins.push((ns, path, OwnedFd::from(f)));
+    }
+    let root = std::fs::File::open(format!("/proc/{pid}/root"))
+        .context("cannot open the container's root directory: has the container stopped?")?;
+    // The pid may have been recycled since contlab looked; the start time tells.
+    if !config.target.is_alive() {
+        bail!("the container's init (pid {pid}) is gone: the container has stopped");
+    }
+    // The cgroup first, while cgroupfs is reachable at its host path.
+    let me = std::process::id().to_string();
+    for procs in &config.cgroup_procs {
+        tracer
+            .op(
+                "write",
+                || format!("{procs:?}, \"{me}\""),
+                || Some(format!("echo {me} > {}", procs.display())),
+                || {
+                    std::fs::write(procs, &me).map_err(|e| {
+                        nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO))
+                    })
+                },
+            )
+            .with_context(|| format!("cannot join the container's cgroup ({})", procs.display()))?;
+    }
+    for (ns, path, fd) in &joins {
+        tracer
+            .op(
+                "setns",
+                || format!("{path:?}, {}", ns.flag_name()),
+                || Some(format!("nsenter {}={path}", ns.unshare_option())),
+                || nix::sched::setns(fd.as_fd(), ns.clone_flag()),
+            )
+            .with_context(|| format!("cannot join the container's {} namespace", ns.name()))?;
+        if *ns == Namespace::User && config.mapped_root {
+            init::become_root(tracer)?;
+        }
+    }
+    // The container's root may be a chroot inside its mount namespace; take it from the
+    // init rather than from the namespace.
+    tracer
+        .op(
+            "fchdir",
+            || format!("{}", root.as_raw_fd()),
+            || None,
+            || nix::unistd::fchdir(&root),
+        )
+        .context("cannot enter the container's root")?;
+    tracer
+        .op(
+            "chroot",
+            || "\".\"".into(),
+            || Some(format!("chroot /proc/{pid}/root")),
+            || nix::unistd::chroot("."),
+        )
+        .context("cannot chroot into the container's root")?;
+    drop(root);
+    tracer
+        .op(
+            "chdir",
+            || format!("{:?}", config.cwd),
+            || Some(format!("cd {}", config.cwd.display())),
+            || nix::unistd::chdir(&config.cwd),
+        )
+        .with_context(|| {
+            format!(
+                "the working directory {} does not exist in the container",
+                config.cwd.display()
+            )
+        })?;
+    init::harden(config.capabilities, tracer)?;
+    let payload = init::spawn_payload(&config.args, &config.env, &SigSet::empty(), tracer)
+        .map_err(|m| anyhow::anyhow!(m))?;
+    init::send_report(
+        out,
+        &Report::Started {
+            pid: payload.as_raw(),
+        },
+    );
+    let (code, signal) = loop {
+        match waitpid(payload, None) {
+            Ok(WaitStatus::Exited(_, c)) => break (Some(c), None),
+            Ok(WaitStatus::Signaled(_, s, _)) => break (None, Some(s as i32)),
+            Ok(_) | Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => bail!("cannot wait for the command: {e}"),
+        }
+    };
+    init::send_report(out, &Report::Exited { code, signal });
+    let _ = out.flush();
+    Ok(ExitCode::from(match (code, signal) {
+        (Some(c), _) => c as u8,
+        (None, Some(s)) => (128 + s) as u8,
+        _ => 255,
+    }))
+}
+
+/// Parent side: runs the helper from the sealed binary and collects its trace, its
+/// report and the command's output.
+pub(crate) fn spawn(
+    config: &ExecConfig,
+    stdio: super::spec::Stdio,
+    tracer: &Tracer,
+) -> Result<super::container::ExecOutput> {
+    use super::init::Line;
+    use super::spec::Io;
+    use std::io::BufRead;
+    use std::os::unix::process::CommandExt;
+
+    fn to_std(io: Io) -> Result<std::process::Stdio> {
+        Ok(match io {
+            Io::Inherit => std::process::Stdio::inherit(),
+            Io::Null => std::process::Stdio::null(),
+            Io::Piped => std::process::Stdio::piped(),
+            Io::Fd(fd) => std::process::Stdio::from(fd),
+        })
+    }
+    let (r, w) =
+        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).context("cannot create a pipe")?;
+    let w = super::process::above_stdio(w)?;
+    let w_raw = w.as_raw_fd();
+    let json = serde_json::to_string(config)?;
+    let mut cmd = std::process::Command::new(super::process::sealed_exe_path()?);
+    cmd.arg0("contlab")
+        .arg("__exec")
+        .arg(w_raw.to_string())
+        .arg(json)
+        .env_clear()
+        .stdin(to_std(stdio.stdin)?)
+        .stdout(to_std(stdio.stdout)?)
+        .stderr(to_std(stdio.stderr)?);
+    // SAFETY: the closure runs between fork and exec and makes one async-signal-safe call.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::fcntl(w_raw, libc::F_SETFD, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let child = cmd.spawn().context("cannot start contlab's exec helper")?;
+    drop(w);
+    let t = tracer.clone();
+    let reader = std::thread::spawn(move || {
+        let mut report = None;
+        let mut error = None;
+        for line in std::io::BufReader::new(std::fs::File::from(r)).lines() {
+            let Ok(line) = line else { break };
+            match super::init::parse_line(&line) {
+                Some(Line::Trace(ev)) => t.emit(ev),
+                Some(Line::Report(Report::Exited { code, signal })) => {
+                    report = Some((code, signal))
+                }
+                Some(Line::Report(Report::Error { message })) => error = Some(message),
+                _ => {}
+            }
+        }
+        (report, error)
+    });
+    let output = child
+        .wait_with_output()
+        .context("cannot wait for contlab's exec helper")?;
+    let (report, error) = reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("the exec trace reader panicked"))?;
+    if let Some(message) = error {
+        bail!(message);
+    }
+    let (code, signal) = match report {
+        Some(r) => r,
+        None => {
+            use std::os::unix::process::ExitStatusExt;
+            bail!(
+                "contlab's exec helper died before the command ended ({:?})",
+                output.status.signal().map_or_else(
+                    || format!("status {:?}", output.status.code()),
+                    |s| format!("signal {s}")
+                )
+            )
+        }
+    };
+    Ok(super::container::ExecOutput {
+        exit: super::spec::ExitInfo {
+            code,
+            signal,
+            oom_killed: false,
+        },
+        stdout: output.stdout,
+        stderr: output.stderr,
+    })
+}

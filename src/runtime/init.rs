@@ -1,0 +1,610 @@
+//! The container's init: contlab re-executed (`contlab __init FD`) as the first process
+//! of the new namespaces.
+//!
+//! It is a fresh, single-threaded process, so unlike the clone child it may do anything.
+//! It waits for its configuration on the socket FD (contlab sends it only after it has
+//! written the uid/gid maps, placed the process in its cgroup and set up the network),
+//! builds the container's view of the system, starts the payload as its child, and then
+//! stays as PID 1: it reaps every orphan the kernel re-parents to it, and forwards the
+//! signals it receives to the payload. Everything it does goes back over the socket as
+//! trace events, followed by reports (`Started`, `Error`, `Exited`).
+
+use super::caps;
+use super::dev;
+use super::mounts;
+use super::process::cloexec_from;
+use super::rootfs;
+use super::spec::{Capabilities, Namespace, Namespaces, RootfsMode};
+use super::trace::{TraceEvent, Tracer};
+use anyhow::{Context, Result};
+use nix::mount::MsFlags;
+use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid};
+use serde::{Deserialize, Serialize};
+use std::ffi::CString;
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// What contlab tells the init to do.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct InitConfig {
+    pub namespaces: Namespaces,
+    pub hostname: Option<String>,
+    pub rootfs: RootfsMode,
+    /// The directory that becomes `/` (the overlay's mount point), unless host.
+    pub root: Option<PathBuf>,
+    /// An overlay mount fd comes with the configuration, to be attached at `root`.
+    pub attach_overlay: bool,
+    /// Root is mapped in the user namespace: become uid/gid 0 inside.
+    pub mapped_root: bool,
+    /// gid 5 (tty) is mapped, so devpts may use it.
+    pub pts_gid5: bool,
+    pub capabilities: Capabilities,
+    pub args: Vec<String>,
+    pub env: Vec<String>,
+    pub cwd: PathBuf,
+}
+
+/// What the init (or an exec helper) reports back, between trace events.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) enum Report {
+    /// The payload runs; `pid` is its pid in the container's pid namespace.
+    Started { pid: i32 },
+    /// Setup failed; one sentence.
+    Error { message: String },
+    /// The payload ended.
+    Exited {
+        code: Option<i32>,
+        signal: Option<i32>,
+    },
+}
+
+/// One line from the init: a trace event or a report.
+pub(crate) enum Line {
+    Trace(TraceEvent),
+    Report(Report),
+}
+
+pub(crate) fn parse_line(line: &str) -> Option<Line> {
+    if let Ok(r) = serde_json::from_str::<Report>(line) {
+        return Some(Line::Report(r));
+    }
+    serde_json::from_str::<TraceEvent>(line)
+        .ok()
+        .map(Line::Trace)
+}
+
+pub(crate) fn send_report(out: &mut impl Write, r: &Report) {
+    if let Ok(mut line) = serde_json::to_vec(r) {
+        line.push(b'\n');
+        // The parent may be gone (killed); the init carries on regardless.
+        let _ = out.write_all(&line);
+    }
+}
+
+/// Sends the configuration (length-prefixed JSON) with an optional fd attached.
+pub(crate) fn send_config(sock: &OwnedFd, config: &InitConfig, fd: Option<RawFd>) -> Result<()> {
+    use nix::sys::socket::{ControlMessage, MsgFlags, sendmsg};
+    let json = serde_json::to_vec(config)?;
+    let mut msg = (json.len() as u32).to_le_bytes().to_vec();
+    msg.extend_from_slice(&json);
+    let fds: Vec<RawFd> = fd.into_iter().collect();
+    let cmsg = [ControlMessage::ScmRights(&fds)];
+    let cmsgs: &[ControlMessage] = if fds.is_empty() { &[] } else { &cmsg };
+    let mut sent = sendmsg::<()>(
+        sock.as_raw_fd(),
+        &[std::io::IoSlice::new(&msg)],
+        cmsgs,
+        MsgFlags::MSG_NOSIGNAL,
+        None,
+    )
+    .context("cannot send the configuration to the container's init")?;
+    while sent < msg.len() {
+        sent += nix::unistd::write(sock, &msg[sent..])
+            .context("cannot send the configuration to the container's init")?;
+    }
+    Ok(())
+}
+
+/// Receives the configuration; `None` when contlab went away before sending it.
+fn receive_config(sock: &OwnedFd) -> Result<Option<(InitConfig, Option<OwnedFd>)>> {
+    use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
+    let mut len = [0u8; 4];
+    let mut got = 0;
+    let mut fd = None;
+    while got < 4 {
+        let mut cmsg = nix::cmsg_space!([RawFd; 1]);
+        let mut iov = [std::io::IoSliceMut::new(&mut len[got..])];
+        let msg = recvmsg::<()>(
+            sock.as_raw_fd(),
+            &mut iov,
+            Some(&mut cmsg),
+            MsgFlags::MSG_CMSG_CLOEXEC,
+        )
+        .context("cannot read the configuration from contlab")?;
+        if msg.bytes == 0 {
+            return Ok(None);
+        }
+        for c in msg.cmsgs().context("bad control message from contlab")? {
+            if let ControlMessageOwned::ScmRights(fds) = c {
+                for f in fds {
+                    // SAFETY: SCM_RIGHTS gave us a new fd nothing else owns.
+                    fd = Some(unsafe { OwnedFd::from_raw_fd(f) });
+                }
+            }
+        }
+        got += msg.bytes;
+    }
+    let mut json = vec![0u8; u32::from_le_bytes(len) as usize];
+    let mut file = std::fs::File::from(sock.try_clone()?);
+    if file.read_exact(&mut json).is_err() {
+        return Ok(None);
+    }
+    let config = serde_json::from_slice(&json).context("contlab sent a malformed configuration")?;
+    Ok(Some((config, fd)))
+}
+
+/// `contlab __init FD`. Never returns to clap.
+pub fn main(args: &[String]) -> ExitCode {
+    let Some(fd) = args.get(2).and_then(|s| s.parse::<RawFd>().ok()) else {
+        eprintln!(
+            "contlab: __init is contlab's internal container init; it is not meant to be run by hand"
+        );
+        return ExitCode::from(2);
+    };
+    // SAFETY: contlab passed us this fd number and nothing else in this fresh process owns it.
+    let sock = unsafe { OwnedFd::from_raw_fd(fd) };
+    let (config, overlay) = match receive_config(&sock) {
+        Ok(Some(c)) => c,
+        // contlab died before configuring us: nothing to do.
+        Ok(None) => return ExitCode::from(1),
+        Err(e) => {
+            let mut out = std::fs::File::from(sock);
+            send_report(
+                &mut out,
+                &Report::Error {
+                    message: format!("{e:#}"),
+                },
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let Ok(dup) = sock.try_clone() else {
+        return ExitCode::from(1);
+    };
+    let tracer = Tracer::to_fd(dup);
+    let mut out = std::fs::File::from(sock);
+    match run(&config, overlay, &tracer, &mut out) {
+        Ok(code) => code,
+        Err(e) => {
+            send_report(
+                &mut out,
+                &Report::Error {
+                    message: format!("{e:#}"),
+                },
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(
+    config: &InitConfig,
+    overlay: Option<OwnedFd>,
+    tracer: &Tracer,
+    out: &mut std::fs::File,
+) -> Result<ExitCode> {
+    let ns = config.namespaces;
+    if config.mapped_root {
+        // Already done between clone and exec (see ChildPlan::become_root); repeating
+        // it is a no-op that shows the switch in the trace and checks it held.
+        become_root(tracer)?;
+    }
+    // Only now, inside its cgroup, may the init make its cgroup namespace: the
+    // namespace's root is the cgroup the process is in at unshare time.
+    if ns.contains(Namespace::Cgroup) {
+        tracer
+            .op(
+                "unshare",
+                || "CLONE_NEWCGROUP".into(),
+                || Some("unshare --cgroup".into()),
+                || nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWCGROUP),
+            )
+            .context("cannot create the cgroup namespace")?;
+    }
+    if ns.contains(Namespace::Mount) {
+        // Before any other mount: with shared propagation (systemd makes / shared), every
+        // mount below would appear on the host too, and unmounts would propagate back.
+        mounts::mount(
+            tracer,
+            None,
+            Path::new("/"),
+            None,
+            MsFlags::MS_REC | MsFlags::MS_SLAVE,
+            None,
+        )
+        .context("cannot make / a recursive slave mount")?;
+    }
+    if let Some(h) = &config.hostname {
+        tracer
+            .op(
+                "sethostname",
+                || format!("{h:?}"),
+                || Some(format!("hostname {h}")),
+                || nix::unistd::sethostname(h),
+            )
+            .context("cannot set the hostname")?;
+    }
+    setup_filesystem(config, overlay, tracer)?;
+    tracer
+        .op(
+            "chdir",
+            || format!("{:?}", config.cwd),
+            || Some(format!("cd {}", config.cwd.display())),
+            || nix::unistd::chdir(&config.cwd),
+        )
+        .with_context(|| {
+            format!(
+                "the working directory {} does not exist in the container",
+                config.cwd.display()
+            )
+        })?;
+    harden(config.capabilities, tracer)?;
+    caps::set_not_dumpable(tracer).context("cannot make the init non-dumpable")?;
+    if !ns.contains(Namespace::Pid) {
+        // Without a pid namespace the kernel would re-parent orphans to the host's init;
+        // make them ours so they are reaped here.
+        let _ = nix::sys::prctl::set_child_subreaper(true);
+    }
+
+    // Block every signal before the payload exists: none may be lost between fork and
+    // the signalfd, and a blocked signal is never "ignored" even for a namespace's init.
+    let all = SigSet::all();
+    let mut old = SigSet::empty();
+    sigprocmask(SigmaskHow::SIG_SETMASK, Some(&all), Some(&mut old))
+        .context("cannot block signals")?;
+    let sfd =
+        nix::sys::signalfd::SignalFd::with_flags(&all, nix::sys::signalfd::SfdFlags::SFD_CLOEXEC)
+            .context("cannot create a signalfd")?;
+    let payload =
+        spawn_payload(&config.args, &config.env, &old, tracer).map_err(|m| anyhow::anyhow!(m))?;
+    send_report(
+        out,
+        &Report::Started {
+            pid: payload.as_raw(),
+        },
+    );
+    let (code, signal) = reap_and_forward(&sfd, payload);
+    send_report(out, &Report::Exited { code, signal });
+    Ok(ExitCode::from(match (code, signal) {
+        (Some(c), _) => c as u8,
+        (None, Some(s)) => (128 + s) as u8,
+        _ => 255,
+    }))
+}
+
+/// After the uid/gid maps are written, this process still has its old credentials
+/// (host uid 0, which the container sees as `nobody`); switching to uid 0 of the new
+/// namespace makes it the container's root, and what the host sees is the mapped id.
+pub(crate) fn become_root(tracer: &Tracer) -> Result<()> {
+    let root_u = nix::unistd::Uid::from_raw(0);
+    let root_g = nix::unistd::Gid::from_raw(0);
+    tracer
+        .op(
+            "setresgid",
+            || "0, 0, 0".into(),
+            || None,
+            || nix::unistd::setresgid(root_g, root_g, root_g),
+        )
+        .context("cannot become gid 0 in the user namespace")?;
+    // Refused when setgroups was set to "deny"; the group list is empty then anyway.
+    let _ = tracer.op(
+        "setgroups",
+        || "[]".into(),
+        || None,
+        || nix::unistd::setgroups(&[]),
+    );
+    tracer
+        .op(
+            "setresuid",
+            || "0, 0, 0".into(),
+            || None,
+            || nix::unistd::setresuid(root_u, root_u, root_u),
+        )
+        .context("cannot become uid 0 in the user namespace")?;
+    Ok(())
+}
+
+/// no_new_privs, then the capability sets.
+pub(crate) fn harden(capabilities: Capabilities, tracer: &Tracer) -> Result<()> {
+    caps::set_no_new_privs(tracer).context("cannot set no_new_privs")?;
+    caps::drop_capabilities(capabilities, tracer)
+}
+
+fn setup_filesystem(config: &InitConfig, overlay: Option<OwnedFd>, tracer: &Tracer) -> Result<()> {
+    let ns = config.namespaces;
+    let own_mounts = ns.contains(Namespace::Mount);
+    let Some(root) = config
+        .root
+        .as_deref()
+        .filter(|_| config.rootfs != RootfsMode::Host)
+    else {
+        if own_mounts && ns.contains(Namespace::Pid) {
+            // Host root, own pid namespace: a fresh /proc over the host's, so that ps
+            // shows the container's processes.
+            rootfs::mount_proc(Path::new("/proc"), tracer).context("cannot mount /proc")?;
+            rootfs::mask_and_protect(tracer)?;
+        }
+        return Ok(());
+    };
+    if let Some(fd) = &overlay {
+        rootfs::attach(std::os::fd::AsFd::as_fd(fd), root, tracer)?;
+    }
+    drop(overlay);
+    if own_mounts {
+        let proc_dir = root.join("proc");
+        ensure_dir(&proc_dir)?;
+        if ns.contains(Namespace::Pid) || !ns.contains(Namespace::User) {
+            rootfs::mount_proc(&proc_dir, tracer).context("cannot mount /proc in the container")?;
+        } else {
+            // A user namespace may mount procfs only for a pid namespace it owns; without
+            // one, the host's /proc is bound instead.
+            mounts::mount(
+                tracer,
+                Some("/proc"),
+                &proc_dir,
+                None,
+                MsFlags::MS_BIND | MsFlags::MS_REC,
+                None,
+            )
+            .context("cannot bind /proc into the container")?;
+        }
+        // sysfs may be mounted only by the owner of the network namespace it shows.
+        if ns.contains(Namespace::Net) || !ns.contains(Namespace::User) {
+            let sys = root.join("sys");
+            ensure_dir(&sys)?;
+            mounts::mount(
+                tracer,
+                Some("sysfs"),
+                &sys,
+                Some("sysfs"),
+                MsFlags::MS_RDONLY | MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
+                None,
+            )
+            .context("cannot mount /sys in the container")?;
+        }
+        dev::populate(root, config.pts_gid5, tracer)?;
+    }
+    match config.rootfs {
+        RootfsMode::PivotRoot => rootfs::pivot_root(root, tracer)?,
+        RootfsMode::Chroot => rootfs::chroot(root, tracer)?,
+        RootfsMode::Host => {}
+    }
+    if own_mounts {
+        rootfs::mask_and_protect(tracer)?;
+    }
+    Ok(())
+}
+
+fn ensure_dir(p: &Path) -> Result<()> {
+    match std::fs::create_dir(p) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e).with_context(|| {
+            format!(
+                "cannot create {} in the container's root filesystem",
+                p.display()
+            )
+        }),
+    }
+}
+
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// Finds `cmd` as `execvp` would, in the `PATH` of `env`, in this process's root.
+pub(crate) fn resolve_command(cmd: &str, env: &[String]) -> Result<PathBuf, String> {
+    if cmd.contains('/') {
+        return if Path::new(cmd).exists() {
+            Ok(PathBuf::from(cmd))
+        } else {
+            Err(format!(
+                "command {cmd:?} not found in the container's root filesystem"
+            ))
+        };
+    }
+    let path = env
+        .iter()
+        .find_map(|kv| kv.strip_prefix("PATH="))
+        .unwrap_or(DEFAULT_PATH);
+    for dir in path.split(':').filter(|d| !d.is_empty()) {
+        let p = Path::new(dir).join(cmd);
+        if nix::unistd::access(&p, nix::unistd::AccessFlags::X_OK).is_ok() && !p.is_dir() {
+            return Ok(p);
+        }
+    }
+    Err(format!(
+        "command {cmd:?} not found in the container's root filesystem"
+    ))
+}
+
+fn describe_exec_error(cmd: &str, errno: nix::errno::Errno) -> String {
+    use nix::errno::Errno;
+    match errno {
+        Errno::ENOENT => format!(
+            "command {cmd:?} not found in the container's root filesystem (or its interpreter or libraries are missing)"
+        ),
+        Errno::EACCES => {
+            format!("command {cmd:?} is not executable in the container (permission denied)")
+        }
+        Errno::ENOEXEC => format!("command {cmd:?} is not a program this kernel can run"),
+        e => format!("cannot execute {cmd:?} in the container: {}", e.desc()),
+    }
+}
+
+/// Forks and execs the payload. Exec errors come back over a close-on-exec pipe: it
+/// closes silently on success, or carries the errno, so the caller learns of
+/// "command not found" before it reports the container as started.
+pub(crate) fn spawn_payload(
+    args: &[String],
+    env: &[String],
+    mask: &SigSet,
+    tracer: &Tracer,
+) -> Result<Pid, String> {
+    let path = resolve_command(&args[0], env)?;
+    let c_path = CString::new(path.as_os_str().as_encoded_bytes())
+        .map_err(|_| "the command contains a NUL byte".to_string())?;
+    let c_args: Vec<CString> = args
+        .iter()
+        .map(|a| CString::new(a.as_bytes()))
+        .collect::<Result<_, _>>()
+        .map_err(|_| "an argument contains a NUL byte".to_string())?;
+    let c_env: Vec<CString> = env
+        .iter()
+        .map(|a| CString::new(a.as_bytes()))
+        .collect::<Result<_, _>>()
+        .map_err(|_| "an environment variable contains a NUL byte".to_string())?;
+    let (err_r, err_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+        .map_err(|e| format!("cannot create a pipe: {e}"))?;
+    // Everything this process holds (the channel to contlab, the signalfd, the mount
+    // fd) must not reach the payload.
+    cloexec_from(3).map_err(|e| format!("cannot mark fds close-on-exec (close_range): {e}"))?;
+    let shell = format!("exec {}", args.join(" "));
+    let describe = || format!("{path:?}, {args:?}");
+    // SAFETY: this process is single-threaded (a fresh exec of contlab), so the child may
+    // run ordinary code.
+    let started = std::time::Instant::now();
+    let fork = unsafe { nix::unistd::fork() };
+    if let Ok(ForkResult::Parent { child }) = &fork {
+        tracer.emit(TraceEvent {
+            pid: std::process::id() as i32,
+            op: "fork".into(),
+            args: String::new(),
+            ok: true,
+            result: format!("pid {child}"),
+            duration_us: started.elapsed().as_micros() as u64,
+            shell: None,
+        });
+    }
+    match fork {
+        Err(e) => Err(format!("cannot fork the payload: {e}")),
+        Ok(ForkResult::Child) => {
+            drop(err_r);
+            let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(mask), None);
+            let Err(e) = nix::unistd::execve(&c_path, &c_args, &c_env);
+            let _ = nix::unistd::write(&err_w, &(e as i32).to_le_bytes());
+            // SAFETY: _exit skips atexit handlers and buffers that belong to the parent.
+            unsafe { libc::_exit(127) }
+        }
+        Ok(ForkResult::Parent { child }) => {
+            drop(err_w);
+            let mut buf = [0u8; 4];
+            let mut f = std::fs::File::from(err_r);
+            let n = read_full(&mut f, &mut buf);
+            if n == 4 {
+                let errno = nix::errno::Errno::from_raw(i32::from_le_bytes(buf));
+                let _ = waitpid(child, None);
+                let msg = describe_exec_error(&args[0], errno);
+                tracer.emit(TraceEvent {
+                    pid: child.as_raw(),
+                    op: "execve".into(),
+                    args: describe(),
+                    ok: false,
+                    result: format!("{errno:?}: {}", errno.desc()),
+                    duration_us: 0,
+                    shell: Some(shell),
+                });
+                return Err(msg);
+            }
+            tracer.emit(TraceEvent {
+                pid: child.as_raw(),
+                op: "execve".into(),
+                args: describe(),
+                ok: true,
+                result: "0".into(),
+                duration_us: 0,
+                shell: Some(shell),
+            });
+            Ok(child)
+        }
+    }
+}
+
+fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> usize {
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        }
+    }
+    n
+}
+
+fn decode(status: WaitStatus) -> Option<(Option<i32>, Option<i32>)> {
+    match status {
+        WaitStatus::Exited(_, c) => Some((Some(c), None)),
+        WaitStatus::Signaled(_, s, _) => Some((None, Some(s as i32))),
+        _ => None,
+    }
+}
+
+/// PID 1's loop: reap every child (orphans of the whole namespace come here), forward
+/// every other signal to the payload, and return when the payload has ended.
+fn reap_and_forward(
+    sfd: &nix::sys::signalfd::SignalFd,
+    payload: Pid,
+) -> (Option<i32>, Option<i32>) {
+    loop {
+        let sig = match sfd.read_signal() {
+            Ok(Some(info)) => info.ssi_signo as i32,
+            Ok(None) => continue,
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(_) => {
+                // Without the signalfd, fall back to waiting for the payload alone.
+                loop {
+                    match waitpid(payload, None) {
+                        Ok(s) => {
+                            if let Some(r) = decode(s) {
+                                return r;
+                            }
+                        }
+                        Err(nix::errno::Errno::EINTR) => continue,
+                        Err(_) => return (None, None),
+                    }
+                }
+            }
+        };
+        if sig == libc::SIGCHLD {
+            loop {
+                match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+                    Ok(WaitStatus::StillAlive) | Err(_) => break,
+                    Ok(s) => {
+                        if s.pid() == Some(payload)
+                            && let Some(r) = decode(s)
+                        {
+                            return r;
+                        }
+                    }
+                }
+            }
+        } else if let Ok(s) = Signal::try_from(sig) {
+            let _ = nix::sys::signal::kill(payload, s);
+        }
+    }
+}
+
+/// Entry points of re-executed contlab processes, checked at the very top of `main`,
+/// before any argument parsing or threads.
+pub fn hidden_entry() -> Option<ExitCode> {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("__init") => Some(main(&args)),
+        Some("__exec") => Some(super::exec::main(&args)),
+        _ => None,
+    }
+}

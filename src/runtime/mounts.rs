@@ -1,0 +1,240 @@
+//! `mount(2)` and `umount2(2)`, traced with their flags by name and the `mount(8)`
+//! command a student would type for the same effect.
+
+use super::trace::Tracer;
+use nix::mount::{MntFlags, MsFlags};
+use std::path::Path;
+
+const FLAG_NAMES: &[(MsFlags, &str, &str)] = &[
+    (MsFlags::MS_RDONLY, "MS_RDONLY", "ro"),
+    (MsFlags::MS_NOSUID, "MS_NOSUID", "nosuid"),
+    (MsFlags::MS_NODEV, "MS_NODEV", "nodev"),
+    (MsFlags::MS_NOEXEC, "MS_NOEXEC", "noexec"),
+    (MsFlags::MS_REMOUNT, "MS_REMOUNT", "remount"),
+    (MsFlags::MS_BIND, "MS_BIND", "bind"),
+    (MsFlags::MS_REC, "MS_REC", "rec"),
+    (MsFlags::MS_PRIVATE, "MS_PRIVATE", "private"),
+    (MsFlags::MS_SLAVE, "MS_SLAVE", "slave"),
+    (MsFlags::MS_SHARED, "MS_SHARED", "shared"),
+    (MsFlags::MS_RELATIME, "MS_RELATIME", "relatime"),
+    (MsFlags::MS_STRICTATIME, "MS_STRICTATIME", "strictatime"),
+];
+
+/// `MS_NOSUID|MS_NODEV` (or `0`).
+pub fn flag_names(flags: MsFlags) -> String {
+    let names: Vec<&str> = FLAG_NAMES
+        .iter()
+        .filter(|(f, _, _)| flags.contains(*f))
+        .map(|(_, n, _)| *n)
+        .collect();
+    if names.is_empty() {
+        "0".into()
+    } else {
+        names.join("|")
+    }
+}
+
+fn options(flags: MsFlags, data: Option<&str>) -> Vec<String> {
+    let mut out: Vec<String> = FLAG_NAMES
+        .iter()
+        .filter(|(f, _, _)| {
+            flags.contains(*f)
+                && !f.intersects(
+                    MsFlags::MS_BIND
+                        | MsFlags::MS_REC
+                        | MsFlags::MS_REMOUNT
+                        | MsFlags::MS_PRIVATE
+                        | MsFlags::MS_SLAVE
+                        | MsFlags::MS_SHARED,
+                )
+        })
+        .map(|(_, _, o)| o.to_string())
+        .collect();
+    if let Some(d) = data.filter(|d| !d.is_empty()) {
+        out.push(d.to_string());
+    }
+    out
+}
+
+/// The `mount(8)` command with the same effect.
+pub fn shell(
+    source: Option<&str>,
+    target: &Path,
+    fstype: Option<&str>,
+    flags: MsFlags,
+    data: Option<&str>,
+) -> String {
+    let t = target.display();
+    let rec = flags.contains(MsFlags::MS_REC);
+    for (f, word) in [
+        (MsFlags::MS_PRIVATE, "private"),
+        (MsFlags::MS_SLAVE, "slave"),
+        (MsFlags::MS_SHARED, "shared"),
+    ] {
+        if flags.contains(f) {
+            return format!("mount --make-{}{word} {t}", if rec { "r" } else { "" });
+        }
+    }
+    let opts = options(flags, data);
+    if flags.contains(MsFlags::MS_REMOUNT) {
+        let bind = if flags.contains(MsFlags::MS_BIND) {
+            "bind,"
+        } else {
+            ""
+        };
+        let mut o = opts;
+        if !flags.contains(MsFlags::MS_RDONLY) {
+            o.push("rw".into());
+        }
+        return format!("mount -o remount,{bind}{} {t}", o.join(","));
+    }
+    let src = source.unwrap_or("none");
+    if flags.contains(MsFlags::MS_BIND) {
+        let b = if rec { "--rbind" } else { "--bind" };
+        return format!("mount {b} {src} {t}");
+    }
+    let o = if opts.is_empty() {
+        String::new()
+    } else {
+        format!(" -o {}", opts.join(","))
+    };
+    format!("mount -t {}{o} {src} {t}", fstype.unwrap_or("none"))
+}
+
+/// `mount(2)`, traced.
+pub fn mount(
+    tracer: &Tracer,
+    source: Option<&str>,
+    target: &Path,
+    fstype: Option<&str>,
+    flags: MsFlags,
+    data: Option<&str>,
+) -> nix::Result<()> {
+    tracer.op(
+        "mount",
+        || {
+            format!(
+                "{:?}, {:?}, {:?}, {}, {:?}",
+                source.unwrap_or("none"),
+                target,
+                fstype.unwrap_or("NULL"),
+                flag_names(flags),
+                data.unwrap_or("NULL")
+            )
+        },
+        || Some(shell(source, target, fstype, flags, data)),
+        || nix::mount::mount(source, target, fstype, flags, data),
+    )
+}
+
+/// `umount2(2)`, traced.
+pub fn umount2(tracer: &Tracer, target: &Path, flags: MntFlags) -> nix::Result<()> {
+    let lazy = flags.contains(MntFlags::MNT_DETACH);
+    tracer.op(
+        "umount2",
+        || format!("{target:?}, {}", if lazy { "MNT_DETACH" } else { "0" }),
+        || {
+            Some(format!(
+                "umount {}{}",
+                if lazy { "-l " } else { "" },
+                target.display()
+            ))
+        },
+        || nix::mount::umount2(target, flags),
+    )
+}
+
+/// Bind-mounts `target` onto itself and remounts it read-only, keeping the flags the
+/// kernel locked on it: in a user namespace, a remount that dropped `nosuid`, `nodev`
+/// or `noexec` from a mount inherited from a more privileged namespace fails with EPERM.
+pub fn bind_read_only(tracer: &Tracer, target: &Path) -> nix::Result<()> {
+    let t = target.to_str().unwrap_or("");
+    mount(
+        tracer,
+        Some(t),
+        target,
+        None,
+        MsFlags::MS_BIND | MsFlags::MS_REC,
+        None,
+    )?;
+    let locked = locked_flags(target);
+    mount(
+        tracer,
+        None,
+        target,
+        None,
+        MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY | locked,
+        None,
+    )
+}
+
+/// The per-mount flags of the mount at `path`, from statvfs.
+pub fn locked_flags(path: &Path) -> MsFlags {
+    use nix::sys::statvfs::FsFlags;
+    let Ok(st) = nix::sys::statvfs::statvfs(path) else {
+        return MsFlags::empty();
+    };
+    let f = st.flags();
+    let mut out = MsFlags::empty();
+    for (fs, ms) in [
+        (FsFlags::ST_NOSUID, MsFlags::MS_NOSUID),
+        (FsFlags::ST_NODEV, MsFlags::MS_NODEV),
+        (FsFlags::ST_NOEXEC, MsFlags::MS_NOEXEC),
+        (FsFlags::ST_NOATIME, MsFlags::MS_NOATIME),
+        (FsFlags::ST_NODIRATIME, MsFlags::MS_NODIRATIME),
+        (FsFlags::ST_RELATIME, MsFlags::MS_RELATIME),
+    ] {
+        if f.contains(fs) {
+            out |= ms;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_equivalents() {
+        let p = Path::new("/");
+        assert_eq!(
+            shell(None, p, None, MsFlags::MS_REC | MsFlags::MS_SLAVE, None),
+            "mount --make-rslave /"
+        );
+        assert_eq!(
+            shell(
+                Some("proc"),
+                Path::new("/r/proc"),
+                Some("proc"),
+                MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
+                None
+            ),
+            "mount -t proc -o nosuid,nodev,noexec proc /r/proc"
+        );
+        assert_eq!(
+            shell(
+                Some("/dev/null"),
+                Path::new("/proc/kcore"),
+                None,
+                MsFlags::MS_BIND,
+                None
+            ),
+            "mount --bind /dev/null /proc/kcore"
+        );
+        assert_eq!(
+            shell(
+                None,
+                Path::new("/proc/sys"),
+                None,
+                MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY,
+                None
+            ),
+            "mount -o remount,bind,ro /proc/sys"
+        );
+        assert_eq!(
+            flag_names(MsFlags::MS_REC | MsFlags::MS_SLAVE),
+            "MS_REC|MS_SLAVE"
+        );
+    }
+}

@@ -1,0 +1,207 @@
+//! Making the container's first process: `clone(2)` with the namespace flags, then, in
+//! the child, nothing but async-signal-safe calls until it re-executes contlab as the
+//! container's init from a sealed copy of the binary.
+//!
+//! The parent may be multi-threaded (the TUI, test threads): a child of `clone` without
+//! `CLONE_VM` holds a copy of every lock as some other thread left it, so it must not
+//! allocate, lock, or print before `execve`. Everything it needs is prepared beforehand.
+
+use anyhow::{Context, Result, bail};
+use nix::fcntl::{FcntlArg, FdFlag, SealFlag, fcntl};
+use nix::sched::CloneFlags;
+use nix::unistd::Pid;
+use std::ffi::CString;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::OnceLock;
+
+/// A sealed, in-memory copy of the contlab binary, made once per process.
+///
+/// Container processes are re-executions of contlab (init, exec). If they ran the binary
+/// on disk, a process in the container could open `/proc/PID/exe` of one of them and
+/// overwrite contlab on the host (CVE-2019-5736, the runc breakout). A memfd sealed
+/// against writes, growth and shrinking cannot be changed by anyone, so the host binary
+/// is never exposed to the container.
+pub fn sealed_exe() -> Result<BorrowedFd<'static>> {
+    static EXE: OnceLock<OwnedFd> = OnceLock::new();
+    if let Some(fd) = EXE.get() {
+        return Ok(fd.as_fd());
+    }
+    let fd = make_sealed_exe()?;
+    // A racing thread may have won; its copy is as good as ours.
+    let _ = EXE.set(fd);
+    EXE.get()
+        .map(|f| f.as_fd())
+        .context("the sealed copy of contlab vanished")
+}
+
+fn make_sealed_exe() -> Result<OwnedFd> {
+    use nix::sys::memfd::{MFdFlags, memfd_create};
+    let fd = memfd_create(
+        "contlab",
+        MFdFlags::MFD_CLOEXEC | MFdFlags::MFD_ALLOW_SEALING,
+    )
+    .context("cannot create a memfd for the sealed copy of contlab (memfd_create)")?;
+    let mut src =
+        std::fs::File::open("/proc/self/exe").context("cannot open /proc/self/exe to copy it")?;
+    let mut dst = std::fs::File::from(fd);
+    std::io::copy(&mut src, &mut dst).context("cannot copy contlab into its sealed memfd")?;
+    let seals = SealFlag::F_SEAL_SEAL
+        | SealFlag::F_SEAL_SHRINK
+        | SealFlag::F_SEAL_GROW
+        | SealFlag::F_SEAL_WRITE;
+    fcntl(&dst, FcntlArg::F_ADD_SEALS(seals))
+        .context("cannot seal contlab's memfd (F_ADD_SEALS)")?;
+    Ok(OwnedFd::from(dst))
+}
+
+/// The path under which a child sees the sealed binary, for `std::process::Command`.
+/// A close-on-exec fd still resolves through `/proc/self/fd` at `execve` time.
+pub fn sealed_exe_path() -> Result<String> {
+    Ok(format!("/proc/self/fd/{}", sealed_exe()?.as_raw_fd()))
+}
+
+/// Marks every fd from `first` on close-on-exec, so nothing of contlab's leaks into the
+/// payload: CVE-2024-21626 was a runc fd to the host's cgroupfs left open across exec,
+/// through which a container reached the host's file system.
+pub fn cloexec_from(first: u32) -> nix::Result<()> {
+    // SAFETY: a plain syscall with integer arguments.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            first,
+            u32::MAX,
+            libc::CLOSE_RANGE_CLOEXEC,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(nix::errno::Errno::last())
+    }
+}
+
+/// Moves `fd` to a number ≥ 3, so that setting up stdin/stdout/stderr in the child
+/// can never overwrite it.
+pub fn above_stdio(fd: OwnedFd) -> Result<OwnedFd> {
+    if fd.as_raw_fd() > 2 {
+        return Ok(fd);
+    }
+    let raw = fcntl(&fd, FcntlArg::F_DUPFD_CLOEXEC(3)).context("cannot duplicate an fd")?;
+    // SAFETY: F_DUPFD_CLOEXEC returned a new fd that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(raw) })
+}
+
+/// What the clone child does, prepared in full by the parent.
+pub struct ChildPlan {
+    /// `argv` for the re-executed contlab.
+    pub argv: Vec<CString>,
+    /// fds to make stdin, stdout, stderr (`None`: leave as inherited).
+    pub stdio: [Option<OwnedFd>; 3],
+    /// fds the child must keep across `execve` (their close-on-exec flag is cleared).
+    /// The first one is the channel to the parent: with `wait_for_maps`, the child reads
+    /// one byte from it before it execs.
+    pub keep: Vec<RawFd>,
+    /// Wait for the parent's go (after it wrote the uid/gid maps), then become uid and gid
+    /// 0 of the new user namespace before `execve`. `execve` computes the new
+    /// capabilities from the uid: a process that is not root of its user namespace at
+    /// that moment (unmapped, or still host uid 0, which the map does not cover) loses
+    /// every capability, and the init could not mount anything.
+    pub wait_for_maps: bool,
+    pub become_root: bool,
+}
+
+impl ChildPlan {
+    /// Refuses fds the child's stdio setup would overwrite (see [`above_stdio`]).
+    pub fn check(&self) -> Result<()> {
+        let stdio = self.stdio.iter().flatten().map(|f| f.as_raw_fd());
+        for fd in stdio.chain(self.keep.iter().copied()) {
+            if (0..=2).contains(&fd) {
+                bail!("internal error: fd {fd} handed to the container's init is a stdio number");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `clone(2)` with `flags`, the child re-executing contlab (the sealed copy `exe`) per
+/// `plan`, which must have passed [`ChildPlan::check`]. Returns the child's pid.
+pub fn clone_reexec(exe: BorrowedFd<'_>, flags: CloneFlags, plan: ChildPlan) -> nix::Result<Pid> {
+    let exe = exe.as_raw_fd();
+    let argv_ptrs: Vec<*const libc::c_char> = plan
+        .argv
+        .iter()
+        .map(|a| a.as_ptr())
+        .chain(std::iter::once(std::ptr::null()))
+        .collect();
+    let envp: [*const libc::c_char; 1] = [std::ptr::null()];
+    let stdio: [RawFd; 3] = [0, 1, 2].map(|i| {
+        plan.stdio[i as usize]
+            .as_ref()
+            .map_or(-1, |fd| fd.as_raw_fd())
+    });
+    let keep = plan.keep.clone();
+    let wait_for_maps = plan.wait_for_maps;
+    let become_root = plan.become_root;
+    let empty = c"";
+    const FAILED: &[u8] = b"{\"Error\":{\"message\":\"cannot execute contlab's sealed copy as the container's init\"}}\n";
+    let report_fd = keep.first().copied().unwrap_or(-1);
+
+    // The child's stack; clone without CLONE_VM copies the whole address space, so it
+    // only needs to hold the callback's frame.
+    let mut stack = vec![0u8; 64 * 1024];
+    let cb = Box::new(move || -> isize {
+        // Only raw syscalls from here to execveat (see the module comment).
+        // SAFETY: async-signal-safe libc calls on fds and buffers prepared above.
+        unsafe {
+            for (target, src) in stdio.iter().enumerate() {
+                if *src >= 0 && libc::dup2(*src, target as i32) < 0 {
+                    libc::_exit(126);
+                }
+            }
+            for fd in &keep {
+                if libc::fcntl(*fd, libc::F_SETFD, 0) < 0 {
+                    libc::_exit(126);
+                }
+            }
+            if wait_for_maps {
+                let mut go = 0u8;
+                // EOF: the parent gave up (its error path kills us anyway).
+                if libc::read(report_fd, (&mut go as *mut u8).cast(), 1) != 1 {
+                    libc::_exit(125);
+                }
+            }
+            // Raw syscalls: glibc's setresuid() would try to signal every thread the
+            // parent had, which do not exist here.
+            if become_root
+                && (libc::syscall(libc::SYS_setresgid, 0, 0, 0) != 0
+                    || libc::syscall(libc::SYS_setgroups, 0, std::ptr::null::<libc::gid_t>()) != 0
+                        && *libc::__errno_location() != libc::EPERM
+                    || libc::syscall(libc::SYS_setresuid, 0, 0, 0) != 0)
+            {
+                libc::_exit(124);
+            }
+            libc::syscall(
+                libc::SYS_execveat,
+                exe,
+                empty.as_ptr(),
+                argv_ptrs.as_ptr(),
+                envp.as_ptr(),
+                libc::AT_EMPTY_PATH,
+            );
+            if report_fd >= 0 {
+                libc::write(report_fd, FAILED.as_ptr().cast(), FAILED.len());
+            }
+            libc::_exit(127);
+        }
+    });
+    // SAFETY: the callback only makes async-signal-safe calls, and its stack is big
+    // enough for them.
+    let pid = unsafe { nix::sched::clone(cb, &mut stack, flags, Some(libc::SIGCHLD)) }?;
+    drop(plan.stdio);
+    Ok(pid)
+}
+
+/// Clears `FD_CLOEXEC` on `fd` (used by re-executed contlab processes that hand an fd on).
+pub fn clear_cloexec(fd: BorrowedFd<'_>) -> nix::Result<()> {
+    fcntl(fd, FcntlArg::F_SETFD(FdFlag::empty())).map(|_| ())
+}

@@ -1,0 +1,366 @@
+//! The container's view of the file system: a writable overlay over the cached rootfs,
+//! then `pivot_root(2)` or `chroot(2)` into it.
+//!
+//! The overlay is made by contlab (host root) with the new mount API (`fsopen`,
+//! `fsconfig`, `fsmount`) as a *detached* mount: it is attached nowhere, so the host
+//! never sees it, and it is handed to the init as an fd, which attaches it inside its
+//! own mount namespace (`move_mount`). It then lives exactly as long as that namespace.
+//! Mounted by host root, the overlay can copy up files owned by host root, which a
+//! user-namespaced root could not; with a user namespace the lower layer is an
+//! idmapped mount, so root's files appear owned by the container's root.
+
+use super::mounts;
+use super::spec::IdMap;
+use super::trace::Tracer;
+use anyhow::{Context, Result};
+use nix::errno::Errno;
+use nix::mount::{MntFlags, MsFlags};
+use std::ffi::CString;
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::path::{Path, PathBuf};
+
+fn cstr(s: &str) -> Result<CString> {
+    CString::new(s).context("a path contains a NUL byte")
+}
+
+fn fd_result(r: libc::c_long) -> nix::Result<OwnedFd> {
+    if r < 0 {
+        Err(Errno::last())
+    } else {
+        // SAFETY: the syscall returned a new fd that nothing else owns.
+        Ok(unsafe { OwnedFd::from_raw_fd(r as RawFd) })
+    }
+}
+
+fn unit_result(r: libc::c_long) -> nix::Result<()> {
+    if r < 0 { Err(Errno::last()) } else { Ok(()) }
+}
+
+/// The three directories an overlay needs, under the container's work directory.
+#[derive(Clone, Debug)]
+pub struct OverlayDirs {
+    pub lower: PathBuf,
+    pub upper: PathBuf,
+    pub work: PathBuf,
+    /// Where it is attached.
+    pub merged: PathBuf,
+}
+
+impl OverlayDirs {
+    pub fn under(lower: &Path, dir: &Path) -> Self {
+        OverlayDirs {
+            lower: lower.to_path_buf(),
+            upper: dir.join("upper"),
+            work: dir.join("work"),
+            merged: dir.join("merged"),
+        }
+    }
+
+    fn options(&self) -> String {
+        format!(
+            "lowerdir={},upperdir={},workdir={}",
+            self.lower.display(),
+            self.upper.display(),
+            self.work.display()
+        )
+    }
+}
+
+/// A detached clone of `lower` whose owners are shifted by `map`, seen through the user
+/// namespace `userns` (`mount --bind -o X-mount.idmap=…`).
+fn idmapped_tree(
+    lower: &Path,
+    userns: BorrowedFd<'_>,
+    map: &IdMap,
+    tracer: &Tracer,
+) -> nix::Result<OwnedFd> {
+    let path = cstr(&lower.to_string_lossy()).map_err(|_| Errno::EINVAL)?;
+    let tree = tracer.op(
+        "open_tree",
+        || format!("AT_FDCWD, {lower:?}, OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC|AT_RECURSIVE"),
+        || None,
+        || {
+            // SAFETY: a syscall with a valid C string and integer flags.
+            fd_result(unsafe {
+                libc::syscall(
+                    libc::SYS_open_tree,
+                    libc::AT_FDCWD,
+                    path.as_ptr(),
+                    libc::OPEN_TREE_CLONE | libc::OPEN_TREE_CLOEXEC | libc::AT_RECURSIVE as u32,
+                )
+            })
+        },
+    )?;
+    let attr = libc::mount_attr {
+        attr_set: libc::MOUNT_ATTR_IDMAP,
+        attr_clr: 0,
+        propagation: 0,
+        userns_fd: userns.as_raw_fd() as u64,
+    };
+    tracer.op(
+        "mount_setattr",
+        || {
+            format!(
+                "{}, \"\", AT_EMPTY_PATH, MOUNT_ATTR_IDMAP userns_fd={}",
+                tree.as_raw_fd(),
+                userns.as_raw_fd()
+            )
+        },
+        || {
+            Some(format!(
+                "mount --bind -o X-mount.idmap=u:{m}:g:{m} {} <detached>",
+                lower.display(),
+                m = format_args!("{}:{}:{}", map.inside, map.outside, map.count)
+            ))
+        },
+        || {
+            // SAFETY: valid fd, empty path, and a mount_attr of the kernel's size.
+            unit_result(unsafe {
+                libc::syscall(
+                    libc::SYS_mount_setattr,
+                    tree.as_raw_fd(),
+                    c"".as_ptr(),
+                    libc::AT_EMPTY_PATH,
+                    &attr as *const libc::mount_attr,
+                    std::mem::size_of::<libc::mount_attr>(),
+                )
+            })
+        },
+    )?;
+    Ok(tree)
+}
+
+/// Makes the container's overlay as a detached mount. With `idmap`, the lower layer is
+/// shifted into the container's user namespace first; a kernel or file system that
+/// cannot idmap falls back to the plain lower layer (its files then show as `nobody`).
+pub fn detached_overlay(
+    dirs: &OverlayDirs,
+    idmap: Option<(BorrowedFd<'_>, &IdMap)>,
+    tracer: &Tracer,
+) -> Result<OwnedFd> {
+    let mut lowerdir = dirs.lower.display().to_string();
+    let mut _tree = None;
+    if let Some((userns, map)) = idmap {
+        // The overlay resolves the layer path when it is configured; /proc/self/fd/N
+        // reaches the detached tree, which has no path of its own.
+        if let Ok(tree) = idmapped_tree(&dirs.lower, userns, map, tracer) {
+            lowerdir = format!("/proc/self/fd/{}", tree.as_raw_fd());
+            _tree = Some(tree);
+        }
+    }
+    let fs = tracer
+        .op(
+            "fsopen",
+            || "\"overlay\", FSOPEN_CLOEXEC".into(),
+            || None,
+            // SAFETY: a syscall with a static C string.
+            || fd_result(unsafe { libc::syscall(libc::SYS_fsopen, c"overlay".as_ptr(), libc::FSOPEN_CLOEXEC) }),
+        )
+        .context("the kernel has no overlay file system (fsopen \"overlay\"); load it with `modprobe overlay`")?;
+    for (key, value) in [
+        ("lowerdir", lowerdir.clone()),
+        ("upperdir", dirs.upper.display().to_string()),
+        ("workdir", dirs.work.display().to_string()),
+    ] {
+        let k = cstr(key)?;
+        let v = cstr(&value)?;
+        tracer
+            .op(
+                "fsconfig",
+                || format!("FSCONFIG_SET_STRING, {key:?}, {value:?}"),
+                || None,
+                // SAFETY: valid fd and C strings.
+                || {
+                    unit_result(unsafe {
+                        libc::syscall(
+                            libc::SYS_fsconfig,
+                            fs.as_raw_fd(),
+                            libc::FSCONFIG_SET_STRING,
+                            k.as_ptr(),
+                            v.as_ptr(),
+                            0,
+                        )
+                    })
+                },
+            )
+            .with_context(|| format!("the overlay refused {key}={value}"))?;
+    }
+    tracer
+        .op(
+            "fsconfig",
+            || "FSCONFIG_CMD_CREATE".into(),
+            || Some(format!("mount -t overlay overlay -o {} {}", dirs.options(), dirs.merged.display())),
+            // SAFETY: valid fd, no strings.
+            || unit_result(unsafe { libc::syscall(libc::SYS_fsconfig, fs.as_raw_fd(), libc::FSCONFIG_CMD_CREATE, std::ptr::null::<libc::c_char>(), std::ptr::null::<libc::c_void>(), 0) }),
+        )
+        .with_context(|| {
+            format!(
+                "cannot create the container's overlay over {} (is it a directory on a file system overlayfs accepts?)",
+                dirs.lower.display()
+            )
+        })?;
+    let mnt = tracer
+        .op(
+            "fsmount",
+            || "FSMOUNT_CLOEXEC, 0".into(),
+            || None,
+            // SAFETY: valid fd, integer flags.
+            || {
+                fd_result(unsafe {
+                    libc::syscall(libc::SYS_fsmount, fs.as_raw_fd(), libc::FSMOUNT_CLOEXEC, 0)
+                })
+            },
+        )
+        .context("cannot make the container's overlay into a mount (fsmount)")?;
+    Ok(mnt)
+}
+
+/// `move_mount(2)`: attaches a detached mount at `target`.
+pub fn attach(mnt: BorrowedFd<'_>, target: &Path, tracer: &Tracer) -> Result<()> {
+    let t = cstr(&target.to_string_lossy())?;
+    tracer
+        .op(
+            "move_mount",
+            || {
+                format!(
+                    "{}, \"\", AT_FDCWD, {target:?}, MOVE_MOUNT_F_EMPTY_PATH",
+                    mnt.as_raw_fd()
+                )
+            },
+            || None,
+            // SAFETY: valid fd and C strings.
+            || {
+                unit_result(unsafe {
+                    libc::syscall(
+                        libc::SYS_move_mount,
+                        mnt.as_raw_fd(),
+                        c"".as_ptr(),
+                        libc::AT_FDCWD,
+                        t.as_ptr(),
+                        libc::MOVE_MOUNT_F_EMPTY_PATH,
+                    )
+                })
+            },
+        )
+        .with_context(|| {
+            format!(
+                "cannot attach the container's overlay at {}",
+                target.display()
+            )
+        })
+}
+
+fn chdir(path: &Path, tracer: &Tracer) -> nix::Result<()> {
+    tracer.op(
+        "chdir",
+        || format!("{path:?}"),
+        || Some(format!("cd {}", path.display())),
+        || nix::unistd::chdir(path),
+    )
+}
+
+/// `pivot_root(".", ".")` in `root`: the new root and the old one stacked on the same
+/// directory, then the old one (the host's whole tree) detached. No `put_old` directory
+/// is needed, so this works on a root the container's user cannot write.
+pub fn pivot_root(root: &Path, tracer: &Tracer) -> Result<()> {
+    chdir(root, tracer)
+        .with_context(|| format!("cannot enter the root filesystem {}", root.display()))?;
+    tracer
+        .op(
+            "pivot_root",
+            || "\".\", \".\"".into(),
+            || Some("pivot_root . .".into()),
+            || nix::unistd::pivot_root(".", "."),
+        )
+        .context("pivot_root failed (the new root must be a mount point in a mount namespace)")?;
+    // The old root is now mounted over ".": detach it, so no path leads back to the host.
+    mounts::umount2(tracer, Path::new("."), MntFlags::MNT_DETACH)
+        .context("cannot detach the host's root after pivot_root")?;
+    chdir(Path::new("/"), tracer)?;
+    Ok(())
+}
+
+/// `chroot(2)`: only changes how this process resolves "/". The host's tree is still
+/// mounted, and a process with CAP_SYS_CHROOT can walk back out (the lesson's breakout).
+pub fn chroot(root: &Path, tracer: &Tracer) -> Result<()> {
+    chdir(root, tracer)
+        .with_context(|| format!("cannot enter the root filesystem {}", root.display()))?;
+    tracer
+        .op(
+            "chroot",
+            || "\".\"".into(),
+            || Some(format!("chroot {}", root.display())),
+            || nix::unistd::chroot("."),
+        )
+        .context("chroot failed")?;
+    chdir(Path::new("/"), tracer)?;
+    Ok(())
+}
+
+/// Mounts a fresh procfs at `target`: the one that shows the container's pid namespace.
+pub fn mount_proc(target: &Path, tracer: &Tracer) -> nix::Result<()> {
+    mounts::mount(
+        tracer,
+        Some("proc"),
+        target,
+        Some("proc"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
+        None,
+    )
+}
+
+/// Paths of /proc and /sys that leak host information or control the host; the OCI
+/// default spec hides them (`maskedPaths`).
+pub const MASKED: &[&str] = &[
+    "/proc/acpi",
+    "/proc/asound",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+];
+
+/// Paths that stay visible but read-only (`readonlyPaths`): writing to them would change
+/// the host kernel (sysctls, the magic SysRq key, IRQ affinity).
+pub const READ_ONLY: &[&str] = &[
+    "/proc/bus",
+    "/proc/fs",
+    "/proc/irq",
+    "/proc/sys",
+    "/proc/sysrq-trigger",
+];
+
+/// Hides [`MASKED`] (`/dev/null` over files, an empty read-only tmpfs over directories)
+/// and makes [`READ_ONLY`] read-only. Paths this kernel does not have are skipped.
+pub fn mask_and_protect(tracer: &Tracer) -> Result<()> {
+    for p in MASKED.iter().map(Path::new) {
+        let Ok(meta) = std::fs::symlink_metadata(p) else {
+            continue;
+        };
+        let res = if meta.is_dir() {
+            mounts::mount(
+                tracer,
+                Some("tmpfs"),
+                p,
+                Some("tmpfs"),
+                MsFlags::MS_RDONLY | MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
+                Some("size=0"),
+            )
+        } else {
+            mounts::mount(tracer, Some("/dev/null"), p, None, MsFlags::MS_BIND, None)
+        };
+        res.with_context(|| format!("cannot mask {}", p.display()))?;
+    }
+    for p in READ_ONLY.iter().map(Path::new) {
+        if std::fs::symlink_metadata(p).is_err() {
+            continue;
+        }
+        mounts::bind_read_only(tracer, p)
+            .with_context(|| format!("cannot make {} read-only", p.display()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,526 @@
+//! What a container is made of: which namespaces, which root filesystem, which limits,
+//! which capabilities, which command. A plain value; `Container::start` makes it real.
+
+use anyhow::{Result, bail};
+use nix::sched::CloneFlags;
+use serde::{Deserialize, Serialize};
+use std::os::fd::OwnedFd;
+use std::path::PathBuf;
+
+/// One of the seven namespace types, by the name `unshare(1)` and `/proc/PID/ns` use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Namespace {
+    Pid,
+    Net,
+    Mount,
+    Uts,
+    Ipc,
+    User,
+    Cgroup,
+}
+
+impl Namespace {
+    /// Every type, in the order a process joins them: user first (it owns the others,
+    /// and joining it grants the capabilities the other `setns` calls need), mount last
+    /// but one (it changes the root the remaining paths are resolved against).
+    pub const ALL: [Namespace; 7] = [
+        Namespace::User,
+        Namespace::Ipc,
+        Namespace::Uts,
+        Namespace::Net,
+        Namespace::Pid,
+        Namespace::Cgroup,
+        Namespace::Mount,
+    ];
+
+    /// The name `unshare --help` and `/proc/PID/ns/` use (`mnt` there for mount).
+    pub fn name(self) -> &'static str {
+        match self {
+            Namespace::Pid => "pid",
+            Namespace::Net => "net",
+            Namespace::Mount => "mount",
+            Namespace::Uts => "uts",
+            Namespace::Ipc => "ipc",
+            Namespace::User => "user",
+            Namespace::Cgroup => "cgroup",
+        }
+    }
+
+    /// The file under `/proc/PID/ns/`.
+    pub fn proc_name(self) -> &'static str {
+        match self {
+            Namespace::Mount => "mnt",
+            other => other.name(),
+        }
+    }
+
+    pub fn clone_flag(self) -> CloneFlags {
+        match self {
+            Namespace::Pid => CloneFlags::CLONE_NEWPID,
+            Namespace::Net => CloneFlags::CLONE_NEWNET,
+            Namespace::Mount => CloneFlags::CLONE_NEWNS,
+            Namespace::Uts => CloneFlags::CLONE_NEWUTS,
+            Namespace::Ipc => CloneFlags::CLONE_NEWIPC,
+            Namespace::User => CloneFlags::CLONE_NEWUSER,
+            Namespace::Cgroup => CloneFlags::CLONE_NEWCGROUP,
+        }
+    }
+
+    /// The kernel's name of the flag (`CLONE_NEWNS` for mount).
+    pub fn flag_name(self) -> &'static str {
+        match self {
+            Namespace::Pid => "CLONE_NEWPID",
+            Namespace::Net => "CLONE_NEWNET",
+            Namespace::Mount => "CLONE_NEWNS",
+            Namespace::Uts => "CLONE_NEWUTS",
+            Namespace::Ipc => "CLONE_NEWIPC",
+            Namespace::User => "CLONE_NEWUSER",
+            Namespace::Cgroup => "CLONE_NEWCGROUP",
+        }
+    }
+
+    /// The `unshare(1)` option that makes this namespace.
+    pub fn unshare_option(self) -> &'static str {
+        match self {
+            Namespace::Pid => "--pid",
+            Namespace::Net => "--net",
+            Namespace::Mount => "--mount",
+            Namespace::Uts => "--uts",
+            Namespace::Ipc => "--ipc",
+            Namespace::User => "--user",
+            Namespace::Cgroup => "--cgroup",
+        }
+    }
+}
+
+/// A set of namespace types; lessons add one at a time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Namespaces(u8);
+
+impl Namespaces {
+    pub const NONE: Namespaces = Namespaces(0);
+    pub const ALL: Namespaces = Namespaces(0x7f);
+
+    fn bit(ns: Namespace) -> u8 {
+        1 << (ns as u8)
+    }
+
+    pub fn with(mut self, ns: Namespace) -> Self {
+        self.0 |= Self::bit(ns);
+        self
+    }
+
+    pub fn insert(&mut self, ns: Namespace) {
+        self.0 |= Self::bit(ns);
+    }
+
+    pub fn contains(self, ns: Namespace) -> bool {
+        self.0 & Self::bit(ns) != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The members, in join order (see [`Namespace::ALL`]).
+    pub fn iter(self) -> impl Iterator<Item = Namespace> {
+        Namespace::ALL
+            .into_iter()
+            .filter(move |n| self.contains(*n))
+    }
+
+    /// Parses `pid,net,mount,uts,ipc,user,cgroup` (any subset, any order), `all` or `none`.
+    pub fn parse(s: &str) -> Result<Self> {
+        let mut set = Namespaces::NONE;
+        for word in s.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+            match word {
+                "all" => set = Namespaces::ALL,
+                "none" => {}
+                "pid" => set.insert(Namespace::Pid),
+                "net" | "network" => set.insert(Namespace::Net),
+                "mount" | "mnt" => set.insert(Namespace::Mount),
+                "uts" => set.insert(Namespace::Uts),
+                "ipc" => set.insert(Namespace::Ipc),
+                "user" => set.insert(Namespace::User),
+                "cgroup" => set.insert(Namespace::Cgroup),
+                other => bail!(
+                    "unknown namespace {other:?}: use a comma-separated list of pid, net, mount, uts, ipc, user, cgroup, or \"all\""
+                ),
+            }
+        }
+        Ok(set)
+    }
+
+    /// `CLONE_NEWUSER|CLONE_NEWPID|…` as the kernel spells it.
+    pub fn flag_names(self) -> String {
+        self.iter()
+            .map(Namespace::flag_name)
+            .collect::<Vec<_>>()
+            .join("|")
+    }
+}
+
+impl std::fmt::Display for Namespaces {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_empty() {
+            return f.write_str("none");
+        }
+        let names: Vec<_> = self.iter().map(Namespace::name).collect();
+        f.write_str(&names.join(","))
+    }
+}
+
+/// How the container sees the file system.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RootfsMode {
+    /// The host's root, unchanged.
+    #[default]
+    Host,
+    /// `chroot(2)` into the container's root: escapable by a process with CAP_SYS_CHROOT.
+    Chroot,
+    /// `pivot_root(2)` into it in a new mount namespace, the old root detached.
+    PivotRoot,
+}
+
+impl RootfsMode {
+    pub fn parse(s: &str) -> Result<Self> {
+        Ok(match s {
+            "host" => RootfsMode::Host,
+            "chroot" => RootfsMode::Chroot,
+            "pivot" | "pivot_root" | "pivot-root" => RootfsMode::PivotRoot,
+            other => bail!("unknown rootfs mode {other:?}: use host, chroot or pivot"),
+        })
+    }
+
+    /// `pivot` when a mount namespace is requested, else `host`.
+    pub fn default_for(ns: Namespaces) -> Self {
+        if ns.contains(Namespace::Mount) {
+            RootfsMode::PivotRoot
+        } else {
+            RootfsMode::Host
+        }
+    }
+}
+
+/// One line of `/proc/PID/uid_map` (and `gid_map`): ids `inside..inside+count` in the
+/// container are ids `outside..outside+count` on the host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdMap {
+    pub inside: u32,
+    pub outside: u32,
+    pub count: u32,
+}
+
+impl IdMap {
+    /// Root inside is the unprivileged uid 100000 outside, with 65536 ids, as
+    /// `/etc/subuid` ranges usually are.
+    pub const fn unprivileged_root() -> Self {
+        IdMap {
+            inside: 0,
+            outside: 100_000,
+            count: 65_536,
+        }
+    }
+
+    /// The host id that root inside the container is, if root is mapped.
+    pub fn outside_root(&self) -> Option<u32> {
+        (self.inside == 0).then_some(self.outside)
+    }
+
+    pub fn line(&self) -> String {
+        format!("{} {} {}", self.inside, self.outside, self.count)
+    }
+}
+
+/// The capabilities the container's processes keep.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capabilities {
+    /// The OCI runtime spec's default set (what Docker and Kubernetes give a container).
+    #[default]
+    OciDefault,
+    /// Every capability (lessons that mount file systems inside need CAP_SYS_ADMIN).
+    All,
+}
+
+/// A network namespace contlab created, to connect a container to.
+#[derive(Debug)]
+pub enum Peer<'a> {
+    /// Another running container.
+    Container(&'a super::container::Container),
+    /// A named network namespace.
+    Named(&'a super::net::NamedNetns),
+}
+
+/// A veth pair from the container's network namespace to another one.
+#[derive(Debug)]
+pub struct Veth<'a> {
+    pub peer: Peer<'a>,
+    /// The interface inside the container, e.g. `eth0`, and its address (`10.200.0.2/24`).
+    pub ifname: String,
+    pub addr: super::net::Ipv4Cidr,
+    /// The interface in the peer namespace and its address.
+    pub peer_ifname: String,
+    pub peer_addr: super::net::Ipv4Cidr,
+}
+
+/// Network setup, when the container has its own network namespace.
+#[derive(Debug, Default)]
+pub enum Network<'a> {
+    /// Only `lo`, brought up.
+    #[default]
+    Loopback,
+    /// `lo`, plus a veth pair to another namespace.
+    Veth(Veth<'a>),
+}
+
+/// Where one of the container's standard streams goes.
+#[derive(Debug, Default)]
+pub enum Io {
+    /// The caller's own stream.
+    #[default]
+    Inherit,
+    /// `/dev/null`.
+    Null,
+    /// A pipe; the caller's end is on the `Container` (`take_stdout()` …).
+    Piped,
+    /// A given file descriptor (e.g. the replica side of a PTY).
+    Fd(OwnedFd),
+}
+
+/// The container's stdin, stdout and stderr.
+#[derive(Debug, Default)]
+pub struct Stdio {
+    pub stdin: Io,
+    pub stdout: Io,
+    pub stderr: Io,
+}
+
+impl Stdio {
+    pub fn inherit() -> Self {
+        Self::default()
+    }
+
+    /// stdin from `/dev/null`, stdout and stderr piped (to capture output).
+    pub fn piped() -> Self {
+        Stdio {
+            stdin: Io::Null,
+            stdout: Io::Piped,
+            stderr: Io::Piped,
+        }
+    }
+
+    pub fn null() -> Self {
+        Stdio {
+            stdin: Io::Null,
+            stdout: Io::Null,
+            stderr: Io::Null,
+        }
+    }
+}
+
+/// Everything a container is made of.
+#[derive(Debug)]
+pub struct ContainerSpec<'a> {
+    /// The id; `None` for a fresh `contlab-…` id.
+    pub id: Option<String>,
+    pub namespaces: Namespaces,
+    pub rootfs: RootfsMode,
+    /// The directory used as the container's lower layer; `None` for the cached default
+    /// rootfs (`contlab rootfs build`). Unused with [`RootfsMode::Host`].
+    pub rootfs_dir: Option<PathBuf>,
+    /// Needs a UTS namespace.
+    pub hostname: Option<String>,
+    pub limits: super::cgroup::Limits,
+    /// The uid and gid map of a user namespace; `None` leaves the container's user
+    /// unmapped (it shows as `nobody`, like `unshare --user` without `--map-root-user`).
+    pub user_map: Option<IdMap>,
+    /// Used when the container has a network namespace.
+    pub network: Network<'a>,
+    pub capabilities: Capabilities,
+    /// The command and its arguments; `args[0]` is looked up in the container's `PATH`.
+    pub args: Vec<String>,
+    /// `KEY=value` pairs; `None` for a small default (`PATH`, `HOME`, `TERM`).
+    pub env: Option<Vec<String>>,
+    pub cwd: PathBuf,
+    pub stdio: Stdio,
+}
+
+impl Default for ContainerSpec<'_> {
+    fn default() -> Self {
+        ContainerSpec {
+            id: None,
+            namespaces: Namespaces::NONE,
+            rootfs: RootfsMode::Host,
+            rootfs_dir: None,
+            hostname: None,
+            limits: Default::default(),
+            user_map: None,
+            network: Network::Loopback,
+            capabilities: Capabilities::OciDefault,
+            args: Vec::new(),
+            env: None,
+            cwd: PathBuf::from("/"),
+            stdio: Stdio::inherit(),
+        }
+    }
+}
+
+impl<'a> ContainerSpec<'a> {
+    /// A spec running `args` with the given namespaces and the rootfs mode that suits them.
+    pub fn new(namespaces: Namespaces, args: &[&str]) -> Self {
+        ContainerSpec {
+            namespaces,
+            rootfs: RootfsMode::default_for(namespaces),
+            user_map: namespaces
+                .contains(Namespace::User)
+                .then(IdMap::unprivileged_root),
+            args: args.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        }
+    }
+
+    /// Refuses combinations the kernel would refuse later, with what to change.
+    pub fn validate(&self) -> Result<()> {
+        let ns = self.namespaces;
+        if self.args.is_empty() || self.args[0].is_empty() {
+            bail!("no command given: say what to run in the container");
+        }
+        if self.rootfs == RootfsMode::PivotRoot && !ns.contains(Namespace::Mount) {
+            bail!(
+                "pivot_root needs a mount namespace: add \"mount\" to the namespaces, or use the chroot or host rootfs mode"
+            );
+        }
+        if self.hostname.is_some() && !ns.contains(Namespace::Uts) {
+            bail!(
+                "setting a hostname needs a UTS namespace (else the host's name would change): add \"uts\" to the namespaces"
+            );
+        }
+        if let Some(h) = &self.hostname
+            && (h.is_empty() || h.len() > 64)
+        {
+            bail!("the hostname {h:?} must be 1 to 64 characters long");
+        }
+        if self.user_map.is_some() && !ns.contains(Namespace::User) {
+            bail!("a uid/gid map needs a user namespace: add \"user\" to the namespaces");
+        }
+        if ns.contains(Namespace::User)
+            && self.user_map.is_none_or(|m| m.inside != 0)
+            && (ns.contains(Namespace::Mount)
+                || ns.contains(Namespace::Cgroup)
+                || self.hostname.is_some())
+        {
+            bail!(
+                "without root mapped in the user namespace the container has no capabilities to set up its mounts, cgroup namespace or hostname: map root (--map-root) or drop those"
+            );
+        }
+        if let Some(m) = &self.user_map
+            && m.count == 0
+        {
+            bail!("the uid/gid map must cover at least one id");
+        }
+        if matches!(self.network, Network::Veth(_)) && !ns.contains(Namespace::Net) {
+            bail!("a veth pair needs a network namespace: add \"net\" to the namespaces");
+        }
+        if !self.cwd.is_absolute() {
+            bail!(
+                "the working directory {} must be an absolute path",
+                self.cwd.display()
+            );
+        }
+        Ok(())
+    }
+}
+
+/// How a container's command ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExitInfo {
+    /// The exit code, when it exited.
+    pub code: Option<i32>,
+    /// The signal that killed it, when it was killed.
+    pub signal: Option<i32>,
+    /// True when the cgroup's OOM-kill counter rose while it ran.
+    pub oom_killed: bool,
+}
+
+impl ExitInfo {
+    /// The shell's convention: the exit code, or 128 + the signal number.
+    pub fn status(&self) -> i32 {
+        match (self.code, self.signal) {
+            (Some(c), _) => c,
+            (None, Some(s)) => 128 + s,
+            (None, None) => 255,
+        }
+    }
+
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+}
+
+impl std::fmt::Display for ExitInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.code, self.signal) {
+            (Some(c), _) => write!(f, "exited with status {c}")?,
+            (None, Some(s)) => {
+                let name = nix::sys::signal::Signal::try_from(s)
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_else(|_| format!("signal {s}"));
+                write!(f, "killed by {name}")?
+            }
+            (None, None) => write!(f, "ended")?,
+        }
+        if self.oom_killed {
+            write!(f, " (the OOM killer struck)")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespaces_parse_and_print() {
+        let ns = Namespaces::parse("pid, mount,uts").unwrap();
+        assert!(ns.contains(Namespace::Pid) && ns.contains(Namespace::Mount));
+        assert!(!ns.contains(Namespace::Net));
+        assert_eq!(ns.to_string(), "uts,pid,mount");
+        assert_eq!(Namespaces::parse("all").unwrap(), Namespaces::ALL);
+        assert_eq!(
+            Namespaces::ALL.flag_names(),
+            "CLONE_NEWUSER|CLONE_NEWIPC|CLONE_NEWUTS|CLONE_NEWNET|CLONE_NEWPID|CLONE_NEWCGROUP|CLONE_NEWNS"
+        );
+        let err = Namespaces::parse("pid,time").unwrap_err().to_string();
+        assert!(err.contains("unknown namespace \"time\""), "{err}");
+    }
+
+    #[test]
+    fn validate_refuses_what_the_kernel_would() {
+        let mut s = ContainerSpec::new(Namespaces::parse("pid").unwrap(), &["true"]);
+        s.rootfs = RootfsMode::PivotRoot;
+        assert!(s.validate().unwrap_err().to_string().contains("mount"));
+        let mut s = ContainerSpec::new(Namespaces::NONE, &["true"]);
+        s.hostname = Some("lab".into());
+        assert!(s.validate().unwrap_err().to_string().contains("UTS"));
+        let s = ContainerSpec::new(Namespaces::NONE, &[]);
+        assert!(s.validate().is_err());
+        ContainerSpec::new(Namespaces::ALL, &["true"])
+            .validate()
+            .unwrap();
+    }
+
+    #[test]
+    fn exit_status_follows_the_shell() {
+        let killed = ExitInfo {
+            code: None,
+            signal: Some(9),
+            oom_killed: true,
+        };
+        assert_eq!(killed.status(), 137);
+        assert!(killed.to_string().contains("SIGKILL"));
+    }
+}
