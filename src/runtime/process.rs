@@ -34,6 +34,23 @@ pub fn sealed_exe() -> Result<BorrowedFd<'static>> {
         .context("the sealed copy of contlab vanished")
 }
 
+static EXE_SOURCE: OnceLock<std::path::PathBuf> = OnceLock::new();
+
+/// Makes containers re-execute the contlab binary at `path` rather than the running
+/// program. For programs that link the library but are not contlab (integration tests,
+/// benchmarks): the init is contlab's `main`. Call before the first container starts.
+pub fn use_contlab_binary(path: &std::path::Path) -> Result<()> {
+    let set = EXE_SOURCE.get_or_init(|| path.to_path_buf());
+    if set != path {
+        bail!(
+            "the runtime already uses {} as contlab's binary, not {}",
+            set.display(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 fn make_sealed_exe() -> Result<OwnedFd> {
     use nix::sys::memfd::{MFdFlags, memfd_create};
     let fd = memfd_create(
@@ -41,8 +58,12 @@ fn make_sealed_exe() -> Result<OwnedFd> {
         MFdFlags::MFD_CLOEXEC | MFdFlags::MFD_ALLOW_SEALING,
     )
     .context("cannot create a memfd for the sealed copy of contlab (memfd_create)")?;
-    let mut src =
-        std::fs::File::open("/proc/self/exe").context("cannot open /proc/self/exe to copy it")?;
+    let source = EXE_SOURCE
+        .get()
+        .cloned()
+        .unwrap_or_else(|| "/proc/self/exe".into());
+    let mut src = std::fs::File::open(&source)
+        .with_context(|| format!("cannot open {} to copy it", source.display()))?;
     let mut dst = std::fs::File::from(fd);
     std::io::copy(&mut src, &mut dst).context("cannot copy contlab into its sealed memfd")?;
     let seals = SealFlag::F_SEAL_SEAL
