@@ -2,3 +2,4 @@
 //! Every parser here also takes text, so it can be tested on fixture files.
 
 pub mod cgroups;
+pub mod proc;
