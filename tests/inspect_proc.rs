@@ -41,9 +41,18 @@ fn snapshot_of_a_process_in_new_uts_and_pid_namespaces() {
     let hostname = format!("contlab-t{}", std::process::id());
     // The shell sets the hostname of its new UTS namespace, then says so on stdout, so
     // the test reads the process only once it exists and is configured.
-    let script = format!("echo {hostname} > /proc/sys/kernel/hostname && echo ready && exec sleep 60");
+    let script =
+        format!("echo {hostname} > /proc/sys/kernel/hostname && echo ready && exec sleep 60");
     let unshare = Command::new("unshare")
-        .args(["--uts", "--pid", "--fork", "--kill-child", "sh", "-c", &script])
+        .args([
+            "--uts",
+            "--pid",
+            "--fork",
+            "--kill-child",
+            "sh",
+            "-c",
+            &script,
+        ])
         .stdout(Stdio::piped())
         .spawn()
         .expect("unshare(1) from util-linux runs");
@@ -53,7 +62,9 @@ fn snapshot_of_a_process_in_new_uts_and_pid_namespaces() {
     };
     let stdout = guard.unshare.stdout.take().expect("stdout is piped");
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("read the child's stdout");
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("read the child's stdout");
     assert_eq!(line.trim(), "ready", "the namespaced shell did not start");
     let inner = child_of(guard.unshare.id()).expect("unshare --fork made a child");
     guard.inner = Some(inner);

@@ -402,8 +402,9 @@ pub fn parse_mountinfo(text: &str) -> anyhow::Result<Vec<Mount>> {
     text.lines()
         .filter(|l| !l.is_empty())
         .map(|line| {
-            let m = crate::inspect::cgroups::MountLine::parse(line)
-                .ok_or_else(|| anyhow!("mountinfo line `{line}` does not have the proc(5) fields"))?;
+            let m = crate::inspect::cgroups::MountLine::parse(line).ok_or_else(|| {
+                anyhow!("mountinfo line `{line}` does not have the proc(5) fields")
+            })?;
             Ok(Mount {
                 mount_id: m.mount_id,
                 parent_id: m.parent_id,
@@ -565,11 +566,11 @@ mod tests {
 
     #[test]
     fn ns_link_text() {
+        assert_eq!(parse_ns_link("net:[4026531840]"), Some(("net", 4026531840)));
         assert_eq!(
-            parse_ns_link("net:[4026531840]"),
-            Some(("net", 4026531840))
+            parse_ns_link("pid:[4026532178]\n"),
+            Some(("pid", 4026532178))
         );
-        assert_eq!(parse_ns_link("pid:[4026532178]\n"), Some(("pid", 4026532178)));
         assert_eq!(parse_ns_link("net:4026531840"), None);
         assert_eq!(parse_ns_link("net:[x]"), None);
     }

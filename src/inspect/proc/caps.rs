@@ -50,7 +50,9 @@ impl CapSet {
 
     /// Parses the hex text of a `Cap*:` line.
     pub fn parse(hex: &str) -> Option<Self> {
-        u64::from_str_radix(hex.trim(), 16).ok().map(Self::from_mask)
+        u64::from_str_radix(hex.trim(), 16)
+            .ok()
+            .map(Self::from_mask)
     }
 
     /// Whether the set holds the capability named the kernel's way (`CAP_SYS_ADMIN`).
