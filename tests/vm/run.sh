@@ -174,7 +174,10 @@ step "$(wc -l <"$work/tests") test executables: $(cut -d' ' -f1 "$work/tests" | 
 # --- 3. The initramfs. -------------------------------------------------------------------
 
 root="$work/root"
-mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib,usr/lib64,etc/contlab-vm,dev,proc,sys,tmp,run,root}
+mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib,usr/lib64,usr/local/bin,etc/contlab-vm} \
+    "$root"/{dev,proc,sys,tmp,run,root,home,mnt,opt,srv} "$root"/var/{lib,cache,log,tmp}
+ln -s ../run "$root/var/run"
+ln -s /proc/self/mounts "$root/etc/mtab"
 # The host's merged-/usr links, so every path a binary or ldd names resolves the same.
 for d in bin sbin lib lib64; do
     if [ -L "/$d" ]; then ln -s "$(readlink "/$d")" "$root/$d"; else mkdir -p "$root/$d"; fi
@@ -289,6 +292,7 @@ timeout -k 10 "$timeout_s" "${qemu[@]}" </dev/null 2>&1 |
     sed -u -e 's/\x1bc//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r$//' | tee "$log"
 qemu_rc=${PIPESTATUS[0]}
 set -e
+echo # the console's last line may lack its newline
 step "guest finished (qemu rc=$qemu_rc)"
 
 # --- 5. The verdict. ---------------------------------------------------------------------
