@@ -184,6 +184,20 @@ for d in bin sbin lib lib64; do
 done
 mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
 
+# A few of the host's own tools (with their libraries, below), so that tests which need
+# a dynamically linked host binary or util-linux options busybox lacks behave as on a
+# student's machine. They go first: busybox applets only fill the gaps.
+: >"$work/elves"
+for tool in sh ls cat id ps unshare nsenter chroot ipcs ipcmk mount umount hostname sleep dd; do
+    path=$(command -v "$tool" 2>/dev/null) || continue
+    real=$(readlink -f "$path")
+    [ "$(head -c 4 "$real" | tail -c 3)" = ELF ] || continue
+    mkdir -p "$root$(dirname "$real")"
+    [ -e "$root$real" ] || cp "$real" "$root$real"
+    [ "$path" = "$real" ] || [ -e "$root$path" ] || ln -s "$real" "$root$path"
+    echo "$real" >>"$work/elves"
+done
+
 cp "$busybox" "$root/bin/busybox"
 [ -e "$root/usr/bin/busybox" ] || cp "$busybox" "$root/usr/bin/busybox"
 while IFS= read -r applet; do
@@ -194,7 +208,6 @@ chmod 755 "$root/init"
 
 # Each executable at its host path: tests have CARGO_BIN_EXE_contlab and
 # CARGO_MANIFEST_DIR baked in as absolute paths.
-: >"$work/elves"
 while read -r _ exe; do
     mkdir -p "$root$(dirname "$exe")"
     if [ "${CONTLAB_VM_KEEP_DEBUG:-0}" = 1 ]; then
