@@ -3,3 +3,4 @@
 
 pub mod cgroupfs;
 pub mod cgroups;
+pub mod proc;

@@ -1,0 +1,99 @@
+//! The kernel release and overlayfs.
+
+use super::Check;
+use std::path::Path;
+
+/// The first release with every namespace type contlab teaches (time arrived in 5.6).
+const ALL_NAMESPACES_SINCE: (u32, u32) = (5, 6);
+
+/// Parses the leading `major.minor` of a release such as `6.1.0-18-amd64`.
+pub fn parse_release(release: &str) -> Option<(u32, u32)> {
+    let mut parts = release.trim().split(['.', '-']);
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    Some((major, minor))
+}
+
+pub fn kernel() -> (String, Check) {
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    let check = kernel_check(&release);
+    (release, check)
+}
+
+fn kernel_check(release: &str) -> Check {
+    let c = Check::new("kernel", "kernel", false);
+    let (want_major, want_minor) = ALL_NAMESPACES_SINCE;
+    match parse_release(release) {
+        Some(v) if v >= ALL_NAMESPACES_SINCE => c.ok(format!("Linux {release}")),
+        Some(_) => c.fail(
+            format!("Linux {release}: older than {want_major}.{want_minor}, which added the time namespace"),
+            format!("boot Linux {want_major}.{want_minor} or later; until then the time-namespace steps are skipped"),
+        ),
+        None => c.fail(
+            format!("cannot tell the kernel release from /proc/sys/kernel/osrelease ({release:?})"),
+            "mount /proc (mount -t proc proc /proc); contlab reads everything from it",
+        ),
+    }
+}
+
+/// overlayfs is registered, or its module is installed (the kernel loads a filesystem's
+/// module on the first mount of that type, so that is as good).
+pub fn overlayfs(release: &str) -> Check {
+    let filesystems = std::fs::read_to_string("/proc/filesystems").unwrap_or_default();
+    let modules = Path::new("/lib/modules").join(release);
+    let module_listed = ["modules.dep", "modules.builtin"].iter().any(|f| {
+        std::fs::read_to_string(modules.join(f))
+            .is_ok_and(|text| text.lines().any(|l| l.contains("/overlay.ko")))
+    });
+    overlay_check(&filesystems, module_listed)
+}
+
+fn overlay_check(filesystems: &str, module_listed: bool) -> Check {
+    let c = Check::new("overlayfs", "overlayfs", false);
+    let registered = filesystems
+        .lines()
+        .any(|l| l.split_whitespace().last() == Some("overlay"));
+    if registered {
+        c.ok("overlay is in /proc/filesystems")
+    } else if module_listed {
+        c.ok("the overlay module is installed and loads on first mount (modprobe overlay)")
+    } else {
+        c.fail(
+            "no overlay filesystem: the image-layer lessons need it",
+            "load it with `modprobe overlay`, or boot a kernel built with CONFIG_OVERLAY_FS",
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doctor::CheckStatus;
+
+    #[test]
+    fn releases() {
+        assert_eq!(parse_release("6.18.44-fc-v669"), Some((6, 18)));
+        assert_eq!(parse_release("5.4.0-150-generic\n"), Some((5, 4)));
+        assert_eq!(parse_release("6.1-rc3"), Some((6, 1)));
+        assert_eq!(parse_release(""), None);
+        assert_eq!(kernel_check("6.1.0").status, CheckStatus::Ok);
+        assert_eq!(kernel_check("5.6.0").status, CheckStatus::Ok);
+        let old = kernel_check("5.4.0-150-generic");
+        assert_eq!(old.status, CheckStatus::Fail);
+        assert!(old.detail.contains("time namespace"));
+        assert!(!old.required);
+    }
+
+    #[test]
+    fn overlay() {
+        let fs = "nodev\tsysfs\nnodev\ttmpfs\n\text4\nnodev\toverlay\n";
+        assert_eq!(overlay_check(fs, false).status, CheckStatus::Ok);
+        let fs = "nodev\tsysfs\n\text4\n";
+        let loadable = overlay_check(fs, true);
+        assert_eq!(loadable.status, CheckStatus::Ok);
+        assert!(loadable.detail.contains("modprobe"));
+        assert_eq!(overlay_check(fs, false).status, CheckStatus::Fail);
+    }
+}
