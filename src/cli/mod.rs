@@ -6,8 +6,10 @@ use std::process::ExitCode;
 
 mod cleanup;
 mod doctor;
+mod lesson;
 mod list;
 mod rootfs;
+mod run;
 mod sandbox;
 
 #[derive(Parser, Debug)]
@@ -44,6 +46,12 @@ enum Command {
     /// Run a command in a container made by contlab's runtime, with a chosen set of
     /// namespaces, root filesystem and limits; print the runtime's trace with --trace.
     Sandbox(sandbox::Args),
+    /// Run lessons headless: every step, each task's reference solution, every check;
+    /// exit 0 only if all pass.
+    Run(run::Args),
+    /// Work on lessons (instructors and authors).
+    #[command(subcommand)]
+    Lesson(lesson::Command),
 }
 
 /// Parses the command line, runs the command, and turns its outcome into an exit code.
@@ -66,6 +74,8 @@ pub fn main() -> ExitCode {
         Some(Command::Rootfs(c)) => rootfs::run(c),
         Some(Command::Cleanup(a)) => cleanup::run(a),
         Some(Command::Sandbox(a)) => sandbox::run(a),
+        Some(Command::Run(a)) => run::run(a),
+        Some(Command::Lesson(c)) => lesson::run(c),
     };
     match result {
         Ok(code) => code,

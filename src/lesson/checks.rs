@@ -16,9 +16,9 @@ pub struct Ended {
 impl std::fmt::Display for Ended {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (&self.signal, self.code) {
-            (Some(s), _) => write!(f, "killed by SIG{s}"),
-            (None, Some(c)) => write!(f, "exit status {c}"),
-            (None, None) => f.write_str("still running"),
+            (Some(s), _) => write!(f, "was killed by SIG{s}"),
+            (None, Some(c)) => write!(f, "exited with status {c}"),
+            (None, None) => f.write_str("is still running"),
         }
     }
 }
@@ -340,16 +340,18 @@ fn evaluate_inner(check: &Check, w: &dyn World) -> Result<CheckResult> {
             if let Some(c) = code
                 && (ended.code != Some(*c) || ended.signal.is_some())
             {
-                problems.push(format!("expected exit status {c}, got {ended}"));
+                problems.push(format!("expected exit status {c}, but the command {ended}"));
             }
             if let Some(s) = signal {
                 let want = s.trim_start_matches("SIG");
                 if ended.signal.as_deref() != Some(want) {
-                    problems.push(format!("expected death by SIG{want}, got {ended}"));
+                    problems.push(format!(
+                        "expected the command to be killed by SIG{want}, but it {ended}"
+                    ));
                 }
             }
             if problems.is_empty() {
-                result(check, true, format!("the command ended with {ended}"))
+                result(check, true, format!("the command {ended}"))
             } else {
                 result(check, false, problems.join("; "))
             }
@@ -591,7 +593,10 @@ mod tests {
             },
             &w,
         );
-        assert_eq!(r.sentence, "expected exit status 0, got killed by SIGKILL");
+        assert_eq!(
+            r.sentence,
+            "expected exit status 0, but the command was killed by SIGKILL"
+        );
         assert!(
             evaluate(
                 &Check::Output {

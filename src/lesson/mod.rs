@@ -4,7 +4,9 @@
 
 pub mod catalog;
 pub mod checks;
+pub mod engine;
 pub mod event;
 pub mod format;
+pub mod headless;
 pub mod load;
 pub mod progress;

@@ -579,8 +579,42 @@ impl Container {
             args: args.iter().map(|s| s.to_string()).collect(),
             env: self.env.clone(),
             cwd: PathBuf::from("/"),
+            breakout: false,
         };
         super::exec::spawn(&config, stdio, &self.tracer)
+    }
+
+    /// Runs the classic chroot escape from inside the container (see `breakout`) and
+    /// says whether it reached the host's `/`.
+    pub fn breakout(&self) -> Result<bool> {
+        let Some(init) = self.init.filter(|p| !self.reaped && p.is_alive()) else {
+            bail!("the container {} is not running", self.id);
+        };
+        let config = super::exec::ExecConfig {
+            target: init,
+            namespaces: self.namespaces,
+            cgroup_procs: self
+                .cgroup
+                .as_ref()
+                .map(|c| c.procs_files())
+                .unwrap_or_default(),
+            mapped_root: self.mapped_root,
+            capabilities: self.capabilities,
+            args: vec!["breakout".into()],
+            env: self.env.clone(),
+            cwd: PathBuf::from("/"),
+            breakout: true,
+        };
+        let out = super::exec::spawn(&config, super::spec::Stdio::piped(), &self.tracer)?;
+        let reached: super::breakout::Reached =
+            serde_json::from_slice(&out.stdout).with_context(|| {
+                format!(
+                    "the breakout attempt failed: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                )
+            })?;
+        let host = super::breakout::Reached::own_root().context("cannot stat the host's /")?;
+        Ok(reached == host)
     }
 
     /// Kills every process, removes the cgroup, mounts, work directories and network

@@ -34,6 +34,9 @@ pub(crate) struct ExecConfig {
     pub args: Vec<String>,
     pub env: Vec<String>,
     pub cwd: PathBuf,
+    /// Instead of running `args`, attempt the chroot escape and print where it ended.
+    #[serde(default)]
+    pub breakout: bool,
 }
 
 fn ns_inode(pid: &str, ns: Namespace) -> Option<u64> {
@@ -160,6 +163,19 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
             )
         })?;
     init::harden(config.capabilities, tracer)?;
+    if config.breakout {
+        let reached = super::breakout::attempt(tracer)?;
+        println!("{}", serde_json::to_string(&reached)?);
+        init::send_report(
+            out,
+            &Report::Exited {
+                code: Some(0),
+                signal: None,
+            },
+        );
+        let _ = out.flush();
+        return Ok(ExitCode::SUCCESS);
+    }
     let payload = init::spawn_payload(&config.args, &config.env, &SigSet::empty(), tracer)
         .map_err(|m| anyhow::anyhow!(m))?;
     init::send_report(

@@ -2,6 +2,7 @@
 //! by contlab itself (nix, netlink) and traced. Kernel-facing; it knows nothing of
 //! lessons or the UI.
 
+pub mod breakout;
 pub mod caps;
 pub mod cgroup;
 pub mod cleanup;

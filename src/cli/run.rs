@@ -1,0 +1,103 @@
+use crate::lesson::catalog;
+use crate::lesson::event::StepStatus;
+use crate::lesson::headless;
+use crate::lesson::progress::{self, Progress};
+use anyhow::{Result, bail};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  sudo contlab run pid-namespace\n  sudo contlab run --all --lang ko\n  \
+sudo contlab run --all --json | jq 'select(.status == \"fail\")'"
+)]
+pub struct Args {
+    /// The lessons to run, by id (see `contlab list`).
+    #[arg(value_name = "LESSON", required_unless_present = "all")]
+    lessons: Vec<String>,
+    /// Run every lesson.
+    #[arg(long, conflicts_with = "lessons")]
+    all: bool,
+    /// Language of the step titles: en or ko.
+    #[arg(long, default_value = "en", value_parser = ["en", "ko"])]
+    lang: String,
+    /// One JSON record per step: lesson, step, title, status (pass|fail), checks
+    /// (each with check, pass, sentence), duration_ms.
+    #[arg(long)]
+    json: bool,
+    /// Read lessons from this directory instead of the built-in curriculum.
+    #[arg(long, value_name = "DIR")]
+    lessons_dir: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let all = catalog::load(args.lessons_dir.as_deref())?;
+    let chosen: Vec<_> = if args.all {
+        all.iter().collect()
+    } else {
+        let mut v = Vec::new();
+        for id in &args.lessons {
+            match all.iter().find(|l| l.id() == id) {
+                Some(l) => v.push(l),
+                None => bail!("unknown lesson {id:?}; `contlab list` shows the lessons"),
+            }
+        }
+        v
+    };
+    if !nix::unistd::geteuid().is_root() {
+        bail!(
+            "lessons run live and need root: run `sudo contlab run …` (or replay them without root)"
+        );
+    }
+    crate::runtime::install_teardown_handlers()?;
+    let color =
+        !args.json && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let progress_path = progress::default_path();
+    let mut progress = Progress::load(&progress_path)?;
+    let mut failed = 0;
+    for lesson in chosen {
+        let records = headless::run_lesson(
+            lesson,
+            &args.lang,
+            args.json,
+            color,
+            std::io::stdout().lock(),
+        );
+        for r in &records {
+            progress.record(lesson.id(), &r.step, r.status, &r.checks, r.duration_ms);
+            let shown = lesson
+                .file
+                .steps
+                .iter()
+                .any(|s| s.id.get_ref() == &r.step && !s.solution.is_empty());
+            if shown
+                && let Some(p) = progress
+                    .lessons
+                    .get_mut(lesson.id())
+                    .and_then(|l| l.steps.get_mut(&r.step))
+            {
+                p.solution_shown = true;
+            }
+        }
+        let ids: Vec<&str> = lesson
+            .file
+            .steps
+            .iter()
+            .map(|s| s.id.get_ref().as_str())
+            .collect();
+        progress.complete_if_done(lesson.id(), &ids);
+        failed += records
+            .iter()
+            .filter(|r| r.status == StepStatus::Fail)
+            .count();
+    }
+    progress.save(&progress_path)?;
+    if failed > 0 {
+        if !args.json {
+            eprintln!("contlab: {failed} step(s) failed");
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,632 @@
+//! The lesson engine: runs a lesson's steps against the runtime and reports everything
+//! it does as one ordered stream of [`Event`]s. It prints nothing; the TUI, the headless
+//! runner and the recorder consume the events.
+
+use super::checks::{self, Ended, World};
+use super::event::{CheckResult, Event, StepStatus, Stream};
+use super::format::{Action, Check, StartSpec, Step, StepKind};
+use super::load::Lesson;
+use crate::inspect;
+use crate::runtime::cgroup::{self, Limits};
+use crate::runtime::trace::{TraceEvent, Tracer};
+use crate::runtime::{
+    Capabilities, Container, ContainerSpec, IdMap, Namespace, Namespaces, Network, Peer,
+    RootfsMode, Stdio, Veth,
+};
+use anyhow::{Context, Result, bail};
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::sync::mpsc::{Receiver, Sender};
+use std::time::Instant;
+
+/// How one step went.
+#[derive(Clone, Debug)]
+pub struct StepReport {
+    pub step: String,
+    pub status: StepStatus,
+    pub checks: Vec<CheckResult>,
+    pub duration_ms: u64,
+}
+
+/// A running lesson: its containers, and what the last command did.
+pub struct Engine {
+    lesson: Lesson,
+    events: Sender<Event>,
+    tracer: Tracer,
+    trace_rx: Receiver<TraceEvent>,
+    containers: BTreeMap<String, Container>,
+    /// The write ends of the default shells' stdin, which keep them waiting.
+    keep_open: Vec<std::fs::File>,
+    last_ended: Option<Ended>,
+    last_output: Option<String>,
+    last_escape: Option<bool>,
+    answers: BTreeMap<usize, String>,
+    current: usize,
+}
+
+impl Engine {
+    /// An engine for `lesson`, sending its events to `events`.
+    pub fn new(lesson: Lesson, events: Sender<Event>) -> Self {
+        let (tracer, trace_rx) = Tracer::channel();
+        Engine {
+            lesson,
+            events,
+            tracer,
+            trace_rx,
+            containers: BTreeMap::new(),
+            keep_open: Vec::new(),
+            last_ended: None,
+            last_output: None,
+            last_escape: None,
+            answers: BTreeMap::new(),
+            current: 0,
+        }
+    }
+
+    pub fn lesson(&self) -> &Lesson {
+        &self.lesson
+    }
+
+    fn emit(&self, e: Event) {
+        let _ = self.events.send(e);
+    }
+
+    /// Forwards the runtime's trace, in order, as events.
+    fn flush_trace(&self) {
+        while let Ok(t) = self.trace_rx.try_recv() {
+            self.emit(Event::Trace(t));
+        }
+    }
+
+    fn step(&self, i: usize) -> Result<&Step> {
+        self.lesson
+            .file
+            .steps
+            .get(i)
+            .with_context(|| format!("the lesson has no step {}", i + 1))
+    }
+
+    fn step_id(&self, i: usize) -> String {
+        self.lesson
+            .file
+            .steps
+            .get(i)
+            .map(|s| s.id.get_ref().clone())
+            .unwrap_or_default()
+    }
+
+    /// Announces step `i`.
+    pub fn begin_step(&mut self, i: usize) {
+        self.current = i;
+        self.emit(Event::StepStarted {
+            lesson: self.lesson.id().to_string(),
+            step: self.step_id(i),
+            index: i,
+        });
+    }
+
+    /// Runs step `i`'s action, if any.
+    pub fn run_action(&mut self, i: usize) -> Result<()> {
+        let Some(action) = self.step(i)?.action.as_ref().map(|a| a.get_ref().clone()) else {
+            return Ok(());
+        };
+        let res = self.perform(&action);
+        self.flush_trace();
+        self.sample_panels();
+        res
+    }
+
+    /// Runs a task's reference solution, line by line, in the lesson's main container.
+    pub fn apply_solution(&mut self, i: usize) -> Result<()> {
+        let lines = self.step(i)?.solution.clone();
+        for line in lines {
+            self.emit(Event::Output {
+                stream: Stream::Pty,
+                data: format!("$ {line}\n"),
+            });
+            let r = self.perform(&Action::Exec {
+                container: super::format::main_container(),
+                cmd: line.clone(),
+            });
+            self.flush_trace();
+            r?;
+            if let Some(ended) = self.last_ended.as_ref().filter(|e| e.code != Some(0)) {
+                let said = self.last_output.as_deref().unwrap_or("").trim().to_string();
+                bail!("`{line}` {ended}: {said}");
+            }
+        }
+        self.sample_panels();
+        Ok(())
+    }
+
+    /// Records the student's answer to the quiz in step `i`.
+    pub fn answer(&mut self, i: usize, choice: &str) {
+        self.answers.insert(i, choice.to_string());
+    }
+
+    /// Evaluates step `i`'s checks on the state observed now.
+    pub fn check(&mut self, i: usize) -> Vec<CheckResult> {
+        self.current = i;
+        let checks: Vec<Check> = match self.step(i) {
+            Ok(s) => s.checks.iter().map(|c| c.get_ref().clone()).collect(),
+            Err(_) => Vec::new(),
+        };
+        let results: Vec<CheckResult> =
+            checks.iter().map(|c| checks::evaluate(c, &*self)).collect();
+        for r in &results {
+            self.emit(Event::Check(r.clone()));
+        }
+        results
+    }
+
+    /// Announces the end of step `i`.
+    pub fn end_step(&mut self, i: usize, status: StepStatus, duration_ms: u64) {
+        self.emit(Event::StepFinished {
+            lesson: self.lesson.id().to_string(),
+            step: self.step_id(i),
+            status,
+            duration_ms,
+        });
+    }
+
+    /// Runs step `i` without a student: the action, a task's reference solution, a quiz's
+    /// right answer, then the checks.
+    pub fn run_step_headless(&mut self, i: usize) -> StepReport {
+        let start = Instant::now();
+        self.begin_step(i);
+        let kind = self.step(i).map(|s| s.kind).unwrap_or_default();
+        let mut results = Vec::new();
+        let mut res = self.run_action(i);
+        if res.is_ok() && kind == StepKind::Task {
+            res = self.apply_solution(i);
+        }
+        if kind == StepKind::Quiz
+            && let Some(a) = self.step(i).ok().and_then(|s| s.answer.clone())
+        {
+            self.answer(i, &a);
+        }
+        match res {
+            Ok(()) => results.extend(self.check(i)),
+            Err(e) => {
+                let r = CheckResult {
+                    check: "action".into(),
+                    pass: false,
+                    sentence: format!("the step's action failed: {e:#}"),
+                };
+                self.emit(Event::Check(r.clone()));
+                results.push(r);
+            }
+        }
+        let status = if results.iter().all(|r| r.pass) {
+            StepStatus::Pass
+        } else {
+            StepStatus::Fail
+        };
+        let duration_ms = start.elapsed().as_millis() as u64;
+        self.end_step(i, status, duration_ms);
+        StepReport {
+            step: self.step_id(i),
+            status,
+            checks: results,
+            duration_ms,
+        }
+    }
+
+    /// Tears down every container of the lesson.
+    pub fn teardown(&mut self) {
+        self.keep_open.clear();
+        for (_, mut c) in std::mem::take(&mut self.containers) {
+            for r in c.teardown() {
+                if let Some(e) = r.error {
+                    self.emit(Event::Output {
+                        stream: Stream::Stderr,
+                        data: format!("could not remove {} {}: {e}\n", r.kind, r.what),
+                    });
+                }
+            }
+        }
+        self.flush_trace();
+    }
+
+    /// The host pid of a container's init (for panels and the shell pane).
+    pub fn container_pid(&self, name: &str) -> Option<i32> {
+        self.containers.get(name).map(|c| c.pid())
+    }
+
+    pub fn container(&self, name: &str) -> Option<&Container> {
+        self.containers.get(name)
+    }
+
+    /// Samples the state panes of the main container (or the host) as events.
+    pub fn sample_panels(&self) {
+        let me = std::process::id() as i32;
+        let (name, c) = match self.containers.iter().next() {
+            Some((n, c)) => (n.clone(), Some(c)),
+            None => ("host".to_string(), None),
+        };
+        let pid = c.map(|c| c.pid()).unwrap_or(me);
+        if let Ok(snap) = inspect::proc::snapshot(pid, me)
+            && let Ok(data) = serde_json::to_value(&snap)
+        {
+            self.emit(Event::PanelSnapshot {
+                panel: "proc".into(),
+                data: serde_json::json!({ "container": name, "snapshot": data }),
+            });
+        }
+        if let Some(cg) = c.and_then(|c| c.cgroup())
+            && let Ok(data) = serde_json::to_value(cg.reading())
+        {
+            self.emit(Event::PanelSnapshot {
+                panel: "cgroup".into(),
+                data: serde_json::json!({ "container": name, "reading": data }),
+            });
+        }
+    }
+
+    fn container_or_err(&self, name: &str) -> Result<&Container> {
+        self.containers.get(name).with_context(|| {
+            format!("no container named \"{name}\" is running in this lesson (start it first)")
+        })
+    }
+
+    fn perform(&mut self, action: &Action) -> Result<()> {
+        match action {
+            Action::Host => Ok(()),
+            Action::Start(spec) => self.start(spec),
+            Action::Exec { container, cmd } => {
+                let c = self.container_or_err(container)?;
+                let out = c.exec(&["/bin/sh", "-c", cmd], Stdio::piped())?;
+                self.record_output(&out.stdout, &out.stderr, out.exit.code, out.exit.signal);
+                Ok(())
+            }
+            Action::HostExec { cmd } => {
+                let out = std::process::Command::new("/bin/sh")
+                    .args(["-c", cmd])
+                    .stdin(std::process::Stdio::null())
+                    .output()
+                    .with_context(|| format!("cannot run {cmd:?} on the host"))?;
+                use std::os::unix::process::ExitStatusExt;
+                self.record_output(
+                    &out.stdout,
+                    &out.stderr,
+                    out.status.code(),
+                    out.status.signal(),
+                );
+                Ok(())
+            }
+            Action::CgroupWrite {
+                container,
+                file,
+                value,
+            } => {
+                let c = self.container_or_err(container)?;
+                let cg = c
+                    .cgroup()
+                    .context("this container has no cgroup (give it a limit when you start it)")?;
+                for (path, v) in inspect::cgroup_names::resolve_for_write(cg.dirs(), file, value)? {
+                    let shown = path.display().to_string();
+                    self.tracer
+                        .op(
+                            "write",
+                            || format!("{shown:?}, {v:?}"),
+                            || Some(format!("echo {v} > {shown}")),
+                            || {
+                                std::fs::write(&path, &v).map_err(|e| {
+                                    nix::errno::Errno::from_raw(
+                                        e.raw_os_error().unwrap_or(libc::EIO),
+                                    )
+                                })
+                            },
+                        )
+                        .with_context(|| format!("cannot write {v:?} to {shown}"))?;
+                }
+                Ok(())
+            }
+            Action::CgroupRead { container, file } => {
+                let c = self.container_or_err(container)?;
+                let cg = c
+                    .cgroup()
+                    .context("this container has no cgroup (give it a limit when you start it)")?;
+                let r = inspect::cgroup_names::read(cg.dirs(), file)?;
+                let text = format!("{}: {}\n", r.file, r.value);
+                self.emit(Event::Output {
+                    stream: Stream::Stdout,
+                    data: text.clone(),
+                });
+                self.last_output = Some(text);
+                Ok(())
+            }
+            Action::Breakout { container } => {
+                let escaped = self.container_or_err(container)?.breakout()?;
+                let text = if escaped {
+                    "breakout: reached the host's / — chroot did not hold\n"
+                } else {
+                    "breakout: still inside the container's root — the host's tree is not there to reach\n"
+                };
+                self.emit(Event::Output {
+                    stream: Stream::Stdout,
+                    data: text.into(),
+                });
+                self.last_escape = Some(escaped);
+                Ok(())
+            }
+            Action::Wait { container } => {
+                let c = self.containers.get_mut(container).with_context(|| {
+                    format!("no container named \"{container}\" in this lesson")
+                })?;
+                let info = c.wait()?;
+                self.last_ended = Some(Ended {
+                    code: info.code,
+                    signal: info.signal.map(signal_name),
+                });
+                Ok(())
+            }
+            Action::Stop { container } => {
+                let mut c = self.containers.remove(container).with_context(|| {
+                    format!("no container named \"{container}\" in this lesson")
+                })?;
+                let failed: Vec<String> = c
+                    .teardown()
+                    .into_iter()
+                    .filter_map(|r| r.error.map(|e| format!("{} {}: {e}", r.kind, r.what)))
+                    .collect();
+                if !failed.is_empty() {
+                    bail!("could not remove: {}", failed.join("; "));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn record_output(
+        &mut self,
+        stdout: &[u8],
+        stderr: &[u8],
+        code: Option<i32>,
+        signal: Option<i32>,
+    ) {
+        let out = String::from_utf8_lossy(stdout).into_owned();
+        let err = String::from_utf8_lossy(stderr).into_owned();
+        if !out.is_empty() {
+            self.emit(Event::Output {
+                stream: Stream::Stdout,
+                data: out.clone(),
+            });
+        }
+        if !err.is_empty() {
+            self.emit(Event::Output {
+                stream: Stream::Stderr,
+                data: err.clone(),
+            });
+        }
+        self.last_output = Some(out + &err);
+        self.last_ended = Some(Ended {
+            code,
+            signal: signal.map(signal_name),
+        });
+    }
+
+    fn start(&mut self, s: &StartSpec) -> Result<()> {
+        if self.containers.contains_key(&s.name) {
+            bail!(
+                "a container named \"{}\" is already running in this lesson",
+                s.name
+            );
+        }
+        let namespaces = Namespaces::parse(&s.namespaces)?;
+        let rootfs = match &s.rootfs {
+            Some(r) => RootfsMode::parse(r)?,
+            None => RootfsMode::default_for(namespaces),
+        };
+        let limits = Limits {
+            memory: s.memory.as_deref().map(cgroup::parse_memory).transpose()?,
+            cpu: s.cpus.as_deref().map(cgroup::parse_cpus).transpose()?,
+            pids: s.pids.as_deref().map(cgroup::parse_pids).transpose()?,
+        };
+        let capabilities = match s.capabilities.as_deref() {
+            None | Some("oci-default") => Capabilities::OciDefault,
+            Some("all") => Capabilities::All,
+            Some(other) => bail!("unknown capability set {other:?}: use oci-default or all"),
+        };
+        let args = s.cmd.clone().unwrap_or_else(|| vec!["sh".to_string()]);
+        let default_shell = s.cmd.is_none();
+        let network = match &s.veth {
+            None => Network::Loopback,
+            Some(v) => {
+                let peer = self.container_or_err(&v.peer)?;
+                Network::Veth(Veth {
+                    peer: Peer::Container(peer),
+                    ifname: "eth0".into(),
+                    addr: v
+                        .addr
+                        .parse()
+                        .with_context(|| format!("bad veth address {:?}", v.addr))?,
+                    peer_ifname: format!("veth-{}", short(&s.name)),
+                    peer_addr: v
+                        .peer_addr
+                        .parse()
+                        .with_context(|| format!("bad veth address {:?}", v.peer_addr))?,
+                })
+            }
+        };
+        let spec = ContainerSpec {
+            namespaces,
+            rootfs,
+            hostname: s.hostname.clone(),
+            limits,
+            user_map: (s.map_root && namespaces.contains(Namespace::User))
+                .then(IdMap::unprivileged_root),
+            network,
+            capabilities,
+            args,
+            stdio: Stdio {
+                stdin: crate::runtime::Io::Piped,
+                stdout: crate::runtime::Io::Null,
+                stderr: crate::runtime::Io::Null,
+            },
+            ..Default::default()
+        };
+        let mut c = Container::start(spec, &self.tracer)?;
+        if default_shell && let Some(stdin) = c.take_stdin() {
+            self.keep_open.push(stdin);
+        }
+        self.containers.insert(s.name.clone(), c);
+        Ok(())
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.teardown();
+    }
+}
+
+fn short(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(9)
+        .collect()
+}
+
+fn signal_name(sig: i32) -> String {
+    nix::sys::signal::Signal::try_from(sig)
+        .map(|s| s.as_str().trim_start_matches("SIG").to_string())
+        .unwrap_or_else(|_| sig.to_string())
+}
+
+fn ns_inode(pid: i32, ns: &str) -> Result<u64> {
+    let path = format!("/proc/{pid}/ns/{ns}");
+    Ok(std::fs::metadata(&path)
+        .with_context(|| format!("cannot read {path}"))?
+        .ino())
+}
+
+fn read_status(pid: i32) -> Result<inspect::proc::Status> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .with_context(|| format!("cannot read /proc/{pid}/status: has the container stopped?"))?;
+    inspect::proc::parse_status(&text)
+}
+
+impl World for Engine {
+    fn ns_inode(&self, container: &str, ns: &str) -> Result<u64> {
+        ns_inode(self.container_or_err(container)?.pid(), ns)
+    }
+
+    fn host_ns_inode(&self, ns: &str) -> Result<u64> {
+        ns_inode(std::process::id() as i32, ns)
+    }
+
+    fn processes(&self, container: &str) -> Result<Vec<(i32, String)>> {
+        // What the container's own `ps` would list: the pids in the /proc its root shows.
+        let proc_dir = format!(
+            "/proc/{}/root/proc",
+            self.container_or_err(container)?.pid()
+        );
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(&proc_dir)
+            .with_context(|| format!("cannot list {proc_dir}"))?
+            .flatten()
+        {
+            if let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() {
+                let comm = std::fs::read_to_string(e.path().join("comm")).unwrap_or_default();
+                out.push((pid, comm.trim().to_string()));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn pid_inside(&self, container: &str) -> Result<i32> {
+        let st = read_status(self.container_or_err(container)?.pid())?;
+        st.nspid
+            .last()
+            .copied()
+            .context("no NSpid in /proc/PID/status")
+    }
+
+    fn hostname(&self, container: &str) -> Result<String> {
+        inspect::proc::uts_hostname(self.container_or_err(container)?.pid())
+    }
+
+    fn host_hostname(&self) -> Result<String> {
+        inspect::proc::uts_hostname(std::process::id() as i32)
+    }
+
+    fn uid(&self, container: &str) -> Result<(u32, u32)> {
+        let pid = self.container_or_err(container)?.pid();
+        let outside = read_status(pid)?.uid.real;
+        let map = std::fs::read_to_string(format!("/proc/{pid}/uid_map")).unwrap_or_default();
+        let inside = inspect::proc::parse_id_map(&map)?
+            .iter()
+            .find(|m| outside >= m.outside && outside - m.outside < m.count)
+            .map(|m| m.inside + (outside - m.outside))
+            .unwrap_or(65534);
+        Ok((inside, outside))
+    }
+
+    fn mount_inside(&self, container: &str, path: &str) -> Result<Option<String>> {
+        let pid = self.container_or_err(container)?.pid();
+        let text = std::fs::read_to_string(format!("/proc/{pid}/mountinfo"))?;
+        Ok(inspect::proc::parse_mountinfo(&text)?
+            .into_iter()
+            .rev()
+            .find(|m| m.mount_point == path)
+            .map(|m| m.fstype))
+    }
+
+    fn mount_on_host(&self, path: &str, fstype: &str) -> Result<bool> {
+        let text = std::fs::read_to_string("/proc/self/mountinfo")?;
+        Ok(inspect::proc::parse_mountinfo(&text)?
+            .iter()
+            .any(|m| m.mount_point == path && m.fstype == fstype))
+    }
+
+    fn cgroup_value(&self, container: &str, file: &str) -> Result<(String, String)> {
+        let c = self.container_or_err(container)?;
+        let cg = c.cgroup().context("this container has no cgroup")?;
+        let r = inspect::cgroup_names::read(cg.dirs(), file)?;
+        Ok((r.file, r.value))
+    }
+
+    fn cgroup_member(&self, container: &str) -> Result<bool> {
+        let c = self.container_or_err(container)?;
+        let Some(cg) = c.cgroup() else {
+            return Ok(false);
+        };
+        let pid = c.pid().to_string();
+        Ok(!cg.procs_files().is_empty()
+            && cg
+                .procs_files()
+                .iter()
+                .all(|f| std::fs::read_to_string(f).is_ok_and(|t| t.lines().any(|l| l == pid))))
+    }
+
+    fn oom_kills(&self, container: &str) -> Result<u64> {
+        let c = self.container_or_err(container)?;
+        Ok(c.cgroup().map(|cg| cg.oom_kills()).unwrap_or(0))
+    }
+
+    fn file_exists(&self, container: &str, path: &str) -> Result<bool> {
+        let pid = self.container_or_err(container)?.pid();
+        let p = format!("/proc/{pid}/root/{}", path.trim_start_matches('/'));
+        Ok(std::fs::symlink_metadata(p).is_ok())
+    }
+
+    fn last_ended(&self) -> Option<Ended> {
+        self.last_ended.clone()
+    }
+
+    fn last_output(&self) -> Option<String> {
+        self.last_output.clone()
+    }
+
+    fn last_escape(&self) -> Option<bool> {
+        self.last_escape
+    }
+
+    fn quiz(&self) -> Option<(Option<String>, String)> {
+        let step = self.lesson.file.steps.get(self.current)?;
+        let right = step.answer.clone()?;
+        Some((self.answers.get(&self.current).cloned(), right))
+    }
+}
