@@ -49,6 +49,14 @@ pub fn undo(record: &Record) -> Vec<Removed> {
     cgroups.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
     for cg in &cgroups {
         out.extend(remove_cgroup_tree(cg));
+        // contlab's shared parent (`<hierarchy>/contlab`) goes once it is empty, so a
+        // finished lesson leaves no trace; rmdir refuses while another container uses it.
+        if let Some(parent) = cg.parent().filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().contains(crate::paths::PREFIX))
+        }) {
+            let _ = std::fs::remove_dir(parent);
+        }
     }
     for ns in &record.ns_mounts {
         if let Some(r) = unmount_and_unlink(ns, "netns") {

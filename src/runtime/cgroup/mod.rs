@@ -315,12 +315,29 @@ fn validate_parent(parent: &str) -> Result<()> {
 
 /// Makes one cgroup directory, traced like `mkdir(2)`.
 fn mkdir(path: &Path, tracer: &Tracer) -> Result<()> {
-    let res = tracer.op(
-        "mkdir",
-        || format!("{:?}, 0755", path),
-        || Some(format!("mkdir {}", shell_word(&path.display().to_string()))),
-        || nix::unistd::mkdir(path, nix::sys::stat::Mode::from_bits_truncate(0o755)).map(|_| ()),
-    );
+    let make = || {
+        tracer.op(
+            "mkdir",
+            || format!("{:?}, 0755", path),
+            || Some(format!("mkdir {}", shell_word(&path.display().to_string()))),
+            || {
+                nix::unistd::mkdir(path, nix::sys::stat::Mode::from_bits_truncate(0o755))
+                    .map(|_| ())
+            },
+        )
+    };
+    let mut res = make();
+    // Teardown removes contlab's shared parent once it is empty; another container's
+    // teardown may do so between our making the parent and the leaf. Make it again.
+    for _ in 0..5 {
+        if res != Err(Errno::ENOENT) {
+            break;
+        }
+        if let Some(parent) = path.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        res = make();
+    }
     match res {
         Ok(()) => Ok(()),
         Err(Errno::EEXIST) => bail!(
