@@ -431,6 +431,10 @@ impl Engine {
         let args = s.cmd.clone().unwrap_or_else(|| vec!["sh".to_string()]);
         let default_shell = s.cmd.is_none();
         let network = match &s.veth {
+            None if s.loopback == Some(false) => Network::Empty,
+            Some(_) if s.loopback == Some(false) => {
+                bail!("a veth needs the container's lo up: drop loopback = false or the veth")
+            }
             None => Network::Loopback,
             Some(v) => {
                 let peer = self.container_or_err(&v.peer)?;
@@ -459,6 +463,7 @@ impl Engine {
             network,
             capabilities,
             args,
+            mount_proc: s.mount_proc.unwrap_or(true),
             stdio: Stdio {
                 stdin: crate::runtime::Io::Piped,
                 stdout: crate::runtime::Io::Null,

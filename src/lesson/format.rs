@@ -195,6 +195,9 @@ pub struct StartSpec {
     /// Mount a fresh `/proc` for a new pid namespace (default true). Lessons set it
     /// false to show `ps` reading the host's `/proc` before the student remounts it.
     pub mount_proc: Option<bool>,
+    /// Bring `lo` up in a new network namespace (default true); false leaves the stack
+    /// as the kernel makes it, with `lo` down.
+    pub loopback: Option<bool>,
     /// Connect this container to another one by a veth pair.
     pub veth: Option<VethSpec>,
     /// `oci-default` (default) or `all` (for lessons that mount inside).

@@ -416,6 +416,7 @@ impl Container {
             args: spec.args.clone(),
             env: self.env.clone(),
             cwd: spec.cwd.clone(),
+            mount_proc: spec.mount_proc,
         };
         init::send_config(&sock, &config, overlay_fd.as_ref().map(|f| f.as_raw_fd()))?;
         drop(overlay_fd);

@@ -46,6 +46,13 @@ pub(crate) struct InitConfig {
     pub args: Vec<String>,
     pub env: Vec<String>,
     pub cwd: PathBuf,
+    /// Mount a fresh procfs for a new pid namespace (see `ContainerSpec::mount_proc`).
+    #[serde(default = "yes")]
+    pub mount_proc: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// What the init (or an exec helper) reports back, between trace events.
@@ -155,6 +162,9 @@ pub fn main(args: &[String]) -> ExitCode {
         );
         return ExitCode::from(2);
     };
+    // Executed from a sealed memfd, the kernel would name us "memfd:contlab" in ps;
+    // students read PID 1's name in several lessons, so give it one that says what it is.
+    let _ = nix::sys::prctl::set_name(c"contlab-init");
     // SAFETY: contlab passed us this fd number and nothing else in this fresh process owns it.
     let sock = unsafe { OwnedFd::from_raw_fd(fd) };
     let (config, overlay) = match receive_config(&sock) {
@@ -332,7 +342,7 @@ fn setup_filesystem(config: &InitConfig, overlay: Option<OwnedFd>, tracer: &Trac
         .as_deref()
         .filter(|_| config.rootfs != RootfsMode::Host)
     else {
-        if own_mounts && ns.contains(Namespace::Pid) {
+        if own_mounts && ns.contains(Namespace::Pid) && config.mount_proc {
             // Host root, own pid namespace: a fresh /proc over the host's, so that ps
             // shows the container's processes.
             rootfs::mount_proc(Path::new("/proc"), tracer).context("cannot mount /proc")?;
@@ -347,7 +357,9 @@ fn setup_filesystem(config: &InitConfig, overlay: Option<OwnedFd>, tracer: &Trac
     if own_mounts {
         let proc_dir = root.join("proc");
         ensure_dir(&proc_dir)?;
-        if ns.contains(Namespace::Pid) || !ns.contains(Namespace::User) {
+        if !config.mount_proc {
+            // Left empty on purpose: the student mounts it.
+        } else if ns.contains(Namespace::Pid) || !ns.contains(Namespace::User) {
             rootfs::mount_proc(&proc_dir, tracer).context("cannot mount /proc in the container")?;
         } else {
             // A user namespace may mount procfs only for a pid namespace it owns; without

@@ -11,6 +11,9 @@ use std::os::fd::AsFd;
 
 /// Sets up the network namespace of the process `pid`.
 pub(crate) fn setup(pid: Pid, network: &Network<'_>, tracer: &Tracer) -> Result<()> {
+    if matches!(network, Network::Empty) {
+        return Ok(());
+    }
     let ns = std::fs::File::open(format!("/proc/{pid}/ns/net"))
         .context("cannot open the container's network namespace")?;
     net::loopback_up(ns.as_fd(), tracer)?;

@@ -269,6 +269,9 @@ pub struct Veth<'a> {
 /// Network setup, when the container has its own network namespace.
 #[derive(Debug, Default)]
 pub enum Network<'a> {
+    /// The namespace as the kernel makes it: only `lo`, and down (so not even
+    /// 127.0.0.1 answers) — for lessons that show the empty stack.
+    Empty,
     /// Only `lo`, brought up.
     #[default]
     Loopback,
@@ -346,6 +349,9 @@ pub struct ContainerSpec<'a> {
     pub env: Option<Vec<String>>,
     pub cwd: PathBuf,
     pub stdio: Stdio,
+    /// Mount a fresh procfs for a new pid namespace (default). Off, `ps` inside still
+    /// reads the host's /proc — the classic surprise the PID lesson shows.
+    pub mount_proc: bool,
 }
 
 impl Default for ContainerSpec<'_> {
@@ -364,6 +370,7 @@ impl Default for ContainerSpec<'_> {
             env: None,
             cwd: PathBuf::from("/"),
             stdio: Stdio::inherit(),
+            mount_proc: true,
         }
     }
 }
