@@ -17,9 +17,15 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let lessons = catalog::load(args.lessons.as_deref())?;
+    let progress =
+        crate::lesson::progress::Progress::load(&crate::lesson::progress::default_path())?;
     let rows: Vec<LessonSummary> = lessons
         .iter()
-        .map(|l| LessonSummary::of(l, &args.lang))
+        .map(|l| {
+            let mut row = LessonSummary::of(l, &args.lang);
+            row.status = progress.status(l.id()).to_string();
+            row
+        })
         .collect();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);

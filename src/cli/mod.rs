@@ -8,6 +8,7 @@ mod cleanup;
 mod doctor;
 mod lesson;
 mod list;
+mod progress;
 mod rootfs;
 mod run;
 mod sandbox;
@@ -49,6 +50,8 @@ enum Command {
     /// Run lessons headless: every step, each task's reference solution, every check;
     /// exit 0 only if all pass.
     Run(run::Args),
+    /// Your progress through the lessons; reset one lesson or all.
+    Progress(progress::Args),
     /// Work on lessons (instructors and authors).
     #[command(subcommand)]
     Lesson(lesson::Command),
@@ -59,6 +62,24 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let _log = crate::logging::init();
+    // Commands that only print die quietly of SIGPIPE, like other Unix tools, when their
+    // reader goes away (`contlab list | head`). Commands that own containers keep it
+    // ignored, so a closed pipe can never skip a teardown.
+    if matches!(
+        cli.command,
+        Some(
+            Command::List(_)
+                | Command::Doctor(_)
+                | Command::Progress(_)
+                | Command::Cleanup(_)
+                | Command::Rootfs(_)
+        )
+    ) {
+        // SAFETY: SIG_DFL installs no handler of ours; the disposition is process-wide.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     let result = match cli.command {
         None => {
             println!(
@@ -76,6 +97,7 @@ pub fn main() -> ExitCode {
         Some(Command::Sandbox(a)) => sandbox::run(a),
         Some(Command::Run(a)) => run::run(a),
         Some(Command::Lesson(c)) => lesson::run(c),
+        Some(Command::Progress(a)) => progress::run(a),
     };
     match result {
         Ok(code) => code,
