@@ -318,6 +318,19 @@ impl Container {
             keep: vec![child_sock.as_raw_fd()],
             wait_for_maps: ns.contains(Namespace::User),
             become_root: self.mapped_root,
+            join_cgroup: Vec::new(),
+        };
+        let mut plan = plan;
+        let self_joined = match self.cgroup.as_ref().and_then(|cg| cg.self_join_files()) {
+            Some(files) => {
+                let fds: Result<Vec<OwnedFd>> = files
+                    .into_iter()
+                    .map(|f| process::above_stdio(OwnedFd::from(f)))
+                    .collect();
+                plan.join_cgroup = fds?;
+                true
+            }
+            None => false,
         };
         self.stdin = in_parent;
         self.stdout = out_parent;
@@ -362,7 +375,11 @@ impl Container {
 
         // While the init waits for its configuration: cgroup, maps, network, overlay.
         if let Some(cg) = &self.cgroup {
-            cg.add_process(pid.as_raw(), &tracer)?;
+            if self_joined {
+                cg.trace_self_join(pid.as_raw(), &tracer);
+            } else {
+                cg.add_process(pid.as_raw(), &tracer)?;
+            }
         }
         if let Some(map) = &spec.user_map {
             write_id_maps(pid, map, &tracer)?;

@@ -129,6 +129,9 @@ pub struct ChildPlan {
     /// every capability, and the init could not mount anything.
     pub wait_for_maps: bool,
     pub become_root: bool,
+    /// v1 `tasks` files, opened by the parent, into which the child writes "0" first
+    /// thing (see `Cgroup::self_join_files`).
+    pub join_cgroup: Vec<OwnedFd>,
 }
 
 impl ChildPlan {
@@ -163,6 +166,7 @@ pub fn clone_reexec(exe: BorrowedFd<'_>, flags: CloneFlags, plan: ChildPlan) -> 
     let keep = plan.keep.clone();
     let wait_for_maps = plan.wait_for_maps;
     let become_root = plan.become_root;
+    let join: Vec<RawFd> = plan.join_cgroup.iter().map(|f| f.as_raw_fd()).collect();
     let empty = c"";
     const FAILED: &[u8] = b"{\"Error\":{\"message\":\"cannot execute contlab's sealed copy as the container's init\"}}\n";
     let report_fd = keep.first().copied().unwrap_or(-1);
@@ -174,6 +178,14 @@ pub fn clone_reexec(exe: BorrowedFd<'_>, flags: CloneFlags, plan: ChildPlan) -> 
         // Only raw syscalls from here to execveat (see the module comment).
         // SAFETY: async-signal-safe libc calls on fds and buffers prepared above.
         unsafe {
+            // Join the cgroup before anything else, so every later step (and every
+            // process it forks) is accounted and limited there.
+            for fd in &join {
+                if libc::write(*fd, c"0".as_ptr().cast(), 1) != 1 {
+                    libc::_exit(123);
+                }
+                libc::close(*fd);
+            }
             for (target, src) in stdio.iter().enumerate() {
                 if *src >= 0 && libc::dup2(*src, target as i32) < 0 {
                     libc::_exit(126);
@@ -219,6 +231,7 @@ pub fn clone_reexec(exe: BorrowedFd<'_>, flags: CloneFlags, plan: ChildPlan) -> 
     // enough for them.
     let pid = unsafe { nix::sched::clone(cb, &mut stack, flags, Some(libc::SIGCHLD)) }?;
     drop(plan.stdio);
+    drop(plan.join_cgroup);
     Ok(pid)
 }
 

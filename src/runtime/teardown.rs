@@ -148,8 +148,11 @@ pub fn remove_cgroup_tree(path: &Path) -> Vec<Removed> {
     }
     let what = path.display().to_string();
     let killed = kill_cgroup_members(path);
-    // rmdir of a cgroup whose last task just died can briefly fail with EBUSY.
+    // rmdir of a cgroup whose last task was just reaped fails with EBUSY until the
+    // kernel drops the task's cgroup links, after an RCU grace period: poll briefly at
+    // first (a grace period is usually a few ms), then back off.
     let deadline = Instant::now() + Duration::from_secs(5);
+    let mut pause = Duration::from_micros(100);
     loop {
         match std::fs::remove_dir(path) {
             Ok(()) => {
@@ -160,7 +163,8 @@ pub fn remove_cgroup_tree(path: &Path) -> Vec<Removed> {
             Err(e) if Instant::now() < deadline => {
                 let _ = e;
                 kill_cgroup_members(path);
-                std::thread::sleep(Duration::from_millis(5));
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(5));
             }
             Err(e) => {
                 out.push(Removed::failed(

@@ -224,6 +224,48 @@ impl Cgroup {
         Ok(())
     }
 
+    /// On v1, each hierarchy's `tasks` file, opened for writing, so that a new
+    /// single-threaded child can move itself in by writing "0". The kernel takes its
+    /// global threadgroup lock (and waits out an RCU grace period, several ms) when one
+    /// process moves another or a whole thread group; a thread moving itself through
+    /// `tasks` skips it. Permission is checked against the opener's credentials, so this
+    /// works from inside a new user namespace too. `None` on v2, where only
+    /// `cgroup.procs` moves a process and the parent does it.
+    pub fn self_join_files(&self) -> Option<Vec<std::fs::File>> {
+        if self.dirs.version != CgroupVersion::V1 {
+            return None;
+        }
+        self.dirs
+            .dirs
+            .iter()
+            .map(|d| {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(d.path.join("tasks"))
+                    .ok()
+            })
+            .collect()
+    }
+
+    /// Emits the trace of a join made by the child itself through `self_join_files`.
+    pub fn trace_self_join(&self, pid: i32, tracer: &Tracer) {
+        for d in &self.dirs.dirs {
+            let path = d.path.join("tasks");
+            tracer.emit(crate::runtime::trace::TraceEvent {
+                pid,
+                op: "write".into(),
+                args: format!("{:?}, \"0\"  (by the new process itself)", path),
+                ok: true,
+                result: "1".into(),
+                duration_us: 0,
+                shell: Some(format!(
+                    "echo 0 > {}  # run by the process that joins",
+                    shell_word(&path.display().to_string())
+                )),
+            });
+        }
+    }
+
     /// The container id this cgroup belongs to.
     pub fn id(&self) -> &str {
         &self.id
