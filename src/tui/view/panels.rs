@@ -158,6 +158,28 @@ fn s(v: &Value, ptr: &str) -> String {
     }
 }
 
+/// `NSpid` outermost first, as `/proc/PID/status` prints it: `6685 1`.
+fn nspid(snap: &Value) -> String {
+    match snap.pointer("/status/NSpid").and_then(|n| n.as_array()) {
+        Some(a) => a
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        None => "-".into(),
+    }
+}
+
+/// The effective capabilities: the mask, and how many are named in it.
+fn caps(snap: &Value) -> String {
+    let mask = s(snap, "/status/CapEff/mask");
+    let n = snap
+        .pointer("/status/CapEff/names")
+        .and_then(|n| n.as_array())
+        .map_or(0, |a| a.len());
+    format!("{mask} ({n})")
+}
+
 fn ids(v: &Value, ptr: &str) -> String {
     match v.pointer(ptr).and_then(|m| m.as_array()) {
         Some(a) if !a.is_empty() => a
@@ -186,8 +208,8 @@ fn proc_lines(app: &App, v: &Value, pal: &Palette, w: usize) -> Vec<Line<'static
                 "pid {} · {} {} · {}",
                 s(snap, "/pid"),
                 tr(app, "NSpid", "NSpid"),
-                s(snap, "/status/nspid"),
-                s(snap, "/status/name")
+                nspid(snap),
+                s(snap, "/status/Name")
             ),
             w.saturating_sub(who.len() + 1),
         )),
@@ -258,7 +280,7 @@ fn proc_lines(app: &App, v: &Value, pal: &Palette, w: usize) -> Vec<Line<'static
     ));
     out.push(kv("uid_map", ids(snap, "/uid_map")));
     out.push(kv("gid_map", ids(snap, "/gid_map")));
-    out.push(kv("caps", s(snap, "/status/cap_eff")));
+    out.push(kv("CapEff", caps(snap)));
     let root = snap.pointer("/mounts/root_mount");
     out.push(kv(
         "mounts",

@@ -2,7 +2,6 @@
 
 use super::Palette;
 use crate::tui::state::{App, Focus, Mark, Mode};
-use crate::tui::text::cut;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -55,15 +54,20 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette, area: Rect) {
     } else {
         "? help  q quit"
     };
-    let used = crate::tui::text::width(mode) + crate::tui::text::width(&text);
-    let room = (area.width as usize).saturating_sub(used + crate::tui::text::width(keys) + 1);
-    spans.push(Span::raw(text));
-    match &app.message {
-        Some(m) => spans.push(Span::styled(crate::tui::text::pad(m, room), pal.warn())),
-        None => spans.push(Span::raw(" ".repeat(room))),
-    }
+    // A message takes the place of the step line until the next key.
+    let middle = match &app.message {
+        Some(m) => format!(" {m}"),
+        None => text,
+    };
+    let room = (area.width as usize)
+        .saturating_sub(crate::tui::text::width(mode) + crate::tui::text::width(keys) + 1);
+    let style = if app.message.is_some() {
+        pal.warn()
+    } else {
+        Default::default()
+    };
+    spans.push(Span::styled(crate::tui::text::pad(&middle, room), style));
     spans.push(Span::styled(format!(" {keys}"), pal.dim()));
     let line = Line::from(spans);
-    let _ = cut;
     f.render_widget(Paragraph::new(line), area);
 }
