@@ -218,7 +218,8 @@ fn proc_lines(app: &App, v: &Value, pal: &Palette, w: usize) -> Vec<Line<'static
     out.push(Line::styled(
         format!(
             "{}{}{}",
-            pad("/proc/PID/ns", nw),
+            // The full path only where it leaves a space before the next column.
+            pad(if nw > 12 { "/proc/PID/ns" } else { "ns" }, nw),
             pad(tr(app, "container", "컨테이너"), 14),
             tr(app, "host", "호스트")
         ),
@@ -274,8 +275,8 @@ fn proc_lines(app: &App, v: &Value, pal: &Palette, w: usize) -> Vec<Line<'static
         "uid",
         format!(
             "{} · gid {}",
-            s(snap, "/status/uid/real"),
-            s(snap, "/status/gid/real")
+            s(snap, "/status/Uid/real"),
+            s(snap, "/status/Gid/real")
         ),
     ));
     out.push(kv("uid_map", ids(snap, "/uid_map")));
