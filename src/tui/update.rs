@@ -366,13 +366,27 @@ fn go(app: &mut App, step: usize) {
 
 fn scroll(app: &mut App, by: i32) {
     let focus = app.focus;
+    // The trace follows its newest line; its scroll counts back from the end, so Up
+    // (older) moves the other way.
+    let by = if focus == Focus::Panels && app.panel == Panel::Trace {
+        -by
+    } else {
+        by
+    };
     if let Some(ls) = app.lesson.as_mut() {
-        let slot = if focus == Focus::Panels {
-            &mut ls.panel_scroll
+        // Bounded by what there is to scroll (the trace: two lines per call at most), so
+        // that a key after Home moves at once.
+        let (slot, max) = if focus == Focus::Panels {
+            let max = if app.panel == Panel::Trace {
+                2 * ls.step_trace().count()
+            } else {
+                500
+            };
+            (&mut ls.panel_scroll, max)
         } else {
-            &mut ls.prose_scroll
+            (&mut ls.prose_scroll, 2000)
         };
-        *slot = (*slot as i32 + by).clamp(0, u16::MAX as i32) as u16;
+        *slot = (*slot as i32 + by).clamp(0, max as i32) as u16;
     }
 }
 

@@ -51,7 +51,12 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette, area: Rect, trace: Option<R
         .title(Line::from(tabs));
     let inner = block.inner(area);
     f.render_widget(block, area);
-    body(f, app, ls, pal, inner, shown);
+    let scroll = if app.panel == shown {
+        ls.panel_scroll
+    } else {
+        0
+    };
+    body(f, app, ls, pal, inner, shown, scroll);
     if let Some(t) = trace {
         let block = Block::default()
             .borders(Borders::ALL)
@@ -59,11 +64,25 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette, area: Rect, trace: Option<R
             .title(Span::styled(" 3 Trace ", pal.dim()));
         let inner = block.inner(t);
         f.render_widget(block, t);
-        body(f, app, ls, pal, inner, Panel::Trace);
+        let scroll = if app.panel == Panel::Trace {
+            ls.panel_scroll
+        } else {
+            0
+        };
+        body(f, app, ls, pal, inner, Panel::Trace, scroll);
     }
 }
 
-fn body(f: &mut Frame, app: &App, ls: &LessonState, pal: &Palette, area: Rect, p: Panel) {
+#[allow(clippy::too_many_arguments)]
+fn body(
+    f: &mut Frame,
+    app: &App,
+    ls: &LessonState,
+    pal: &Palette,
+    area: Rect,
+    p: Panel,
+    scroll: u16,
+) {
     let w = area.width as usize;
     let empty = |f: &mut Frame, msg: &str| {
         let lines = crate::tui::text::wrap(&[(msg.to_string(), pal.dim())], w, &[], &[]);
@@ -82,7 +101,7 @@ fn body(f: &mut Frame, app: &App, ls: &LessonState, pal: &Palette, area: Rect, p
     }
     match p {
         Panel::Proc => match &ls.proc {
-            Some(v) => scrolled(f, area, proc_lines(app, v, pal, w), ls.panel_scroll, false),
+            Some(v) => scrolled(f, area, proc_lines(app, v, pal, w), scroll, false),
             None => empty(
                 f,
                 tr(
@@ -93,7 +112,7 @@ fn body(f: &mut Frame, app: &App, ls: &LessonState, pal: &Palette, area: Rect, p
             ),
         },
         Panel::Cgroup => match &ls.cgroup {
-            Some(v) => cgroup(f, app, ls, v, pal, area),
+            Some(v) => cgroup(f, app, ls, v, pal, area, scroll),
             None => empty(
                 f,
                 tr(
@@ -115,14 +134,14 @@ fn body(f: &mut Frame, app: &App, ls: &LessonState, pal: &Palette, area: Rect, p
                     ),
                 );
             } else {
-                scrolled(f, area, lines, ls.panel_scroll, true);
+                scrolled(f, area, lines, scroll, true);
             }
         }
         Panel::Cluster => match &ls.cluster {
             Some(v) => {
                 let text = serde_json::to_string_pretty(v).unwrap_or_default();
                 let lines = text.lines().map(|l| Line::raw(cut(l, w))).collect();
-                scrolled(f, area, lines, ls.panel_scroll, false)
+                scrolled(f, area, lines, scroll, false)
             }
             None => empty(
                 f,
@@ -327,7 +346,16 @@ const CGROUP_FIELDS: &[(&str, bool)] = &[
     ("pids_refused", true),
 ];
 
-fn cgroup(f: &mut Frame, app: &App, ls: &LessonState, v: &Value, pal: &Palette, area: Rect) {
+#[allow(clippy::too_many_arguments)]
+fn cgroup(
+    f: &mut Frame,
+    app: &App,
+    ls: &LessonState,
+    v: &Value,
+    pal: &Palette,
+    area: Rect,
+    scroll: u16,
+) {
     let r = v.get("reading").unwrap_or(&Value::Null);
     let w = area.width as usize;
     let spark_h = if area.height >= 14 && !ls.mem_history.is_empty() {
@@ -367,7 +395,7 @@ fn cgroup(f: &mut Frame, app: &App, ls: &LessonState, v: &Value, pal: &Palette, 
             Span::raw(tr(app, "processes: ", "프로세스: ").to_string() + &p.len().to_string()),
         ]));
     }
-    scrolled(f, top, lines, ls.panel_scroll, false);
+    scrolled(f, top, lines, scroll, false);
     if spark_h > 0 {
         let max = ls.mem_history.iter().copied().max().unwrap_or(0);
         let title = format!(" {} · max {} KiB ", tr(app, "memory", "메모리"), max / 1024);
