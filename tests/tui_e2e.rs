@@ -77,6 +77,9 @@ impl Drop for Lab {
         let _ = Command::new("tmux")
             .args(["-L", &self.socket, "kill-server"])
             .status();
+        // tmux leaves its socket file behind.
+        let uid = nix::unistd::getuid();
+        let _ = std::fs::remove_file(format!("/tmp/tmux-{uid}/{}", self.socket));
         // Give contlab's teardown a moment, then remove the (empty) parents.
         std::thread::sleep(Duration::from_millis(300));
         for p in self.cgroup_dirs() {
