@@ -12,3 +12,4 @@ pub mod logging;
 pub mod paths;
 pub mod rootfs;
 pub mod runtime;
+pub mod tui;

@@ -29,6 +29,15 @@ sudo contlab cleanup         # remove what a crashed run left behind"
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Open the lab straight at this lesson (see `contlab list`).
+    #[arg(long, value_name = "ID")]
+    lesson: Option<String>,
+    /// Read lessons from this directory (an instructor's pack) instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    lessons: Option<std::path::PathBuf>,
+    /// Language of the lessons: en or ko (default: ko when LANG starts with ko).
+    #[arg(long, value_parser = ["en", "ko"])]
+    lang: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -81,15 +90,11 @@ pub fn main() -> ExitCode {
         }
     }
     let result = match cli.command {
-        None => {
-            println!(
-                "contlab {}: the interactive lab opens here once the terminal UI lands.\n\
-                 For now: `contlab list` shows the lessons, `sudo contlab doctor` checks this \
-                 machine for live mode.",
-                env!("CARGO_PKG_VERSION")
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        None => crate::tui::run(crate::tui::Launch {
+            lessons_dir: cli.lessons,
+            lesson: cli.lesson,
+            lang: cli.lang,
+        }),
         Some(Command::List(a)) => list::run(a),
         Some(Command::Doctor(a)) => doctor::run(a),
         Some(Command::Rootfs(c)) => rootfs::run(c),

@@ -42,6 +42,8 @@ pub struct Engine {
     last_escape: Option<bool>,
     answers: BTreeMap<usize, String>,
     current: usize,
+    /// The interactive shell of the shell pane, when one is open.
+    shell: Option<super::shell::Shell>,
 }
 
 impl Engine {
@@ -60,6 +62,7 @@ impl Engine {
             last_escape: None,
             answers: BTreeMap::new(),
             current: 0,
+            shell: None,
         }
     }
 
@@ -214,6 +217,7 @@ impl Engine {
 
     /// Tears down every container of the lesson.
     pub fn teardown(&mut self) {
+        self.close_shell();
         self.keep_open.clear();
         for (_, mut c) in std::mem::take(&mut self.containers) {
             for r in c.teardown() {
@@ -224,6 +228,47 @@ impl Engine {
                     });
                 }
             }
+        }
+        self.flush_trace();
+    }
+
+    /// Opens an interactive shell (`/bin/sh` on a PTY of `rows`×`cols`) in `container`;
+    /// its output arrives as `Output { stream: Pty }` events. Replaces an open shell.
+    pub fn open_shell(&mut self, container: &str, rows: u16, cols: u16) -> Result<()> {
+        self.close_shell();
+        let c = self.container_or_err(container)?;
+        let shell = super::shell::Shell::open(c, rows, cols, self.events.clone());
+        // The exec helper's joins (cgroup, setns, chroot) are part of the step's story.
+        self.flush_trace();
+        self.shell = Some(shell?);
+        Ok(())
+    }
+
+    /// True while a shell is open and has not ended.
+    pub fn shell_alive(&self) -> bool {
+        self.shell.as_ref().is_some_and(|s| s.is_alive())
+    }
+
+    /// Sends keystrokes to the open shell.
+    pub fn shell_input(&mut self, bytes: &[u8]) -> Result<()> {
+        self.shell
+            .as_mut()
+            .context("no shell is open: start the step's container first")?
+            .input(bytes)
+    }
+
+    /// Tells the open shell its terminal's new size.
+    pub fn shell_resize(&mut self, rows: u16, cols: u16) -> Result<()> {
+        match &self.shell {
+            Some(s) => s.resize(rows, cols),
+            None => Ok(()),
+        }
+    }
+
+    /// Hangs up and closes the shell, if one is open.
+    pub fn close_shell(&mut self) {
+        if let Some(mut s) = self.shell.take() {
+            s.close();
         }
         self.flush_trace();
     }

@@ -10,3 +10,4 @@ pub mod format;
 pub mod headless;
 pub mod load;
 pub mod progress;
+pub mod shell;

@@ -575,6 +575,29 @@ impl Container {
     /// Runs `args` in the running container (its namespaces, cgroup, root and
     /// capabilities) and waits for it.
     pub fn exec(&self, args: &[&str], stdio: Stdio) -> Result<ExecOutput> {
+        let config = self.exec_config(args, false)?;
+        super::exec::spawn(&config, stdio, &self.tracer)
+    }
+
+    /// Like [`Container::exec`], but returns at once with the thread that waits for the
+    /// command; `terminal` makes the command a session leader whose stdin is its
+    /// controlling terminal (an interactive shell on a PTY replica).
+    pub fn exec_background(
+        &self,
+        args: &[&str],
+        stdio: Stdio,
+        terminal: bool,
+    ) -> Result<JoinHandle<Result<ExecOutput>>> {
+        let mut config = self.exec_config(args, false)?;
+        config.terminal = terminal;
+        let tracer = self.tracer.clone();
+        std::thread::Builder::new()
+            .name("contlab-exec".into())
+            .spawn(move || super::exec::spawn(&config, stdio, &tracer))
+            .context("cannot start a thread for the command")
+    }
+
+    fn exec_config(&self, args: &[&str], breakout: bool) -> Result<super::exec::ExecConfig> {
         let Some(init) = self.init.filter(|p| !self.reaped && p.is_alive()) else {
             bail!(
                 "the container {} is not running: exec needs a running container",
@@ -584,7 +607,7 @@ impl Container {
         if args.is_empty() {
             bail!("no command given: say what to run in the container");
         }
-        let config = super::exec::ExecConfig {
+        Ok(super::exec::ExecConfig {
             target: init,
             namespaces: self.namespaces,
             cgroup_procs: self
@@ -597,32 +620,15 @@ impl Container {
             args: args.iter().map(|s| s.to_string()).collect(),
             env: self.env.clone(),
             cwd: PathBuf::from("/"),
-            breakout: false,
-        };
-        super::exec::spawn(&config, stdio, &self.tracer)
+            breakout,
+            terminal: false,
+        })
     }
 
     /// Runs the classic chroot escape from inside the container (see `breakout`) and
     /// says whether it reached the host's `/`.
     pub fn breakout(&self) -> Result<bool> {
-        let Some(init) = self.init.filter(|p| !self.reaped && p.is_alive()) else {
-            bail!("the container {} is not running", self.id);
-        };
-        let config = super::exec::ExecConfig {
-            target: init,
-            namespaces: self.namespaces,
-            cgroup_procs: self
-                .cgroup
-                .as_ref()
-                .map(|c| c.procs_files())
-                .unwrap_or_default(),
-            mapped_root: self.mapped_root,
-            capabilities: self.capabilities,
-            args: vec!["breakout".into()],
-            env: self.env.clone(),
-            cwd: PathBuf::from("/"),
-            breakout: true,
-        };
+        let config = self.exec_config(&["breakout"], true)?;
         let out = super::exec::spawn(&config, super::spec::Stdio::piped(), &self.tracer)?;
         let reached: super::breakout::Reached =
             serde_json::from_slice(&out.stdout).with_context(|| {

@@ -37,6 +37,10 @@ pub(crate) struct ExecConfig {
     /// Instead of running `args`, attempt the chroot escape and print where it ended.
     #[serde(default)]
     pub breakout: bool,
+    /// Make the command a session leader with its stdin as controlling terminal (an
+    /// interactive shell on a PTY).
+    #[serde(default)]
+    pub terminal: bool,
 }
 
 fn ns_inode(pid: &str, ns: Namespace) -> Option<u64> {
@@ -176,8 +180,14 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
         let _ = out.flush();
         return Ok(ExitCode::SUCCESS);
     }
-    let payload = init::spawn_payload(&config.args, &config.env, &SigSet::empty(), tracer)
-        .map_err(|m| anyhow::anyhow!(m))?;
+    let payload = init::spawn_payload(
+        &config.args,
+        &config.env,
+        &SigSet::empty(),
+        config.terminal,
+        tracer,
+    )
+    .map_err(|m| anyhow::anyhow!(m))?;
     init::send_report(
         out,
         &Report::Started {

@@ -279,8 +279,8 @@ fn run(
     let sfd =
         nix::sys::signalfd::SignalFd::with_flags(&all, nix::sys::signalfd::SfdFlags::SFD_CLOEXEC)
             .context("cannot create a signalfd")?;
-    let payload =
-        spawn_payload(&config.args, &config.env, &old, tracer).map_err(|m| anyhow::anyhow!(m))?;
+    let payload = spawn_payload(&config.args, &config.env, &old, false, tracer)
+        .map_err(|m| anyhow::anyhow!(m))?;
     send_report(
         out,
         &Report::Started {
@@ -463,6 +463,7 @@ pub(crate) fn spawn_payload(
     args: &[String],
     env: &[String],
     mask: &SigSet,
+    terminal: bool,
     tracer: &Tracer,
 ) -> Result<Pid, String> {
     let path = resolve_command(&args[0], env)?;
@@ -505,6 +506,14 @@ pub(crate) fn spawn_payload(
         Ok(ForkResult::Child) => {
             drop(err_r);
             let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(mask), None);
+            if terminal {
+                // An interactive shell on a PTY wants job control: a session of its own
+                // with stdin (the PTY's replica) as its controlling terminal, so that
+                // Ctrl-C reaches its foreground job and closing the PTY hangs it up.
+                let _ = nix::unistd::setsid();
+                // SAFETY: a plain ioctl on fd 0 with an integer argument.
+                unsafe { libc::ioctl(0, libc::TIOCSCTTY, 0) };
+            }
             let Err(e) = nix::unistd::execve(&c_path, &c_args, &c_env);
             let _ = nix::unistd::write(&err_w, &(e as i32).to_le_bytes());
             // SAFETY: _exit skips atexit handlers and buffers that belong to the parent.

@@ -1,0 +1,62 @@
+//! The messages that reach the app (keys, engine events, timer ticks) and the effects it
+//! asks its runner to carry out. The app's state changes only through messages, so a
+//! test or a replay can drive it with a list of them.
+
+use crate::lesson::event::Event;
+use crossterm::event::KeyEvent;
+
+/// Something happened.
+#[derive(Clone, Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    /// The terminal now has this size (columns, rows).
+    Resize(u16, u16),
+    /// One event of the lesson's event stream (live engine or, later, a replay).
+    Event(Event),
+    /// The panel timer (about 4 Hz) while a lesson runs live.
+    Tick,
+    /// The syntax definitions finished loading: code blocks can be highlighted now.
+    SyntaxReady,
+    /// A worker could not do what it was asked (one sentence).
+    Notice(String),
+    /// The engine has torn everything down and stopped.
+    EngineStopped,
+}
+
+/// A command for the lesson engine's thread.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EngineCmd {
+    /// Start step `i`: its action; for a run step its checks; for a task, the shell.
+    Run(usize),
+    /// Re-check an open task.
+    Recheck(usize),
+    /// Run a task's reference solution, then check it.
+    Solution(usize),
+    /// Answer a quiz.
+    Answer(usize, String),
+    /// Mark a reading step done.
+    Read(usize),
+    /// Sample the panels.
+    Sample,
+    ShellInput(Vec<u8>),
+    /// Rows and columns of the shell pane.
+    ShellResize(u16, u16),
+    /// Tear everything down and start the lesson afresh.
+    Reset,
+    /// Tear everything down and stop.
+    Quit,
+}
+
+/// What the app asks its runner to do; the app itself never touches the outside.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Start a live engine for the lesson with this id.
+    StartEngine(String),
+    Engine(EngineCmd),
+    /// Start or stop the panel timer.
+    Ticking(bool),
+    /// Persist the progress.
+    SaveProgress,
+    /// Leave the app (after the engine has stopped).
+    Exit,
+}

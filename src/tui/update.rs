@@ -1,0 +1,529 @@
+//! How messages change the app: keys become state changes and effects; engine events
+//! are applied to the state. Pure apart from the returned effects, so tests drive it
+//! message by message.
+
+use super::keys;
+use super::msg::{Effect, EngineCmd, Msg};
+use super::state::{App, Confirm, Focus, Mark, Mode, Overlay, Panel, Screen};
+use super::view::layout;
+use crate::lesson::event::{Event, StepStatus};
+use crate::lesson::format::StepKind;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// Re-check an open task every this many ticks (ticks are 250 ms).
+const RECHECK_TICKS: u32 = 4;
+
+/// Applies one message; returns what the runner must do.
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match msg {
+        Msg::Key(k) => {
+            // Key releases and repeats (kitty protocol) are not separate presses.
+            if k.kind == KeyEventKind::Press || k.kind == KeyEventKind::Repeat {
+                let had_message = app.message.take().is_some();
+                key(app, k, &mut fx);
+                app.dirty |= had_message;
+            }
+        }
+        Msg::Resize(w, h) => {
+            app.size = (w, h);
+            app.dirty = true;
+            resize_shell(app, &mut fx);
+        }
+        Msg::Event(e) => on_event(app, &e, &mut fx),
+        Msg::Tick => tick(app, &mut fx),
+        Msg::SyntaxReady => {
+            app.highlight_ready = true;
+            app.dirty = true;
+        }
+        Msg::Notice(s) => {
+            app.message = Some(s);
+            app.dirty = true;
+        }
+        Msg::EngineStopped => {
+            fx.push(Effect::Ticking(false));
+            if app.quitting {
+                app.done = true;
+                fx.push(Effect::Exit);
+            }
+        }
+    }
+    fx
+}
+
+fn on_event(app: &mut App, e: &Event, fx: &mut Vec<Effect>) {
+    let changed = app.apply_event(e);
+    app.dirty |= changed;
+    match e {
+        Event::StepStarted { .. } if app.opts.mode == Mode::Live => {
+            fx.push(Effect::Ticking(true));
+        }
+        Event::StepFinished { status, .. } => {
+            if app.opts.mode == Mode::Live {
+                fx.push(Effect::SaveProgress);
+            }
+            // A task that passed hands the keys back to the lesson.
+            if *status == StepStatus::Pass && app.focus == Focus::Shell {
+                app.focus = Focus::Prose;
+            }
+        }
+        _ => {}
+    }
+}
+
+fn tick(app: &mut App, fx: &mut Vec<Effect>) {
+    if app.opts.mode != Mode::Live {
+        return;
+    }
+    let Some(ls) = app.lesson.as_mut() else {
+        return;
+    };
+    fx.push(Effect::Engine(EngineCmd::Sample));
+    ls.ticks += 1;
+    let Some(active) = ls.active else {
+        return;
+    };
+    let is_task = app
+        .lessons
+        .get(ls.index)
+        .and_then(|l| l.file.steps.get(active))
+        .is_some_and(|s| s.kind == StepKind::Task);
+    if is_task && ls.ticks >= RECHECK_TICKS {
+        ls.ticks = 0;
+        fx.push(Effect::Engine(EngineCmd::Recheck(active)));
+    }
+}
+
+/// Tells the shell (and its screen) the pane's new size.
+fn resize_shell(app: &mut App, fx: &mut Vec<Effect>) {
+    let (w, h) = app.size;
+    let (rows, cols) = layout::shell_size(w, h);
+    if let Some(ls) = app.lesson.as_mut() {
+        ls.term.screen_mut().set_size(rows, cols);
+        if app.opts.mode == Mode::Live {
+            fx.push(Effect::Engine(EngineCmd::ShellResize(rows, cols)));
+        }
+    }
+}
+
+fn key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
+    match app.overlay {
+        Overlay::Help => {
+            app.overlay = Overlay::None;
+            app.dirty = true;
+            return;
+        }
+        Overlay::Confirm(c) => {
+            match k.code {
+                KeyCode::Char('y' | 'Y') | KeyCode::Enter => {
+                    app.overlay = Overlay::None;
+                    confirmed(app, c, fx);
+                }
+                KeyCode::Char('n' | 'N') | KeyCode::Esc => app.overlay = Overlay::None,
+                _ => {}
+            }
+            app.dirty = true;
+            return;
+        }
+        Overlay::None => {}
+    }
+    match app.screen {
+        Screen::Browser => browser_key(app, k, fx),
+        Screen::Lesson => lesson_key(app, k, fx),
+    }
+}
+
+fn ctrl_c(k: &KeyEvent) -> bool {
+    k.modifiers.contains(KeyModifiers::CONTROL) && matches!(k.code, KeyCode::Char('c'))
+}
+
+fn browser_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
+    let n = app.filtered().len();
+    app.dirty = true;
+    if ctrl_c(&k) {
+        quit(app, fx);
+        return;
+    }
+    match k.code {
+        KeyCode::Up => app.browser.selected = app.browser.selected.saturating_sub(1),
+        KeyCode::Down => {
+            if app.browser.selected + 1 < n {
+                app.browser.selected += 1;
+            }
+        }
+        KeyCode::PageUp => app.browser.selected = app.browser.selected.saturating_sub(10),
+        KeyCode::PageDown => {
+            app.browser.selected = (app.browser.selected + 10).min(n.saturating_sub(1))
+        }
+        KeyCode::Enter => {
+            if let Some(&i) = app.filtered().get(app.browser.selected) {
+                open_lesson(app, i, fx);
+            }
+        }
+        KeyCode::Esc if !app.browser.filter.is_empty() => {
+            app.browser.filter.clear();
+            app.browser.selected = 0;
+        }
+        KeyCode::Esc => quit(app, fx),
+        KeyCode::Backspace => {
+            app.browser.filter.pop();
+            app.browser.selected = 0;
+        }
+        KeyCode::Char('?') => app.overlay = Overlay::Help,
+        // `q` quits only while nothing is typed, so ids with a q can still be filtered.
+        KeyCode::Char('q') if app.browser.filter.is_empty() => quit(app, fx),
+        KeyCode::Char(c) if !c.is_control() => {
+            app.browser.filter.push(c);
+            app.browser.selected = 0;
+        }
+        _ => app.dirty = false,
+    }
+}
+
+/// Opens lesson `i`, starting its engine in live mode.
+pub fn open_lesson(app: &mut App, i: usize, fx: &mut Vec<Effect>) {
+    app.open_lesson(i);
+    if app.opts.mode == Mode::Live
+        && let Some(l) = app.lessons.get(i)
+    {
+        fx.push(Effect::StartEngine(l.id().to_string()));
+    }
+    resize_shell(app, fx);
+}
+
+fn quit(app: &mut App, fx: &mut Vec<Effect>) {
+    app.quitting = true;
+    if app.opts.mode == Mode::Live && app.lesson.is_some() {
+        // The engine tears the containers down, then reports EngineStopped.
+        fx.push(Effect::Engine(EngineCmd::Quit));
+    } else {
+        app.done = true;
+        fx.push(Effect::Exit);
+    }
+}
+
+fn leave_lesson(app: &mut App, fx: &mut Vec<Effect>) {
+    if app.opts.mode == Mode::Live {
+        fx.push(Effect::Engine(EngineCmd::Quit));
+    }
+    app.lesson = None;
+    app.screen = Screen::Browser;
+    app.focus = Focus::Prose;
+}
+
+fn confirmed(app: &mut App, c: Confirm, fx: &mut Vec<Effect>) {
+    match c {
+        Confirm::Quit => quit(app, fx),
+        Confirm::Leave => leave_lesson(app, fx),
+        Confirm::Reset => {
+            let Some((id, index)) = app.open().map(|(l, ls)| (l.id().to_string(), ls.index)) else {
+                return;
+            };
+            app.progress.reset(Some(&id));
+            if app.opts.mode == Mode::Live {
+                fx.push(Effect::Engine(EngineCmd::Reset));
+                fx.push(Effect::SaveProgress);
+            }
+            app.open_lesson(index);
+            resize_shell(app, fx);
+            app.message = Some(tr(app, "Lesson reset.", "레슨을 초기화했습니다."));
+        }
+        Confirm::Solution => solution(app, fx),
+    }
+}
+
+fn tr(app: &App, en: &str, ko: &str) -> String {
+    if app.ko() { ko } else { en }.to_string()
+}
+
+/// A container may be running: leaving or quitting asks first.
+fn live_containers(app: &App) -> bool {
+    app.opts.mode == Mode::Live && app.lesson.as_ref().is_some_and(|l| l.live_started)
+}
+
+fn lesson_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
+    app.dirty = true;
+    if app.focus == Focus::Shell {
+        if keys::leaves_shell(&k) {
+            app.focus = Focus::Prose;
+            return;
+        }
+        let bytes = keys::to_bytes(&k);
+        if !bytes.is_empty() {
+            if k.code == KeyCode::Enter
+                && let Some(ls) = app.lesson.as_mut()
+            {
+                // Check the task right after the command had a moment to run.
+                ls.ticks = RECHECK_TICKS - 1;
+            }
+            fx.push(Effect::Engine(EngineCmd::ShellInput(bytes)));
+        }
+        app.dirty = false;
+        return;
+    }
+    let Some(ls) = app.lesson.as_ref() else {
+        return;
+    };
+    let step = ls.step;
+    let nsteps = ls.steps.len();
+    let kind = app.step_kind(step).unwrap_or_default();
+    if ctrl_c(&k) {
+        ask_or(app, Confirm::Quit, fx);
+        return;
+    }
+    match k.code {
+        KeyCode::Char('n') | KeyCode::Right => go(app, (step + 1).min(nsteps.saturating_sub(1))),
+        KeyCode::Char('p') | KeyCode::Left => go(app, step.saturating_sub(1)),
+        KeyCode::Enter => run(app, step, kind, fx),
+        KeyCode::Char('h') => hint(app),
+        KeyCode::Char('s') => {
+            let passed = ls.steps.get(step).is_some_and(|s| s.mark == Mark::Pass);
+            let has = app
+                .open()
+                .and_then(|(l, _)| l.file.steps.get(step))
+                .is_some_and(|s| !s.solution.is_empty());
+            if !has {
+                app.message = Some(tr(
+                    app,
+                    "This step has no solution to show.",
+                    "이 단계에는 보여 줄 풀이가 없습니다.",
+                ));
+            } else if passed {
+                solution(app, fx);
+            } else {
+                app.overlay = Overlay::Confirm(Confirm::Solution);
+            }
+        }
+        KeyCode::Char('r') => app.overlay = Overlay::Confirm(Confirm::Reset),
+        KeyCode::Tab => {
+            app.focus = match app.focus {
+                Focus::Prose => Focus::Panels,
+                Focus::Panels if app.opts.mode == Mode::Live => Focus::Shell,
+                _ => Focus::Prose,
+            }
+        }
+        KeyCode::BackTab => {
+            app.focus = match app.focus {
+                Focus::Panels => Focus::Prose,
+                Focus::Prose if app.opts.mode == Mode::Live => Focus::Shell,
+                _ => Focus::Panels,
+            }
+        }
+        KeyCode::Char(c @ '1'..='4') => {
+            app.panel = Panel::ALL[(c as u8 - b'1') as usize];
+            if let Some(ls) = app.lesson.as_mut() {
+                ls.panel_scroll = 0;
+            }
+        }
+        KeyCode::Char('?') => app.overlay = Overlay::Help,
+        KeyCode::Char('q') => ask_or(app, Confirm::Quit, fx),
+        KeyCode::Esc => ask_or(app, Confirm::Leave, fx),
+        KeyCode::Up => scroll(app, -1),
+        KeyCode::Down => scroll(app, 1),
+        KeyCode::PageUp => scroll(app, -10),
+        KeyCode::PageDown => scroll(app, 10),
+        KeyCode::Home => scroll(app, -10_000),
+        KeyCode::Char(c) if kind == StepKind::Quiz && c.is_ascii_lowercase() => {
+            let choices = app
+                .open()
+                .and_then(|(l, _)| l.file.steps.get(step))
+                .map(|s| s.choices.clone())
+                .unwrap_or_default();
+            let pos = (c as u8 - b'a') as usize;
+            match choices.get(pos) {
+                Some(id) => {
+                    if let Some(s) = app.lesson.as_mut().and_then(|ls| ls.steps.get_mut(step)) {
+                        s.chosen = Some(id.clone());
+                    }
+                }
+                None => app.dirty = false,
+            }
+        }
+        _ => app.dirty = false,
+    }
+}
+
+fn ask_or(app: &mut App, c: Confirm, fx: &mut Vec<Effect>) {
+    if live_containers(app) {
+        app.overlay = Overlay::Confirm(c);
+    } else {
+        match c {
+            Confirm::Leave => leave_lesson(app, fx),
+            _ => quit(app, fx),
+        }
+    }
+}
+
+fn go(app: &mut App, step: usize) {
+    if let Some(ls) = app.lesson.as_mut() {
+        if ls.step != step {
+            ls.prose_scroll = 0;
+            ls.panel_scroll = 0;
+        }
+        ls.step = step;
+    }
+}
+
+fn scroll(app: &mut App, by: i32) {
+    let focus = app.focus;
+    // The trace follows its newest line; its scroll counts back from the end, so Up
+    // (older) moves the other way.
+    let by = if focus == Focus::Panels && app.panel == Panel::Trace {
+        -by
+    } else {
+        by
+    };
+    if let Some(ls) = app.lesson.as_mut() {
+        // Bounded by what there is to scroll (the trace: two lines per call at most), so
+        // that a key after Home moves at once.
+        let (slot, max) = if focus == Focus::Panels {
+            let max = if app.panel == Panel::Trace {
+                2 * ls.step_trace().count()
+            } else {
+                500
+            };
+            (&mut ls.panel_scroll, max)
+        } else {
+            (&mut ls.prose_scroll, 2000)
+        };
+        *slot = (*slot as i32 + by).clamp(0, max as i32) as u16;
+    }
+}
+
+fn hint(app: &mut App) {
+    let Some(ls) = app.lesson.as_ref() else {
+        return;
+    };
+    let step = ls.step;
+    let available = super::view::lesson::hints_for(app, step).len();
+    let shown = ls.steps.get(step).map_or(0, |s| s.hints);
+    if shown >= available {
+        app.message = Some(if available == 0 {
+            tr(
+                app,
+                "No hints for this step.",
+                "이 단계에는 힌트가 없습니다.",
+            )
+        } else {
+            tr(
+                app,
+                "That was the last hint; `s` shows the solution.",
+                "마지막 힌트였습니다. `s`로 풀이를 볼 수 있습니다.",
+            )
+        });
+        return;
+    }
+    if let Some(s) = app.lesson.as_mut().and_then(|ls| ls.steps.get_mut(step)) {
+        s.hints += 1;
+    }
+}
+
+fn solution(app: &mut App, fx: &mut Vec<Effect>) {
+    let Some(step) = app.lesson.as_ref().map(|l| l.step) else {
+        return;
+    };
+    let id = app.open().and_then(|(l, _)| {
+        Some((
+            l.id().to_string(),
+            l.file.steps.get(step)?.id.get_ref().clone(),
+        ))
+    });
+    if let Some(s) = app.lesson.as_mut().and_then(|ls| ls.steps.get_mut(step)) {
+        s.hints = usize::MAX / 2;
+    }
+    if app.opts.mode != Mode::Live {
+        return;
+    }
+    if let Some((lesson, sid)) = id
+        && let Some(p) = app
+            .progress
+            .lessons
+            .entry(lesson)
+            .or_default()
+            .steps
+            .get_mut(&sid)
+    {
+        p.solution_shown = true;
+    }
+    fx.push(Effect::Engine(EngineCmd::Solution(step)));
+}
+
+fn run(app: &mut App, step: usize, kind: StepKind, fx: &mut Vec<Effect>) {
+    let Some(ls) = app.lesson.as_mut() else {
+        return;
+    };
+    if app.opts.mode != Mode::Live {
+        // Reading mode: prose-only steps and quizzes work without the kernel.
+        match kind {
+            StepKind::Read => {
+                if let Some(s) = ls.steps.get_mut(step) {
+                    s.mark = Mark::Pass;
+                }
+            }
+            StepKind::Quiz => {
+                let right = app
+                    .lessons
+                    .get(ls.index)
+                    .and_then(|l| l.file.steps.get(step))
+                    .and_then(|s| s.answer.clone());
+                if let Some(s) = ls.steps.get_mut(step) {
+                    match &s.chosen {
+                        Some(c) => {
+                            s.mark = if Some(c) == right.as_ref() {
+                                Mark::Pass
+                            } else {
+                                Mark::Fail
+                            };
+                        }
+                        None => {
+                            app.message = Some(tr(
+                                app,
+                                "Choose an answer with its letter first.",
+                                "먼저 글자 키로 답을 고르세요.",
+                            ));
+                        }
+                    }
+                }
+            }
+            StepKind::Run | StepKind::Task => {
+                app.message = Some(tr(
+                    app,
+                    "Live mode is unavailable: steps run on the kernel only as root. Quit and run `sudo contlab`.",
+                    "라이브 모드를 쓸 수 없습니다: 단계는 root로만 커널에서 실행됩니다. 종료하고 `sudo contlab`을 실행하세요.",
+                ));
+            }
+        }
+        return;
+    }
+    if ls.active.is_some_and(|a| a != step) {
+        app.message = Some(tr(
+            app,
+            "Another step is still running.",
+            "다른 단계가 아직 실행 중입니다.",
+        ));
+        return;
+    }
+    match kind {
+        StepKind::Quiz => match ls.steps.get(step).and_then(|s| s.chosen.clone()) {
+            Some(c) => fx.push(Effect::Engine(EngineCmd::Answer(step, c))),
+            None => {
+                app.message = Some(tr(
+                    app,
+                    "Choose an answer with its letter first.",
+                    "먼저 글자 키로 답을 고르세요.",
+                ))
+            }
+        },
+        StepKind::Read => fx.push(Effect::Engine(EngineCmd::Read(step))),
+        StepKind::Run => fx.push(Effect::Engine(EngineCmd::Run(step))),
+        StepKind::Task => {
+            if ls.active == Some(step) {
+                fx.push(Effect::Engine(EngineCmd::Recheck(step)));
+            } else {
+                fx.push(Effect::Engine(EngineCmd::Run(step)));
+            }
+            // The student works in the shell now.
+            app.focus = Focus::Shell;
+        }
+    }
+}

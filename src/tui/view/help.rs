@@ -1,0 +1,96 @@
+//! The help overlay (every key, from `keys::HELP`) and the confirmation questions.
+
+use super::Palette;
+use crate::tui::keys::HELP;
+use crate::tui::state::{App, Confirm};
+use crate::tui::text::{pad, wrap};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+pub fn draw(f: &mut Frame, app: &App, pal: &Palette) {
+    let area = centered(f.area(), 76, 24);
+    let inner_w = area.width.saturating_sub(2) as usize;
+    let kw = 16.min(inner_w / 3);
+    let mut lines = Vec::new();
+    for (keys, en, ko) in HELP {
+        let text = if app.ko() { ko } else { en };
+        let first = [Span::styled(pad(keys, kw), pal.accent())];
+        let rest = [Span::raw(" ".repeat(kw))];
+        lines.extend(wrap(
+            &[(text.to_string(), Default::default())],
+            inner_w,
+            &first,
+            &rest,
+        ));
+    }
+    lines.push(Line::default());
+    let close = if app.ko() {
+        "아무 키나 누르면 닫힙니다."
+    } else {
+        "Any key closes this help."
+    };
+    lines.push(Line::styled(close, pal.dim()));
+    let title = if app.ko() {
+        " 도움말 — 키 "
+    } else {
+        " Help — keys "
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(pal.border(true))
+        .title(title);
+    f.render_widget(Clear, area);
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+pub fn confirm(f: &mut Frame, app: &App, c: Confirm, pal: &Palette) {
+    let (en, ko) = match c {
+        Confirm::Quit => (
+            "Quit? The lesson's containers will be stopped and removed.",
+            "종료할까요? 레슨의 컨테이너를 멈추고 지웁니다.",
+        ),
+        Confirm::Leave => (
+            "Back to the lessons? The lesson's containers will be stopped and removed.",
+            "레슨 목록으로 갈까요? 레슨의 컨테이너를 멈추고 지웁니다.",
+        ),
+        Confirm::Reset => (
+            "Reset this lesson? Its progress is cleared and its containers removed.",
+            "이 레슨을 초기화할까요? 진행 기록을 지우고 컨테이너를 없앱니다.",
+        ),
+        Confirm::Solution => (
+            "You have not passed this task yet. Show and run the solution?",
+            "아직 이 과제를 통과하지 않았습니다. 풀이를 보고 실행할까요?",
+        ),
+    };
+    let text = if app.ko() { ko } else { en };
+    let area = centered(f.area(), 56, 7);
+    let w = area.width.saturating_sub(2) as usize;
+    let mut lines = wrap(&[(text.to_string(), Default::default())], w, &[], &[]);
+    lines.push(Line::default());
+    lines.push(Line::styled(
+        if app.ko() {
+            "y: 예   n/Esc: 아니오"
+        } else {
+            "y: yes   n/Esc: no"
+        },
+        pal.accent(),
+    ));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(pal.warn());
+    f.render_widget(Clear, area);
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}

@@ -1,0 +1,445 @@
+//! The live panels, drawn from the latest `PanelSnapshot`s and the trace: Proc (the
+//! container's namespaces next to the host's), Cgroup (raw files and values), Trace
+//! (the runtime's calls for this step) and Cluster (raw JSON until its tracks land).
+
+use super::Palette;
+use crate::tui::state::{App, Focus, LessonState, Mode, Panel};
+use crate::tui::text::{cut, pad};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
+use serde_json::Value;
+
+fn tr<'a>(app: &App, en: &'a str, ko: &'a str) -> &'a str {
+    if app.ko() { ko } else { en }
+}
+
+fn name(p: Panel) -> &'static str {
+    match p {
+        Panel::Proc => "Proc",
+        Panel::Cgroup => "Cgroup",
+        Panel::Trace => "Trace",
+        Panel::Cluster => "Cluster",
+    }
+}
+
+pub fn draw(f: &mut Frame, app: &App, pal: &Palette, area: Rect, trace: Option<Rect>) {
+    let Some((_, ls)) = app.open() else { return };
+    // With a trace tile, the tabbed pane shows the other panels; `3` highlights the tile.
+    let shown = match (trace.is_some(), app.panel) {
+        (true, Panel::Trace) => Panel::Proc,
+        (_, p) => p,
+    };
+    let focused = app.focus == Focus::Panels;
+    let mut tabs = vec![Span::raw(" ")];
+    for (i, p) in Panel::ALL.iter().enumerate() {
+        if trace.is_some() && *p == Panel::Trace {
+            continue;
+        }
+        let style = if *p == shown {
+            pal.selected()
+        } else {
+            pal.dim()
+        };
+        tabs.push(Span::styled(format!("{} {}", i + 1, name(*p)), style));
+        tabs.push(Span::raw(" "));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(pal.border(focused && !(trace.is_some() && app.panel == Panel::Trace)))
+        .title(Line::from(tabs));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let scroll = if app.panel == shown {
+        ls.panel_scroll
+    } else {
+        0
+    };
+    body(f, app, ls, pal, inner, shown, scroll);
+    if let Some(t) = trace {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(pal.border(focused && app.panel == Panel::Trace))
+            .title(Span::styled(" 3 Trace ", pal.dim()));
+        let inner = block.inner(t);
+        f.render_widget(block, t);
+        let scroll = if app.panel == Panel::Trace {
+            ls.panel_scroll
+        } else {
+            0
+        };
+        body(f, app, ls, pal, inner, Panel::Trace, scroll);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn body(
+    f: &mut Frame,
+    app: &App,
+    ls: &LessonState,
+    pal: &Palette,
+    area: Rect,
+    p: Panel,
+    scroll: u16,
+) {
+    let w = area.width as usize;
+    let empty = |f: &mut Frame, msg: &str| {
+        let lines = crate::tui::text::wrap(&[(msg.to_string(), pal.dim())], w, &[], &[]);
+        f.render_widget(Paragraph::new(lines), area);
+    };
+    if app.opts.mode == Mode::Reading && p != Panel::Cluster {
+        empty(
+            f,
+            tr(
+                app,
+                "Live panels need live mode: run `sudo contlab`.",
+                "라이브 패널은 라이브 모드가 필요합니다: `sudo contlab`을 실행하세요.",
+            ),
+        );
+        return;
+    }
+    match p {
+        Panel::Proc => match &ls.proc {
+            Some(v) => scrolled(f, area, proc_lines(app, v, pal, w), scroll, false),
+            None => empty(
+                f,
+                tr(
+                    app,
+                    "No sample yet: Enter runs the step.",
+                    "아직 표본이 없습니다: Enter로 단계를 실행하세요.",
+                ),
+            ),
+        },
+        Panel::Cgroup => match &ls.cgroup {
+            Some(v) => cgroup(f, app, ls, v, pal, area, scroll),
+            None => empty(
+                f,
+                tr(
+                    app,
+                    "No cgroup yet: a step that starts a container with a limit makes one.",
+                    "아직 cgroup이 없습니다: 제한을 둔 컨테이너를 시작하는 단계가 만듭니다.",
+                ),
+            ),
+        },
+        Panel::Trace => {
+            let lines = trace_lines(ls, pal, w);
+            if lines.is_empty() {
+                empty(
+                    f,
+                    tr(
+                        app,
+                        "The runtime's calls for this step appear here.",
+                        "이 단계에서 런타임이 부른 시스템 콜이 여기에 나옵니다.",
+                    ),
+                );
+            } else {
+                scrolled(f, area, lines, scroll, true);
+            }
+        }
+        Panel::Cluster => match &ls.cluster {
+            Some(v) => {
+                let text = serde_json::to_string_pretty(v).unwrap_or_default();
+                let lines = text.lines().map(|l| Line::raw(cut(l, w))).collect();
+                scrolled(f, area, lines, scroll, false)
+            }
+            None => empty(
+                f,
+                tr(
+                    app,
+                    "No cluster state: the Raft and RBAC tracks show their cluster here.",
+                    "클러스터 상태가 없습니다: Raft와 RBAC 트랙이 여기에 클러스터를 보여 줍니다.",
+                ),
+            ),
+        },
+    }
+}
+
+/// Shows `lines` from `scroll`; `tail` keeps the newest lines in view instead (the trace),
+/// with `scroll` counting back from the end.
+fn scrolled(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>, scroll: u16, tail: bool) {
+    let h = area.height as usize;
+    let max = lines.len().saturating_sub(h);
+    let start = if tail {
+        max.saturating_sub(scroll as usize)
+    } else {
+        (scroll as usize).min(max)
+    };
+    let visible: Vec<Line> = lines.into_iter().skip(start).take(h).collect();
+    f.render_widget(Paragraph::new(visible), area);
+}
+
+fn s(v: &Value, ptr: &str) -> String {
+    match v.pointer(ptr) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => "-".into(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// `NSpid` outermost first, as `/proc/PID/status` prints it: `6685 1`.
+fn nspid(snap: &Value) -> String {
+    match snap.pointer("/status/NSpid").and_then(|n| n.as_array()) {
+        Some(a) => a
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        None => "-".into(),
+    }
+}
+
+/// The effective capabilities: the mask, and how many are named in it.
+fn caps(snap: &Value) -> String {
+    let mask = s(snap, "/status/CapEff/mask");
+    let n = snap
+        .pointer("/status/CapEff/names")
+        .and_then(|n| n.as_array())
+        .map_or(0, |a| a.len());
+    format!("{mask} ({n})")
+}
+
+fn ids(v: &Value, ptr: &str) -> String {
+    match v.pointer(ptr).and_then(|m| m.as_array()) {
+        Some(a) if !a.is_empty() => a
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {} {}",
+                    s(m, "/inside"),
+                    s(m, "/outside"),
+                    s(m, "/count")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => "-".into(),
+    }
+}
+
+fn proc_lines(app: &App, v: &Value, pal: &Palette, w: usize) -> Vec<Line<'static>> {
+    let snap = v.get("snapshot").unwrap_or(&Value::Null);
+    let who = s(v, "/container");
+    let mut out = vec![Line::from(vec![
+        Span::styled(format!("{who} "), pal.accent()),
+        Span::raw(cut(
+            &format!(
+                "pid {} · {} {} · {}",
+                s(snap, "/pid"),
+                tr(app, "NSpid", "NSpid"),
+                nspid(snap),
+                s(snap, "/status/Name")
+            ),
+            w.saturating_sub(who.len() + 1),
+        )),
+    ])];
+    let nw = 18.min(w / 3);
+    out.push(Line::styled(
+        format!(
+            "{}{}{}",
+            // The full path only where it leaves a space before the next column.
+            pad(if nw > 12 { "/proc/PID/ns" } else { "ns" }, nw),
+            pad(tr(app, "container", "컨테이너"), 14),
+            tr(app, "host", "호스트")
+        ),
+        pal.dim(),
+    ));
+    if let Some(list) = snap.get("namespaces").and_then(|n| n.as_array()) {
+        for ns in list {
+            let differs = ns.get("differs").and_then(|d| d.as_bool()).unwrap_or(false);
+            let (m, st) = if differs {
+                ("≠ ", pal.warn())
+            } else {
+                ("= ", pal.dim())
+            };
+            out.push(Line::from(vec![
+                Span::styled(
+                    pad(&s(ns, "/name"), nw),
+                    if differs {
+                        pal.warn()
+                    } else {
+                        Default::default()
+                    },
+                ),
+                Span::styled(
+                    pad(&s(ns, "/inode"), 12),
+                    if differs {
+                        pal.warn()
+                    } else {
+                        Default::default()
+                    },
+                ),
+                Span::styled(m, st),
+                Span::raw(s(ns, "/host_inode")),
+            ]));
+        }
+    }
+    out.push(Line::default());
+    let kv = |k: &str, val: String| {
+        Line::from(vec![
+            Span::styled(pad(k, 10), pal.dim()),
+            Span::raw(cut(&val, w.saturating_sub(10))),
+        ])
+    };
+    out.push(kv(
+        "hostname",
+        format!(
+            "{} ({} {})",
+            s(snap, "/hostname"),
+            tr(app, "host:", "호스트:"),
+            s(snap, "/host_hostname")
+        ),
+    ));
+    out.push(kv(
+        "uid",
+        format!(
+            "{} · gid {}",
+            s(snap, "/status/Uid/real"),
+            s(snap, "/status/Gid/real")
+        ),
+    ));
+    out.push(kv("uid_map", ids(snap, "/uid_map")));
+    out.push(kv("gid_map", ids(snap, "/gid_map")));
+    out.push(kv("CapEff", caps(snap)));
+    let root = snap.pointer("/mounts/root_mount");
+    out.push(kv(
+        "mounts",
+        format!(
+            "{} · / = {} {}",
+            s(snap, "/mounts/count"),
+            root.map(|r| s(r, "/fstype")).unwrap_or_default(),
+            root.map(|r| s(r, "/source")).unwrap_or_default()
+        ),
+    ));
+    if let Some(new) = snap.pointer("/mounts/new").and_then(|n| n.as_array()) {
+        for m in new.iter().take(12) {
+            out.push(Line::styled(
+                cut(
+                    &format!(
+                        "  + {} {} {}",
+                        s(m, "/mount_point"),
+                        s(m, "/fstype"),
+                        s(m, "/source")
+                    ),
+                    w,
+                ),
+                pal.ok(),
+            ));
+        }
+    }
+    out
+}
+
+const CGROUP_FIELDS: &[(&str, bool)] = &[
+    ("memory_current", false),
+    ("memory_max", false),
+    ("memory_peak", false),
+    ("oom_kills", true),
+    ("oom_kills_local", true),
+    ("cpu_usage_us", false),
+    ("cpu_quota_us", false),
+    ("cpu_period_us", false),
+    ("cpu_periods", false),
+    ("cpu_throttled", true),
+    ("pids_current", false),
+    ("pids_max", false),
+    ("pids_refused", true),
+];
+
+#[allow(clippy::too_many_arguments)]
+fn cgroup(
+    f: &mut Frame,
+    app: &App,
+    ls: &LessonState,
+    v: &Value,
+    pal: &Palette,
+    area: Rect,
+    scroll: u16,
+) {
+    let r = v.get("reading").unwrap_or(&Value::Null);
+    let w = area.width as usize;
+    let spark_h = if area.height >= 14 && !ls.mem_history.is_empty() {
+        3
+    } else {
+        0
+    };
+    let [top, spark] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(spark_h)]).areas(area);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("{} ", s(v, "/container")), pal.accent()),
+        Span::raw(format!("cgroup {}", s(r, "/version"))),
+    ])];
+    let fw = 26.min(w / 2);
+    for (field, counter) in CGROUP_FIELDS {
+        let Some(val) = r.get(*field).filter(|x| !x.is_null()) else {
+            continue;
+        };
+        let raw = s(val, "/raw");
+        // Counters that moved (OOM kills, throttled periods, refused forks) stand out.
+        let hot = *counter
+            && val
+                .get("parsed")
+                .and_then(|p| p.as_u64())
+                .is_some_and(|n| n > 0);
+        lines.push(Line::from(vec![
+            Span::styled(pad(&s(val, "/file"), fw), pal.dim()),
+            Span::styled(
+                cut(&raw, w.saturating_sub(fw)),
+                if hot { pal.bad() } else { Default::default() },
+            ),
+        ]));
+    }
+    if let Some(p) = r.get("procs").and_then(|p| p.as_array()) {
+        lines.push(Line::from(vec![
+            Span::styled(pad("cgroup.procs", fw), pal.dim()),
+            Span::raw(tr(app, "processes: ", "프로세스: ").to_string() + &p.len().to_string()),
+        ]));
+    }
+    scrolled(f, top, lines, scroll, false);
+    if spark_h > 0 {
+        let max = ls.mem_history.iter().copied().max().unwrap_or(0);
+        let title = format!(" {} · max {} KiB ", tr(app, "memory", "메모리"), max / 1024);
+        let block = Block::default()
+            .borders(Borders::TOP)
+            .title(Span::styled(title, pal.dim()));
+        let data: Vec<u64> = ls
+            .mem_history
+            .iter()
+            .rev()
+            .take(spark.width as usize)
+            .rev()
+            .copied()
+            .collect();
+        f.render_widget(
+            Sparkline::default()
+                .block(block)
+                .data(&data)
+                .style(pal.ok()),
+            spark,
+        );
+    }
+}
+
+fn trace_lines(ls: &LessonState, pal: &Palette, w: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for t in ls.step_trace() {
+        let (res_style, mark) = if t.ok {
+            (pal.ok(), "")
+        } else {
+            (pal.bad(), "✗ ")
+        };
+        let head = format!("{mark}{}", t.op);
+        let rest = format!("({}) = ", t.args);
+        let room =
+            w.saturating_sub(crate::tui::text::width(&head) + crate::tui::text::width(&t.result));
+        out.push(Line::from(vec![
+            Span::styled(head, pal.accent()),
+            Span::raw(cut(&rest, room.max(4))),
+            Span::styled(t.result.clone(), res_style),
+        ]));
+        if let Some(sh) = &t.shell {
+            out.push(Line::styled(cut(&format!("  $ {sh}"), w), pal.dim()));
+        }
+    }
+    out
+}

@@ -1,0 +1,301 @@
+//! The TUI in a `TestBackend`: the browser, the lesson view and the help overlay at
+//! 80×24 and 160×48, in English and Korean, fed fixed events (no real pids, inodes or
+//! times), compared with insta snapshots; and behaviour driven by keys.
+
+use contlab::lesson::event::{CheckResult, Event, StepStatus, Stream};
+use contlab::lesson::progress::Progress;
+use contlab::runtime::trace::TraceEvent;
+use contlab::tui::msg::{Effect, EngineCmd, Msg};
+use contlab::tui::state::{App, Focus, Mark, Mode, Options, Overlay, Screen};
+use contlab::tui::update::update;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::path::Path;
+
+fn lessons() -> Vec<contlab::lesson::load::Lesson> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lessons");
+    contlab::lesson::catalog::load(Some(&dir)).expect("the fixture pack loads")
+}
+
+fn app(lang: &str, mode: Mode, w: u16, h: u16) -> App {
+    let mut progress = Progress::default();
+    // A started lesson, to show progress and the resume point.
+    progress.record("cgroup-memory", "limits", StepStatus::Pass, &[], 10);
+    let opts = Options {
+        mode,
+        lang: lang.into(),
+        color: false,
+        reading_reason: None,
+    };
+    let mut a = App::new(lessons(), progress, opts, (w, h));
+    a.highlight_ready = true;
+    a
+}
+
+fn key(c: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn send(app: &mut App, msgs: impl IntoIterator<Item = Msg>) -> Vec<Effect> {
+    msgs.into_iter().flat_map(|m| update(app, m)).collect()
+}
+
+/// The screen as text, one line per row; a wide character's second cell is skipped, so
+/// each line is as wide as the terminal when everything is aligned.
+fn render(app: &mut App) -> String {
+    let (w, h) = app.size;
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    contlab::tui::draw(&mut t, app).expect("draws");
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut skip = 0;
+        for x in 0..w {
+            let sym = buf[(x, y)].symbol();
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            out.push_str(sym);
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn trace(op: &str, args: &str, result: &str, shell: &str) -> Event {
+    Event::Trace(TraceEvent {
+        pid: 100,
+        op: op.into(),
+        args: args.into(),
+        ok: true,
+        result: result.into(),
+        duration_us: 5,
+        shell: Some(shell.into()),
+    })
+}
+
+/// The events of a live run of the fixture's first step, with made-up numbers.
+fn first_step_events() -> Vec<Event> {
+    let ns = |name: &str, inode: u64, host: u64| serde_json::json!({"name": name, "inode": inode, "host_inode": host, "differs": inode != host});
+    vec![
+        Event::StepStarted {
+            lesson: "pid-namespace".into(),
+            step: "start".into(),
+            index: 0,
+        },
+        trace(
+            "clone",
+            "CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWNS",
+            "pid 4242",
+            "unshare --pid --uts --mount --fork",
+        ),
+        trace("sethostname", "\"lab\"", "0", "hostname lab"),
+        Event::PanelSnapshot {
+            panel: "proc".into(),
+            data: serde_json::json!({"container": "main", "snapshot": {
+                "pid": 4242, "host_pid": 1,
+                "namespaces": [ns("mnt", 1001, 2001), ns("net", 2002, 2002), ns("pid", 1003, 2003), ns("uts", 1004, 2004)],
+                "status": {"Name": "sh", "NSpid": [4242, 1], "Uid": {"real": 0}, "Gid": {"real": 0},
+                           "CapEff": {"mask": "00000000a80425fb", "names": ["CAP_CHOWN"]}},
+                "uid_map": [{"inside": 0, "outside": 0, "count": 4294967295u64}],
+                "gid_map": [],
+                "mounts": {"count": 9, "root_mount": {"fstype": "overlay", "source": "overlay"},
+                           "new": [{"mount_point": "/proc", "fstype": "proc", "source": "proc"}]},
+                "hostname": "lab", "host_hostname": "vm"}}),
+        },
+        Event::PanelSnapshot {
+            panel: "cgroup".into(),
+            data: serde_json::json!({"container": "main", "reading": {
+                "version": "v1",
+                "memory_current": {"file": "memory.usage_in_bytes", "raw": "1048576", "parsed": 1048576, "unlimited": false},
+                "memory_max": {"file": "memory.limit_in_bytes", "raw": "67108864", "parsed": 67108864, "unlimited": false},
+                "oom_kills": {"file": "memory.oom_control", "raw": "oom_kill 0", "parsed": 0, "unlimited": false},
+                "procs": [4242]}}),
+        },
+        Event::Output {
+            stream: Stream::Pty,
+            data: "/ # hostname\r\nlab\r\n/ # ".into(),
+        },
+        Event::Check(CheckResult {
+            check: "ns".into(),
+            pass: true,
+            sentence: "pid namespace: main has its own".into(),
+        }),
+        Event::Check(CheckResult {
+            check: "hostname".into(),
+            pass: true,
+            sentence: "the hostname inside main is \"lab\"".into(),
+        }),
+        Event::StepFinished {
+            lesson: "pid-namespace".into(),
+            step: "start".into(),
+            status: StepStatus::Pass,
+            duration_ms: 12,
+        },
+    ]
+}
+
+fn lesson_view(lang: &str, w: u16, h: u16) -> App {
+    let mut a = app(lang, Mode::Live, w, h);
+    let fx = send(&mut a, [key(KeyCode::Enter)]);
+    assert!(
+        fx.contains(&Effect::StartEngine("pid-namespace".into())),
+        "{fx:?}"
+    );
+    send(&mut a, first_step_events().into_iter().map(Msg::Event));
+    a
+}
+
+#[test]
+fn snapshots_of_every_screen() {
+    for lang in ["en", "ko"] {
+        for (w, h) in [(80, 24), (160, 48)] {
+            let mut browser = app(lang, Mode::Live, w, h);
+            insta::assert_snapshot!(format!("browser_{lang}_{w}x{h}"), render(&mut browser));
+            let mut lesson = lesson_view(lang, w, h);
+            insta::assert_snapshot!(format!("lesson_{lang}_{w}x{h}"), render(&mut lesson));
+            send(&mut lesson, [key(KeyCode::Char('?'))]);
+            insta::assert_snapshot!(format!("help_{lang}_{w}x{h}"), render(&mut lesson));
+        }
+    }
+}
+
+#[test]
+fn reading_mode_explains_how_to_get_live_mode() {
+    let mut a = app("en", Mode::Reading, 100, 30);
+    let screen = render(&mut a);
+    assert!(screen.contains("sudo contlab"), "{screen}");
+    let fx = send(&mut a, [key(KeyCode::Enter), key(KeyCode::Enter)]);
+    assert!(
+        fx.is_empty(),
+        "reading mode must not start an engine: {fx:?}"
+    );
+    assert_eq!(a.screen, Screen::Lesson);
+    let screen = render(&mut a);
+    assert!(screen.contains("Live mode is unavailable"), "{screen}");
+    // Quizzes work without the kernel.
+    send(
+        &mut a,
+        [
+            key(KeyCode::Char('n')),
+            key(KeyCode::Char('n')),
+            key(KeyCode::Char('a')),
+            key(KeyCode::Enter),
+        ],
+    );
+    let ls = a.lesson.as_ref().expect("a lesson is open");
+    assert_eq!(ls.steps[2].mark, Mark::Pass);
+}
+
+#[test]
+fn the_filter_narrows_the_list_as_you_type() {
+    let mut a = app("en", Mode::Live, 100, 30);
+    send(&mut a, "raft".chars().map(|c| key(KeyCode::Char(c))));
+    assert_eq!(a.filtered().len(), 1);
+    let screen = render(&mut a);
+    assert!(screen.contains("Leaders and terms"), "{screen}");
+    assert!(!screen.contains("Memory limits"), "{screen}");
+    send(&mut a, [key(KeyCode::Esc)]);
+    assert_eq!(a.filtered().len(), 3);
+}
+
+#[test]
+fn a_started_lesson_resumes_after_its_last_passed_step() {
+    let mut a = app("en", Mode::Live, 100, 30);
+    send(&mut a, [key(KeyCode::Down), key(KeyCode::Enter)]);
+    let (l, ls) = a.open().expect("opened");
+    assert_eq!(l.id(), "cgroup-memory");
+    assert_eq!(ls.step, 1);
+    assert_eq!(ls.steps[0].mark, Mark::Pass);
+}
+
+#[test]
+fn keys_become_engine_commands_and_the_shell_keeps_its_keys() {
+    let mut a = lesson_view("en", 160, 48);
+    // A run step runs on Enter.
+    let fx = send(&mut a, [key(KeyCode::Enter)]);
+    assert_eq!(fx, [Effect::Engine(EngineCmd::Run(0))]);
+    // A task starts and hands the keys to the shell; `q` is typed, not quit.
+    let fx = send(&mut a, [key(KeyCode::Char('n')), key(KeyCode::Enter)]);
+    assert_eq!(fx, [Effect::Engine(EngineCmd::Run(1))]);
+    assert_eq!(a.focus, Focus::Shell);
+    let fx = send(&mut a, [key(KeyCode::Char('q'))]);
+    assert_eq!(fx, [Effect::Engine(EngineCmd::ShellInput(b"q".to_vec()))]);
+    assert!(!a.quitting);
+    // Ctrl-] leaves the shell; `h` then shows the hint for the failing check first.
+    send(
+        &mut a,
+        [Msg::Key(KeyEvent::new(
+            KeyCode::Char(']'),
+            KeyModifiers::CONTROL,
+        ))],
+    );
+    assert_eq!(a.focus, Focus::Prose);
+    send(
+        &mut a,
+        [
+            Msg::Event(Event::StepStarted {
+                lesson: "pid-namespace".into(),
+                step: "make-a-file".into(),
+                index: 1,
+            }),
+            Msg::Event(Event::Check(CheckResult {
+                check: "file".into(),
+                pass: false,
+                sentence: "expected /tmp/hello".into(),
+            })),
+            key(KeyCode::Char('h')),
+        ],
+    );
+    let screen = render(&mut a);
+    assert!(
+        screen.contains("Hint 1: The check looks for /tmp/hello"),
+        "{screen}"
+    );
+    // The solution asks first while the task is not passed.
+    send(&mut a, [key(KeyCode::Char('s'))]);
+    assert!(matches!(a.overlay, Overlay::Confirm(_)));
+    let fx = send(&mut a, [key(KeyCode::Char('y'))]);
+    assert_eq!(fx, [Effect::Engine(EngineCmd::Solution(1))]);
+    // While a container may run, quitting asks, then stops the engine before exiting.
+    send(&mut a, [key(KeyCode::Char('q'))]);
+    assert!(matches!(a.overlay, Overlay::Confirm(_)));
+    let fx = send(&mut a, [key(KeyCode::Char('y'))]);
+    assert_eq!(fx, [Effect::Engine(EngineCmd::Quit)]);
+    assert!(!a.done);
+    let fx = send(&mut a, [Msg::EngineStopped]);
+    assert!(fx.contains(&Effect::Exit) && a.done, "{fx:?}");
+}
+
+#[test]
+fn unchanged_panel_samples_do_not_redraw() {
+    let mut a = lesson_view("en", 80, 24);
+    render(&mut a);
+    let again: Vec<Msg> = first_step_events()
+        .into_iter()
+        .filter(|e| matches!(e, Event::PanelSnapshot { panel, .. } if panel == "proc"))
+        .map(Msg::Event)
+        .collect();
+    send(&mut a, again);
+    assert!(!a.dirty, "an identical /proc sample must not cost a frame");
+}
+
+#[test]
+fn resizing_resizes_the_shell_and_korean_stays_aligned() {
+    let mut a = lesson_view("ko", 80, 24);
+    let fx = send(&mut a, [Msg::Resize(120, 40)]);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Engine(EngineCmd::ShellResize(_, 118)))),
+        "{fx:?}"
+    );
+    let screen = render(&mut a);
+    // Every row is exactly as wide as the terminal, Korean or not.
+    assert!(screen.contains("나만의 PID 1"), "{screen}");
+    for row in screen.lines() {
+        assert_eq!(unicode_width::UnicodeWidthStr::width(row), 120, "{row}");
+    }
+}

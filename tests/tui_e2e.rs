@@ -1,0 +1,231 @@
+//! The real binary in tmux (as root): open the fixture's PID namespace lesson, run the
+//! step that starts the container, see the Proc panel's pid namespace differ from the
+//! host's and the Trace panel's clone, type `hostname` in the shell pane and see `lab`,
+//! quit, and check the terminal is back and nothing is left behind.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// The tmux server and the test's directories and cgroup parent; dropping it kills the
+/// server (and with it contlab, whose teardown handlers run on SIGHUP) and removes what
+/// is left.
+struct Lab {
+    socket: String,
+    dir: tempfile::TempDir,
+    parent: String,
+}
+
+impl Lab {
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "lab"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "lab"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    /// Waits until the screen shows what `pred` looks for; the last screen on failure.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn cgroup_dirs(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for h in std::fs::read_dir("/sys/fs/cgroup")
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let p = h.path().join(&self.parent);
+            if p.is_dir() {
+                out.push(p);
+            }
+        }
+        let unified = Path::new("/sys/fs/cgroup").join(&self.parent);
+        if unified.is_dir() && !out.contains(&unified) {
+            out.push(unified);
+        }
+        out
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+        // tmux leaves its socket file behind.
+        let uid = nix::unistd::getuid();
+        let _ = std::fs::remove_file(format!("/tmp/tmux-{uid}/{}", self.socket));
+        // Give contlab's teardown a moment, then remove the (empty) parents.
+        std::thread::sleep(Duration::from_millis(300));
+        for p in self.cgroup_dirs() {
+            let _ = contlab::runtime::teardown::remove_cgroup_tree(&p);
+        }
+    }
+}
+
+fn uniq() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        contlab::runtime::ledger::new_id()
+    )
+}
+
+#[test]
+fn a_student_runs_the_pid_namespace_lesson_in_the_real_terminal() {
+    assert!(
+        nix::unistd::geteuid().is_root(),
+        "this test runs containers: run it as root"
+    );
+    let u = uniq();
+    let lab = Lab {
+        socket: format!("contlab-tui-test-{u}"),
+        dir: tempfile::tempdir().expect("temporary directory"),
+        parent: format!("contlab-tui-{}", std::process::id()),
+    };
+    let lessons = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lessons");
+    let run = lab.dir.path().join("run");
+    let state = lab.dir.path().join("state");
+    // The rootfs cache is shared, so the test does not rebuild it.
+    let rootfs = PathBuf::from("/var/lib/contlab/rootfs");
+    if rootfs.is_dir() {
+        std::fs::create_dir_all(&state).expect("state dir");
+        let _ = std::os::unix::fs::symlink(&rootfs, state.join("rootfs"));
+    }
+    let cmd = format!(
+        "env CONTLAB_RUN_DIR={} CONTLAB_STATE_DIR={} CONTLAB_CGROUP_PARENT={} LANG=C.UTF-8 {} --lessons {} --lesson pid-namespace; echo CONTLAB-ENDED; sleep 600",
+        run.display(),
+        state.display(),
+        lab.parent,
+        env!("CARGO_BIN_EXE_contlab"),
+        lessons.display()
+    );
+    lab.tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "lab",
+        "-x",
+        "160",
+        "-y",
+        "48",
+        &cmd,
+    ]);
+
+    lab.wait_for("the lesson view", |s| s.contains("Start a container"));
+    lab.keys(&["Enter"]);
+    let s = lab.wait_for("the step to pass", |s| s.contains("✓ 1/4"));
+    let pid_line = s
+        .lines()
+        .find(|l| l.contains("│pid ") || l.contains("││pid"))
+        .unwrap_or_else(|| panic!("no pid namespace line in the Proc panel:\n{s}"));
+    assert!(
+        pid_line.contains('≠'),
+        "pid namespace not shown as differing: {pid_line}"
+    );
+    let numbers: Vec<&str> = pid_line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| w.len() >= 6)
+        .collect();
+    assert!(
+        numbers.len() >= 2 && numbers[0] != numbers[1],
+        "inodes: {pid_line}"
+    );
+    // The clone is in the trace of the step; scroll the trace to its first line.
+    lab.keys(&["3", "Tab", "Home"]);
+    let mut found = false;
+    for _ in 0..60 {
+        let s = lab.screen();
+        if s.contains("clone(") && s.contains("CLONE_NEWPID") {
+            found = true;
+            break;
+        }
+        lab.keys(&["PageDown"]);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        found,
+        "no clone with CLONE_NEWPID in the trace:\n{}",
+        lab.screen()
+    );
+
+    // The shell pane runs inside the container.
+    lab.wait_for("the shell's prompt", |s| s.contains("/ # "));
+    lab.keys(&["Tab"]);
+    lab.keys(&["-l", "hostname"]);
+    lab.keys(&["Enter"]);
+    lab.wait_for("hostname's answer", |s| {
+        s.lines()
+            .any(|l| l.trim_matches(|c| c == '│' || c == ' ') == "lab")
+    });
+
+    // Leave the shell, quit, confirm.
+    lab.keys(&["F6"]);
+    lab.keys(&["q"]);
+    lab.wait_for("the quit question", |s| s.contains("Quit?"));
+    lab.keys(&["y"]);
+    let s = lab.wait_for("contlab to end", |s| s.contains("CONTLAB-ENDED"));
+    assert!(
+        !s.contains("Your own PID 1"),
+        "the alternate screen is still shown:\n{s}"
+    );
+    let alt = lab.tmux(&["display-message", "-p", "-t", "lab", "#{alternate_on}"]);
+    assert_eq!(alt.trim(), "0", "tmux still shows the alternate screen");
+
+    // Nothing left: no container cgroup, no record, no process of this run.
+    for p in lab.cgroup_dirs() {
+        let children: Vec<_> = std::fs::read_dir(&p)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().is_dir())
+            .map(|e| e.path())
+            .collect();
+        assert!(children.is_empty(), "cgroups left behind: {children:?}");
+    }
+    let records: Vec<_> = std::fs::read_dir(run.join("containers"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(records.is_empty(), "state records left behind: {records:?}");
+    let procs: Vec<String> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("environ")).ok())
+        .map(|env| String::from_utf8_lossy(&env).into_owned())
+        .filter(|env| env.contains(&format!("CONTLAB_CGROUP_PARENT={}", lab.parent)))
+        .collect();
+    assert!(
+        procs.is_empty(),
+        "{} processes of this run are still alive",
+        procs.len()
+    );
+}
