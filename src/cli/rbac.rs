@@ -26,15 +26,19 @@ With --list, --json prints [{\"rule\", \"scope\": \"clusterWide\" | {\"namespace
 \"binding\"}].")]
     CanI(CanIArgs),
     /// Which subjects may do VERB on RESOURCE, and which binding allows each.
-    #[command(after_help = "Examples:\n  contlab rbac who-can delete secrets -n prod -f rbac/\n\n\
+    #[command(
+        after_help = "Examples:\n  contlab rbac who-can delete secrets -n prod -f rbac/\n\n\
 --json prints {\"verb\", \"target\", \"subjects\": [{\"subject\", \"binding\"}], \
-\"superuser_groups\": [group]}.")]
+\"superuser_groups\": [group]}."
+    )]
     WhoCan(WhoCanArgs),
     /// A table of resources × verbs (get list watch create update patch delete) for a
     /// subject in a namespace.
-    #[command(after_help = "Examples:\n  contlab rbac matrix --as alice -n dev -f rbac/\n\n\
+    #[command(
+        after_help = "Examples:\n  contlab rbac matrix --as alice -n dev -f rbac/\n\n\
 --json prints {\"user\": {\"name\", \"groups\"}, \"namespace\", \"verbs\": [verb], \"rows\": \
-[{\"resource\", \"apiGroup\", \"allowed\": [bool, one per verb]}]}.")]
+[{\"resource\", \"apiGroup\", \"allowed\": [bool, one per verb]}]}."
+    )]
     Matrix(MatrixArgs),
     /// May a subject create this Role, ClusterRole or binding without escalating its own
     /// privileges? Prints allowed or forbidden with the reason; exit 0 or 1.
@@ -205,7 +209,12 @@ fn verdict(yes: bool) -> ExitCode {
     }
 }
 
-fn target(spec: &str, place: &Where, sub: Option<&str>, name: Option<&str>) -> rbac::Result<Target> {
+fn target(
+    spec: &str,
+    place: &Where,
+    sub: Option<&str>,
+    name: Option<&str>,
+) -> rbac::Result<Target> {
     let mut t = Target::parse(spec)?;
     match &mut t {
         Target::Resource(r) => {
@@ -246,7 +255,9 @@ fn dispatch(cmd: Command) -> Result<ExitCode, Failure> {
                 return Ok(ExitCode::SUCCESS);
             }
             let (Some(verb), Some(spec)) = (a.verb.as_deref(), a.resource.as_deref()) else {
-                return Err(rbac::Error::Request("give VERB and RESOURCE, or --list".into()).into());
+                return Err(
+                    rbac::Error::Request("give VERB and RESOURCE, or --list".into()).into(),
+                );
             };
             let t = target(spec, &a.place, a.subresource.as_deref(), a.name.as_deref())?;
             let d = policy.authorize(&Request::new(user, verb, t));
@@ -273,7 +284,10 @@ fn dispatch(cmd: Command) -> Result<ExitCode, Failure> {
                     println!("{:<40} {}", e.subject.describe(), e.binding.describe());
                 }
                 for g in &w.superuser_groups {
-                    println!("{:<40} (superuser: allowed everything)", format!("Group {g:?}"));
+                    println!(
+                        "{:<40} (superuser: allowed everything)",
+                        format!("Group {g:?}")
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -285,7 +299,13 @@ fn dispatch(cmd: Command) -> Result<ExitCode, Failure> {
             if a.json {
                 println!("{}", serde_json::to_string_pretty(&m)?);
             } else {
-                let width = m.rows.iter().map(|r| r.resource.len()).max().unwrap_or(8).max(8);
+                let width = m
+                    .rows
+                    .iter()
+                    .map(|r| r.resource.len())
+                    .max()
+                    .unwrap_or(8)
+                    .max(8);
                 print!("{:<width$}", "RESOURCE");
                 for v in &m.verbs {
                     print!(" {v:>6}");

@@ -3,10 +3,10 @@
 //! the rules of the subject's bindings that matched some fields but not all, and the
 //! RoleBindings that would have allowed it in another namespace.
 
+use super::SUPERUSER_GROUP;
 use super::policy::{BindingRef, Policy, SubjectRef};
 use super::request::{Request, Target};
 use super::rule::{self, Field, FieldMiss};
-use super::SUPERUSER_GROUP;
 use k8s_openapi::api::rbac::v1::PolicyRule;
 use serde::{Deserialize, Serialize};
 
@@ -154,8 +154,7 @@ impl Policy {
                 continue;
             };
             if !b.applies_in(ns) {
-                if b
-                    .rules
+                if b.rules
                     .as_ref()
                     .is_some_and(|rs| rs.iter().any(|r| rule::allows(r, &req.verb, &req.target)))
                 {

@@ -88,7 +88,8 @@ impl Policy {
             return CreateCheck::forbidden(
                 format!(
                     "cannot create {plural}{}: {}",
-                    ns.map(|n| format!(" in namespace {n:?}")).unwrap_or_default(),
+                    ns.map(|n| format!(" in namespace {n:?}"))
+                        .unwrap_or_default(),
                     create.reason
                 ),
                 Vec::new(),
@@ -122,7 +123,10 @@ impl Policy {
     /// The rules `user` holds where the new object will live: a namespace's (bindings of
     /// both kinds) or the cluster's (ClusterRoleBindings only).
     fn held_rules(&self, user: &UserInfo, ns: Option<&str>) -> Vec<PolicyRule> {
-        self.rules_for(user, ns).into_iter().map(|g| g.rule).collect()
+        self.rules_for(user, ns)
+            .into_iter()
+            .map(|g| g.rule)
+            .collect()
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -12,7 +12,7 @@ use k8s_openapi::api::rbac::v1::{
     AggregationRule, ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef,
     Subject,
 };
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde::{Deserialize, Serialize};
 use serde_saphyr::{MessageFormatter, Spanned, UserMessageFormatter};
 use std::fmt;
@@ -91,10 +91,18 @@ struct RawDoc {
     kind: Option<String>,
     metadata: Option<Spanned<ObjectMeta>>,
     rules: Option<Vec<Spanned<PolicyRule>>>,
-    aggregation_rule: Option<Spanned<AggregationRule>>,
+    aggregation_rule: Option<Spanned<RawAggregation>>,
     role_ref: Option<Spanned<RoleRef>>,
     subjects: Option<Vec<Spanned<Subject>>>,
     items: Option<Vec<Spanned<RawDoc>>>,
+}
+
+/// An aggregationRule with each selector spanned, so that a bad selector is reported at
+/// its own line.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawAggregation {
+    cluster_role_selectors: Option<Vec<Spanned<LabelSelector>>>,
 }
 
 /// Reads files and directories (recursively, `*.yaml`, `*.yml` and `*.json`, in name
@@ -269,19 +277,17 @@ impl Reader<'_> {
             "Role" | "ClusterRole" => {
                 for field in [raw.role_ref.is_some(), raw.subjects.is_some()] {
                     if field {
-                        return Err(self.err(
-                            line,
-                            format!("a {kind} has rules, not roleRef or subjects"),
-                        ));
+                        return Err(
+                            self.err(line, format!("a {kind} has rules, not roleRef or subjects"))
+                        );
                     }
                 }
                 let rules = self.rules(raw.rules, namespaced)?;
                 if kind == "Role" {
                     if let Some(a) = &raw.aggregation_rule {
-                        return Err(self.err(
-                            line_of(a, line),
-                            "aggregationRule is only for ClusterRoles",
-                        ));
+                        return Err(
+                            self.err(line_of(a, line), "aggregationRule is only for ClusterRoles")
+                        );
                     }
                     RbacObject::Role(Role {
                         metadata,
@@ -307,7 +313,13 @@ impl Reader<'_> {
                     ));
                 }
                 let Some(role_ref) = raw.role_ref else {
-                    return Err(self.err(line, format!("{kind} {:?} has no roleRef", metadata.name.clone().unwrap_or_default())));
+                    return Err(self.err(
+                        line,
+                        format!(
+                            "{kind} {:?} has no roleRef",
+                            metadata.name.clone().unwrap_or_default()
+                        ),
+                    ));
                 };
                 let role_ref = self.role_ref(role_ref, &kind, line)?;
                 let subjects = self.subjects(raw.subjects, &kind, &metadata, line)?;
@@ -398,7 +410,8 @@ impl Reader<'_> {
                         "a rule needs resources (or, in a ClusterRole, nonResourceURLs)",
                     ));
                 }
-                if rule.api_groups.is_none() || rule.api_groups.as_ref().is_some_and(Vec::is_empty) {
+                if rule.api_groups.is_none() || rule.api_groups.as_ref().is_some_and(Vec::is_empty)
+                {
                     return Err(self.err(
                         line,
                         "a resource rule needs apiGroups (\"\" is the core group)",
@@ -410,10 +423,12 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    fn aggregation(&self, a: Spanned<AggregationRule>, line: u64) -> Result<AggregationRule> {
+    fn aggregation(&self, a: Spanned<RawAggregation>, line: u64) -> Result<AggregationRule> {
         let line = line_of(&a, line);
-        for sel in a.value.cluster_role_selectors.iter().flatten() {
-            for e in sel.match_expressions.iter().flatten() {
+        let mut selectors = Vec::new();
+        for sel in a.value.cluster_role_selectors.into_iter().flatten() {
+            let line = line_of(&sel, line);
+            for e in sel.value.match_expressions.iter().flatten() {
                 let n = e.values.as_ref().map_or(0, Vec::len);
                 match e.operator.as_str() {
                     "In" | "NotIn" if n == 0 => {
@@ -440,8 +455,11 @@ impl Reader<'_> {
                     }
                 }
             }
+            selectors.push(sel.value);
         }
-        Ok(a.value)
+        Ok(AggregationRule {
+            cluster_role_selectors: Some(selectors),
+        })
     }
 
     fn role_ref(&self, r: Spanned<RoleRef>, kind: &str, line: u64) -> Result<RoleRef> {
@@ -450,7 +468,10 @@ impl Reader<'_> {
         if r.api_group != RBAC_GROUP {
             return Err(self.err(
                 line,
-                format!("roleRef.apiGroup must be {RBAC_GROUP}, found {:?}", r.api_group),
+                format!(
+                    "roleRef.apiGroup must be {RBAC_GROUP}, found {:?}",
+                    r.api_group
+                ),
             ));
         }
         let ok = match kind {
@@ -465,7 +486,10 @@ impl Reader<'_> {
             };
             return Err(self.err(
                 line,
-                format!("a {kind}'s roleRef.kind must be {allowed}, found {:?}", r.kind),
+                format!(
+                    "a {kind}'s roleRef.kind must be {allowed}, found {:?}",
+                    r.kind
+                ),
             ));
         }
         if r.name.is_empty() {
@@ -499,10 +523,9 @@ impl Reader<'_> {
                 }
                 "ServiceAccount" => {
                     if s.api_group.as_deref().is_some_and(|g| !g.is_empty()) {
-                        return Err(self.err(
-                            sline,
-                            "a ServiceAccount subject's apiGroup must be \"\"",
-                        ));
+                        return Err(
+                            self.err(sline, "a ServiceAccount subject's apiGroup must be \"\"")
+                        );
                     }
                     if kind == "ClusterRoleBinding"
                         && s.namespace.as_deref().is_none_or(str::is_empty)
@@ -519,9 +542,7 @@ impl Reader<'_> {
                 other => {
                     return Err(self.err(
                         sline,
-                        format!(
-                            "unknown subject kind {other:?} (User, Group or ServiceAccount)"
-                        ),
+                        format!("unknown subject kind {other:?} (User, Group or ServiceAccount)"),
                     ));
                 }
             }

@@ -78,9 +78,7 @@ impl SubjectRef {
         match self.kind.as_str() {
             "User" => user.name == self.name,
             "Group" => user.in_group(&self.name),
-            "ServiceAccount" => self
-                .service_account_user()
-                .is_some_and(|u| u == user.name),
+            "ServiceAccount" => self.service_account_user().is_some_and(|u| u == user.name),
             _ => false,
         }
     }
@@ -242,7 +240,8 @@ impl Policy {
     /// service account, in visiting order.
     pub(crate) fn candidates(&self, user: &UserInfo) -> Vec<usize> {
         let mut out: Vec<usize> = Vec::new();
-        let mut add = |v: Option<&Vec<u32>>| out.extend(v.into_iter().flatten().map(|&i| i as usize));
+        let mut add =
+            |v: Option<&Vec<u32>>| out.extend(v.into_iter().flatten().map(|&i| i as usize));
         add(self.by_user.get(&user.name));
         for g in &user.groups {
             add(self.by_group.get(g));

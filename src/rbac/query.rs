@@ -62,7 +62,9 @@ pub struct Matrix {
 }
 
 /// The verbs of the access matrix, as kubectl names them.
-pub const MATRIX_VERBS: [&str; 7] = ["get", "list", "watch", "create", "update", "patch", "delete"];
+pub const MATRIX_VERBS: [&str; 7] = [
+    "get", "list", "watch", "create", "update", "patch", "delete",
+];
 
 /// Resources every matrix shows, so that a subject with few rules still sees what it
 /// cannot do. `(group, resource)`.
@@ -91,8 +93,17 @@ fn known_group(resource: &str) -> Option<&'static str> {
             "rbac.authorization.k8s.io"
         }
         "ingresses" | "networkpolicies" | "ingressclasses" => "networking.k8s.io",
-        "pods" | "services" | "configmaps" | "secrets" | "serviceaccounts" | "namespaces"
-        | "nodes" | "events" | "endpoints" | "persistentvolumes" | "persistentvolumeclaims" => "",
+        "pods"
+        | "services"
+        | "configmaps"
+        | "secrets"
+        | "serviceaccounts"
+        | "namespaces"
+        | "nodes"
+        | "events"
+        | "endpoints"
+        | "persistentvolumes"
+        | "persistentvolumeclaims" => "",
         _ => return None,
     })
 }
@@ -141,10 +152,7 @@ impl Policy {
                 continue;
             }
             let Some(rules) = &b.rules else { continue };
-            if !rules
-                .iter()
-                .any(|r| super::rule::allows(r, verb, target))
-            {
+            if !rules.iter().any(|r| super::rule::allows(r, verb, target)) {
                 continue;
             }
             for s in &b.subjects {

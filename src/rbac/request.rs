@@ -138,7 +138,9 @@ impl ResourceAttributes {
 pub enum Target {
     Resource(ResourceAttributes),
     #[serde(rename_all = "camelCase")]
-    NonResource { path: String },
+    NonResource {
+        path: String,
+    },
 }
 
 impl Target {

@@ -54,7 +54,9 @@ pub fn verb_matches(rule: &PolicyRule, verb: &str) -> bool {
 }
 
 pub fn api_group_matches(rule: &PolicyRule, group: &str) -> bool {
-    list(&rule.api_groups).iter().any(|g| g == "*" || g == group)
+    list(&rule.api_groups)
+        .iter()
+        .any(|g| g == "*" || g == group)
 }
 
 /// `*` covers every resource and every subresource; `*/log` covers the log subresource
