@@ -92,6 +92,23 @@ impl Decision {
 }
 
 impl Policy {
+    /// The verdict alone, without the explanation: for callers that ask many questions
+    /// at once (the access matrix).
+    pub fn allows(&self, req: &Request) -> bool {
+        if req.user.in_group(SUPERUSER_GROUP) {
+            return true;
+        }
+        let ns = req.target.namespace();
+        self.candidates(&req.user).into_iter().any(|i| {
+            let b = &self.bindings[i];
+            b.applies_in(ns)
+                && b.subject_for(&req.user).is_some()
+                && b.rules
+                    .as_ref()
+                    .is_some_and(|rs| rs.iter().any(|r| rule::allows(r, &req.verb, &req.target)))
+        })
+    }
+
     /// Authorizes one request, as the apiserver's RBAC authorizer does, and explains it.
     pub fn authorize(&self, req: &Request) -> Decision {
         let user = &req.user;
@@ -182,10 +199,9 @@ impl Policy {
                 if !rule::same_kind(r, &req.target) {
                     continue;
                 }
-                let (matched, failed) = rule::explain(r, &req.verb, &req.target);
-                if matched.is_empty() || failed.is_empty() {
+                let Some((matched, failed)) = rule::near_miss(r, &req.verb, &req.target) else {
                     continue;
-                }
+                };
                 let why = failed
                     .iter()
                     .map(|f| f.why.clone())

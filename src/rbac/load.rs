@@ -182,7 +182,17 @@ pub fn load_object(path: &Path) -> Result<Sourced<RbacObject>> {
 }
 
 fn load_str_into(text: &str, file: &str, out: &mut Loaded) -> Result<()> {
-    let options = serde_saphyr::options! { with_snippet: false };
+    // The parser's default budget stops at 1,024 documents; a dump of a real cluster's
+    // RBAC objects has more. The other limits (depth, aliases) still guard against
+    // hostile input.
+    let options = serde_saphyr::options! {
+        with_snippet: false,
+        budget: serde_saphyr::budget! {
+            max_documents: 200_000,
+            max_nodes: 20_000_000,
+            max_events: 50_000_000,
+        },
+    };
     let docs: Vec<Spanned<RawDoc>> = serde_saphyr::from_multiple_with_options(text, options)
         .map_err(|e| {
             let line = e.location().map(|l| l.line()).unwrap_or(0).max(1);

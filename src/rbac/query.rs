@@ -219,10 +219,7 @@ impl Policy {
                 let target = Target::Resource(attrs);
                 let allowed = MATRIX_VERBS
                     .iter()
-                    .map(|v| {
-                        self.authorize(&Request::new(user.clone(), v, target.clone()))
-                            .allowed
-                    })
+                    .map(|v| self.allows(&Request::new(user.clone(), v, target.clone())))
                     .collect();
                 Some(MatrixRow {
                     resource: label,

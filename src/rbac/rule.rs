@@ -138,46 +138,46 @@ pub fn allows(rule: &PolicyRule, verb: &str, target: &Target) -> bool {
     }
 }
 
-/// Field by field: which fields of the rule matched and which did not. Only the fields
-/// that take part in this kind of request are checked (a resource request never looks
-/// at nonResourceURLs, and the other way round).
-pub fn explain(rule: &PolicyRule, verb: &str, target: &Target) -> (Vec<Field>, Vec<FieldMiss>) {
-    let mut matched = Vec::new();
-    let mut missed = Vec::new();
-    let mut check = |field: Field, ok: bool, requested: String, have: &[String], why: String| {
-        if ok {
-            matched.push(field);
-        } else {
-            missed.push(FieldMiss {
-                field,
-                requested,
-                rule_has: have.to_vec(),
-                why,
-            });
-        }
-    };
-    check(
-        Field::Verbs,
-        verb_matches(rule, verb),
-        verb.to_string(),
-        &rule.verbs,
-        format!("verb {verb:?} is not in verbs {:?}", rule.verbs),
-    );
+/// The fields that take part in this kind of request, each with whether it matched. A
+/// resource request never looks at nonResourceURLs, and the other way round.
+fn field_results(rule: &PolicyRule, verb: &str, target: &Target) -> Vec<(Field, bool)> {
+    let mut out = vec![(Field::Verbs, verb_matches(rule, verb))];
     match target {
         Target::Resource(r) => {
+            out.push((Field::ApiGroups, api_group_matches(rule, &r.api_group)));
+            out.push((Field::Resources, resource_matches(rule, r)));
+            out.push((
+                Field::ResourceNames,
+                resource_name_matches(rule, r.name.as_deref()),
+            ));
+        }
+        Target::NonResource { path } => {
+            out.push((Field::NonResourceUrls, non_resource_url_matches(rule, path)));
+        }
+    }
+    out
+}
+
+/// Why one field failed, in a sentence, with what the request and the rule hold.
+fn miss(rule: &PolicyRule, field: Field, verb: &str, target: &Target) -> FieldMiss {
+    let (requested, rule_has, why) = match (field, target) {
+        (Field::Verbs, _) => (
+            verb.to_string(),
+            &rule.verbs[..],
+            format!("verb {verb:?} is not in verbs {:?}", rule.verbs),
+        ),
+        (Field::ApiGroups, Target::Resource(r)) => {
             let groups = list(&rule.api_groups);
-            check(
-                Field::ApiGroups,
-                api_group_matches(rule, &r.api_group),
+            (
                 r.api_group.clone(),
                 groups,
                 format!("API group {:?} is not in apiGroups {groups:?}", r.api_group),
-            );
+            )
+        }
+        (Field::Resources, Target::Resource(r)) => {
             let resources = list(&rule.resources);
             let combined = r.combined();
-            let why = if resources.is_empty() {
-                "the rule lists no resources (it is a nonResourceURLs rule)".to_string()
-            } else if r.subresource.is_some() && resources.iter().any(|x| x == &r.resource) {
+            let why = if r.subresource.is_some() && resources.iter().any(|x| x == &r.resource) {
                 format!(
                     "resources lists {:?} but not the subresource {combined:?}",
                     r.resource
@@ -185,13 +185,9 @@ pub fn explain(rule: &PolicyRule, verb: &str, target: &Target) -> (Vec<Field>, V
             } else {
                 format!("resource {combined:?} is not in resources {resources:?}")
             };
-            check(
-                Field::Resources,
-                resource_matches(rule, r),
-                combined,
-                resources,
-                why,
-            );
+            (combined, resources, why)
+        }
+        (Field::ResourceNames, Target::Resource(r)) => {
             let names = list(&rule.resource_names);
             let why = match &r.name {
                 None => format!(
@@ -200,31 +196,54 @@ pub fn explain(rule: &PolicyRule, verb: &str, target: &Target) -> (Vec<Field>, V
                 ),
                 Some(n) => format!("name {n:?} is not in resourceNames {names:?}"),
             };
-            check(
-                Field::ResourceNames,
-                resource_name_matches(rule, r.name.as_deref()),
-                r.name.clone().unwrap_or_else(|| "-".into()),
-                names,
-                why,
-            );
+            (r.name.clone().unwrap_or_else(|| "-".into()), names, why)
         }
-        Target::NonResource { path } => {
+        (_, Target::NonResource { path }) => {
             let urls = list(&rule.non_resource_urls);
-            let why = if urls.is_empty() {
-                "the rule lists no nonResourceURLs (it is a resources rule)".to_string()
-            } else {
-                format!("path {path:?} is not covered by nonResourceURLs {urls:?}")
-            };
-            check(
-                Field::NonResourceUrls,
-                non_resource_url_matches(rule, path),
+            (
                 path.clone(),
                 urls,
-                why,
-            );
+                format!("path {path:?} is not covered by nonResourceURLs {urls:?}"),
+            )
+        }
+        // Resource fields never fail for a URL request: `field_results` does not list them.
+        (_, Target::Resource(r)) => (r.combined(), &[][..], String::new()),
+    };
+    FieldMiss {
+        field,
+        requested,
+        rule_has: rule_has.to_vec(),
+        why,
+    }
+}
+
+/// Field by field: which fields of the rule matched and which did not, and why.
+pub fn explain(rule: &PolicyRule, verb: &str, target: &Target) -> (Vec<Field>, Vec<FieldMiss>) {
+    let mut matched = Vec::new();
+    let mut missed = Vec::new();
+    for (field, ok) in field_results(rule, verb, target) {
+        if ok {
+            matched.push(field);
+        } else {
+            missed.push(miss(rule, field, verb, target));
         }
     }
     (matched, missed)
+}
+
+/// `Some(explanation)` only when the rule matched some fields but not all: a near miss.
+/// Sentences are written only then, which keeps denials cheap.
+pub fn near_miss(
+    rule: &PolicyRule,
+    verb: &str,
+    target: &Target,
+) -> Option<(Vec<Field>, Vec<FieldMiss>)> {
+    let results = field_results(rule, verb, target);
+    let hits = results.iter().filter(|(_, ok)| *ok).count();
+    if hits == 0 || hits == results.len() {
+        return None;
+    }
+    Some(explain(rule, verb, target))
 }
 
 /// One rule broken down to a single verb, group, resource and name (or a single verb and
