@@ -276,7 +276,7 @@ fn list_marks_scopes() {
         "{scopes:?}"
     );
     assert!(
-        scopes.contains(&"\"clusterWide\"".to_string()),
+        scopes.contains(&"\"cluster_wide\"".to_string()),
         "{scopes:?}"
     );
 }

@@ -21,15 +21,18 @@ contlab rbac can-i --list --as alice -n dev -f rbac/\n\n\
 \"rule_index\", \"rule\", \"matched\": [field], \"failed\": [{\"field\", \"requested\", \"rule_has\", \
 \"why\"}], \"why\"}], \"other_namespaces\": [binding]}. A binding is {\"kind\", \"name\", \
 \"namespace\", \"role\": {\"kind\", \"name\"}, \"source\": {\"file\", \"line\"}}; a subject is \
-{\"kind\", \"name\", \"namespace\"}; a rule is a PolicyRule as in YAML.\n\
-With --list, --json prints [{\"rule\", \"scope\": \"clusterWide\" | {\"namespaced\": ns}, \
+{\"kind\", \"name\", \"namespace\"}; a rule is a PolicyRule as in YAML (camelCase); all other keys \
+are snake_case.\n\
+With --list, --json prints [{\"rule\", \"scope\": \"cluster_wide\" | {\"namespaced\": ns}, \
 \"binding\"}].")]
     CanI(CanIArgs),
     /// Which subjects may do VERB on RESOURCE, and which binding allows each.
     #[command(
         after_help = "Examples:\n  contlab rbac who-can delete secrets -n prod -f rbac/\n\n\
 --json prints {\"verb\", \"target\", \"subjects\": [{\"subject\", \"binding\"}], \
-\"superuser_groups\": [group]}."
+\"superuser_groups\": [group]}; the target is {\"type\": \"resource\", \"namespace\", \"api_group\", \
+\"resource\", \"subresource\", \"name\"} or {\"type\": \"non_resource\", \"path\"}; bindings and subjects \
+as in can-i --help."
     )]
     WhoCan(WhoCanArgs),
     /// A table of resources × verbs (get list watch create update patch delete) for a
@@ -37,7 +40,7 @@ With --list, --json prints [{\"rule\", \"scope\": \"clusterWide\" | {\"namespace
     #[command(
         after_help = "Examples:\n  contlab rbac matrix --as alice -n dev -f rbac/\n\n\
 --json prints {\"user\": {\"name\", \"groups\"}, \"namespace\", \"verbs\": [verb], \"rows\": \
-[{\"resource\", \"apiGroup\", \"allowed\": [bool, one per verb]}]}."
+[{\"resource\", \"api_group\", \"allowed\": [bool, one per verb]}]}."
     )]
     Matrix(MatrixArgs),
     /// May a subject create this Role, ClusterRole or binding without escalating its own

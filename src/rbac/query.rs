@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a granted rule holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "snake_case")]
 pub enum Scope {
     /// From a RoleBinding: only in this namespace.
     Namespaced(String),
@@ -44,7 +44,7 @@ pub struct WhoCan {
 
 /// One row of the access matrix: a resource and, per verb, allowed or not.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "snake_case")]
 pub struct MatrixRow {
     /// kubectl's spelling: `deployments.apps`, `pods/log`.
     pub resource: String,

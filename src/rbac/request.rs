@@ -73,7 +73,7 @@ pub fn service_account_of(user: &str) -> Option<(&str, &str)> {
 /// What a resource request is about. `namespace: None` is a cluster-scoped request (or
 /// one across all namespaces), which only ClusterRoleBindings can allow.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "snake_case")]
 pub struct ResourceAttributes {
     pub namespace: Option<String>,
     /// `""` is the core group (pods, services, secrets …).
@@ -134,10 +134,10 @@ impl ResourceAttributes {
 
 /// The object of a request: an API resource, or a non-resource URL such as `/healthz`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Target {
     Resource(ResourceAttributes),
-    #[serde(rename_all = "camelCase")]
+    #[serde(rename_all = "snake_case")]
     NonResource {
         path: String,
     },
