@@ -1192,3 +1192,52 @@ fn resource_specs_parse_like_kubectl() {
         Ok(Target::NonResource { .. })
     ));
 }
+
+#[test]
+fn a_subresource_near_miss_says_the_resource_alone_is_not_enough() {
+    let p = grant_alice(POD_GET);
+    let d = ask(
+        &p,
+        &user("alice"),
+        "get",
+        "pods/exec",
+        Some("default"),
+        None,
+    );
+    let m = &d.near_misses[0];
+    assert_eq!(m.failed.len(), 1);
+    assert_eq!(m.failed[0].field, Field::Resources);
+    assert_eq!(m.failed[0].requested, "pods/exec");
+    assert!(
+        m.why.contains("but not the subresource \"pods/exec\""),
+        "{}",
+        m.why
+    );
+}
+
+#[test]
+fn allows_agrees_with_authorize() {
+    let p = policy(SCOPED);
+    for u in ["alice", "bob", "carol"] {
+        for (verb, res, ns) in [
+            ("get", "pods", Some("dev")),
+            ("list", "nodes", None),
+            ("get", "/version", None),
+            ("list", "pods", Some("prod")),
+        ] {
+            let target = match Target::parse(res).expect("valid") {
+                Target::Resource(mut r) => {
+                    r.namespace = ns.map(str::to_string);
+                    Target::Resource(r)
+                }
+                t => t,
+            };
+            let req = Request::new(user(u), verb, target);
+            assert_eq!(
+                p.allows(&req),
+                p.authorize(&req).allowed,
+                "{u} {verb} {res}"
+            );
+        }
+    }
+}

@@ -454,3 +454,34 @@ fn skipped_kinds_are_warned_about_on_stderr() {
         stderr(&o)
     );
 }
+
+#[test]
+fn check_create_with_a_bad_object_file_exits_2() {
+    let o = contlab(&[
+        "rbac",
+        "check-create",
+        "tests/fixtures/rbac/broken/bad-verbs.yaml",
+        "--as",
+        "alice",
+        "-f",
+        ESCALATION,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad-verbs.yaml:9: "), "{}", stderr(&o));
+    // A policy directory is not one object.
+    let o = contlab(&[
+        "rbac",
+        "check-create",
+        BASIC,
+        "--as",
+        "alice",
+        "-f",
+        ESCALATION,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("RBAC objects; give one"),
+        "{}",
+        stderr(&o)
+    );
+}

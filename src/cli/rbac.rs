@@ -84,7 +84,8 @@ struct Where {
     /// The namespace of the request.
     #[arg(short = 'n', long, value_name = "NS", default_value = "default")]
     namespace: String,
-    /// Cluster scope: no namespace, so only ClusterRoleBindings count.
+    /// Cluster scope: no namespace, so only ClusterRoleBindings count. Use it for
+    /// cluster-scoped resources such as nodes, which no RoleBinding can grant.
     #[arg(short = 'A', long = "all-namespaces", conflicts_with = "namespace")]
     all: bool,
 }
