@@ -1,5 +1,5 @@
 //! The command line: parses arguments and calls the library. Each command is a few lines;
-//! the knowledge lives in `runtime`, `rootfs`, `doctor` and `lesson`.
+//! the knowledge lives in `runtime`, `rootfs`, `doctor`, `lesson` and `rbac`.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -9,6 +9,7 @@ mod doctor;
 mod lesson;
 mod list;
 mod progress;
+mod rbac;
 mod rootfs;
 mod run;
 mod sandbox;
@@ -64,6 +65,10 @@ enum Command {
     /// Work on lessons (instructors and authors).
     #[command(subcommand)]
     Lesson(lesson::Command),
+    /// Ask a Kubernetes RBAC authorizer about Roles and bindings in YAML files, offline:
+    /// can-i, who-can, an access matrix, and escalation checks. Exit 2 on bad input.
+    #[command(subcommand)]
+    Rbac(rbac::Command),
 }
 
 /// Parses the command line, runs the command, and turns its outcome into an exit code.
@@ -103,6 +108,7 @@ pub fn main() -> ExitCode {
         Some(Command::Run(a)) => run::run(a),
         Some(Command::Lesson(c)) => lesson::run(c),
         Some(Command::Progress(a)) => progress::run(a),
+        Some(Command::Rbac(c)) => rbac::run(c),
     };
     match result {
         Ok(code) => code,
