@@ -10,5 +10,6 @@ pub mod inspect;
 pub mod lesson;
 pub mod logging;
 pub mod paths;
+pub mod raft;
 pub mod rootfs;
 pub mod runtime;

@@ -8,6 +8,7 @@ mod cleanup;
 mod doctor;
 mod lesson;
 mod list;
+mod raft;
 mod rootfs;
 mod run;
 mod sandbox;
@@ -49,6 +50,10 @@ enum Command {
     /// Run lessons headless: every step, each task's reference solution, every check;
     /// exit 0 only if all pass.
     Run(run::Args),
+    /// The Raft track: a simulated etcd-style cluster you can step, break and rewind,
+    /// and a real etcd cluster beside it.
+    #[command(subcommand)]
+    Raft(raft::Command),
     /// Work on lessons (instructors and authors).
     #[command(subcommand)]
     Lesson(lesson::Command),
@@ -76,6 +81,7 @@ pub fn main() -> ExitCode {
         Some(Command::Sandbox(a)) => sandbox::run(a),
         Some(Command::Run(a)) => run::run(a),
         Some(Command::Lesson(c)) => lesson::run(c),
+        Some(Command::Raft(c)) => raft::run(c),
     };
     match result {
         Ok(code) => code,
