@@ -441,6 +441,25 @@ impl Sim {
             let entries = rd.take_entries();
             let hs = rd.hs().cloned();
             let persisted_msgs = rd.take_persisted_messages();
+            // A node sends vote requests only when it starts a campaign (a repeated
+            // pre-campaign changes neither role nor term), so that is where a tally begins.
+            if let Some(m) = msgs.iter().chain(&persisted_msgs).find(|m| {
+                matches!(
+                    m.get_msg_type(),
+                    MessageType::MsgRequestVote | MessageType::MsgRequestPreVote
+                )
+            }) {
+                let id = self.nodes[i].id;
+                self.campaigns.insert(
+                    id,
+                    Campaign {
+                        term: m.term,
+                        pre_vote: m.get_msg_type() == MessageType::MsgRequestPreVote,
+                        granted: BTreeSet::from([id]),
+                        rejected: BTreeSet::new(),
+                    },
+                );
+            }
             {
                 let mut disk = self.nodes[i].store.wl();
                 // MemStorage only panics on a gap or on compacted entries; raft-rs never
@@ -687,6 +706,24 @@ impl Sim {
         for id in cmd.node_ids() {
             self.index_of(id)?;
         }
+        // The command goes on the timeline before what it causes; its note (what became of
+        // it) is filled in afterwards.
+        let slot = match cmd {
+            Command::Tick(_)
+            | Command::Stabilize
+            | Command::Step(_)
+            | Command::Expect(_)
+            | Command::Rewind(_)
+            | Command::Nodes(_)
+            | Command::Config(_) => None,
+            _ => {
+                self.push(TimelineEvent::Action {
+                    command: cmd.to_string(),
+                    note: String::new(),
+                });
+                Some(self.timeline.len() - 1)
+            }
+        };
         let note = match cmd {
             Command::Nodes(_) | Command::Config(_) => {
                 return Err(SimError(
@@ -833,11 +870,13 @@ impl Sim {
             self.pump(i);
         }
         self.actions.push(cmd.clone());
-        if let Some(note) = note {
-            self.push(TimelineEvent::Action {
-                command: cmd.to_string(),
-                note,
-            });
+        if let (Some(slot), Some(text)) = (slot, note)
+            && let Some(TimelineEntry {
+                event: TimelineEvent::Action { note, .. },
+                ..
+            }) = self.timeline.get_mut(slot)
+        {
+            *note = text;
         }
         Ok(Outcome::Done)
     }
