@@ -176,14 +176,20 @@ fn etcd_prompt(a: EtcdArgs) -> Result<ExitCode> {
                 print!("{}", etcd::render(&cluster.status()));
                 Ok(())
             }
+            // Killing the leader is the interesting case: time the election that follows.
             ["kill", rest @ ..] => member(rest.first()).and_then(|n| {
-                cluster.kill(n)?;
-                println!("member {n} killed");
+                if cluster.leader() == Some(n) {
+                    println!("{}", cluster.measure_failover()?);
+                } else {
+                    cluster.kill(n)?;
+                    println!("member {n} killed");
+                }
+                print!("{}", etcd::render(&cluster.status()));
                 Ok(())
             }),
             ["restart", rest @ ..] => member(rest.first()).and_then(|n| {
                 cluster.restart(n)?;
-                println!("member {n} restarted");
+                println!("member {n} restarted from its data directory");
                 Ok(())
             }),
             ["put", k, v] => cluster.put(k, v).map(|()| println!("OK")),

@@ -235,6 +235,11 @@ impl Cluster {
         Ok(c)
     }
 
+    /// The temporary directory holding every member's data and log.
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     pub fn len(&self) -> usize {
         self.members.len()
     }
@@ -483,6 +488,15 @@ impl Cluster {
             .ok_or_else(|| anyhow!("there is no leader to kill right now"))?;
         let start = Instant::now();
         self.kill(old)?;
+        let live = self.pids().len();
+        let majority = self.members.len() / 2 + 1;
+        if live < majority {
+            bail!(
+                "killed leader {old}; the {live} members left are not a majority of {}, so no \
+                 new leader can be elected",
+                self.members.len()
+            );
+        }
         loop {
             let st = self.status();
             if let Some(new) = leader_of(&st).filter(|&l| l != old) {

@@ -15,7 +15,7 @@ use raft::prelude::{ConfState, Entry, EntryType, Message, MessageType};
 use raft::storage::MemStorage;
 use raft::{Config, RawNode};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// How the simulated cluster is built. The defaults are the script defaults.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,7 +173,10 @@ pub struct Sim {
     seed: u64,
     now: u64,
     nodes: Vec<Node>,
-    /// Messages in flight, ordered by (delivery tick, send order).
+    /// Messages in flight, delivered in (delivery tick, send order). Most messages are due
+    /// in the tick they are sent; they wait in `queue_now`, already in order, and only
+    /// delayed ones pay for the sorted map.
+    queue_now: VecDeque<((u64, u64), Message)>,
     queue: BTreeMap<(u64, u64), Message>,
     seq: u64,
     cuts: BTreeSet<(u64, u64)>,
@@ -221,6 +224,7 @@ impl Sim {
             cfg: config,
             seed,
             now: 0,
+            queue_now: VecDeque::new(),
             queue: BTreeMap::new(),
             seq: 0,
             cuts: BTreeSet::new(),
@@ -307,7 +311,7 @@ impl Sim {
     }
 
     pub fn in_flight(&self) -> usize {
-        self.queue.len()
+        self.queue_now.len() + self.queue.len()
     }
 
     fn push(&mut self, event: TimelineEvent) {
@@ -358,7 +362,11 @@ impl Sim {
                 continue;
             }
             let at = self.now + self.rng.range(link.delay.0, link.delay.1);
-            self.queue.insert((at, self.seq), m);
+            if at == self.now {
+                self.queue_now.push_back(((at, self.seq), m));
+            } else {
+                self.queue.insert((at, self.seq), m);
+            }
             self.seq += 1;
         }
     }
@@ -413,12 +421,28 @@ impl Sim {
         }
     }
 
+    /// The next message in delivery order; with `due_only`, only one due by now.
+    fn next_message(&mut self, due_only: bool) -> Option<Message> {
+        let a = self.queue_now.front().map(|(k, _)| *k);
+        let b = self.queue.first_key_value().map(|(k, _)| *k);
+        let from_now = match (a, b) {
+            (None, None) => return None,
+            (Some(a), Some(b)) => a < b,
+            (a, _) => a.is_some(),
+        };
+        let key = if from_now { a } else { b }?;
+        if due_only && key.0 > self.now {
+            return None;
+        }
+        if from_now {
+            self.queue_now.pop_front().map(|(_, m)| m)
+        } else {
+            self.queue.pop_first().map(|(_, m)| m)
+        }
+    }
+
     fn deliver_due(&mut self) {
-        while let Some(e) = self.queue.first_entry() {
-            if e.key().0 > self.now {
-                break;
-            }
-            let m = e.remove();
+        while let Some(m) = self.next_message(true) {
             self.deliver(m);
         }
     }
@@ -428,10 +452,7 @@ impl Sim {
     /// Handles a node's `Ready` the way a real server does: send, apply what is committed,
     /// persist entries and the hard state (synchronously: the disk never lags), advance.
     fn pump(&mut self, i: usize) {
-        loop {
-            let Some(raw) = self.nodes[i].raw.as_mut() else {
-                break;
-            };
+        while let Some(raw) = self.nodes[i].raw.as_mut() {
             if !raw.has_ready() {
                 break;
             }
@@ -686,7 +707,7 @@ impl Sim {
 
     fn stabilize(&mut self) -> Result<(), SimError> {
         let mut n = 0;
-        while let Some((_, m)) = self.queue.pop_first() {
+        while let Some(m) = self.next_message(false) {
             self.deliver(m);
             n += 1;
             if n > STABILIZE_LIMIT {
@@ -760,8 +781,8 @@ impl Sim {
             }
             Command::Step(n) => {
                 for _ in 0..*n {
-                    match self.queue.pop_first() {
-                        Some((_, m)) => self.deliver(m),
+                    match self.next_message(false) {
+                        Some(m) => self.deliver(m),
                         None => break,
                     }
                 }
@@ -1044,9 +1065,15 @@ impl Sim {
     /// The whole cluster now, as plain data (the `cluster` panel's snapshot).
     pub fn view(&self) -> ClusterView {
         let nodes: Vec<NodeView> = self.nodes.iter().map(|n| self.node_view(n)).collect();
-        let in_flight = self
-            .queue
+        let mut queued: Vec<(&(u64, u64), &Message)> = self
+            .queue_now
             .iter()
+            .map(|(k, m)| (k, m))
+            .chain(self.queue.iter())
+            .collect();
+        queued.sort_by_key(|(k, _)| **k);
+        let in_flight = queued
+            .into_iter()
             .map(|(&(at, _), m)| MessageView {
                 kind: format!("{:?}", m.get_msg_type()),
                 from: m.from,
@@ -1192,11 +1219,12 @@ mod tests {
     }
 
     fn entry(index: u64, term: u64, data: &str) -> Entry {
-        let mut e = Entry::default();
-        e.index = index;
-        e.term = term;
-        e.data = data.as_bytes().to_vec().into();
-        e
+        Entry {
+            index,
+            term,
+            data: data.as_bytes().to_vec().into(),
+            ..Default::default()
+        }
     }
 
     #[test]

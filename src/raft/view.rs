@@ -220,7 +220,7 @@ impl ClusterView {
             .iter()
             .filter(|n| n.role == Role::Leader)
             .collect();
-        v.sort_by(|a, b| b.term.cmp(&a.term));
+        v.sort_by_key(|n| std::cmp::Reverse(n.term));
         v
     }
 
