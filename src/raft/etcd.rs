@@ -5,7 +5,8 @@
 //! every member (also when unwinding from a panic); `install_signal_teardown` kills them on
 //! SIGINT, SIGTERM and SIGHUP; and each member asks the kernel to SIGKILL it when the
 //! thread that started it exits (`PR_SET_PDEATHSIG`), which covers a SIGKILLed contlab —
-//! so start members from a thread that lives as long as the cluster.
+//! so start members from a thread that lives as long as the cluster. The directory a
+//! SIGKILLed contlab leaves is swept by the next `Cluster::start`.
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
@@ -47,7 +48,17 @@ fn unregister(pgid: i32) {
     }
 }
 
+/// Data directories of live clusters, removed by the teardown thread on a signal.
+static DIRS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+/// The write end of the pipe the signal handler wakes the teardown thread with.
+static WAKE: AtomicI32 = AtomicI32::new(-1);
+
+fn dirs() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    DIRS.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 extern "C" fn on_signal(sig: libc::c_int) {
+    // Kill first, in the handler itself: it needs nothing but kill(2).
     for s in &GROUPS {
         let g = s.load(Ordering::SeqCst);
         if g > 0 {
@@ -55,16 +66,54 @@ extern "C" fn on_signal(sig: libc::c_int) {
             unsafe { libc::kill(-g, libc::SIGKILL) };
         }
     }
-    // SAFETY: signal(2) and raise(3) are async-signal-safe; restoring the default action
-    // and re-raising ends contlab the way the signal meant to.
-    unsafe {
-        libc::signal(sig, libc::SIG_DFL);
-        libc::raise(sig);
+    let fd = WAKE.load(Ordering::SeqCst);
+    let byte = sig as u8;
+    // SAFETY: write(2) is async-signal-safe; the buffer is a local byte.
+    if fd < 0 || unsafe { libc::write(fd, (&byte as *const u8).cast(), 1) } != 1 {
+        // No teardown thread: end at once, the way the signal meant to.
+        // SAFETY: signal(2) and raise(3) are async-signal-safe.
+        unsafe {
+            libc::signal(sig, libc::SIG_DFL);
+            libc::raise(sig);
+        }
     }
 }
 
-/// Kills every etcd member on SIGINT, SIGTERM or SIGHUP, then lets the signal end contlab.
+/// On SIGINT, SIGTERM or SIGHUP: kills every etcd member, removes the clusters' temporary
+/// directories, then lets the signal end contlab.
 pub fn install_signal_teardown() -> Result<()> {
+    if WAKE.load(Ordering::SeqCst) >= 0 {
+        return Ok(());
+    }
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills the two-element array.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        bail!(
+            "cannot create the signal pipe: {}",
+            std::io::Error::last_os_error()
+        );
+    }
+    // SAFETY: the read end is ours alone from here on.
+    let read_end = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fds[0]) };
+    std::thread::Builder::new()
+        .name("contlab-etcd-teardown".into())
+        .spawn(move || {
+            use std::io::Read;
+            let mut f = read_end;
+            let mut b = [0u8; 1];
+            if f.read_exact(&mut b).is_ok() {
+                for d in dirs().iter() {
+                    let _ = std::fs::remove_dir_all(d);
+                }
+                // SAFETY: restoring the default action and re-raising the signal.
+                unsafe {
+                    libc::signal(i32::from(b[0]), libc::SIG_DFL);
+                    libc::raise(i32::from(b[0]));
+                }
+            }
+        })
+        .context("cannot start the etcd teardown thread")?;
+    WAKE.store(fds[1], Ordering::SeqCst);
     for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
         // SAFETY: the handler only makes async-signal-safe calls.
         let r = unsafe { libc::signal(sig, on_signal as *const () as libc::sighandler_t) };
@@ -73,6 +122,30 @@ pub fn install_signal_teardown() -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Removes directories of clusters whose contlab died without cleaning up (SIGKILL): their
+/// names carry the owner's pid.
+fn sweep_stale_dirs() {
+    let Ok(rd) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("contlab-etcd-")
+            .and_then(|r| r.split('-').next())
+            .and_then(|p| p.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: kill with signal 0 only asks whether the process exists.
+        let gone = unsafe { libc::kill(pid, 0) } != 0
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if gone {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 struct Member {
@@ -201,8 +274,9 @@ impl Cluster {
         if !(1..=7).contains(&members) {
             bail!("an etcd cluster here has 1 to 7 members, not {members}");
         }
+        sweep_stale_dirs();
         let dir = tempfile::Builder::new()
-            .prefix("contlab-etcd-")
+            .prefix(&format!("contlab-etcd-{}-", std::process::id()))
             .tempdir()
             .context("cannot create a temporary directory for etcd")?;
         let ports = free_ports(2 * members)?;
@@ -228,6 +302,7 @@ impl Cluster {
             ids: Default::default(),
             dir,
         };
+        dirs().push(c.dir.path().to_path_buf());
         for i in 1..=c.members.len() {
             c.spawn(i)?;
         }
@@ -535,5 +610,7 @@ impl Drop for Cluster {
                 let _ = self.kill(i);
             }
         }
+        // The TempDir removes the directory itself right after this.
+        dirs().retain(|d| d != self.dir.path());
     }
 }
