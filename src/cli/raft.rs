@@ -10,21 +10,32 @@ use std::process::ExitCode;
 pub enum Command {
     /// Step, break and rewind a simulated etcd-style cluster (tikv's raft-rs nodes on a
     /// deterministic network); print the timeline, check a script's expectations.
-    #[command(after_help = "Script: one command per line, # starts a comment:\n  \
-config pre-vote=on check-quorum=off election-tick=10 heartbeat-tick=1 delay=0-2 loss=5%\n  \
-campaign 1          stabilize           tick 25             step 3\n  \
-crash 2             restart 2           isolate 1           cut 1 3\n  \
-partition 1,2 | 3,4,5                   heal                drop 1 2\n  \
-link 1 2 delay=3 loss=10%               propose 1 x=1       split-vote\n  \
-rewind 12\n  \
-expect leader 1 term 1                  expect role 3 candidate term 1\n  \
-expect no-leader                        expect term 2 on 1,2,3\n  \
-expect committed 2 on 1,2,3             expect value x=1 on 1,2,3\n\n\
+    #[command(
+        after_help = "Script: one command per line; # starts a comment. First, if at all:\n  \
+nodes 5                       cluster size (default 3)\n  \
+config pre-vote=on check-quorum=off election-tick=10 heartbeat-tick=1 delay=0-2 loss=5%\n\
+Then:\n  \
+campaign 1                    node 1's election timer fires now\n  \
+stabilize                     deliver messages and replies until none are left; no ticks pass\n  \
+tick 25                       advance 25 ticks, delivering messages as they fall due\n  \
+step 3                        deliver the next 3 messages in flight\n  \
+crash 2 | restart 2           lose memory but keep the disk | come back from the disk\n  \
+isolate 1 | cut 1 3 | partition 1,2 | 3,4,5 | heal\n  \
+drop 1 2                      lose the next message from 1 to 2\n  \
+link 1 2 delay=3 loss=10%     this link's delay (ticks) and loss, both ways\n  \
+propose 1 x=1                 a client request to node 1\n  \
+split-vote                    every live non-leader stands for election at the same instant\n  \
+rewind 12                     back to the end of tick 12 (re-run from the seed)\n  \
+expect leader 1 term 1        expect role 3 candidate term 1\n  \
+expect no-leader              expect term 2 on 1,2,3\n  \
+expect committed 2 on 1,2,3   expect value x=1 on 1,2,3\n\
+Roles: follower, pre-candidate, candidate, leader, down.\n\n\
 Exit status: 0 when every expectation holds and no invariant broke, 1 otherwise, 2 for a \
 script error.\n\n\
 Examples:\n  contlab raft sim --nodes 5 --ticks 60\n  \
 contlab raft sim --script election.script\n  \
-contlab raft sim --seed 7 --pre-vote --json | jq 'select(.event == \"elected\")'")]
+contlab raft sim --seed 7 --pre-vote --json | jq 'select(.event == \"elected\")'"
+    )]
     Sim(SimArgs),
     /// Start a real etcd cluster on 127.0.0.1 ports; kill and restart members from a prompt
     /// and see how long the next election takes.

@@ -22,6 +22,10 @@ pub use sim::{Outcome, Sim, SimConfig, SimError};
 pub use timeline::{TimelineEntry, TimelineEvent};
 pub use view::{ClusterView, NodeView, Role, Violation};
 
+/// The panel name under which a lesson engine publishes `Sim::view()` as
+/// `Event::PanelSnapshot { panel: "cluster", data: serde_json::to_value(view) }`.
+pub const PANEL: &str = "cluster";
+
 /// How a script run ended.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ScriptReport {
