@@ -159,6 +159,9 @@ fn sim(a: SimArgs) -> Result<ExitCode> {
 }
 
 fn etcd_prompt(a: EtcdArgs) -> Result<ExitCode> {
+    if etcd::tools().is_none() {
+        anyhow::bail!(etcd::MISSING);
+    }
     etcd::install_signal_teardown()?;
     println!("starting {} etcd members on 127.0.0.1 …", a.members);
     let mut cluster = etcd::Cluster::start(usize::from(a.members))?;
