@@ -10,6 +10,7 @@ pub mod inspect;
 pub mod lesson;
 pub mod logging;
 pub mod paths;
+pub mod raft;
 pub mod rbac;
 pub mod rootfs;
 pub mod runtime;

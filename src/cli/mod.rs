@@ -10,6 +10,7 @@ mod lesson;
 mod list;
 mod progress;
 mod rbac;
+mod raft;
 mod rootfs;
 mod run;
 mod sandbox;
@@ -62,6 +63,10 @@ enum Command {
     Run(run::Args),
     /// Your progress through the lessons; reset one lesson or all.
     Progress(progress::Args),
+    /// The Raft track: a simulated etcd-style cluster you can step, break and rewind,
+    /// and a real etcd cluster beside it.
+    #[command(subcommand)]
+    Raft(raft::Command),
     /// Work on lessons (instructors and authors).
     #[command(subcommand)]
     Lesson(lesson::Command),
@@ -109,6 +114,7 @@ pub fn main() -> ExitCode {
         Some(Command::Lesson(c)) => lesson::run(c),
         Some(Command::Progress(a)) => progress::run(a),
         Some(Command::Rbac(c)) => rbac::run(c),
+        Some(Command::Raft(c)) => raft::run(c),
     };
     match result {
         Ok(code) => code,
