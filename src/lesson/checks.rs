@@ -52,6 +52,10 @@ pub trait World {
     fn last_escape(&self) -> Option<bool>;
     /// The student's answer to the current quiz, and the right one.
     fn quiz(&self) -> Option<(Option<String>, String)>;
+    /// The RBAC track's loaded policy, if a step loaded one.
+    fn rbac(&self) -> Option<&super::rbac_step::RbacState> {
+        None
+    }
 }
 
 fn proc_ns_name(ns: &str) -> &str {
@@ -80,6 +84,9 @@ pub fn evaluate(check: &Check, w: &dyn World) -> CheckResult {
 
 fn evaluate_inner(check: &Check, w: &dyn World) -> Result<CheckResult> {
     Ok(match check {
+        Check::Rbac { .. } | Check::RbacCreate { .. } => {
+            super::rbac_step::evaluate(check, w.rbac())
+        }
         Check::Ns {
             container,
             ns,

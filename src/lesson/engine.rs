@@ -44,6 +44,8 @@ pub struct Engine {
     current: usize,
     /// The interactive shell of the shell pane, when one is open.
     shell: Option<super::shell::Shell>,
+    /// The RBAC track's loaded policy, work directory and last answers.
+    rbac: Option<super::rbac_step::RbacState>,
 }
 
 impl Engine {
@@ -63,6 +65,7 @@ impl Engine {
             answers: BTreeMap::new(),
             current: 0,
             shell: None,
+            rbac: None,
         }
     }
 
@@ -121,6 +124,13 @@ impl Engine {
 
     /// Runs a task's reference solution, line by line, in the lesson's main container.
     pub fn apply_solution(&mut self, i: usize) -> Result<()> {
+        let files = self.step(i)?.solution_files.clone();
+        if !files.is_empty() {
+            let out = super::rbac_step::apply_solution(&mut self.rbac, &self.lesson, &files)?;
+            self.emit_outcome(out);
+            self.sample_panels();
+            return Ok(());
+        }
         let lines = self.step(i)?.solution.clone();
         for line in lines {
             self.emit(Event::Output {
@@ -218,6 +228,8 @@ impl Engine {
     /// Tears down every container of the lesson.
     pub fn teardown(&mut self) {
         self.close_shell();
+        // Removes the RBAC work directory.
+        self.rbac = None;
         self.keep_open.clear();
         for (_, mut c) in std::mem::take(&mut self.containers) {
             for r in c.teardown() {
@@ -282,8 +294,21 @@ impl Engine {
         self.containers.get(name)
     }
 
+    fn emit_outcome(&mut self, out: super::rbac_step::Outcome) {
+        for e in out.events {
+            self.emit(e);
+        }
+        self.last_output = Some(out.text);
+    }
+
     /// Samples the state panes of the main container (or the host) as events.
     pub fn sample_panels(&self) {
+        if let Some(r) = &self.rbac {
+            self.emit(Event::PanelSnapshot {
+                panel: "cluster".into(),
+                data: r.panel(),
+            });
+        }
         let me = std::process::id() as i32;
         let (name, c) = match self.containers.iter().next() {
             Some((n, c)) => (n.clone(), Some(c)),
@@ -317,6 +342,15 @@ impl Engine {
     fn perform(&mut self, action: &Action) -> Result<()> {
         match action {
             Action::Host => Ok(()),
+            Action::RbacLoad { .. }
+            | Action::RbacCanI(_)
+            | Action::RbacMatrix(_)
+            | Action::RbacWhoCan { .. }
+            | Action::RbacCheckCreate { .. } => {
+                let out = super::rbac_step::perform(&mut self.rbac, &self.lesson, action)?;
+                self.emit_outcome(out);
+                Ok(())
+            }
             Action::Start(spec) => self.start(spec),
             Action::Exec { container, cmd } => {
                 let c = self.container_or_err(container)?;
@@ -672,6 +706,10 @@ impl World for Engine {
 
     fn last_escape(&self) -> Option<bool> {
         self.last_escape
+    }
+
+    fn rbac(&self) -> Option<&super::rbac_step::RbacState> {
+        self.rbac.as_ref()
     }
 
     fn quiz(&self) -> Option<(Option<String>, String)> {

@@ -116,6 +116,13 @@ pub struct Step {
     /// A task's reference solution: shell command lines typed into the container's shell.
     #[serde(default)]
     pub solution: Vec<String>,
+    /// A task's typed reference solution for the RBAC track: work file → lesson file.
+    /// The engine copies each lesson file (e.g. `role-solution.yaml`) over the work file
+    /// of the same lesson (e.g. `role.yaml`, which the student edits with `vi` in the
+    /// shell pane); the task's `rbac` checks re-load the work files. See
+    /// `lesson::rbac_step`.
+    #[serde(default)]
+    pub solution_files: BTreeMap<String, String>,
     /// A quiz's choice ids, in display order; their text is in the prose.
     #[serde(default)]
     pub choices: Vec<String>,
@@ -169,6 +176,63 @@ pub enum Action {
         #[serde(default = "main_container")]
         container: String,
     },
+    /// Copy YAML files of the lesson's directory into the lesson's work directory and load
+    /// them as the RBAC policy that later `rbac-*` steps and checks ask. Errors name
+    /// `file:line`.
+    RbacLoad { files: Vec<String> },
+    /// Ask the loaded policy one question, as `kubectl auth can-i`: prints `yes`/`no` and
+    /// the explanation.
+    RbacCanI(RbacAsk),
+    /// The access matrix (resources × verbs) of a user in a namespace.
+    RbacMatrix(RbacWho),
+    /// Who may do `verb` on `resource`.
+    RbacWhoCan {
+        verb: String,
+        resource: String,
+        namespace: Option<String>,
+        #[serde(default)]
+        cluster: bool,
+    },
+    /// May a user create the RBAC object in `file` (a lesson file) without escalating?
+    RbacCheckCreate {
+        file: String,
+        #[serde(rename = "as")]
+        user: String,
+        #[serde(default)]
+        groups: Vec<String>,
+    },
+}
+
+/// One RBAC request as a lesson writes it. `namespace` defaults to `default`; `cluster =
+/// true` asks at cluster scope (no namespace, so only ClusterRoleBindings count).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RbacAsk {
+    pub verb: String,
+    /// `pods`, `pods/log`, `deployments.apps/scale`, or a URL such as `/healthz`.
+    pub resource: String,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub cluster: bool,
+    /// The user; `system:serviceaccount:NS:NAME` gets its service-account groups.
+    #[serde(rename = "as")]
+    pub user: String,
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+/// A user and a place, for the access matrix.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RbacWho {
+    #[serde(rename = "as")]
+    pub user: String,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub cluster: bool,
 }
 
 pub fn main_container() -> String {
@@ -316,6 +380,30 @@ pub enum Check {
     Escape { escaped: bool },
     /// A quiz's answer is the right one.
     Answer,
+    /// The verdict of the RBAC policy loaded by `rbac-load` (re-read from the work files,
+    /// so a student's edits count) for one request.
+    Rbac {
+        verb: String,
+        resource: String,
+        name: Option<String>,
+        namespace: Option<String>,
+        #[serde(default)]
+        cluster: bool,
+        #[serde(rename = "as")]
+        user: String,
+        #[serde(default)]
+        groups: Vec<String>,
+        allowed: bool,
+    },
+    /// Whether a user may create the RBAC object in `file` without escalating.
+    RbacCreate {
+        file: String,
+        #[serde(rename = "as")]
+        user: String,
+        #[serde(default)]
+        groups: Vec<String>,
+        allowed: bool,
+    },
 }
 
 /// `en.toml` / `ko.toml`.
@@ -365,6 +453,8 @@ impl Check {
             Check::File { .. } => "file",
             Check::Escape { .. } => "escape",
             Check::Answer => "answer",
+            Check::Rbac { .. } => "rbac",
+            Check::RbacCreate { .. } => "rbac-create",
         }
     }
 }

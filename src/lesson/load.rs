@@ -16,6 +16,8 @@ pub struct Lesson {
     pub texts: BTreeMap<String, LessonText>,
     /// Where it came from, for messages (`lessons/pid-namespace`).
     pub origin: String,
+    /// The lesson's other files (the RBAC track's `*.yaml`), by name in its directory.
+    pub files: BTreeMap<String, String>,
 }
 
 impl Lesson {
@@ -56,7 +58,7 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-fn err(file: &str, text: &str, span: Option<std::ops::Range<usize>>, message: String) -> LoadError {
+pub(super) fn err(file: &str, text: &str, span: Option<std::ops::Range<usize>>, message: String) -> LoadError {
     LoadError {
         file: file.to_string(),
         line: span.map(|s| line_of(text, s.start)),
@@ -207,7 +209,7 @@ fn validate(
             e(format!("step id \"{sid}\" is used twice"));
         }
         match s.kind {
-            StepKind::Task if s.solution.is_empty() => {
+            StepKind::Task if s.solution.is_empty() && s.solution_files.is_empty() => {
                 e(format!("task \"{sid}\" needs a solution"))
             }
             StepKind::Task | StepKind::Run if s.checks.is_empty() && s.kind == StepKind::Task => {
@@ -329,12 +331,25 @@ pub fn load_files<'a>(
                 },
             }
         }
-        let problems = validate(dir, &lesson_name, text, &file, &texts);
+        let mut problems = validate(dir, &lesson_name, text, &file, &texts);
+        let extra: BTreeMap<String, String> = files
+            .iter()
+            .filter(|(n, _)| n.ends_with(".yaml"))
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        problems.extend(super::rbac_step::validate_files(
+            &origin,
+            &lesson_name,
+            text,
+            &file,
+            &extra,
+        ));
         if problems.is_empty() && texts.len() == LANGUAGES.len() {
             lessons.push(Lesson {
                 file,
                 texts: texts.into_iter().map(|(l, (_, t))| (l, t)).collect(),
                 origin,
+                files: extra,
             });
         }
         errors.extend(problems);
@@ -389,7 +404,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Lesson>, Vec<LoadError>> {
             .filter_map(|e| e.ok())
         {
             let fname = f.file_name().to_string_lossy().into_owned();
-            if fname.ends_with(".toml") {
+            if fname.ends_with(".toml") || fname.ends_with(".yaml") {
                 match std::fs::read_to_string(f.path()) {
                     Ok(t) => owned.push((format!("{name}/{fname}"), t)),
                     Err(e) => {
