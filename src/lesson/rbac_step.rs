@@ -3,7 +3,7 @@
 //!
 //! Design:
 //! - `rbac-load` copies YAML files of the lesson's directory into a work directory the
-//!   engine makes for the lesson (`<run dir>/work/<lesson id>/`, removed at teardown) and
+//!   engine makes for the lesson (`<run dir>/lessons/<lesson id>/`, removed at teardown) and
 //!   loads them. Every later `rbac-*` action and every `rbac`/`rbac-create` check re-reads
 //!   the work files, so what the student edits there (with `vi` in the shell pane) counts.
 //! - A task's typed reference solution is `solution_files = { "role.yaml" =
@@ -48,7 +48,7 @@ pub struct Outcome {
 
 impl RbacState {
     fn new(lesson: &Lesson) -> Result<RbacState> {
-        let work_dir = crate::paths::run_dir().join("work").join(lesson.id());
+        let work_dir = crate::paths::run_dir().join("lessons").join(lesson.id());
         std::fs::create_dir_all(&work_dir)
             .with_context(|| format!("cannot make the work directory {}", work_dir.display()))?;
         Ok(RbacState {
