@@ -12,7 +12,10 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<String>) {
     for p in entries {
         if p.is_dir() {
             collect(&p, root, out);
-        } else if p.extension().is_some_and(|x| x == "toml" || x == "md" || x == "yaml") {
+        } else if p
+            .extension()
+            .is_some_and(|x| x == "toml" || x == "md" || x == "yaml")
+        {
             let rel = p
                 .strip_prefix(root)
                 .unwrap_or(&p)

@@ -101,7 +101,10 @@ fn lint_proves_every_task() {
     assert!(out.status.success(), "{t}");
     let valid: usize = t
         .lines()
-        .find_map(|l| l.strip_prefix("format: ")?.strip_suffix(" lessons valid in en and ko"))
+        .find_map(|l| {
+            l.strip_prefix("format: ")?
+                .strip_suffix(" lessons valid in en and ko")
+        })
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no lesson count: {t}"));
     assert!(valid >= 15, "only {valid} lessons are valid: {t}");

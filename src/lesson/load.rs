@@ -58,7 +58,12 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-pub(super) fn err(file: &str, text: &str, span: Option<std::ops::Range<usize>>, message: String) -> LoadError {
+pub(super) fn err(
+    file: &str,
+    text: &str,
+    span: Option<std::ops::Range<usize>>,
+    message: String,
+) -> LoadError {
     LoadError {
         file: file.to_string(),
         line: span.map(|s| line_of(text, s.start)),

@@ -87,7 +87,10 @@ impl RbacState {
             .with_context(|| format!("cannot read {}", path.display()))?;
         let mut l = rbac::load::load_str(&text, name)?;
         if l.objects.len() != 1 {
-            bail!("{name}: expected exactly one RBAC object, found {}", l.objects.len());
+            bail!(
+                "{name}: expected exactly one RBAC object, found {}",
+                l.objects.len()
+            );
         }
         Ok(l.objects.remove(0).object)
     }
@@ -286,7 +289,13 @@ pub fn perform(state: &mut Option<RbacState>, lesson: &Lesson, action: &Action) 
             let m = st
                 .policy()?
                 .matrix(&UserInfo::new(&w.user, &w.groups), where_of(w));
-            let width = m.rows.iter().map(|r| r.resource.len()).max().unwrap_or(8).max(8);
+            let width = m
+                .rows
+                .iter()
+                .map(|r| r.resource.len())
+                .max()
+                .unwrap_or(8)
+                .max(8);
             text.push_str(&format!("{:<width$}", "RESOURCE"));
             for v in &m.verbs {
                 text.push_str(&format!(" {v:>6}"));
@@ -335,7 +344,11 @@ pub fn perform(state: &mut Option<RbacState>, lesson: &Lesson, action: &Action) 
             let c = st
                 .policy()?
                 .check_create(&UserInfo::new(user, groups), &obj);
-            text.push_str(if c.allowed { "allowed\n" } else { "forbidden\n" });
+            text.push_str(if c.allowed {
+                "allowed\n"
+            } else {
+                "forbidden\n"
+            });
             text.push_str(&c.reason);
             text.push('\n');
             for r in &c.missing {
@@ -411,7 +424,10 @@ pub fn evaluate(check: &Check, state: Option<&RbacState>) -> CheckResult {
                 Ok(if d.allowed == *allowed {
                     (true, format!("{what}: {}", d.reason))
                 } else {
-                    (false, format!("expected {what} to be {want}, but {}", d.reason))
+                    (
+                        false,
+                        format!("expected {what} to be {want}, but {}", d.reason),
+                    )
                 })
             }
             Check::RbacCreate {
@@ -430,7 +446,10 @@ pub fn evaluate(check: &Check, state: Option<&RbacState>) -> CheckResult {
                 } else {
                     (
                         false,
-                        format!("expected {user} creating {file} to be {want}, but {}", c.reason),
+                        format!(
+                            "expected {user} creating {file} to be {want}, but {}",
+                            c.reason
+                        ),
                     )
                 })
             }

@@ -138,6 +138,13 @@ fn body(
             }
         }
         Panel::Cluster => match &ls.cluster {
+            Some(v) if v["kind"] == "rbac" => scrolled(
+                f,
+                area,
+                super::cluster_rbac::lines(v, pal, w),
+                scroll,
+                false,
+            ),
             Some(v) => {
                 let text = serde_json::to_string_pretty(v).unwrap_or_default();
                 let lines = text.lines().map(|l| Line::raw(cut(l, w))).collect();

@@ -1,0 +1,103 @@
+//! The RBAC track through the real binary: every rbac lesson passes headless in both
+//! languages, and a bad YAML file in a lesson pack is reported at its file and line.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn contlab(state: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_contlab"))
+        .args(args)
+        .env("CONTLAB_STATE_DIR", state)
+        .env("CONTLAB_RUN_DIR", state.join("run"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("contlab runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn every_rbac_lesson_passes_headless_in_english_and_korean() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skip: contlab run needs root");
+        return;
+    }
+    let state = tempfile::tempdir().expect("tempdir");
+    let list = contlab(state.path(), &["list", "--json"]);
+    let lessons: Vec<serde_json::Value> = serde_json::from_slice(&list.stdout).expect("list");
+    let ids: Vec<String> = lessons
+        .iter()
+        .filter(|l| l["track"] == "rbac")
+        .map(|l| l["id"].as_str().expect("id").to_string())
+        .collect();
+    assert!(ids.len() >= 5, "rbac lessons: {ids:?}");
+    for id in &ids {
+        for lang in ["en", "ko"] {
+            let out = contlab(state.path(), &["run", id, "--lang", lang, "--json"]);
+            assert!(out.status.success(), "{id} ({lang}):\n{}", text(&out));
+            let records: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("a JSON record"))
+                .collect();
+            assert!(!records.is_empty(), "{id}: no steps ran");
+            assert!(
+                records.iter().all(|r| r["status"] == "pass"),
+                "{records:#?}"
+            );
+        }
+    }
+    // The work directories are gone after each lesson.
+    let work = state.path().join("run/lessons");
+    let left: Vec<_> = std::fs::read_dir(&work)
+        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
+fn a_bad_yaml_in_a_lesson_pack_is_reported_at_file_and_line() {
+    let state = tempfile::tempdir().expect("tempdir");
+    let pack = tempfile::tempdir().expect("tempdir");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/rbac-authn-authz");
+    let dst = pack.path().join("rbac-authn-authz");
+    std::fs::create_dir(&dst).expect("mkdir");
+    for e in std::fs::read_dir(&src).expect("lesson dir").flatten() {
+        std::fs::copy(e.path(), dst.join(e.file_name())).expect("copy");
+    }
+    let dir = pack.path().to_str().expect("utf-8 path");
+    let good = contlab(state.path(), &["lesson", "lint", dir]);
+    assert!(good.status.success(), "{}", text(&good));
+    let policy = dst.join("policy.yaml");
+    let yaml = std::fs::read_to_string(&policy).expect("read");
+    let lines: Vec<&str> = yaml.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("verbs:"))
+        .expect("a verbs line");
+    let bad = yaml.replacen("\"list\", \"watch\"]", "\"list\", \"watch\"", 1);
+    assert_ne!(bad, yaml);
+    std::fs::write(&policy, bad).expect("write");
+    let out = contlab(state.path(), &["lesson", "lint", dir]);
+    let t = text(&out);
+    assert!(!out.status.success(), "{t}");
+    let want = format!("{}:", policy.display());
+    let line = t
+        .lines()
+        .find_map(|l| l.split_once(&want).map(|(_, rest)| rest.to_string()))
+        .unwrap_or_else(|| panic!("no {want} in: {t}"));
+    let n: usize = line
+        .split(':')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no line number in: {t}"));
+    assert!(
+        n > at,
+        "the error points at line {n}, before the broken verbs list: {t}"
+    );
+}
