@@ -10,4 +10,5 @@ pub mod format;
 pub mod headless;
 pub mod load;
 pub mod progress;
+pub mod raft_step;
 pub mod shell;
