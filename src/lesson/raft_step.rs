@@ -47,10 +47,12 @@ pub fn validate(step: &Step) -> Vec<String> {
     if let Some(a) = &step.action
         && let Action::Raft { script, nodes, .. } = a.get_ref()
     {
-        let mut config = SimConfig::default();
-        if let Some(n) = nodes {
-            config.nodes = *n;
-        }
+        // A later step's script runs on the cluster an earlier step made: without `nodes`,
+        // node ids are checked when the step runs.
+        let config = SimConfig {
+            nodes: nodes.unwrap_or(15),
+            ..SimConfig::default()
+        };
         if let Err(e) = raft::script::parse_script_with(script, "script", config) {
             out.push(format!("raft script line {}: {}", e.line, e.message));
         }
