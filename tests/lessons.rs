@@ -68,7 +68,7 @@ fn the_whole_curriculum_passes_headless_in_english_and_korean() {
     let list: Vec<serde_json::Value> =
         serde_json::from_slice(&lessons.stdout).expect("list --json");
     assert!(
-        list.len() >= 15,
+        list.len() >= 21,
         "the curriculum has {} lessons",
         list.len()
     );
@@ -99,7 +99,7 @@ fn lint_proves_every_task() {
     let out = env.contlab(&["lesson", "lint"]);
     let t = text(&out);
     assert!(out.status.success(), "{t}");
-    assert!(t.contains("15 lessons valid in en and ko"), "{t}");
+    assert!(t.contains("21 lessons valid in en and ko"), "{t}");
     assert!(
         t.contains("every task fails before its solution and passes after it"),
         "{t}"
