@@ -35,11 +35,9 @@ fn role_mark(r: Role) -> &'static str {
 }
 
 fn bar(elapsed: u64, timeout: u64) -> String {
-    let filled = if timeout == 0 {
-        0
-    } else {
-        ((elapsed.min(timeout) * BAR as u64) / timeout) as usize
-    };
+    let filled = (elapsed.min(timeout) * BAR as u64)
+        .checked_div(timeout)
+        .unwrap_or(0) as usize;
     format!("[{}{}]", "#".repeat(filled), ".".repeat(BAR - filled))
 }
 
