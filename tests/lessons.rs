@@ -68,7 +68,7 @@ fn the_whole_curriculum_passes_headless_in_english_and_korean() {
     let list: Vec<serde_json::Value> =
         serde_json::from_slice(&lessons.stdout).expect("list --json");
     assert!(
-        list.len() >= 15,
+        list.len() >= 21,
         "the curriculum has {} lessons",
         list.len()
     );

@@ -56,6 +56,15 @@ pub trait World {
     fn rbac(&self) -> Option<&super::rbac_step::RbacState> {
         None
     }
+    /// An `expect` line of the Raft script language on the lesson's simulated cluster:
+    /// whether it holds, and what was seen.
+    fn raft_expect(&self, expect: &str) -> Result<(bool, String)> {
+        anyhow::bail!("cannot check `expect {expect}`: this lesson has no Raft cluster")
+    }
+    /// The lesson's etcd cluster: the leader its live members agree on, and how many run.
+    fn etcd_state(&self) -> Result<(Option<usize>, usize)> {
+        anyhow::bail!("this lesson has no etcd cluster (start it first)")
+    }
 }
 
 fn proc_ns_name(ns: &str) -> &str {
@@ -418,6 +427,42 @@ fn evaluate_inner(check: &Check, w: &dyn World) -> Result<CheckResult> {
                 }
             };
             result(check, pass, sentence)
+        }
+        Check::Raft { expect } => {
+            let (pass, detail) = w.raft_expect(expect)?;
+            let sentence = if pass {
+                format!("expect {expect}: {detail}")
+            } else {
+                format!("expected {expect}, but {detail}")
+            };
+            result(check, pass, sentence)
+        }
+        Check::Etcd { leader, members_up } => {
+            let (l, up) = w.etcd_state()?;
+            let mut problems = Vec::new();
+            if let Some(want) = leader
+                && l.is_some() != *want
+            {
+                problems.push(match l {
+                    Some(l) => format!("expected no agreed etcd leader, but member {l} leads"),
+                    None => "expected the etcd members to agree on a leader, but they do not"
+                        .to_string(),
+                });
+            }
+            if let Some(n) = members_up
+                && up != *n
+            {
+                problems.push(format!("expected {n} etcd members running, saw {up}"));
+            }
+            let seen = match l {
+                Some(l) => format!("{up} etcd members run; member {l} leads"),
+                None => format!("{up} etcd members run; no agreed leader"),
+            };
+            if problems.is_empty() {
+                result(check, true, seen)
+            } else {
+                result(check, false, format!("{} ({seen})", problems.join("; ")))
+            }
         }
         Check::Answer => match w.quiz() {
             None => result(check, false, "this step has no question".into()),

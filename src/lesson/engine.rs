@@ -46,6 +46,8 @@ pub struct Engine {
     shell: Option<super::shell::Shell>,
     /// The RBAC track's loaded policy, work directory and last answers.
     rbac: Option<super::rbac_step::RbacState>,
+    /// The Raft track's simulated cluster and real etcd cluster.
+    raft: super::raft_step::RaftLab,
 }
 
 impl Engine {
@@ -66,6 +68,7 @@ impl Engine {
             current: 0,
             shell: None,
             rbac: None,
+            raft: Default::default(),
         }
     }
 
@@ -116,6 +119,13 @@ impl Engine {
         let Some(action) = self.step(i)?.action.as_ref().map(|a| a.get_ref().clone()) else {
             return Ok(());
         };
+        if let Some(why) = self.missing_requirement(i) {
+            self.emit(Event::Output {
+                stream: Stream::Stdout,
+                data: format!("{why}; this step is skipped\n"),
+            });
+            return Ok(());
+        }
         let res = self.perform(&action);
         self.flush_trace();
         self.sample_panels();
@@ -164,8 +174,14 @@ impl Engine {
             Ok(s) => s.checks.iter().map(|c| c.get_ref().clone()).collect(),
             Err(_) => Vec::new(),
         };
-        let results: Vec<CheckResult> =
-            checks.iter().map(|c| checks::evaluate(c, &*self)).collect();
+        let results: Vec<CheckResult> = match self.missing_requirement(i) {
+            Some(why) if !checks.is_empty() => vec![CheckResult {
+                check: "requires".into(),
+                pass: true,
+                sentence: format!("skipped: {why}"),
+            }],
+            _ => checks.iter().map(|c| checks::evaluate(c, &*self)).collect(),
+        };
         for r in &results {
             self.emit(Event::Check(r.clone()));
         }
@@ -225,8 +241,15 @@ impl Engine {
         }
     }
 
+    /// Why step `i` cannot run on this machine (its `requires` is not met), if it cannot.
+    fn missing_requirement(&self, i: usize) -> Option<String> {
+        let req = self.step(i).ok()?.requires.clone()?;
+        super::raft_step::requirement_missing(&req)
+    }
+
     /// Tears down every container of the lesson.
     pub fn teardown(&mut self) {
+        self.raft.stop_etcd();
         self.close_shell();
         // Removes the RBAC work directory.
         self.rbac = None;
@@ -307,6 +330,12 @@ impl Engine {
             self.emit(Event::PanelSnapshot {
                 panel: "cluster".into(),
                 data: r.panel(),
+            });
+        }
+        if let Some(data) = self.raft.panel() {
+            self.emit(Event::PanelSnapshot {
+                panel: crate::raft::PANEL.into(),
+                data,
             });
         }
         let me = std::process::id() as i32;
@@ -440,6 +469,24 @@ impl Engine {
                 });
                 Ok(())
             }
+            Action::Raft {
+                script,
+                nodes,
+                seed,
+                fresh,
+            } => {
+                if *fresh {
+                    self.raft.discard_sim();
+                }
+                let done = self.raft.run_script(script, *nodes, *seed)?;
+                self.raft_output(done);
+                Ok(())
+            }
+            Action::Etcd { op, key, value } => {
+                let done = self.raft.etcd(*op, key.as_deref(), value.as_deref())?;
+                self.raft_output(done);
+                Ok(())
+            }
             Action::Stop { container } => {
                 let mut c = self.containers.remove(container).with_context(|| {
                     format!("no container named \"{container}\" in this lesson")
@@ -455,6 +502,19 @@ impl Engine {
                 Ok(())
             }
         }
+    }
+
+    /// Reports a Raft or etcd action's output like a command's (for `output`/`exit`
+    /// checks); etcd's member status goes to the Cluster panel.
+    fn raft_output(&mut self, done: super::raft_step::Done) {
+        if let Some(st) = &done.etcd {
+            self.emit(Event::PanelSnapshot {
+                panel: crate::raft::PANEL.into(),
+                data: serde_json::json!({ "kind": "etcd", "members": st }),
+            });
+        }
+        let code = if done.ok { 0 } else { 1 };
+        self.record_output(done.output.as_bytes(), &[], Some(code), None);
     }
 
     fn record_output(
@@ -710,6 +770,14 @@ impl World for Engine {
 
     fn rbac(&self) -> Option<&super::rbac_step::RbacState> {
         self.rbac.as_ref()
+    }
+
+    fn raft_expect(&self, expect: &str) -> Result<(bool, String)> {
+        self.raft.expect(expect)
+    }
+
+    fn etcd_state(&self) -> Result<(Option<usize>, usize)> {
+        self.raft.etcd_state()
     }
 
     fn quiz(&self) -> Option<(Option<String>, String)> {

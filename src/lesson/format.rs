@@ -128,6 +128,9 @@ pub struct Step {
     pub choices: Vec<String>,
     /// A quiz's right choice id.
     pub answer: Option<String>,
+    /// A tool the step needs (`etcd`). Where it is missing, the engine skips the step's
+    /// action and passes its checks with a sentence saying what was skipped and why.
+    pub requires: Option<String>,
 }
 
 /// What a step does.
@@ -201,6 +204,25 @@ pub enum Action {
         #[serde(default)]
         groups: Vec<String>,
     },
+    /// Run lines of the Raft script language (`campaign 1`, `partition 1,2 | 3`, `tick 5`,
+    /// `expect leader 1`…) on the lesson's simulated cluster, made on first use with
+    /// `nodes` (default 3) and `seed` (default 1); `nodes`/`config` lines may come only
+    /// before the cluster exists. The new timeline lines are the step's output.
+    /// `fresh = true` discards the lesson's cluster first and builds a new one.
+    Raft {
+        script: String,
+        nodes: Option<usize>,
+        seed: Option<u64>,
+        #[serde(default)]
+        fresh: bool,
+    },
+    /// Drive a real etcd cluster on 127.0.0.1: `start` (3 members), `status`,
+    /// `kill-leader` (prints the measured election time), `put`, `get`, `stop`.
+    Etcd {
+        op: EtcdOp,
+        key: Option<String>,
+        value: Option<String>,
+    },
 }
 
 /// One RBAC request as a lesson writes it. `namespace` defaults to `default`; `cluster =
@@ -233,6 +255,18 @@ pub struct RbacWho {
     pub namespace: Option<String>,
     #[serde(default)]
     pub cluster: bool,
+}
+
+/// What an `etcd` action does.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum EtcdOp {
+    Start,
+    Status,
+    KillLeader,
+    Put,
+    Get,
+    Stop,
 }
 
 pub fn main_container() -> String {
@@ -404,6 +438,15 @@ pub enum Check {
         groups: Vec<String>,
         allowed: bool,
     },
+    /// An `expect` line of the Raft script language (`leader 1 term 1`, `no-leader`,
+    /// `committed 3 on 1,2`…) holds on the lesson's simulated cluster.
+    Raft { expect: String },
+    /// The lesson's etcd cluster: whether its live members agree on a leader, and how many
+    /// members run.
+    Etcd {
+        leader: Option<bool>,
+        members_up: Option<usize>,
+    },
 }
 
 /// `en.toml` / `ko.toml`.
@@ -455,6 +498,8 @@ impl Check {
             Check::Answer => "answer",
             Check::Rbac { .. } => "rbac",
             Check::RbacCreate { .. } => "rbac-create",
+            Check::Raft { .. } => "raft",
+            Check::Etcd { .. } => "etcd",
         }
     }
 }

@@ -238,6 +238,9 @@ fn validate(
             }
             _ => {}
         }
+        for problem in super::raft_step::validate(s) {
+            e(format!("step \"{sid}\": {problem}"));
+        }
         for c in &s.checks {
             if let Check::Output { matches, .. } = c.get_ref()
                 && let Err(re) = regex::Regex::new(matches)

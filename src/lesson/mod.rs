@@ -10,5 +10,6 @@ pub mod format;
 pub mod headless;
 pub mod load;
 pub mod progress;
+pub mod raft_step;
 pub mod rbac_step;
 pub mod shell;

@@ -1151,7 +1151,9 @@ impl Sim {
         Some(self.node_view(&self.nodes[i]))
     }
 
-    fn check(&self, e: &Expectation) -> (bool, String) {
+    /// Whether an expectation holds now, without recording it on the timeline; when it
+    /// does not, what was seen instead.
+    pub fn check(&self, e: &Expectation) -> (bool, String) {
         let views: Vec<NodeView> = self.nodes.iter().map(|n| self.node_view(n)).collect();
         let get = |id: u64| &views[(id - 1) as usize];
         let describe = |n: &NodeView| format!("node {} is {} in term {}", n.id, n.role, n.term);

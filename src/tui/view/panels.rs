@@ -145,6 +145,9 @@ fn body(
                 scroll,
                 false,
             ),
+            Some(v) if let Some(lines) = super::cluster_raft::lines(v, pal, w) => {
+                scrolled(f, area, lines, scroll, false)
+            }
             Some(v) => {
                 let text = serde_json::to_string_pretty(v).unwrap_or_default();
                 let lines = text.lines().map(|l| Line::raw(cut(l, w))).collect();

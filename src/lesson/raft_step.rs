@@ -1,0 +1,361 @@
+//! The Raft track's side of the lesson engine: the lesson's simulated cluster (`raft`
+//! actions and checks) and its real etcd cluster (`etcd` actions and checks). The engine
+//! owns one [`RaftLab`] and turns what it returns into events.
+
+use super::format::{Action, Check, EtcdOp, Step};
+use crate::raft::etcd::{self, MemberStatus};
+use crate::raft::{self, Command, Outcome, Sim, SimConfig};
+use anyhow::{Context, Result, anyhow, bail};
+use std::sync::mpsc::{Sender, channel};
+
+/// How many timeline lines the Cluster panel's snapshot carries.
+const RECENT: usize = 12;
+
+/// What an action produced: the text for `Output` and, for etcd, the members' status.
+pub struct Done {
+    pub output: String,
+    pub ok: bool,
+    pub etcd: Option<Vec<MemberStatus>>,
+}
+
+/// The lesson's clusters, made on first use.
+#[derive(Default)]
+pub struct RaftLab {
+    sim: Option<Sim>,
+    etcd: Option<EtcdWorker>,
+}
+
+/// The requirements a step may name in `requires`, and whether this machine meets them:
+/// `None` when it does, else the sentence saying what is missing.
+pub fn requirement_missing(req: &str) -> Option<String> {
+    match req {
+        "etcd" if etcd::tools().is_some() => None,
+        "etcd" => Some(format!("etcd is not installed: {}", etcd::MISSING)),
+        other => Some(format!("unknown requirement {other:?} (known: etcd)")),
+    }
+}
+
+/// Load-time validation of a step's Raft parts: script lines parse, `expect`s parse, and
+/// `requires` names a known tool. Returns the problems as sentences.
+pub fn validate(step: &Step) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(r) = &step.requires
+        && r != "etcd"
+    {
+        out.push(format!("unknown requirement {r:?} (known: etcd)"));
+    }
+    if let Some(a) = &step.action
+        && let Action::Raft { script, nodes, .. } = a.get_ref()
+    {
+        // A later step's script runs on the cluster an earlier step made: without `nodes`,
+        // node ids are checked when the step runs.
+        let config = SimConfig {
+            nodes: nodes.unwrap_or(15),
+            ..SimConfig::default()
+        };
+        if let Err(e) = raft::script::parse_script_with(script, "script", config) {
+            out.push(format!("raft script line {}: {}", e.line, e.message));
+        }
+    }
+    for c in &step.checks {
+        if let Check::Raft { expect } = c.get_ref()
+            && let Err(e) = parse_expect(expect)
+        {
+            out.push(e.to_string());
+        }
+    }
+    out
+}
+
+fn parse_expect(expect: &str) -> Result<Command> {
+    match raft::parse_line(&format!("expect {expect}")) {
+        Ok(Some(c @ Command::Expect(_))) => Ok(c),
+        Ok(_) => bail!("`expect {expect}` is not an expectation"),
+        Err(e) => bail!("`expect {expect}`: {e}"),
+    }
+}
+
+impl RaftLab {
+    /// Runs a `raft` action on the simulated cluster, creating it on first use.
+    pub fn run_script(
+        &mut self,
+        script: &str,
+        nodes: Option<usize>,
+        seed: Option<u64>,
+    ) -> Result<Done> {
+        let mut base = self
+            .sim
+            .as_ref()
+            .map(|s| s.config().clone())
+            .unwrap_or_default();
+        if self.sim.is_none()
+            && let Some(n) = nodes
+        {
+            base.nodes = n;
+        }
+        let parsed = raft::script::parse_script_with(script, "script", base)
+            .map_err(|e| anyhow!("raft script line {}: {}", e.line, e.message))?;
+        if self.sim.is_none() {
+            self.sim = Some(
+                Sim::new(parsed.config.clone(), seed.unwrap_or(1))
+                    .map_err(|e| anyhow!("cannot build the cluster: {e}"))?,
+            );
+        } else if self
+            .sim
+            .as_ref()
+            .is_some_and(|s| *s.config() != parsed.config)
+        {
+            bail!("`nodes` and `config` may only come before the cluster exists (its first step)");
+        }
+        let sim = self.sim.as_mut().context("no cluster")?;
+        let mut out = String::new();
+        let mut ok = true;
+        let mut shown = sim.timeline().len();
+        for (line, cmd) in &parsed.commands {
+            let outcome = sim
+                .apply_at(cmd, *line)
+                .map_err(|e| anyhow!("`{cmd}`: {e}"))?;
+            shown = shown.min(sim.timeline().len());
+            for e in &sim.timeline()[shown..] {
+                out.push_str(&format!("{e}\n"));
+            }
+            shown = sim.timeline().len();
+            if let Outcome::Check { pass: false, .. } = outcome {
+                ok = false;
+            }
+        }
+        for v in sim.violations() {
+            out.push_str(&format!("{v}\n"));
+            ok = false;
+        }
+        Ok(Done {
+            output: out,
+            ok,
+            etcd: None,
+        })
+    }
+
+    /// Forgets the simulated cluster; the next `raft` action builds a new one.
+    pub fn discard_sim(&mut self) {
+        self.sim = None;
+    }
+
+    /// `expect …` on the live cluster, without touching its timeline.
+    pub fn expect(&self, expect: &str) -> Result<(bool, String)> {
+        let sim = self
+            .sim
+            .as_ref()
+            .context("no Raft cluster yet: a `raft` action makes one")?;
+        let Command::Expect(e) = parse_expect(expect)? else {
+            unreachable!("parse_expect returns expectations")
+        };
+        if let Some(bad) = Command::Expect(e.clone())
+            .node_ids()
+            .into_iter()
+            .find(|&n| n == 0 || n > sim.config().nodes as u64)
+        {
+            bail!("node {bad} does not exist");
+        }
+        let (pass, detail) = sim.check(&e);
+        let view = sim.view();
+        let summary = match view.leaders().first() {
+            Some(l) => format!("node {} leads in term {}", l.id, l.term),
+            None => "no node leads".to_string(),
+        };
+        let detail = match (pass, detail.is_empty()) {
+            (true, _) | (false, true) => format!("it holds ({summary})"),
+            (false, false) => format!("{detail} ({summary})"),
+        };
+        Ok((pass, detail))
+    }
+
+    /// The Cluster panel's data: `{kind: "raft", view, timeline}`.
+    pub fn panel(&self) -> Option<serde_json::Value> {
+        let sim = self.sim.as_ref()?;
+        let t = sim.timeline();
+        let recent: Vec<String> = t[t.len().saturating_sub(RECENT)..]
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
+        Some(serde_json::json!({
+            "kind": "raft",
+            "view": serde_json::to_value(sim.view()).ok()?,
+            "timeline": recent,
+        }))
+    }
+
+    /// Runs an `etcd` action.
+    pub fn etcd(&mut self, op: EtcdOp, key: Option<&str>, value: Option<&str>) -> Result<Done> {
+        if op == EtcdOp::Start {
+            if self.etcd.is_some() {
+                bail!("the lesson's etcd cluster is already running");
+            }
+            self.etcd = Some(EtcdWorker::spawn()?);
+        }
+        let Some(w) = self.etcd.as_ref() else {
+            bail!("no etcd cluster is running in this lesson (start it first)");
+        };
+        let req = match op {
+            EtcdOp::Start => Req::Start,
+            EtcdOp::Status => Req::Status,
+            EtcdOp::KillLeader => Req::KillLeader,
+            EtcdOp::Put => Req::Put(
+                key.context("`put` needs a key")?.to_string(),
+                value.context("`put` needs a value")?.to_string(),
+            ),
+            EtcdOp::Get => Req::Get(key.context("`get` needs a key")?.to_string()),
+            EtcdOp::Stop => {
+                self.stop_etcd();
+                return Ok(Done {
+                    output: "etcd: every member stopped\n".into(),
+                    ok: true,
+                    etcd: Some(Vec::new()),
+                });
+            }
+        };
+        w.ask(req)
+    }
+
+    /// The leader the live etcd members agree on, and how many run.
+    pub fn etcd_state(&self) -> Result<(Option<usize>, usize)> {
+        let w = self
+            .etcd
+            .as_ref()
+            .context("this lesson has no etcd cluster (start it first)")?;
+        let st = w.ask(Req::Status)?.etcd.unwrap_or_default();
+        let up = st.iter().filter(|m| m.up).count();
+        let answering: Vec<&MemberStatus> =
+            st.iter().filter(|m| m.up && m.error.is_none()).collect();
+        let leader = answering
+            .first()
+            .and_then(|m| m.leader)
+            .filter(|l| answering.iter().all(|m| m.leader == Some(*l)));
+        Ok((leader, up))
+    }
+
+    /// Kills every etcd member and waits for its thread: nothing outlives the lesson.
+    pub fn stop_etcd(&mut self) {
+        if let Some(w) = self.etcd.take() {
+            w.stop();
+        }
+    }
+}
+
+impl Drop for RaftLab {
+    fn drop(&mut self) {
+        self.stop_etcd();
+    }
+}
+
+enum Req {
+    Start,
+    Status,
+    KillLeader,
+    Put(String, String),
+    Get(String),
+}
+
+type Job = (Req, Sender<Result<Done>>);
+
+/// One long-lived thread owns the etcd cluster: its members die with the thread that
+/// started them (`PR_SET_PDEATHSIG`), so the engine's own thread may come and go.
+struct EtcdWorker {
+    jobs: Option<Sender<Job>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EtcdWorker {
+    fn spawn() -> Result<EtcdWorker> {
+        if etcd::tools().is_none() {
+            bail!("etcd is not installed: {}", etcd::MISSING);
+        }
+        let (tx, rx) = channel::<Job>();
+        let thread = std::thread::Builder::new()
+            .name("contlab-etcd".into())
+            .spawn(move || {
+                let mut cluster: Option<etcd::Cluster> = None;
+                for (req, reply) in rx {
+                    let _ = reply.send(serve(&mut cluster, req));
+                }
+                // The channel closed: dropping the cluster kills every member.
+                drop(cluster);
+            })
+            .context("cannot start the etcd thread")?;
+        Ok(EtcdWorker {
+            jobs: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    fn ask(&self, req: Req) -> Result<Done> {
+        let (tx, rx) = channel();
+        self.jobs
+            .as_ref()
+            .context("the etcd thread has stopped")?
+            .send((req, tx))
+            .map_err(|_| anyhow!("the etcd thread has stopped"))?;
+        rx.recv()
+            .map_err(|_| anyhow!("the etcd thread has stopped"))?
+    }
+
+    fn stop(mut self) {
+        self.jobs.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for EtcdWorker {
+    fn drop(&mut self) {
+        self.jobs.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn serve(cluster: &mut Option<etcd::Cluster>, req: Req) -> Result<Done> {
+    if let Req::Start = req {
+        let c = etcd::Cluster::start(3)?;
+        let st = c.status();
+        let out = format!(
+            "etcd: 3 members started on 127.0.0.1\n{}",
+            etcd::render(&st)
+        );
+        *cluster = Some(c);
+        return Ok(Done {
+            output: out,
+            ok: true,
+            etcd: Some(st),
+        });
+    }
+    let c = cluster
+        .as_mut()
+        .context("the etcd cluster is not running")?;
+    let (output, ok) = match req {
+        Req::Start => unreachable!("handled above"),
+        Req::Status => (etcd::render(&c.status()), true),
+        Req::KillLeader => {
+            let f = c.measure_failover()?;
+            (
+                format!("etcd: {f}\nelection took {} ms\n", f.elapsed_ms),
+                true,
+            )
+        }
+        Req::Put(k, v) => match c.put(&k, &v) {
+            Ok(()) => (format!("OK (put {k}={v})\n"), true),
+            Err(e) => (format!("put {k} failed: {e:#}\n"), false),
+        },
+        Req::Get(k) => match c.get(&k) {
+            Ok(Some(v)) => (format!("{k}={v}\n"), true),
+            Ok(None) => (format!("{k} is not set\n"), true),
+            Err(e) => (format!("get {k} failed: {e:#}\n"), false),
+        },
+    };
+    Ok(Done {
+        output,
+        ok,
+        etcd: Some(c.status()),
+    })
+}
