@@ -10,6 +10,7 @@ mod lesson;
 mod list;
 mod progress;
 mod raft;
+mod replay;
 mod rbac;
 mod rootfs;
 mod run;
@@ -74,6 +75,9 @@ enum Command {
     /// can-i, who-can, an access matrix, and escalation checks. Exit 2 on bad input.
     #[command(subcommand)]
     Rbac(rbac::Command),
+    /// Replay a recorded lesson run (a journal, or a lesson's shipped reference
+    /// recording) with every pane as it was: pause, step, seek, speed. Needs no root.
+    Replay(replay::Args),
 }
 
 /// Parses the command line, runs the command, and turns its outcome into an exit code.
@@ -115,6 +119,7 @@ pub fn main() -> ExitCode {
         Some(Command::Progress(a)) => progress::run(a),
         Some(Command::Rbac(c)) => rbac::run(c),
         Some(Command::Raft(c)) => raft::run(c),
+        Some(Command::Replay(a)) => replay::run(a),
     };
     match result {
         Ok(code) => code,

@@ -15,6 +15,21 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+include!(concat!(env!("OUT_DIR"), "/recordings.rs"));
+
+/// The reference recording of a lesson shipped in the binary.
+pub fn reference(lesson: &str) -> Option<Result<Journal>> {
+    REFERENCE_RECORDINGS
+        .iter()
+        .find(|(id, _)| *id == lesson)
+        .map(|(id, bytes)| {
+            Journal::parse(
+                &format!("assets/recordings/{id}.journal.jsonl"),
+                &String::from_utf8_lossy(bytes),
+            )
+        })
+}
+
 pub use journal::{Entry, Header, JOURNAL_VERSION, Journal};
 
 /// The environment variable that makes every live session record into a directory.
@@ -48,7 +63,6 @@ pub fn hash_texts(lesson_toml: &str, en: &str, ko: &str) -> String {
 /// The content hash of a loaded lesson, from the embedded files or its pack directory.
 pub fn lesson_hash(lesson: &Lesson) -> Option<String> {
     let mut texts: BTreeMap<&str, String> = BTreeMap::new();
-    let dir = lesson.origin.rsplit('/').next().unwrap_or("");
     if let Some(rest) = lesson.origin.strip_prefix("lessons/")
         && !Path::new(&lesson.origin).join("lesson.toml").is_file()
     {
@@ -66,7 +80,6 @@ pub fn lesson_hash(lesson: &Lesson) -> Option<String> {
             texts.insert(name, t);
         }
     }
-    let _ = dir;
     Some(hash_texts(
         texts.get("lesson.toml")?,
         texts.get("en.toml")?,

@@ -13,6 +13,7 @@ pub mod msg;
 pub mod state;
 pub mod terminal;
 pub mod text;
+pub mod replay;
 pub mod update;
 pub mod view;
 pub mod worker;
