@@ -63,7 +63,11 @@ fn embed_recordings(manifest: &Path) {
     for p in &names {
         let file = p.file_name().unwrap_or_default().to_string_lossy();
         let id = file.trim_end_matches(".journal.jsonl");
-        let _ = writeln!(src, "    ({id:?}, include_bytes!({:?})),", p.to_string_lossy());
+        let _ = writeln!(
+            src,
+            "    ({id:?}, include_bytes!({:?})),",
+            p.to_string_lossy()
+        );
     }
     src.push_str("];\n");
     let out =

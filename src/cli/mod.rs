@@ -4,14 +4,15 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod class;
 mod cleanup;
 mod doctor;
 mod lesson;
 mod list;
 mod progress;
 mod raft;
-mod replay;
 mod rbac;
+mod replay;
 mod rootfs;
 mod run;
 mod sandbox;
@@ -78,6 +79,9 @@ enum Command {
     /// Replay a recorded lesson run (a journal, or a lesson's shipped reference
     /// recording) with every pane as it was: pause, step, seek, speed. Needs no root.
     Replay(replay::Args),
+    /// Workshops: a report over many students' progress exports.
+    #[command(subcommand)]
+    Class(class::Command),
 }
 
 /// Parses the command line, runs the command, and turns its outcome into an exit code.
@@ -120,6 +124,7 @@ pub fn main() -> ExitCode {
         Some(Command::Rbac(c)) => rbac::run(c),
         Some(Command::Raft(c)) => raft::run(c),
         Some(Command::Replay(a)) => replay::run(a),
+        Some(Command::Class(c)) => class::run(c),
     };
     match result {
         Ok(code) => code,

@@ -8,11 +8,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Keys: space pause/play · n/p next/previous step · [ ] seek 5 s · \
+#[command(
+    after_help = "Keys: space pause/play · n/p next/previous step · [ ] seek 5 s · \
 +/- speed · g/G start/end · 1-4 panes · Tab focus · q quit\n\n\
 Examples:\n  contlab replay pid-namespace                 # the shipped reference recording\n  \
 contlab replay rec/pid-namespace.journal.jsonl\n  \
-contlab replay pid-namespace --headless      # steps and checks, as `contlab run` prints them")]
+contlab replay pid-namespace --headless      # steps and checks, as `contlab run` prints them"
+)]
 pub struct Args {
     /// A journal (`<lesson>.journal.jsonl` from `--record`), or a lesson id to replay
     /// its shipped reference recording. Needs no root.
@@ -50,11 +52,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let journal = load(&args.file)?;
     let lessons = catalog::load(args.lessons_dir.as_deref())?;
     let id = journal.header.lesson.clone();
-    let lesson = lessons
-        .iter()
-        .find(|l| l.id() == id)
-        .with_context(|| format!("the recording is of lesson {id:?}, which is not here (--lessons-dir?)"))?;
-    let lang = args.lang.clone().unwrap_or_else(|| journal.header.lang.clone());
+    let lesson = lessons.iter().find(|l| l.id() == id).with_context(|| {
+        format!("the recording is of lesson {id:?}, which is not here (--lessons-dir?)")
+    })?;
+    let lang = args
+        .lang
+        .clone()
+        .unwrap_or_else(|| journal.header.lang.clone());
     if let Some(h) = &journal.header.lesson_hash
         && crate::record::lesson_hash(lesson).as_ref() != Some(h)
     {

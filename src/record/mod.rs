@@ -4,6 +4,7 @@
 //! marker at each step). It never calls the runtime; it only sees `Event`s.
 
 pub mod cast;
+pub mod export;
 pub mod journal;
 
 use crate::lesson::event::Event;

@@ -153,7 +153,12 @@ impl Player {
 
     /// Seeks to recorded time `ms`.
     pub fn seek_ms(&mut self, app: &mut App, ms: u64) {
-        let target = self.journal.entries.iter().take_while(|e| e.t <= ms).count();
+        let target = self
+            .journal
+            .entries
+            .iter()
+            .take_while(|e| e.t <= ms)
+            .count();
         self.seek(app, target);
         self.clock = ms as f64;
     }
@@ -222,7 +227,14 @@ impl Player {
         if self.at_end()
             && let Some(d) = &self.journal.damage
         {
-            s = format!("{state} {} {d}", if ko { "여기서 멈춤:" } else { "stopped at" });
+            s = format!(
+                "{state} {} {d}",
+                if ko {
+                    "여기서 멈춤:"
+                } else {
+                    "stopped at"
+                }
+            );
         }
         s
     }
