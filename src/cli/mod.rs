@@ -42,6 +42,13 @@ pub struct Cli {
     /// Language of the lessons: en or ko (default: ko when LANG starts with ko).
     #[arg(long, value_parser = ["en", "ko"])]
     lang: Option<String>,
+    /// Record every live lesson into DIR (`<lesson>.journal.jsonl`, `<lesson>.cast`);
+    /// setting CONTLAB_RECORD_DIR records always.
+    #[arg(long, value_name = "DIR")]
+    record: Option<std::path::PathBuf>,
+    /// Projector layout for workshops: one large pane at a time, the step counter big.
+    #[arg(long)]
+    presenter: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -112,6 +119,8 @@ pub fn main() -> ExitCode {
             lessons_dir: cli.lessons,
             lesson: cli.lesson,
             lang: cli.lang,
+            record: cli.record,
+            presenter: cli.presenter,
         }),
         Some(Command::List(a)) => list::run(a),
         Some(Command::Doctor(a)) => doctor::run(a),

@@ -96,6 +96,8 @@ pub struct Recorder<'a> {
     last_panel: BTreeMap<String, serde_json::Value>,
     pub journal_path: PathBuf,
     pub cast_path: PathBuf,
+    /// The lesson being recorded.
+    pub lesson: String,
 }
 
 impl<'a> Recorder<'a> {
@@ -128,6 +130,7 @@ impl<'a> Recorder<'a> {
             last_panel: BTreeMap::new(),
             journal_path,
             cast_path,
+            lesson: lesson.id().to_string(),
         })
     }
 
@@ -149,4 +152,40 @@ impl<'a> Recorder<'a> {
         }
         self.printer.on_event(e);
     }
+}
+
+/// Records a TUI session: forwards every message from `rx` to `tx`, recording the
+/// events into `dir`, one journal and cast per lesson opened. Runs on its own thread.
+pub fn spawn_tui_recorder(
+    dir: PathBuf,
+    lessons: Vec<Lesson>,
+    lang: String,
+    rx: std::sync::mpsc::Receiver<crate::tui::msg::Msg>,
+    tx: std::sync::mpsc::Sender<crate::tui::msg::Msg>,
+) -> Result<()> {
+    std::thread::Builder::new()
+        .name("contlab-recorder".into())
+        .spawn(move || {
+            let mut cur: Option<Recorder<'_>> = None;
+            for m in rx {
+                if let crate::tui::msg::Msg::Event(e) = &m {
+                    if let Event::StepStarted { lesson, .. } = e
+                        && cur.as_ref().is_none_or(|r| &r.lesson != lesson)
+                        && let Some(l) = lessons.iter().find(|l| l.id() == lesson)
+                    {
+                        cur = Recorder::create(&dir, l, &lang)
+                            .map_err(|e| tracing::warn!("recording: {e:#}"))
+                            .ok();
+                    }
+                    if let Some(r) = cur.as_mut() {
+                        r.on_event(e);
+                    }
+                }
+                if tx.send(m).is_err() {
+                    break;
+                }
+            }
+        })
+        .context("cannot start the recorder")?;
+    Ok(())
 }
