@@ -219,7 +219,7 @@ pub fn report(exports: &[Export]) -> Report {
             students,
         })
         .collect();
-    failing_checks.sort_by(|a, b| b.students.cmp(&a.students));
+    failing_checks.sort_by_key(|c| std::cmp::Reverse(c.students));
     Report {
         students,
         failing_checks,
