@@ -45,4 +45,35 @@ fn main() {
     src.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("lessons.rs");
     std::fs::write(out, src).expect("write lessons.rs");
+    embed_recordings(Path::new(&manifest));
+}
+
+/// Embeds the reference recordings (`assets/recordings/*.journal.jsonl`), so a student
+/// without root can replay every lesson from the installed binary.
+fn embed_recordings(manifest: &Path) {
+    let dir = manifest.join("assets/recordings");
+    println!("cargo:rerun-if-changed=assets/recordings");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".journal.jsonl"))
+        .collect();
+    names.sort();
+    let mut src = String::from("/// Reference recordings: (lesson id, journal bytes).\n");
+    src.push_str("pub static REFERENCE_RECORDINGS: &[(&str, &[u8])] = &[\n");
+    for p in &names {
+        let file = p.file_name().unwrap_or_default().to_string_lossy();
+        let id = file.trim_end_matches(".journal.jsonl");
+        let _ = writeln!(
+            src,
+            "    ({id:?}, include_bytes!({:?})),",
+            p.to_string_lossy()
+        );
+    }
+    src.push_str("];\n");
+    let out =
+        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("recordings.rs");
+    std::fs::write(out, src).expect("write recordings.rs");
 }

@@ -12,6 +12,7 @@ pub mod logging;
 pub mod paths;
 pub mod raft;
 pub mod rbac;
+pub mod record;
 pub mod rootfs;
 pub mod runtime;
 pub mod tui;

@@ -15,22 +15,34 @@ sudo contlab lesson lint ./my-pack   # an instructor's lesson pack, with reverse
     Lint {
         /// A lesson pack directory; default: the built-in curriculum.
         dir: Option<PathBuf>,
+        /// Recordings to check for staleness (`<lesson>.journal.jsonl`); default: the
+        /// shipped reference recordings for the built-in curriculum, none for a pack.
+        #[arg(long, value_name = "DIR")]
+        recordings: Option<PathBuf>,
     },
 }
 
 pub fn run(cmd: Command) -> Result<ExitCode> {
     match cmd {
-        Command::Lint { dir } => lint(dir),
+        Command::Lint { dir, recordings } => lint(dir, recordings),
     }
 }
 
-fn lint(dir: Option<PathBuf>) -> Result<ExitCode> {
+fn lint(dir: Option<PathBuf>, recordings: Option<PathBuf>) -> Result<ExitCode> {
     let lessons = catalog::load(dir.as_deref())?;
     println!(
         "format: {} lessons valid in {}",
         lessons.len(),
         crate::lesson::format::LANGUAGES.join(" and ")
     );
+    if recordings.is_some() || dir.is_none() {
+        let stale = stale_recordings(&lessons, recordings.as_deref())?;
+        if stale > 0 {
+            anyhow::bail!(
+                "{stale} recording(s) are older than their lesson: run scripts/record-references.sh"
+            );
+        }
+    }
     if !nix::unistd::geteuid().is_root() {
         println!(
             "reverse validation skipped: it runs the lessons live and needs root (sudo contlab lesson lint)"
@@ -51,4 +63,47 @@ fn lint(dir: Option<PathBuf>) -> Result<ExitCode> {
     }
     println!("reverse validation: every task fails before its solution and passes after it");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Compares each recording's lesson hash with the lesson's files. A lesson without a
+/// recording is noted and skipped (new lessons get theirs when the references are
+/// regenerated); a recording of a changed lesson is a problem. Returns the stale count.
+fn stale_recordings(
+    lessons: &[crate::lesson::load::Lesson],
+    dir: Option<&std::path::Path>,
+) -> Result<usize> {
+    let mut stale = 0;
+    let mut missing = Vec::new();
+    for l in lessons {
+        let journal = match dir {
+            Some(d) => {
+                let p = d.join(format!("{}.journal.jsonl", l.id()));
+                p.exists().then(|| crate::record::Journal::read(&p))
+            }
+            None => crate::record::reference(l.id()),
+        };
+        let Some(journal) = journal else {
+            missing.push(l.id());
+            continue;
+        };
+        let journal = journal?;
+        if journal.header.lesson_hash != crate::record::lesson_hash(l) {
+            println!(
+                "{}: the lesson changed after its recording was made",
+                l.id()
+            );
+            stale += 1;
+        }
+    }
+    if !missing.is_empty() {
+        println!(
+            "recordings: none yet for {} (skipped): {}",
+            missing.len(),
+            missing.join(", ")
+        );
+    }
+    if stale == 0 {
+        println!("recordings: {} up to date", lessons.len() - missing.len());
+    }
+    Ok(stale)
 }

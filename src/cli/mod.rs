@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod class;
 mod cleanup;
 mod doctor;
 mod lesson;
@@ -11,6 +12,7 @@ mod list;
 mod progress;
 mod raft;
 mod rbac;
+mod replay;
 mod rootfs;
 mod run;
 mod sandbox;
@@ -40,6 +42,13 @@ pub struct Cli {
     /// Language of the lessons: en or ko (default: ko when LANG starts with ko).
     #[arg(long, value_parser = ["en", "ko"])]
     lang: Option<String>,
+    /// Record every live lesson into DIR (`<lesson>.journal.jsonl`, `<lesson>.cast`);
+    /// setting CONTLAB_RECORD_DIR records always.
+    #[arg(long, value_name = "DIR")]
+    record: Option<std::path::PathBuf>,
+    /// Projector layout for workshops: one large pane at a time, the step counter big.
+    #[arg(long)]
+    presenter: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -74,6 +83,12 @@ enum Command {
     /// can-i, who-can, an access matrix, and escalation checks. Exit 2 on bad input.
     #[command(subcommand)]
     Rbac(rbac::Command),
+    /// Replay a recorded lesson run (a journal, or a lesson's shipped reference
+    /// recording) with every pane as it was: pause, step, seek, speed. Needs no root.
+    Replay(replay::Args),
+    /// Workshops: a report over many students' progress exports.
+    #[command(subcommand)]
+    Class(class::Command),
 }
 
 /// Parses the command line, runs the command, and turns its outcome into an exit code.
@@ -104,6 +119,8 @@ pub fn main() -> ExitCode {
             lessons_dir: cli.lessons,
             lesson: cli.lesson,
             lang: cli.lang,
+            record: cli.record,
+            presenter: cli.presenter,
         }),
         Some(Command::List(a)) => list::run(a),
         Some(Command::Doctor(a)) => doctor::run(a),
@@ -115,6 +132,8 @@ pub fn main() -> ExitCode {
         Some(Command::Progress(a)) => progress::run(a),
         Some(Command::Rbac(c)) => rbac::run(c),
         Some(Command::Raft(c)) => raft::run(c),
+        Some(Command::Replay(a)) => replay::run(a),
+        Some(Command::Class(c)) => class::run(c),
     };
     match result {
         Ok(code) => code,

@@ -29,6 +29,10 @@ pub struct Args {
     /// Read lessons from this directory instead of the built-in curriculum.
     #[arg(long, value_name = "DIR")]
     lessons_dir: Option<PathBuf>,
+    /// Record each lesson into DIR: `<lesson>.journal.jsonl` (replay with `contlab
+    /// replay`) and `<lesson>.cast` (asciicast v2). Default: $CONTLAB_RECORD_DIR, if set.
+    #[arg(long, value_name = "DIR")]
+    record: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -53,17 +57,30 @@ pub fn run(args: Args) -> Result<ExitCode> {
     crate::runtime::install_teardown_handlers()?;
     let color =
         !args.json && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let record_dir = crate::record::record_dir(args.record.as_deref());
     let progress_path = progress::default_path();
     let mut progress = Progress::load(&progress_path)?;
     let mut failed = 0;
     for lesson in chosen {
-        let records = headless::run_lesson(
+        let mut recorder = match &record_dir {
+            Some(d) => Some(crate::record::Recorder::create(d, lesson, &args.lang)?),
+            None => None,
+        };
+        let records = headless::run_lesson_observed(
             lesson,
             &args.lang,
             args.json,
             color,
             std::io::stdout().lock(),
+            &mut |e| {
+                if let Some(r) = recorder.as_mut() {
+                    r.on_event(e);
+                }
+            },
         );
+        if let Some(r) = &recorder {
+            eprintln!("recorded {}", r.journal_path.display());
+        }
         for r in &records {
             progress.record(lesson.id(), &r.step, r.status, &r.checks, r.duration_ms);
             let shown = lesson

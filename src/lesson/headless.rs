@@ -42,6 +42,11 @@ impl<'a, W: Write> Printer<'a, W> {
         }
     }
 
+    /// The writer the printer prints to.
+    pub fn out_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     fn title(&self, step: &str) -> String {
         self.lesson
             .text(self.lang)
@@ -121,6 +126,18 @@ pub fn run_lesson<W: Write>(
     color: bool,
     out: W,
 ) -> Vec<StepRecord> {
+    run_lesson_observed(lesson, lang, json, color, out, &mut |_| {})
+}
+
+/// [`run_lesson`], showing every event to `observe` (the recorder) before printing it.
+pub fn run_lesson_observed<W: Write>(
+    lesson: &Lesson,
+    lang: &str,
+    json: bool,
+    color: bool,
+    out: W,
+    observe: &mut dyn FnMut(&Event),
+) -> Vec<StepRecord> {
     let (tx, rx) = std::sync::mpsc::channel();
     let mut engine = Engine::new(lesson.clone(), tx);
     let mut printer = Printer::new(out, json, color, lesson, lang);
@@ -128,11 +145,13 @@ pub fn run_lesson<W: Write>(
     for i in 0..lesson.file.steps.len() {
         engine.run_step_headless(i);
         for e in rx.try_iter() {
+            observe(&e);
             printer.on_event(&e);
         }
     }
     engine.teardown();
     for e in rx.try_iter() {
+        observe(&e);
         printer.on_event(&e);
     }
     printer.records

@@ -10,6 +10,7 @@ pub mod highlight;
 pub mod keys;
 pub mod markdown;
 pub mod msg;
+pub mod replay;
 pub mod state;
 pub mod terminal;
 pub mod text;
@@ -32,6 +33,10 @@ pub struct Launch {
     pub lessons_dir: Option<PathBuf>,
     pub lesson: Option<String>,
     pub lang: Option<String>,
+    /// Record live lessons into this directory (`--record`, or $CONTLAB_RECORD_DIR).
+    pub record: Option<PathBuf>,
+    /// The projector layout.
+    pub presenter: bool,
 }
 
 /// The language: `--lang`, else Korean when `LANG` starts with `ko`, else English.
@@ -87,6 +92,8 @@ pub fn run_loop<B: Backend>(
 /// Carries out the app's effects: the engine, the timer, the progress file.
 struct Runner {
     tx: Sender<Msg>,
+    /// Where the engine sends its events (through the recorder when recording).
+    engine_tx: Option<Sender<Msg>>,
     engine: Option<worker::EngineHandle>,
     stopping: Vec<worker::EngineHandle>,
     ticker: worker::Ticker,
@@ -105,7 +112,8 @@ impl Runner {
                     return;
                 };
                 let size = view::layout::shell_size(app.size.0, app.size.1);
-                match worker::EngineHandle::spawn(lesson, self.tx.clone(), size) {
+                let tx = self.engine_tx.clone().unwrap_or_else(|| self.tx.clone());
+                match worker::EngineHandle::spawn(lesson, tx, size) {
                     Ok(h) => self.engine = Some(h),
                     Err(e) => {
                         let _ = self.tx.send(Msg::Notice(format!(
@@ -196,7 +204,30 @@ pub fn run(launch: Launch) -> Result<ExitCode> {
     let mut app = App::new(lessons, progress, opts, size);
     app.message = notice;
     let (tx, rx) = channel();
+    app.presenter = launch.presenter;
+    let engine_tx = match crate::record::record_dir(launch.record.as_deref()) {
+        Some(dir) if mode == Mode::Live => {
+            let (rtx, rrx) = channel();
+            crate::record::spawn_tui_recorder(
+                dir,
+                app.lessons.clone(),
+                app.opts.lang.clone(),
+                rrx,
+                tx.clone(),
+            )?;
+            Some(rtx)
+        }
+        _ => None,
+    };
+    if mode == Mode::Reading && app.message.is_none() {
+        app.message = Some(if app.ko() {
+            "라이브 모드는 root가 필요합니다. `contlab replay <레슨>`으로 실제 실행 기록을 재생할 수 있습니다".into()
+        } else {
+            "live mode needs root; `contlab replay <lesson>` replays a recorded real run".into()
+        });
+    }
     let mut runner = Runner {
+        engine_tx,
         tx: tx.clone(),
         engine: None,
         stopping: Vec::new(),

@@ -212,6 +212,8 @@ pub struct App {
     pub quitting: bool,
     /// Set once the app should end.
     pub done: bool,
+    /// The projector layout (`--presenter`): one large pane at a time.
+    pub presenter: bool,
 }
 
 impl App {
@@ -237,6 +239,7 @@ impl App {
             highlight_ready: false,
             quitting: false,
             done: false,
+            presenter: false,
         }
     }
 

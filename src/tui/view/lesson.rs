@@ -62,7 +62,7 @@ fn mark_span(m: Mark, pal: &Palette) -> Span<'static> {
     }
 }
 
-fn prose(f: &mut Frame, app: &App, ls: &LessonState, pal: &Palette, area: Rect) {
+pub(crate) fn prose(f: &mut Frame, app: &App, ls: &LessonState, pal: &Palette, area: Rect) {
     let focused = app.focus == Focus::Prose;
     let title = app
         .open()

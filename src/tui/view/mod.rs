@@ -8,6 +8,7 @@ pub mod help;
 pub mod layout;
 pub mod lesson;
 pub mod panels;
+pub mod presenter;
 pub mod shell;
 pub mod status;
 
@@ -92,6 +93,7 @@ pub fn draw(f: &mut Frame, app: &App) {
     };
     match app.screen {
         Screen::Browser => browser::draw(f, app, &pal),
+        Screen::Lesson if app.presenter => presenter::draw(f, app, &pal),
         Screen::Lesson => lesson::draw(f, app, &pal),
     }
     match app.overlay {

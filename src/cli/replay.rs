@@ -1,0 +1,116 @@
+use crate::lesson::catalog;
+use crate::lesson::event::{Event, StepStatus};
+use crate::lesson::headless::Printer;
+use crate::record::Journal;
+use anyhow::{Context, Result};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Keys: space pause/play · n/p next/previous step · [ ] seek 5 s · \
++/- speed · g/G start/end · 1-4 panes · Tab focus · q quit\n\n\
+Examples:\n  contlab replay pid-namespace                 # the shipped reference recording\n  \
+contlab replay rec/pid-namespace.journal.jsonl\n  \
+contlab replay pid-namespace --headless      # steps and checks, as `contlab run` prints them"
+)]
+pub struct Args {
+    /// A journal (`<lesson>.journal.jsonl` from `--record`), or a lesson id to replay
+    /// its shipped reference recording. Needs no root.
+    #[arg(value_name = "FILE|LESSON")]
+    file: String,
+    /// Print the steps and check results as `contlab run` does, instead of the lab.
+    #[arg(long)]
+    headless: bool,
+    /// One JSON record per step (with --headless), as `contlab run --json`.
+    #[arg(long, requires = "headless")]
+    json: bool,
+    /// Language of the prose (default: the recording's).
+    #[arg(long, value_parser = ["en", "ko"])]
+    lang: Option<String>,
+    /// Read lessons from this directory (the pack the recording was made from).
+    #[arg(long, value_name = "DIR")]
+    lessons_dir: Option<PathBuf>,
+    /// Projector layout: one large pane at a time, the step counter prominent.
+    #[arg(long)]
+    presenter: bool,
+}
+
+/// Reads a journal file, or the reference recording of a lesson id.
+pub fn load(what: &str) -> Result<Journal> {
+    let path = PathBuf::from(what);
+    if path.exists() || what.contains('/') || what.ends_with(".jsonl") {
+        return Journal::read(&path);
+    }
+    crate::record::reference(what).with_context(|| {
+        format!("{what:?} is neither a journal file nor a lesson with a reference recording")
+    })?
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let journal = load(&args.file)?;
+    let lessons = catalog::load(args.lessons_dir.as_deref())?;
+    let id = journal.header.lesson.clone();
+    let lesson = lessons.iter().find(|l| l.id() == id).with_context(|| {
+        format!("the recording is of lesson {id:?}, which is not here (--lessons-dir?)")
+    })?;
+    let lang = args
+        .lang
+        .clone()
+        .unwrap_or_else(|| journal.header.lang.clone());
+    if let Some(h) = &journal.header.lesson_hash
+        && crate::record::lesson_hash(lesson).as_ref() != Some(h)
+    {
+        eprintln!("contlab: note: lesson {id} changed since this recording was made");
+    }
+    if args.headless {
+        let color =
+            !args.json && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let mut printer = Printer::new(std::io::stdout().lock(), args.json, color, lesson, &lang);
+        printer.header();
+        for e in &journal.entries {
+            printer.on_event(&e.event);
+        }
+        let failed = printer
+            .records
+            .iter()
+            .filter(|r| r.status == StepStatus::Fail)
+            .count();
+        let mut unfinished = false;
+        for e in &journal.entries {
+            match e.event {
+                Event::StepStarted { .. } => unfinished = true,
+                Event::StepFinished { .. } => unfinished = false,
+                _ => {}
+            }
+        }
+        if let Some(d) = &journal.damage {
+            eprintln!("contlab: the replay stopped at {d}");
+            return Ok(ExitCode::FAILURE);
+        }
+        if unfinished {
+            // A session that ended (or was recorded) while a step was still open.
+            eprintln!("contlab: the recording ends in the middle of a step");
+        }
+        return Ok(if failed > 0 {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
+    let damage = journal.damage.clone();
+    let opts = crate::tui::replay::options(lang);
+    let mut app = crate::tui::state::App::new(
+        lessons,
+        crate::lesson::progress::Progress::default(),
+        opts,
+        (80, 24),
+    );
+    app.presenter = args.presenter;
+    crate::tui::replay::run(app, journal)?;
+    if let Some(d) = damage {
+        eprintln!("contlab: the replay stopped at {d}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
