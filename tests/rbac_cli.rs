@@ -7,14 +7,12 @@ const BASIC: &str = "tests/fixtures/rbac/basic";
 const ESCALATION: &str = "tests/fixtures/rbac/escalation";
 
 fn contlab(args: &[&str]) -> Output {
+    // Keep the log out of the developer's state directory, and remove it afterwards.
+    let state = tempfile::tempdir().expect("tempdir");
     Command::new(env!("CARGO_BIN_EXE_contlab"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        // Keep the log out of the developer's state directory.
-        .env(
-            "CONTLAB_STATE_DIR",
-            std::env::temp_dir().join("contlab-rbac-cli-test"),
-        )
+        .env("CONTLAB_STATE_DIR", state.path())
         .output()
         .expect("the contlab binary runs")
 }
