@@ -11,6 +11,7 @@ mod list;
 mod progress;
 mod rootfs;
 mod run;
+mod runtime;
 mod sandbox;
 
 #[derive(Parser, Debug)]
@@ -52,6 +53,9 @@ enum Command {
     Run(run::Args),
     /// Your progress through the lessons; reset one lesson or all.
     Progress(progress::Args),
+    /// An OCI runtime with runc's commands: spec, create, start, state, kill, delete,
+    /// run, list, exec — on bundles that real runc runs too.
+    Runtime(runtime::Args),
     /// Work on lessons (instructors and authors).
     #[command(subcommand)]
     Lesson(lesson::Command),
@@ -98,6 +102,7 @@ pub fn main() -> ExitCode {
         Some(Command::Run(a)) => run::run(a),
         Some(Command::Lesson(c)) => lesson::run(c),
         Some(Command::Progress(a)) => progress::run(a),
+        Some(Command::Runtime(a)) => runtime::run(a),
     };
     match result {
         Ok(code) => code,

@@ -13,6 +13,7 @@ pub mod init;
 pub mod ledger;
 pub mod mounts;
 pub mod net;
+pub mod oci;
 mod network;
 pub mod process;
 pub mod registry;
@@ -25,6 +26,6 @@ pub use container::{Container, ExecOutput};
 pub use init::hidden_entry;
 pub use registry::install_teardown_handlers;
 pub use spec::{
-    Capabilities, ContainerSpec, ExitInfo, IdMap, Io, Namespace, Namespaces, Network, Peer,
+    CapSets, Capabilities, ContainerSpec, ExitInfo, IdMap, Io, Namespace, Namespaces, Network, Peer,
     RootfsMode, Stdio, Veth,
 };
