@@ -1,17 +1,19 @@
 //! `contlab runtime …`: a runc-compatible command line over OCI bundles, on contlab's
 //! own runtime (`runtime::oci`).
 
+use crate::runtime::Stdio;
 use crate::runtime::oci::{self, CreateOptions, Runtime};
 use crate::runtime::trace::Tracer;
-use crate::runtime::Stdio;
 use anyhow::{Result, bail};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  mkdir -p demo && cd demo && sudo contlab rootfs build --out rootfs\n  \
+#[command(
+    after_help = "Examples:\n  mkdir -p demo && cd demo && sudo contlab rootfs build --out rootfs\n  \
 contlab runtime spec\n  sudo contlab runtime create demo1 && sudo contlab runtime state demo1\n  \
-sudo contlab runtime start demo1\n  sudo contlab runtime kill demo1 KILL && sudo contlab runtime delete demo1")]
+sudo contlab runtime start demo1\n  sudo contlab runtime kill demo1 KILL && sudo contlab runtime delete demo1"
+)]
 pub struct Args {
     /// Directory holding the containers' state (default: under contlab's state directory).
     #[arg(long, global = true, value_name = "DIR")]

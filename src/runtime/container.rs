@@ -327,7 +327,11 @@ impl Container {
         let stdio = [in_fd, out_fd, err_fd].map(|f| f.map(process::above_stdio).transpose());
         let [a, b, e] = stdio;
         // Inherited by the init: the start gate and the namespaces it joins.
-        let gate = spec.start_gate.take().map(process::above_stdio).transpose()?;
+        let gate = spec
+            .start_gate
+            .take()
+            .map(process::above_stdio)
+            .transpose()?;
         let mut joins = Vec::new();
         for (n, path) in &spec.join {
             let f = File::open(path).with_context(|| {

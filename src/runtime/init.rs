@@ -292,11 +292,7 @@ fn run(
                 config.cwd.display()
             )
         })?;
-    harden(
-        config.capabilities,
-        config.overrides.no_new_privs,
-        tracer,
-    )?;
+    harden(config.capabilities, config.overrides.no_new_privs, tracer)?;
     caps::set_not_dumpable(tracer).context("cannot make the init non-dumpable")?;
     if !ns.contains(Namespace::Pid) {
         // Without a pid namespace the kernel would re-parent orphans to the host's init;
@@ -304,6 +300,8 @@ fn run(
         let _ = nix::sys::prctl::set_child_subreaper(true);
     }
     if let Some(fd) = config.start_gate {
+        // A program that is not there fails `create`, not the later `start`, as in runc.
+        resolve_command(&config.args[0], &config.env).map_err(|m| anyhow::anyhow!(m))?;
         send_report(out, &Report::Ready);
         // SAFETY: the gate's fd was inherited for this purpose; nothing else owns it.
         let gate = unsafe { OwnedFd::from_raw_fd(fd) };
@@ -379,7 +377,11 @@ pub(crate) fn become_root(tracer: &Tracer) -> Result<()> {
 /// no_new_privs, then the capability sets (with explicit sets, only the bounding set
 /// here: the others are set per process after the switch to the bundle's user, see
 /// [`PayloadSetup`]).
-pub(crate) fn harden(capabilities: Capabilities, no_new_privs: bool, tracer: &Tracer) -> Result<()> {
+pub(crate) fn harden(
+    capabilities: Capabilities,
+    no_new_privs: bool,
+    tracer: &Tracer,
+) -> Result<()> {
     if no_new_privs {
         caps::set_no_new_privs(tracer).context("cannot set no_new_privs")?;
     }
@@ -606,13 +608,16 @@ impl PayloadSetup<'_> {
                 .op(
                     "setrlimit",
                     || format!("{}, {{{}, {}}}", r.resource, r.soft, r.hard),
-                    || Some(format!("prlimit --pid $$ --{}={}:{}", r.resource, r.soft, r.hard)),
+                    || {
+                        Some(format!(
+                            "prlimit --pid $$ --{}={}:{}",
+                            r.resource, r.soft, r.hard
+                        ))
+                    },
                     // SAFETY: a plain syscall with a valid struct.
                     || {
-                        nix::errno::Errno::result(unsafe {
-                            libc::setrlimit(r.resource as _, &lim)
-                        })
-                        .map(drop)
+                        nix::errno::Errno::result(unsafe { libc::setrlimit(r.resource as _, &lim) })
+                            .map(drop)
                     },
                 )
                 .with_context(|| format!("cannot set resource limit {}", r.resource))?;
@@ -621,7 +626,8 @@ impl PayloadSetup<'_> {
             if let Some(m) = u.umask {
                 nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(m));
             }
-            nix::sys::prctl::set_keepcaps(true).context("cannot keep capabilities (PR_SET_KEEPCAPS)")?;
+            nix::sys::prctl::set_keepcaps(true)
+                .context("cannot keep capabilities (PR_SET_KEEPCAPS)")?;
             let groups: Vec<nix::unistd::Gid> = u
                 .additional_gids
                 .iter()

@@ -13,8 +13,8 @@ pub mod init;
 pub mod ledger;
 pub mod mounts;
 pub mod net;
-pub mod oci;
 mod network;
+pub mod oci;
 pub mod process;
 pub mod registry;
 pub mod rootfs;
@@ -26,6 +26,6 @@ pub use container::{Container, ExecOutput};
 pub use init::hidden_entry;
 pub use registry::install_teardown_handlers;
 pub use spec::{
-    CapSets, Capabilities, ContainerSpec, ExitInfo, IdMap, Io, Namespace, Namespaces, Network, Peer,
-    RootfsMode, Stdio, Veth,
+    CapSets, Capabilities, ContainerSpec, ExitInfo, IdMap, Io, Namespace, Namespaces, Network,
+    Peer, RootfsMode, Stdio, Veth,
 };

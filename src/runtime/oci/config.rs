@@ -411,9 +411,7 @@ impl Bundle {
             bail!("config.json: uid/gid mappings need a \"user\" entry in linux.namespaces");
         }
         if namespaces.contains(Namespace::User) && user_map.is_none() {
-            bail!(
-                "config.json: a user namespace needs linux.uidMappings and linux.gidMappings"
-            );
+            bail!("config.json: a user namespace needs linux.uidMappings and linux.gidMappings");
         }
         let hostname = spec.hostname().clone().filter(|h| !h.is_empty());
         if hostname.is_some() && !namespaces.contains(Namespace::Uts) {
@@ -508,21 +506,26 @@ fn id_map(
     uid: &Option<Vec<oci_spec::runtime::LinuxIdMapping>>,
     gid: &Option<Vec<oci_spec::runtime::LinuxIdMapping>>,
 ) -> Result<Option<IdMap>> {
-    let one = |v: &Option<Vec<oci_spec::runtime::LinuxIdMapping>>, name: &str| -> Result<Option<IdMap>> {
-        match v.as_deref() {
-            None | Some([]) => Ok(None),
-            Some([m]) => Ok(Some(IdMap {
-                inside: m.container_id(),
-                outside: m.host_id(),
-                count: m.size(),
-            })),
-            Some(_) => bail!("config.json: not supported yet: linux.{name} with more than one entry"),
-        }
-    };
+    let one =
+        |v: &Option<Vec<oci_spec::runtime::LinuxIdMapping>>, name: &str| -> Result<Option<IdMap>> {
+            match v.as_deref() {
+                None | Some([]) => Ok(None),
+                Some([m]) => Ok(Some(IdMap {
+                    inside: m.container_id(),
+                    outside: m.host_id(),
+                    count: m.size(),
+                })),
+                Some(_) => {
+                    bail!("config.json: not supported yet: linux.{name} with more than one entry")
+                }
+            }
+        };
     let u = one(uid, "uidMappings")?;
     let g = one(gid, "gidMappings")?;
     if u != g {
-        bail!("config.json: not supported yet: linux.uidMappings and linux.gidMappings that differ");
+        bail!(
+            "config.json: not supported yet: linux.uidMappings and linux.gidMappings that differ"
+        );
     }
     Ok(u)
 }
@@ -545,7 +548,9 @@ fn limits(r: &Option<oci_spec::runtime::LinuxResources>) -> Result<Limits> {
     }
     if let Some(c) = r.cpu() {
         let quota = c.quota().filter(|q| *q > 0);
-        let period = c.period().unwrap_or(crate::runtime::cgroup::DEFAULT_PERIOD_US);
+        let period = c
+            .period()
+            .unwrap_or(crate::runtime::cgroup::DEFAULT_PERIOD_US);
         match (quota, c.shares()) {
             (Some(q), shares) => {
                 out.cpu = Some(CpuLimit {
@@ -640,7 +645,11 @@ fn mount_spec(
     options: &[String],
     bundle: &Path,
 ) -> Result<MountSpec> {
-    if !dest.is_absolute() || dest.components().any(|c| c == std::path::Component::ParentDir) {
+    if !dest.is_absolute()
+        || dest
+            .components()
+            .any(|c| c == std::path::Component::ParentDir)
+    {
         bail!(
             "config.json: mounts[{i}].destination {} must be an absolute path without '..'",
             dest.display()
@@ -681,7 +690,12 @@ fn mount_spec(
                     "slave" => MsFlags::MS_SLAVE,
                     _ => MsFlags::MS_UNBINDABLE,
                 };
-                propagation = kind | if rec { MsFlags::MS_REC } else { MsFlags::empty() };
+                propagation = kind
+                    | if rec {
+                        MsFlags::MS_REC
+                    } else {
+                        MsFlags::empty()
+                    };
                 continue;
             }
             "defaults" => continue,

@@ -49,7 +49,8 @@ pub fn mount_all(
             _ if is_bind => {
                 let source = m.source.as_deref().unwrap_or("");
                 let bind = flags & (MsFlags::MS_BIND | MsFlags::MS_REC);
-                mounts::mount(tracer, Some(source), &target, None, bind, None).with_context(what)?;
+                mounts::mount(tracer, Some(source), &target, None, bind, None)
+                    .with_context(what)?;
                 // mount(2) ignores every other flag on a bind; a remount applies them.
                 let rest = flags - bind;
                 if !rest.is_empty() {
@@ -65,10 +66,8 @@ pub fn mount_all(
                     .with_context(what)?;
                 }
             }
-            fstype => {
-                mounts::mount(tracer, m.source.as_deref(), &target, fstype, flags, data)
-                    .with_context(what)?
-            }
+            fstype => mounts::mount(tracer, m.source.as_deref(), &target, fstype, flags, data)
+                .with_context(what)?,
         }
         if m.propagation != 0 {
             mounts::mount(
@@ -110,7 +109,14 @@ fn mount_cgroup(
     tracer: &Tracer,
 ) -> Result<()> {
     if v2 {
-        mounts::mount(tracer, Some("cgroup2"), target, Some("cgroup2"), flags, None)?;
+        mounts::mount(
+            tracer,
+            Some("cgroup2"),
+            target,
+            Some("cgroup2"),
+            flags,
+            None,
+        )?;
         return Ok(());
     }
     let ro = flags.contains(MsFlags::MS_RDONLY);

@@ -16,9 +16,8 @@ pub fn run(stage: &str, hooks: &[HookSpec], state: &OciState) -> Result<()> {
     }
     let input = serde_json::to_vec(state)?;
     for (i, h) in hooks.iter().enumerate() {
-        run_one(h, &input).with_context(|| {
-            format!("hooks.{stage}[{i}] ({}) failed", h.path.display())
-        })?;
+        run_one(h, &input)
+            .with_context(|| format!("hooks.{stage}[{i}] ({}) failed", h.path.display()))?;
     }
     Ok(())
 }

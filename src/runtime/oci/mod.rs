@@ -41,8 +41,9 @@ pub fn parse_signal(s: &str) -> Result<Signal> {
     } else {
         format!("SIG{name}")
     };
-    full.parse::<Signal>()
-        .map_err(|_| anyhow::anyhow!("unknown signal {s:?}: use a name like TERM or KILL, or a number"))
+    full.parse::<Signal>().map_err(|_| {
+        anyhow::anyhow!("unknown signal {s:?}: use a name like TERM or KILL, or a number")
+    })
 }
 
 /// Writes the default `config.json` into `bundle`.
@@ -136,11 +137,17 @@ impl Runtime {
             annotations: b.annotations.clone(),
             created: state::now_rfc3339(),
             owner: String::new(),
-            init: crate::runtime::ledger::ProcessId { pid: 0, start_time: 0 },
+            init: crate::runtime::ledger::ProcessId {
+                pid: 0,
+                start_time: 0,
+            },
             started: false,
             record: PathBuf::new(),
             exec: crate::runtime::exec::ExecConfig {
-                target: crate::runtime::ledger::ProcessId { pid: 0, start_time: 0 },
+                target: crate::runtime::ledger::ProcessId {
+                    pid: 0,
+                    start_time: 0,
+                },
                 namespaces: spec.namespaces,
                 cgroup_procs: Vec::new(),
                 mapped_root: false,
@@ -380,10 +387,8 @@ fn undo(s: &Saved) -> Result<()> {
         }
         Err(_) if !s.record.exists() => {
             if s.init.is_alive() {
-                let _ = nix::sys::signal::kill(
-                    nix::unistd::Pid::from_raw(s.init.pid),
-                    Signal::SIGKILL,
-                );
+                let _ =
+                    nix::sys::signal::kill(nix::unistd::Pid::from_raw(s.init.pid), Signal::SIGKILL);
             }
             Ok(())
         }
