@@ -9,4 +9,5 @@ pub mod event;
 pub mod format;
 pub mod headless;
 pub mod load;
+pub mod oci;
 pub mod progress;
