@@ -16,13 +16,20 @@ struct Rt {
 
 impl Rt {
     fn cmd(&self, args: &[&str], bundle: &Path) -> anyhow::Result<String> {
-        let out = Command::new(&self.exe)
-            .args(&self.pre)
+        let mut cmd = Command::new(&self.exe);
+        cmd.args(&self.pre)
             .args(args)
             .current_dir(bundle)
             .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
-            .output()?;
+            .stderr(Stdio::inherit());
+        if args.first() == Some(&"create") {
+            // The container inherits create's stdout: a pipe would stay open as long
+            // as the container runs.
+            let st = cmd.stdout(Stdio::null()).status()?;
+            anyhow::ensure!(st.success(), "{:?} {args:?} failed", self.exe);
+            return Ok(String::new());
+        }
+        let out = cmd.output()?;
         anyhow::ensure!(out.status.success(), "{:?} {args:?} failed", self.exe);
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
