@@ -99,15 +99,15 @@ fn lint_proves_every_task() {
     let out = env.contlab(&["lesson", "lint"]);
     let t = text(&out);
     assert!(out.status.success(), "{t}");
-    let valid: usize = t
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("format: ")?
-                .strip_suffix(" lessons valid in en and ko")
-        })
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no lesson count: {t}"));
-    assert!(valid >= 15, "only {valid} lessons are valid: {t}");
+    let list = env.contlab(&["list", "--json"]);
+    let n = serde_json::from_slice::<Vec<serde_json::Value>>(&list.stdout)
+        .expect("list --json")
+        .len();
+    assert!(n >= 17, "the curriculum has {n} lessons");
+    assert!(
+        t.contains(&format!("{n} lessons valid in en and ko")),
+        "{t}"
+    );
     assert!(
         t.contains("every task fails before its solution and passes after it"),
         "{t}"

@@ -15,6 +15,7 @@ mod rbac;
 mod replay;
 mod rootfs;
 mod run;
+mod runtime;
 mod sandbox;
 
 #[derive(Parser, Debug)]
@@ -76,6 +77,9 @@ enum Command {
     /// and a real etcd cluster beside it.
     #[command(subcommand)]
     Raft(raft::Command),
+    /// An OCI runtime with runc's commands: spec, create, start, state, kill, delete,
+    /// run, list, exec — on bundles that real runc runs too.
+    Runtime(runtime::Args),
     /// Work on lessons (instructors and authors).
     #[command(subcommand)]
     Lesson(lesson::Command),
@@ -134,6 +138,7 @@ pub fn main() -> ExitCode {
         Some(Command::Raft(c)) => raft::run(c),
         Some(Command::Replay(a)) => replay::run(a),
         Some(Command::Class(c)) => class::run(c),
+        Some(Command::Runtime(a)) => runtime::run(a),
     };
     match result {
         Ok(code) => code,

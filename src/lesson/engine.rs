@@ -48,6 +48,8 @@ pub struct Engine {
     rbac: Option<super::rbac_step::RbacState>,
     /// The Raft track's simulated cluster and real etcd cluster.
     raft: super::raft_step::RaftLab,
+    /// The OCI track's bundle and state roots, made on first use.
+    oci: Option<super::oci::Work>,
 }
 
 impl Engine {
@@ -69,6 +71,7 @@ impl Engine {
             shell: None,
             rbac: None,
             raft: Default::default(),
+            oci: None,
         }
     }
 
@@ -254,6 +257,14 @@ impl Engine {
         // Removes the RBAC work directory.
         self.rbac = None;
         self.keep_open.clear();
+        if let Some(w) = self.oci.take() {
+            for line in w.teardown() {
+                self.emit(Event::Output {
+                    stream: Stream::Stderr,
+                    data: line,
+                });
+            }
+        }
         for (_, mut c) in std::mem::take(&mut self.containers) {
             for r in c.teardown() {
                 if let Some(e) = r.error {
@@ -360,6 +371,17 @@ impl Engine {
                 data: serde_json::json!({ "container": name, "reading": data }),
             });
         }
+    }
+
+    /// The host pid of a lesson container's init, or of an OCI container by its id.
+    fn pid_of(&self, name: &str) -> Result<i32> {
+        if let Some(c) = self.containers.get(name) {
+            return Ok(c.pid());
+        }
+        if let Some(pid) = self.oci.as_ref().and_then(|w| w.pid(name)) {
+            return Ok(pid);
+        }
+        self.container_or_err(name).map(|c| c.pid())
     }
 
     fn container_or_err(&self, name: &str) -> Result<&Container> {
@@ -485,6 +507,22 @@ impl Engine {
             Action::Etcd { op, key, value } => {
                 let done = self.raft.etcd(*op, key.as_deref(), value.as_deref())?;
                 self.raft_output(done);
+                Ok(())
+            }
+            Action::Runtime(step) => {
+                if self.oci.is_none() {
+                    self.oci = Some(super::oci::Work::new()?);
+                }
+                let work = self.oci.as_mut().context("no OCI work directory")?;
+                let done = work.perform(step, &self.tracer)?;
+                self.flush_trace();
+                let code = done.code;
+                self.record_output(
+                    done.stdout.as_bytes(),
+                    done.stderr.as_bytes(),
+                    Some(code),
+                    None,
+                );
                 Ok(())
             }
             Action::Stop { container } => {
@@ -653,7 +691,7 @@ fn read_status(pid: i32) -> Result<inspect::proc::Status> {
 
 impl World for Engine {
     fn ns_inode(&self, container: &str, ns: &str) -> Result<u64> {
-        ns_inode(self.container_or_err(container)?.pid(), ns)
+        ns_inode(self.pid_of(container)?, ns)
     }
 
     fn host_ns_inode(&self, ns: &str) -> Result<u64> {
@@ -662,10 +700,7 @@ impl World for Engine {
 
     fn processes(&self, container: &str) -> Result<Vec<(i32, String)>> {
         // What the container's own `ps` would list: the pids in the /proc its root shows.
-        let proc_dir = format!(
-            "/proc/{}/root/proc",
-            self.container_or_err(container)?.pid()
-        );
+        let proc_dir = format!("/proc/{}/root/proc", self.pid_of(container)?);
         let mut out = Vec::new();
         for e in std::fs::read_dir(&proc_dir)
             .with_context(|| format!("cannot list {proc_dir}"))?
@@ -681,7 +716,7 @@ impl World for Engine {
     }
 
     fn pid_inside(&self, container: &str) -> Result<i32> {
-        let st = read_status(self.container_or_err(container)?.pid())?;
+        let st = read_status(self.pid_of(container)?)?;
         st.nspid
             .last()
             .copied()
@@ -689,7 +724,7 @@ impl World for Engine {
     }
 
     fn hostname(&self, container: &str) -> Result<String> {
-        inspect::proc::uts_hostname(self.container_or_err(container)?.pid())
+        inspect::proc::uts_hostname(self.pid_of(container)?)
     }
 
     fn host_hostname(&self) -> Result<String> {
@@ -697,7 +732,7 @@ impl World for Engine {
     }
 
     fn uid(&self, container: &str) -> Result<(u32, u32)> {
-        let pid = self.container_or_err(container)?.pid();
+        let pid = self.pid_of(container)?;
         let outside = read_status(pid)?.uid.real;
         let map = std::fs::read_to_string(format!("/proc/{pid}/uid_map")).unwrap_or_default();
         let inside = inspect::proc::parse_id_map(&map)?
@@ -709,7 +744,7 @@ impl World for Engine {
     }
 
     fn mount_inside(&self, container: &str, path: &str) -> Result<Option<String>> {
-        let pid = self.container_or_err(container)?.pid();
+        let pid = self.pid_of(container)?;
         let text = std::fs::read_to_string(format!("/proc/{pid}/mountinfo"))?;
         Ok(inspect::proc::parse_mountinfo(&text)?
             .into_iter()
@@ -751,7 +786,7 @@ impl World for Engine {
     }
 
     fn file_exists(&self, container: &str, path: &str) -> Result<bool> {
-        let pid = self.container_or_err(container)?.pid();
+        let pid = self.pid_of(container)?;
         let p = format!("/proc/{pid}/root/{}", path.trim_start_matches('/'));
         Ok(std::fs::symlink_metadata(p).is_ok())
     }

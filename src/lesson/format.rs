@@ -223,6 +223,10 @@ pub enum Action {
         key: Option<String>,
         value: Option<String>,
     },
+    /// Operate the OCI runtime on the lesson's bundle, as `contlab runtime OP` (or
+    /// runc) would. A refused command is not a failed step: its message and exit
+    /// status 1 are the output, for checks to look at.
+    Runtime(Box<RuntimeStep>),
 }
 
 /// One RBAC request as a lesson writes it. `namespace` defaults to `default`; `cluster =
@@ -267,6 +271,61 @@ pub enum EtcdOp {
     Put,
     Get,
     Stop,
+}
+
+/// One `runtime` action.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeStep {
+    pub op: RuntimeOp,
+    /// The container id (also the name checks use).
+    #[serde(default = "main_container")]
+    pub id: String,
+    /// `kill`: the signal (default TERM).
+    pub signal: Option<String>,
+    /// `kill`: wait until the container has stopped.
+    #[serde(default)]
+    pub wait: bool,
+    /// `delete --force`.
+    #[serde(default)]
+    pub force: bool,
+    /// `exec`: the command.
+    pub cmd: Option<Vec<String>>,
+    /// `show`/`set`: a config.json field, dotted (`process.args`, `linux.resources`).
+    pub field: Option<String>,
+    /// `set`: the field's new value, as JSON (`null` removes it).
+    pub value: Option<String>,
+    /// Which runtime: contlab (default), runc, or both (outputs side by side).
+    #[serde(default)]
+    pub with: With,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuntimeOp {
+    /// Put a root filesystem (`contlab rootfs build`) into the bundle.
+    Rootfs,
+    /// Write the default config.json.
+    Spec,
+    Show,
+    Set,
+    #[default]
+    Create,
+    Start,
+    State,
+    Kill,
+    Delete,
+    Exec,
+    List,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum With {
+    #[default]
+    Contlab,
+    Runc,
+    Both,
 }
 
 pub fn main_container() -> String {

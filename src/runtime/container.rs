@@ -261,12 +261,21 @@ impl Container {
             .context("the container was already torn down")
     }
 
-    fn launch(&mut self, spec: ContainerSpec<'_>, lower: Option<PathBuf>) -> Result<()> {
+    fn launch(&mut self, mut spec: ContainerSpec<'_>, lower: Option<PathBuf>) -> Result<()> {
         let tracer = self.tracer.clone();
         let ns = spec.namespaces;
-        let parent = crate::paths::cgroup_parent();
-        let id = self.id.clone();
-        let cgroup = Cgroup::create(&parent, &id, &spec.limits, &tracer, self.ledger()?)?;
+        let (parent, name) = match &spec.cgroup_path {
+            Some(p) => match p.trim_matches('/').rsplit_once('/') {
+                Some((parent, name)) => (parent.to_string(), name.to_string()),
+                None => bail!(
+                    "the cgroup path {p:?} must have a parent whose name contains {:?}, like \"{}/NAME\"",
+                    crate::paths::PREFIX,
+                    crate::paths::PREFIX
+                ),
+            },
+            None => (crate::paths::cgroup_parent(), self.id.clone()),
+        };
+        let cgroup = Cgroup::create(&parent, &name, &spec.limits, &tracer, self.ledger()?)?;
         self.oom_before = cgroup.oom_kills();
         self.cgroup = Some(cgroup);
 
@@ -276,10 +285,19 @@ impl Container {
                 let work = crate::paths::run_dir().join("work").join(&self.id);
                 self.ledger()?.update(|r| r.dirs.push(work.clone()))?;
                 let dirs = OverlayDirs::under(lower, &work);
-                for d in [&dirs.upper, &dirs.work, &dirs.merged] {
+                let made: &[&PathBuf] = if spec.bind_rootfs {
+                    &[&dirs.merged]
+                } else {
+                    &[&dirs.upper, &dirs.work, &dirs.merged]
+                };
+                for d in made {
                     mkdir_traced(d, &tracer)?;
                 }
-                if let Some(root) = spec.user_map.and_then(|m| m.outside_root()) {
+                if let Some(root) = spec
+                    .user_map
+                    .and_then(|m| m.outside_root())
+                    .filter(|_| !spec.bind_rootfs)
+                {
                     // The top of the merged tree is the upper dir: the container's root
                     // must own it to create files in /.
                     chown_traced(&dirs.upper, root, &tracer)?;
@@ -308,6 +326,27 @@ impl Container {
         let (err_fd, err_parent) = stdio_pair(stderr, false)?;
         let stdio = [in_fd, out_fd, err_fd].map(|f| f.map(process::above_stdio).transpose());
         let [a, b, e] = stdio;
+        // Inherited by the init: the start gate and the namespaces it joins.
+        let gate = spec
+            .start_gate
+            .take()
+            .map(process::above_stdio)
+            .transpose()?;
+        let mut joins = Vec::new();
+        for (n, path) in &spec.join {
+            let f = File::open(path).with_context(|| {
+                format!(
+                    "cannot open the {} namespace to join at {}",
+                    n.name(),
+                    path.display()
+                )
+            })?;
+            joins.push((*n, process::above_stdio(OwnedFd::from(f))?));
+        }
+        let mut keep = vec![child_sock.as_raw_fd()];
+        keep.extend(gate.as_ref().map(|g| g.as_raw_fd()));
+        keep.extend(joins.iter().map(|(_, f)| f.as_raw_fd()));
+        let joined = |n: Namespace| spec.join.iter().any(|(j, _)| *j == n);
         let plan = ChildPlan {
             argv: vec![
                 CString::new("contlab")?,
@@ -315,7 +354,7 @@ impl Container {
                 CString::new(child_sock.as_raw_fd().to_string())?,
             ],
             stdio: [a?, b?, e?],
-            keep: vec![child_sock.as_raw_fd()],
+            keep,
             wait_for_maps: ns.contains(Namespace::User),
             become_root: self.mapped_root,
             join_cgroup: Vec::new(),
@@ -338,17 +377,13 @@ impl Container {
 
         // The cgroup namespace is made later by the init itself, once it is inside its
         // cgroup: a namespace made at clone time would be rooted at contlab's cgroup.
+        // A namespace to join is not made at clone time either: the init joins it.
         let mut flags = nix::sched::CloneFlags::empty();
-        for n in ns.iter().filter(|n| *n != Namespace::Cgroup) {
+        let mut clone_ns = Namespaces::NONE;
+        for n in ns.iter().filter(|n| *n != Namespace::Cgroup && !joined(*n)) {
             flags |= n.clone_flag();
+            clone_ns.insert(n);
         }
-        let clone_ns = {
-            let mut s = Namespaces::NONE;
-            for n in ns.iter().filter(|n| *n != Namespace::Cgroup) {
-                s.insert(n);
-            }
-            s
-        };
         plan.check()?;
         let exe = process::sealed_exe()?;
         let pid = tracer
@@ -369,6 +404,13 @@ impl Container {
                 e => anyhow!("cannot create the container's init process: {}", e.desc()),
             })?;
         drop(child_sock);
+        let join_fds: Vec<(Namespace, i32)> =
+            joins.iter().map(|(n, f)| (*n, f.as_raw_fd())).collect();
+        let gate_fd = gate.as_ref().map(|g| g.as_raw_fd());
+        // The init holds its own copies now; the gate must have no reader but the init,
+        // so that `start` can tell a dead init (ENXIO) from a waiting one.
+        drop(gate);
+        drop(joins);
         let init = ProcessId::of(pid.as_raw()).context("the container's init died at once")?;
         self.init = Some(init);
         self.ledger()?.update(|r| r.processes.push(init))?;
@@ -389,7 +431,7 @@ impl Container {
             nix::unistd::write(&sock, &[1u8])
                 .context("the container's init died before it started")?;
         }
-        if ns.contains(Namespace::Net) {
+        if ns.contains(Namespace::Net) && !joined(Namespace::Net) {
             super::network::setup(pid, &spec.network, &tracer)?;
         }
         let mut overlay_fd = None;
@@ -402,11 +444,12 @@ impl Container {
                 )),
                 _ => None,
             };
-            let fd = rootfs::detached_overlay(
-                dirs,
-                userns.as_ref().map(|(f, m)| (f.as_fd(), m)),
-                &tracer,
-            )?;
+            let idmap = userns.as_ref().map(|(f, m)| (f.as_fd(), m));
+            let fd = if spec.bind_rootfs {
+                rootfs::detached_bind(&dirs.lower, idmap, &tracer)?
+            } else {
+                rootfs::detached_overlay(dirs, idmap, &tracer)?
+            };
             if ns.contains(Namespace::Mount) {
                 overlay_fd = Some(fd);
             } else {
@@ -434,7 +477,28 @@ impl Container {
             env: self.env.clone(),
             cwd: spec.cwd.clone(),
             mount_proc: spec.mount_proc,
+            overrides: spec.overrides.clone(),
+            start_gate: gate_fd,
+            join: join_fds,
+            cgroup_dirs: self
+                .cgroup
+                .as_ref()
+                .map(|cg| {
+                    cg.dirs()
+                        .dirs
+                        .iter()
+                        .map(|d| (d.controllers.join(","), d.path.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            cgroup_v2: self
+                .cgroup
+                .as_ref()
+                .is_some_and(|cg| cg.dirs().version == super::cgroup::CgroupVersion::V2),
         };
+        if let Some(hook) = spec.created_hook.take() {
+            (hook.0)(pid.as_raw())?;
+        }
         init::send_config(&sock, &config, overlay_fd.as_ref().map(|f| f.as_raw_fd()))?;
         drop(overlay_fd);
 
@@ -450,7 +514,7 @@ impl Container {
             }
             match init::parse_line(line.trim_end()) {
                 Some(Line::Trace(ev)) => tracer.emit(ev),
-                Some(Line::Report(Report::Started { .. })) => break,
+                Some(Line::Report(Report::Started { .. } | Report::Ready)) => break,
                 Some(Line::Report(Report::Error { message })) => {
                     let _ = self.reap_init();
                     return Err(anyhow!(message));
@@ -622,6 +686,9 @@ impl Container {
             cwd: PathBuf::from("/"),
             breakout,
             terminal: false,
+            user: None,
+            rlimits: Vec::new(),
+            no_new_privs: true,
         })
     }
 
@@ -639,6 +706,42 @@ impl Container {
             })?;
         let host = super::breakout::Reached::own_root().context("cannot stat the host's /")?;
         Ok(reached == host)
+    }
+
+    /// Lets the container outlive this process (an OCI container after `create`): its
+    /// record is marked detached, so `contlab cleanup` keeps it while its init lives,
+    /// and dropping the value no longer tears it down. The record stays the intent log
+    /// that a later `delete` undoes.
+    pub fn detach(mut self) -> Result<()> {
+        self.ledger()?.update(|r| r.detached = true)?;
+        registry::unregister(&self.id);
+        self.ledger = None;
+        self.cgroup = None;
+        self.reader = None;
+        Ok(())
+    }
+
+    /// What a later `exec` into this container needs, with no command yet.
+    pub(crate) fn exec_template(&self) -> Option<super::exec::ExecConfig> {
+        Some(super::exec::ExecConfig {
+            target: self.init?,
+            namespaces: self.namespaces,
+            cgroup_procs: self
+                .cgroup
+                .as_ref()
+                .map(|c| c.procs_files())
+                .unwrap_or_default(),
+            mapped_root: self.mapped_root,
+            capabilities: self.capabilities,
+            args: Vec::new(),
+            env: self.env.clone(),
+            cwd: PathBuf::from("/"),
+            breakout: false,
+            terminal: false,
+            user: None,
+            rlimits: Vec::new(),
+            no_new_privs: true,
+        })
     }
 
     /// Kills every process, removes the cgroup, mounts, work directories and network

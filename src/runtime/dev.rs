@@ -14,7 +14,7 @@ use std::path::Path;
 /// The devices every program expects.
 pub const DEVICES: &[&str] = &["null", "zero", "full", "random", "urandom", "tty"];
 
-fn mkdir(path: &Path, tracer: &Tracer) -> nix::Result<()> {
+pub(crate) fn mkdir(path: &Path, tracer: &Tracer) -> nix::Result<()> {
     tracer.op(
         "mkdir",
         || format!("{path:?}, 0755"),
@@ -26,7 +26,7 @@ fn mkdir(path: &Path, tracer: &Tracer) -> nix::Result<()> {
     )
 }
 
-fn symlink(target: &str, link: &Path, tracer: &Tracer) -> nix::Result<()> {
+pub(crate) fn symlink(target: &str, link: &Path, tracer: &Tracer) -> nix::Result<()> {
     tracer.op(
         "symlink",
         || format!("{target:?}, {link:?}"),
@@ -49,33 +49,7 @@ pub fn populate(root: &Path, pts_gid5: bool, tracer: &Tracer) -> Result<()> {
         Some("mode=755,size=65536k"),
     )
     .context("cannot mount a tmpfs on the container's /dev")?;
-    for name in DEVICES {
-        let host = Path::new("/dev").join(name);
-        if !host.exists() {
-            continue;
-        }
-        let node = dev.join(name);
-        // An empty regular file is enough as a mount point for a device node.
-        tracer
-            .op(
-                "open",
-                || format!("{node:?}, O_CREAT|O_WRONLY|O_CLOEXEC, 0666"),
-                || Some(format!("touch {}", node.display())),
-                || {
-                    nix::fcntl::open(
-                        &node,
-                        nix::fcntl::OFlag::O_CREAT
-                            | nix::fcntl::OFlag::O_WRONLY
-                            | nix::fcntl::OFlag::O_CLOEXEC,
-                        nix::sys::stat::Mode::from_bits_truncate(0o666),
-                    )
-                    .map(drop)
-                },
-            )
-            .with_context(|| format!("cannot create {}", node.display()))?;
-        mounts::mount(tracer, host.to_str(), &node, None, MsFlags::MS_BIND, None)
-            .with_context(|| format!("cannot bind-mount {} into the container", host.display()))?;
-    }
+    create_devices(&dev, tracer)?;
     let pts = dev.join("pts");
     mkdir(&pts, tracer)?;
     let opts = if pts_gid5 {
@@ -104,6 +78,44 @@ pub fn populate(root: &Path, pts_gid5: bool, tracer: &Tracer) -> Result<()> {
         Some("mode=1777,size=65536k"),
     )
     .context("cannot mount a tmpfs on the container's /dev/shm")?;
+    std_links(&dev, tracer)
+}
+
+/// The devices every program expects, bind-mounted from the host into `dev` (a fresh
+/// tmpfs): the OCI runtime spec's default devices.
+pub fn create_devices(dev: &Path, tracer: &Tracer) -> Result<()> {
+    for name in DEVICES {
+        let host = Path::new("/dev").join(name);
+        if !host.exists() {
+            continue;
+        }
+        let node = dev.join(name);
+        // An empty regular file is enough as a mount point for a device node.
+        tracer
+            .op(
+                "open",
+                || format!("{node:?}, O_CREAT|O_WRONLY|O_CLOEXEC, 0666"),
+                || Some(format!("touch {}", node.display())),
+                || {
+                    nix::fcntl::open(
+                        &node,
+                        nix::fcntl::OFlag::O_CREAT
+                            | nix::fcntl::OFlag::O_WRONLY
+                            | nix::fcntl::OFlag::O_CLOEXEC,
+                        nix::sys::stat::Mode::from_bits_truncate(0o666),
+                    )
+                    .map(drop)
+                },
+            )
+            .with_context(|| format!("cannot create {}", node.display()))?;
+        mounts::mount(tracer, host.to_str(), &node, None, MsFlags::MS_BIND, None)
+            .with_context(|| format!("cannot bind-mount {} into the container", host.display()))?;
+    }
+    Ok(())
+}
+
+/// `/dev/fd`, `/dev/stdin`, `/dev/stdout`, `/dev/stderr`.
+pub fn std_links(dev: &Path, tracer: &Tracer) -> Result<()> {
     for (link, target) in [
         ("fd", "/proc/self/fd"),
         ("stdin", "/proc/self/fd/0"),

@@ -23,7 +23,7 @@ use std::process::ExitCode;
 
 /// What the helper is told.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub(crate) struct ExecConfig {
+pub struct ExecConfig {
     /// The container's init, whose namespaces and root are joined.
     pub target: ProcessId,
     pub namespaces: Namespaces,
@@ -41,6 +41,17 @@ pub(crate) struct ExecConfig {
     /// interactive shell on a PTY).
     #[serde(default)]
     pub terminal: bool,
+    /// The user the command runs as (an OCI bundle's `process.user`); `None`: root.
+    #[serde(default)]
+    pub user: Option<super::spec::User>,
+    #[serde(default)]
+    pub rlimits: Vec<super::spec::Rlimit>,
+    #[serde(default = "yes")]
+    pub no_new_privs: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn ns_inode(pid: &str, ns: Namespace) -> Option<u64> {
@@ -166,7 +177,7 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
                 config.cwd.display()
             )
         })?;
-    init::harden(config.capabilities, tracer)?;
+    init::harden(config.capabilities, config.no_new_privs, tracer)?;
     if config.breakout {
         let reached = super::breakout::attempt(tracer)?;
         println!("{}", serde_json::to_string(&reached)?);
@@ -180,11 +191,20 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
         let _ = out.flush();
         return Ok(ExitCode::SUCCESS);
     }
+    let setup = init::PayloadSetup {
+        user: config.user.as_ref(),
+        caps: match config.capabilities {
+            Capabilities::Sets(s) => Some(s),
+            _ => None,
+        },
+        rlimits: &config.rlimits,
+    };
     let payload = init::spawn_payload(
         &config.args,
         &config.env,
         &SigSet::empty(),
         config.terminal,
+        &setup,
         tracer,
     )
     .map_err(|m| anyhow::anyhow!(m))?;

@@ -14,7 +14,9 @@ use super::dev;
 use super::mounts;
 use super::process::cloexec_from;
 use super::rootfs;
-use super::spec::{Capabilities, Namespace, Namespaces, RootfsMode};
+use super::spec::{
+    CapSets, Capabilities, MountSpec, Namespace, Namespaces, Overrides, Rlimit, RootfsMode, User,
+};
 use super::trace::{TraceEvent, Tracer};
 use anyhow::{Context, Result};
 use nix::mount::MsFlags;
@@ -49,6 +51,20 @@ pub(crate) struct InitConfig {
     /// Mount a fresh procfs for a new pid namespace (see `ContainerSpec::mount_proc`).
     #[serde(default = "yes")]
     pub mount_proc: bool,
+    #[serde(default)]
+    pub overrides: Overrides,
+    /// The start gate's fd, inherited (see `ContainerSpec::start_gate`).
+    #[serde(default)]
+    pub start_gate: Option<RawFd>,
+    /// Namespaces to join, as inherited fds, before anything else is set up.
+    #[serde(default)]
+    pub join: Vec<(Namespace, RawFd)>,
+    /// The container's cgroup directories on the host, by hierarchy name (`memory`,
+    /// `cpu,cpuacct`, …), for a `cgroup` mount; one unnamed entry on cgroup v2.
+    #[serde(default)]
+    pub cgroup_dirs: Vec<(String, PathBuf)>,
+    #[serde(default)]
+    pub cgroup_v2: bool,
 }
 
 fn yes() -> bool {
@@ -60,6 +76,8 @@ fn yes() -> bool {
 pub(crate) enum Report {
     /// The payload runs; `pid` is its pid in the container's pid namespace.
     Started { pid: i32 },
+    /// Everything is set up; the init now waits at its start gate.
+    Ready,
     /// Setup failed; one sentence.
     Error { message: String },
     /// The payload ended.
@@ -213,6 +231,18 @@ fn run(
         // it is a no-op that shows the switch in the trace and checks it held.
         become_root(tracer)?;
     }
+    for (n, fd) in &config.join {
+        // SAFETY: the fd was inherited for this purpose and nothing else here owns it.
+        let fd = unsafe { OwnedFd::from_raw_fd(*fd) };
+        tracer
+            .op(
+                "setns",
+                || format!("{}, {}", fd.as_raw_fd(), n.flag_name()),
+                || Some(format!("nsenter {} …", n.unshare_option())),
+                || nix::sched::setns(&fd, n.clone_flag()),
+            )
+            .with_context(|| format!("cannot join the given {} namespace", n.name()))?;
+    }
     // Only now, inside its cgroup, may the init make its cgroup namespace: the
     // namespace's root is the cgroup the process is in at unshare time.
     if ns.contains(Namespace::Cgroup) {
@@ -262,12 +292,20 @@ fn run(
                 config.cwd.display()
             )
         })?;
-    harden(config.capabilities, tracer)?;
+    harden(config.capabilities, config.overrides.no_new_privs, tracer)?;
     caps::set_not_dumpable(tracer).context("cannot make the init non-dumpable")?;
     if !ns.contains(Namespace::Pid) {
         // Without a pid namespace the kernel would re-parent orphans to the host's init;
         // make them ours so they are reaped here.
         let _ = nix::sys::prctl::set_child_subreaper(true);
+    }
+    if let Some(fd) = config.start_gate {
+        // A program that is not there fails `create`, not the later `start`, as in runc.
+        resolve_command(&config.args[0], &config.env).map_err(|m| anyhow::anyhow!(m))?;
+        send_report(out, &Report::Ready);
+        // SAFETY: the gate's fd was inherited for this purpose; nothing else owns it.
+        let gate = unsafe { OwnedFd::from_raw_fd(fd) };
+        wait_at_gate(gate, tracer)?;
     }
 
     // Block every signal before the payload exists: none may be lost between fork and
@@ -279,7 +317,15 @@ fn run(
     let sfd =
         nix::sys::signalfd::SignalFd::with_flags(&all, nix::sys::signalfd::SfdFlags::SFD_CLOEXEC)
             .context("cannot create a signalfd")?;
-    let payload = spawn_payload(&config.args, &config.env, &old, false, tracer)
+    let setup = PayloadSetup {
+        user: config.overrides.user.as_ref(),
+        caps: match config.capabilities {
+            Capabilities::Sets(s) => Some(s),
+            _ => None,
+        },
+        rlimits: &config.overrides.rlimits,
+    };
+    let payload = spawn_payload(&config.args, &config.env, &old, false, &setup, tracer)
         .map_err(|m| anyhow::anyhow!(m))?;
     send_report(
         out,
@@ -328,13 +374,50 @@ pub(crate) fn become_root(tracer: &Tracer) -> Result<()> {
     Ok(())
 }
 
-/// no_new_privs, then the capability sets.
-pub(crate) fn harden(capabilities: Capabilities, tracer: &Tracer) -> Result<()> {
-    caps::set_no_new_privs(tracer).context("cannot set no_new_privs")?;
+/// no_new_privs, then the capability sets (with explicit sets, only the bounding set
+/// here: the others are set per process after the switch to the bundle's user, see
+/// [`PayloadSetup`]).
+pub(crate) fn harden(
+    capabilities: Capabilities,
+    no_new_privs: bool,
+    tracer: &Tracer,
+) -> Result<()> {
+    if no_new_privs {
+        caps::set_no_new_privs(tracer).context("cannot set no_new_privs")?;
+    }
     caps::drop_capabilities(capabilities, tracer)
 }
 
+/// Blocks until `contlab runtime start` writes a byte into the FIFO (the create/start
+/// split, runc's exec fifo): the container stays fully set up but runs nothing of the
+/// user's until then.
+fn wait_at_gate(gate: OwnedFd, tracer: &Tracer) -> Result<()> {
+    let mut f = std::fs::File::from(gate);
+    let mut b = [0u8; 1];
+    let n = tracer
+        .op(
+            "read",
+            || format!("{} (exec.fifo), 1", f.as_raw_fd()),
+            || Some("cat exec.fifo   # blocks until `start`".into()),
+            || loop {
+                match nix::unistd::read(&f, &mut b) {
+                    Err(nix::errno::Errno::EINTR) => continue,
+                    other => break other,
+                }
+            },
+        )
+        .context("cannot wait for the start of the container")?;
+    if n == 0 {
+        anyhow::bail!("the start gate closed before the container was started");
+    }
+    let _ = f.flush();
+    Ok(())
+}
+
 fn setup_filesystem(config: &InitConfig, overlay: Option<OwnedFd>, tracer: &Tracer) -> Result<()> {
+    if let Some(list) = &config.overrides.mounts {
+        return explicit_filesystem(config, list, overlay, tracer);
+    }
     let ns = config.namespaces;
     let own_mounts = ns.contains(Namespace::Mount);
     let Some(root) = config
@@ -401,6 +484,52 @@ fn setup_filesystem(config: &InitConfig, overlay: Option<OwnedFd>, tracer: &Trac
     Ok(())
 }
 
+/// The bundle's own mounts in place of contlab's, then the root switch, the masked and
+/// read-only paths, and a read-only `/` if asked.
+fn explicit_filesystem(
+    config: &InitConfig,
+    list: &[MountSpec],
+    overlay: Option<OwnedFd>,
+    tracer: &Tracer,
+) -> Result<()> {
+    let root = config
+        .root
+        .as_deref()
+        .context("a container with explicit mounts needs its own root filesystem")?;
+    if let Some(fd) = &overlay {
+        rootfs::attach(std::os::fd::AsFd::as_fd(fd), root, tracer)?;
+    }
+    drop(overlay);
+    super::oci::fs::mount_all(root, list, &config.cgroup_dirs, config.cgroup_v2, tracer)?;
+    match config.rootfs {
+        RootfsMode::PivotRoot => rootfs::pivot_root(root, tracer)?,
+        RootfsMode::Chroot => rootfs::chroot(root, tracer)?,
+        RootfsMode::Host => {}
+    }
+    let owned = |v: &Option<Vec<String>>, d: &[&str]| -> Vec<String> {
+        v.clone()
+            .unwrap_or_else(|| d.iter().map(|s| s.to_string()).collect())
+    };
+    rootfs::mask_and_protect_paths(
+        &owned(&config.overrides.masked_paths, rootfs::MASKED),
+        &owned(&config.overrides.readonly_paths, rootfs::READ_ONLY),
+        tracer,
+    )?;
+    if config.overrides.readonly_root {
+        let locked = mounts::locked_flags(Path::new("/"));
+        mounts::mount(
+            tracer,
+            None,
+            Path::new("/"),
+            None,
+            MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY | locked,
+            None,
+        )
+        .context("cannot make the container's / read-only (root.readonly)")?;
+    }
+    Ok(())
+}
+
 fn ensure_dir(p: &Path) -> Result<()> {
     match std::fs::create_dir(p) {
         Ok(()) => Ok(()),
@@ -456,14 +585,98 @@ fn describe_exec_error(cmd: &str, errno: nix::errno::Errno) -> String {
     }
 }
 
-/// Forks and execs the payload. Exec errors come back over a close-on-exec pipe: it
-/// closes silently on success, or carries the errno, so the caller learns of
-/// "command not found" before it reports the container as started.
+/// What the payload's process does to itself between fork and exec: resource limits,
+/// then the switch to the bundle's user, then its capability sets. The user switch
+/// needs CAP_SETUID and CAP_SETGID, which the bundle's sets may not include, so it
+/// comes first, keeping the permitted set across it (`PR_SET_KEEPCAPS`).
+#[derive(Default)]
+pub(crate) struct PayloadSetup<'a> {
+    pub user: Option<&'a User>,
+    pub caps: Option<CapSets>,
+    pub rlimits: &'a [Rlimit],
+}
+
+impl PayloadSetup<'_> {
+    /// Runs in the forked child (single-threaded, so ordinary code is safe).
+    fn apply(&self, tracer: &Tracer) -> Result<()> {
+        for r in self.rlimits {
+            let lim = libc::rlimit {
+                rlim_cur: r.soft,
+                rlim_max: r.hard,
+            };
+            tracer
+                .op(
+                    "setrlimit",
+                    || format!("{}, {{{}, {}}}", r.resource, r.soft, r.hard),
+                    || {
+                        Some(format!(
+                            "prlimit --pid $$ --{}={}:{}",
+                            r.resource, r.soft, r.hard
+                        ))
+                    },
+                    // SAFETY: a plain syscall with a valid struct.
+                    || {
+                        nix::errno::Errno::result(unsafe { libc::setrlimit(r.resource as _, &lim) })
+                            .map(drop)
+                    },
+                )
+                .with_context(|| format!("cannot set resource limit {}", r.resource))?;
+        }
+        if let Some(u) = self.user {
+            if let Some(m) = u.umask {
+                nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(m));
+            }
+            nix::sys::prctl::set_keepcaps(true)
+                .context("cannot keep capabilities (PR_SET_KEEPCAPS)")?;
+            let groups: Vec<nix::unistd::Gid> = u
+                .additional_gids
+                .iter()
+                .map(|g| nix::unistd::Gid::from_raw(*g))
+                .collect();
+            tracer
+                .op(
+                    "setgroups",
+                    || format!("{:?}", u.additional_gids),
+                    || None,
+                    || nix::unistd::setgroups(&groups),
+                )
+                .context("cannot set the additional groups (process.user.additionalGids)")?;
+            let g = nix::unistd::Gid::from_raw(u.gid);
+            tracer
+                .op(
+                    "setresgid",
+                    || format!("{0}, {0}, {0}", u.gid),
+                    || None,
+                    || nix::unistd::setresgid(g, g, g),
+                )
+                .with_context(|| format!("cannot become gid {} (process.user.gid)", u.gid))?;
+            let id = nix::unistd::Uid::from_raw(u.uid);
+            tracer
+                .op(
+                    "setresuid",
+                    || format!("{0}, {0}, {0}", u.uid),
+                    || Some(format!("setpriv --reuid={} --regid={}", u.uid, u.gid)),
+                    || nix::unistd::setresuid(id, id, id),
+                )
+                .with_context(|| format!("cannot become uid {} (process.user.uid)", u.uid))?;
+        }
+        if let Some(sets) = &self.caps {
+            caps::apply_sets(sets, tracer)?;
+        }
+        Ok(())
+    }
+}
+
+/// Forks and execs the payload. Errors come back over a close-on-exec pipe: it closes
+/// silently on success, or carries `E` and the errno of a failed exec, or `M` and a
+/// sentence, so the caller learns of "command not found" before it reports the
+/// container as started.
 pub(crate) fn spawn_payload(
     args: &[String],
     env: &[String],
     mask: &SigSet,
     terminal: bool,
+    setup: &PayloadSetup<'_>,
     tracer: &Tracer,
 ) -> Result<Pid, String> {
     let path = resolve_command(&args[0], env)?;
@@ -514,18 +727,33 @@ pub(crate) fn spawn_payload(
                 // SAFETY: a plain ioctl on fd 0 with an integer argument.
                 unsafe { libc::ioctl(0, libc::TIOCSCTTY, 0) };
             }
+            if let Err(e) = setup.apply(tracer) {
+                let mut msg = b"M".to_vec();
+                msg.extend_from_slice(format!("{e:#}").as_bytes());
+                let _ = nix::unistd::write(&err_w, &msg);
+                // SAFETY: _exit skips atexit handlers and buffers that belong to the parent.
+                unsafe { libc::_exit(127) }
+            }
             let Err(e) = nix::unistd::execve(&c_path, &c_args, &c_env);
-            let _ = nix::unistd::write(&err_w, &(e as i32).to_le_bytes());
+            let mut msg = b"E".to_vec();
+            msg.extend_from_slice(&(e as i32).to_le_bytes());
+            let _ = nix::unistd::write(&err_w, &msg);
             // SAFETY: _exit skips atexit handlers and buffers that belong to the parent.
             unsafe { libc::_exit(127) }
         }
         Ok(ForkResult::Parent { child }) => {
             drop(err_w);
-            let mut buf = [0u8; 4];
+            let mut buf = Vec::new();
             let mut f = std::fs::File::from(err_r);
-            let n = read_full(&mut f, &mut buf);
-            if n == 4 {
-                let errno = nix::errno::Errno::from_raw(i32::from_le_bytes(buf));
+            read_to_end(&mut f, &mut buf);
+            if buf.first() == Some(&b'M') {
+                let _ = waitpid(child, None);
+                return Err(String::from_utf8_lossy(&buf[1..]).into_owned());
+            }
+            if buf.len() == 5 {
+                let errno = nix::errno::Errno::from_raw(i32::from_le_bytes([
+                    buf[1], buf[2], buf[3], buf[4],
+                ]));
                 let _ = waitpid(child, None);
                 let msg = describe_exec_error(&args[0], errno);
                 tracer.emit(TraceEvent {
@@ -553,17 +781,16 @@ pub(crate) fn spawn_payload(
     }
 }
 
-fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> usize {
-    let mut n = 0;
-    while n < buf.len() {
-        match f.read(&mut buf[n..]) {
+fn read_to_end(f: &mut std::fs::File, buf: &mut Vec<u8>) {
+    let mut chunk = [0u8; 512];
+    loop {
+        match f.read(&mut chunk) {
             Ok(0) => break,
-            Ok(k) => n += k,
+            Ok(k) => buf.extend_from_slice(&chunk[..k]),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(_) => break,
         }
     }
-    n
 }
 
 fn decode(status: WaitStatus) -> Option<(Option<i32>, Option<i32>)> {

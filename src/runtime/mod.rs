@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod mounts;
 pub mod net;
 mod network;
+pub mod oci;
 pub mod process;
 pub mod registry;
 pub mod rootfs;
@@ -25,6 +26,6 @@ pub use container::{Container, ExecOutput};
 pub use init::hidden_entry;
 pub use registry::install_teardown_handlers;
 pub use spec::{
-    Capabilities, ContainerSpec, ExitInfo, IdMap, Io, Namespace, Namespaces, Network, Peer,
-    RootfsMode, Stdio, Veth,
+    CapSets, Capabilities, ContainerSpec, ExitInfo, IdMap, Io, Namespace, Namespaces, Network,
+    Peer, RootfsMode, Stdio, Veth,
 };

@@ -215,6 +215,43 @@ pub fn detached_overlay(
     Ok(mnt)
 }
 
+/// A detached recursive bind mount of `dir` (`mount --rbind`, attached nowhere yet):
+/// the container's root when it is the directory itself rather than an overlay over it.
+/// With `idmap`, owners are shifted into the container's user namespace.
+pub fn detached_bind(
+    dir: &Path,
+    idmap: Option<(BorrowedFd<'_>, &IdMap)>,
+    tracer: &Tracer,
+) -> Result<OwnedFd> {
+    if let Some((userns, map)) = idmap {
+        return idmapped_tree(dir, userns, map, tracer).with_context(|| {
+            format!(
+                "cannot make an idmapped bind mount of {} for the user namespace",
+                dir.display()
+            )
+        });
+    }
+    let path = cstr(&dir.to_string_lossy())?;
+    tracer
+        .op(
+            "open_tree",
+            || format!("AT_FDCWD, {dir:?}, OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC|AT_RECURSIVE"),
+            || Some(format!("mount --rbind {} <detached>", dir.display())),
+            || {
+                // SAFETY: a syscall with a valid C string and integer flags.
+                fd_result(unsafe {
+                    libc::syscall(
+                        libc::SYS_open_tree,
+                        libc::AT_FDCWD,
+                        path.as_ptr(),
+                        libc::OPEN_TREE_CLONE | libc::OPEN_TREE_CLOEXEC | libc::AT_RECURSIVE as u32,
+                    )
+                })
+            },
+        )
+        .with_context(|| format!("cannot bind-mount the root filesystem {}", dir.display()))
+}
+
 /// `move_mount(2)`: attaches a detached mount at `target`.
 pub fn attach(mnt: BorrowedFd<'_>, target: &Path, tracer: &Tracer) -> Result<()> {
     let t = cstr(&target.to_string_lossy())?;
@@ -337,7 +374,17 @@ pub const READ_ONLY: &[&str] = &[
 /// Hides [`MASKED`] (`/dev/null` over files, an empty read-only tmpfs over directories)
 /// and makes [`READ_ONLY`] read-only. Paths this kernel does not have are skipped.
 pub fn mask_and_protect(tracer: &Tracer) -> Result<()> {
-    for p in MASKED.iter().map(Path::new) {
+    mask_and_protect_paths(MASKED, READ_ONLY, tracer)
+}
+
+/// [`mask_and_protect`] with the lists given (an OCI bundle's `linux.maskedPaths` and
+/// `linux.readonlyPaths`).
+pub fn mask_and_protect_paths<S: AsRef<str>>(
+    masked: &[S],
+    read_only: &[S],
+    tracer: &Tracer,
+) -> Result<()> {
+    for p in masked.iter().map(|p| Path::new(p.as_ref())) {
         let Ok(meta) = std::fs::symlink_metadata(p) else {
             continue;
         };
@@ -355,7 +402,7 @@ pub fn mask_and_protect(tracer: &Tracer) -> Result<()> {
         };
         res.with_context(|| format!("cannot mask {}", p.display()))?;
     }
-    for p in READ_ONLY.iter().map(Path::new) {
+    for p in read_only.iter().map(|p| Path::new(p.as_ref())) {
         if std::fs::symlink_metadata(p).is_err() {
             continue;
         }

@@ -243,6 +243,97 @@ pub enum Capabilities {
     OciDefault,
     /// Every capability (lessons that mount file systems inside need CAP_SYS_ADMIN).
     All,
+    /// Each set spelled out, as an OCI bundle's `process.capabilities` does.
+    Sets(CapSets),
+}
+
+/// The five capability sets of a process, one bit per capability number
+/// (`1 << CAP_SYS_ADMIN`, …).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapSets {
+    pub bounding: u64,
+    pub effective: u64,
+    pub permitted: u64,
+    pub inheritable: u64,
+    pub ambient: u64,
+}
+
+/// One mount of the container, in `mount(2)`'s terms: what an OCI bundle's `mounts`
+/// entry becomes once its options are split into flags and file-system data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MountSpec {
+    /// Absolute, as seen inside the container.
+    pub destination: PathBuf,
+    /// `proc`, `tmpfs`, `cgroup`, … ; `None` for a bind mount.
+    pub fstype: Option<String>,
+    /// A host path for bind mounts (absolute), else the file system's source name.
+    pub source: Option<String>,
+    /// `MS_*` bits (`MS_BIND`, `MS_REC`, `MS_RDONLY`, …), without propagation.
+    pub flags: u64,
+    /// Propagation to set afterwards (`MS_PRIVATE`, `MS_SLAVE`, … with `MS_REC`), or 0.
+    pub propagation: u64,
+    /// File-system specific options (`mode=755,size=65536k`).
+    pub data: String,
+}
+
+/// The user the command runs as, inside the container's user namespace.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub uid: u32,
+    pub gid: u32,
+    pub additional_gids: Vec<u32>,
+    pub umask: Option<u32>,
+}
+
+/// One resource limit (`setrlimit(2)`), by its `RLIMIT_*` number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rlimit {
+    pub resource: u32,
+    pub soft: u64,
+    pub hard: u64,
+}
+
+/// Settings that replace contlab's own choices, as an OCI bundle spells them out. The
+/// default keeps contlab's choices (what the lessons' containers get).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overrides {
+    /// Exactly these mounts, in order, instead of contlab's `/proc`, `/sys` and `/dev`.
+    pub mounts: Option<Vec<MountSpec>>,
+    /// Instead of `rootfs::MASKED` and `rootfs::READ_ONLY`.
+    pub masked_paths: Option<Vec<String>>,
+    pub readonly_paths: Option<Vec<String>>,
+    /// Remount the container's `/` read-only once it is set up.
+    pub readonly_root: bool,
+    /// `None`: root (uid and gid 0).
+    pub user: Option<User>,
+    pub rlimits: Vec<Rlimit>,
+    /// `PR_SET_NO_NEW_PRIVS` (contlab's containers always set it).
+    pub no_new_privs: bool,
+}
+
+impl Default for Overrides {
+    fn default() -> Self {
+        Overrides {
+            mounts: None,
+            masked_paths: None,
+            readonly_paths: None,
+            readonly_root: false,
+            user: None,
+            rlimits: Vec::new(),
+            no_new_privs: true,
+        }
+    }
+}
+
+/// Called once the container's init exists (its namespaces made, its cgroup joined),
+/// before it sets up its root: the moment of the OCI `createRuntime` hooks. Gets the
+/// init's host pid.
+pub struct CreatedHook<'a>(pub Box<dyn FnOnce(i32) -> Result<()> + 'a>);
+
+impl std::fmt::Debug for CreatedHook<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CreatedHook")
+    }
 }
 
 /// A network namespace contlab created, to connect a container to.
@@ -352,6 +443,20 @@ pub struct ContainerSpec<'a> {
     /// Mount a fresh procfs for a new pid namespace (default). Off, `ps` inside still
     /// reads the host's /proc — the classic surprise the PID lesson shows.
     pub mount_proc: bool,
+    /// Use `rootfs_dir` itself as the root (a bind mount: writes land in it, as with
+    /// runc) instead of a writable overlay over it.
+    pub bind_rootfs: bool,
+    /// The cgroup as `parent/…/name` below each hierarchy; `None` for
+    /// `<paths::cgroup_parent()>/<id>`. Its first part must carry contlab's name.
+    pub cgroup_path: Option<String>,
+    /// Existing namespaces to join (`/proc/PID/ns/net`, `/run/netns/x`) instead of
+    /// making new ones; each type must also be in `namespaces`.
+    pub join: Vec<(Namespace, PathBuf)>,
+    /// A create/start split: the init sets everything up, then blocks reading one byte
+    /// from this fd (the read end of a FIFO) before it starts the command.
+    pub start_gate: Option<OwnedFd>,
+    pub overrides: Overrides,
+    pub created_hook: Option<CreatedHook<'a>>,
 }
 
 impl Default for ContainerSpec<'_> {
@@ -371,6 +476,12 @@ impl Default for ContainerSpec<'_> {
             cwd: PathBuf::from("/"),
             stdio: Stdio::inherit(),
             mount_proc: true,
+            bind_rootfs: false,
+            cgroup_path: None,
+            join: Vec::new(),
+            start_gate: None,
+            overrides: Overrides::default(),
+            created_hook: None,
         }
     }
 }
@@ -430,6 +541,23 @@ impl<'a> ContainerSpec<'a> {
         }
         if matches!(self.network, Network::Veth(_)) && !ns.contains(Namespace::Net) {
             bail!("a veth pair needs a network namespace: add \"net\" to the namespaces");
+        }
+        for (n, path) in &self.join {
+            if !ns.contains(*n) {
+                bail!(
+                    "joining the {} namespace at {} needs \"{}\" in the namespaces",
+                    n.name(),
+                    path.display(),
+                    n.name()
+                );
+            }
+            if matches!(n, Namespace::User | Namespace::Pid | Namespace::Mount) {
+                bail!(
+                    "not supported yet: joining an existing {} namespace ({})",
+                    n.name(),
+                    path.display()
+                );
+            }
         }
         if !self.cwd.is_absolute() {
             bail!(

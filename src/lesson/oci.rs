@@ -1,0 +1,364 @@
+//! The OCI track's `runtime` action: a bundle in a lesson's own work directory, the
+//! lifecycle run through `runtime::oci` (traced), and the same commands given to real
+//! runc when it is installed.
+
+use super::format::{RuntimeOp, RuntimeStep, With};
+use crate::runtime::oci::{self, CreateOptions, Runtime};
+use crate::runtime::trace::Tracer;
+use crate::runtime::{Io, Stdio};
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What one runtime command printed, and its exit status (1 for a refusal).
+#[derive(Debug, Default)]
+pub struct Done {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl Done {
+    fn ok(stdout: impl Into<String>) -> Done {
+        Done {
+            stdout: stdout.into(),
+            ..Default::default()
+        }
+    }
+    fn refused(e: anyhow::Error) -> Done {
+        Done {
+            stderr: format!("contlab: {e:#}\n"),
+            code: 1,
+            ..Default::default()
+        }
+    }
+}
+
+/// A lesson's bundle and the state roots of both runtimes.
+pub struct Work {
+    dir: tempfile::TempDir,
+    rt: Runtime,
+    contlab_ids: BTreeSet<String>,
+    runc_ids: BTreeSet<String>,
+}
+
+const RUNC_ABSENT: &str = "runc is not installed here: skipped (install it to compare)\n";
+
+impl Work {
+    pub fn new() -> Result<Work> {
+        let dir = tempfile::Builder::new()
+            .prefix("contlab-oci-")
+            .tempdir()
+            .context("cannot make the lesson's bundle directory")?;
+        std::fs::create_dir(dir.path().join("bundle"))?;
+        let rt = Runtime::new(Some(dir.path().join("root")));
+        Ok(Work {
+            dir,
+            rt,
+            contlab_ids: BTreeSet::new(),
+            runc_ids: BTreeSet::new(),
+        })
+    }
+
+    pub fn bundle(&self) -> PathBuf {
+        self.dir.path().join("bundle")
+    }
+
+    fn runc_root(&self) -> PathBuf {
+        self.dir.path().join("runc-root")
+    }
+
+    /// The host pid of contlab's container `id`, while it is not stopped.
+    pub fn pid(&self, id: &str) -> Option<i32> {
+        self.rt.state(id).ok().filter(|s| s.pid > 0).map(|s| s.pid)
+    }
+
+    pub fn perform(&mut self, step: &RuntimeStep, tracer: &Tracer) -> Result<Done> {
+        let bundle = self.bundle();
+        match step.op {
+            RuntimeOp::Rootfs => {
+                let out = bundle.join("rootfs");
+                if !out.exists() {
+                    let opts = crate::rootfs::BuildOptions {
+                        from: None,
+                        out: Some(out.clone()),
+                    };
+                    crate::rootfs::build(&opts, &mut |_| {})?;
+                }
+                let mut names: Vec<String> = std::fs::read_dir(&out)?
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect();
+                names.sort();
+                return Ok(Done::ok(format!(
+                    "$ contlab rootfs build --out bundle/rootfs\nbundle/rootfs: {}\n",
+                    names.join(" ")
+                )));
+            }
+            RuntimeOp::Spec => {
+                return Ok(match oci::write_spec(&bundle, false) {
+                    Ok(p) => Done::ok(std::fs::read_to_string(p)?),
+                    Err(e) => Done::refused(e),
+                });
+            }
+            RuntimeOp::Show => {
+                let v = read_config(&bundle)?;
+                let shown = match &step.field {
+                    Some(f) => field(&v, f).cloned().unwrap_or(Value::Null),
+                    None => v,
+                };
+                let name = step.field.as_deref().unwrap_or("config.json");
+                return Ok(Done::ok(format!(
+                    "{name}: {}\n",
+                    serde_json::to_string_pretty(&shown)?
+                )));
+            }
+            RuntimeOp::Set => {
+                let f = step.field.as_deref().context("`set` needs a field")?;
+                let text = step.value.as_deref().context("`set` needs a value")?;
+                let value: Value = serde_json::from_str(text)
+                    .with_context(|| format!("the value {text:?} is not JSON"))?;
+                let mut v = read_config(&bundle)?;
+                set_field(&mut v, f, value.clone())?;
+                let mut out = serde_json::to_vec_pretty(&v)?;
+                out.push(b'\n');
+                std::fs::write(bundle.join("config.json"), out)?;
+                return Ok(Done::ok(format!("{f} = {value}\n")));
+            }
+            _ => {}
+        }
+        let has_runc = which::which("runc").is_ok();
+        match step.with {
+            With::Contlab => Ok(self.contlab(step, tracer)),
+            With::Runc if !has_runc => Ok(Done::ok(RUNC_ABSENT)),
+            With::Runc => self.runc(step),
+            With::Both => {
+                let a = self.contlab(step, tracer);
+                let b = if has_runc {
+                    self.runc(step)?
+                } else {
+                    Done::ok(RUNC_ABSENT)
+                };
+                Ok(side_by_side(a, b))
+            }
+        }
+    }
+
+    fn contlab(&mut self, step: &RuntimeStep, tracer: &Tracer) -> Done {
+        let id = step.id.as_str();
+        let res: Result<String> = (|| {
+            Ok(match step.op {
+                RuntimeOp::Create => {
+                    self.contlab_ids.insert(id.to_string());
+                    let opts = CreateOptions {
+                        pid_file: None,
+                        detach: true,
+                    };
+                    self.rt
+                        .create(id, &self.bundle(), opts, Stdio::null(), tracer)?;
+                    String::new()
+                }
+                RuntimeOp::Start => {
+                    self.rt.start(id, tracer)?;
+                    String::new()
+                }
+                RuntimeOp::State => serde_json::to_string_pretty(&self.rt.state(id)?)? + "\n",
+                RuntimeOp::List => {
+                    let mut out = String::new();
+                    for s in self.rt.list() {
+                        out.push_str(&format!("{}\t{}\t{}\n", s.id, s.pid, s.status));
+                    }
+                    out
+                }
+                RuntimeOp::Kill => {
+                    let sig = oci::parse_signal(step.signal.as_deref().unwrap_or("TERM"))?;
+                    self.rt.kill(id, sig, tracer)?;
+                    if step.wait {
+                        wait_until(|| {
+                            self.rt
+                                .state(id)
+                                .is_ok_and(|s| s.status == oci::state::Status::Stopped)
+                        })?;
+                    }
+                    String::new()
+                }
+                RuntimeOp::Delete => {
+                    self.rt.delete(id, step.force)?;
+                    String::new()
+                }
+                RuntimeOp::Exec => {
+                    let cmd = step.cmd.clone().unwrap_or_default();
+                    let out = self.rt.exec(
+                        id,
+                        &cmd,
+                        Stdio {
+                            stdin: Io::Null,
+                            stdout: Io::Piped,
+                            stderr: Io::Piped,
+                        },
+                        tracer,
+                    )?;
+                    let mut text = out.stdout_str();
+                    text.push_str(&String::from_utf8_lossy(&out.stderr));
+                    if !out.exit.success() {
+                        bail!("{} {}: {}", cmd.join(" "), out.exit, text.trim());
+                    }
+                    text
+                }
+                _ => String::new(),
+            })
+        })();
+        match res {
+            Ok(s) => Done::ok(s),
+            Err(e) => Done::refused(e),
+        }
+    }
+
+    fn runc(&mut self, step: &RuntimeStep) -> Result<Done> {
+        let id = step.id.as_str();
+        let mut args: Vec<String> = Vec::new();
+        match step.op {
+            RuntimeOp::Create => {
+                self.runc_ids.insert(id.to_string());
+                args.extend(["create".into(), "--bundle".into()]);
+                args.push(self.bundle().display().to_string());
+                args.push(id.into());
+            }
+            RuntimeOp::Kill => {
+                args.extend(["kill".into(), id.into()]);
+                args.push(step.signal.clone().unwrap_or_else(|| "TERM".into()));
+            }
+            RuntimeOp::Delete if step.force => {
+                args.extend(["delete".into(), "--force".into(), id.into()])
+            }
+            RuntimeOp::Exec => {
+                args.extend(["exec".into(), id.into()]);
+                args.extend(step.cmd.clone().unwrap_or_default());
+            }
+            RuntimeOp::List => args.push("list".into()),
+            op => {
+                let name = format!("{op:?}").to_lowercase();
+                args.extend([name, id.into()]);
+            }
+        }
+        let done = self.runc_cmd(&args)?;
+        if step.op == RuntimeOp::Kill && step.wait && done.code == 0 {
+            wait_until(|| {
+                self.runc_cmd(&["state".to_string(), id.to_string()])
+                    .is_ok_and(|d| d.stdout.contains("\"stopped\""))
+            })?;
+        }
+        Ok(done)
+    }
+
+    /// runc with its stdout and stderr in files: a created container inherits them,
+    /// and a pipe would hold this call until the container ends.
+    fn runc_cmd(&self, args: &[String]) -> Result<Done> {
+        let o = self.dir.path().join("runc.out");
+        let e = self.dir.path().join("runc.err");
+        let status = Command::new("runc")
+            .arg("--root")
+            .arg(self.runc_root())
+            .args(args)
+            .current_dir(self.bundle())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::fs::File::create(&o)?)
+            .stderr(std::fs::File::create(&e)?)
+            .status()
+            .context("cannot run runc")?;
+        Ok(Done {
+            stdout: std::fs::read_to_string(&o).unwrap_or_default(),
+            stderr: std::fs::read_to_string(&e).unwrap_or_default(),
+            code: status.code().unwrap_or(1),
+        })
+    }
+
+    /// Deletes every container the lesson made, contlab's and runc's; says what failed.
+    pub fn teardown(self) -> Vec<String> {
+        let mut out = Vec::new();
+        for id in &self.contlab_ids {
+            if self.rt.state(id).is_ok()
+                && let Err(e) = self.rt.delete(id, true)
+            {
+                out.push(format!("could not delete container {id}: {e:#}\n"));
+            }
+        }
+        if which::which("runc").is_ok() {
+            for id in &self.runc_ids {
+                let _ = self.runc_cmd(&["delete".into(), "--force".into(), id.clone()]);
+            }
+        }
+        out
+    }
+}
+
+/// Polls until `done` (a container stopping after SIGKILL), for at most ten seconds.
+fn wait_until(mut done: impl FnMut() -> bool) -> Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !done() {
+        if std::time::Instant::now() > deadline {
+            bail!("the container did not stop within ten seconds");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    Ok(())
+}
+
+/// Two outputs in two columns, contlab's on the left.
+fn side_by_side(a: Done, b: Done) -> Done {
+    let left: Vec<String> = format!("contlab runtime\n{}{}", a.stdout, a.stderr)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let right: Vec<String> = format!("runc\n{}{}", b.stdout, b.stderr)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let w = left.iter().map(|l| l.chars().count()).max().unwrap_or(0) + 3;
+    let mut out = String::new();
+    for i in 0..left.len().max(right.len()) {
+        let l = left.get(i).map(String::as_str).unwrap_or("");
+        let r = right.get(i).map(String::as_str).unwrap_or("");
+        let pad = w - l.chars().count();
+        out.push_str(&format!("{l}{}│ {r}\n", " ".repeat(pad)));
+    }
+    Done {
+        stdout: out,
+        stderr: String::new(),
+        code: a.code.max(b.code),
+    }
+}
+
+fn read_config(bundle: &Path) -> Result<Value> {
+    let p = bundle.join("config.json");
+    let text = std::fs::read_to_string(&p)
+        .with_context(|| format!("cannot read {}: write it with the `spec` step", p.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not JSON", p.display()))
+}
+
+fn field<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(v, |v, k| v.get(k))
+}
+
+fn set_field(v: &mut Value, path: &str, value: Value) -> Result<()> {
+    let parts: Vec<&str> = path.split('.').collect();
+    let (last, parents) = parts.split_last().context("an empty field name")?;
+    let mut cur = v;
+    for k in parents {
+        if !cur.get(*k).is_some_and(Value::is_object) {
+            cur[*k] = Value::Object(Default::default());
+        }
+        cur = &mut cur[*k];
+    }
+    let obj = cur
+        .as_object_mut()
+        .with_context(|| format!("{path}: its parent is not an object"))?;
+    if value.is_null() {
+        obj.remove(*last);
+    } else {
+        obj.insert(last.to_string(), value);
+    }
+    Ok(())
+}

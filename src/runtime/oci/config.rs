@@ -1,0 +1,833 @@
+//! An OCI bundle's `config.json`, read with `oci-spec` and turned into the runtime's
+//! own [`ContainerSpec`]. Every field present is either honoured or refused by name:
+//! nothing is silently ignored.
+
+use crate::runtime::cgroup::{CpuLimit, Limits};
+use crate::runtime::spec::{
+    CapSets, Capabilities, ContainerSpec, IdMap, MountSpec, Namespace, Namespaces, Network,
+    Overrides, Rlimit, RootfsMode, User,
+};
+use anyhow::{Context, Result, bail};
+use nix::mount::MsFlags;
+use oci_spec::runtime::{Hook, LinuxNamespaceType, Spec};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The fields contlab honours, as paths: `a.b` for object keys, `[]` for array elements,
+/// `*` for any key of a free-form map.
+const SUPPORTED: &[&str] = &[
+    "ociVersion",
+    "process",
+    "process.terminal",
+    "process.user",
+    "process.user.uid",
+    "process.user.gid",
+    "process.user.umask",
+    "process.user.additionalGids",
+    "process.args",
+    "process.env",
+    "process.cwd",
+    "process.capabilities",
+    "process.capabilities.bounding",
+    "process.capabilities.effective",
+    "process.capabilities.inheritable",
+    "process.capabilities.permitted",
+    "process.capabilities.ambient",
+    "process.rlimits",
+    "process.rlimits[]",
+    "process.rlimits[].type",
+    "process.rlimits[].soft",
+    "process.rlimits[].hard",
+    "process.noNewPrivileges",
+    "root",
+    "root.path",
+    "root.readonly",
+    "hostname",
+    "mounts",
+    "mounts[]",
+    "mounts[].destination",
+    "mounts[].type",
+    "mounts[].source",
+    "mounts[].options",
+    "hooks",
+    "hooks.prestart",
+    "hooks.createRuntime",
+    "hooks.poststart",
+    "hooks.poststop",
+    "hooks.*[]",
+    "hooks.*[].path",
+    "hooks.*[].args",
+    "hooks.*[].env",
+    "hooks.*[].timeout",
+    "annotations",
+    "annotations.*",
+    "linux",
+    "linux.namespaces",
+    "linux.namespaces[]",
+    "linux.namespaces[].type",
+    "linux.namespaces[].path",
+    "linux.uidMappings",
+    "linux.gidMappings",
+    "linux.uidMappings[]",
+    "linux.gidMappings[]",
+    "linux.uidMappings[].containerID",
+    "linux.uidMappings[].hostID",
+    "linux.uidMappings[].size",
+    "linux.gidMappings[].containerID",
+    "linux.gidMappings[].hostID",
+    "linux.gidMappings[].size",
+    "linux.resources",
+    "linux.resources.memory",
+    "linux.resources.memory.limit",
+    "linux.resources.cpu",
+    "linux.resources.cpu.quota",
+    "linux.resources.cpu.period",
+    "linux.resources.cpu.shares",
+    "linux.resources.pids",
+    "linux.resources.pids.limit",
+    "linux.cgroupsPath",
+    "linux.maskedPaths",
+    "linux.readonlyPaths",
+];
+
+/// Field names of the runtime spec that contlab knows but does not implement yet.
+const KNOWN_UNSUPPORTED: &[&str] = &[
+    "domainname",
+    "consoleSize",
+    "commandLine",
+    "apparmorProfile",
+    "selinuxLabel",
+    "oomScoreAdj",
+    "scheduler",
+    "ioPriority",
+    "execCPUAffinity",
+    "username",
+    "createContainer",
+    "startContainer",
+    "sysctl",
+    "devices",
+    "seccomp",
+    "rootfsPropagation",
+    "mountLabel",
+    "intelRdt",
+    "personality",
+    "timeOffsets",
+    "netDevices",
+    "memoryPolicy",
+    "blockIO",
+    "hugepageLimits",
+    "network",
+    "rdma",
+    "unified",
+    "reservation",
+    "swap",
+    "kernel",
+    "kernelTCP",
+    "swappiness",
+    "disableOOMKiller",
+    "useHierarchy",
+    "checkBeforeUpdate",
+    "cpus",
+    "mems",
+    "realtimeRuntime",
+    "realtimePeriod",
+    "idle",
+    "burst",
+    "uidMappings",
+    "gidMappings",
+    "solaris",
+    "windows",
+    "vm",
+    "zos",
+];
+
+/// True when `pattern` is a supported field; the four hook lists share one shape.
+fn supported(pattern: &str) -> bool {
+    if SUPPORTED.contains(&pattern) {
+        return true;
+    }
+    for h in ["prestart", "createRuntime", "poststart", "poststop"] {
+        if let Some(rest) = pattern.strip_prefix(&format!("hooks.{h}["))
+            && SUPPORTED.contains(&format!("hooks.*[{rest}").as_str())
+        {
+            return true;
+        }
+    }
+    false
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+/// Refuses any field outside [`SUPPORTED`] that asks for something (a null or empty
+/// value asks for nothing and passes).
+fn check_fields(v: &Value, pattern: &str, shown: &str) -> Result<()> {
+    let child = |key: &str| -> Option<String> {
+        let exact = if pattern.is_empty() {
+            key.to_string()
+        } else {
+            format!("{pattern}.{key}")
+        };
+        if supported(&exact) {
+            return Some(exact);
+        }
+        let any = if pattern.is_empty() {
+            "*".to_string()
+        } else {
+            format!("{pattern}.*")
+        };
+        supported(&any).then_some(any)
+    };
+    match v {
+        Value::Object(map) => {
+            for (key, value) in map {
+                let shown_key = if shown.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{shown}.{key}")
+                };
+                match child(key) {
+                    Some(p) => check_fields(value, &p, &shown_key)?,
+                    None if is_empty(value) => {}
+                    None if KNOWN_UNSUPPORTED.contains(&key.as_str()) => {
+                        bail!("config.json: not supported yet: {shown_key}")
+                    }
+                    None => bail!("config.json: unknown field {shown_key}"),
+                }
+            }
+        }
+        Value::Array(items) => {
+            let p = format!("{pattern}[]");
+            if supported(&p) {
+                for (i, item) in items.iter().enumerate() {
+                    check_fields(item, &p, &format!("{shown}[{i}]"))?;
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A hook, as the runtime spec defines it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HookSpec {
+    pub path: PathBuf,
+    pub args: Vec<String>,
+    pub env: Vec<String>,
+    pub timeout: Option<u64>,
+}
+
+impl From<&Hook> for HookSpec {
+    fn from(h: &Hook) -> Self {
+        HookSpec {
+            path: h.path().clone(),
+            args: h.args().clone().unwrap_or_default(),
+            env: h.env().clone().unwrap_or_default(),
+            timeout: h.timeout().and_then(|t| u64::try_from(t).ok()),
+        }
+    }
+}
+
+/// The hooks contlab runs, by the moment they run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Hooks {
+    pub prestart: Vec<HookSpec>,
+    pub create_runtime: Vec<HookSpec>,
+    pub poststart: Vec<HookSpec>,
+    pub poststop: Vec<HookSpec>,
+}
+
+/// A bundle read and checked: everything `create` needs.
+#[derive(Debug)]
+pub struct Bundle {
+    /// The bundle directory, absolute.
+    pub dir: PathBuf,
+    pub spec: Spec,
+    /// `root.path`, absolute.
+    pub rootfs: PathBuf,
+    pub annotations: BTreeMap<String, String>,
+    pub hooks: Hooks,
+    pub terminal: bool,
+}
+
+/// The `ociVersion`s this runtime reads: the 1.x line of the runtime spec.
+fn check_version(v: &str) -> Result<()> {
+    let mut parts = v.split(['.', '-', '+']);
+    let major = parts.next().unwrap_or("");
+    let minor = parts.next().unwrap_or("");
+    if major != "1" || minor.parse::<u32>().is_err() {
+        bail!(
+            "config.json: ociVersion {v:?} is not a version of the runtime spec contlab reads (1.x, e.g. \"1.0.2\")"
+        );
+    }
+    Ok(())
+}
+
+impl Bundle {
+    /// Reads `<dir>/config.json`. JSON errors name the line; every field is checked.
+    pub fn load(dir: &Path) -> Result<Bundle> {
+        let dir = std::path::absolute(dir)
+            .with_context(|| format!("cannot resolve the bundle path {}", dir.display()))?;
+        let path = dir.join("config.json");
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "cannot read {}: is {} a bundle (`contlab runtime spec` writes one)?",
+                path.display(),
+                dir.display()
+            )
+        })?;
+        let value: Value = serde_json::from_str(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "config.json:{}: invalid JSON: {}",
+                e.line(),
+                strip_position(&e.to_string())
+            )
+        })?;
+        let version = value
+            .get("ociVersion")
+            .and_then(Value::as_str)
+            .context("config.json: ociVersion is missing")?;
+        check_version(version)?;
+        check_fields(&value, "", "")?;
+        let spec: Spec = serde_json::from_str(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "config.json:{}: {}",
+                e.line(),
+                strip_position(&e.to_string())
+            )
+        })?;
+        let root = spec
+            .root()
+            .as_ref()
+            .context("config.json: root is missing (the bundle's root filesystem)")?;
+        let rootfs = if root.path().is_absolute() {
+            root.path().clone()
+        } else {
+            dir.join(root.path())
+        };
+        if !rootfs.is_dir() {
+            bail!(
+                "the root filesystem {} (root.path) does not exist: make it, e.g. `contlab rootfs build --out {}`",
+                rootfs.display(),
+                rootfs.display()
+            );
+        }
+        let annotations = spec
+            .annotations()
+            .as_ref()
+            .map(|a| a.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
+        let hooks = spec
+            .hooks()
+            .as_ref()
+            .map(|h| {
+                let list = |v: &Option<Vec<Hook>>| -> Vec<HookSpec> {
+                    v.iter().flatten().map(HookSpec::from).collect()
+                };
+                #[allow(deprecated)]
+                let prestart = list(h.prestart());
+                Hooks {
+                    prestart,
+                    create_runtime: list(h.create_runtime()),
+                    poststart: list(h.poststart()),
+                    poststop: list(h.poststop()),
+                }
+            })
+            .unwrap_or_default();
+        let terminal = spec
+            .process()
+            .as_ref()
+            .and_then(|p| p.terminal())
+            .unwrap_or(false);
+        Ok(Bundle {
+            dir,
+            spec,
+            rootfs,
+            annotations,
+            hooks,
+            terminal,
+        })
+    }
+
+    /// The runtime's spec for container `id` (without stdio, gate or hooks).
+    pub fn container_spec(&self) -> Result<ContainerSpec<'static>> {
+        let spec = &self.spec;
+        let process = spec
+            .process()
+            .as_ref()
+            .context("config.json: process is missing (what to run)")?;
+        let args = process.args().clone().unwrap_or_default();
+        if args.is_empty() {
+            bail!("config.json: process.args is empty: say what to run");
+        }
+        if !process.cwd().is_absolute() {
+            bail!(
+                "config.json: process.cwd {} must be an absolute path",
+                process.cwd().display()
+            );
+        }
+        let linux = spec.linux().as_ref().context(
+            "config.json: linux is missing (namespaces and the rest of the Linux settings)",
+        )?;
+        let mut namespaces = Namespaces::NONE;
+        let mut join = Vec::new();
+        for n in linux.namespaces().iter().flatten() {
+            let ns = match n.typ() {
+                LinuxNamespaceType::Pid => Namespace::Pid,
+                LinuxNamespaceType::Network => Namespace::Net,
+                LinuxNamespaceType::Mount => Namespace::Mount,
+                LinuxNamespaceType::Uts => Namespace::Uts,
+                LinuxNamespaceType::Ipc => Namespace::Ipc,
+                LinuxNamespaceType::User => Namespace::User,
+                LinuxNamespaceType::Cgroup => Namespace::Cgroup,
+                other => bail!("config.json: not supported yet: linux.namespaces type {other:?}"),
+            };
+            if namespaces.contains(ns) {
+                bail!(
+                    "config.json: linux.namespaces lists the {} namespace twice",
+                    ns.name()
+                );
+            }
+            namespaces.insert(ns);
+            if let Some(p) = n.path() {
+                join.push((ns, p.clone()));
+            }
+        }
+        if !namespaces.contains(Namespace::Mount) {
+            bail!(
+                "config.json: linux.namespaces must include \"mount\": the container's root is set up in its own mount namespace"
+            );
+        }
+        let user_map = id_map(linux.uid_mappings(), linux.gid_mappings())?;
+        if user_map.is_some() && !namespaces.contains(Namespace::User) {
+            bail!("config.json: uid/gid mappings need a \"user\" entry in linux.namespaces");
+        }
+        if namespaces.contains(Namespace::User) && user_map.is_none() {
+            bail!("config.json: a user namespace needs linux.uidMappings and linux.gidMappings");
+        }
+        let hostname = spec.hostname().clone().filter(|h| !h.is_empty());
+        if hostname.is_some() && !namespaces.contains(Namespace::Uts) {
+            bail!("config.json: hostname needs a \"uts\" entry in linux.namespaces");
+        }
+        let limits = limits(linux.resources())?;
+        let cgroup_path = linux
+            .cgroups_path()
+            .as_ref()
+            .map(|p| cgroup_path(p))
+            .transpose()?;
+        let capabilities = Capabilities::Sets(cap_sets(process.capabilities())?);
+        let rlimits = process
+            .rlimits()
+            .iter()
+            .flatten()
+            .map(|r| {
+                let name = serde_json::to_value(r.typ())
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                Ok(Rlimit {
+                    resource: rlimit_number(&name)?,
+                    soft: r.soft(),
+                    hard: r.hard(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let u = process.user();
+        let user = User {
+            uid: u.uid(),
+            gid: u.gid(),
+            additional_gids: u.additional_gids().clone().unwrap_or_default(),
+            umask: u.umask(),
+        };
+        let mounts = spec
+            .mounts()
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, m)| {
+                mount_spec(
+                    i,
+                    m.destination(),
+                    m.typ().as_deref(),
+                    m.source().as_deref(),
+                    m.options().as_deref().unwrap_or(&[]),
+                    &self.dir,
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let root = spec.root().as_ref();
+        Ok(ContainerSpec {
+            namespaces,
+            rootfs: RootfsMode::PivotRoot,
+            rootfs_dir: Some(self.rootfs.clone()),
+            bind_rootfs: true,
+            hostname,
+            limits,
+            user_map,
+            // A new network namespace gets `lo` up, as runc does; a joined one is left as is.
+            network: Network::Loopback,
+            capabilities,
+            args,
+            env: Some(process.env().clone().unwrap_or_default()),
+            cwd: process.cwd().clone(),
+            cgroup_path,
+            join,
+            overrides: Overrides {
+                mounts: Some(mounts),
+                masked_paths: Some(linux.masked_paths().clone().unwrap_or_default()),
+                readonly_paths: Some(linux.readonly_paths().clone().unwrap_or_default()),
+                readonly_root: root.and_then(|r| r.readonly()).unwrap_or(false),
+                user: Some(user),
+                rlimits,
+                no_new_privs: process.no_new_privileges().unwrap_or(false),
+            },
+            ..Default::default()
+        })
+    }
+}
+
+/// serde_json appends " at line L column C"; the line is given in front instead.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+fn id_map(
+    uid: &Option<Vec<oci_spec::runtime::LinuxIdMapping>>,
+    gid: &Option<Vec<oci_spec::runtime::LinuxIdMapping>>,
+) -> Result<Option<IdMap>> {
+    let one =
+        |v: &Option<Vec<oci_spec::runtime::LinuxIdMapping>>, name: &str| -> Result<Option<IdMap>> {
+            match v.as_deref() {
+                None | Some([]) => Ok(None),
+                Some([m]) => Ok(Some(IdMap {
+                    inside: m.container_id(),
+                    outside: m.host_id(),
+                    count: m.size(),
+                })),
+                Some(_) => {
+                    bail!("config.json: not supported yet: linux.{name} with more than one entry")
+                }
+            }
+        };
+    let u = one(uid, "uidMappings")?;
+    let g = one(gid, "gidMappings")?;
+    if u != g {
+        bail!(
+            "config.json: not supported yet: linux.uidMappings and linux.gidMappings that differ"
+        );
+    }
+    Ok(u)
+}
+
+fn limits(r: &Option<oci_spec::runtime::LinuxResources>) -> Result<Limits> {
+    let mut out = Limits::default();
+    let Some(r) = r else {
+        return Ok(out);
+    };
+    if let Some(m) = r.memory()
+        && let Some(limit) = m.limit()
+        && limit >= 0
+    {
+        out.memory = Some(limit as u64);
+    }
+    if let Some(p) = r.pids()
+        && p.limit() > 0
+    {
+        out.pids = Some(p.limit() as u64);
+    }
+    if let Some(c) = r.cpu() {
+        let quota = c.quota().filter(|q| *q > 0);
+        let period = c
+            .period()
+            .unwrap_or(crate::runtime::cgroup::DEFAULT_PERIOD_US);
+        match (quota, c.shares()) {
+            (Some(q), shares) => {
+                out.cpu = Some(CpuLimit {
+                    quota_us: q as u64,
+                    period_us: period,
+                    shares,
+                })
+            }
+            (None, Some(_)) => bail!(
+                "config.json: not supported yet: linux.resources.cpu.shares without a cpu.quota"
+            ),
+            (None, None) => {}
+        }
+    }
+    Ok(out)
+}
+
+/// `linux.cgroupsPath` as the runtime's relative cgroup path. contlab's cleanup only ever
+/// touches cgroups carrying its name, so the first component must carry it.
+fn cgroup_path(p: &Path) -> Result<String> {
+    let s = p.to_string_lossy();
+    if s.contains(':') {
+        bail!("config.json: not supported yet: linux.cgroupsPath in systemd form ({s:?})");
+    }
+    let rel = s.trim_matches('/');
+    let first = rel.split('/').next().unwrap_or("");
+    if !first.contains(crate::paths::PREFIX) || !rel.contains('/') {
+        bail!(
+            "config.json: linux.cgroupsPath {s:?} must lie below a cgroup whose name contains {:?}, like \"/{}/NAME\"",
+            crate::paths::PREFIX,
+            crate::paths::PREFIX
+        );
+    }
+    Ok(rel.to_string())
+}
+
+fn cap_sets(c: &Option<oci_spec::runtime::LinuxCapabilities>) -> Result<CapSets> {
+    let Some(c) = c else {
+        return Ok(CapSets::default());
+    };
+    let mask = |set: &Option<oci_spec::runtime::Capabilities>, name: &str| -> Result<u64> {
+        let mut m = 0;
+        for cap in set.iter().flatten() {
+            let text = serde_json::to_value(cap)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            m |= crate::runtime::caps::bit(&text).with_context(|| {
+                format!("config.json: process.capabilities.{name}: this kernel has no {text}")
+            })?;
+        }
+        Ok(m)
+    };
+    Ok(CapSets {
+        bounding: mask(c.bounding(), "bounding")?,
+        effective: mask(c.effective(), "effective")?,
+        permitted: mask(c.permitted(), "permitted")?,
+        inheritable: mask(c.inheritable(), "inheritable")?,
+        ambient: mask(c.ambient(), "ambient")?,
+    })
+}
+
+fn rlimit_number(name: &str) -> Result<u32> {
+    Ok(match name {
+        "RLIMIT_CPU" => libc::RLIMIT_CPU,
+        "RLIMIT_FSIZE" => libc::RLIMIT_FSIZE,
+        "RLIMIT_DATA" => libc::RLIMIT_DATA,
+        "RLIMIT_STACK" => libc::RLIMIT_STACK,
+        "RLIMIT_CORE" => libc::RLIMIT_CORE,
+        "RLIMIT_RSS" => libc::RLIMIT_RSS,
+        "RLIMIT_NPROC" => libc::RLIMIT_NPROC,
+        "RLIMIT_NOFILE" => libc::RLIMIT_NOFILE,
+        "RLIMIT_MEMLOCK" => libc::RLIMIT_MEMLOCK,
+        "RLIMIT_AS" => libc::RLIMIT_AS,
+        "RLIMIT_LOCKS" => libc::RLIMIT_LOCKS,
+        "RLIMIT_SIGPENDING" => libc::RLIMIT_SIGPENDING,
+        "RLIMIT_MSGQUEUE" => libc::RLIMIT_MSGQUEUE,
+        "RLIMIT_NICE" => libc::RLIMIT_NICE,
+        "RLIMIT_RTPRIO" => libc::RLIMIT_RTPRIO,
+        "RLIMIT_RTTIME" => libc::RLIMIT_RTTIME,
+        other => bail!("config.json: process.rlimits: unknown limit {other:?}"),
+    } as u32)
+}
+
+/// One `mounts` entry in `mount(2)`'s terms: options split into flags, propagation and
+/// file-system data, as `mount(8)` splits `-o`.
+fn mount_spec(
+    i: usize,
+    dest: &Path,
+    fstype: Option<&str>,
+    source: Option<&Path>,
+    options: &[String],
+    bundle: &Path,
+) -> Result<MountSpec> {
+    if !dest.is_absolute()
+        || dest
+            .components()
+            .any(|c| c == std::path::Component::ParentDir)
+    {
+        bail!(
+            "config.json: mounts[{i}].destination {} must be an absolute path without '..'",
+            dest.display()
+        );
+    }
+    let mut flags = MsFlags::empty();
+    let mut propagation = MsFlags::empty();
+    let mut data = Vec::new();
+    for o in options {
+        let (set, clear) = match o.as_str() {
+            "ro" => (MsFlags::MS_RDONLY, MsFlags::empty()),
+            "rw" => (MsFlags::empty(), MsFlags::MS_RDONLY),
+            "nosuid" => (MsFlags::MS_NOSUID, MsFlags::empty()),
+            "suid" => (MsFlags::empty(), MsFlags::MS_NOSUID),
+            "nodev" => (MsFlags::MS_NODEV, MsFlags::empty()),
+            "dev" => (MsFlags::empty(), MsFlags::MS_NODEV),
+            "noexec" => (MsFlags::MS_NOEXEC, MsFlags::empty()),
+            "exec" => (MsFlags::empty(), MsFlags::MS_NOEXEC),
+            "sync" => (MsFlags::MS_SYNCHRONOUS, MsFlags::empty()),
+            "async" => (MsFlags::empty(), MsFlags::MS_SYNCHRONOUS),
+            "dirsync" => (MsFlags::MS_DIRSYNC, MsFlags::empty()),
+            "noatime" => (MsFlags::MS_NOATIME, MsFlags::empty()),
+            "atime" => (MsFlags::empty(), MsFlags::MS_NOATIME),
+            "nodiratime" => (MsFlags::MS_NODIRATIME, MsFlags::empty()),
+            "diratime" => (MsFlags::empty(), MsFlags::MS_NODIRATIME),
+            "relatime" => (MsFlags::MS_RELATIME, MsFlags::empty()),
+            "norelatime" => (MsFlags::empty(), MsFlags::MS_RELATIME),
+            "strictatime" => (MsFlags::MS_STRICTATIME, MsFlags::empty()),
+            "nostrictatime" => (MsFlags::empty(), MsFlags::MS_STRICTATIME),
+            "bind" => (MsFlags::MS_BIND, MsFlags::empty()),
+            "rbind" => (MsFlags::MS_BIND | MsFlags::MS_REC, MsFlags::empty()),
+            "private" | "rprivate" | "shared" | "rshared" | "slave" | "rslave" | "unbindable"
+            | "runbindable" => {
+                let rec = o.starts_with('r');
+                let kind = match o.trim_start_matches('r') {
+                    "private" => MsFlags::MS_PRIVATE,
+                    "shared" => MsFlags::MS_SHARED,
+                    "slave" => MsFlags::MS_SLAVE,
+                    _ => MsFlags::MS_UNBINDABLE,
+                };
+                propagation = kind
+                    | if rec {
+                        MsFlags::MS_REC
+                    } else {
+                        MsFlags::empty()
+                    };
+                continue;
+            }
+            "defaults" => continue,
+            other => {
+                data.push(other.to_string());
+                continue;
+            }
+        };
+        flags = (flags | set) - clear;
+    }
+    if fstype == Some("bind") {
+        flags |= MsFlags::MS_BIND;
+    }
+    let is_bind = flags.contains(MsFlags::MS_BIND);
+    let source = match source {
+        Some(s) if is_bind => {
+            let abs = if s.is_absolute() {
+                s.to_path_buf()
+            } else {
+                bundle.join(s)
+            };
+            if !abs.exists() {
+                bail!(
+                    "config.json: mounts[{i}].source {} does not exist",
+                    abs.display()
+                );
+            }
+            Some(abs.to_string_lossy().into_owned())
+        }
+        Some(s) => Some(s.to_string_lossy().into_owned()),
+        None if is_bind => bail!("config.json: mounts[{i}] is a bind mount without a source"),
+        None => None,
+    };
+    if !is_bind && fstype.is_none_or(str::is_empty) {
+        bail!("config.json: mounts[{i}] has no type (proc, tmpfs, sysfs, bind, …)");
+    }
+    Ok(MountSpec {
+        destination: dest.to_path_buf(),
+        fstype: if is_bind {
+            None
+        } else {
+            fstype.map(str::to_string)
+        },
+        source,
+        flags: flags.bits(),
+        propagation: propagation.bits(),
+        data: data.join(","),
+    })
+}
+
+/// The default `config.json` of `contlab runtime spec`: oci-spec's defaults with
+/// contlab's choices (a shell, no terminal, hostname `contlab`), and without what
+/// contlab does not implement.
+pub fn default_spec(rootless: bool) -> Result<Value> {
+    let spec = if rootless {
+        Spec::rootless(
+            nix::unistd::geteuid().as_raw(),
+            nix::unistd::getegid().as_raw(),
+        )
+    } else {
+        Spec::default()
+    };
+    let mut v = serde_json::to_value(&spec)?;
+    v["hostname"] = "contlab".into();
+    v["process"]["terminal"] = false.into();
+    v["process"]["args"] = serde_json::json!(["sh"]);
+    // An inheritable set lets a program with inheritable file capabilities gain them
+    // on exec (CVE-2022-24769); runc's default spec dropped it too.
+    if let Some(c) = v["process"]["capabilities"].as_object_mut() {
+        c.remove("inheritable");
+    }
+    if let Some(linux) = v.get_mut("linux").and_then(Value::as_object_mut) {
+        // Empty settings ask for nothing; drop them so the file reads as what it asks.
+        linux.retain(|_, x| !is_empty(x) && x != "");
+        if let Some(res) = linux.get_mut("resources").and_then(Value::as_object_mut) {
+            res.retain(|_, x| !is_empty(x));
+        }
+        if linux.get("resources").is_some_and(is_empty) {
+            linux.remove("resources");
+        }
+    }
+    if let Some(o) = v.as_object_mut() {
+        o.retain(|_, x| !is_empty(x));
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_spec_passes_the_field_check() {
+        for rootless in [false, true] {
+            let v = default_spec(rootless).unwrap();
+            check_fields(&v, "", "").unwrap();
+            let _: Spec = serde_json::from_value(v).unwrap();
+        }
+    }
+
+    #[test]
+    fn unsupported_and_unknown_fields_are_named() {
+        let v = serde_json::json!({"ociVersion": "1.0.2", "linux": {"seccomp": {"defaultAction": "SCMP_ACT_ALLOW"}}});
+        let e = check_fields(&v, "", "").unwrap_err().to_string();
+        assert_eq!(e, "config.json: not supported yet: linux.seccomp");
+        let v = serde_json::json!({"ociVersion": "1.0.2", "mounts": [{"destination": "/x", "typo": 1}]});
+        let e = check_fields(&v, "", "").unwrap_err().to_string();
+        assert_eq!(e, "config.json: unknown field mounts[0].typo");
+        let v = serde_json::json!({"linux": {"devices": [], "seccomp": null}});
+        check_fields(&v, "", "").unwrap();
+    }
+
+    #[test]
+    fn versions_and_options() {
+        check_version("1.0.2-dev").unwrap();
+        check_version("1.2.0").unwrap();
+        assert!(check_version("2.0.0").is_err());
+        assert!(check_version("banana").is_err());
+        let m = mount_spec(
+            0,
+            Path::new("/tmp"),
+            Some("tmpfs"),
+            Some(Path::new("tmpfs")),
+            &["nosuid".into(), "mode=1777".into(), "rprivate".into()],
+            Path::new("/"),
+        )
+        .unwrap();
+        assert_eq!(m.flags, MsFlags::MS_NOSUID.bits());
+        assert_eq!(m.data, "mode=1777");
+        assert_eq!(
+            m.propagation,
+            (MsFlags::MS_PRIVATE | MsFlags::MS_REC).bits()
+        );
+    }
+}

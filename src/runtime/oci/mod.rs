@@ -1,0 +1,398 @@
+//! The OCI runtime lifecycle over bundles, as runc offers it: `create` sets a container
+//! up and leaves its init waiting before the user's program, `start` lets it go,
+//! `state`, `kill`, `delete`. The container is the runtime's own [`Container`]; this
+//! module adds the bundle (`config`), the state on disk (`state`), the start gate and
+//! the hooks.
+//!
+//! The start gate is runc's exec fifo: `create` makes a FIFO in the container's state
+//! directory and hands the init a read-write descriptor of it; once set up, the init
+//! blocks reading one byte. `start` opens the FIFO for writing without blocking — which
+//! fails with ENXIO when no init holds it any more — and writes that byte.
+
+pub mod config;
+pub mod fs;
+pub mod hooks;
+pub mod state;
+
+use crate::runtime::container::Container;
+use crate::runtime::ledger::Ledger;
+use crate::runtime::spec::{CreatedHook, ExitInfo, Stdio};
+use crate::runtime::teardown;
+use crate::runtime::trace::Tracer;
+use anyhow::{Context, Result, bail};
+use config::Bundle;
+use nix::sys::signal::Signal;
+use state::{Dir, OciState, Saved, Status};
+use std::path::{Path, PathBuf};
+
+/// The default state root: under contlab's state directory.
+pub fn default_root() -> PathBuf {
+    crate::paths::state_dir().join("runtime")
+}
+
+/// Parses a signal as runc does: `TERM`, `SIGTERM` or `15`.
+pub fn parse_signal(s: &str) -> Result<Signal> {
+    if let Ok(n) = s.parse::<i32>() {
+        return Signal::try_from(n).map_err(|_| anyhow::anyhow!("unknown signal {s:?}"));
+    }
+    let name = s.to_ascii_uppercase();
+    let full = if name.starts_with("SIG") {
+        name
+    } else {
+        format!("SIG{name}")
+    };
+    full.parse::<Signal>().map_err(|_| {
+        anyhow::anyhow!("unknown signal {s:?}: use a name like TERM or KILL, or a number")
+    })
+}
+
+/// Writes the default `config.json` into `bundle`.
+pub fn write_spec(bundle: &Path, rootless: bool) -> Result<PathBuf> {
+    let path = bundle.join("config.json");
+    if path.exists() {
+        bail!("{} already exists: remove it first", path.display());
+    }
+    let v = config::default_spec(rootless)?;
+    let mut text = serde_json::to_vec_pretty(&v)?;
+    text.push(b'\n');
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
+/// What `create` is asked besides the bundle.
+#[derive(Debug, Default)]
+pub struct CreateOptions<'a> {
+    pub pid_file: Option<&'a Path>,
+    /// Let the container outlive this process (the `create` command); otherwise the
+    /// returned `Container` owns it (`run`).
+    pub detach: bool,
+}
+
+/// The OCI runtime with its state under `root`.
+#[derive(Clone, Debug)]
+pub struct Runtime {
+    pub root: PathBuf,
+}
+
+impl Runtime {
+    pub fn new(root: Option<PathBuf>) -> Self {
+        Runtime {
+            root: root.unwrap_or_else(default_root),
+        }
+    }
+
+    /// Sets container `id` up from `bundle` and leaves its init waiting at the start
+    /// gate. Nothing is left behind on error.
+    pub fn create(
+        &self,
+        id: &str,
+        bundle: &Path,
+        opts: CreateOptions<'_>,
+        stdio: Stdio,
+        tracer: &Tracer,
+    ) -> Result<Option<Container>> {
+        let dir = Dir::create(&self.root, id)?;
+        match self.create_in(&dir, id, bundle, opts, stdio, tracer) {
+            Ok(c) => Ok(c),
+            Err(e) => {
+                let _ = dir.remove();
+                Err(e)
+            }
+        }
+    }
+
+    fn create_in(
+        &self,
+        dir: &Dir,
+        id: &str,
+        bundle: &Path,
+        opts: CreateOptions<'_>,
+        stdio: Stdio,
+        tracer: &Tracer,
+    ) -> Result<Option<Container>> {
+        let b = Bundle::load(bundle)?;
+        if b.terminal {
+            bail!(
+                "config.json: not supported yet: process.terminal = true (a console socket); set it to false"
+            );
+        }
+        let mut spec = b.container_spec()?;
+        spec.id = Some(id.to_string());
+        spec.stdio = stdio;
+        let fifo = dir.fifo();
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600))
+            .with_context(|| format!("cannot make the start gate {}", fifo.display()))?;
+        // Read-write: a FIFO opened so never blocks, and its reader never sees EOF.
+        let gate = nix::fcntl::open(
+            &fifo,
+            nix::fcntl::OFlag::O_RDWR | nix::fcntl::OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )
+        .with_context(|| format!("cannot open the start gate {}", fifo.display()))?;
+        spec.start_gate = Some(gate);
+        let mut saved = Saved {
+            id: id.to_string(),
+            bundle: b.dir.clone(),
+            rootfs: b.rootfs.clone(),
+            annotations: b.annotations.clone(),
+            created: state::now_rfc3339(),
+            owner: String::new(),
+            init: crate::runtime::ledger::ProcessId {
+                pid: 0,
+                start_time: 0,
+            },
+            started: false,
+            record: PathBuf::new(),
+            exec: crate::runtime::exec::ExecConfig {
+                target: crate::runtime::ledger::ProcessId {
+                    pid: 0,
+                    start_time: 0,
+                },
+                namespaces: spec.namespaces,
+                cgroup_procs: Vec::new(),
+                mapped_root: false,
+                capabilities: spec.capabilities,
+                args: Vec::new(),
+                env: spec.env.clone().unwrap_or_default(),
+                cwd: spec.cwd.clone(),
+                breakout: false,
+                terminal: false,
+                user: spec.overrides.user.clone(),
+                rlimits: spec.overrides.rlimits.clone(),
+                no_new_privs: spec.overrides.no_new_privs,
+            },
+            hooks: b.hooks.clone(),
+        };
+        let before = b.hooks.prestart.clone();
+        let created = b.hooks.create_runtime.clone();
+        let template = saved.clone();
+        spec.created_hook = Some(CreatedHook(Box::new(move |pid| {
+            let mut s = template.oci();
+            s.status = Status::Creating;
+            s.pid = pid;
+            hooks::run("prestart", &before, &s)?;
+            hooks::run("createRuntime", &created, &s)
+        })));
+        let c = Container::start(spec, tracer)?;
+        let t = c
+            .exec_template()
+            .context("the container's init is not known")?;
+        saved.init = t.target;
+        saved.exec.target = t.target;
+        saved.exec.cgroup_procs = t.cgroup_procs;
+        saved.exec.mapped_root = t.mapped_root;
+        saved.record = c
+            .record_path()
+            .context("the container has no state record")?
+            .to_path_buf();
+        dir.save(&saved)?;
+        if let Some(p) = opts.pid_file {
+            // Digits only, written whole or not at all, as runc writes it.
+            let tmp = p.with_extension("tmp-contlab");
+            std::fs::write(&tmp, saved.init.pid.to_string())
+                .and_then(|()| std::fs::rename(&tmp, p))
+                .with_context(|| format!("cannot write the pid file {}", p.display()))?;
+        }
+        if opts.detach {
+            c.detach()?;
+            return Ok(None);
+        }
+        Ok(Some(c))
+    }
+
+    /// Opens the start gate: the init starts the user's program.
+    pub fn start(&self, id: &str, tracer: &Tracer) -> Result<()> {
+        let dir = Dir::open(&self.root, id)?;
+        let mut s = dir.load()?;
+        let status = s.status();
+        if status != Status::Created {
+            bail!("cannot start container {id:?}: it is {status}, not created");
+        }
+        let fifo = dir.fifo();
+        let f = tracer
+            .op(
+                "open",
+                || format!("{fifo:?}, O_WRONLY|O_NONBLOCK"),
+                || None,
+                || {
+                    nix::fcntl::open(
+                        &fifo,
+                        nix::fcntl::OFlag::O_WRONLY
+                            | nix::fcntl::OFlag::O_NONBLOCK
+                            | nix::fcntl::OFlag::O_CLOEXEC,
+                        nix::sys::stat::Mode::empty(),
+                    )
+                },
+            )
+            .map_err(|e| match e {
+                nix::errno::Errno::ENXIO | nix::errno::Errno::ENOENT => anyhow::anyhow!(
+                    "cannot start container {id:?}: its init no longer waits (it was killed)"
+                ),
+                e => anyhow::anyhow!("cannot open the start gate of container {id:?}: {e}"),
+            })?;
+        tracer
+            .op(
+                "write",
+                || format!("{fifo:?}, \"\\0\", 1"),
+                || Some(format!("echo > {}", fifo.display())),
+                || nix::unistd::write(&f, &[0u8]),
+            )
+            .with_context(|| format!("cannot open the start gate of container {id:?}"))?;
+        drop(f);
+        s.started = true;
+        dir.save(&s)?;
+        let _ = std::fs::remove_file(&fifo);
+        if let Err(e) = hooks::run("poststart", &s.hooks.poststart, &s.oci()) {
+            // The runtime spec: a failed poststart hook is a warning; the container runs on.
+            tracing::warn!("{e:#}");
+            eprintln!("contlab: warning: {e:#}");
+        }
+        Ok(())
+    }
+
+    /// The runtime spec's state of container `id`.
+    pub fn state(&self, id: &str) -> Result<OciState> {
+        Ok(Dir::peek(&self.root, id)?.load()?.oci())
+    }
+
+    /// Every container under the root, by id (those still being created are left out).
+    pub fn list(&self) -> Vec<OciState> {
+        state::ids(&self.root)
+            .iter()
+            .filter_map(|id| Dir::peek(&self.root, id).ok()?.load().ok())
+            .map(|s| s.oci())
+            .collect()
+    }
+
+    /// Sends `sig` to the container's init, which forwards it to the user's program.
+    pub fn kill(&self, id: &str, sig: Signal, tracer: &Tracer) -> Result<()> {
+        let dir = Dir::open(&self.root, id)?;
+        let s = dir.load()?;
+        if s.status() == Status::Stopped {
+            bail!("cannot kill container {id:?}: it is stopped");
+        }
+        let pid = s.init.pid;
+        tracer
+            .op(
+                "kill",
+                || format!("{pid}, {}", sig.as_str()),
+                || Some(format!("kill -{} {pid}", &sig.as_str()[3..])),
+                || nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), sig),
+            )
+            .with_context(|| format!("cannot signal container {id:?} (pid {pid})"))
+    }
+
+    /// Removes a stopped (or created) container; `force` kills a running one first.
+    pub fn delete(&self, id: &str, force: bool) -> Result<()> {
+        let dir = Dir::open(&self.root, id)?;
+        let saved = if dir.state_file().exists() {
+            Some(dir.load()?)
+        } else {
+            // A creation interrupted before its state was written: only the directory.
+            None
+        };
+        if let Some(s) = &saved {
+            let status = s.status();
+            if status == Status::Running && !force {
+                bail!(
+                    "cannot delete container {id:?}: it is running; kill it first, or use --force"
+                );
+            }
+            undo(s)?;
+        }
+        dir.remove()?;
+        if let Some(s) = &saved {
+            let mut st = s.oci();
+            st.status = Status::Stopped;
+            if let Err(e) = hooks::run("poststop", &s.hooks.poststop, &st) {
+                tracing::warn!("{e:#}");
+                eprintln!("contlab: warning: {e:#}");
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `args` in container `id` and waits for it.
+    pub fn exec(
+        &self,
+        id: &str,
+        args: &[String],
+        stdio: Stdio,
+        tracer: &Tracer,
+    ) -> Result<crate::runtime::ExecOutput> {
+        let s = Dir::peek(&self.root, id)?.load()?;
+        if s.status() == Status::Stopped {
+            bail!("cannot exec in container {id:?}: it is stopped");
+        }
+        if args.is_empty() {
+            bail!("no command given: say what to run in the container");
+        }
+        let mut cfg = s.exec.clone();
+        cfg.args = args.to_vec();
+        crate::runtime::exec::spawn(&cfg, stdio, tracer)
+    }
+
+    /// `create` + `start` + wait + `delete`: the container's end is this command's.
+    pub fn run(
+        &self,
+        id: &str,
+        bundle: &Path,
+        pid_file: Option<&Path>,
+        stdio: Stdio,
+        tracer: &Tracer,
+    ) -> Result<ExitInfo> {
+        let opts = CreateOptions {
+            pid_file,
+            detach: false,
+        };
+        let mut c = self
+            .create(id, bundle, opts, stdio, tracer)?
+            .context("the container was not kept")?;
+        let res = self.start(id, tracer).and_then(|()| c.wait());
+        let removed = c.teardown();
+        let left: Vec<String> = removed
+            .into_iter()
+            .filter_map(|r| r.error.map(|e| format!("{} {}: {e}", r.kind, r.what)))
+            .collect();
+        let deleted = self.delete(id, true);
+        let exit = res?;
+        if !left.is_empty() {
+            bail!(
+                "container {id:?} ended, but some of it could not be removed ({}); run `contlab cleanup`",
+                left.join("; ")
+            );
+        }
+        deleted?;
+        Ok(exit)
+    }
+}
+
+/// Undoes what a container's record names (killing its processes first) and removes
+/// the record. A record already swept by `contlab cleanup` leaves only the init to end.
+fn undo(s: &Saved) -> Result<()> {
+    match Ledger::open(&s.record) {
+        Ok(ledger) => {
+            let removed = teardown::undo(ledger.record());
+            let failed: Vec<String> = removed
+                .into_iter()
+                .filter_map(|r| r.error.map(|e| format!("{} {}: {e}", r.kind, r.what)))
+                .collect();
+            if !failed.is_empty() {
+                bail!(
+                    "cannot remove all of container {:?} ({}); its record stays for `contlab cleanup`",
+                    s.id,
+                    failed.join("; ")
+                );
+            }
+            ledger.finish()
+        }
+        Err(_) if !s.record.exists() => {
+            if s.init.is_alive() {
+                let _ =
+                    nix::sys::signal::kill(nix::unistd::Pid::from_raw(s.init.pid), Signal::SIGKILL);
+            }
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,712 @@
+//! `contlab runtime`: the OCI lifecycle and its errors, the config.json fields observed
+//! in running containers, and the same bundle under real runc. Every test runs the
+//! contlab binary as separate commands (state lives on disk), as root, with its own
+//! state, run and cgroup directories; a guard deletes every container it made, contlab's
+//! and runc's, also when the test fails.
+
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn is_root() -> bool {
+    nix::unistd::geteuid().is_root()
+}
+
+fn has_runc() -> bool {
+    which::which("runc").is_ok()
+}
+
+/// What one command did.
+struct Out {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    fn ok(&self) -> bool {
+        self.code == Some(0)
+    }
+}
+
+struct Lab {
+    state: tempfile::TempDir,
+    run: tempfile::TempDir,
+    root: tempfile::TempDir,
+    runc_root: tempfile::TempDir,
+    work: tempfile::TempDir,
+    parent: String,
+    ids: std::cell::RefCell<Vec<String>>,
+}
+
+impl Lab {
+    fn new(tag: &str) -> Lab {
+        let _ = tag;
+        Lab {
+            state: tempfile::tempdir().expect("tempdir"),
+            run: tempfile::tempdir().expect("tempdir"),
+            root: tempfile::tempdir().expect("tempdir"),
+            runc_root: tempfile::tempdir().expect("tempdir"),
+            work: tempfile::tempdir().expect("tempdir"),
+            parent: contlab::runtime::ledger::new_id().replace("contlab-", "contlab-oci-"),
+            ids: Default::default(),
+        }
+    }
+
+    /// A fresh container id, remembered for the guard.
+    fn id(&self, what: &str) -> String {
+        let id = format!("{what}-{}", self.ids.borrow().len());
+        self.ids.borrow_mut().push(id.clone());
+        id
+    }
+
+    fn env(&self, cmd: &mut Command) {
+        cmd.env("CONTLAB_STATE_DIR", self.state.path())
+            .env("CONTLAB_RUN_DIR", self.run.path())
+            .env("CONTLAB_CGROUP_PARENT", &self.parent);
+    }
+
+    /// Runs a command with stdout and stderr in files: a created container inherits
+    /// them, and a pipe would keep the caller waiting until the container ends.
+    fn exec(&self, mut cmd: Command) -> Out {
+        let n = self.ids.borrow().len();
+        let o = self.work.path().join(format!("out-{n}-{}", rand()));
+        let e = self.work.path().join(format!("err-{n}-{}", rand()));
+        let status = cmd
+            .stdin(std::process::Stdio::null())
+            .stdout(std::fs::File::create(&o).expect("out file"))
+            .stderr(std::fs::File::create(&e).expect("err file"))
+            .status()
+            .expect("the command runs");
+        Out {
+            code: status.code(),
+            stdout: std::fs::read_to_string(&o).unwrap_or_default(),
+            stderr: std::fs::read_to_string(&e).unwrap_or_default(),
+        }
+    }
+
+    fn contlab(&self, args: &[&str]) -> Out {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_contlab"));
+        cmd.arg("runtime")
+            .arg("--root")
+            .arg(self.root.path())
+            .args(args);
+        self.env(&mut cmd);
+        self.exec(cmd)
+    }
+
+    fn runc(&self, args: &[&str]) -> Out {
+        let mut cmd = Command::new("runc");
+        cmd.arg("--root").arg(self.runc_root.path()).args(args);
+        self.exec(cmd)
+    }
+
+    /// Runs `args` with contlab or runc.
+    fn rt(&self, runc: bool, args: &[&str]) -> Out {
+        if runc {
+            self.runc(args)
+        } else {
+            self.contlab(args)
+        }
+    }
+
+    /// A bundle: a copy of contlab's default rootfs and `contlab runtime spec`, changed
+    /// by `edit`; the cgroup goes under this lab's parent.
+    fn bundle(&self, name: &str, edit: impl FnOnce(&mut Value)) -> PathBuf {
+        let dir = self.work.path().join(name);
+        std::fs::create_dir(&dir).expect("bundle dir");
+        let src = contlab::rootfs::ensure_default().expect("the default rootfs");
+        let st = Command::new("cp")
+            .arg("-a")
+            .arg(&src)
+            .arg(dir.join("rootfs"))
+            .status()
+            .expect("cp runs");
+        assert!(st.success(), "cp -a of the rootfs failed");
+        let out = self.contlab(&["spec", "--bundle", dir.to_str().expect("utf-8")]);
+        assert!(out.ok(), "spec failed: {}", out.stderr);
+        let path = dir.join("config.json");
+        let mut v: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("config.json"))
+                .expect("config.json is JSON");
+        v["process"]["args"] = json!(["sleep", "1000"]);
+        edit(&mut v);
+        std::fs::write(&path, serde_json::to_vec_pretty(&v).expect("json")).expect("write");
+        dir
+    }
+
+    fn cgroup_path(&self, id: &str) -> String {
+        format!("/{}/{id}", self.parent)
+    }
+
+    fn state(&self, runc: bool, id: &str) -> Value {
+        let out = self.rt(runc, &["state", id]);
+        assert!(out.ok(), "state {id} failed: {}", out.stderr);
+        serde_json::from_str(&out.stdout).expect("state prints JSON")
+    }
+
+    /// Waits (without a time limit that could fail the test) until `id` is stopped.
+    fn wait_stopped(&self, runc: bool, id: &str) -> Value {
+        loop {
+            let s = self.state(runc, id);
+            if s["status"] == "stopped" {
+                return s;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+}
+
+fn rand() -> u32 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for id in self.ids.borrow().iter() {
+            let _ = self.contlab(&["delete", "--force", id]);
+            if has_runc() {
+                let _ = self.runc(&["delete", "--force", id]);
+            }
+        }
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_contlab"));
+        cmd.args(["cleanup", "--all"]);
+        self.env(&mut cmd);
+        let _ = self.exec(cmd);
+        // runc leaves the parent of its cgroup path; contlab's cleanup removed its own.
+        if let Ok(layout) = contlab::inspect::cgroups::CgroupLayout::detect() {
+            for m in layout.mount_points() {
+                let _ = std::fs::remove_dir(m.join(&self.parent));
+            }
+        }
+    }
+}
+
+/// Every trace of container `id` in this lab: state dir, record, cgroup, work dir.
+fn leftovers(lab: &Lab, id: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in [
+        lab.root.path().join(id),
+        lab.run.path().join("containers").join(format!("{id}.json")),
+        lab.run.path().join("work").join(id),
+    ] {
+        if p.exists() {
+            out.push(p.display().to_string());
+        }
+    }
+    if let Ok(layout) = contlab::inspect::cgroups::CgroupLayout::detect() {
+        for m in layout.mount_points() {
+            let p = m.join(&lab.parent).join(id);
+            if p.exists() {
+                out.push(p.display().to_string());
+            }
+        }
+    }
+    out
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+#[test]
+fn lifecycle_create_start_state_kill_delete() {
+    if !is_root() {
+        eprintln!("skip: lifecycle_create_start_state_kill_delete needs root");
+        return;
+    }
+    let lab = Lab::new("life");
+    let id = lab.id("life");
+    let b = lab.bundle("b", |v| {
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+        v["annotations"] = json!({"lab.contlab/lesson": "runc-lifecycle"});
+    });
+    let pid_file = lab.work.path().join("pid");
+    let out = lab.contlab(&["create", "--bundle", s(&b), "--pid-file", s(&pid_file), &id]);
+    assert!(out.ok(), "create failed: {}", out.stderr);
+    assert_eq!(
+        out.stderr, "",
+        "a successful create prints nothing on stderr"
+    );
+    let pid_text = std::fs::read_to_string(&pid_file).expect("the pid file");
+    assert!(
+        !pid_text.is_empty() && pid_text.chars().all(|c| c.is_ascii_digit()),
+        "the pid file holds digits only: {pid_text:?}"
+    );
+
+    let st = lab.state(false, &id);
+    assert_eq!(st["status"], "created");
+    assert_eq!(st["id"], id.as_str());
+    assert_eq!(st["pid"].to_string(), pid_text);
+    assert_eq!(st["bundle"], s(&b));
+    assert_eq!(st["annotations"]["lab.contlab/lesson"], "runc-lifecycle");
+    assert!(
+        st["ociVersion"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("1."))
+    );
+    // Created: the init waits, the user's program does not run yet.
+    let kids = std::fs::read_to_string(format!("/proc/{pid_text}/task/{pid_text}/children"))
+        .expect("children of the init");
+    assert_eq!(kids.trim(), "", "nothing runs before start");
+
+    let out = lab.contlab(&["start", &id]);
+    assert!(out.ok() && out.stderr.is_empty(), "start: {}", out.stderr);
+    assert_eq!(lab.state(false, &id)["status"], "running");
+    let kids = std::fs::read_to_string(format!("/proc/{pid_text}/task/{pid_text}/children"))
+        .expect("children of the init");
+    assert_eq!(kids.split_whitespace().count(), 1, "the program runs");
+
+    let list = lab.contlab(&["list", "--format", "json"]);
+    let all: Value = serde_json::from_str(&list.stdout).expect("list JSON");
+    assert_eq!(all[0]["id"], id.as_str());
+    let table = lab.contlab(&["list"]);
+    assert!(table.stdout.starts_with("ID"), "{}", table.stdout);
+    assert!(table.stdout.contains("running"), "{}", table.stdout);
+
+    let out = lab.contlab(&["exec", &id, "hostname"]);
+    assert!(out.ok(), "exec: {}", out.stderr);
+    assert_eq!(out.stdout.trim(), "contlab");
+
+    let out = lab.contlab(&["kill", &id, "KILL"]);
+    assert!(out.ok() && out.stderr.is_empty(), "kill: {}", out.stderr);
+    let st = lab.wait_stopped(false, &id);
+    assert_eq!(st["pid"], 0);
+    let out = lab.contlab(&["delete", &id]);
+    assert!(out.ok() && out.stderr.is_empty(), "delete: {}", out.stderr);
+    assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+    let out = lab.contlab(&["state", &id]);
+    assert_eq!(out.code, Some(1));
+
+    // A created container may be deleted without --force (its init is killed).
+    let id2 = lab.id("created");
+    assert!(lab.contlab(&["create", "--bundle", s(&b), &id2]).ok());
+    let out = lab.contlab(&["delete", &id2]);
+    assert!(out.ok(), "delete of a created container: {}", out.stderr);
+    assert_eq!(leftovers(&lab, &id2), Vec::<String>::new());
+
+    // TERM by default: the init forwards it to the program.
+    let id3 = lab.id("term");
+    assert!(lab.contlab(&["create", "--bundle", s(&b), &id3]).ok());
+    assert!(lab.contlab(&["start", &id3]).ok());
+    assert!(lab.contlab(&["kill", &id3]).ok());
+    lab.wait_stopped(false, &id3);
+    assert!(lab.contlab(&["delete", &id3]).ok());
+}
+
+#[test]
+fn every_error_is_one_sentence_and_leaves_nothing() {
+    if !is_root() {
+        eprintln!("skip: every_error_is_one_sentence_and_leaves_nothing needs root");
+        return;
+    }
+    let lab = Lab::new("err");
+    let id = lab.id("err");
+    let b = lab.bundle("b", |v| {
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+    });
+    let fails = |out: &Out, want: &str| {
+        assert_eq!(out.code, Some(1), "expected a failure: {}", out.stderr);
+        assert!(
+            out.stderr.contains(want),
+            "expected {want:?} in {:?}",
+            out.stderr
+        );
+        assert_eq!(out.stderr.trim().lines().count(), 1, "{:?}", out.stderr);
+    };
+    for cmd in ["state", "start", "kill", "delete"] {
+        fails(
+            &lab.contlab(&[cmd, "nosuch"]),
+            "container \"nosuch\" does not exist",
+        );
+    }
+    fails(&lab.contlab(&["exec", "nosuch", "true"]), "does not exist");
+    for bad in ["a/b", "..", "x..y", "../etc"] {
+        fails(
+            &lab.contlab(&["create", "--bundle", s(&b), bad]),
+            "invalid container id",
+        );
+    }
+    assert!(lab.contlab(&["create", "--bundle", s(&b), &id]).ok());
+    fails(
+        &lab.contlab(&["create", "--bundle", s(&b), &id]),
+        &format!("container \"{id}\" already exists"),
+    );
+    assert!(lab.contlab(&["start", &id]).ok());
+    fails(&lab.contlab(&["start", &id]), "it is running, not created");
+    fails(&lab.contlab(&["delete", &id]), "it is running");
+    assert_eq!(lab.state(false, &id)["status"], "running");
+    assert!(lab.contlab(&["kill", &id, "SIGKILL"]).ok());
+    lab.wait_stopped(false, &id);
+    fails(&lab.contlab(&["kill", &id, "9"]), "it is stopped");
+    fails(&lab.contlab(&["start", &id]), "it is stopped, not created");
+    fails(&lab.contlab(&["exec", &id, "true"]), "it is stopped");
+    assert!(lab.contlab(&["delete", &id]).ok());
+
+    // delete --force of a running container.
+    let id2 = lab.id("force");
+    assert!(lab.contlab(&["create", "--bundle", s(&b), &id2]).ok());
+    assert!(lab.contlab(&["start", &id2]).ok());
+    fails(&lab.contlab(&["kill", &id2, "NOSUCHSIG"]), "unknown signal");
+    let out = lab.contlab(&["delete", "--force", &id2]);
+    assert!(out.ok() && out.stderr.is_empty(), "{}", out.stderr);
+    assert_eq!(leftovers(&lab, &id2), Vec::<String>::new());
+
+    // Broken bundles: each refused with what is wrong, nothing left behind.
+    let bad = |name: &str, edit: &dyn Fn(&Path), want: &str| {
+        let dir = lab.bundle(name, |_| {});
+        edit(&dir);
+        let cid = lab.id(name);
+        let out = lab.contlab(&["create", "--bundle", s(&dir), &cid]);
+        fails(&out, want);
+        assert_eq!(leftovers(&lab, &cid), Vec::<String>::new(), "{name}");
+    };
+    let set = |f: fn(&mut Value)| {
+        move |dir: &Path| {
+            let p = dir.join("config.json");
+            let mut v: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+            f(&mut v);
+            std::fs::write(&p, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+        }
+    };
+    bad(
+        "badjson",
+        &|dir| {
+            std::fs::write(
+                dir.join("config.json"),
+                "{\n  \"ociVersion\": \"1.0.2\",\n  oops\n}\n",
+            )
+            .unwrap()
+        },
+        "config.json:3:",
+    );
+    bad(
+        "version",
+        &set(|v| v["ociVersion"] = json!("0.9")),
+        "ociVersion \"0.9\"",
+    );
+    bad(
+        "norootfs",
+        &|dir| std::fs::remove_dir_all(dir.join("rootfs")).unwrap(),
+        "does not exist",
+    );
+    bad(
+        "seccomp",
+        &set(|v| v["linux"]["seccomp"] = json!({"defaultAction": "SCMP_ACT_ALLOW"})),
+        "not supported yet: linux.seccomp",
+    );
+    bad(
+        "typo",
+        &set(|v| v["process"]["argz"] = json!(["x"])),
+        "unknown field process.argz",
+    );
+    bad(
+        "terminal",
+        &set(|v| v["process"]["terminal"] = json!(true)),
+        "not supported yet: process.terminal",
+    );
+    bad(
+        "nocmd",
+        &set(|v| v["process"]["args"] = json!(["/no/such/program"])),
+        "not found",
+    );
+    bad(
+        "hookfails",
+        &set(|v| {
+            v["hooks"] = json!({"createRuntime": [{"path": "/bin/false", "args": ["false"]}]})
+        }),
+        "hooks.createRuntime[0]",
+    );
+    // spec refuses to overwrite.
+    fails(&lab.contlab(&["spec", "--bundle", s(&b)]), "already exists");
+}
+
+#[test]
+fn config_fields_are_honoured_in_the_running_container() {
+    if !is_root() {
+        eprintln!("skip: config_fields_are_honoured_in_the_running_container needs root");
+        return;
+    }
+    let lab = Lab::new("fields");
+    let id = lab.id("fields");
+    let out_dir = lab.work.path().join("shared");
+    std::fs::create_dir(&out_dir).unwrap();
+    Command::new("chmod")
+        .arg("777")
+        .arg(&out_dir)
+        .status()
+        .expect("chmod");
+    let ro_dir = lab.work.path().join("ro");
+    std::fs::create_dir(&ro_dir).unwrap();
+    std::fs::write(ro_dir.join("hello"), "hi\n").unwrap();
+    let hooks_dir = lab.work.path().join("hooks");
+    std::fs::create_dir(&hooks_dir).unwrap();
+    let hook = |name: &str| json!({"path": "/bin/sh", "args": ["sh", "-c", format!("cat > {}/{name}.json", hooks_dir.display())]});
+    let script = "set -x; exec 2>/out/trace; \
+        hostname > /out/hostname; echo \"$FOO\" > /out/env; pwd > /out/cwd; \
+        id -u > /out/uid; id -g > /out/gid; id -G > /out/groups; \
+        grep -E '^(CapBnd|CapEff|NoNewPrivs)' /proc/self/status > /out/status; \
+        ulimit -n > /out/nofile; \
+        (touch /newfile && echo writable || echo readonly) > /out/root; \
+        (touch /scratch/x && echo writable || echo readonly) > /out/scratch; \
+        cat /ro/hello > /out/bound; (touch /ro/x && echo writable || echo readonly) > /out/ro; \
+        wc -c < /proc/version > /out/masked; \
+        (echo 1 > /proc/sys/kernel/ns_last_pid && echo writable || echo readonly) > /out/procsys; \
+        grep ' /scratch ' /proc/mounts > /out/scratchmount; \
+        echo done > /out/done; exec sleep 1000";
+    let b = lab.bundle("b", |v| {
+        v["hostname"] = json!("fieldtest");
+        v["process"]["args"] = json!(["sh", "-c", script]);
+        v["process"]["env"] = json!(["PATH=/bin:/sbin:/usr/bin", "FOO=bar"]);
+        v["process"]["cwd"] = json!("/etc");
+        v["process"]["user"] = json!({"uid": 1000, "gid": 1000, "additionalGids": [2000, 3000]});
+        v["process"]["capabilities"] = json!({
+            "bounding": ["CAP_NET_RAW", "CAP_KILL"],
+            "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]});
+        v["process"]["rlimits"] = json!([{"type": "RLIMIT_NOFILE", "soft": 123, "hard": 456}]);
+        v["process"]["noNewPrivileges"] = json!(true);
+        v["root"]["readonly"] = json!(true);
+        let mounts = v["mounts"].as_array_mut().unwrap();
+        mounts.push(json!({"destination": "/scratch", "type": "tmpfs", "source": "tmpfs",
+            "options": ["nosuid", "nodev", "size=1m", "mode=1777"]}));
+        mounts.push(json!({"destination": "/out", "type": "bind", "source": out_dir, "options": ["rbind", "rw"]}));
+        mounts.push(json!({"destination": "/ro", "type": "bind", "source": ro_dir, "options": ["bind", "ro"]}));
+        v["linux"]["maskedPaths"] = json!(["/proc/version"]);
+        v["linux"]["readonlyPaths"] = json!(["/proc/sys"]);
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+        v["linux"]["resources"] = json!({"memory": {"limit": 67108864}, "pids": {"limit": 32},
+            "cpu": {"quota": 50000, "period": 100000, "shares": 512}});
+        v["hooks"] = json!({"prestart": [hook("prestart")], "createRuntime": [hook("createRuntime")],
+            "poststart": [hook("poststart")], "poststop": [hook("poststop")]});
+    });
+    let out = lab.contlab(&["create", "--bundle", s(&b), &id]);
+    assert!(out.ok(), "create: {}", out.stderr);
+    let created: Value = serde_json::from_str(
+        &std::fs::read_to_string(hooks_dir.join("createRuntime.json")).expect("createRuntime ran"),
+    )
+    .expect("hook got JSON");
+    assert_eq!(created["status"], "creating");
+    assert!(created["pid"].as_i64().is_some_and(|p| p > 0));
+    assert!(hooks_dir.join("prestart.json").exists());
+    assert!(!hooks_dir.join("poststart.json").exists());
+    let out = lab.contlab(&["start", &id]);
+    assert!(out.ok(), "start: {}", out.stderr);
+    let poststart =
+        std::fs::read_to_string(hooks_dir.join("poststart.json")).expect("poststart ran");
+    assert!(poststart.contains("\"running\""), "{poststart}");
+    while !out_dir.join("done").exists() {
+        assert_eq!(
+            lab.state(false, &id)["status"],
+            "running",
+            "the script died"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let read = |f: &str| {
+        std::fs::read_to_string(out_dir.join(f))
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    assert_eq!(read("hostname"), "fieldtest");
+    assert_eq!(read("env"), "bar");
+    assert_eq!(read("cwd"), "/etc");
+    assert_eq!(read("uid"), "1000");
+    assert_eq!(read("gid"), "1000");
+    assert_eq!(read("groups"), "1000 2000 3000");
+    let status = read("status");
+    // Bounding NET_RAW (13) and KILL (5); uid 1000 keeps no effective capability.
+    assert!(status.contains("CapBnd:\t0000000000002020"), "{status}");
+    assert!(status.contains("CapEff:\t0000000000000000"), "{status}");
+    assert!(status.contains("NoNewPrivs:\t1"), "{status}");
+    assert_eq!(read("nofile"), "123");
+    assert_eq!(read("root"), "readonly");
+    assert_eq!(read("scratch"), "writable");
+    assert!(
+        read("scratchmount").contains("size=1024k"),
+        "{}",
+        read("scratchmount")
+    );
+    assert_eq!(read("bound"), "hi");
+    assert_eq!(read("ro"), "readonly");
+    assert_eq!(read("masked"), "0");
+    assert_eq!(read("procsys"), "readonly");
+
+    // The cgroup, at linux.cgroupsPath, with the limits.
+    let cg = contlab::runtime::cgroup::Cgroup::open(&lab.parent, &id).expect("the cgroup");
+    let val = |f: &str| {
+        contlab::inspect::cgroup_names::read(cg.dirs(), f)
+            .expect(f)
+            .value
+            .trim()
+            .to_string()
+    };
+    assert_eq!(val("memory.max"), "67108864");
+    assert_eq!(val("pids.max"), "32");
+    assert!(val("cpu.max").starts_with("50000"), "{}", val("cpu.max"));
+    let pid = lab.state(false, &id)["pid"].to_string();
+    let procs = std::fs::read_to_string(cg.procs_files()[0].clone()).unwrap_or_default();
+    assert!(procs.lines().any(|l| l == pid), "the init is in the cgroup");
+
+    let out = lab.contlab(&["delete", "--force", &id]);
+    assert!(out.ok(), "delete: {}", out.stderr);
+    let poststop = std::fs::read_to_string(hooks_dir.join("poststop.json")).expect("poststop ran");
+    assert!(poststop.contains("\"stopped\""), "{poststop}");
+    assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+}
+
+#[test]
+fn namespaces_mappings_and_joining_by_path() {
+    if !is_root() {
+        eprintln!("skip: namespaces_mappings_and_joining_by_path needs root");
+        return;
+    }
+    let lab = Lab::new("ns");
+    let a = lab.id("owner");
+    let b_id = lab.id("joiner");
+    let bundle = lab.bundle("a", |v| {
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&a));
+        let ns = v["linux"]["namespaces"].as_array_mut().unwrap();
+        ns.push(json!({"type": "user"}));
+        v["linux"]["uidMappings"] = json!([{"containerID": 0, "hostID": 100000, "size": 65536}]);
+        v["linux"]["gidMappings"] = json!([{"containerID": 0, "hostID": 100000, "size": 65536}]);
+    });
+    assert!(lab.contlab(&["create", "--bundle", s(&bundle), &a]).ok());
+    assert!(lab.contlab(&["start", &a]).ok());
+    let pid = lab.state(false, &a)["pid"].to_string();
+    let map = std::fs::read_to_string(format!("/proc/{pid}/uid_map")).unwrap();
+    assert_eq!(
+        map.split_whitespace().collect::<Vec<_>>(),
+        ["0", "100000", "65536"]
+    );
+    let out = lab.contlab(&["exec", &a, "id", "-u"]);
+    assert_eq!(out.stdout.trim(), "0", "{}", out.stderr);
+    let ino = |p: &str, ns: &str| {
+        std::os::unix::fs::MetadataExt::ino(
+            &std::fs::metadata(format!("/proc/{p}/ns/{ns}")).unwrap(),
+        )
+    };
+    for ns in ["pid", "net", "ipc", "uts", "mnt", "cgroup", "user"] {
+        assert_ne!(ino(&pid, ns), ino("self", ns), "{ns} is the host's");
+    }
+
+    let joiner = lab.bundle("b", |v| {
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&b_id));
+        for n in v["linux"]["namespaces"].as_array_mut().unwrap() {
+            if n["type"] == "network" {
+                n["path"] = json!(format!("/proc/{pid}/ns/net"));
+            }
+        }
+    });
+    let out = lab.contlab(&["create", "--bundle", s(&joiner), &b_id]);
+    assert!(out.ok(), "{}", out.stderr);
+    let pid_b = lab.state(false, &b_id)["pid"].to_string();
+    assert_eq!(
+        ino(&pid_b, "net"),
+        ino(&pid, "net"),
+        "joined the network namespace"
+    );
+    assert_ne!(ino(&pid_b, "uts"), ino(&pid, "uts"));
+    assert!(lab.contlab(&["delete", "--force", &b_id]).ok());
+    assert!(lab.contlab(&["delete", "--force", &a]).ok());
+    assert_eq!(leftovers(&lab, &a), Vec::<String>::new());
+}
+
+#[test]
+fn run_passes_the_exit_status_through() {
+    if !is_root() {
+        eprintln!("skip: run_passes_the_exit_status_through needs root");
+        return;
+    }
+    let lab = Lab::new("run");
+    let id = lab.id("run");
+    let b = lab.bundle("b", |v| {
+        v["process"]["args"] = json!(["sh", "-c", "echo out; exit 7"]);
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+    });
+    let out = lab.contlab(&["run", "--bundle", s(&b), &id]);
+    assert_eq!(out.code, Some(7), "{}", out.stderr);
+    assert_eq!(out.stdout, "out\n");
+    assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+}
+
+#[test]
+fn runc_runs_the_same_bundle_through_the_same_lifecycle() {
+    if !is_root() || !has_runc() {
+        eprintln!("skip: runc_runs_the_same_bundle_through_the_same_lifecycle needs root and runc");
+        return;
+    }
+    let lab = Lab::new("runc");
+    let ids = [lab.id("contlab"), lab.id("runc")];
+    let b = lab.bundle("b", |v| {
+        v["linux"]["cgroupsPath"] = json!(format!("/{}/shared", lab.parent));
+        v["annotations"] = json!({"purpose": "compare"});
+        v["linux"]["maskedPaths"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!("/proc/version"));
+    });
+    // Each runtime gets its own cgroup below the lab's parent.
+    let bundle_for = |i: usize| {
+        let p = b.join("config.json");
+        let mut v: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&ids[i]));
+        std::fs::write(&p, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    };
+    let mut seen: Vec<Vec<String>> = Vec::new();
+    let mut keys: Vec<Vec<String>> = Vec::new();
+    let mut isolation: Vec<Vec<String>> = Vec::new();
+    for (i, runc) in [false, true].into_iter().enumerate() {
+        let id = &ids[i];
+        bundle_for(i);
+        let mut statuses = Vec::new();
+        let out = lab.rt(runc, &["create", "--bundle", s(&b), id]);
+        assert!(out.ok(), "create (runc: {runc}): {}", out.stderr);
+        let st = lab.state(runc, id);
+        statuses.push(st["status"].as_str().unwrap_or("").to_string());
+        let mut k: Vec<String> = st.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        keys.push(k);
+        assert!(lab.rt(runc, &["start", id]).ok());
+        let st = lab.state(runc, id);
+        statuses.push(st["status"].as_str().unwrap_or("").to_string());
+        let pid = st["pid"].to_string();
+        // What the container sees, by exec and from the host.
+        let mut iso = Vec::new();
+        for cmd in [
+            vec!["hostname"],
+            vec!["id"],
+            vec!["sh", "-c", "grep -E '^Cap(Bnd|Eff)' /proc/self/status"],
+            vec!["sh", "-c", "touch /x 2>/dev/null && echo rw || echo ro"],
+            vec!["sh", "-c", "wc -c < /proc/version"],
+            vec!["sh", "-c", "ls /sys/firmware | wc -l"],
+            vec!["sh", "-c", "cat /proc/net/dev | wc -l"],
+        ] {
+            let mut args = vec!["exec", id.as_str()];
+            args.extend(cmd.iter().copied());
+            let out = lab.rt(runc, &args);
+            iso.push(format!("{cmd:?} -> {}", out.stdout.trim()));
+        }
+        for ns in ["pid", "net", "ipc", "uts", "mnt"] {
+            let same = std::fs::read_link(format!("/proc/{pid}/ns/{ns}")).ok()
+                == std::fs::read_link(format!("/proc/self/ns/{ns}")).ok();
+            iso.push(format!("{ns} shared with host: {same}"));
+        }
+        isolation.push(iso);
+        assert!(lab.rt(runc, &["kill", id, "KILL"]).ok());
+        let st = lab.wait_stopped(runc, id);
+        statuses.push(st["status"].as_str().unwrap_or("").to_string());
+        let out = lab.rt(runc, &["delete", id]);
+        assert!(out.ok(), "delete (runc: {runc}): {}", out.stderr);
+        let out = lab.rt(runc, &["state", id]);
+        assert_ne!(out.code, Some(0), "state after delete must fail");
+        seen.push(statuses);
+    }
+    eprintln!("contlab vs runc: {isolation:#?}");
+    assert_eq!(seen[0], ["created", "running", "stopped"]);
+    assert_eq!(seen[0], seen[1], "contlab vs runc statuses");
+    assert_eq!(keys[0], keys[1], "contlab vs runc state keys");
+    assert_eq!(isolation[0], isolation[1], "contlab vs runc isolation");
+}
