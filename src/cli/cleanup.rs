@@ -14,7 +14,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let report = cleanup::sweep(cleanup::Options { all: args.all });
+    let report = cleanup::sweep(cleanup::Options {
+        all: args.all,
+        quick: false,
+    });
     let failed = report.failures().count();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -18,6 +18,11 @@ use std::path::{Path, PathBuf};
 pub struct Options {
     /// Also tear down containers whose owner is still running, and detached ones.
     pub all: bool,
+    /// Only undo state records whose owner is gone; scan for unrecorded objects only if
+    /// one was found. The runtime's sweep at each start uses this: records are written
+    /// before every object, so a crash always leaves one, and the full scan (mountinfo,
+    /// every cgroup hierarchy, netlink) is left to `contlab cleanup`.
+    pub quick: bool,
 }
 
 /// What a sweep did.
@@ -61,6 +66,9 @@ pub fn sweep(opts: Options) -> Report {
         }
     }
 
+    if opts.quick && report.removed.is_empty() {
+        return report;
+    }
     let run = paths::run_dir();
     // Mounts under the run directory (container roots, namespace files), deepest first.
     if let Ok(text) = std::fs::read_to_string("/proc/self/mountinfo") {

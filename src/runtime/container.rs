@@ -78,7 +78,10 @@ impl ExecOutput {
 fn sweep_once() {
     static SWEEP: Once = Once::new();
     SWEEP.call_once(|| {
-        let report = super::cleanup::sweep(super::cleanup::Options::default());
+        let report = super::cleanup::sweep(super::cleanup::Options {
+            all: false,
+            quick: true,
+        });
         for r in report.removed {
             tracing::info!(kind = r.kind, what = %r.what, error = ?r.error, "swept a leftover");
         }
