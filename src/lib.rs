@@ -15,4 +15,5 @@ pub mod rbac;
 pub mod record;
 pub mod rootfs;
 pub mod runtime;
+pub mod suggest;
 pub mod tui;

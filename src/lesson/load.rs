@@ -2,6 +2,7 @@
 //! name the file, the line and the field.
 
 use super::format::{Check, FORMAT_VERSION, LANGUAGES, LessonFile, LessonText, StepKind, TOPICS};
+use crate::suggest::edit_distance;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
@@ -110,20 +111,6 @@ fn with_suggestion(message: &str) -> String {
             quoted[1..].join(", ")
         ),
     }
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Parses `lesson.toml` text.

@@ -219,26 +219,11 @@ pub(crate) const CONFIG_KEYS: &[&str] = &[
 ];
 const ROLES: &[&str] = &["follower", "pre-candidate", "candidate", "leader", "down"];
 
-/// Levenshtein distance, for "did you mean" on near misses.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// `; did you mean "x"?` when a known word is close, else nothing.
 pub(crate) fn did_you_mean(word: &str, known: &[&str]) -> String {
     known
         .iter()
-        .map(|k| (distance(word, k), *k))
+        .map(|k| (crate::suggest::edit_distance(word, k), *k))
         .filter(|(d, k)| *d <= 2.max(k.len() / 3) && *d < k.len())
         .min()
         .map(|(_, k)| format!("; did you mean \"{k}\"?"))

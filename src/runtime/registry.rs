@@ -64,6 +64,15 @@ extern "C" fn on_signal(sig: libc::c_int) {
     }
 }
 
+/// Something to do when a signal arrives, before the containers are torn down (the TUI
+/// gives the terminal back here, so the student sees any message).
+static BEFORE_TEARDOWN: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Runs `f` first when SIGINT, SIGTERM or SIGHUP arrives. Set at most once.
+pub fn on_signal_first(f: fn()) {
+    let _ = BEFORE_TEARDOWN.set(f);
+}
+
 /// On SIGINT, SIGTERM or SIGHUP, and on a panic, tears down every live container of
 /// this process. The signal then takes its default effect (the process ends with it).
 /// Call once, early in `main`.
@@ -83,6 +92,9 @@ pub fn install_teardown_handlers() -> anyhow::Result<()> {
             let mut f = std::fs::File::from(r);
             let mut b = [0u8; 1];
             while f.read_exact(&mut b).is_ok() {
+                if let Some(first) = BEFORE_TEARDOWN.get() {
+                    first();
+                }
                 teardown_all();
                 let Ok(sig) = Signal::try_from(b[0] as i32) else {
                     continue;

@@ -3,7 +3,7 @@
 //! SIGHUP — then the containers are torn down and the signal ends the process.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
@@ -56,58 +56,9 @@ pub fn install_panic_hook() {
     }));
 }
 
-static SIGNAL_PIPE: AtomicI32 = AtomicI32::new(-1);
-
-extern "C" fn on_signal(sig: libc::c_int) {
-    let fd = SIGNAL_PIPE.load(Ordering::Relaxed);
-    if fd >= 0 {
-        let b = sig as u8;
-        // SAFETY: write(2) is async-signal-safe; the byte lives on this stack frame.
-        unsafe {
-            libc::write(fd, (&b as *const u8).cast(), 1);
-        }
-    }
-}
-
-/// Replaces the runtime's signal handlers with ones that also restore the terminal:
-/// restore, tear every container down, then let the signal end the process.
+/// On SIGINT, SIGTERM or SIGHUP: give the terminal back, tear every container down,
+/// then let the signal end the process (the runtime's handlers, with `restore` first).
 pub fn install_signal_handlers() -> anyhow::Result<()> {
-    use anyhow::Context;
-    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
-    let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
-        .context("cannot create the signal pipe")?;
-    SIGNAL_PIPE.store(std::os::fd::IntoRawFd::into_raw_fd(w), Ordering::Relaxed);
-    std::thread::Builder::new()
-        .name("contlab-tui-signals".into())
-        .spawn(move || {
-            use std::io::Read;
-            let mut f = std::fs::File::from(r);
-            let mut b = [0u8; 1];
-            while f.read_exact(&mut b).is_ok() {
-                restore();
-                crate::runtime::registry::teardown_all();
-                let Ok(sig) = Signal::try_from(b[0] as i32) else {
-                    continue;
-                };
-                // SAFETY: restoring the default disposition, then re-raising.
-                unsafe {
-                    let _ = sigaction(
-                        sig,
-                        &SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty()),
-                    );
-                }
-                let _ = nix::sys::signal::kill(nix::unistd::Pid::this(), sig);
-            }
-        })
-        .context("cannot start the signal thread")?;
-    let action = SigAction::new(
-        SigHandler::Handler(on_signal),
-        SaFlags::SA_RESTART,
-        SigSet::empty(),
-    );
-    for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
-        // SAFETY: the handler only makes an async-signal-safe write.
-        unsafe { sigaction(sig, &action) }.with_context(|| format!("cannot handle {sig}"))?;
-    }
-    Ok(())
+    crate::runtime::registry::on_signal_first(restore);
+    crate::runtime::install_teardown_handlers()
 }
