@@ -164,19 +164,7 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
         )
         .context("cannot chroot into the container's root")?;
     drop(root);
-    tracer
-        .op(
-            "chdir",
-            || format!("{:?}", config.cwd),
-            || Some(format!("cd {}", config.cwd.display())),
-            || nix::unistd::chdir(&config.cwd),
-        )
-        .with_context(|| {
-            format!(
-                "the working directory {} does not exist in the container",
-                config.cwd.display()
-            )
-        })?;
+    init::enter_cwd(&config.cwd, tracer)?;
     init::harden(config.capabilities, config.no_new_privs, tracer)?;
     if config.breakout {
         let reached = super::breakout::attempt(tracer)?;

@@ -279,19 +279,7 @@ fn run(
             .context("cannot set the hostname")?;
     }
     setup_filesystem(config, overlay, tracer)?;
-    tracer
-        .op(
-            "chdir",
-            || format!("{:?}", config.cwd),
-            || Some(format!("cd {}", config.cwd.display())),
-            || nix::unistd::chdir(&config.cwd),
-        )
-        .with_context(|| {
-            format!(
-                "the working directory {} does not exist in the container",
-                config.cwd.display()
-            )
-        })?;
+    enter_cwd(&config.cwd, tracer)?;
     harden(config.capabilities, config.overrides.no_new_privs, tracer)?;
     caps::set_not_dumpable(tracer).context("cannot make the init non-dumpable")?;
     if !ns.contains(Namespace::Pid) {
@@ -371,6 +359,24 @@ pub(crate) fn become_root(tracer: &Tracer) -> Result<()> {
             || nix::unistd::setresuid(root_u, root_u, root_u),
         )
         .context("cannot become uid 0 in the user namespace")?;
+    Ok(())
+}
+
+/// Changes into the payload's working directory inside the container, traced.
+pub(crate) fn enter_cwd(cwd: &std::path::Path, tracer: &Tracer) -> Result<()> {
+    tracer
+        .op(
+            "chdir",
+            || format!("{cwd:?}"),
+            || Some(format!("cd {}", cwd.display())),
+            || nix::unistd::chdir(cwd),
+        )
+        .with_context(|| {
+            format!(
+                "the working directory {} does not exist in the container",
+                cwd.display()
+            )
+        })?;
     Ok(())
 }
 
