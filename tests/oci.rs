@@ -573,8 +573,10 @@ fn namespaces_mappings_and_joining_by_path() {
         v["linux"]["uidMappings"] = json!([{"containerID": 0, "hostID": 100000, "size": 65536}]);
         v["linux"]["gidMappings"] = json!([{"containerID": 0, "hostID": 100000, "size": 65536}]);
     });
-    assert!(lab.contlab(&["create", "--bundle", s(&bundle), &a]).ok());
-    assert!(lab.contlab(&["start", &a]).ok());
+    let out = lab.contlab(&["create", "--bundle", s(&bundle), &a]);
+    assert!(out.ok(), "create: {}", out.stderr);
+    let out = lab.contlab(&["start", &a]);
+    assert!(out.ok(), "start: {}", out.stderr);
     let pid = lab.state(false, &a)["pid"].to_string();
     let map = std::fs::read_to_string(format!("/proc/{pid}/uid_map")).unwrap();
     assert_eq!(

@@ -224,12 +224,13 @@ pub fn detached_bind(
     tracer: &Tracer,
 ) -> Result<OwnedFd> {
     if let Some((userns, map)) = idmap {
-        return idmapped_tree(dir, userns, map, tracer).with_context(|| {
-            format!(
-                "cannot make an idmapped bind mount of {} for the user namespace",
-                dir.display()
-            )
-        });
+        // File systems learned idmapped mounts one by one (tmpfs only in 6.3). Where the
+        // bundle's file system cannot, bind it as it is, as runc does: its files keep
+        // their host owners, which the bundle's author must then have chowned into the
+        // mapping's range.
+        if let Ok(tree) = idmapped_tree(dir, userns, map, tracer) {
+            return Ok(tree);
+        }
     }
     let path = cstr(&dir.to_string_lossy())?;
     tracer
