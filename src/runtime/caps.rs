@@ -77,24 +77,7 @@ pub fn drop_capabilities(which: Capabilities, tracer: &Tracer) -> anyhow::Result
     let bounding = ::caps::read(None, CapSet::Bounding).unwrap_or_default();
     let to_drop: CapsHashSet = drop.intersection(&bounding).copied().collect();
     if !to_drop.is_empty() {
-        emit_result(
-            tracer,
-            "prctl",
-            || format!("PR_CAPBSET_DROP, {}", names(&to_drop).join("|")),
-            || {
-                Some(format!(
-                    "capsh --drop={} --",
-                    names(&to_drop).join(",").to_lowercase()
-                ))
-            },
-            || -> Result<(), ::caps::errors::CapsError> {
-                for c in &to_drop {
-                    ::caps::drop(None, CapSet::Bounding, *c)?;
-                }
-                Ok(())
-            },
-        )
-        .map_err(|e| anyhow::anyhow!("cannot drop capabilities from the bounding set: {e}"))?;
+        drop_from_bounding(&to_drop, tracer)?;
     }
     let permitted = ::caps::read(None, CapSet::Permitted).unwrap_or_default();
     let kept: CapsHashSet = keep.intersection(&permitted).copied().collect();
@@ -155,18 +138,23 @@ pub fn drop_bounding(mask: u64, tracer: &Tracer) -> anyhow::Result<()> {
     if to_drop.is_empty() {
         return Ok(());
     }
+    drop_from_bounding(&to_drop, tracer)
+}
+
+/// `prctl(PR_CAPBSET_DROP)` for each of `to_drop`, traced as one operation.
+fn drop_from_bounding(to_drop: &CapsHashSet, tracer: &Tracer) -> anyhow::Result<()> {
     emit_result(
         tracer,
         "prctl",
-        || format!("PR_CAPBSET_DROP, {}", names(&to_drop).join("|")),
+        || format!("PR_CAPBSET_DROP, {}", names(to_drop).join("|")),
         || {
             Some(format!(
                 "capsh --drop={} --",
-                names(&to_drop).join(",").to_lowercase()
+                names(to_drop).join(",").to_lowercase()
             ))
         },
         || -> Result<(), ::caps::errors::CapsError> {
-            for c in &to_drop {
+            for c in to_drop {
                 ::caps::drop(None, CapSet::Bounding, *c)?;
             }
             Ok(())

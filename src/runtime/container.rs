@@ -674,25 +674,11 @@ impl Container {
         if args.is_empty() {
             bail!("no command given: say what to run in the container");
         }
-        Ok(super::exec::ExecConfig {
-            target: init,
-            namespaces: self.namespaces,
-            cgroup_procs: self
-                .cgroup
-                .as_ref()
-                .map(|c| c.procs_files())
-                .unwrap_or_default(),
-            mapped_root: self.mapped_root,
-            capabilities: self.capabilities,
-            args: args.iter().map(|s| s.to_string()).collect(),
-            env: self.env.clone(),
-            cwd: PathBuf::from("/"),
-            breakout,
-            terminal: false,
-            user: None,
-            rlimits: Vec::new(),
-            no_new_privs: true,
-        })
+        let mut config = self.exec_template().context("the container has no init")?;
+        config.target = init;
+        config.args = args.iter().map(|s| s.to_string()).collect();
+        config.breakout = breakout;
+        Ok(config)
     }
 
     /// Runs the classic chroot escape from inside the container (see `breakout`) and
