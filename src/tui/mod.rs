@@ -261,7 +261,7 @@ pub fn run(launch: Launch) -> Result<ExitCode> {
 }
 
 /// Reads the terminal's keys and size changes on a thread of its own.
-fn spawn_input(tx: Sender<Msg>) -> Result<()> {
+pub(crate) fn spawn_input(tx: Sender<Msg>) -> Result<()> {
     std::thread::Builder::new()
         .name("contlab-input".into())
         .spawn(move || {

@@ -264,22 +264,7 @@ pub fn run(mut app: App, journal: Journal) -> Result<()> {
         update(&mut app, Msg::Resize(s.width, s.height));
     }
     let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name("contlab-input".into())
-        .spawn(move || {
-            loop {
-                let msg = match crossterm::event::read() {
-                    Ok(crossterm::event::Event::Key(k)) => Msg::Key(k),
-                    Ok(crossterm::event::Event::Resize(w, h)) => Msg::Resize(w, h),
-                    Ok(_) => continue,
-                    Err(_) => break,
-                };
-                if tx.send(msg).is_err() {
-                    break;
-                }
-            }
-        })
-        .context("cannot start the input reader")?;
+    super::spawn_input(tx)?;
     let mut last = Instant::now();
     let res = (|| -> Result<()> {
         loop {
