@@ -502,7 +502,15 @@ impl Cluster {
     fn wait_for_leader(&self, limit: Duration) -> Result<usize> {
         let start = Instant::now();
         loop {
-            if let Some(l) = self.leader() {
+            // A leader counts once its first entry is applied everywhere: until then a
+            // member still reports the bootstrap term (see `measure_failover`).
+            let st = self.status();
+            let terms = st
+                .iter()
+                .filter(|m| m.error.is_none() && m.up)
+                .map(|m| m.term);
+            let settled = terms.clone().min() == terms.max() && st.iter().all(|m| m.term > 1);
+            if let Some(l) = leader_of(&st).filter(|_| settled) {
                 return Ok(l);
             }
             if start.elapsed() > limit {
@@ -561,6 +569,11 @@ impl Cluster {
         let old = self
             .leader()
             .ok_or_else(|| anyhow!("there is no leader to kill right now"))?;
+        // etcd reports the term of the last entry it applied, and a new leader's first
+        // entry (an empty one in its own term) lands a moment after it is elected; so the
+        // failover counts as done when the members agree on a new leader *and* report a
+        // term beyond the one the old leader held.
+        let old_term = self.status().iter().map(|m| m.term).max().unwrap_or(0);
         let start = Instant::now();
         self.kill(old)?;
         let live = self.pids().len();
@@ -574,8 +587,8 @@ impl Cluster {
         }
         loop {
             let st = self.status();
-            if let Some(new) = leader_of(&st).filter(|&l| l != old) {
-                let term = st.iter().map(|m| m.term).max().unwrap_or(0);
+            let term = st.iter().map(|m| m.term).max().unwrap_or(0);
+            if let Some(new) = leader_of(&st).filter(|&l| l != old && term > old_term) {
                 return Ok(Failover {
                     old_leader: old,
                     new_leader: new,
