@@ -146,6 +146,32 @@ fn runs_the_command_and_exits_with_its_status() {
 }
 
 #[test]
+fn a_user_namespace_without_a_root_mapping_runs_as_nobody() {
+    // As `unshare --user`: no --map-root, so the container's user is the overflow id
+    // and holds no capability; the run must still work.
+    let sb = Sandbox::new("nomap");
+    let out = sb.output(&[
+        "sandbox",
+        "--ns",
+        "user,net",
+        "--",
+        "sh",
+        "-c",
+        "id -u; grep CapEff /proc/self/status",
+    ]);
+    let overflow = std::fs::read_to_string("/proc/sys/kernel/overflowuid").expect("overflowuid");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(text.lines().next(), Some(overflow.trim()), "{text}");
+    assert!(text.contains("CapEff:\t0000000000000000"), "{text}");
+    assert!(sb.leftovers().is_empty(), "{:?}", sb.leftovers());
+}
+
+#[test]
 fn trace_prints_each_operation_with_its_shell_equivalent() {
     let sb = Sandbox::new("trace");
     let out = sb.output(&[

@@ -143,6 +143,13 @@ pub fn drop_bounding(mask: u64, tracer: &Tracer) -> anyhow::Result<()> {
 
 /// `prctl(PR_CAPBSET_DROP)` for each of `to_drop`, traced as one operation.
 fn drop_from_bounding(to_drop: &CapsHashSet, tracer: &Tracer) -> anyhow::Result<()> {
+    // In a user namespace with no mapping for root (`unshare --user` without
+    // --map-root) the init lost every capability at its exec, CAP_SETPCAP with them, so
+    // the kernel refuses the drop. Nothing is lost by skipping it: such a process holds
+    // no capability, and the kernel will not exec a set-uid file for an unmapped owner.
+    if ::caps::read(None, CapSet::Permitted).is_ok_and(|p| p.is_empty()) {
+        return Ok(());
+    }
     emit_result(
         tracer,
         "prctl",

@@ -6,6 +6,7 @@ use super::netns::{NamedNetns, in_netns, in_netns_traced, is_host_netns};
 use super::{describe, session, traced};
 use anyhow::Result;
 use futures::TryStreamExt;
+use netlink_packet_route::RouteNetlinkMessage;
 use netlink_packet_route::address::AddressAttribute;
 use netlink_packet_route::link::{
     InfoData, InfoVeth, LinkAttribute, LinkFlags, LinkInfo as NlLinkInfo, LinkLayerType,
@@ -18,26 +19,28 @@ use std::os::fd::{AsRawFd, BorrowedFd};
 
 /// Sets `lo` up inside `ns` (a new netns starts with lo down). Traced:
 /// `ip link set lo up`.
+///
+/// Every container with a network namespace makes this one request, so it skips the
+/// async netlink session the other requests use: one blocking socket, one RTM_SETLINK,
+/// one acknowledgement.
 pub fn loopback_up(ns: BorrowedFd<'_>, tracer: &Tracer) -> Result<()> {
     in_netns_traced(ns, None, tracer, || {
-        session(async |h| {
-            // By name: RTM_SETLINK looks the device up by IFLA_IFNAME when no index is
-            // given, which saves a lookup round trip.
-            let msg = LinkUnspec::new_with_name("lo").up().build();
-            traced(
-                tracer,
+        // By name: RTM_SETLINK looks the device up by IFLA_IFNAME when no index is
+        // given, which saves a lookup round trip.
+        let msg = LinkUnspec::new_with_name("lo").up().build();
+        tracer
+            .op(
+                "netlink",
                 || "RTM_SETLINK ifname=lo flags=IFF_UP change=IFF_UP".to_string(),
-                || "ip link set lo up".to_string(),
-                h.link().set(msg).execute(),
+                || Some("ip link set lo up".to_string()),
+                || super::request_ack(RouteNetlinkMessage::SetLink(msg)),
             )
-            .await
             .map_err(|e| {
                 anyhow::anyhow!(
-                    "cannot set lo up in the network namespace ({}); run as root",
-                    describe(&e)
+                    "cannot set lo up in the network namespace ({e:?}: {}); run as root",
+                    e.desc()
                 )
             })
-        })
     })
 }
 

@@ -20,6 +20,7 @@ pub use netns::{NamedNetns, in_netns};
 use super::teardown::Removed;
 use super::trace::{TraceEvent, Tracer};
 use futures::TryStreamExt;
+use netlink_packet_route::RouteNetlinkMessage;
 use netlink_packet_route::link::LinkAttribute;
 use std::time::Instant;
 
@@ -54,6 +55,47 @@ fn session<T>(f: impl AsyncFnOnce(rtnetlink::Handle) -> anyhow::Result<T>) -> an
         task.abort();
         res
     })
+}
+
+/// Sends one request on a blocking netlink socket opened in the calling thread's
+/// network namespace and waits for the kernel's acknowledgement.
+pub(crate) fn request_ack(request: RouteNetlinkMessage) -> Result<(), nix::errno::Errno> {
+    use netlink_packet_core::{
+        NLM_F_ACK, NLM_F_REQUEST, NetlinkHeader, NetlinkMessage, NetlinkPayload,
+    };
+    use nix::errno::Errno;
+    let io = |e: std::io::Error| Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO));
+    let mut header = NetlinkHeader::default();
+    header.flags = NLM_F_REQUEST | NLM_F_ACK;
+    header.sequence_number = 1;
+    let mut msg = NetlinkMessage::new(header, NetlinkPayload::from(request));
+    msg.finalize();
+    let mut buf = vec![0; msg.buffer_len()];
+    msg.serialize(&mut buf);
+    let mut sock = netlink_sys::Socket::new(netlink_sys::protocols::NETLINK_ROUTE).map_err(io)?;
+    sock.bind_auto().map_err(io)?;
+    sock.connect(&netlink_sys::SocketAddr::new(0, 0))
+        .map_err(io)?;
+    sock.send(&buf, 0).map_err(io)?;
+    loop {
+        let (reply, _) = sock.recv_from_full().map_err(io)?;
+        let mut rest = &reply[..];
+        while !rest.is_empty() {
+            let m = NetlinkMessage::<RouteNetlinkMessage>::deserialize(rest)
+                .map_err(|_| Errno::EBADMSG)?;
+            let len = (m.header.length as usize).clamp(1, rest.len());
+            rest = &rest[len..];
+            if m.header.sequence_number != 1 {
+                continue;
+            }
+            if let NetlinkPayload::Error(e) = m.payload {
+                return match e.code {
+                    None => Ok(()),
+                    Some(code) => Err(Errno::from_raw(-code.get())),
+                };
+            }
+        }
+    }
 }
 
 /// The errno of a netlink error, the way the trace and error messages spell errnos:
