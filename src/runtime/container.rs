@@ -184,23 +184,6 @@ fn mkdir_traced(path: &Path, tracer: &Tracer) -> Result<()> {
         .with_context(|| format!("cannot create {}", path.display()))
 }
 
-fn chown_traced(path: &Path, id: u32, tracer: &Tracer) -> Result<()> {
-    tracer
-        .op(
-            "chown",
-            || format!("{path:?}, {id}, {id}"),
-            || Some(format!("chown {id}:{id} {}", path.display())),
-            || {
-                nix::unistd::chown(
-                    path,
-                    Some(nix::unistd::Uid::from_raw(id)),
-                    Some(nix::unistd::Gid::from_raw(id)),
-                )
-            },
-        )
-        .with_context(|| format!("cannot hand {} to the container's root", path.display()))
-}
-
 /// Checks the rootfs exists, and finds it.
 fn resolve_rootfs(spec: &ContainerSpec) -> Result<Option<PathBuf>> {
     if spec.rootfs == RootfsMode::Host {
@@ -282,30 +265,30 @@ impl Container {
         self.oom_before = cgroup.oom_kills();
         self.cgroup = Some(cgroup);
 
-        // The work directories: overlay upper and work dirs, and the mount point.
+        // The root filesystem: where it will be attached, and the overlay's writable
+        // layer (a private tmpfs, see `rootfs::scratch`). In a mount namespace of its own
+        // the container attaches its root right over the rootfs directory, a mount only
+        // it sees; without one the overlay goes on the host, on a mount point of its own.
+        let own_mounts =
+            ns.contains(Namespace::Mount) && !spec.join.iter().any(|(j, _)| *j == Namespace::Mount);
         let overlay = match &lower {
             Some(lower) => {
-                let work = crate::paths::run_dir().join("work").join(&self.id);
-                self.ledger()?.update(|r| r.dirs.push(work.clone()))?;
-                let dirs = OverlayDirs::under(lower, &work);
-                let made: &[&PathBuf] = if spec.bind_rootfs {
-                    &[&dirs.merged]
+                let merged = if own_mounts {
+                    lower.clone()
                 } else {
-                    &[&dirs.upper, &dirs.work, &dirs.merged]
+                    let work = crate::paths::run_dir().join("work").join(&self.id);
+                    self.ledger()?.update(|r| r.dirs.push(work.clone()))?;
+                    let merged = work.join("merged");
+                    mkdir_traced(&merged, &tracer)?;
+                    merged
                 };
-                for d in made {
-                    mkdir_traced(d, &tracer)?;
-                }
-                if let Some(root) = spec
-                    .user_map
-                    .and_then(|m| m.outside_root())
-                    .filter(|_| !spec.bind_rootfs)
-                {
-                    // The top of the merged tree is the upper dir: the container's root
-                    // must own it to create files in /.
-                    chown_traced(&dirs.upper, root, &tracer)?;
-                }
-                Some(dirs)
+                let scratch = if spec.bind_rootfs {
+                    None
+                } else {
+                    let owner = spec.user_map.and_then(|m| m.outside_root());
+                    Some(rootfs::scratch(owner, &tracer)?)
+                };
+                Some((lower.clone(), merged, scratch))
             }
             None => None,
         };
@@ -438,7 +421,7 @@ impl Container {
             super::network::setup(pid, &spec.network, &tracer)?;
         }
         let mut overlay_fd = None;
-        if let Some(dirs) = &overlay {
+        if let Some((lower, merged, scratch)) = &overlay {
             let userns = match (&spec.user_map, ns.contains(Namespace::User)) {
                 (Some(map), true) => Some((
                     File::open(format!("/proc/{pid}/ns/user"))
@@ -448,19 +431,24 @@ impl Container {
                 _ => None,
             };
             let idmap = userns.as_ref().map(|(f, m)| (f.as_fd(), m));
-            let fd = if spec.bind_rootfs {
-                rootfs::detached_bind(&dirs.lower, idmap, &tracer)?
-            } else {
-                rootfs::detached_overlay(dirs, idmap, &tracer)?
+            let fd = match scratch {
+                None => rootfs::detached_bind(lower, idmap, &tracer)?,
+                Some(scratch) => {
+                    let dirs = OverlayDirs {
+                        lower: lower.clone(),
+                        scratch: scratch.as_fd(),
+                        merged: merged.clone(),
+                    };
+                    rootfs::detached_overlay(&dirs, idmap, &tracer)?
+                }
             };
             if ns.contains(Namespace::Mount) {
                 overlay_fd = Some(fd);
             } else {
                 // No mount namespace to die with: the overlay is attached on the host, so
                 // the record names it first and teardown unmounts it.
-                self.ledger()?
-                    .update(|r| r.mounts.push(dirs.merged.clone()))?;
-                rootfs::attach(fd.as_fd(), &dirs.merged, &tracer)?;
+                self.ledger()?.update(|r| r.mounts.push(merged.clone()))?;
+                rootfs::attach(fd.as_fd(), merged, &tracer)?;
             }
         }
         let gid5 = match &spec.user_map {
@@ -471,7 +459,7 @@ impl Container {
             namespaces: ns,
             hostname: spec.hostname.clone(),
             rootfs: spec.rootfs,
-            root: overlay.as_ref().map(|d| d.merged.clone()),
+            root: overlay.as_ref().map(|(_, merged, _)| merged.clone()),
             attach_overlay: overlay_fd.is_some(),
             mapped_root: self.mapped_root,
             pts_gid5: gid5,
@@ -498,6 +486,7 @@ impl Container {
                 .cgroup
                 .as_ref()
                 .is_some_and(|cg| cg.dirs().version == super::cgroup::CgroupVersion::V2),
+            trace: !tracer.is_null(),
         };
         if let Some(hook) = spec.created_hook.take() {
             (hook.0)(pid.as_raw())?;

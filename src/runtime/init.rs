@@ -65,6 +65,10 @@ pub(crate) struct InitConfig {
     pub cgroup_dirs: Vec<(String, PathBuf)>,
     #[serde(default)]
     pub cgroup_v2: bool,
+    /// Someone reads the trace: send events back. Without a subscriber the init skips
+    /// describing every operation in JSON.
+    #[serde(default = "yes")]
+    pub trace: bool,
 }
 
 fn yes() -> bool {
@@ -203,7 +207,11 @@ pub fn main(args: &[String]) -> ExitCode {
     let Ok(dup) = sock.try_clone() else {
         return ExitCode::from(1);
     };
-    let tracer = Tracer::to_fd(dup);
+    let tracer = if config.trace {
+        Tracer::to_fd(dup)
+    } else {
+        Tracer::null()
+    };
     let mut out = std::fs::File::from(sock);
     match run(&config, overlay, &tracer, &mut out) {
         Ok(code) => code,

@@ -36,34 +36,119 @@ fn unit_result(r: libc::c_long) -> nix::Result<()> {
     if r < 0 { Err(Errno::last()) } else { Ok(()) }
 }
 
-/// The three directories an overlay needs, under the container's work directory.
-#[derive(Clone, Debug)]
-pub struct OverlayDirs {
+/// An overlay's layers: the cached rootfs below, and a writable layer on a private
+/// tmpfs ([`scratch`]) above.
+#[derive(Debug)]
+pub struct OverlayDirs<'a> {
     pub lower: PathBuf,
-    pub upper: PathBuf,
-    pub work: PathBuf,
-    /// Where it is attached.
+    /// The tmpfs holding `upper` and `work`, a detached mount.
+    pub scratch: BorrowedFd<'a>,
+    /// Where the init attaches the overlay (shown in the trace's shell equivalent).
     pub merged: PathBuf,
 }
 
-impl OverlayDirs {
-    pub fn under(lower: &Path, dir: &Path) -> Self {
-        OverlayDirs {
-            lower: lower.to_path_buf(),
-            upper: dir.join("upper"),
-            work: dir.join("work"),
-            merged: dir.join("merged"),
-        }
+impl OverlayDirs<'_> {
+    fn scratch_dir(&self, name: &str) -> String {
+        format!("/proc/self/fd/{}/{name}", self.scratch.as_raw_fd())
     }
 
     fn options(&self) -> String {
         format!(
-            "lowerdir={},upperdir={},workdir={}",
-            self.lower.display(),
-            self.upper.display(),
-            self.work.display()
+            "lowerdir={},upperdir=SCRATCH/upper,workdir=SCRATCH/work",
+            self.lower.display()
         )
     }
+}
+
+/// The writable layer: a tmpfs mounted nowhere, with `upper` (owned by `owner`, the
+/// container's root, if given) and `work` made in it. Referenced only by the overlay, it
+/// vanishes with the overlay's last mount, so a container leaves no directory on the host
+/// to remove, and a kill -9 of contlab leaves none behind either. What the container
+/// writes is charged to its own memory cgroup, as tmpfs pages are.
+pub fn scratch(owner: Option<u32>, tracer: &Tracer) -> Result<OwnedFd> {
+    let fs = fsopen("tmpfs", tracer).context("the kernel cannot make a tmpfs (fsopen)")?;
+    fs_create(&fs, "mount -t tmpfs -o mode=0755 tmpfs SCRATCH", tracer)
+        .context("cannot create the tmpfs for the container's writable layer")?;
+    let mnt = fs_mount(&fs, tracer).context("cannot make the writable layer into a mount")?;
+    for (name, mode) in [("upper", 0o755), ("work", 0o700)] {
+        let c = cstr(name)?;
+        tracer
+            .op(
+                "mkdirat",
+                || format!("{}, {name:?}, {mode:#o}", mnt.as_raw_fd()),
+                || Some(format!("mkdir -m {mode:o} SCRATCH/{name}")),
+                // SAFETY: a valid fd and C string.
+                || unit_result(unsafe { libc::mkdirat(mnt.as_raw_fd(), c.as_ptr(), mode) } as _),
+            )
+            .with_context(|| format!("cannot make {name} on the writable layer"))?;
+    }
+    if let Some(id) = owner {
+        let c = cstr("upper")?;
+        tracer
+            .op(
+                "fchownat",
+                || format!("{}, \"upper\", {id}, {id}, 0", mnt.as_raw_fd()),
+                || Some(format!("chown {id}:{id} SCRATCH/upper")),
+                // SAFETY: a valid fd and C string.
+                || {
+                    unit_result(
+                        unsafe { libc::fchownat(mnt.as_raw_fd(), c.as_ptr(), id, id, 0) } as _,
+                    )
+                },
+            )
+            .context("cannot hand the writable layer to the container's root")?;
+    }
+    Ok(mnt)
+}
+
+fn fsopen(fstype: &str, tracer: &Tracer) -> nix::Result<OwnedFd> {
+    let name = CString::new(fstype).map_err(|_| Errno::EINVAL)?;
+    tracer.op(
+        "fsopen",
+        || format!("{fstype:?}, FSOPEN_CLOEXEC"),
+        || None,
+        // SAFETY: a syscall with a valid C string.
+        || {
+            fd_result(unsafe {
+                libc::syscall(libc::SYS_fsopen, name.as_ptr(), libc::FSOPEN_CLOEXEC)
+            })
+        },
+    )
+}
+
+fn fs_create(fs: &OwnedFd, shell: &str, tracer: &Tracer) -> nix::Result<()> {
+    tracer.op(
+        "fsconfig",
+        || "FSCONFIG_CMD_CREATE".into(),
+        || Some(shell.to_string()),
+        // SAFETY: valid fd, no strings.
+        || {
+            unit_result(unsafe {
+                libc::syscall(
+                    libc::SYS_fsconfig,
+                    fs.as_raw_fd(),
+                    libc::FSCONFIG_CMD_CREATE,
+                    std::ptr::null::<libc::c_char>(),
+                    std::ptr::null::<libc::c_void>(),
+                    0,
+                )
+            })
+        },
+    )
+}
+
+fn fs_mount(fs: &OwnedFd, tracer: &Tracer) -> nix::Result<OwnedFd> {
+    tracer.op(
+        "fsmount",
+        || "FSMOUNT_CLOEXEC, 0".into(),
+        || None,
+        // SAFETY: valid fd, integer flags.
+        || {
+            fd_result(unsafe {
+                libc::syscall(libc::SYS_fsmount, fs.as_raw_fd(), libc::FSMOUNT_CLOEXEC, 0)
+            })
+        },
+    )
 }
 
 /// A detached clone of `lower` whose owners are shifted by `map`, seen through the user
@@ -134,7 +219,7 @@ fn idmapped_tree(
 /// shifted into the container's user namespace first; a kernel or file system that
 /// cannot idmap falls back to the plain lower layer (its files then show as `nobody`).
 pub fn detached_overlay(
-    dirs: &OverlayDirs,
+    dirs: &OverlayDirs<'_>,
     idmap: Option<(BorrowedFd<'_>, &IdMap)>,
     tracer: &Tracer,
 ) -> Result<OwnedFd> {
@@ -148,19 +233,13 @@ pub fn detached_overlay(
             _tree = Some(tree);
         }
     }
-    let fs = tracer
-        .op(
-            "fsopen",
-            || "\"overlay\", FSOPEN_CLOEXEC".into(),
-            || None,
-            // SAFETY: a syscall with a static C string.
-            || fd_result(unsafe { libc::syscall(libc::SYS_fsopen, c"overlay".as_ptr(), libc::FSOPEN_CLOEXEC) }),
-        )
-        .context("the kernel has no overlay file system (fsopen \"overlay\"); load it with `modprobe overlay`")?;
+    let fs = fsopen("overlay", tracer).context(
+        "the kernel has no overlay file system (fsopen \"overlay\"); load it with `modprobe overlay`",
+    )?;
     for (key, value) in [
         ("lowerdir", lowerdir.clone()),
-        ("upperdir", dirs.upper.display().to_string()),
-        ("workdir", dirs.work.display().to_string()),
+        ("upperdir", dirs.scratch_dir("upper")),
+        ("workdir", dirs.scratch_dir("work")),
     ] {
         let k = cstr(key)?;
         let v = cstr(&value)?;
@@ -185,32 +264,18 @@ pub fn detached_overlay(
             )
             .with_context(|| format!("the overlay refused {key}={value}"))?;
     }
-    tracer
-        .op(
-            "fsconfig",
-            || "FSCONFIG_CMD_CREATE".into(),
-            || Some(format!("mount -t overlay overlay -o {} {}", dirs.options(), dirs.merged.display())),
-            // SAFETY: valid fd, no strings.
-            || unit_result(unsafe { libc::syscall(libc::SYS_fsconfig, fs.as_raw_fd(), libc::FSCONFIG_CMD_CREATE, std::ptr::null::<libc::c_char>(), std::ptr::null::<libc::c_void>(), 0) }),
+    let shell = format!(
+        "mount -t overlay overlay -o {} {}",
+        dirs.options(),
+        dirs.merged.display()
+    );
+    fs_create(&fs, &shell, tracer).with_context(|| {
+        format!(
+            "cannot create the container's overlay over {} (is it a directory on a file system overlayfs accepts?)",
+            dirs.lower.display()
         )
-        .with_context(|| {
-            format!(
-                "cannot create the container's overlay over {} (is it a directory on a file system overlayfs accepts?)",
-                dirs.lower.display()
-            )
-        })?;
-    let mnt = tracer
-        .op(
-            "fsmount",
-            || "FSMOUNT_CLOEXEC, 0".into(),
-            || None,
-            // SAFETY: valid fd, integer flags.
-            || {
-                fd_result(unsafe {
-                    libc::syscall(libc::SYS_fsmount, fs.as_raw_fd(), libc::FSMOUNT_CLOEXEC, 0)
-                })
-            },
-        )
+    })?;
+    let mnt = fs_mount(&fs, tracer)
         .context("cannot make the container's overlay into a mount (fsmount)")?;
     Ok(mnt)
 }
