@@ -374,3 +374,34 @@ fn an_export_round_trips_through_its_schema() {
     std::fs::write(&f, serde_json::to_string(&e).unwrap()).unwrap();
     assert_eq!(export::read(&f).unwrap(), e);
 }
+
+#[test]
+fn a_packs_own_recordings_are_found_by_lesson_id() {
+    let pack = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/example-pack");
+    let out = Command::new(env!("CARGO_BIN_EXE_contlab"))
+        .args([
+            "replay",
+            "hostname-first",
+            "--headless",
+            "--json",
+            "--lessons-dir",
+        ])
+        .arg(&pack)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("\"lesson\":\"hostname-first\""), "{stdout}");
+    // The same pack's lint checks those recordings without being told where they are.
+    let out = Command::new(env!("CARGO_BIN_EXE_contlab"))
+        .args(["lesson", "lint"])
+        .arg(&pack)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("recordings: 1 up to date"), "{stdout}");
+}

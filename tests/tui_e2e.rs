@@ -110,7 +110,7 @@ fn a_student_runs_the_pid_namespace_lesson_in_the_real_terminal() {
     let lab = Lab {
         socket: format!("contlab-tui-test-{u}"),
         dir: tempfile::tempdir().expect("temporary directory"),
-        parent: format!("contlab-tui-{}", std::process::id()),
+        parent: format!("contlab-tui-{u}"),
     };
     let lessons = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lessons");
     let run = lab.dir.path().join("run");
@@ -232,4 +232,62 @@ fn a_student_runs_the_pid_namespace_lesson_in_the_real_terminal() {
         "{} processes of this run are still alive",
         procs.len()
     );
+}
+
+#[test]
+fn a_student_without_root_replays_the_lesson_in_the_real_terminal() {
+    if which::which("tmux").is_err() || which::which("setpriv").is_err() {
+        eprintln!(
+            "skip: this test drives the real terminal through tmux as nobody; install Debian's tmux and util-linux"
+        );
+        return;
+    }
+    assert!(
+        nix::unistd::geteuid().is_root(),
+        "this test drops to nobody with setpriv: run it as root"
+    );
+    let u = uniq();
+    let lab = Lab {
+        socket: format!("contlab-tui-test-{u}"),
+        dir: tempfile::tempdir().expect("temporary directory"),
+        parent: format!("contlab-tui-{u}"),
+    };
+    let state = lab.dir.path().join("state");
+    std::fs::create_dir_all(&state).expect("state dir");
+    use std::os::unix::fs::PermissionsExt;
+    for d in [lab.dir.path(), state.as_path()] {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    }
+    let cmd = format!(
+        "env HOME=/nonexistent CONTLAB_STATE_DIR={} LANG=C.UTF-8 setpriv --reuid=65534 --regid=65534 --clear-groups {} --lang en --lesson pid-namespace; echo CONTLAB-ENDED; sleep 600",
+        state.display(),
+        env!("CARGO_BIN_EXE_contlab"),
+    );
+    lab.tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "lab",
+        "-x",
+        "160",
+        "-y",
+        "48",
+        &cmd,
+    ]);
+    // No root: the lab replays the shipped recording of a real run by itself.
+    lab.wait_for("the replay", |s| s.contains(" REPLAY "));
+    lab.keys(&["End"]);
+    let s = lab.wait_for("the end of the recording", |s| s.contains('■'));
+    let pid_line = s
+        .lines()
+        .find(|l| l.contains("│pid ") || l.contains("││pid"))
+        .unwrap_or_else(|| panic!("no pid namespace line in the Proc panel:\n{s}"));
+    assert!(pid_line.contains('≠'), "{pid_line}");
+    // Back in the list, the lab says what reading mode offers; then quit.
+    lab.keys(&["Escape"]);
+    lab.wait_for("the lesson list", |s| s.contains("Reading mode"));
+    lab.keys(&["q"]);
+    lab.wait_for("contlab to end", |s| s.contains("CONTLAB-ENDED"));
+    let alt = lab.tmux(&["display-message", "-p", "-t", "lab", "#{alternate_on}"]);
+    assert_eq!(alt.trim(), "0", "tmux still shows the alternate screen");
 }

@@ -16,7 +16,8 @@ sudo contlab lesson lint ./my-pack   # an instructor's lesson pack, with reverse
         /// A lesson pack directory; default: the built-in curriculum.
         dir: Option<PathBuf>,
         /// Recordings to check for staleness (`<lesson>.journal.jsonl`); default: the
-        /// shipped reference recordings for the built-in curriculum, none for a pack.
+        /// shipped reference recordings for the built-in curriculum, the pack's
+        /// `recordings/` directory (if it has one) for a pack.
         #[arg(long, value_name = "DIR")]
         recordings: Option<PathBuf>,
     },
@@ -35,6 +36,11 @@ fn lint(dir: Option<PathBuf>, recordings: Option<PathBuf>) -> Result<ExitCode> {
         lessons.len(),
         crate::lesson::format::LANGUAGES.join(" and ")
     );
+    let recordings = recordings.or_else(|| {
+        dir.as_ref()
+            .map(|d| d.join("recordings"))
+            .filter(|r| r.is_dir())
+    });
     if recordings.is_some() || dir.is_none() {
         let stale = stale_recordings(&lessons, recordings.as_deref())?;
         if stale > 0 {

@@ -37,19 +37,20 @@ pub struct Args {
     presenter: bool,
 }
 
-/// Reads a journal file, or the reference recording of a lesson id.
-pub fn load(what: &str) -> Result<Journal> {
+/// Reads a journal file, or the recording of a lesson id: the pack's own
+/// (`DIR/recordings/`) with `--lessons-dir DIR`, else the shipped reference.
+pub fn load(what: &str, lessons_dir: Option<&std::path::Path>) -> Result<Journal> {
     let path = PathBuf::from(what);
     if path.exists() || what.contains('/') || what.ends_with(".jsonl") {
         return Journal::read(&path);
     }
-    crate::record::reference(what).with_context(|| {
+    crate::record::find(lessons_dir, what).with_context(|| {
         format!("{what:?} is neither a journal file nor a lesson with a reference recording")
     })?
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let journal = load(&args.file)?;
+    let journal = load(&args.file, args.lessons_dir.as_deref())?;
     let lessons = catalog::load(args.lessons_dir.as_deref())?;
     let id = journal.header.lesson.clone();
     let lesson = lessons.iter().find(|l| l.id() == id).with_context(|| {

@@ -31,6 +31,21 @@ pub fn reference(lesson: &str) -> Option<Result<Journal>> {
         })
 }
 
+/// The recording to replay for a lesson: a lesson pack's own
+/// (`DIR/recordings/<lesson>.journal.jsonl`) when the lessons come from `DIR`, else the
+/// reference recording that ships with contlab.
+pub fn find(lessons_dir: Option<&Path>, lesson: &str) -> Option<Result<Journal>> {
+    if let Some(dir) = lessons_dir {
+        let path = dir
+            .join("recordings")
+            .join(format!("{lesson}.journal.jsonl"));
+        if path.exists() {
+            return Some(Journal::read(&path));
+        }
+    }
+    reference(lesson)
+}
+
 pub use journal::{Entry, Header, JOURNAL_VERSION, Journal};
 
 /// The environment variable that makes every live session record into a directory.

@@ -64,21 +64,24 @@ pub fn draw<B: Backend>(terminal: &mut Terminal<B>, app: &mut App) -> Result<()>
 
 /// The main loop: waits for messages (no timer of its own, so an idle lab costs
 /// nothing), applies them, carries out effects, and redraws when something changed.
-pub fn run_loop<B: Backend>(
+fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
     rx: &Receiver<Msg>,
-    mut effect: impl FnMut(&App, Effect),
+    runner: &mut Runner,
 ) -> Result<()> {
     draw(terminal, app)?;
     while let Ok(first) = rx.recv() {
-        let mut fx = update::update(app, first);
-        for m in rx.try_iter().take(BATCH) {
-            fx.extend(update::update(app, m));
+        let mut fx = Vec::new();
+        for m in std::iter::once(first).chain(rx.try_iter().take(BATCH)) {
+            if !runner.intercept(app, &m) {
+                fx.extend(update::update(app, m));
+            }
         }
         for e in fx {
-            effect(app, e);
+            runner.apply(app, e);
         }
+        runner.settle(app);
         if app.done {
             break;
         }
@@ -98,11 +101,119 @@ struct Runner {
     stopping: Vec<worker::EngineHandle>,
     ticker: worker::Ticker,
     progress_path: PathBuf,
+    /// Where the lessons come from (`--lessons`), to find a pack's own recordings.
+    lessons_dir: Option<PathBuf>,
+    /// Without live mode, the recorded run of the open lesson, playing.
+    replay: Option<Replaying>,
+    /// The clock that moves a replay on, made at the first replay and kept.
+    replay_clock: Option<worker::Ticker>,
+}
+
+/// A replay inside the lab (reading mode).
+struct Replaying {
+    player: replay::Player,
+    last: std::time::Instant,
 }
 
 impl Runner {
-    fn apply(&mut self, app: &App, e: Effect) {
+    fn new(tx: Sender<Msg>, engine_tx: Option<Sender<Msg>>, launch: &Launch) -> Result<Self> {
+        Ok(Runner {
+            engine_tx,
+            engine: None,
+            stopping: Vec::new(),
+            ticker: worker::Ticker::spawn(tx.clone())?,
+            progress_path: crate::lesson::progress::default_path(),
+            lessons_dir: launch.lessons_dir.clone(),
+            replay: None,
+            replay_clock: None,
+            tx,
+        })
+    }
+
+    /// Sees each message before the app does; true when a replay consumed it (its keys).
+    fn intercept(&mut self, app: &mut App, m: &Msg) -> bool {
+        self.settle(app);
+        let Some(r) = self.replay.as_mut() else {
+            return false;
+        };
+        let consumed = match m {
+            // Esc leaves the lesson as it always does, rather than ending a replay app.
+            Msg::Key(k) if k.code != crossterm::event::KeyCode::Esc => r.player.key(app, k),
+            _ => false,
+        };
+        let now = std::time::Instant::now();
+        r.player.advance(app, (now - r.last).as_secs_f64() * 1000.0);
+        r.last = now;
+        if let Some(c) = &self.replay_clock {
+            // Paused or at its end, a replay costs nothing until the next key.
+            c.set(r.player.playing);
+        }
+        app.message = Some(r.player.status(app.ko()));
+        app.dirty = true;
+        consumed
+    }
+
+    /// Ends the replay once the student has left its lesson: back to reading, ready to
+    /// replay another.
+    fn settle(&mut self, app: &mut App) {
+        if self.replay.is_some() && app.lesson.is_none() {
+            if let Some(c) = &self.replay_clock {
+                c.set(false);
+            }
+            self.replay = None;
+            app.opts.mode = Mode::Reading;
+            app.message = None;
+            app.dirty = true;
+        }
+    }
+
+    /// Starts the replay of lesson `id` in reading mode, or says why there is none.
+    fn start_replay(&mut self, app: &mut App, id: &str) {
+        let journal = match crate::record::find(self.lessons_dir.as_deref(), id) {
+            Some(Ok(j)) => j,
+            Some(Err(e)) => {
+                app.message = Some(format!("{e:#}"));
+                return;
+            }
+            None => {
+                app.message = Some(if app.ko() {
+                    "이 레슨에는 실행 기록이 없습니다: 읽기만 할 수 있습니다".into()
+                } else {
+                    "this lesson has no recorded run: reading only".into()
+                });
+                return;
+            }
+        };
+        let mut player = replay::Player::new(journal);
+        app.opts.mode = Mode::Replay;
+        if let Err(e) = player.open(app) {
+            app.opts.mode = Mode::Reading;
+            app.message = Some(format!("{e:#}"));
+            return;
+        }
+        if self.replay_clock.is_none() {
+            match worker::Ticker::every(self.tx.clone(), replay::FRAME) {
+                Ok(c) => self.replay_clock = Some(c),
+                Err(e) => {
+                    app.opts.mode = Mode::Reading;
+                    app.message = Some(format!("cannot start the replay clock: {e:#}"));
+                    return;
+                }
+            }
+        }
+        if let Some(c) = &self.replay_clock {
+            c.set(true);
+        }
+        app.message = Some(player.status(app.ko()));
+        self.replay = Some(Replaying {
+            player,
+            last: std::time::Instant::now(),
+        });
+    }
+
+    fn apply(&mut self, app: &mut App, e: Effect) {
         match e {
+            Effect::Replay(id) => self.start_replay(app, &id),
             Effect::StartEngine(id) => {
                 if let Some(old) = self.engine.take() {
                     old.send(msg::EngineCmd::Quit);
@@ -175,17 +286,17 @@ pub fn run(launch: Launch) -> Result<ExitCode> {
         };
     let root = nix::unistd::geteuid().is_root();
     let mode = if root { Mode::Live } else { Mode::Reading };
-    let progress_path = crate::lesson::progress::default_path();
     let mut notice = None;
-    let progress = match crate::lesson::progress::Progress::load(&progress_path) {
-        Ok(p) => p,
-        Err(e) => {
-            // A damaged progress file must not keep a student out of the lab.
-            tracing::warn!("{e:#}");
-            notice = Some(format!("{e:#}"));
-            crate::lesson::progress::Progress::default()
-        }
-    };
+    let progress =
+        match crate::lesson::progress::Progress::load(&crate::lesson::progress::default_path()) {
+            Ok(p) => p,
+            Err(e) => {
+                // A damaged progress file must not keep a student out of the lab.
+                tracing::warn!("{e:#}");
+                notice = Some(format!("{e:#}"));
+                crate::lesson::progress::Progress::default()
+            }
+        };
     if mode == Mode::Live {
         crate::runtime::install_teardown_handlers()?;
     }
@@ -221,19 +332,12 @@ pub fn run(launch: Launch) -> Result<ExitCode> {
     };
     if mode == Mode::Reading && app.message.is_none() {
         app.message = Some(if app.ko() {
-            "라이브 모드는 root가 필요합니다. `contlab replay <레슨>`으로 실제 실행 기록을 재생할 수 있습니다".into()
+            "라이브 모드는 root가 필요합니다. 레슨을 열면 실제 실행 기록이 재생됩니다".into()
         } else {
-            "live mode needs root; `contlab replay <lesson>` replays a recorded real run".into()
+            "live mode needs root; opening a lesson replays a recorded real run instead".into()
         });
     }
-    let mut runner = Runner {
-        engine_tx,
-        tx: tx.clone(),
-        engine: None,
-        stopping: Vec::new(),
-        ticker: worker::Ticker::spawn(tx.clone())?,
-        progress_path,
-    };
+    let mut runner = Runner::new(tx.clone(), engine_tx, &launch)?;
     if let Some(i) = start_at {
         // Sorting in App::new moved the lessons: find it again by id.
         let id = launch.lesson.clone().unwrap_or_default();
@@ -241,7 +345,7 @@ pub fn run(launch: Launch) -> Result<ExitCode> {
         let mut fx = Vec::new();
         update::open_lesson(&mut app, i, &mut fx);
         for e in fx {
-            runner.apply(&app, e);
+            runner.apply(&mut app, e);
         }
     }
     spawn_input(tx.clone())?;
@@ -249,7 +353,7 @@ pub fn run(launch: Launch) -> Result<ExitCode> {
     highlight::warm_up(move || {
         let _ = ready.send(Msg::SyntaxReady);
     });
-    let res = run_loop(&mut term, &mut app, &rx, |app, e| runner.apply(app, e));
+    let res = run_loop(&mut term, &mut app, &rx, &mut runner);
     runner.shutdown();
     drop(guard);
     if let Ok(path) = std::env::var("CONTLAB_TUI_STATS") {
@@ -279,4 +383,96 @@ pub(crate) fn spawn_input(tx: Sender<Msg>) -> Result<()> {
         })
         .context("cannot start the input reader")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    fn key(c: KeyCode) -> Msg {
+        Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+    }
+
+    /// Feeds `m` through the runner and the app, as the main loop does.
+    fn feed(runner: &mut Runner, app: &mut App, m: Msg) {
+        if !runner.intercept(app, &m) {
+            for e in update::update(app, m) {
+                runner.apply(app, e);
+            }
+        }
+        runner.settle(app);
+    }
+
+    #[test]
+    fn without_root_opening_a_lesson_replays_its_recorded_run() {
+        let lessons = crate::lesson::catalog::load(None).expect("lessons");
+        let opts = Options {
+            mode: Mode::Reading,
+            lang: "en".into(),
+            color: false,
+            reading_reason: Some("not root".into()),
+        };
+        let mut app = App::new(lessons, Default::default(), opts, (120, 40));
+        let (tx, _rx) = channel();
+        let mut runner = Runner::new(tx, None, &Launch::default()).expect("runner");
+        let i = app
+            .lessons
+            .iter()
+            .position(|l| l.id() == "pid-namespace")
+            .expect("the lesson");
+        let mut fx = Vec::new();
+        update::open_lesson(&mut app, i, &mut fx);
+        for e in fx {
+            runner.apply(&mut app, e);
+        }
+        assert_eq!(app.opts.mode, Mode::Replay);
+        assert!(runner.replay.is_some());
+        // To the end of the recording: every pane holds what the live run showed.
+        feed(&mut runner, &mut app, key(KeyCode::End));
+        let ls = app.lesson.as_ref().expect("the lesson is open");
+        assert!(ls.proc.is_some(), "the Proc pane is empty after the replay");
+        assert!(
+            !ls.trace.is_empty(),
+            "the Trace pane is empty after the replay"
+        );
+        assert!(
+            ls.steps.iter().any(|s| s.mark == state::Mark::Pass),
+            "no step shows its recorded pass"
+        );
+        assert!(app.message.as_deref().is_some_and(|m| m.starts_with('■')));
+        // Keys that would run something do nothing in a replay.
+        let before = ls.trace.len();
+        feed(&mut runner, &mut app, key(KeyCode::Char('r')));
+        assert_eq!(app.lesson.as_ref().map(|l| l.trace.len()), Some(before));
+        // Esc leaves the lesson, and the lab is back to reading, ready for another.
+        feed(&mut runner, &mut app, key(KeyCode::Esc));
+        assert!(app.lesson.is_none());
+        assert_eq!(app.opts.mode, Mode::Reading);
+        assert!(runner.replay.is_none());
+    }
+
+    #[test]
+    fn a_lesson_without_a_recording_is_read_only_and_says_so() {
+        let lessons = crate::lesson::catalog::load(None).expect("lessons");
+        let opts = Options {
+            mode: Mode::Reading,
+            lang: "en".into(),
+            color: false,
+            reading_reason: None,
+        };
+        let mut app = App::new(lessons, Default::default(), opts, (120, 40));
+        let (tx, _rx) = channel();
+        let mut runner = Runner::new(tx, None, &Launch::default()).expect("runner");
+        runner.apply(&mut app, Effect::Replay("no-such-lesson".into()));
+        assert_eq!(app.opts.mode, Mode::Reading);
+        assert!(runner.replay.is_none());
+        assert!(
+            app.message
+                .as_deref()
+                .is_some_and(|m| m.contains("no recorded run")),
+            "{:?}",
+            app.message
+        );
+    }
 }

@@ -52,6 +52,8 @@ pub enum EngineCmd {
 pub enum Effect {
     /// Start a live engine for the lesson with this id.
     StartEngine(String),
+    /// Without live mode: replay the recorded real run of the lesson with this id.
+    Replay(String),
     Engine(EngineCmd),
     /// Start or stop the panel timer.
     Ticking(bool),

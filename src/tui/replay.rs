@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 /// Seek step of `[` and `]`, in ms of recorded time.
 const SEEK_MS: u64 = 5000;
 
+/// How often a playing replay moves on.
+pub const FRAME: Duration = Duration::from_millis(50);
+
 pub struct Player {
     pub journal: Journal,
     /// How many entries are applied.
@@ -271,7 +274,7 @@ pub fn run(mut app: App, journal: Journal) -> Result<()> {
             app.message = Some(player.status(app.ko()));
             super::draw(&mut term, &mut app)?;
             let wait = if player.playing {
-                Duration::from_millis(50)
+                FRAME
             } else {
                 Duration::from_secs(3600)
             };

@@ -183,10 +183,12 @@ fn browser_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
 /// Opens lesson `i`, starting its engine in live mode.
 pub fn open_lesson(app: &mut App, i: usize, fx: &mut Vec<Effect>) {
     app.open_lesson(i);
-    if app.opts.mode == Mode::Live
-        && let Some(l) = app.lessons.get(i)
-    {
-        fx.push(Effect::StartEngine(l.id().to_string()));
+    if let Some(l) = app.lessons.get(i) {
+        match app.opts.mode {
+            Mode::Live => fx.push(Effect::StartEngine(l.id().to_string())),
+            Mode::Reading => fx.push(Effect::Replay(l.id().to_string())),
+            Mode::Replay => {}
+        }
     }
     resize_shell(app, fx);
 }

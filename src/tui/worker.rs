@@ -240,6 +240,11 @@ pub struct Ticker {
 
 impl Ticker {
     pub fn spawn(app: Sender<Msg>) -> anyhow::Result<Self> {
+        Self::every(app, Duration::from_millis(250))
+    }
+
+    /// A timer with another period (a replay's frames).
+    pub fn every(app: Sender<Msg>, period: Duration) -> anyhow::Result<Self> {
         let on = Arc::new(AtomicBool::new(false));
         let flag = on.clone();
         let handle = std::thread::Builder::new()
@@ -250,7 +255,7 @@ impl Ticker {
                         std::thread::park();
                         continue;
                     }
-                    std::thread::sleep(Duration::from_millis(250));
+                    std::thread::sleep(period);
                     if flag.load(Ordering::Acquire) && app.send(Msg::Tick).is_err() {
                         break;
                     }

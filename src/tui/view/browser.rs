@@ -65,8 +65,8 @@ fn banner(app: &App, pal: &Palette, w: u16) -> Vec<Line<'static>> {
     if app.opts.mode == Mode::Reading {
         let text = tr(
             app,
-            "Reading mode: live steps need root — quit and run `sudo contlab`. You can read every lesson and answer quizzes now; replays work without root once they land.",
-            "읽기 모드: 라이브 단계는 root가 필요합니다 — 종료하고 `sudo contlab`을 실행하세요. 지금은 모든 레슨을 읽고 퀴즈에 답할 수 있고, 재생 기능이 나오면 root 없이 재생할 수 있습니다.",
+            "Reading mode: live steps need root (quit and run `sudo contlab`). Opening a lesson replays a recorded real run of it, every pane as it was: space pauses, n/p move between steps.",
+            "읽기 모드: 라이브 단계는 root가 필요합니다(종료하고 `sudo contlab`을 실행하세요). 레슨을 열면 그 레슨을 실제로 실행한 기록이 모든 패널 그대로 재생됩니다. space로 멈추고, n/p로 단계를 오갑니다.",
         );
         lines.extend(wrap(
             &[(text.to_string(), pal.warn())],
