@@ -405,3 +405,47 @@ fn a_packs_own_recordings_are_found_by_lesson_id() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("recordings: 1 up to date"), "{stdout}");
 }
+
+#[test]
+fn the_export_reads_as_text_and_its_json_is_the_stable_schema() {
+    assert_eq!(export::utc(0), "1970-01-01 00:00 UTC");
+    assert_eq!(export::utc(951_782_400_000), "2000-02-29 00:00 UTC");
+    assert_eq!(export::utc(1_795_920_061_000), "2026-11-29 02:41 UTC");
+    let alice = export::read(&fixtures().join("exports/class/alice.json")).unwrap();
+    let text = export::render_text(&alice);
+    assert!(text.starts_with("Progress of alice, exported "), "{text}");
+    for l in &alice.lessons {
+        assert!(
+            text.contains(&format!("\n{}  {}", l.id, l.status)),
+            "{text}"
+        );
+        for st in &l.steps {
+            assert!(text.contains(&st.id), "{text}");
+            for c in st.checks.iter().filter(|c| !c.pass && !st.passed) {
+                assert!(text.contains(&c.sentence), "{text}");
+            }
+        }
+    }
+    // The command: text by default, the schema with --json.
+    let state = tempfile::tempdir().unwrap();
+    let run = |json: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_contlab"));
+        c.args(["progress", "export", "--student", "kim"])
+            .env("CONTLAB_STATE_DIR", state.path());
+        if json {
+            c.arg("--json");
+        }
+        c.output().unwrap()
+    };
+    let out = run(false);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Progress of kim") && text.contains("--json > kim.json"),
+        "{text}"
+    );
+    let out = run(true);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["format"], "contlab-progress-export");
+    assert_eq!(v["student"], "kim");
+}

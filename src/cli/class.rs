@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum Command {
-    /// Read the students' exports (`contlab progress export > NAME.json`) in DIR and
+    /// Read the students' exports (`contlab progress export --json > NAME.json`) in DIR and
     /// print who is on which step, who is stuck, and which checks fail most.
     #[command(after_help = "Examples:\n  contlab class report ./exports\n  \
 contlab class report ./exports --json | jq '.students[] | select(.stuck)'")]

@@ -22,15 +22,15 @@ enum Command {
     /// Your progress and check results with timestamps, for your instructor (a stable
     /// schema: format "contlab-progress-export", format_version 1; see
     /// `contlab class report`).
-    #[command(
-        after_help = "Examples:\n  contlab progress export > \"$USER.json\"\n  \
-contlab progress export --student kim > kim.json"
-    )]
+    #[command(after_help = "Examples:\n  contlab progress export\n  \
+contlab progress export --json > \"$USER.json\"\n  \
+contlab progress export --json --student kim > kim.json")]
     Export {
         /// The name to put in the export (default: $USER).
         #[arg(long, value_name = "NAME")]
         student: Option<String>,
-        /// Pretty-printed JSON is the format; --json is accepted for symmetry.
+        /// The export in its stable JSON schema, the file an instructor collects
+        /// (without it: the same, readable).
         #[arg(long)]
         json: bool,
     },
@@ -72,7 +72,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 );
             }
         }
-        Some(Command::Export { student, json: _ }) => {
+        Some(Command::Export { student, json }) => {
             let lessons = catalog::load(None).unwrap_or_default();
             let e = crate::record::export::export(
                 &p,
@@ -80,7 +80,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 &crate::record::export::student_name(student.as_deref()),
                 progress::now_ms(),
             );
-            println!("{}", serde_json::to_string_pretty(&e)?);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&e)?);
+            } else {
+                print!("{}", crate::record::export::render_text(&e));
+            }
         }
         Some(Command::Reset { lesson, all, yes }) => {
             let what = match &lesson {

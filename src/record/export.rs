@@ -260,3 +260,80 @@ pub fn render(r: &Report) -> String {
     }
     s
 }
+
+/// `2026-11-29 14:05 UTC` for a time in ms since the Unix epoch.
+pub fn utc(ms: u64) -> String {
+    let secs = ms / 1000;
+    let days = (secs / 86_400) as i64;
+    let (h, m) = (secs % 86_400 / 3600, secs % 3600 / 60);
+    // Days since 1970-01-01 to a civil date, in 400-year eras starting in March, so
+    // that the leap day is the last day of a year.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(mo <= 2);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{m:02} UTC")
+}
+
+/// The export as a student reads it: each lesson with its status, and each step with
+/// its attempts, when it passed and the checks that failed last.
+pub fn render_text(e: &Export) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Progress of {}, exported {} (contlab {})",
+        e.student,
+        utc(e.exported_at_ms),
+        e.contlab_version
+    );
+    if e.lessons.is_empty() {
+        s.push_str("\nNo lesson started yet.\n");
+    }
+    for l in &e.lessons {
+        let passed = l.steps.iter().filter(|st| st.passed).count();
+        let total = l
+            .total_steps
+            .map_or_else(|| "?".to_string(), |t| t.to_string());
+        let _ = write!(s, "\n{}  {}  {passed}/{total} steps", l.id, l.status);
+        if let Some(t) = l.started_at_ms {
+            let _ = write!(s, "  started {}", utc(t));
+        }
+        if let Some(t) = l.completed_at_ms {
+            let _ = write!(s, "  done {}", utc(t));
+        }
+        s.push('\n');
+        for st in &l.steps {
+            let mark = if st.passed { '✓' } else { '✗' };
+            let tries = if st.attempts == 1 {
+                "attempt"
+            } else {
+                "attempts"
+            };
+            let _ = write!(s, "  {mark} {:<24} {} {tries}", st.id, st.attempts);
+            if let Some(t) = st.passed_at_ms {
+                let _ = write!(s, ", passed {}", utc(t));
+            }
+            if st.solution_shown {
+                s.push_str(", solution shown");
+            }
+            s.push('\n');
+            if !st.passed {
+                for c in st.checks.iter().filter(|c| !c.pass) {
+                    let _ = writeln!(s, "      ✗ {}", c.sentence);
+                }
+            }
+        }
+    }
+    let _ = write!(
+        s,
+        "\nFor your instructor: contlab progress export --json > {}.json\n",
+        e.student
+    );
+    s
+}
