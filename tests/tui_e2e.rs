@@ -115,6 +115,7 @@ fn a_student_runs_the_pid_namespace_lesson_in_the_real_terminal() {
     let lessons = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lessons");
     let run = lab.dir.path().join("run");
     let state = lab.dir.path().join("state");
+    let rec = lab.dir.path().join("rec");
     // The rootfs cache is shared, so the test does not rebuild it.
     let rootfs = PathBuf::from("/var/lib/contlab/rootfs");
     if rootfs.is_dir() {
@@ -122,12 +123,13 @@ fn a_student_runs_the_pid_namespace_lesson_in_the_real_terminal() {
         let _ = std::os::unix::fs::symlink(&rootfs, state.join("rootfs"));
     }
     let cmd = format!(
-        "env CONTLAB_RUN_DIR={} CONTLAB_STATE_DIR={} CONTLAB_CGROUP_PARENT={} LANG=C.UTF-8 {} --lessons {} --lesson pid-namespace; echo CONTLAB-ENDED; sleep 600",
+        "env CONTLAB_RUN_DIR={} CONTLAB_STATE_DIR={} CONTLAB_CGROUP_PARENT={} LANG=C.UTF-8 {} --lessons {} --lesson pid-namespace --record {}; echo CONTLAB-ENDED; sleep 600",
         run.display(),
         state.display(),
         lab.parent,
         env!("CARGO_BIN_EXE_contlab"),
-        lessons.display()
+        lessons.display(),
+        rec.display()
     );
     lab.tmux(&[
         "new-session",
@@ -200,6 +202,32 @@ fn a_student_runs_the_pid_namespace_lesson_in_the_real_terminal() {
     );
     let alt = lab.tmux(&["display-message", "-p", "-t", "lab", "#{alternate_on}"]);
     assert_eq!(alt.trim(), "0", "tmux still shows the alternate screen");
+
+    // The recording: the journal, and a cast of the screen itself (the panes' frames,
+    // with a marker per step), not the headless printer's lines.
+    let cast = std::fs::read_to_string(rec.join("pid-namespace.cast")).expect("the cast");
+    let mut lines = cast.lines();
+    let header: serde_json::Value =
+        serde_json::from_str(lines.next().expect("a header")).expect("header JSON");
+    assert_eq!(header["width"], 160, "{header}");
+    let events: Vec<(f64, String, String)> = lines
+        .map(|l| serde_json::from_str(l).expect("event JSON"))
+        .collect();
+    let output: String = events
+        .iter()
+        .filter(|(_, k, _)| k == "o")
+        .map(|(_, _, d)| d.as_str())
+        .collect();
+    for seen in ["Proc", "Trace", "Start a container", "\u{1b}["] {
+        assert!(output.contains(seen), "the cast lacks {seen:?}");
+    }
+    assert!(
+        events
+            .iter()
+            .any(|(_, k, d)| k == "m" && d == "step: start"),
+        "no step marker in the cast"
+    );
+    assert!(rec.join("pid-namespace.journal.jsonl").is_file());
 
     // Nothing left: no container cgroup, no record, no process of this run.
     for p in lab.cgroup_dirs() {

@@ -103,10 +103,18 @@ pub fn lesson_hash(lesson: &Lesson) -> Option<String> {
     ))
 }
 
-/// Records one lesson run: the journal, and the cast of what the headless printer prints.
+/// Where a recording's cast comes from.
+enum CastSource<'a> {
+    /// `contlab run`: what the headless printer prints.
+    Printer(Box<Printer<'a, cast::Writer>>),
+    /// The lab: its own screen, teed from the terminal (see [`cast::Screen`]).
+    Screen(cast::Screen),
+}
+
+/// Records one lesson run: the journal, and the cast.
 pub struct Recorder<'a> {
     journal: journal::Writer,
-    printer: Printer<'a, cast::Writer>,
+    cast: CastSource<'a>,
     start: Instant,
     last_panel: BTreeMap<String, serde_json::Value>,
     pub journal_path: PathBuf,
@@ -116,8 +124,28 @@ pub struct Recorder<'a> {
 }
 
 impl<'a> Recorder<'a> {
-    /// Creates `<dir>/<lesson>.journal.jsonl` and `<dir>/<lesson>.cast`.
+    /// Creates `<dir>/<lesson>.journal.jsonl` and `<dir>/<lesson>.cast`, the cast of
+    /// what `contlab run` prints.
     pub fn create(dir: &Path, lesson: &'a Lesson, lang: &'a str) -> Result<Self> {
+        Self::make(dir, lesson, lang, None)
+    }
+
+    /// Like [`Recorder::create`], with the cast of the lab's screen.
+    pub fn create_for_screen(
+        dir: &Path,
+        lesson: &'a Lesson,
+        lang: &'a str,
+        screen: &cast::Screen,
+    ) -> Result<Self> {
+        Self::make(dir, lesson, lang, Some(screen))
+    }
+
+    fn make(
+        dir: &Path,
+        lesson: &'a Lesson,
+        lang: &'a str,
+        screen: Option<&cast::Screen>,
+    ) -> Result<Self> {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let journal_path = dir.join(format!("{}.journal.jsonl", lesson.id()));
         let cast_path = dir.join(format!("{}.cast", lesson.id()));
@@ -128,19 +156,28 @@ impl<'a> Recorder<'a> {
             .text(lang)
             .map(|t| format!("contlab: {} — {}", lesson.id(), t.title))
             .unwrap_or_else(|| format!("contlab: {}", lesson.id()));
-        let cast = cast::Writer::create(
-            &cast_path,
-            100,
-            30,
-            header.started_at_ms / 1000,
-            &title,
-            start,
-        )?;
-        let mut printer = Printer::new(cast, false, true, lesson, lang);
-        printer.header();
+        let cast = match screen {
+            Some(screen) => {
+                screen.start(&cast_path, header.started_at_ms / 1000, &title)?;
+                CastSource::Screen(screen.clone())
+            }
+            None => {
+                let cast = cast::Writer::create(
+                    &cast_path,
+                    100,
+                    30,
+                    header.started_at_ms / 1000,
+                    &title,
+                    start,
+                )?;
+                let mut printer = Printer::new(cast, false, true, lesson, lang);
+                printer.header();
+                CastSource::Printer(Box::new(printer))
+            }
+        };
         Ok(Recorder {
             journal,
-            printer,
+            cast,
             start,
             last_panel: BTreeMap::new(),
             journal_path,
@@ -162,10 +199,19 @@ impl<'a> Recorder<'a> {
         if let Err(err) = self.journal.write(t, e) {
             tracing::warn!("recording: {err:#}");
         }
-        if let Event::StepStarted { step, .. } = e {
-            self.printer.out_mut().marker(&format!("step: {step}"));
+        match &mut self.cast {
+            CastSource::Printer(printer) => {
+                if let Event::StepStarted { step, .. } = e {
+                    printer.out_mut().marker(&format!("step: {step}"));
+                }
+                printer.on_event(e);
+            }
+            CastSource::Screen(screen) => {
+                if let Event::StepStarted { step, .. } = e {
+                    screen.marker(&format!("step: {step}"));
+                }
+            }
         }
-        self.printer.on_event(e);
     }
 }
 
@@ -177,6 +223,7 @@ pub fn spawn_tui_recorder(
     lang: String,
     rx: std::sync::mpsc::Receiver<crate::tui::msg::Msg>,
     tx: std::sync::mpsc::Sender<crate::tui::msg::Msg>,
+    screen: cast::Screen,
 ) -> Result<()> {
     std::thread::Builder::new()
         .name("contlab-recorder".into())
@@ -188,7 +235,7 @@ pub fn spawn_tui_recorder(
                         && cur.as_ref().is_none_or(|r| &r.lesson != lesson)
                         && let Some(l) = lessons.iter().find(|l| l.id() == lesson)
                     {
-                        cur = Recorder::create(&dir, l, &lang)
+                        cur = Recorder::create_for_screen(&dir, l, &lang, &screen)
                             .map_err(|e| tracing::warn!("recording: {e:#}"))
                             .ok();
                     }

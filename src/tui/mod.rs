@@ -70,6 +70,9 @@ fn run_loop<B: Backend>(
     rx: &Receiver<Msg>,
     runner: &mut Runner,
 ) -> Result<()> {
+    if let Some(screen) = &runner.screen {
+        screen.note_size(app.size.0, app.size.1);
+    }
     draw(terminal, app)?;
     while let Ok(first) = rx.recv() {
         let mut fx = Vec::new();
@@ -85,11 +88,40 @@ fn run_loop<B: Backend>(
         if app.done {
             break;
         }
+        if let Some(screen) = &runner.screen {
+            screen.note_size(app.size.0, app.size.1);
+            if screen.take_repaint() {
+                // A cast just started from a blank screen, while the terminal only gets
+                // each frame's changes: the cast opens with the whole current frame.
+                screen.first_frame(&full_frame(app)?);
+            }
+        }
         if app.dirty {
             draw(terminal, app)?;
         }
     }
     Ok(())
+}
+
+/// The escape sequences that draw the app's whole screen on a blank terminal.
+fn full_frame(app: &mut App) -> Result<Vec<u8>> {
+    use ratatui::backend::{Backend, CrosstermBackend, TestBackend};
+    let (w, h) = app.size;
+    let mut off = Terminal::new(TestBackend::new(w, h))
+        .map_err(|e| anyhow::anyhow!("cannot draw off screen: {e}"))?;
+    off.draw(|f| view::draw(f, app))
+        .map_err(|e| anyhow::anyhow!("cannot draw off screen: {e}"))?;
+    let buf = off.backend().buffer().clone();
+    let mut bytes = b"\x1b[2J\x1b[H".to_vec();
+    let mut out = CrosstermBackend::new(&mut bytes);
+    let cells = buf.content.iter().enumerate().map(|(i, c)| {
+        let (x, y) = buf.pos_of(i);
+        (x, y, c)
+    });
+    out.draw(cells)?;
+    Backend::flush(&mut out)?;
+    drop(out);
+    Ok(bytes)
 }
 
 /// Carries out the app's effects: the engine, the timer, the progress file.
@@ -107,6 +139,8 @@ struct Runner {
     replay: Option<Replaying>,
     /// The clock that moves a replay on, made at the first replay and kept.
     replay_clock: Option<worker::Ticker>,
+    /// The screen as recorded (see `record::cast::Screen`).
+    screen: Option<crate::record::cast::Screen>,
 }
 
 /// A replay inside the lab (reading mode).
@@ -126,6 +160,7 @@ impl Runner {
             lessons_dir: launch.lessons_dir.clone(),
             replay: None,
             replay_clock: None,
+            screen: None,
             tx,
         })
     }
@@ -309,7 +344,10 @@ pub fn run(launch: Launch) -> Result<ExitCode> {
         reading_reason: (!root).then(|| "not root".to_string()),
     };
     let guard = terminal::TerminalGuard::enter()?;
-    let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());
+    // Every frame goes through the screen tee, which copies it into the cast of the
+    // lesson being recorded (if any), so a TUI session's cast is what the student saw.
+    let screen = crate::record::cast::Screen::default();
+    let backend = ratatui::backend::CrosstermBackend::new(screen.tee(std::io::stdout()));
     let mut term = Terminal::new(backend).context("cannot use the terminal")?;
     let size = term.size().map(|s| (s.width, s.height)).unwrap_or((80, 24));
     let mut app = App::new(lessons, progress, opts, size);
@@ -325,6 +363,7 @@ pub fn run(launch: Launch) -> Result<ExitCode> {
                 app.opts.lang.clone(),
                 rrx,
                 tx.clone(),
+                screen.clone(),
             )?;
             Some(rtx)
         }
@@ -338,6 +377,7 @@ pub fn run(launch: Launch) -> Result<ExitCode> {
         });
     }
     let mut runner = Runner::new(tx.clone(), engine_tx, &launch)?;
+    runner.screen = Some(screen);
     if let Some(i) = start_at {
         // Sorting in App::new moved the lessons: find it again by id.
         let id = launch.lesson.clone().unwrap_or_default();
