@@ -113,14 +113,15 @@ fn full_frame(app: &mut App) -> Result<Vec<u8>> {
         .map_err(|e| anyhow::anyhow!("cannot draw off screen: {e}"))?;
     let buf = off.backend().buffer().clone();
     let mut bytes = b"\x1b[2J\x1b[H".to_vec();
-    let mut out = CrosstermBackend::new(&mut bytes);
-    let cells = buf.content.iter().enumerate().map(|(i, c)| {
-        let (x, y) = buf.pos_of(i);
-        (x, y, c)
-    });
-    out.draw(cells)?;
-    Backend::flush(&mut out)?;
-    drop(out);
+    {
+        let mut out = CrosstermBackend::new(&mut bytes);
+        let cells = buf.content.iter().enumerate().map(|(i, c)| {
+            let (x, y) = buf.pos_of(i);
+            (x, y, c)
+        });
+        out.draw(cells)?;
+        Backend::flush(&mut out)?;
+    }
     Ok(bytes)
 }
 
