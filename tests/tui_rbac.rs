@@ -9,10 +9,11 @@ use contlab::tui::state::{App, Focus, Mode, Options};
 use contlab::tui::update::{open_lesson, update};
 use contlab::tui::worker::EngineHandle;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
+
+mod tui_common;
+use tui_common::render;
 
 const LESSON: &str = "rbac-serviceaccounts-groups";
 
@@ -80,28 +81,6 @@ impl Lab {
             }
         }
     }
-}
-
-fn render(app: &mut App) -> String {
-    let (w, h) = app.size;
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    contlab::tui::draw(&mut t, app).expect("draws");
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut skip = 0;
-        for x in 0..w {
-            let sym = buf[(x, y)].symbol();
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            out.push_str(sym);
-            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-        }
-        out.push('\n');
-    }
-    out
 }
 
 fn lab(lang: &str, run_dir: &std::path::Path) -> Lab {
