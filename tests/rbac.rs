@@ -503,6 +503,30 @@ fn service_account_without_namespace_in_a_cluster_role_binding_matches_nobody() 
 }
 
 #[test]
+fn who_can_fills_a_service_accounts_namespace_and_leaves_out_one_that_has_none() {
+    let p = policy(
+        SUBJECTS
+            .replace("system:authenticated", "nobody-group")
+            .as_str(),
+    );
+    let mut r = contlab::rbac::ResourceAttributes::parse("pods").expect("pods");
+    r.namespace = Some("ci".into());
+    let w = p.who_can("get", &Target::Resource(r));
+    let who: Vec<String> = w.subjects.iter().map(|e| e.subject.describe()).collect();
+    // ClusterRoleBindings first; the orphan of "loose-sa" is nobody and not listed.
+    assert_eq!(
+        who,
+        [
+            "Group \"system:serviceaccounts:ops\"",
+            "Group \"nobody-group\"",
+            "Group \"team\"",
+            "ServiceAccount \"builder/ci\"",
+            "ServiceAccount \"tester/qa\"",
+        ]
+    );
+}
+
+#[test]
 fn system_masters_is_allowed_everything_and_the_reason_says_why() {
     let p = policy(SCOPED);
     let root = UserInfo::new("root", &["system:masters".to_string()]);
@@ -565,6 +589,13 @@ subjects: [{kind: User, name: alice}]
 roleRef: {kind: ClusterRole, name: monitoring, apiGroup: rbac.authorization.k8s.io}
 "#;
 
+/// The effective rules of the aggregated ClusterRole `monitoring`.
+fn monitoring_rules(p: &Policy) -> Vec<k8s_openapi::api::rbac::v1::PolicyRule> {
+    p.role_rules("ClusterRole", "monitoring", None)
+        .expect("the role")
+        .to_vec()
+}
+
 #[test]
 fn aggregation_by_match_labels_merges_selected_rules() {
     let p = policy(AGG);
@@ -581,16 +612,33 @@ fn aggregation_replaces_the_roles_own_rules() {
 
 #[test]
 fn aggregation_merges_in_name_order_without_duplicates() {
-    let p = policy(AGG);
-    let rules = p
-        .role_rules("ClusterRole", "monitoring", None)
-        .expect("the role");
-    let resources: Vec<String> = rules
+    let resources: Vec<String> = monitoring_rules(&policy(AGG))
         .iter()
         .map(|r| r.resources.clone().unwrap_or_default().join(","))
         .collect();
     // a-services first (name order); its rule equals one of b-endpoints' and appears once.
     assert_eq!(resources, vec!["services", "endpoints"]);
+}
+
+#[test]
+fn aggregation_keeps_rules_that_differ_only_in_order() {
+    // The controller compares rules field by field, as written: the same verbs in another
+    // order are another rule, and both are kept.
+    let yaml = AGG.replace(
+        "  resources: [\"services\"]\n  verbs: [\"list\"]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: c-unlabelled",
+        "  resources: [\"services\"]\n  verbs: [\"list\", \"get\"]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: c-unlabelled",
+    );
+    assert_ne!(yaml, AGG);
+    let yaml = yaml.replace(
+        "  resources: [\"services\"]\n  verbs: [\"list\"]\n---",
+        "  resources: [\"services\"]\n  verbs: [\"get\", \"list\"]\n---",
+    );
+    let verbs: Vec<String> = monitoring_rules(&policy(&yaml))
+        .iter()
+        .filter(|r| r.resources.as_deref() == Some(&["services".to_string()][..]))
+        .map(|r| r.verbs.join(","))
+        .collect();
+    assert_eq!(verbs, vec!["list,get", "get,list"]);
 }
 
 #[test]

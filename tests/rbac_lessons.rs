@@ -1,5 +1,5 @@
-//! The RBAC track through the real binary: every rbac lesson passes headless in both
-//! languages, and a bad YAML file in a lesson pack is reported at its file and line.
+//! The RBAC track through the real binary: the lessons in curriculum order, every rbac
+//! lesson passes headless in both languages, and a bad YAML file in a lesson pack is reported at its file and line.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -36,7 +36,20 @@ fn every_rbac_lesson_passes_headless_in_english_and_korean() {
         .filter(|l| l["track"] == "rbac")
         .map(|l| l["id"].as_str().expect("id").to_string())
         .collect();
-    assert!(ids.len() >= 5, "rbac lessons: {ids:?}");
+    // The order: who asks, what roles are, subresources and resourceNames, service
+    // accounts and groups, aggregation, escalation, then the least-privilege task.
+    assert_eq!(
+        ids,
+        [
+            "rbac-authn-authz",
+            "rbac-roles-bindings",
+            "rbac-subresources",
+            "rbac-serviceaccounts-groups",
+            "rbac-aggregation",
+            "rbac-escalation",
+            "rbac-least-privilege",
+        ]
+    );
     for id in &ids {
         for lang in ["en", "ko"] {
             let out = contlab(state.path(), &["run", id, "--lang", lang, "--json"]);

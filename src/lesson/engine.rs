@@ -328,6 +328,20 @@ impl Engine {
         self.containers.get(name)
     }
 
+    /// Answers a request composed in the TUI's request builder: the verdict, its
+    /// explanation and who-can go out in the `cluster` panel snapshot, now and at every
+    /// later sample.
+    pub fn rbac_review(&mut self, ask: super::format::RbacAsk) -> Result<()> {
+        super::rbac_step::review(&mut self.rbac, ask)?;
+        if let Some(r) = &self.rbac {
+            self.emit(Event::PanelSnapshot {
+                panel: "cluster".into(),
+                data: r.panel(),
+            });
+        }
+        Ok(())
+    }
+
     fn emit_outcome(&mut self, out: super::rbac_step::Outcome) {
         for e in out.events {
             self.emit(e);

@@ -8,7 +8,7 @@
 //!
 //! Every error names the file, the line and the field.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use toml::Spanned;
 
@@ -230,8 +230,9 @@ pub enum Action {
 }
 
 /// One RBAC request as a lesson writes it. `namespace` defaults to `default`; `cluster =
-/// true` asks at cluster scope (no namespace, so only ClusterRoleBindings count).
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+/// true` asks at cluster scope (no namespace, so only ClusterRoleBindings count). The TUI's
+/// request builder sends the same shape to the engine, which echoes it in the panel.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RbacAsk {
     pub verb: String,

@@ -11,6 +11,9 @@
 //!   and reverse validation apply it, the student writes it by hand.
 //! - Everything shown goes out as events: `Output` (verdicts, explanations, tables) and a
 //!   `PanelSnapshot { panel: "cluster", data: {"kind": "rbac", …} }` drawn by the TUI.
+//! - The TUI's request builder asks through the engine too ([`review`]): the request it
+//!   composed is kept, and every snapshot carries its verdict and who-can answer against
+//!   the work files as they are then, so an edit in the shell shows up without a key.
 
 use super::event::{CheckResult, Event, Stream};
 use super::format::{Action, Check, LessonFile, RbacAsk, RbacWho, StepKind};
@@ -32,6 +35,8 @@ pub struct RbacState {
     matrix: Option<Value>,
     who_can: Option<Value>,
     create: Option<Value>,
+    /// The request composed in the TUI's request builder.
+    review: Option<RbacAsk>,
 }
 
 impl Drop for RbacState {
@@ -60,6 +65,7 @@ impl RbacState {
             matrix: None,
             who_can: None,
             create: None,
+            review: None,
         })
     }
 
@@ -114,8 +120,46 @@ impl RbacState {
             "matrix": self.matrix,
             "who_can": self.who_can,
             "create": self.create,
+            "review": self.review.as_ref().map(|a| self.review_json(a)),
         })
     }
+
+    /// The builder's request answered: the identity as the apiserver would see it, the
+    /// verdict with its explanation, and who else may do the same.
+    fn review_json(&self, ask: &RbacAsk) -> Value {
+        let answer = || -> Result<Value> {
+            let req = ask_request(ask)?;
+            let policy = self.policy()?;
+            let d = policy.authorize(&req);
+            let w = policy.who_can(&req.verb, &req.target);
+            let subjects: Vec<Value> = w
+                .subjects
+                .iter()
+                .map(|e| json!({"subject": e.subject.describe(), "binding": e.binding.describe()}))
+                .collect();
+            Ok(json!({
+                "user": req.user.name,
+                "groups": req.user.groups,
+                "verb": req.verb,
+                "target": req.target.describe(),
+                "allowed": d.allowed,
+                "explain": d.explain_lines(),
+                "who_can": {"subjects": subjects, "superuser_groups": w.superuser_groups},
+            }))
+        };
+        let mut v = answer().unwrap_or_else(|e| json!({ "error": format!("{e:#}") }));
+        v["ask"] = json!(ask);
+        v
+    }
+}
+
+/// Keeps the request composed in the TUI's request builder; later snapshots answer it.
+pub fn review(state: &mut Option<RbacState>, ask: RbacAsk) -> Result<()> {
+    let st = state
+        .as_mut()
+        .context("no RBAC objects are loaded: run the lesson's rbac-load step first")?;
+    st.review = Some(ask);
+    Ok(())
 }
 
 fn describe_selector(s: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector) -> String {
@@ -277,6 +321,7 @@ pub fn perform(state: &mut Option<RbacState>, lesson: &Lesson, action: &Action) 
                 text.push('\n');
             }
             st.last_request = Some(json!({
+                "ask": a,
                 "user": req.user.name,
                 "groups": req.user.groups,
                 "verb": req.verb,

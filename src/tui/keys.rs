@@ -59,6 +59,16 @@ pub const HELP: &[(&str, &str, &str)] = &[
         "패널: Proc, Cgroup, Trace, Cluster",
     ),
     (
+        "i",
+        "RBAC: build a request in the Cluster panel",
+        "RBAC: Cluster 패널에서 요청 만들기",
+    ),
+    (
+        "↑↓ ←→ Enter",
+        "builder: field, choice or typing, ⇄ who-can, Esc back",
+        "빌더: 항목, 고르기·입력, ⇄ who-can, Esc로 나가기",
+    ),
+    (
         "↑ ↓ PgUp PgDn",
         "scroll the focused pane",
         "포커스된 창 스크롤",

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod markdown;
 pub mod msg;
 pub mod replay;
+pub mod request;
 pub mod state;
 pub mod terminal;
 pub mod text;

@@ -3,6 +3,7 @@
 //! test or a replay can drive it with a list of them.
 
 use crate::lesson::event::Event;
+use crate::lesson::format::RbacAsk;
 use crossterm::event::KeyEvent;
 
 /// Something happened.
@@ -38,6 +39,8 @@ pub enum EngineCmd {
     Read(usize),
     /// Sample the panels.
     Sample,
+    /// Ask the RBAC policy the request composed in the Cluster panel's request builder.
+    RbacReview(RbacAsk),
     ShellInput(Vec<u8>),
     /// Rows and columns of the shell pane.
     ShellResize(u16, u16),

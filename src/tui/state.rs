@@ -29,6 +29,8 @@ pub enum Focus {
     Prose,
     Panels,
     Shell,
+    /// The request builder of the RBAC Cluster panel: keys edit the request.
+    Request,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,6 +117,8 @@ pub struct LessonState {
     pub live_started: bool,
     /// Ticks since the last task re-check.
     pub ticks: u32,
+    /// The RBAC request builder, once opened (kept while the lesson is open).
+    pub request: Option<super::request::RequestBuilder>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -157,6 +161,7 @@ impl LessonState {
             prose_cache: RefCell::new(None),
             live_started: false,
             ticks: 0,
+            request: None,
         }
     }
 

@@ -4,6 +4,7 @@
 
 use super::keys;
 use super::msg::{Effect, EngineCmd, Msg};
+use super::request::RequestBuilder;
 use super::state::{App, Confirm, Focus, Mark, Mode, Overlay, Panel, Screen};
 use super::view::layout;
 use crate::lesson::event::{Event, StepStatus};
@@ -263,6 +264,10 @@ fn lesson_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
         app.dirty = false;
         return;
     }
+    if app.focus == Focus::Request {
+        request_key(app, k, fx);
+        return;
+    }
     let Some(ls) = app.lesson.as_ref() else {
         return;
     };
@@ -318,6 +323,8 @@ fn lesson_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
             }
         }
         KeyCode::Char('?') => app.overlay = Overlay::Help,
+        // `i` as in `kubectl auth can-i`; quiz choices stop well before it.
+        KeyCode::Char('i') if rbac_panel(app).is_some() => open_request(app, fx),
         KeyCode::Char('q') => ask_or(app, Confirm::Quit, fx),
         KeyCode::Esc => ask_or(app, Confirm::Leave, fx),
         KeyCode::Up => scroll(app, -1),
@@ -342,6 +349,82 @@ fn lesson_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
             }
         }
         _ => app.dirty = false,
+    }
+}
+
+/// The open lesson's RBAC panel snapshot, if the engine has sent one.
+fn rbac_panel(app: &App) -> Option<&serde_json::Value> {
+    let ls = app.lesson.as_ref()?;
+    ls.cluster.as_ref().filter(|c| c["kind"] == "rbac")
+}
+
+/// Opens the request builder on the Cluster panel and asks its request at once.
+fn open_request(app: &mut App, fx: &mut Vec<Effect>) {
+    if app.opts.mode != Mode::Live {
+        app.message = Some(tr(
+            app,
+            "The request builder asks the lesson engine: it works in live mode.",
+            "요청 빌더는 레슨 엔진에 묻기 때문에 라이브 모드에서만 동작합니다.",
+        ));
+        return;
+    }
+    let Some(data) = rbac_panel(app).cloned() else {
+        return;
+    };
+    let Some(ls) = app.lesson.as_mut() else {
+        return;
+    };
+    let b = ls
+        .request
+        .get_or_insert_with(|| RequestBuilder::from_panel(&data));
+    fx.push(Effect::Engine(EngineCmd::RbacReview(b.ask())));
+    ls.panel_scroll = 0;
+    app.panel = Panel::Cluster;
+    app.focus = Focus::Request;
+}
+
+/// Keys in the request builder: ↑/↓ (Tab) pick a field, ←/→ go through its choices,
+/// typing edits it, Enter switches between the verdict and who-can, Esc leaves. Every
+/// change is asked of the engine at once.
+fn request_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
+    if ctrl_c(&k) {
+        ask_or(app, Confirm::Quit, fx);
+        return;
+    }
+    if k.code == KeyCode::Esc || keys::leaves_shell(&k) {
+        app.focus = Focus::Panels;
+        return;
+    }
+    let data = rbac_panel(app).cloned().unwrap_or_default();
+    let Some(ls) = app.lesson.as_mut() else {
+        return;
+    };
+    let Some(b) = ls.request.as_mut() else {
+        app.focus = Focus::Panels;
+        return;
+    };
+    let before = b.ask();
+    let ctrl_or_alt = k
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    match k.code {
+        KeyCode::Up | KeyCode::BackTab => b.step_field(-1),
+        KeyCode::Down | KeyCode::Tab => b.step_field(1),
+        KeyCode::Left => b.cycle(-1, &data),
+        KeyCode::Right => b.cycle(1, &data),
+        KeyCode::Enter => {
+            b.who_can = !b.who_can;
+            ls.panel_scroll = 0;
+        }
+        KeyCode::Backspace => b.backspace(),
+        KeyCode::Char(c) if !ctrl_or_alt && !c.is_control() => b.type_char(c),
+        KeyCode::PageUp => ls.panel_scroll = ls.panel_scroll.saturating_sub(5),
+        KeyCode::PageDown => ls.panel_scroll = (ls.panel_scroll + 5).min(500),
+        _ => app.dirty = false,
+    }
+    let after = b.ask();
+    if after != before {
+        fx.push(Effect::Engine(EngineCmd::RbacReview(after)));
     }
 }
 

@@ -207,6 +207,11 @@ impl Worker {
                 self.finish(i, &[], t);
             }
             EngineCmd::Sample => self.engine.sample_panels(),
+            EngineCmd::RbacReview(ask) => {
+                if let Err(e) = self.engine.rbac_review(ask) {
+                    self.notice(format!("{e:#}"));
+                }
+            }
             EngineCmd::ShellInput(bytes) => {
                 if !self.engine.shell_alive() {
                     // The student typed `exit`: a key brings a fresh shell.

@@ -1,9 +1,11 @@
 //! The Cluster panel for the RBAC track: a pure drawing of the engine's
 //! `PanelSnapshot { panel: "cluster", data: {"kind": "rbac", …} }`: the objects as a tree,
-//! the last request with its verdict and explanation, and the access matrix.
+//! the last request with its verdict and explanation, and the access matrix; and, while
+//! the request builder has the keys, its form with the engine's answer to it.
 
 use super::Palette;
-use crate::tui::text::cut;
+use crate::tui::request::{Field, RequestBuilder, SubjectKind};
+use crate::tui::text::{cut, width, wrap};
 use ratatui::text::{Line, Span};
 use serde_json::Value;
 
@@ -143,6 +145,193 @@ pub fn lines(data: &Value, pal: &Palette, w: usize) -> Vec<Line<'static>> {
                 out.push(Line::from(spans));
             }
         }
+    }
+    out
+}
+
+fn label(f: Field, ko: bool) -> &'static str {
+    match (f, ko) {
+        (Field::Subject, false) => "as",
+        (Field::Subject, true) => "주체",
+        (Field::User, false) => "user",
+        (Field::User, true) => "사용자",
+        (Field::Groups, false) => "groups",
+        (Field::Groups, true) => "그룹",
+        (Field::ServiceAccountNamespace | Field::Namespace, false) => "namespace",
+        (Field::ServiceAccountNamespace | Field::Namespace, true) => "네임스페이스",
+        (Field::ServiceAccountName | Field::Name, false) => "name",
+        (Field::ServiceAccountName | Field::Name, true) => "이름",
+        (Field::Verb, false) => "verb",
+        (Field::Verb, true) => "동사",
+        (Field::Resource, false) => "resource",
+        (Field::Resource, true) => "리소스",
+    }
+}
+
+/// The request builder: the form (the subject on one line, the request on the next, each
+/// wrapped to `w`), the keys, then the engine's answer from `data["review"]`: the verdict
+/// with the identity and explanation, or who may do the same.
+pub fn request_lines(
+    b: &RequestBuilder,
+    data: &Value,
+    pal: &Palette,
+    w: usize,
+    ko: bool,
+) -> Vec<Line<'static>> {
+    let mut out: Vec<Line<'static>> = Vec::new();
+    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut row_w = 0;
+    for f in b.fields() {
+        if f == Field::Verb && !row.is_empty() {
+            out.push(Line::from(std::mem::take(&mut row)));
+            row_w = 0;
+        }
+        let value = match (f, b.text(f)) {
+            (Field::Subject, _) => match b.subject {
+                SubjectKind::User => "User".to_string(),
+                SubjectKind::ServiceAccount => "ServiceAccount".to_string(),
+            },
+            (Field::Namespace, Some("")) if ko => "(클러스터 범위)".to_string(),
+            (Field::Namespace, Some("")) => "(cluster scope)".to_string(),
+            (_, Some("")) => "-".to_string(),
+            (_, t) => t.unwrap_or_default().to_string(),
+        };
+        let here = f == b.field;
+        let value = if here && f != Field::Subject {
+            format!("{value}▏")
+        } else {
+            value
+        };
+        let name = format!("{} ", label(f, ko));
+        let chunk_w = width(&name) + width(&value) + 2;
+        if row_w + chunk_w > w && !row.is_empty() {
+            out.push(Line::from(std::mem::take(&mut row)));
+            row_w = 0;
+        }
+        row.push(Span::styled(name, pal.dim()));
+        let style = if here {
+            pal.selected()
+        } else {
+            Default::default()
+        };
+        row.push(Span::styled(
+            cut(&value, w.saturating_sub(row_w + 1)),
+            style,
+        ));
+        row.push(Span::raw("  "));
+        row_w += chunk_w;
+    }
+    if !row.is_empty() {
+        out.push(Line::from(row));
+    }
+    let keys = match (ko, b.who_can) {
+        (false, false) => "↑↓ field  ←→ choose  type to edit  Enter who-can  Esc back",
+        (false, true) => "↑↓ field  ←→ choose  type to edit  Enter verdict  Esc back",
+        (true, false) => "↑↓ 항목  ←→ 고르기  입력해 고치기  Enter 누가 하나  Esc 돌아가기",
+        (true, true) => "↑↓ 항목  ←→ 고르기  입력해 고치기  Enter 판정  Esc 돌아가기",
+    };
+    out.push(Line::styled(cut(keys, w), pal.dim()));
+    out.push(Line::raw(""));
+    let wrapped = |out: &mut Vec<Line<'static>>, text: String, style, indent: usize| {
+        let pad = [Span::raw(" ".repeat(indent))];
+        out.extend(wrap(&[(text, style)], w, &pad, &pad));
+    };
+    let review = data.get("review").filter(|r| !r.is_null());
+    let Some(r) = review else {
+        out.push(Line::styled(
+            if ko { "묻는 중…" } else { "asking…" },
+            pal.dim(),
+        ));
+        return out;
+    };
+    if serde_json::to_value(b.ask()).ok().as_ref() != r.get("ask") {
+        out.push(Line::styled(
+            if ko { "묻는 중…" } else { "asking…" },
+            pal.dim(),
+        ));
+    }
+    if let Some(e) = r["error"].as_str() {
+        wrapped(&mut out, format!("✗ {e}"), pal.bad(), 0);
+        return out;
+    }
+    if b.who_can {
+        let head = if ko {
+            format!("{} {}: 할 수 있는 주체", st(&r["verb"]), st(&r["target"]))
+        } else {
+            format!("who can {} {}", st(&r["verb"]), st(&r["target"]))
+        };
+        wrapped(&mut out, head, pal.heading(), 0);
+        let subjects = r["who_can"]["subjects"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if subjects.is_empty() {
+            let none = if ko {
+                "RBAC 바인딩으로는 아무도 없습니다"
+            } else {
+                "nobody, through RBAC bindings"
+            };
+            wrapped(&mut out, none.into(), pal.dim(), 2);
+        }
+        for e in &subjects {
+            wrapped(&mut out, st(&e["subject"]), pal.accent(), 2);
+            wrapped(
+                &mut out,
+                format!("← {}", st(&e["binding"])),
+                Default::default(),
+                4,
+            );
+        }
+        for g in r["who_can"]["superuser_groups"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let why = if ko {
+                "RBAC 전에 모두 허용"
+            } else {
+                "allowed everything before RBAC"
+            };
+            wrapped(&mut out, format!("Group {:?} ({why})", st(g)), pal.dim(), 2);
+        }
+        return out;
+    }
+    let explain: Vec<String> = r["explain"]
+        .as_array()
+        .map(|l| l.iter().map(st).collect())
+        .unwrap_or_default();
+    let allowed = r["allowed"].as_bool().unwrap_or(false);
+    let (mark, style) = if allowed {
+        ("✓ yes", pal.ok())
+    } else {
+        ("✗ no", pal.bad())
+    };
+    out.push(Line::styled(mark, style));
+    if let Some(reason) = explain.first() {
+        wrapped(&mut out, reason.clone(), Default::default(), 2);
+    }
+    // A denial's reason names the user and groups already; an allowed one does not.
+    if allowed {
+        let groups: Vec<String> = r["groups"]
+            .as_array()
+            .map(|g| g.iter().map(st).collect())
+            .unwrap_or_default();
+        wrapped(&mut out, format!("user {}", st(&r["user"])), pal.dim(), 2);
+        wrapped(
+            &mut out,
+            format!("groups {}", groups.join(", ")),
+            pal.dim(),
+            2,
+        );
+    }
+    for l in explain.iter().skip(1) {
+        let indent = 2 + l.len() - l.trim_start().len();
+        wrapped(
+            &mut out,
+            l.trim_start().to_string(),
+            Default::default(),
+            indent,
+        );
     }
     out
 }

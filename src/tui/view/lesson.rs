@@ -23,9 +23,16 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette) {
         return;
     };
     let l = layout::lesson(f.area(), ls.steps.len());
-    prose(f, app, ls, pal, l.prose);
-    steps(f, app, ls, pal, l.steps);
-    super::panels::draw(f, app, pal, l.panel, l.trace);
+    if app.focus == Focus::Request && l.trace.is_none() {
+        // The request builder needs the width: it takes the prose's place while it has
+        // the keys.
+        let body = l.prose.union(l.steps).union(l.panel);
+        super::panels::draw(f, app, pal, body, None);
+    } else {
+        prose(f, app, ls, pal, l.prose);
+        steps(f, app, ls, pal, l.steps);
+        super::panels::draw(f, app, pal, l.panel, l.trace);
+    }
     super::shell::draw(f, app, pal, l.shell);
     super::status::draw(f, app, pal, l.status);
     let _ = lesson;

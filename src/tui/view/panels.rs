@@ -31,7 +31,7 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette, area: Rect, trace: Option<R
         (true, Panel::Trace) => Panel::Proc,
         (_, p) => p,
     };
-    let focused = app.focus == Focus::Panels;
+    let focused = matches!(app.focus, Focus::Panels | Focus::Request);
     let mut tabs = vec![Span::raw(" ")];
     for (i, p) in Panel::ALL.iter().enumerate() {
         if trace.is_some() && *p == Panel::Trace {
@@ -138,6 +138,14 @@ fn body(
             }
         }
         Panel::Cluster => match &ls.cluster {
+            Some(v)
+                if v["kind"] == "rbac"
+                    && app.focus == Focus::Request
+                    && let Some(b) = &ls.request =>
+            {
+                let lines = super::cluster_rbac::request_lines(b, v, pal, w, app.ko());
+                scrolled(f, area, lines, scroll, false)
+            }
             Some(v) if v["kind"] == "rbac" => scrolled(
                 f,
                 area,

@@ -56,7 +56,7 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette) {
     f.render_widget(Paragraph::new(lines), top);
     match app.focus {
         Focus::Prose => super::lesson::prose(f, app, ls, pal, body),
-        Focus::Panels => super::panels::draw(f, app, pal, body, None),
+        Focus::Panels | Focus::Request => super::panels::draw(f, app, pal, body, None),
         Focus::Shell => super::shell::draw(f, app, pal, body),
     }
     super::status::draw(f, app, pal, status);

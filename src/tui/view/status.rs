@@ -28,6 +28,8 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette, area: Rect) {
             (Focus::Panels, true) => "패널",
             (Focus::Shell, false) => "shell",
             (Focus::Shell, true) => "셸",
+            (Focus::Request, false) => "request",
+            (Focus::Request, true) => "요청",
         };
         text = if ko {
             format!(
