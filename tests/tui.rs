@@ -2,6 +2,8 @@
 //! 80×24 and 160×48, in English and Korean, fed fixed events (no real pids, inodes or
 //! times), compared with insta snapshots; and behaviour driven by keys.
 
+mod tui_common;
+
 use contlab::lesson::event::{CheckResult, Event, StepStatus, Stream};
 use contlab::lesson::progress::Progress;
 use contlab::runtime::trace::TraceEvent;
@@ -9,9 +11,8 @@ use contlab::tui::msg::{Effect, EngineCmd, Msg};
 use contlab::tui::state::{App, Focus, Mark, Mode, Options, Overlay, Screen};
 use contlab::tui::update::update;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use std::path::Path;
+use tui_common::render;
 
 fn lessons() -> Vec<contlab::lesson::load::Lesson> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lessons");
@@ -39,30 +40,6 @@ fn key(c: KeyCode) -> Msg {
 
 fn send(app: &mut App, msgs: impl IntoIterator<Item = Msg>) -> Vec<Effect> {
     msgs.into_iter().flat_map(|m| update(app, m)).collect()
-}
-
-/// The screen as text, one line per row; a wide character's second cell is skipped, so
-/// each line is as wide as the terminal when everything is aligned.
-fn render(app: &mut App) -> String {
-    let (w, h) = app.size;
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    contlab::tui::draw(&mut t, app).expect("draws");
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut skip = 0;
-        for x in 0..w {
-            let sym = buf[(x, y)].symbol();
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            out.push_str(sym);
-            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-        }
-        out.push('\n');
-    }
-    out
 }
 
 fn trace(op: &str, args: &str, result: &str, shell: &str) -> Event {

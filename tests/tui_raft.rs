@@ -4,6 +4,8 @@
 //! and are drawn. A crashed node shows as down, a rewind shows the earlier tick, the
 //! timeline bar moves, and the help lists every key.
 
+mod tui_common;
+
 use contlab::lesson::event::Event;
 use contlab::lesson::progress::Progress;
 use contlab::raft::Control;
@@ -12,10 +14,9 @@ use contlab::tui::state::{App, Focus, Mode, Options, Panel};
 use contlab::tui::update::update;
 use contlab::tui::worker::EngineHandle;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
+use tui_common::render;
 
 fn app(mode: Mode, w: u16, h: u16) -> App {
     let lessons = contlab::lesson::catalog::load(None).expect("the curriculum loads");
@@ -36,28 +37,6 @@ fn key(c: KeyCode) -> Msg {
 
 fn ch(c: char) -> Msg {
     key(KeyCode::Char(c))
-}
-
-fn render(app: &mut App) -> String {
-    let (w, h) = app.size;
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    contlab::tui::draw(&mut t, app).expect("draws");
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut skip = 0;
-        for x in 0..w {
-            let sym = buf[(x, y)].symbol();
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            out.push_str(sym);
-            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-        }
-        out.push('\n');
-    }
-    out
 }
 
 /// The app with a live lesson engine behind it, as `contlab` runs them.
