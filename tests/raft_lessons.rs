@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 const LESSONS: &[&str] = &[
     "raft-first-election",
     "raft-leader-crash",
+    "raft-split-vote",
     "raft-log-replication",
     "raft-partition-cap",
     "raft-prevote-checkquorum",

@@ -2,6 +2,8 @@
 //! 80×24 and 160×48, in English and Korean, fed fixed events (no real pids, inodes or
 //! times), compared with insta snapshots; and behaviour driven by keys.
 
+mod tui_common;
+
 use contlab::lesson::event::{CheckResult, Event, StepStatus, Stream};
 use contlab::lesson::progress::Progress;
 use contlab::runtime::trace::TraceEvent;
@@ -10,8 +12,6 @@ use contlab::tui::state::{App, Focus, Mark, Mode, Options, Overlay, Screen};
 use contlab::tui::update::update;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::Path;
-
-mod tui_common;
 use tui_common::render;
 
 fn lessons() -> Vec<contlab::lesson::load::Lesson> {

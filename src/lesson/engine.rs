@@ -349,6 +349,28 @@ impl Engine {
         self.last_output = Some(out.text);
     }
 
+    /// Carries out one of the Cluster panel's controls on the Raft track's simulated
+    /// cluster, then publishes the panel; returns what happened, in one sentence.
+    pub fn raft_control(&mut self, c: crate::raft::Control) -> Result<String> {
+        let note = self.raft.control(c)?;
+        self.emit_raft_panel();
+        Ok(note)
+    }
+
+    /// Runs the ticks due while the simulated cluster plays (the panel timer calls it).
+    pub fn raft_advance(&mut self) -> Result<()> {
+        self.raft.advance()
+    }
+
+    fn emit_raft_panel(&self) {
+        if let Some(data) = self.raft.panel() {
+            self.emit(Event::PanelSnapshot {
+                panel: crate::raft::PANEL.into(),
+                data,
+            });
+        }
+    }
+
     /// Samples the state panes of the main container (or the host) as events.
     pub fn sample_panels(&self) {
         if let Some(r) = &self.rbac {
@@ -357,12 +379,7 @@ impl Engine {
                 data: r.panel(),
             });
         }
-        if let Some(data) = self.raft.panel() {
-            self.emit(Event::PanelSnapshot {
-                panel: crate::raft::PANEL.into(),
-                data,
-            });
-        }
+        self.emit_raft_panel();
         let me = std::process::id() as i32;
         let (name, c) = match self.containers.iter().next() {
             Some((n, c)) => (n.clone(), Some(c)),

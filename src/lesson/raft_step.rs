@@ -4,9 +4,10 @@
 
 use super::format::{Action, Check, EtcdOp, Step};
 use crate::raft::etcd::{self, MemberStatus};
-use crate::raft::{self, Command, Outcome, Sim, SimConfig};
+use crate::raft::{self, Command, Control, Outcome, Player, Sim, SimConfig};
 use anyhow::{Context, Result, anyhow, bail};
 use std::sync::mpsc::{Sender, channel};
+use std::time::Instant;
 
 /// How many timeline lines the Cluster panel's snapshot carries.
 const RECENT: usize = 12;
@@ -21,7 +22,12 @@ pub struct Done {
 /// The lesson's clusters, made on first use.
 #[derive(Default)]
 pub struct RaftLab {
-    sim: Option<Sim>,
+    /// The simulated cluster, with the player the Cluster panel's keys drive.
+    player: Option<Player>,
+    /// When the playing cluster last advanced.
+    clock: Option<Instant>,
+    /// What the last control did, for the panel.
+    note: Option<String>,
     etcd: Option<EtcdWorker>,
 }
 
@@ -84,47 +90,52 @@ impl RaftLab {
         seed: Option<u64>,
     ) -> Result<Done> {
         let mut base = self
-            .sim
+            .player
             .as_ref()
-            .map(|s| s.config().clone())
+            .map(|p| p.sim.config().clone())
             .unwrap_or_default();
-        if self.sim.is_none()
+        if self.player.is_none()
             && let Some(n) = nodes
         {
             base.nodes = n;
         }
         let parsed = raft::script::parse_script_with(script, "script", base)
             .map_err(|e| anyhow!("raft script line {}: {}", e.line, e.message))?;
-        if self.sim.is_none() {
-            self.sim = Some(
+        if self.player.is_none() {
+            self.player = Some(Player::new(
                 Sim::new(parsed.config.clone(), seed.unwrap_or(1))
                     .map_err(|e| anyhow!("cannot build the cluster: {e}"))?,
-            );
+            ));
         } else if self
-            .sim
+            .player
             .as_ref()
-            .is_some_and(|s| *s.config() != parsed.config)
+            .is_some_and(|p| *p.sim.config() != parsed.config)
         {
             bail!("`nodes` and `config` may only come before the cluster exists (its first step)");
         }
-        let sim = self.sim.as_mut().context("no cluster")?;
+        let player = self.player.as_mut().context("no cluster")?;
+        // A step's prose describes the cluster its script leaves: hold it there.
+        player.pause();
+        self.clock = None;
+        self.note = None;
         let mut out = String::new();
         let mut ok = true;
-        let mut shown = sim.timeline().len();
+        let mut shown = player.sim.timeline().len();
         for (line, cmd) in &parsed.commands {
-            let outcome = sim
+            let outcome = player
                 .apply_at(cmd, *line)
                 .map_err(|e| anyhow!("`{cmd}`: {e}"))?;
-            shown = shown.min(sim.timeline().len());
-            for e in &sim.timeline()[shown..] {
+            let timeline = player.sim.timeline();
+            shown = shown.min(timeline.len());
+            for e in &timeline[shown..] {
                 out.push_str(&format!("{e}\n"));
             }
-            shown = sim.timeline().len();
+            shown = timeline.len();
             if let Outcome::Check { pass: false, .. } = outcome {
                 ok = false;
             }
         }
-        for v in sim.violations() {
+        for v in player.sim.violations() {
             out.push_str(&format!("{v}\n"));
             ok = false;
         }
@@ -137,15 +148,44 @@ impl RaftLab {
 
     /// Forgets the simulated cluster; the next `raft` action builds a new one.
     pub fn discard_sim(&mut self) {
-        self.sim = None;
+        self.player = None;
+        self.clock = None;
+    }
+
+    /// Carries out one of the Cluster panel's controls on the simulated cluster; returns
+    /// what happened, in one sentence.
+    pub fn control(&mut self, c: Control) -> Result<String> {
+        let player = self.player.as_mut().context(
+            "no Raft cluster yet: run a step of the lesson (Enter) and its script builds one",
+        )?;
+        let note = player.control(c).map_err(|e| anyhow!("{e}"))?;
+        self.clock = (!player.is_paused()).then(Instant::now);
+        self.note = Some(note.clone());
+        Ok(note)
+    }
+
+    /// Runs the ticks due since the last call while the cluster plays.
+    pub fn advance(&mut self) -> Result<()> {
+        let (Some(player), Some(last)) = (self.player.as_mut(), self.clock) else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        self.clock = Some(now);
+        if let Err(e) = player.advance(now - last) {
+            player.pause();
+            self.clock = None;
+            bail!("the cluster stopped playing: {e}");
+        }
+        Ok(())
     }
 
     /// `expect …` on the live cluster, without touching its timeline.
     pub fn expect(&self, expect: &str) -> Result<(bool, String)> {
-        let sim = self
-            .sim
+        let sim = &self
+            .player
             .as_ref()
-            .context("no Raft cluster yet: a `raft` action makes one")?;
+            .context("no Raft cluster yet: a `raft` action makes one")?
+            .sim;
         let Command::Expect(e) = parse_expect(expect)? else {
             unreachable!("parse_expect returns expectations")
         };
@@ -169,9 +209,11 @@ impl RaftLab {
         Ok((pass, detail))
     }
 
-    /// The Cluster panel's data: `{kind: "raft", view, timeline}`.
+    /// The Cluster panel's data: `{kind: "raft", view, timeline, player}`; `player` says
+    /// whether it plays, how fast, how far the known run reaches and its marked moments.
     pub fn panel(&self) -> Option<serde_json::Value> {
-        let sim = self.sim.as_ref()?;
+        let player = self.player.as_ref()?;
+        let sim = &player.sim;
         let t = sim.timeline();
         let recent: Vec<String> = t[t.len().saturating_sub(RECENT)..]
             .iter()
@@ -181,6 +223,13 @@ impl RaftLab {
             "kind": "raft",
             "view": serde_json::to_value(sim.view()).ok()?,
             "timeline": recent,
+            "player": {
+                "playing": !player.is_paused(),
+                "speed": player.speed(),
+                "horizon": player.horizon(),
+                "marks": player.marks(),
+                "note": self.note,
+            },
         }))
     }
 

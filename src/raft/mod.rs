@@ -5,7 +5,8 @@
 //!   the same commands as the script language), and observes it as plain data
 //!   ([`Sim::view`], [`Sim::timeline`]). Same seed + same commands ⇒ identical timeline.
 //! * [`script`]: the command language (`contlab raft sim --script`).
-//! * [`player`]: pause, play and speed for a UI, on top of a `Sim`.
+//! * [`player`]: pause, play, speed and a timeline to scrub for a UI, on top of a `Sim`;
+//!   its [`Control`]s are what the Cluster panel's keys do.
 //! * [`etcd`]: a real etcd cluster on loopback ports, for comparison.
 
 pub mod etcd;
@@ -16,10 +17,10 @@ pub mod sim;
 pub mod timeline;
 pub mod view;
 
-pub use player::Player;
+pub use player::{Control, Player};
 pub use script::{Command, Expectation, Script, ScriptError, parse_line, parse_script};
 pub use sim::{Outcome, Sim, SimConfig, SimError};
-pub use timeline::{TimelineEntry, TimelineEvent};
+pub use timeline::{Mark, MarkKind, TimelineEntry, TimelineEvent};
 pub use view::{ClusterView, NodeView, Role, Violation};
 
 /// The panel name under which a lesson engine publishes `Sim::view()` as

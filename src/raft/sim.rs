@@ -974,8 +974,21 @@ impl Sim {
                 self.now
             )));
         }
-        let mut fresh = Sim::new(self.cfg.clone(), self.seed)?;
-        for a in &self.actions {
+        *self = Sim::replay(self.cfg.clone(), self.seed, &self.actions, t)?;
+        Ok(())
+    }
+
+    /// A fresh cluster that re-runs `actions` (an action log, as `actions()` gives it) up to
+    /// the end of tick `t`, or to the end of the log if that comes first. A player uses it to
+    /// move forward again along a run it has rewound.
+    pub fn replay(
+        config: SimConfig,
+        seed: u64,
+        actions: &[Command],
+        t: u64,
+    ) -> Result<Sim, SimError> {
+        let mut fresh = Sim::new(config, seed)?;
+        for a in actions {
             if let Command::Tick(n) = a
                 && fresh.now + n > t
             {
@@ -987,8 +1000,7 @@ impl Sim {
             }
             fresh.apply(a)?;
         }
-        *self = fresh;
-        Ok(())
+        Ok(fresh)
     }
 
     // ---- what is there to see -----------------------------------------------------------------

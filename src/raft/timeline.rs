@@ -116,3 +116,51 @@ impl fmt::Display for TimelineEntry {
         }
     }
 }
+
+/// What kind of moment a timeline mark stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MarkKind {
+    /// A node won an election.
+    Election,
+    /// A fault or a forced election: crash, restart, isolate, cut, partition, heal, drop,
+    /// link settings, split vote.
+    Fault,
+    /// A client request.
+    Request,
+    /// A broken invariant.
+    Violation,
+}
+
+/// A moment worth jumping to on the timeline bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Mark {
+    pub tick: u64,
+    pub kind: MarkKind,
+}
+
+/// The marks of a timeline, one per tick and kind, in order.
+pub fn marks(entries: &[TimelineEntry]) -> Vec<Mark> {
+    let mut out: Vec<Mark> = entries
+        .iter()
+        .filter_map(|e| {
+            let kind = match &e.event {
+                TimelineEvent::Elected { .. } => MarkKind::Election,
+                TimelineEvent::Violation(_) => MarkKind::Violation,
+                TimelineEvent::Dropped { .. } => MarkKind::Fault,
+                TimelineEvent::Action { command, .. } => {
+                    match command.split_whitespace().next().unwrap_or("") {
+                        "propose" => MarkKind::Request,
+                        "campaign" => return None,
+                        _ => MarkKind::Fault,
+                    }
+                }
+                _ => return None,
+            };
+            Some(Mark { tick: e.tick, kind })
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}

@@ -73,6 +73,53 @@ pub const HELP: &[(&str, &str, &str)] = &[
         "scroll the focused pane",
         "포커스된 창 스크롤",
     ),
+    (
+        "Space",
+        "Raft (Cluster panel, on a Raft step): play / pause",
+        "Raft (Raft 단계의 Cluster 패널): 재생 / 일시 정지",
+    ),
+    (
+        ".  ,",
+        "Raft: step one tick · deliver one message",
+        "Raft: 한 tick 진행 · 메시지 하나 전달",
+    ),
+    ("+  -", "Raft: faster · slower", "Raft: 빠르게 · 느리게"),
+    (
+        "[  ]",
+        "Raft: scrub the timeline one tick back · forward again",
+        "Raft: 타임라인을 한 tick 뒤로 · 다시 앞으로",
+    ),
+    (
+        "{  }",
+        "Raft: to the previous · next election or fault",
+        "Raft: 이전 · 다음 선거나 장애로",
+    ),
+    (
+        "c",
+        "Raft: crash the selected node, or restart it",
+        "Raft: 고른 노드를 죽이기, 또는 다시 시작",
+    ),
+    (
+        "i",
+        "Raft: isolate the selected node (partition), or heal",
+        "Raft: 고른 노드를 고립 (네트워크 분할), 또는 복구",
+    ),
+    (
+        "x",
+        "Raft: drop the next message on the selected node's link",
+        "Raft: 고른 노드 링크의 다음 메시지 버리기",
+    ),
+    (
+        "w",
+        "Raft: a client request (propose) to the selected node",
+        "Raft: 고른 노드에 클라이언트 요청 (propose)",
+    ),
+    ("v", "Raft: force a split vote", "Raft: 표 갈림 일으키기"),
+    (
+        "1-9  ← →",
+        "Raft, Cluster panel focused (Tab): select a node",
+        "Raft, Cluster 패널에 포커스 (Tab): 노드 고르기",
+    ),
     ("?", "this help", "이 도움말"),
     (
         "q  Ctrl-C",

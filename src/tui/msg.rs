@@ -44,6 +44,8 @@ pub enum EngineCmd {
     ShellInput(Vec<u8>),
     /// Rows and columns of the shell pane.
     ShellResize(u16, u16),
+    /// One of the Cluster panel's controls, for the Raft track's simulated cluster.
+    Raft(crate::raft::Control),
     /// Tear everything down and start the lesson afresh.
     Reset,
     /// Tear everything down and stop.

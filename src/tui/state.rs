@@ -119,6 +119,8 @@ pub struct LessonState {
     pub ticks: u32,
     /// The RBAC request builder, once opened (kept while the lesson is open).
     pub request: Option<super::request::RequestBuilder>,
+    /// The Raft cluster's node the Cluster panel's keys act on (crash, isolate, propose…).
+    pub raft_node: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -162,6 +164,7 @@ impl LessonState {
             live_started: false,
             ticks: 0,
             request: None,
+            raft_node: 1,
         }
     }
 
@@ -219,6 +222,8 @@ pub struct App {
     pub done: bool,
     /// The projector layout (`--presenter`): one large pane at a time.
     pub presenter: bool,
+    /// How far the help overlay is scrolled (it is taller than a small terminal).
+    pub help_scroll: u16,
 }
 
 impl App {
@@ -245,6 +250,7 @@ impl App {
             quitting: false,
             done: false,
             presenter: false,
+            help_scroll: 0,
         }
     }
 
@@ -267,6 +273,33 @@ impl App {
         let (l, _) = self.open()?;
         let id = l.file.steps.get(i)?.id.get_ref();
         l.text(self.lang()).and_then(|t| t.steps.get(id))
+    }
+
+    /// Whether step `i` drives the Raft track's simulated cluster (a `raft` action or
+    /// `raft` checks): then the Cluster panel's keys control that cluster.
+    pub fn raft_step(&self, i: usize) -> bool {
+        use crate::lesson::format::{Action, Check};
+        let Some(step) = self.open().and_then(|(l, _)| l.file.steps.get(i)) else {
+            return false;
+        };
+        step.action
+            .as_ref()
+            .is_some_and(|a| matches!(a.get_ref(), Action::Raft { .. }))
+            || step
+                .checks
+                .iter()
+                .any(|c| matches!(c.get_ref(), Check::Raft { .. }))
+    }
+
+    /// How many nodes the Cluster panel's Raft cluster has (0 when it shows none).
+    pub fn raft_nodes(&self) -> u64 {
+        self.lesson
+            .as_ref()
+            .and_then(|ls| ls.cluster.as_ref())
+            .filter(|c| c["kind"] == "raft")
+            .and_then(|c| c.pointer("/view/nodes"))
+            .and_then(|n| n.as_array())
+            .map_or(0, |n| n.len() as u64)
     }
 
     pub fn step_kind(&self, i: usize) -> Option<StepKind> {
@@ -327,6 +360,10 @@ impl App {
                     ls.steps[i].mark = if sp.passed { Mark::Pass } else { Mark::Todo };
                 }
             }
+        }
+        // The Raft track happens in the Cluster panel.
+        if lesson.file.track == crate::lesson::format::Track::Raft {
+            self.panel = Panel::Cluster;
         }
         self.lesson = Some(ls);
         self.screen = Screen::Lesson;

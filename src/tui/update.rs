@@ -9,6 +9,7 @@ use super::state::{App, Confirm, Focus, Mark, Mode, Overlay, Panel, Screen};
 use super::view::layout;
 use crate::lesson::event::{Event, StepStatus};
 use crate::lesson::format::StepKind;
+use crate::raft::Control;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// Re-check an open task every this many ticks (ticks are 250 ms).
@@ -110,7 +111,18 @@ fn resize_shell(app: &mut App, fx: &mut Vec<Effect>) {
 fn key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
     match app.overlay {
         Overlay::Help => {
-            app.overlay = Overlay::None;
+            // The help is taller than a small terminal: arrows scroll it.
+            let most = 2 * keys::HELP.len() as u16;
+            match k.code {
+                KeyCode::Down => app.help_scroll = (app.help_scroll + 1).min(most),
+                KeyCode::PageDown => app.help_scroll = (app.help_scroll + 10).min(most),
+                KeyCode::Up => app.help_scroll = app.help_scroll.saturating_sub(1),
+                KeyCode::PageUp => app.help_scroll = app.help_scroll.saturating_sub(10),
+                _ => {
+                    app.overlay = Overlay::None;
+                    app.help_scroll = 0;
+                }
+            }
             app.dirty = true;
             return;
         }
@@ -266,6 +278,9 @@ fn lesson_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
     }
     if app.focus == Focus::Request {
         request_key(app, k, fx);
+        return;
+    }
+    if raft_key(app, &k, fx) {
         return;
     }
     let Some(ls) = app.lesson.as_ref() else {
@@ -426,6 +441,67 @@ fn request_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
     if after != before {
         fx.push(Effect::Engine(EngineCmd::RbacReview(after)));
     }
+}
+
+/// The Cluster panel's controls, while a Raft step is shown and the panel is on screen.
+/// With the panel focused, digits and ←/→ select the node the controls act on. Returns
+/// false when `k` is none of them, so that it keeps its usual meaning.
+fn raft_key(app: &mut App, k: &KeyEvent, fx: &mut Vec<Effect>) -> bool {
+    let Some(step) = app.lesson.as_ref().map(|ls| ls.step) else {
+        return false;
+    };
+    if app.panel != Panel::Cluster
+        || !app.raft_step(step)
+        || k.modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return false;
+    }
+    let nodes = app.raft_nodes();
+    let selecting = app.focus == Focus::Panels && nodes > 0;
+    let Some(ls) = app.lesson.as_mut() else {
+        return false;
+    };
+    let node = ls.raft_node.clamp(1, nodes.max(1));
+    let control = match k.code {
+        KeyCode::Char(c @ '1'..='9') if selecting && u64::from(c as u8 - b'0') <= nodes => {
+            ls.raft_node = u64::from(c as u8 - b'0');
+            return true;
+        }
+        KeyCode::Left if selecting => {
+            ls.raft_node = if node <= 1 { nodes } else { node - 1 };
+            return true;
+        }
+        KeyCode::Right if selecting => {
+            ls.raft_node = node % nodes + 1;
+            return true;
+        }
+        KeyCode::Char(' ') => Control::PlayPause,
+        KeyCode::Char('.') => Control::StepTick,
+        KeyCode::Char(',') => Control::StepMessage,
+        KeyCode::Char('+' | '=') => Control::Faster,
+        KeyCode::Char('-') => Control::Slower,
+        KeyCode::Char('[') => Control::Back,
+        KeyCode::Char(']') => Control::Forward,
+        KeyCode::Char('{') => Control::PreviousMark,
+        KeyCode::Char('}') => Control::NextMark,
+        KeyCode::Char('c') => Control::CrashOrRestart(node),
+        KeyCode::Char('i') => Control::IsolateOrHeal(node),
+        KeyCode::Char('x') => Control::DropNext(node),
+        KeyCode::Char('w') => Control::Propose(node),
+        KeyCode::Char('v') => Control::SplitVote,
+        _ => return false,
+    };
+    if app.opts.mode == Mode::Live {
+        fx.push(Effect::Engine(EngineCmd::Raft(control)));
+    } else {
+        app.message = Some(tr(
+            app,
+            "The cluster's controls need live mode: run `sudo contlab`.",
+            "클러스터 조작은 라이브 모드에서만 됩니다: `sudo contlab`을 실행하세요.",
+        ));
+    }
+    true
 }
 
 fn ask_or(app: &mut App, c: Confirm, fx: &mut Vec<Effect>) {

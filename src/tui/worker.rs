@@ -206,7 +206,17 @@ impl Worker {
                 self.engine.begin_step(i);
                 self.finish(i, &[], t);
             }
-            EngineCmd::Sample => self.engine.sample_panels(),
+            EngineCmd::Sample => {
+                if let Err(e) = self.engine.raft_advance() {
+                    self.notice(format!("{e:#}"));
+                }
+                self.engine.sample_panels();
+            }
+            EngineCmd::Raft(c) => {
+                if let Err(e) = self.engine.raft_control(c) {
+                    self.notice(format!("{e:#}"));
+                }
+            }
             EngineCmd::RbacReview(ask) => {
                 if let Err(e) = self.engine.rbac_review(ask) {
                     self.notice(format!("{e:#}"));

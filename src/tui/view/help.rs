@@ -21,8 +21,7 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 pub fn draw(f: &mut Frame, app: &App, pal: &Palette) {
-    let area = centered(f.area(), 76, 24);
-    let inner_w = area.width.saturating_sub(2) as usize;
+    let inner_w = 74.min(f.area().width.saturating_sub(2)) as usize;
     let kw = 16.min(inner_w / 3);
     let mut lines = Vec::new();
     for (keys, en, ko) in HELP {
@@ -38,15 +37,22 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette) {
     }
     lines.push(Line::default());
     let close = if app.ko() {
-        "아무 키나 누르면 닫힙니다."
+        "↑ ↓ PgUp PgDn: 스크롤 · 다른 키를 누르면 닫힙니다."
     } else {
-        "Any key closes this help."
+        "↑ ↓ PgUp PgDn scroll · any other key closes this help."
     };
     lines.push(Line::styled(close, pal.dim()));
-    let title = if app.ko() {
-        " 도움말 — 키 "
-    } else {
-        " Help — keys "
+    let area = centered(f.area(), inner_w as u16 + 2, lines.len() as u16 + 2);
+    // Scrolled no further than the last line.
+    let room = area.height.saturating_sub(2) as usize;
+    let skip = (app.help_scroll as usize).min(lines.len().saturating_sub(room));
+    let more = skip + room < lines.len();
+    let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
+    let title = match (app.ko(), more) {
+        (true, false) => " 도움말 — 키 ",
+        (true, true) => " 도움말 — 키 (↓ 더 있음) ",
+        (false, false) => " Help — keys ",
+        (false, true) => " Help — keys (↓ more) ",
     };
     let block = Block::default()
         .borders(Borders::ALL)

@@ -31,11 +31,17 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette) {
     } else {
         prose(f, app, ls, pal, l.prose);
         steps(f, app, ls, pal, l.steps);
-        super::panels::draw(f, app, pal, l.panel, l.trace);
+        // The Raft track makes no system calls: its Cluster panel takes the trace's tile.
+        let (panel, trace) = match l.trace {
+            Some(t) if lesson.file.track == crate::lesson::format::Track::Raft => {
+                (l.panel.union(t), None)
+            }
+            other => (l.panel, other),
+        };
+        super::panels::draw(f, app, pal, panel, trace);
     }
     super::shell::draw(f, app, pal, l.shell);
     super::status::draw(f, app, pal, l.status);
-    let _ = lesson;
 }
 
 /// The hints for step `i`, in the order `h` reveals them: first those for the checks

@@ -153,9 +153,19 @@ fn body(
                 scroll,
                 false,
             ),
-            Some(v) if let Some(lines) = super::cluster_raft::lines(v, pal, w) => {
-                scrolled(f, area, lines, scroll, false)
-            }
+            Some(v)
+                if super::cluster_raft::draw(
+                    f,
+                    area,
+                    v,
+                    pal,
+                    scroll,
+                    super::cluster_raft::Controls {
+                        selected: ls.raft_node,
+                        keys: app.opts.mode == Mode::Live && app.raft_step(ls.step),
+                        ko: app.ko(),
+                    },
+                ) => {}
             Some(v) => {
                 let text = serde_json::to_string_pretty(v).unwrap_or_default();
                 let lines = text.lines().map(|l| Line::raw(cut(l, w))).collect();
@@ -175,7 +185,13 @@ fn body(
 
 /// Shows `lines` from `scroll`; `tail` keeps the newest lines in view instead (the trace),
 /// with `scroll` counting back from the end.
-fn scrolled(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>, scroll: u16, tail: bool) {
+pub(super) fn scrolled(
+    f: &mut Frame,
+    area: Rect,
+    lines: Vec<Line<'static>>,
+    scroll: u16,
+    tail: bool,
+) {
     let h = area.height as usize;
     let max = lines.len().saturating_sub(h);
     let start = if tail {

@@ -1,0 +1,392 @@
+//! The Cluster panel's Raft controls in a `TestBackend`, on the one data path: keys become
+//! `EngineCmd::Raft` effects, a real lesson engine (on its worker thread) carries them out
+//! on the lesson's simulated cluster, and its `PanelSnapshot` events come back as messages
+//! and are drawn. A crashed node shows as down, a rewind shows the earlier tick, the
+//! timeline bar moves, and the help lists every key.
+
+mod tui_common;
+
+use contlab::lesson::event::Event;
+use contlab::lesson::progress::Progress;
+use contlab::raft::Control;
+use contlab::tui::msg::{Effect, EngineCmd, Msg};
+use contlab::tui::state::{App, Focus, Mode, Options, Panel};
+use contlab::tui::update::update;
+use contlab::tui::worker::EngineHandle;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+use tui_common::render;
+
+fn app(mode: Mode, w: u16, h: u16) -> App {
+    let lessons = contlab::lesson::catalog::load(None).expect("the curriculum loads");
+    let opts = Options {
+        mode,
+        lang: "en".into(),
+        color: false,
+        reading_reason: None,
+    };
+    let mut a = App::new(lessons, Progress::default(), opts, (w, h));
+    a.highlight_ready = true;
+    a
+}
+
+fn key(c: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn ch(c: char) -> Msg {
+    key(KeyCode::Char(c))
+}
+
+/// The app with a live lesson engine behind it, as `contlab` runs them.
+struct Lab {
+    app: App,
+    engine: Option<EngineHandle>,
+    rx: Receiver<Msg>,
+}
+
+impl Lab {
+    /// Opens `lesson` live and runs its first `steps` steps.
+    fn open(lesson: &str, steps: usize, w: u16, h: u16) -> Lab {
+        let mut app = app(Mode::Live, w, h);
+        let i = app
+            .lessons
+            .iter()
+            .position(|l| l.id() == lesson)
+            .expect("the lesson exists");
+        let (tx, rx) = channel();
+        let engine = EngineHandle::spawn(app.lessons[i].clone(), tx, (6, 78)).expect("engine");
+        let mut fx = Vec::new();
+        contlab::tui::update::open_lesson(&mut app, i, &mut fx);
+        let mut lab = Lab {
+            app,
+            engine: Some(engine),
+            rx,
+        };
+        for s in 0..steps {
+            lab.go(lab.app.lesson.as_ref().map_or(0, |l| l.step), s);
+            lab.keys([key(KeyCode::Enter)]);
+            lab.wait("the step to finish", |e| {
+                matches!(e, Event::StepFinished { .. })
+            });
+        }
+        lab.engine(EngineCmd::Sample);
+        lab.wait_cluster();
+        lab
+    }
+
+    fn go(&mut self, from: usize, to: usize) {
+        for _ in from..to {
+            self.keys([ch('n')]);
+        }
+    }
+
+    fn engine(&self, cmd: EngineCmd) {
+        if let Some(e) = &self.engine {
+            e.send(cmd);
+        }
+    }
+
+    /// Sends keys to the app; the engine's commands go to the engine, as the runner does.
+    fn keys(&mut self, msgs: impl IntoIterator<Item = Msg>) -> Vec<Effect> {
+        let mut out = Vec::new();
+        for m in msgs {
+            for e in update(&mut self.app, m) {
+                if let Effect::Engine(cmd) = &e {
+                    self.engine(cmd.clone());
+                }
+                out.push(e);
+            }
+        }
+        out
+    }
+
+    /// Feeds the engine's messages to the app until one of its events satisfies `pred`.
+    fn wait(&mut self, what: &str, pred: impl Fn(&Event) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let m = self
+                .rx
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("timed out waiting for {what}"));
+            if let Msg::Notice(n) = &m {
+                panic!("the engine refused: {n}");
+            }
+            let hit = matches!(&m, Msg::Event(e) if pred(e));
+            self.keys([m]);
+            if hit {
+                return;
+            }
+        }
+    }
+
+    fn wait_cluster(&mut self) {
+        self.wait("the Cluster panel", |e| {
+            matches!(e, Event::PanelSnapshot { panel, data } if panel == "cluster" && data["kind"] == "raft")
+        });
+    }
+
+    /// Presses a Raft key and waits for the cluster it changed.
+    fn press(&mut self, c: char) -> Vec<Effect> {
+        let fx = self.keys([ch(c)]);
+        assert!(
+            fx.iter()
+                .any(|e| matches!(e, Effect::Engine(EngineCmd::Raft(_)))),
+            "{c:?} is a cluster control here: {fx:?}"
+        );
+        self.wait_cluster();
+        fx
+    }
+
+    fn cluster(&self) -> &serde_json::Value {
+        self.app
+            .lesson
+            .as_ref()
+            .and_then(|l| l.cluster.as_ref())
+            .expect("a cluster snapshot")
+    }
+
+    fn tick(&self) -> u64 {
+        self.cluster()["view"]["tick"].as_u64().expect("a tick")
+    }
+
+    fn role(&self, node: usize) -> String {
+        self.cluster()["view"]["nodes"][node - 1]["role"]
+            .as_str()
+            .expect("a role")
+            .to_string()
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        if let Some(e) = self.engine.take() {
+            e.send(EngineCmd::Quit);
+            e.join();
+        }
+    }
+}
+
+#[test]
+fn a_raft_lesson_opens_on_the_cluster_panel_and_keys_crash_and_restart_the_selected_node() {
+    let mut lab = Lab::open("raft-leader-crash", 1, 120, 36);
+    assert_eq!(lab.app.panel, Panel::Cluster);
+    let screen = render(&mut lab.app);
+    assert!(
+        screen.contains("★1 leader t1"),
+        "the ring shows node 1:\n{screen}"
+    );
+    assert!(
+        screen.contains("Space . , +- [ ] { } c i x w v · node 1 · ? keys"),
+        "the footer lists the keys:\n{screen}"
+    );
+
+    // With the panel focused, a digit selects a node; `c` crashes it.
+    lab.keys([key(KeyCode::Tab)]);
+    assert_eq!(lab.app.focus, Focus::Panels);
+    lab.keys([ch('2')]);
+    let fx = lab.press('c');
+    assert!(
+        fx.contains(&Effect::Engine(EngineCmd::Raft(Control::CrashOrRestart(2)))),
+        "{fx:?}"
+    );
+    assert_eq!(lab.role(2), "down");
+    let screen = render(&mut lab.app);
+    assert!(
+        screen.contains("✗2 down"),
+        "node 2 shows as down:\n{screen}"
+    );
+    assert!(screen.contains("crash 2"), "{screen}");
+
+    // ← moves the selection back to node 1; `c` on node 2 again (→) restarts it.
+    lab.keys([key(KeyCode::Left)]);
+    assert_eq!(lab.app.lesson.as_ref().map(|l| l.raft_node), Some(1));
+    lab.keys([key(KeyCode::Right)]);
+    lab.press('c');
+    assert_eq!(lab.role(2), "follower");
+}
+
+#[test]
+fn ticks_rewind_and_the_timeline_bar_follows() {
+    let mut lab = Lab::open("raft-leader-crash", 1, 120, 36);
+    for _ in 0..3 {
+        lab.press('.');
+    }
+    assert_eq!(lab.tick(), 3);
+    let screen = render(&mut lab.app);
+    assert!(screen.contains("tick 3"), "{screen}");
+
+    // One tick back: the earlier tick, with the later one still on the bar.
+    lab.press('[');
+    assert_eq!(lab.tick(), 2);
+    let screen = render(&mut lab.app);
+    assert!(screen.contains("tick 2 ‖ paused"), "{screen}");
+    let bar = screen
+        .lines()
+        .find(|l| l.contains('┃'))
+        .expect("the timeline bar");
+    assert!(bar.contains('─') && bar.contains(" 3│"), "{bar}");
+
+    // Forward again along the same run, then back to the start of the run's marks.
+    lab.press(']');
+    assert_eq!(lab.tick(), 3);
+    lab.press('{');
+    assert_eq!(lab.tick(), 0, "back to the election at tick 0");
+    assert_eq!(lab.cluster()["player"]["horizon"], 3);
+
+    // Changing the world from the past starts a new run there.
+    lab.press('w');
+    assert_eq!(lab.cluster()["player"]["horizon"], 0);
+    assert!(
+        lab.cluster()["timeline"]
+            .to_string()
+            .contains("propose 1 req1=1"),
+        "{}",
+        lab.cluster()["timeline"]
+    );
+}
+
+#[test]
+fn play_runs_ticks_with_the_panel_timer_and_pauses_again() {
+    let mut lab = Lab::open("raft-leader-crash", 1, 120, 36);
+    lab.press(' ');
+    assert_eq!(lab.cluster()["player"]["playing"], true);
+    std::thread::sleep(Duration::from_millis(400));
+    lab.engine(EngineCmd::Sample);
+    lab.wait_cluster();
+    assert!(
+        lab.tick() >= 2,
+        "10 ticks a second for 0.4 s: {}",
+        lab.tick()
+    );
+    let screen = render(&mut lab.app);
+    assert!(screen.contains("▶ playing"), "{screen}");
+    lab.press(' ');
+    assert_eq!(lab.cluster()["player"]["playing"], false);
+}
+
+#[test]
+fn isolate_drop_split_vote_and_speed_reach_the_cluster() {
+    let mut lab = Lab::open("raft-leader-crash", 1, 120, 36);
+    lab.keys([key(KeyCode::Tab), ch('3')]);
+    lab.press('i');
+    let cut = lab.cluster()["view"]["links"].to_string();
+    assert!(cut.contains("\"cut\":true"), "{cut}");
+    lab.press('i');
+    assert_eq!(lab.cluster()["view"]["links"], serde_json::json!([]));
+    lab.press('+');
+    assert_eq!(lab.cluster()["player"]["speed"], 20.0);
+    lab.press('-');
+    lab.press('-');
+    assert_eq!(lab.cluster()["player"]["speed"], 5.0);
+    // A split vote: both followers stand at once in term 2.
+    lab.press('v');
+    assert_eq!(lab.role(2), "candidate");
+    assert_eq!(lab.role(3), "candidate");
+    // Dropping the next message of node 3 swallows its vote request to someone.
+    lab.press('x');
+    assert!(
+        lab.cluster()["player"]["note"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("drop 3 ")),
+        "{}",
+        lab.cluster()["player"]
+    );
+    for _ in 0..4 {
+        lab.press(',');
+    }
+    let timeline = lab.cluster()["timeline"].to_string();
+    assert!(
+        timeline.contains("dropped MsgRequestVote 3 →"),
+        "{timeline}"
+    );
+}
+
+#[test]
+fn raft_keys_keep_out_of_the_way_elsewhere() {
+    // A quiz step of a Raft lesson: letters choose answers, not controls.
+    let mut lab = Lab::open("raft-leader-crash", 1, 120, 36);
+    let quiz = lab.app.open().map_or(0, |(l, _)| l.file.steps.len() - 1);
+    lab.go(0, quiz);
+    let fx = lab.keys([ch('c')]);
+    assert!(fx.is_empty(), "{fx:?}");
+    let chosen = lab
+        .app
+        .lesson
+        .as_ref()
+        .and_then(|l| l.steps[quiz].chosen.clone());
+    assert_eq!(chosen.as_deref(), Some("splits"));
+
+    // Without live mode, the keys explain instead of acting.
+    let mut a = app(Mode::Reading, 100, 30);
+    let i = a
+        .lessons
+        .iter()
+        .position(|l| l.id() == "raft-leader-crash")
+        .expect("the lesson");
+    let mut fx = Vec::new();
+    contlab::tui::update::open_lesson(&mut a, i, &mut fx);
+    update(&mut a, ch('n'));
+    let fx = update(&mut a, ch(' '));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(
+        a.message
+            .as_deref()
+            .is_some_and(|m| m.contains("live mode")),
+        "{:?}",
+        a.message
+    );
+}
+
+#[test]
+fn the_help_lists_every_cluster_key_and_scrolls_in_small_terminals() {
+    let mut a = app(Mode::Live, 160, 48);
+    update(&mut a, ch('?'));
+    let screen = render(&mut a);
+    for want in [
+        "play / pause",
+        "step one tick",
+        "deliver one message",
+        "faster",
+        "one tick back",
+        "previous · next election or fault",
+        "crash the selected node",
+        "isolate the selected node",
+        "drop the next message",
+        "client request (propose)",
+        "force a split vote",
+        "select a node",
+    ] {
+        assert!(screen.contains(want), "{want:?} missing:\n{screen}");
+    }
+
+    let mut a = app(Mode::Live, 80, 24);
+    update(&mut a, ch('?'));
+    let screen = render(&mut a);
+    assert!(screen.contains("(↓ more)"), "{screen}");
+    assert!(!screen.contains("force a split vote"), "{screen}");
+    update(&mut a, key(KeyCode::PageDown));
+    update(&mut a, key(KeyCode::PageDown));
+    let screen = render(&mut a);
+    assert!(screen.contains("force a split vote"), "{screen}");
+    assert!(!screen.contains("(↓ more)"), "{screen}");
+    update(&mut a, ch('x'));
+    assert_eq!(a.overlay, contlab::tui::state::Overlay::None);
+}
+
+#[test]
+fn the_cluster_panel_fits_80x24() {
+    let mut lab = Lab::open("raft-leader-crash", 2, 80, 24);
+    let screen = render(&mut lab.app);
+    assert!(screen.contains("tick 0"), "{screen}");
+    assert!(
+        screen.contains("▸✗ 1  down"),
+        "the selected node's row:\n{screen}"
+    );
+    assert!(screen.contains("? keys"), "{screen}");
+    for row in screen.lines() {
+        assert_eq!(unicode_width::UnicodeWidthStr::width(row), 80, "{row}");
+    }
+}
