@@ -121,7 +121,7 @@ impl Ledger {
     pub fn open(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the state record {}", path.display()))?;
-        let record: Record = serde_json::from_str(&text)
+        let record = parse(&text)
             .with_context(|| format!("{}: the state record is not valid", path.display()))?;
         Ok(Ledger {
             path: path.to_path_buf(),
@@ -143,13 +143,30 @@ impl Ledger {
         self.save()
     }
 
+    /// Appends the whole record as one line: the last complete line is the record. An
+    /// append is one small write, where replacing the file (write a copy, rename it over)
+    /// makes some file systems (ext4's auto_da_alloc) flush the copy to disk first, for
+    /// every change of every container. A line cut short by a crash does not parse and the
+    /// one before it counts, and nothing is made before its line is written. A record
+    /// that grew long is written anew, atomically.
     fn save(&self) -> Result<()> {
-        let tmp = self.path.with_extension("json.tmp");
-        let text = serde_json::to_vec_pretty(&self.record)?;
-        std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, &self.path)
-            .with_context(|| format!("cannot write {}", self.path.display()))?;
-        Ok(())
+        use std::io::Write;
+        let mut line = serde_json::to_vec(&self.record)?;
+        line.push(b'\n');
+        let long = std::fs::metadata(&self.path).is_ok_and(|m| m.len() > COMPACT_AT);
+        if long {
+            let tmp = self.path.with_extension("json.tmp");
+            std::fs::write(&tmp, &line)
+                .with_context(|| format!("cannot write {}", tmp.display()))?;
+            return std::fs::rename(&tmp, &self.path)
+                .with_context(|| format!("cannot write {}", self.path.display()));
+        }
+        std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&self.path)
+            .and_then(|mut f| f.write_all(&line))
+            .with_context(|| format!("cannot write {}", self.path.display()))
     }
 
     /// Removes the record: everything it named has been undone.
@@ -197,6 +214,23 @@ fn getrandom_bytes(buf: &mut [u8]) -> std::io::Result<()> {
     std::fs::File::open("/dev/urandom")?.read_exact(buf)
 }
 
+/// A record file grows by a line per change; past this size it is rewritten as one.
+const COMPACT_AT: u64 = 64 * 1024;
+
+/// The record in a record file: its last line that parses (see `Ledger::save`), or the
+/// whole text (a record written as one JSON document).
+fn parse(text: &str) -> Result<Record> {
+    let last = text
+        .lines()
+        .rev()
+        .filter(|l| !l.trim().is_empty())
+        .find_map(|l| serde_json::from_str::<Record>(l).ok());
+    match last {
+        Some(r) => Ok(r),
+        None => Ok(serde_json::from_str(text)?),
+    }
+}
+
 /// Every record file in `dir` with its parsed content (or why it could not be read).
 pub fn list_in(dir: &Path) -> Vec<(PathBuf, Result<Record>)> {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -218,6 +252,38 @@ pub fn list_in(dir: &Path) -> Vec<(PathBuf, Result<Record>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_complete_line_is_the_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = Ledger::create_in(dir.path(), "contlab-ledger-lines").unwrap();
+        l.update(|r| r.cgroups.push("/sys/fs/cgroup/pids/contlab/a".into()))
+            .unwrap();
+        l.update(|r| r.dirs.push("/run/contlab/work/a".into()))
+            .unwrap();
+        let path = l.path().to_path_buf();
+        // A crash in the middle of the next write leaves half a line.
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 3);
+        text.push_str("{\"id\":\"contlab-ledger-lines\",\"cgro");
+        std::fs::write(&path, &text).unwrap();
+        let r = Ledger::open(&path).unwrap();
+        assert_eq!(r.record().cgroups.len(), 1);
+        assert_eq!(r.record().dirs.len(), 1);
+        // A record written whole (as older versions did) still reads.
+        let whole = serde_json::to_string_pretty(r.record()).unwrap();
+        std::fs::write(&path, whole).unwrap();
+        assert_eq!(Ledger::open(&path).unwrap().record().dirs.len(), 1);
+        // A long record is compacted into one line.
+        let mut r = Ledger::open(&path).unwrap();
+        for i in 0..400 {
+            r.update(|x| x.links.push(format!("veth-{i}"))).unwrap();
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.len() < 2 * COMPACT_AT as usize, "{} bytes", text.len());
+        assert_eq!(Ledger::open(&path).unwrap().record().links.len(), 400);
+        r.finish().unwrap();
+    }
 
     #[test]
     fn record_survives_reopen_and_ids_are_unique() {

@@ -127,16 +127,24 @@ impl Cgroup {
 
         let mut made: Vec<PathBuf> = Vec::new();
         let result = (|| -> Result<CgroupDirs> {
+            let planned = h.dirs(parent, id);
+            // One record of every directory about to be made, before any is.
+            ledger
+                .update(|r| r.cgroups.extend(planned.iter().map(|d| d.path.clone())))
+                .context("cannot record the cgroup in the container's state record")?;
             let mut dirs = Vec::new();
-            for dir in h.dirs(parent, id) {
+            for dir in planned {
                 let path = dir.path.clone();
-                ledger
-                    .update(|r| r.cgroups.push(path.clone()))
-                    .context("cannot record the cgroup in the container's state record")?;
                 if let Err(e) = mkdir(&path, tracer) {
-                    // Nothing was made: keep the record honest, and never let a rollback
-                    // remove a directory that someone else made.
-                    let _ = ledger.update(|r| r.cgroups.retain(|c| c != &path));
+                    // This one and those after it were not made: keep the record honest,
+                    // and never let a rollback remove a directory that someone else made.
+                    let unmade: Vec<PathBuf> = h
+                        .dirs(parent, id)
+                        .into_iter()
+                        .map(|d| d.path)
+                        .filter(|p| !made.contains(p))
+                        .collect();
+                    let _ = ledger.update(|r| r.cgroups.retain(|c| !unmade.contains(c)));
                     return Err(e);
                 }
                 made.push(path);
