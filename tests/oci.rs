@@ -405,7 +405,7 @@ fn every_error_is_one_sentence_and_leaves_nothing() {
     bad(
         "terminal",
         &set(|v| v["process"]["terminal"] = json!(true)),
-        "not supported yet: process.terminal",
+        "process.terminal = true: pass --console-socket",
     );
     bad(
         "nocmd",
@@ -711,4 +711,117 @@ fn runc_runs_the_same_bundle_through_the_same_lifecycle() {
     assert_eq!(seen[0], seen[1], "contlab vs runc statuses");
     assert_eq!(keys[0], keys[1], "contlab vs runc state keys");
     assert_eq!(isolation[0], isolation[1], "contlab vs runc isolation");
+}
+
+/// Listens on a console socket; the thread returns what the terminal's master read
+/// until the container's side closed (runc's `recvtty`, in short).
+fn console_listener(path: &Path) -> std::thread::JoinHandle<String> {
+    let listener = std::os::unix::net::UnixListener::bind(path).expect("bind the console socket");
+    std::thread::spawn(move || {
+        use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
+        use std::io::Read;
+        use std::os::fd::{AsRawFd, FromRawFd};
+        let (conn, _) = listener.accept().expect("the runtime connects");
+        let mut name = [0u8; 256];
+        let mut iov = [std::io::IoSliceMut::new(&mut name)];
+        let mut space = nix::cmsg_space!([std::os::fd::RawFd; 1]);
+        let msg = recvmsg::<()>(
+            conn.as_raw_fd(),
+            &mut iov,
+            Some(&mut space),
+            MsgFlags::empty(),
+        )
+        .expect("recvmsg");
+        let fd = msg
+            .cmsgs()
+            .expect("control messages")
+            .find_map(|c| match c {
+                ControlMessageOwned::ScmRights(fds) => fds.first().copied(),
+                _ => None,
+            })
+            .expect("a terminal fd arrives");
+        // SAFETY: the fd just arrived with the message and nothing else owns it.
+        let mut master = unsafe { std::fs::File::from_raw_fd(fd) };
+        let mut out = Vec::new();
+        let mut buf = [0u8; 4096];
+        // EIO once every replica is closed: the container's processes are gone.
+        while let Ok(n) = master.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    })
+}
+
+#[test]
+fn a_terminal_goes_to_the_console_socket_as_with_runc() {
+    if !is_root() {
+        eprintln!("skip: a_terminal_goes_to_the_console_socket_as_with_runc needs root");
+        return;
+    }
+    let lab = Lab::new("tty");
+    for runc in [false, true] {
+        if runc && !has_runc() {
+            eprintln!("skip: the runc half of the console test needs runc");
+            continue;
+        }
+        let id = lab.id(if runc { "tty-runc" } else { "tty" });
+        let b = lab.bundle(&format!("b-{id}"), |v| {
+            v["process"]["terminal"] = json!(true);
+            v["process"]["args"] = json!(["sh", "-c", "tty; echo hello from $(hostname)"]);
+            v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+        });
+        let sock = lab.work.path().join(format!("{id}.sock"));
+        let reader = console_listener(&sock);
+        let out = lab.rt(
+            runc,
+            &[
+                "create",
+                "--bundle",
+                s(&b),
+                "--console-socket",
+                s(&sock),
+                &id,
+            ],
+        );
+        assert!(out.ok(), "create ({runc}): {}", out.stderr);
+        assert!(out.stderr.is_empty(), "{}", out.stderr);
+        let out = lab.rt(runc, &["start", &id]);
+        assert!(out.ok(), "start ({runc}): {}", out.stderr);
+        lab.wait_stopped(runc, &id);
+        let text = reader.join().expect("the reader");
+        assert!(text.contains("/dev/pts/0"), "runc={runc}: {text:?}");
+        assert!(text.contains("hello from"), "runc={runc}: {text:?}");
+        let out = lab.rt(runc, &["delete", &id]);
+        assert!(out.ok(), "delete ({runc}): {}", out.stderr);
+    }
+    // A terminal without a socket, and a socket without a terminal: one sentence each.
+    let id = lab.id("tty-bad");
+    let b = lab.bundle("b-tty-bad", |v| {
+        v["process"]["terminal"] = json!(true);
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+    });
+    let out = lab.contlab(&["create", "--bundle", s(&b), &id]);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("--console-socket"), "{}", out.stderr);
+    assert_eq!(out.stderr.trim_end().lines().count(), 1, "{}", out.stderr);
+    let id2 = lab.id("tty-bad2");
+    let b2 = lab.bundle("b-tty-bad2", |v| {
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id2));
+    });
+    let sock = lab.work.path().join("unused.sock");
+    let out = lab.contlab(&[
+        "create",
+        "--bundle",
+        s(&b2),
+        "--console-socket",
+        s(&sock),
+        &id2,
+    ]);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("process.terminal"), "{}", out.stderr);
+    assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+    assert_eq!(leftovers(&lab, &id2), Vec::<String>::new());
 }

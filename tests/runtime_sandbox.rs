@@ -91,9 +91,8 @@ impl Sandbox {
             .expect("a line");
         assert_eq!(line.trim(), "ready");
         let rec = self.records().pop().expect("a record");
-        let text = std::fs::read_to_string(rec).expect("record");
-        let v: serde_json::Value = serde_json::from_str(&text).expect("json");
-        let pid = v["processes"][0]["pid"].as_i64().expect("init pid") as i32;
+        let ledger = contlab::runtime::ledger::Ledger::open(&rec).expect("the record reads");
+        let pid = ledger.record().processes.first().expect("init pid").pid;
         (child, pid)
     }
 }

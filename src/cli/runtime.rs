@@ -46,6 +46,10 @@ enum Command {
         /// Write the container's pid (digits only) to this file.
         #[arg(long, value_name = "FILE")]
         pid_file: Option<PathBuf>,
+        /// With `process.terminal`: a unix socket that receives the terminal's master fd
+        /// (SCM_RIGHTS), as runc's.
+        #[arg(long, value_name = "PATH")]
+        console_socket: Option<PathBuf>,
         id: String,
     },
     /// Run the user's program in a created container.
@@ -70,6 +74,9 @@ enum Command {
         bundle: PathBuf,
         #[arg(long, value_name = "FILE")]
         pid_file: Option<PathBuf>,
+        /// With `process.terminal`: a unix socket that receives the terminal's master fd.
+        #[arg(long, value_name = "PATH")]
+        console_socket: Option<PathBuf>,
         id: String,
     },
     /// List the containers.
@@ -133,11 +140,13 @@ fn dispatch(args: Args) -> Result<ExitCode> {
         Command::Create {
             bundle,
             pid_file,
+            console_socket,
             id,
         } => {
             need_root()?;
             let opts = CreateOptions {
                 pid_file: pid_file.as_deref(),
+                console_socket: console_socket.as_deref(),
                 detach: true,
             };
             rt.create(&id, &bundle, opts, Stdio::inherit(), &t)?;
@@ -151,11 +160,17 @@ fn dispatch(args: Args) -> Result<ExitCode> {
         Command::Run {
             bundle,
             pid_file,
+            console_socket,
             id,
         } => {
             need_root()?;
             crate::runtime::install_teardown_handlers()?;
-            let exit = rt.run(&id, &bundle, pid_file.as_deref(), Stdio::inherit(), &t)?;
+            let opts = CreateOptions {
+                pid_file: pid_file.as_deref(),
+                console_socket: console_socket.as_deref(),
+                detach: false,
+            };
+            let exit = rt.run(&id, &bundle, opts, Stdio::inherit(), &t)?;
             return Ok(ExitCode::from(exit.status().clamp(0, 255) as u8));
         }
         Command::List { format, quiet } => {

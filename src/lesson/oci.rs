@@ -154,6 +154,7 @@ impl Work {
                     self.contlab_ids.insert(id.to_string());
                     let opts = CreateOptions {
                         pid_file: None,
+                        console_socket: None,
                         detach: true,
                     };
                     self.rt

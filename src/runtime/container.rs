@@ -329,8 +329,10 @@ impl Container {
             })?;
             joins.push((*n, process::above_stdio(OwnedFd::from(f))?));
         }
+        let console = spec.console.take().map(process::above_stdio).transpose()?;
         let mut keep = vec![child_sock.as_raw_fd()];
         keep.extend(gate.as_ref().map(|g| g.as_raw_fd()));
+        keep.extend(console.as_ref().map(|c| c.as_raw_fd()));
         keep.extend(joins.iter().map(|(_, f)| f.as_raw_fd()));
         let joined = |n: Namespace| spec.join.iter().any(|(j, _)| *j == n);
         let plan = ChildPlan {
@@ -393,6 +395,8 @@ impl Container {
         let join_fds: Vec<(Namespace, i32)> =
             joins.iter().map(|(n, f)| (*n, f.as_raw_fd())).collect();
         let gate_fd = gate.as_ref().map(|g| g.as_raw_fd());
+        let console_fd = console.as_ref().map(|c| c.as_raw_fd());
+        drop(console);
         // The init holds its own copies now; the gate must have no reader but the init,
         // so that `start` can tell a dead init (ENXIO) from a waiting one.
         drop(gate);
@@ -470,6 +474,7 @@ impl Container {
             mount_proc: spec.mount_proc,
             overrides: spec.overrides.clone(),
             start_gate: gate_fd,
+            console: console_fd,
             join: join_fds,
             cgroup_dirs: self
                 .cgroup

@@ -56,6 +56,9 @@ pub(crate) struct InitConfig {
     /// The start gate's fd, inherited (see `ContainerSpec::start_gate`).
     #[serde(default)]
     pub start_gate: Option<RawFd>,
+    /// The console socket's fd, inherited (see `ContainerSpec::console`).
+    #[serde(default)]
+    pub console: Option<RawFd>,
     /// Namespaces to join, as inherited fds, before anything else is set up.
     #[serde(default)]
     pub join: Vec<(Namespace, RawFd)>,
@@ -295,6 +298,18 @@ fn run(
         // make them ours so they are reaped here.
         let _ = nix::sys::prctl::set_child_subreaper(true);
     }
+    // As runc, the terminal is handed over at create, before the start gate.
+    let terminal = match config.console {
+        Some(fd) => {
+            // SAFETY: the fd was inherited for this purpose; nothing else here owns it.
+            let socket = unsafe { OwnedFd::from_raw_fd(fd) };
+            let owner = config.overrides.user.as_ref().map(|u| u.uid);
+            console_terminal(socket, owner, tracer)?;
+            true
+        }
+        None => false,
+    };
+
     if let Some(fd) = config.start_gate {
         // A program that is not there fails `create`, not the later `start`, as in runc.
         resolve_command(&config.args[0], &config.env).map_err(|m| anyhow::anyhow!(m))?;
@@ -321,7 +336,7 @@ fn run(
         },
         rlimits: &config.overrides.rlimits,
     };
-    let payload = spawn_payload(&config.args, &config.env, &old, false, &setup, tracer)
+    let payload = spawn_payload(&config.args, &config.env, &old, terminal, &setup, tracer)
         .map_err(|m| anyhow::anyhow!(m))?;
     send_report(
         out,
@@ -336,6 +351,67 @@ fn run(
         (None, Some(s)) => (128 + s) as u8,
         _ => 255,
     }))
+}
+
+/// `process.terminal`: a pseudo-terminal from the container's own devpts (so `tty`
+/// inside names `/dev/pts/0`), its replica as this process's stdio, which the payload
+/// inherits and takes as its controlling terminal, and its master sent over the console
+/// socket, as runc does. The master never stays in the container.
+fn console_terminal(socket: OwnedFd, owner: Option<u32>, tracer: &Tracer) -> Result<()> {
+    use nix::pty::{PtyMaster, grantpt, posix_openpt, ptsname_r, unlockpt};
+    use nix::sys::socket::{ControlMessage, MsgFlags, sendmsg};
+    let master: PtyMaster = tracer
+        .op(
+            "open",
+            || "\"/dev/ptmx\", O_RDWR|O_NOCTTY|O_CLOEXEC".into(),
+            || None,
+            || posix_openpt(nix::fcntl::OFlag::O_RDWR | nix::fcntl::OFlag::O_NOCTTY),
+        )
+        .context(
+            "cannot open /dev/ptmx in the container for process.terminal (is /dev/pts mounted?)",
+        )?;
+    grantpt(&master).context("cannot grant the terminal (grantpt)")?;
+    unlockpt(&master).context("cannot unlock the terminal (unlockpt)")?;
+    let name = ptsname_r(&master).context("cannot name the terminal's replica (ptsname)")?;
+    let replica = nix::fcntl::open(
+        std::path::Path::new(&name),
+        nix::fcntl::OFlag::O_RDWR | nix::fcntl::OFlag::O_NOCTTY,
+        nix::sys::stat::Mode::empty(),
+    )
+    .with_context(|| format!("cannot open the terminal's replica {name}"))?;
+    if let Some(uid) = owner {
+        // The command's user must own its terminal to read and write it.
+        nix::unistd::fchown(&replica, Some(nix::unistd::Uid::from_raw(uid)), None)
+            .with_context(|| format!("cannot hand {name} to uid {uid}"))?;
+    }
+    let fds = [master.as_raw_fd()];
+    let name_bytes = name.as_bytes();
+    tracer
+        .op(
+            "sendmsg",
+            || format!("console socket, {name:?}, SCM_RIGHTS [{}]", fds[0]),
+            || None,
+            || {
+                sendmsg::<()>(
+                    socket.as_raw_fd(),
+                    &[std::io::IoSlice::new(name_bytes)],
+                    &[ControlMessage::ScmRights(&fds)],
+                    MsgFlags::empty(),
+                    None,
+                )
+            },
+        )
+        .context("cannot send the terminal to the console socket")?;
+    drop(master);
+    drop(socket);
+    for target in 0..=2 {
+        // SAFETY: dup2 on an fd this process owns, onto the standard fds it replaces.
+        if unsafe { libc::dup2(replica.as_raw_fd(), target) } < 0 {
+            return Err(std::io::Error::last_os_error())
+                .context("cannot make the terminal the command's stdio");
+        }
+    }
+    Ok(())
 }
 
 /// After the uid/gid maps are written, this process still has its old credentials

@@ -455,6 +455,11 @@ pub struct ContainerSpec<'a> {
     /// A create/start split: the init sets everything up, then blocks reading one byte
     /// from this fd (the read end of a FIFO) before it starts the command.
     pub start_gate: Option<OwnedFd>,
+    /// `process.terminal` with a console socket (runc's `--console-socket`): a connected
+    /// unix socket. The init opens a pseudo-terminal in the container's devpts, makes its
+    /// replica the command's stdio and controlling terminal, and sends the master over
+    /// this socket (SCM_RIGHTS) to whoever listens there.
+    pub console: Option<OwnedFd>,
     pub overrides: Overrides,
     pub created_hook: Option<CreatedHook<'a>>,
 }
@@ -480,6 +485,7 @@ impl Default for ContainerSpec<'_> {
             cgroup_path: None,
             join: Vec::new(),
             start_gate: None,
+            console: None,
             overrides: Overrides::default(),
             created_hook: None,
         }

@@ -63,6 +63,8 @@ pub fn write_spec(bundle: &Path, rootless: bool) -> Result<PathBuf> {
 #[derive(Debug, Default)]
 pub struct CreateOptions<'a> {
     pub pid_file: Option<&'a Path>,
+    /// A unix socket that receives the terminal's master fd (`process.terminal`).
+    pub console_socket: Option<&'a Path>,
     /// Let the container outlive this process (the `create` command); otherwise the
     /// returned `Container` owns it (`run`).
     pub detach: bool,
@@ -111,12 +113,26 @@ impl Runtime {
         tracer: &Tracer,
     ) -> Result<Option<Container>> {
         let b = Bundle::load(bundle)?;
-        if b.terminal {
-            bail!(
-                "config.json: not supported yet: process.terminal = true (a console socket); set it to false"
-            );
-        }
+        let console = match (b.terminal, opts.console_socket) {
+            (true, Some(path)) => {
+                let s = std::os::unix::net::UnixStream::connect(path).with_context(|| {
+                    format!(
+                        "cannot connect to the console socket {}: is something listening there?",
+                        path.display()
+                    )
+                })?;
+                Some(std::os::fd::OwnedFd::from(s))
+            }
+            (true, None) => bail!(
+                "config.json has process.terminal = true: pass --console-socket PATH (a unix socket that receives the terminal), or set terminal to false"
+            ),
+            (false, Some(_)) => bail!(
+                "--console-socket is only for a container with a terminal: set process.terminal = true in config.json"
+            ),
+            (false, None) => None,
+        };
         let mut spec = b.container_spec()?;
+        spec.console = console;
         spec.id = Some(id.to_string());
         spec.stdio = stdio;
         let fifo = dir.fifo();
@@ -337,13 +353,13 @@ impl Runtime {
         &self,
         id: &str,
         bundle: &Path,
-        pid_file: Option<&Path>,
+        opts: CreateOptions<'_>,
         stdio: Stdio,
         tracer: &Tracer,
     ) -> Result<ExitInfo> {
         let opts = CreateOptions {
-            pid_file,
             detach: false,
+            ..opts
         };
         let mut c = self
             .create(id, bundle, opts, stdio, tracer)?
