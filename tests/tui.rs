@@ -277,3 +277,37 @@ fn resizing_resizes_the_shell_and_korean_stays_aligned() {
         assert_eq!(unicode_width::UnicodeWidthStr::width(row), 120, "{row}");
     }
 }
+
+#[test]
+fn the_presenter_layout_shows_one_large_pane_and_the_step_counter() {
+    for lang in ["en", "ko"] {
+        for (w, h) in [(80, 24), (160, 48)] {
+            let mut a = lesson_view(lang, w, h);
+            a.presenter = true;
+            let screen = render(&mut a);
+            insta::assert_snapshot!(format!("presenter_{lang}_{w}x{h}"), screen.clone());
+            let counter = if lang == "ko" {
+                "단계 1 / 4"
+            } else {
+                "STEP 1 / 4"
+            };
+            assert!(
+                screen.lines().next().unwrap_or("").contains(counter),
+                "{screen}"
+            );
+            // One pane: the lesson's prose, and none of the side panes' titles.
+            assert!(!screen.contains("Steps"), "{screen}");
+            // n advances; Tab moves the one pane to the state panes.
+            send(&mut a, [key(KeyCode::Char('n'))]);
+            let counter2 = if lang == "ko" {
+                "단계 2 / 4"
+            } else {
+                "STEP 2 / 4"
+            };
+            assert!(render(&mut a).contains(counter2));
+            send(&mut a, [key(KeyCode::Tab)]);
+            let panes = render(&mut a);
+            assert!(panes.contains("Proc"), "{panes}");
+        }
+    }
+}
