@@ -31,6 +31,7 @@ use std::io::BufRead;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 
 /// What the reader of the init's channel hands back when the channel closes.
@@ -75,6 +76,10 @@ impl ExecOutput {
 
 /// `contlab cleanup`'s sweep, once per process, before the first container: a previous
 /// contlab killed with SIGKILL may have left containers behind.
+/// The kernel refused an overlay whose writable layer is a detached tmpfs; later
+/// containers go straight to directories on the host.
+static SCRATCH_REFUSED: AtomicBool = AtomicBool::new(false);
+
 fn sweep_once() {
     static SWEEP: Once = Once::new();
     SWEEP.call_once(|| {
@@ -282,7 +287,7 @@ impl Container {
                     mkdir_traced(&merged, &tracer)?;
                     merged
                 };
-                let scratch = if spec.bind_rootfs {
+                let scratch = if spec.bind_rootfs || SCRATCH_REFUSED.load(Ordering::Relaxed) {
                     None
                 } else {
                     let owner = spec.user_map.and_then(|m| m.outside_root());
@@ -436,14 +441,35 @@ impl Container {
             };
             let idmap = userns.as_ref().map(|(f, m)| (f.as_fd(), m));
             let fd = match scratch {
-                None => rootfs::detached_bind(lower, idmap, &tracer)?,
-                Some(scratch) => {
-                    let dirs = OverlayDirs {
-                        lower: lower.clone(),
-                        scratch: scratch.as_fd(),
-                        merged: merged.clone(),
-                    };
+                None if spec.bind_rootfs => rootfs::detached_bind(lower, idmap, &tracer)?,
+                None => {
+                    let owner = spec.user_map.and_then(|m| m.outside_root());
+                    let dirs = self.host_layer(lower, merged, owner, &tracer)?;
                     rootfs::detached_overlay(&dirs, idmap, &tracer)?
+                }
+                Some(scratch) => {
+                    let dirs = OverlayDirs::on_scratch(lower, scratch.as_fd(), merged);
+                    let tried = (!SCRATCH_REFUSED.load(Ordering::Relaxed))
+                        .then(|| rootfs::detached_overlay(&dirs, idmap, &tracer));
+                    match tried {
+                        Some(Ok(fd)) => fd,
+                        Some(Err(e))
+                            if e.root_cause().downcast_ref::<nix::errno::Errno>()
+                                != Some(&nix::errno::Errno::EINVAL) =>
+                        {
+                            return Err(e);
+                        }
+                        _ => {
+                            // Kernels before 6.7 take no overlay layer from a detached
+                            // mount (clone_private_mount wants the caller's mount
+                            // namespace): the writable layer goes in directories on the
+                            // host instead, which the record names for teardown.
+                            SCRATCH_REFUSED.store(true, Ordering::Relaxed);
+                            let owner = spec.user_map.and_then(|m| m.outside_root());
+                            let dirs = self.host_layer(lower, merged, owner, &tracer)?;
+                            rootfs::detached_overlay(&dirs, idmap, &tracer)?
+                        }
+                    }
                 }
             };
             if ns.contains(Namespace::Mount) {
@@ -522,6 +548,47 @@ impl Container {
         let t = tracer.clone();
         self.reader = Some(std::thread::spawn(move || relay(reader, &t)));
         Ok(())
+    }
+
+    /// The overlay's writable layer in `run/work/ID/{upper,work}` on the host, for
+    /// kernels that refuse the detached tmpfs.
+    fn host_layer(
+        &mut self,
+        lower: &Path,
+        merged: &Path,
+        owner: Option<u32>,
+        tracer: &Tracer,
+    ) -> Result<OverlayDirs> {
+        let work = crate::paths::run_dir().join("work").join(&self.id);
+        if !self.ledger()?.record().dirs.contains(&work) {
+            self.ledger()?.update(|r| r.dirs.push(work.clone()))?;
+        }
+        let dirs = OverlayDirs::under(lower, &work, merged);
+        for d in [&dirs.upper, &dirs.work] {
+            mkdir_traced(Path::new(d), tracer)?;
+        }
+        if let Some(id) = owner {
+            // The top of the merged tree is the upper dir: the container's root must own
+            // it to create files in /.
+            let upper = Path::new(&dirs.upper);
+            tracer
+                .op(
+                    "chown",
+                    || format!("{upper:?}, {id}, {id}"),
+                    || Some(format!("chown {id}:{id} {}", upper.display())),
+                    || {
+                        nix::unistd::chown(
+                            upper,
+                            Some(nix::unistd::Uid::from_raw(id)),
+                            Some(nix::unistd::Gid::from_raw(id)),
+                        )
+                    },
+                )
+                .with_context(|| {
+                    format!("cannot hand {} to the container's root", upper.display())
+                })?;
+        }
+        Ok(dirs)
     }
 
     /// Waits for the init and describes how it ended.

@@ -36,26 +36,48 @@ fn unit_result(r: libc::c_long) -> nix::Result<()> {
     if r < 0 { Err(Errno::last()) } else { Ok(()) }
 }
 
-/// An overlay's layers: the cached rootfs below, and a writable layer on a private
-/// tmpfs ([`scratch`]) above.
+/// An overlay's layers: the cached rootfs below, and a writable layer above, either on a
+/// private tmpfs ([`scratch`]) or, where the kernel cannot use one, in directories on
+/// the host.
 #[derive(Debug)]
-pub struct OverlayDirs<'a> {
+pub struct OverlayDirs {
     pub lower: PathBuf,
-    /// The tmpfs holding `upper` and `work`, a detached mount.
-    pub scratch: BorrowedFd<'a>,
+    /// The upper and work directories as the overlay is given them: on the scratch
+    /// tmpfs, `/proc/self/fd/N/upper` (the mount has no path of its own).
+    pub upper: String,
+    pub work: String,
     /// Where the init attaches the overlay (shown in the trace's shell equivalent).
     pub merged: PathBuf,
 }
 
-impl OverlayDirs<'_> {
-    fn scratch_dir(&self, name: &str) -> String {
-        format!("/proc/self/fd/{}/{name}", self.scratch.as_raw_fd())
+impl OverlayDirs {
+    /// The layers with the writable one on the detached tmpfs `scratch`.
+    pub fn on_scratch(lower: &Path, scratch: BorrowedFd<'_>, merged: &Path) -> Self {
+        let at = |name: &str| format!("/proc/self/fd/{}/{name}", scratch.as_raw_fd());
+        OverlayDirs {
+            lower: lower.to_path_buf(),
+            upper: at("upper"),
+            work: at("work"),
+            merged: merged.to_path_buf(),
+        }
+    }
+
+    /// The layers with the writable one in `dir/upper` and `dir/work` on the host.
+    pub fn under(lower: &Path, dir: &Path, merged: &Path) -> Self {
+        OverlayDirs {
+            lower: lower.to_path_buf(),
+            upper: dir.join("upper").display().to_string(),
+            work: dir.join("work").display().to_string(),
+            merged: merged.to_path_buf(),
+        }
     }
 
     fn options(&self) -> String {
         format!(
-            "lowerdir={},upperdir=SCRATCH/upper,workdir=SCRATCH/work",
-            self.lower.display()
+            "lowerdir={},upperdir={},workdir={}",
+            self.lower.display(),
+            self.upper,
+            self.work
         )
     }
 }
@@ -219,27 +241,41 @@ fn idmapped_tree(
 /// shifted into the container's user namespace first; a kernel or file system that
 /// cannot idmap falls back to the plain lower layer (its files then show as `nobody`).
 pub fn detached_overlay(
-    dirs: &OverlayDirs<'_>,
+    dirs: &OverlayDirs,
     idmap: Option<(BorrowedFd<'_>, &IdMap)>,
     tracer: &Tracer,
 ) -> Result<OwnedFd> {
-    let mut lowerdir = dirs.lower.display().to_string();
-    let mut _tree = None;
-    if let Some((userns, map)) = idmap {
+    let plain = dirs.lower.display().to_string();
+    if let Some((userns, map)) = idmap
+        && let Ok(tree) = idmapped_tree(&dirs.lower, userns, map, tracer)
+    {
         // The overlay resolves the layer path when it is configured; /proc/self/fd/N
-        // reaches the detached tree, which has no path of its own.
-        if let Ok(tree) = idmapped_tree(&dirs.lower, userns, map, tracer) {
-            lowerdir = format!("/proc/self/fd/{}", tree.as_raw_fd());
-            _tree = Some(tree);
+        // reaches the detached tree, which has no path of its own. Kernels that take no
+        // layer from a detached mount say EINVAL: then the plain layer it is.
+        let lowerdir = format!("/proc/self/fd/{}", tree.as_raw_fd());
+        match overlay_with(&lowerdir, dirs, tracer) {
+            Err(e)
+                if e.root_cause().downcast_ref::<Errno>() == Some(&Errno::EINVAL)
+                    && !dirs.upper.starts_with("/proc/self/fd/") =>
+            {
+                return overlay_with(&plain, dirs, tracer);
+            }
+            other => return other,
         }
     }
+    overlay_with(&plain, dirs, tracer)
+}
+
+/// The overlay of `lowerdir` (a path, or a detached tree's `/proc/self/fd/N`) under the
+/// writable layer of `dirs`, as a detached mount.
+fn overlay_with(lowerdir: &str, dirs: &OverlayDirs, tracer: &Tracer) -> Result<OwnedFd> {
     let fs = fsopen("overlay", tracer).context(
         "the kernel has no overlay file system (fsopen \"overlay\"); load it with `modprobe overlay`",
     )?;
     for (key, value) in [
-        ("lowerdir", lowerdir.clone()),
-        ("upperdir", dirs.scratch_dir("upper")),
-        ("workdir", dirs.scratch_dir("work")),
+        ("lowerdir", lowerdir.to_string()),
+        ("upperdir", dirs.upper.clone()),
+        ("workdir", dirs.work.clone()),
     ] {
         let k = cstr(key)?;
         let v = cstr(&value)?;
