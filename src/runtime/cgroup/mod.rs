@@ -91,10 +91,20 @@ fn hierarchies(layout: &CgroupLayout) -> Result<Box<dyn Hierarchies>> {
 }
 
 fn detect() -> Result<Box<dyn Hierarchies>> {
-    let layout = CgroupLayout::detect().context(
-        "cannot read /proc/self/mountinfo to find the cgroup mounts; check that /proc is mounted",
-    )?;
-    hierarchies(&layout)
+    // The host's cgroup mounts stay where they are while contlab runs (a lesson mounts
+    // cgroupfs only inside a container's own mount namespace), so mountinfo is parsed
+    // once, not at every container start.
+    static LAYOUT: std::sync::OnceLock<CgroupLayout> = std::sync::OnceLock::new();
+    let layout = match LAYOUT.get() {
+        Some(l) => l,
+        None => {
+            let l = CgroupLayout::detect().context(
+                "cannot read /proc/self/mountinfo to find the cgroup mounts; check that /proc is mounted",
+            )?;
+            LAYOUT.get_or_init(|| l)
+        }
+    };
+    hierarchies(layout)
 }
 
 /// One container's cgroup across every hierarchy it needs.
