@@ -52,6 +52,21 @@ impl Lab {
         }
     }
 
+    /// Starts `cmd` in a 160x48 tmux session named `lab`.
+    fn start(&self, cmd: &str) {
+        self.tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            "lab",
+            "-x",
+            "160",
+            "-y",
+            "48",
+            cmd,
+        ]);
+    }
+
     fn cgroup_dirs(&self) -> Vec<PathBuf> {
         let mut out = Vec::new();
         for h in std::fs::read_dir("/sys/fs/cgroup")
@@ -86,6 +101,13 @@ impl Drop for Lab {
             let _ = contlab::runtime::teardown::remove_cgroup_tree(&p);
         }
     }
+}
+
+/// The Proc panel's pid namespace line on screen `s`.
+fn pid_line(s: &str) -> &str {
+    s.lines()
+        .find(|l| l.contains("│pid ") || l.contains("││pid"))
+        .unwrap_or_else(|| panic!("no pid namespace line in the Proc panel:\n{s}"))
 }
 
 fn uniq() -> String {
@@ -131,25 +153,12 @@ fn a_student_runs_the_pid_namespace_lesson_in_the_real_terminal() {
         lessons.display(),
         rec.display()
     );
-    lab.tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        "lab",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        &cmd,
-    ]);
+    lab.start(&cmd);
 
     lab.wait_for("the lesson view", |s| s.contains("Start a container"));
     lab.keys(&["Enter"]);
     let s = lab.wait_for("the step to pass", |s| s.contains("✓ 1/4"));
-    let pid_line = s
-        .lines()
-        .find(|l| l.contains("│pid ") || l.contains("││pid"))
-        .unwrap_or_else(|| panic!("no pid namespace line in the Proc panel:\n{s}"));
+    let pid_line = pid_line(&s);
     assert!(
         pid_line.contains('≠'),
         "pid namespace not shown as differing: {pid_line}"
@@ -291,25 +300,12 @@ fn a_student_without_root_replays_the_lesson_in_the_real_terminal() {
         state.display(),
         env!("CARGO_BIN_EXE_contlab"),
     );
-    lab.tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        "lab",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        &cmd,
-    ]);
+    lab.start(&cmd);
     // No root: the lab replays the shipped recording of a real run by itself.
     lab.wait_for("the replay", |s| s.contains(" REPLAY "));
     lab.keys(&["End"]);
     let s = lab.wait_for("the end of the recording", |s| s.contains('■'));
-    let pid_line = s
-        .lines()
-        .find(|l| l.contains("│pid ") || l.contains("││pid"))
-        .unwrap_or_else(|| panic!("no pid namespace line in the Proc panel:\n{s}"));
+    let pid_line = pid_line(&s);
     assert!(pid_line.contains('≠'), "{pid_line}");
     // Back in the list, the lab says what reading mode offers; then quit.
     lab.keys(&["Escape"]);
