@@ -28,6 +28,30 @@ pub struct Args {
     command: Command,
 }
 
+/// What `create` and `run` take besides the id.
+#[derive(clap::Args, Debug)]
+struct FromBundle {
+    #[arg(long, short, default_value = ".", value_name = "DIR")]
+    bundle: PathBuf,
+    /// Write the container's pid (digits only) to this file.
+    #[arg(long, value_name = "FILE")]
+    pid_file: Option<PathBuf>,
+    /// With `process.terminal`: a unix socket that receives the terminal's master fd
+    /// (SCM_RIGHTS), as runc's.
+    #[arg(long, value_name = "PATH")]
+    console_socket: Option<PathBuf>,
+}
+
+impl FromBundle {
+    fn options(&self, detach: bool) -> CreateOptions<'_> {
+        CreateOptions {
+            pid_file: self.pid_file.as_deref(),
+            console_socket: self.console_socket.as_deref(),
+            detach,
+        }
+    }
+}
+
 #[derive(clap::Subcommand, Debug)]
 enum Command {
     /// Write a default config.json into the bundle directory.
@@ -41,15 +65,8 @@ enum Command {
     },
     /// Set a container up from a bundle and leave it waiting before the user's program.
     Create {
-        #[arg(long, short, default_value = ".", value_name = "DIR")]
-        bundle: PathBuf,
-        /// Write the container's pid (digits only) to this file.
-        #[arg(long, value_name = "FILE")]
-        pid_file: Option<PathBuf>,
-        /// With `process.terminal`: a unix socket that receives the terminal's master fd
-        /// (SCM_RIGHTS), as runc's.
-        #[arg(long, value_name = "PATH")]
-        console_socket: Option<PathBuf>,
+        #[command(flatten)]
+        from: FromBundle,
         id: String,
     },
     /// Run the user's program in a created container.
@@ -70,13 +87,8 @@ enum Command {
     },
     /// create + start + wait; the container's exit status becomes this command's.
     Run {
-        #[arg(long, short, default_value = ".", value_name = "DIR")]
-        bundle: PathBuf,
-        #[arg(long, value_name = "FILE")]
-        pid_file: Option<PathBuf>,
-        /// With `process.terminal`: a unix socket that receives the terminal's master fd.
-        #[arg(long, value_name = "PATH")]
-        console_socket: Option<PathBuf>,
+        #[command(flatten)]
+        from: FromBundle,
         id: String,
     },
     /// List the containers.
@@ -137,19 +149,9 @@ fn dispatch(args: Args) -> Result<ExitCode> {
         Command::Spec { rootless, bundle } => {
             oci::write_spec(&bundle, rootless)?;
         }
-        Command::Create {
-            bundle,
-            pid_file,
-            console_socket,
-            id,
-        } => {
+        Command::Create { from, id } => {
             need_root()?;
-            let opts = CreateOptions {
-                pid_file: pid_file.as_deref(),
-                console_socket: console_socket.as_deref(),
-                detach: true,
-            };
-            rt.create(&id, &bundle, opts, Stdio::inherit(), &t)?;
+            rt.create(&id, &from.bundle, from.options(true), Stdio::inherit(), &t)?;
         }
         Command::Start { id } => rt.start(&id, &t)?,
         Command::State { id } => {
@@ -157,20 +159,10 @@ fn dispatch(args: Args) -> Result<ExitCode> {
         }
         Command::Kill { id, signal } => rt.kill(&id, oci::parse_signal(&signal)?, &t)?,
         Command::Delete { force, id } => rt.delete(&id, force)?,
-        Command::Run {
-            bundle,
-            pid_file,
-            console_socket,
-            id,
-        } => {
+        Command::Run { from, id } => {
             need_root()?;
             crate::runtime::install_teardown_handlers()?;
-            let opts = CreateOptions {
-                pid_file: pid_file.as_deref(),
-                console_socket: console_socket.as_deref(),
-                detach: false,
-            };
-            let exit = rt.run(&id, &bundle, opts, Stdio::inherit(), &t)?;
+            let exit = rt.run(&id, &from.bundle, from.options(false), Stdio::inherit(), &t)?;
             return Ok(ExitCode::from(exit.status().clamp(0, 255) as u8));
         }
         Command::List { format, quiet } => {
