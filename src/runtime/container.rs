@@ -74,12 +74,12 @@ impl ExecOutput {
     }
 }
 
-/// `contlab cleanup`'s sweep, once per process, before the first container: a previous
-/// contlab killed with SIGKILL may have left containers behind.
 /// The kernel refused an overlay whose writable layer is a detached tmpfs; later
 /// containers go straight to directories on the host.
 static SCRATCH_REFUSED: AtomicBool = AtomicBool::new(false);
 
+/// `contlab cleanup`'s sweep, once per process, before the first container: a previous
+/// contlab killed with SIGKILL may have left containers behind.
 fn sweep_once() {
     static SWEEP: Once = Once::new();
     SWEEP.call_once(|| {
@@ -449,21 +449,19 @@ impl Container {
                 }
                 Some(scratch) => {
                     let dirs = OverlayDirs::on_scratch(lower, scratch.as_fd(), merged);
-                    let tried = (!SCRATCH_REFUSED.load(Ordering::Relaxed))
-                        .then(|| rootfs::detached_overlay(&dirs, idmap, &tracer));
-                    match tried {
-                        Some(Ok(fd)) => fd,
-                        Some(Err(e))
+                    match rootfs::detached_overlay(&dirs, idmap, &tracer) {
+                        Ok(fd) => fd,
+                        Err(e)
                             if e.root_cause().downcast_ref::<nix::errno::Errno>()
                                 != Some(&nix::errno::Errno::EINVAL) =>
                         {
                             return Err(e);
                         }
-                        _ => {
-                            // Kernels before 6.7 take no overlay layer from a detached
-                            // mount (clone_private_mount wants the caller's mount
-                            // namespace): the writable layer goes in directories on the
-                            // host instead, which the record names for teardown.
+                        Err(_) => {
+                            // Older kernels (6.1, for one) take no overlay layer from a
+                            // detached mount (clone_private_mount wants the caller's
+                            // mount namespace): the writable layer goes in directories
+                            // on the host instead, which the record names for teardown.
                             SCRATCH_REFUSED.store(true, Ordering::Relaxed);
                             let owner = spec.user_map.and_then(|m| m.outside_root());
                             let dirs = self.host_layer(lower, merged, owner, &tracer)?;
