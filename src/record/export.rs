@@ -123,18 +123,14 @@ pub fn read(path: &Path) -> Result<Export> {
     let name = path.display();
     let v: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| anyhow::anyhow!("{name}:{}: not a progress export: {e}", e.line()))?;
-    if v.get("format").and_then(|f| f.as_str()) != Some(EXPORT_FORMAT) {
-        anyhow::bail!("{name}: not a progress export (no \"format\": \"{EXPORT_FORMAT}\")");
-    }
-    let version = v
-        .get("format_version")
-        .and_then(|f| f.as_u64())
-        .unwrap_or(0);
-    if version > EXPORT_VERSION as u64 {
-        anyhow::bail!(
-            "{name}: export format {version} is newer than this contlab reads ({EXPORT_VERSION}); update contlab"
-        );
-    }
+    super::check_format(
+        &v,
+        EXPORT_FORMAT,
+        EXPORT_VERSION,
+        "export",
+        "a progress export",
+    )
+    .map_err(|m| anyhow::anyhow!("{name}: {m}"))?;
     serde_json::from_value(v).map_err(|e| anyhow::anyhow!("{name}: bad progress export: {e}"))
 }
 

@@ -104,18 +104,14 @@ impl Journal {
         };
         let v: serde_json::Value = serde_json::from_str(first.trim_end())
             .map_err(|e| anyhow::anyhow!("{name}:1: not a contlab journal: {e}"))?;
-        if v.get("format").and_then(|f| f.as_str()) != Some("contlab-journal") {
-            anyhow::bail!("{name}:1: not a contlab journal (no \"format\": \"contlab-journal\")");
-        }
-        let version = v
-            .get("format_version")
-            .and_then(|f| f.as_u64())
-            .unwrap_or(0);
-        if version > JOURNAL_VERSION as u64 {
-            anyhow::bail!(
-                "{name}:1: journal format {version} is newer than this contlab reads ({JOURNAL_VERSION}); update contlab"
-            );
-        }
+        super::check_format(
+            &v,
+            "contlab-journal",
+            JOURNAL_VERSION,
+            "journal",
+            "a contlab journal",
+        )
+        .map_err(|m| anyhow::anyhow!("{name}:1: {m}"))?;
         let header: Header = serde_json::from_value(v)
             .map_err(|e| anyhow::anyhow!("{name}:1: bad journal header: {e}"))?;
         let mut entries = Vec::new();

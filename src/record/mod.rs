@@ -46,6 +46,31 @@ pub fn find(lessons_dir: Option<&Path>, lesson: &str) -> Option<Result<Journal>>
     reference(lesson)
 }
 
+/// The check both recorded formats (journal, progress export) open with: the document
+/// names its `format`, and its `format_version` is one this contlab reads. `what` names
+/// the format in messages (`journal`, `export`); `kind` is how a wrong file is called.
+pub(crate) fn check_format(
+    v: &serde_json::Value,
+    format: &str,
+    max_version: u32,
+    what: &str,
+    kind: &str,
+) -> Result<(), String> {
+    if v.get("format").and_then(|f| f.as_str()) != Some(format) {
+        return Err(format!("not {kind} (no \"format\": \"{format}\")"));
+    }
+    let version = v
+        .get("format_version")
+        .and_then(|f| f.as_u64())
+        .unwrap_or(0);
+    if version > u64::from(max_version) {
+        return Err(format!(
+            "{what} format {version} is newer than this contlab reads ({max_version}); update contlab"
+        ));
+    }
+    Ok(())
+}
+
 pub use journal::{Entry, Header, JOURNAL_VERSION, Journal};
 
 /// The environment variable that makes every live session record into a directory.
