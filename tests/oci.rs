@@ -616,6 +616,253 @@ fn namespaces_mappings_and_joining_by_path() {
     assert_eq!(leftovers(&lab, &a), Vec::<String>::new());
 }
 
+/// The inode of `/proc/PID/ns/NS`.
+fn ns_ino(pid: &str, ns: &str) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(
+        &std::fs::metadata(format!("/proc/{pid}/ns/{ns}")).expect("a namespace file"),
+    )
+}
+
+/// The inode of the user namespace that owns the namespace at `path` (NS_GET_USERNS).
+fn owner_ino(path: &str) -> u64 {
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    let f = std::fs::File::open(path).expect("a namespace file");
+    // SAFETY: NS_GET_USERNS takes no argument and returns a new fd, owned below.
+    let fd = unsafe { libc::ioctl(f.as_raw_fd(), 0xb701 as _) };
+    assert!(fd >= 0, "NS_GET_USERNS on {path} failed");
+    // SAFETY: the ioctl returned a new fd that nothing else owns.
+    let owner = std::fs::File::from(unsafe { OwnedFd::from_raw_fd(fd) });
+    std::os::unix::fs::MetadataExt::ino(&owner.metadata().expect("fstat"))
+}
+
+/// The sidecar of a Kubernetes pod: a second container joins the first one's user, pid,
+/// network, IPC and UTS namespaces by path, and makes its own mount namespace, which
+/// then belongs to the joined user namespace.
+#[test]
+fn a_container_joins_another_ones_user_and_pid_namespaces() {
+    if !is_root() {
+        eprintln!("skip: a_container_joins_another_ones_user_and_pid_namespaces needs root");
+        return;
+    }
+    let lab = Lab::new("pod");
+    let a = lab.id("pause");
+    let b = lab.id("sidecar");
+    let mapping = json!([{"containerID": 0, "hostID": 200000, "size": 65536}]);
+    let first = lab.bundle("a", |v| {
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&a));
+        v["linux"]["namespaces"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"type": "user"}));
+        v["linux"]["uidMappings"] = mapping.clone();
+        v["linux"]["gidMappings"] = mapping.clone();
+    });
+    let out = lab.contlab(&["create", "--bundle", s(&first), &a]);
+    assert!(out.ok(), "create: {}", out.stderr);
+    let out = lab.contlab(&["start", &a]);
+    assert!(out.ok(), "start: {}", out.stderr);
+    let pa = lab.state(false, &a)["pid"].to_string();
+    let joined = ["user", "pid", "network", "ipc", "uts"];
+    let second = |name: &str, id: &str, edit: &dyn Fn(&mut Value)| {
+        lab.bundle(name, |v| {
+            v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(id));
+            let ns = v["linux"]["namespaces"].as_array_mut().unwrap();
+            ns.push(json!({"type": "user"}));
+            for n in ns.iter_mut() {
+                let t = n["type"].as_str().unwrap().to_string();
+                if joined.contains(&t.as_str()) {
+                    let file = if t == "network" { "net".to_string() } else { t };
+                    n["path"] = json!(format!("/proc/{pa}/ns/{file}"));
+                }
+            }
+            edit(v);
+        })
+    };
+
+    // Maps that differ from the joined namespace's: one sentence, nothing left.
+    let bad = lab.id("bad");
+    let other = json!([{"containerID": 0, "hostID": 300000, "size": 65536}]);
+    let wrong = second("bad", &bad, &|v| {
+        v["linux"]["uidMappings"] = other.clone();
+        v["linux"]["gidMappings"] = other.clone();
+    });
+    let out = lab.contlab(&["create", "--bundle", s(&wrong), &bad]);
+    assert!(!out.ok());
+    assert!(
+        out.stderr
+            .contains("differs from the map of the user namespace"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.stderr);
+    assert_eq!(leftovers(&lab, &bad), Vec::<String>::new());
+
+    let bundle = second("b", &b, &|_| {});
+    let out = lab.contlab(&["create", "--bundle", s(&bundle), &b]);
+    assert!(out.ok(), "create: {}", out.stderr);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    let pb = lab.state(false, &b)["pid"].to_string();
+    for ns in ["user", "pid", "net", "ipc", "uts"] {
+        assert_eq!(ns_ino(&pb, ns), ns_ino(&pa, ns), "{ns} was joined");
+    }
+    for ns in ["mnt", "cgroup"] {
+        assert_ne!(
+            ns_ino(&pb, ns),
+            ns_ino(&pa, ns),
+            "{ns} is the sidecar's own"
+        );
+    }
+    // Made after the join, its own namespaces belong to the joined user namespace.
+    assert_eq!(
+        owner_ino(&format!("/proc/{pb}/ns/mnt")),
+        ns_ino(&pa, "user")
+    );
+    let map = std::fs::read_to_string(format!("/proc/{pb}/uid_map")).unwrap();
+    assert_eq!(
+        map.split_whitespace().collect::<Vec<_>>(),
+        ["0", "200000", "65536"]
+    );
+    assert!(lab.contlab(&["start", &b]).ok());
+
+    // One pid namespace: the sidecar's sleep is not pid 1, and the first container sees it.
+    let status = std::fs::read_to_string(format!("/proc/{pb}/status")).unwrap();
+    let nspid: Vec<&str> = status
+        .lines()
+        .find_map(|l| l.strip_prefix("NSpid:"))
+        .expect("NSpid")
+        .split_whitespace()
+        .collect();
+    assert_eq!(nspid.len(), 2, "{status}");
+    assert_ne!(nspid[1], "1");
+    let out = lab.contlab(&["exec", &a, "ls", "/proc"]);
+    assert!(out.stdout.lines().any(|l| l == nspid[1]), "{}", out.stdout);
+    let out = lab.contlab(&["exec", &b, "cat", "/proc/1/cmdline"]);
+    assert!(out.ok(), "{}", out.stderr);
+    let out_a = lab.contlab(&["exec", &a, "cat", "/proc/1/cmdline"]);
+    assert_eq!(out.stdout, out_a.stdout, "both see the same pid 1");
+    let out = lab.contlab(&["exec", &b, "id", "-u"]);
+    assert_eq!(out.stdout.trim(), "0", "{}", out.stderr);
+
+    assert!(lab.contlab(&["delete", "--force", &b]).ok());
+    // The first container lives on without its sidecar.
+    assert_eq!(lab.state(false, &a)["status"], "running");
+    assert!(lab.contlab(&["delete", "--force", &a]).ok());
+    for id in [&a, &b] {
+        assert_eq!(leftovers(&lab, id), Vec::<String>::new());
+    }
+}
+
+/// A mount namespace kept alive by a bind mount of its nsfs file (`unshare --mount=FILE`),
+/// taken down by the guard.
+struct HeldMountNs {
+    dir: PathBuf,
+    file: PathBuf,
+}
+
+impl HeldMountNs {
+    fn new(work: &Path) -> HeldMountNs {
+        let dir = work.join("ns");
+        std::fs::create_dir(&dir).unwrap();
+        let file = dir.join("mnt");
+        let held = HeldMountNs {
+            dir: dir.clone(),
+            file: file.clone(),
+        };
+        // A private mount to hold the nsfs file: the kernel refuses it on a shared one.
+        let sh = format!(
+            "mount --bind {d} {d} && mount --make-private {d} && touch {f} && unshare --mount={f} --propagation private true",
+            d = dir.display(),
+            f = file.display()
+        );
+        let st = Command::new("sh").args(["-c", &sh]).status().unwrap();
+        assert!(st.success(), "cannot make a mount namespace to join");
+        held
+    }
+}
+
+impl Drop for HeldMountNs {
+    fn drop(&mut self) {
+        let _ = nix::mount::umount2(&self.file, nix::mount::MntFlags::MNT_DETACH);
+        let _ = nix::mount::umount2(&self.dir, nix::mount::MntFlags::MNT_DETACH);
+    }
+}
+
+/// As runc does, a joined mount namespace gets the container's root: the bundle's
+/// rootfs is attached and pivoted to in there. Joining contlab's own is refused.
+#[test]
+fn a_joined_mount_namespace_gets_the_containers_root_as_with_runc() {
+    if !is_root() {
+        eprintln!(
+            "skip: a_joined_mount_namespace_gets_the_containers_root_as_with_runc needs root"
+        );
+        return;
+    }
+    let lab = Lab::new("mnt");
+    for runc in [false, true] {
+        if runc && !has_runc() {
+            eprintln!("skip: the runc half needs runc");
+            continue;
+        }
+        let tag = if runc { "runc" } else { "contlab" };
+        let place = lab.work.path().join(tag);
+        std::fs::create_dir(&place).unwrap();
+        let held = HeldMountNs::new(&place);
+        let id = lab.id(&format!("mnt-{tag}"));
+        let file = held.file.clone();
+        let bundle = lab.bundle(&format!("b-{tag}"), |v| {
+            v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+            v["process"]["args"] =
+                json!(["sh", "-c", "cat /marker; grep -c . /proc/self/mountinfo"]);
+            for n in v["linux"]["namespaces"].as_array_mut().unwrap() {
+                if n["type"] == "mount" {
+                    n["path"] = json!(file);
+                }
+            }
+        });
+        std::fs::write(bundle.join("rootfs/marker"), format!("{tag}\n")).unwrap();
+        let out = lab.rt(runc, &["run", "--bundle", s(&bundle), &id]);
+        assert!(out.ok(), "{tag} run: {}", out.stderr);
+        assert!(
+            out.stdout.starts_with(&format!("{tag}\n")),
+            "{tag}: {}",
+            out.stdout
+        );
+        // The namespace now has the container's root, for whoever enters it next.
+        let after = Command::new("nsenter")
+            .arg(format!("--mount={}", held.file.display()))
+            .args(["cat", "/marker"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&after.stdout),
+            format!("{tag}\n"),
+            "{tag}"
+        );
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+    }
+
+    // contlab's own mount namespace: refused before anything is made.
+    let id = lab.id("own");
+    let bundle = lab.bundle("own", |v| {
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+        for n in v["linux"]["namespaces"].as_array_mut().unwrap() {
+            if n["type"] == "mount" {
+                n["path"] = json!("/proc/self/ns/mnt");
+            }
+        }
+    });
+    let out = lab.contlab(&["create", "--bundle", s(&bundle), &id]);
+    assert!(!out.ok());
+    assert!(
+        out.stderr.contains("contlab's own mount namespace"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+}
+
 #[test]
 fn run_passes_the_exit_status_through() {
     if !is_root() {

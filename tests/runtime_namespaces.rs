@@ -167,3 +167,101 @@ fn all_namespaces_together_with_pivot_root() {
     assert_eq!(out, "0\nbox\n", "{out}");
     assert!(host_only.exists());
 }
+
+/// Joining a running container's pid namespace by path: the newcomer's processes are
+/// not pid 1 there, they see the first container's processes, and the trace shows each
+/// step the first process took for the init (setns, unshare, the CLONE_PARENT fork).
+#[test]
+fn joining_a_pid_namespace_by_path_is_traced_step_by_step() {
+    use contlab::runtime::Namespace;
+    let mut a = spec("pid,mount", "echo ready && exec sleep 1000");
+    a.user_map = None;
+    let (first, _out) = start_ready(a);
+    let path = std::path::PathBuf::from(format!("/proc/{}/ns/pid", first.pid()));
+    let mut b = spec("pid,mount,uts", "echo $$; ls /proc | grep -c '^[0-9]'");
+    b.join = vec![(Namespace::Pid, path.clone())];
+    b.stdio = contlab::runtime::Stdio {
+        stdin: contlab::runtime::Io::Null,
+        stdout: contlab::runtime::Io::Piped,
+        stderr: contlab::runtime::Io::Inherit,
+    };
+    let (tracer, events) = contlab::runtime::trace::Tracer::channel();
+    let mut c = contlab::runtime::Container::start(b, &tracer).expect("the joiner starts");
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut c.take_stdout().expect("piped"), &mut out).unwrap();
+    let exit = c.wait().expect("wait");
+    let removed = c.teardown();
+    assert!(removed.iter().all(|r| r.error.is_none()), "{removed:?}");
+    assert!(exit.success(), "{exit}");
+    let mut lines = out.lines();
+    let own: u32 = lines.next().unwrap().trim().parse().expect("a pid");
+    let seen: u32 = lines.next().unwrap().trim().parse().expect("a count");
+    // pid 1 is the first container's init; its sleep, the joiner's init and shell follow.
+    assert!(
+        own > 2,
+        "the joiner's shell has pid {own} in the joined namespace"
+    );
+    assert!(
+        seen >= 4,
+        "only {seen} processes visible in the joined namespace"
+    );
+    drop(tracer);
+    let events: Vec<_> = events.try_iter().collect();
+    let ops: Vec<&str> = events.iter().map(|e| e.op.as_str()).collect();
+    let setns = events
+        .iter()
+        .position(|e| e.op == "setns" && e.ok)
+        .unwrap_or_else(|| panic!("no setns in {ops:?}"));
+    assert_eq!(
+        events[setns].shell.as_deref(),
+        Some(format!("nsenter --pid={}", path.display()).as_str())
+    );
+    let unshare = &events[setns + 1];
+    assert_eq!(unshare.op, "unshare", "{ops:?}");
+    assert_eq!(unshare.args, "CLONE_NEWUTS|CLONE_NEWNS");
+    let fork = &events[setns + 2];
+    assert!(
+        fork.op == "clone" && fork.args.starts_with("CLONE_PARENT"),
+        "{ops:?}"
+    );
+    drop(first);
+}
+
+/// Wrong paths to join: one sentence, nothing made.
+#[test]
+fn a_path_that_is_no_namespace_of_that_type_is_refused() {
+    use contlab::runtime::Namespace;
+    use_contlab();
+    for (list, kind, path, says) in [
+        (
+            "net,mount",
+            Namespace::Net,
+            "/etc/hostname",
+            "is not a namespace file",
+        ),
+        (
+            "net,mount",
+            Namespace::Net,
+            "/proc/self/ns/uts",
+            "is not a net namespace",
+        ),
+        (
+            "user",
+            Namespace::User,
+            "/proc/self/ns/user",
+            "contlab's own user namespace",
+        ),
+    ] {
+        let mut s = spec(list, "true");
+        s.join = vec![(kind, path.into())];
+        let id = format!("contlab-badjoin-{}-{}", std::process::id(), kind.name());
+        s.id = Some(id.clone());
+        let e =
+            match contlab::runtime::Container::start(s, &contlab::runtime::trace::Tracer::null()) {
+                Ok(_) => panic!("joining {path} as {} worked", kind.name()),
+                Err(e) => format!("{e:#}"),
+            };
+        assert!(e.contains(says), "{e}");
+        assert_eq!(leftovers(&id), Vec::<String>::new());
+    }
+}

@@ -130,6 +130,163 @@ fn default_env() -> Vec<String> {
 }
 
 /// The `unshare(1)` command with the same namespaces.
+/// The map of root in the user namespace at `path`, which the container will join.
+fn joined_user_map(path: &Path) -> Result<IdMap> {
+    let f = open_namespace(Namespace::User, path)?;
+    let (uid, gid) = process::user_namespace_maps(f.as_fd()).with_context(|| {
+        format!(
+            "cannot read the uid/gid maps of the user namespace at {}",
+            path.display()
+        )
+    })?;
+    let root = |text: &str| {
+        text.lines().find_map(|l| {
+            let v: Vec<u32> = l
+                .split_whitespace()
+                .filter_map(|w| w.parse().ok())
+                .collect();
+            match v[..] {
+                [0, outside, count] => Some(IdMap {
+                    inside: 0,
+                    outside,
+                    count,
+                }),
+                _ => None,
+            }
+        })
+    };
+    match (root(&uid), root(&gid)) {
+        (Some(u), Some(g)) if u == g => Ok(u),
+        (Some(_), Some(_)) => bail!(
+            "the user namespace at {} maps root to different uid and gid ranges, which contlab does not support yet",
+            path.display()
+        ),
+        _ => bail!(
+            "the user namespace at {} maps no root (uid/gid 0): the container could not set itself up there; join one that maps root",
+            path.display()
+        ),
+    }
+}
+
+/// Opens a namespace file to join, checking it is one of type `n`.
+fn open_namespace(n: Namespace, path: &Path) -> Result<File> {
+    let f = File::open(path).with_context(|| {
+        format!(
+            "cannot open the {} namespace to join at {}",
+            n.name(),
+            path.display()
+        )
+    })?;
+    // NS_GET_NSTYPE: the CLONE_NEW* flag of the namespace behind an nsfs file.
+    const NS_GET_NSTYPE: libc::c_ulong = 0xb703;
+    // SAFETY: an ioctl without arguments on an fd we own.
+    let kind = unsafe { libc::ioctl(f.as_raw_fd(), NS_GET_NSTYPE as _) };
+    if kind < 0 {
+        bail!(
+            "{} is not a namespace file (like /proc/PID/ns/{}): it cannot be joined",
+            path.display(),
+            n.proc_name()
+        );
+    }
+    if kind != n.clone_flag().bits() {
+        bail!(
+            "{} is not a {} namespace: it cannot be joined as one",
+            path.display(),
+            n.name()
+        );
+    }
+    if matches!(n, Namespace::Mount | Namespace::User) {
+        use std::os::unix::fs::MetadataExt;
+        let meta = f.metadata()?;
+        let own = std::fs::metadata(format!("/proc/self/ns/{}", n.proc_name()))?;
+        if (meta.dev(), meta.ino()) == (own.dev(), own.ino()) {
+            if n == Namespace::Mount {
+                // The container's root is attached and pivoted to in a joined mount
+                // namespace; in contlab's own, the host's root would be taken away.
+                bail!(
+                    "{} is contlab's own mount namespace: the container's root would replace the host's there; join a mount namespace made for containers",
+                    path.display()
+                );
+            }
+            // The kernel refuses to "join" the user namespace a process is in (EINVAL).
+            bail!(
+                "{} is contlab's own user namespace: leave the user namespace out to stay in it",
+                path.display()
+            );
+        }
+    }
+    Ok(f)
+}
+
+/// Traces what the first process of a staged start did (see `process::Stage`), which
+/// it could not report itself before `execve`.
+fn trace_stage(
+    tracer: &Tracer,
+    first: Pid,
+    joins: &[(Namespace, PathBuf)],
+    created: Namespaces,
+    outcome: &process::StageOutcome,
+) {
+    use process::StageOutcome;
+    let event = |op: &str, args: String, result: Result<String, nix::errno::Errno>, shell| {
+        tracer.emit(super::trace::TraceEvent {
+            pid: first.as_raw(),
+            op: op.into(),
+            args,
+            ok: result.is_ok(),
+            result: match result {
+                Ok(r) => r,
+                Err(e) => format!("{e} ({})", e.desc()),
+            },
+            duration_us: 0,
+            shell,
+        })
+    };
+    let failed_join = match outcome {
+        StageOutcome::JoinFailed(i, e) => Some((*i, *e)),
+        _ => None,
+    };
+    for (i, (n, path)) in joins.iter().enumerate() {
+        let result = match failed_join {
+            Some((f, e)) if f == i => Err(e),
+            Some((f, _)) if f < i => return,
+            _ => Ok("0".into()),
+        };
+        event(
+            "setns",
+            format!("open({path:?}), {}", n.flag_name()),
+            result,
+            Some(format!("nsenter {}={}", n.unshare_option(), path.display())),
+        );
+    }
+    if failed_join.is_some() {
+        return;
+    }
+    if !created.is_empty() {
+        let result = match outcome {
+            StageOutcome::UnshareFailed(e) => Err(*e),
+            _ => Ok("0".into()),
+        };
+        let options: Vec<&str> = created.iter().map(|n| n.unshare_option()).collect();
+        event(
+            "unshare",
+            created.flag_names(),
+            result,
+            Some(format!("unshare {}", options.join(" "))),
+        );
+    }
+    match outcome {
+        StageOutcome::Forked(pid) => event(
+            "clone",
+            "CLONE_PARENT|SIGCHLD".into(),
+            Ok(pid.to_string()),
+            Some("# the --fork of nsenter and unshare".into()),
+        ),
+        StageOutcome::ForkFailed(e) => event("clone", "CLONE_PARENT|SIGCHLD".into(), Err(*e), None),
+        _ => {}
+    }
+}
+
 fn unshare_shell(ns: Namespaces) -> String {
     let opts: Vec<&str> = ns
         .iter()
@@ -212,7 +369,21 @@ fn resolve_rootfs(spec: &ContainerSpec) -> Result<Option<PathBuf>> {
 impl Container {
     /// Starts the container. On error, everything made so far is removed again, and the
     /// error says what was wrong in one sentence.
-    pub fn start(spec: ContainerSpec<'_>, tracer: &Tracer) -> Result<Container> {
+    pub fn start(mut spec: ContainerSpec<'_>, tracer: &Tracer) -> Result<Container> {
+        if let Some((_, path)) = spec.join.iter().find(|(n, _)| *n == Namespace::User) {
+            let map = joined_user_map(path)?;
+            if let Some(given) = spec.user_map
+                && given != map
+            {
+                bail!(
+                    "the uid/gid map {:?} differs from the map of the user namespace at {} ({:?}): give none, or that one",
+                    given.line(),
+                    path.display(),
+                    map.line()
+                );
+            }
+            spec.user_map = Some(map);
+        }
         spec.validate()?;
         let lower = resolve_rootfs(&spec)?;
         sweep_once();
@@ -274,8 +445,9 @@ impl Container {
         // layer (a private tmpfs, see `rootfs::scratch`). In a mount namespace of its own
         // the container attaches its root right over the rootfs directory, a mount only
         // it sees; without one the overlay goes on the host, on a mount point of its own.
-        let own_mounts =
-            ns.contains(Namespace::Mount) && !spec.join.iter().any(|(j, _)| *j == Namespace::Mount);
+        // A joined mount namespace is set up like a new one, as runc does: the root is
+        // attached and pivoted to there, which the processes already in it see too.
+        let own_mounts = ns.contains(Namespace::Mount);
         let overlay = match &lower {
             Some(lower) => {
                 let merged = if own_mounts {
@@ -323,23 +495,12 @@ impl Container {
             .take()
             .map(process::above_stdio)
             .transpose()?;
-        let mut joins = Vec::new();
-        for (n, path) in &spec.join {
-            let f = File::open(path).with_context(|| {
-                format!(
-                    "cannot open the {} namespace to join at {}",
-                    n.name(),
-                    path.display()
-                )
-            })?;
-            joins.push((*n, process::above_stdio(OwnedFd::from(f))?));
-        }
         let console = spec.console.take().map(process::above_stdio).transpose()?;
         let mut keep = vec![child_sock.as_raw_fd()];
         keep.extend(gate.as_ref().map(|g| g.as_raw_fd()));
         keep.extend(console.as_ref().map(|c| c.as_raw_fd()));
-        keep.extend(joins.iter().map(|(_, f)| f.as_raw_fd()));
         let joined = |n: Namespace| spec.join.iter().any(|(j, _)| *j == n);
+        let joined_user = joined(Namespace::User);
         let plan = ChildPlan {
             argv: vec![
                 CString::new("contlab")?,
@@ -348,9 +509,10 @@ impl Container {
             ],
             stdio: [a?, b?, e?],
             keep,
-            wait_for_maps: ns.contains(Namespace::User),
+            wait_for_maps: ns.contains(Namespace::User) && !joined_user,
             become_root: self.mapped_root,
             join_cgroup: Vec::new(),
+            stage: None,
         };
         let mut plan = plan;
         let self_joined = match self.cgroup.as_ref().and_then(|cg| cg.self_join_files()) {
@@ -377,16 +539,38 @@ impl Container {
             flags |= n.clone_flag();
             clone_ns.insert(n);
         }
+        let mut stage_read = None;
+        let mut join_order = spec.join.clone();
+        join_order.sort_by_key(|(n, _)| Namespace::ALL.iter().position(|a| a == n));
+        if !join_order.is_empty() {
+            let mut files = Vec::new();
+            for (n, path) in &join_order {
+                files.push((OwnedFd::from(open_namespace(*n, path)?), n.clone_flag()));
+            }
+            let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+                .context("cannot create a pipe to the container's first process")?;
+            stage_read = Some(read);
+            plan.stage = Some(process::Stage {
+                join: files,
+                unshare: flags,
+                report: write,
+            });
+            flags = nix::sched::CloneFlags::empty();
+        }
         plan.check()?;
         let exe = process::sealed_exe()?;
-        let pid = tracer
+        let first = tracer
             .op(
                 "clone",
                 || {
-                    let names = clone_ns.flag_names();
+                    let names = if stage_read.is_some() {
+                        String::new()
+                    } else {
+                        clone_ns.flag_names()
+                    };
                     if names.is_empty() { "SIGCHLD".into() } else { format!("{names}|SIGCHLD") }
                 },
-                || Some(unshare_shell(ns)),
+                || stage_read.is_none().then(|| unshare_shell(ns)),
                 || process::clone_reexec(exe, flags, plan),
             )
             .map_err(|e| match e {
@@ -396,16 +580,47 @@ impl Container {
                 ),
                 e => anyhow!("cannot create the container's init process: {}", e.desc()),
             })?;
+        let pid = match stage_read {
+            None => first,
+            Some(read) => {
+                let outcome = process::finish_stage(read, first)?;
+                trace_stage(&tracer, first, &join_order, clone_ns, &outcome);
+                match outcome {
+                    process::StageOutcome::Forked(pid) => pid,
+                    process::StageOutcome::JoinFailed(i, e) => {
+                        let (n, path) = &join_order[i.min(join_order.len() - 1)];
+                        bail!(
+                            "cannot join the {} namespace at {}: {} ({e}){}",
+                            n.name(),
+                            path.display(),
+                            e.desc(),
+                            match e {
+                                nix::errno::Errno::EPERM =>
+                                    "; a namespace owned by another user namespace can be joined only after that user namespace",
+                                nix::errno::Errno::EINVAL =>
+                                    "; is it a namespace of that type, and not the one contlab is in already?",
+                                _ => "",
+                            }
+                        )
+                    }
+                    process::StageOutcome::UnshareFailed(e) => bail!(
+                        "cannot create the {} namespaces after joining the given ones: {} ({e})",
+                        clone_ns.flag_names(),
+                        e.desc()
+                    ),
+                    process::StageOutcome::ForkFailed(e) => {
+                        bail!("cannot fork the container's init: {} ({e})", e.desc())
+                    }
+                }
+            }
+        };
         drop(child_sock);
-        let join_fds: Vec<(Namespace, i32)> =
-            joins.iter().map(|(n, f)| (*n, f.as_raw_fd())).collect();
         let gate_fd = gate.as_ref().map(|g| g.as_raw_fd());
         let console_fd = console.as_ref().map(|c| c.as_raw_fd());
         drop(console);
         // The init holds its own copies now; the gate must have no reader but the init,
         // so that `start` can tell a dead init (ENXIO) from a waiting one.
         drop(gate);
-        drop(joins);
         let init = ProcessId::of(pid.as_raw()).context("the container's init died at once")?;
         self.init = Some(init);
         self.ledger()?.update(|r| r.processes.push(init))?;
@@ -418,10 +633,11 @@ impl Container {
                 cg.add_process(pid.as_raw(), &tracer)?;
             }
         }
-        if let Some(map) = &spec.user_map {
+        // A joined user namespace has its maps already (read into `spec.user_map`).
+        if let Some(map) = spec.user_map.as_ref().filter(|_| !joined_user) {
             write_id_maps(pid, map, &tracer)?;
         }
-        if ns.contains(Namespace::User) {
+        if ns.contains(Namespace::User) && !joined_user {
             // The child may exec the init now (see ChildPlan::wait_for_maps).
             nix::unistd::write(&sock, &[1u8])
                 .context("the container's init died before it started")?;
@@ -499,7 +715,10 @@ impl Container {
             overrides: spec.overrides.clone(),
             start_gate: gate_fd,
             console: console_fd,
-            join: join_fds,
+            joined: spec.join.iter().fold(Namespaces::NONE, |mut set, (n, _)| {
+                set.insert(*n);
+                set
+            }),
             cgroup_dirs: self
                 .cgroup
                 .as_ref()

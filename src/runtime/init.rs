@@ -59,9 +59,10 @@ pub(crate) struct InitConfig {
     /// The console socket's fd, inherited (see `ContainerSpec::console`).
     #[serde(default)]
     pub console: Option<RawFd>,
-    /// Namespaces to join, as inherited fds, before anything else is set up.
+    /// The namespaces that were joined rather than made (before the init ran; see
+    /// `process::Stage`).
     #[serde(default)]
-    pub join: Vec<(Namespace, RawFd)>,
+    pub joined: Namespaces,
     /// The container's cgroup directories on the host, by hierarchy name (`memory`,
     /// `cpu,cpuacct`, …), for a `cgroup` mount; one unnamed entry on cgroup v2.
     #[serde(default)]
@@ -242,21 +243,9 @@ fn run(
         // it is a no-op that shows the switch in the trace and checks it held.
         become_root(tracer)?;
     }
-    for (n, fd) in &config.join {
-        // SAFETY: the fd was inherited for this purpose and nothing else here owns it.
-        let fd = unsafe { OwnedFd::from_raw_fd(*fd) };
-        tracer
-            .op(
-                "setns",
-                || format!("{}, {}", fd.as_raw_fd(), n.flag_name()),
-                || Some(format!("nsenter {} …", n.unshare_option())),
-                || nix::sched::setns(&fd, n.clone_flag()),
-            )
-            .with_context(|| format!("cannot join the given {} namespace", n.name()))?;
-    }
     // Only now, inside its cgroup, may the init make its cgroup namespace: the
     // namespace's root is the cgroup the process is in at unshare time.
-    if ns.contains(Namespace::Cgroup) {
+    if ns.contains(Namespace::Cgroup) && !config.joined.contains(Namespace::Cgroup) {
         tracer
             .op(
                 "unshare",
@@ -293,9 +282,9 @@ fn run(
     enter_cwd(&config.cwd, tracer)?;
     harden(config.capabilities, config.overrides.no_new_privs, tracer)?;
     caps::set_not_dumpable(tracer).context("cannot make the init non-dumpable")?;
-    if !ns.contains(Namespace::Pid) {
-        // Without a pid namespace the kernel would re-parent orphans to the host's init;
-        // make them ours so they are reaped here.
+    if !ns.contains(Namespace::Pid) || config.joined.contains(Namespace::Pid) {
+        // Without a pid namespace of its own the kernel would re-parent orphans to the
+        // host's init (or the joined namespace's); make them ours so they are reaped here.
         let _ = nix::sys::prctl::set_child_subreaper(true);
     }
     // As runc, the terminal is handed over at create, before the start gate.

@@ -188,6 +188,65 @@ pub struct ChildPlan {
     /// v1 `tasks` files, opened by the parent, into which the child writes "0" first
     /// thing (see `Cgroup::self_join_files`).
     pub join_cgroup: Vec<OwnedFd>,
+    /// Existing namespaces to join first (see [`Stage`]).
+    pub stage: Option<Stage>,
+}
+
+/// Joining existing namespaces takes a second process, as in runc's nsexec. The clone
+/// child (made with no namespace flags) joins them, user first: the namespaces it then
+/// creates with `unshare` belong to the joined user namespace, and joining it is what
+/// gives the capabilities there that the other joins and the container's mounts need.
+/// `setns` into a pid namespace, like `unshare(CLONE_NEWPID)`, moves only the caller's
+/// future children, so the child then forks the init with `CLONE_PARENT` (the init stays
+/// contlab's own child, to be waited for) and exits.
+pub struct Stage {
+    /// Namespace files to `setns` into, in order.
+    pub join: Vec<(OwnedFd, CloneFlags)>,
+    /// The namespaces to create after the joins.
+    pub unshare: CloneFlags,
+    /// Where the first child reports (see [`finish_stage`]); close-on-exec.
+    pub report: OwnedFd,
+}
+
+/// How the first child of a [`Stage`] ended.
+#[derive(Debug)]
+pub enum StageOutcome {
+    /// The init was forked: its pid.
+    Forked(Pid),
+    /// `setns` into `Stage::join[i]` failed.
+    JoinFailed(usize, nix::errno::Errno),
+    UnshareFailed(nix::errno::Errno),
+    ForkFailed(nix::errno::Errno),
+}
+
+/// Reads the first child's report from the read end of `Stage::report`, and reaps it.
+pub fn finish_stage(read: OwnedFd, first: Pid) -> Result<StageOutcome> {
+    let mut buf = [0u8; 8];
+    let mut got = 0;
+    while got < buf.len() {
+        match nix::unistd::read(&read, &mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(nix::errno::Errno::EINTR) => {}
+            Err(e) => {
+                let _ = nix::sys::wait::waitpid(first, None);
+                return Err(e).context("cannot read from the container's first process");
+            }
+        }
+    }
+    let _ = nix::sys::wait::waitpid(first, None);
+    if got < buf.len() {
+        bail!("the container's first process died before it forked the init");
+    }
+    let step = i32::from_ne_bytes([buf[0], buf[1], buf[2], buf[3]]);
+    let value = i32::from_ne_bytes([buf[4], buf[5], buf[6], buf[7]]);
+    let errno = nix::errno::Errno::from_raw(value);
+    Ok(match step {
+        0 => StageOutcome::Forked(Pid::from_raw(value)),
+        -1 => StageOutcome::UnshareFailed(errno),
+        -2 => StageOutcome::ForkFailed(errno),
+        i => StageOutcome::JoinFailed((i - 1).max(0) as usize, errno),
+    })
 }
 
 impl ChildPlan {
@@ -223,6 +282,14 @@ pub fn clone_reexec(exe: BorrowedFd<'_>, flags: CloneFlags, plan: ChildPlan) -> 
     let wait_for_maps = plan.wait_for_maps;
     let become_root = plan.become_root;
     let join: Vec<RawFd> = plan.join_cgroup.iter().map(|f| f.as_raw_fd()).collect();
+    let stage = plan.stage.as_ref().map(|s| {
+        let join: Vec<(RawFd, libc::c_int)> = s
+            .join
+            .iter()
+            .map(|(f, flag)| (f.as_raw_fd(), flag.bits()))
+            .collect();
+        (join, s.unshare.bits(), s.report.as_raw_fd())
+    });
     let empty = c"";
     const FAILED: &[u8] = b"{\"Error\":{\"message\":\"cannot execute contlab's sealed copy as the container's init\"}}\n";
     let report_fd = keep.first().copied().unwrap_or(-1);
@@ -241,6 +308,43 @@ pub fn clone_reexec(exe: BorrowedFd<'_>, flags: CloneFlags, plan: ChildPlan) -> 
                     libc::_exit(123);
                 }
                 libc::close(*fd);
+            }
+            if let Some((join, unshare, report)) = &stage {
+                let tell = |step: i32, value: i32| {
+                    let mut msg = [0u8; 8];
+                    msg[..4].copy_from_slice(&step.to_ne_bytes());
+                    msg[4..].copy_from_slice(&value.to_ne_bytes());
+                    libc::write(*report, msg.as_ptr().cast(), msg.len());
+                };
+                for (i, (fd, flag)) in join.iter().enumerate() {
+                    if libc::setns(*fd, *flag) != 0 {
+                        tell(i as i32 + 1, *libc::__errno_location());
+                        libc::_exit(122);
+                    }
+                }
+                if *unshare != 0 && libc::unshare(*unshare) != 0 {
+                    tell(-1, *libc::__errno_location());
+                    libc::_exit(122);
+                }
+                // A fork (no new stack: the address space is copied) whose parent is
+                // contlab, not this short-lived process.
+                let child = libc::syscall(
+                    libc::SYS_clone,
+                    (libc::CLONE_PARENT | libc::SIGCHLD) as libc::c_ulong,
+                    0usize,
+                    0usize,
+                    0usize,
+                    0usize,
+                );
+                if child < 0 {
+                    tell(-2, *libc::__errno_location());
+                    libc::_exit(122);
+                }
+                if child > 0 {
+                    tell(0, child as i32);
+                    libc::_exit(0);
+                }
+                libc::close(*report);
             }
             for (target, src) in stdio.iter().enumerate() {
                 if *src >= 0 && libc::dup2(*src, target as i32) < 0 {
@@ -288,10 +392,63 @@ pub fn clone_reexec(exe: BorrowedFd<'_>, flags: CloneFlags, plan: ChildPlan) -> 
     let pid = unsafe { nix::sched::clone(cb, &mut stack, flags, Some(libc::SIGCHLD)) }?;
     drop(plan.stdio);
     drop(plan.join_cgroup);
+    drop(plan.stage);
     Ok(pid)
 }
 
 /// Clears `FD_CLOEXEC` on `fd` (used by re-executed contlab processes that hand an fd on).
 pub fn clear_cloexec(fd: BorrowedFd<'_>) -> nix::Result<()> {
     fcntl(fd, FcntlArg::F_SETFD(FdFlag::empty())).map(|_| ())
+}
+
+/// The uid and gid maps of the user namespace behind `ns` (an nsfs file), as the kernel
+/// prints them in `/proc/PID/uid_map`. Only a process inside a user namespace shows its
+/// maps, so a short-lived child joins it and is read from outside.
+pub fn user_namespace_maps(ns: BorrowedFd<'_>) -> Result<(String, String)> {
+    use nix::unistd::{ForkResult, fork, pipe2};
+    let (ready_r, ready_w) = pipe2(nix::fcntl::OFlag::O_CLOEXEC).context("cannot create a pipe")?;
+    let (hold_r, hold_w) = pipe2(nix::fcntl::OFlag::O_CLOEXEC).context("cannot create a pipe")?;
+    let ns = ns.as_raw_fd();
+    // SAFETY: the child makes only async-signal-safe calls (setns, write, read, _exit).
+    match unsafe { fork() }.context("cannot fork to read the user namespace's maps")? {
+        ForkResult::Child => unsafe {
+            drop(hold_w);
+            let errno: i32 = if libc::setns(ns, libc::CLONE_NEWUSER) == 0 {
+                0
+            } else {
+                *libc::__errno_location()
+            };
+            libc::write(ready_w.as_raw_fd(), (&errno as *const i32).cast(), 4);
+            let mut b = 0u8;
+            libc::read(hold_r.as_raw_fd(), (&mut b as *mut u8).cast(), 1);
+            libc::_exit(0);
+        },
+        ForkResult::Parent { child } => {
+            drop(ready_w);
+            drop(hold_r);
+            let mut buf = [0u8; 4];
+            let got = nix::unistd::read(&ready_r, &mut buf);
+            let maps = match got {
+                Ok(4) => match i32::from_ne_bytes(buf) {
+                    0 => {
+                        let read = |f: &str| std::fs::read_to_string(format!("/proc/{child}/{f}"));
+                        match (read("uid_map"), read("gid_map")) {
+                            (Ok(u), Ok(g)) => Ok((u, g)),
+                            (Err(e), _) | (_, Err(e)) => {
+                                Err(anyhow::Error::new(e).context("cannot read the maps"))
+                            }
+                        }
+                    }
+                    e => {
+                        let e = nix::errno::Errno::from_raw(e);
+                        Err(anyhow::anyhow!("{} ({e})", e.desc()))
+                    }
+                },
+                _ => Err(anyhow::anyhow!("the helper process died")),
+            };
+            drop(hold_w);
+            let _ = nix::sys::wait::waitpid(child, None);
+            maps
+        }
+    }
 }

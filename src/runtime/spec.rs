@@ -450,7 +450,9 @@ pub struct ContainerSpec<'a> {
     /// `<paths::cgroup_parent()>/<id>`. Its first part must carry contlab's name.
     pub cgroup_path: Option<String>,
     /// Existing namespaces to join (`/proc/PID/ns/net`, `/run/netns/x`) instead of
-    /// making new ones; each type must also be in `namespaces`.
+    /// making new ones; each type must also be in `namespaces`. A joined user namespace
+    /// brings its own maps (`user_map`, if given, must equal them); a joined mount
+    /// namespace gets the container's root, as with runc.
     pub join: Vec<(Namespace, PathBuf)>,
     /// A create/start split: the init sets everything up, then blocks reading one byte
     /// from this fd (the read end of a FIFO) before it starts the command.
@@ -555,13 +557,6 @@ impl<'a> ContainerSpec<'a> {
                     n.name(),
                     path.display(),
                     n.name()
-                );
-            }
-            if matches!(n, Namespace::User | Namespace::Pid | Namespace::Mount) {
-                bail!(
-                    "not supported yet: joining an existing {} namespace ({})",
-                    n.name(),
-                    path.display()
                 );
             }
         }

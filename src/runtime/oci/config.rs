@@ -410,8 +410,11 @@ impl Bundle {
         if user_map.is_some() && !namespaces.contains(Namespace::User) {
             bail!("config.json: uid/gid mappings need a \"user\" entry in linux.namespaces");
         }
-        if namespaces.contains(Namespace::User) && user_map.is_none() {
-            bail!("config.json: a user namespace needs linux.uidMappings and linux.gidMappings");
+        let joins_user = join.iter().any(|(n, _)| *n == Namespace::User);
+        if namespaces.contains(Namespace::User) && user_map.is_none() && !joins_user {
+            bail!(
+                "config.json: a new user namespace needs linux.uidMappings and linux.gidMappings"
+            );
         }
         let hostname = spec.hostname().clone().filter(|h| !h.is_empty());
         if hostname.is_some() && !namespaces.contains(Namespace::Uts) {
