@@ -124,6 +124,32 @@ fn evaluate_inner(check: &Check, w: &dyn World) -> Result<CheckResult> {
             };
             result(check, pass, sentence)
         }
+        Check::NsShared {
+            container,
+            with,
+            ns,
+            shared,
+        } => {
+            let name = proc_ns_name(ns);
+            let mine = w.ns_inode(container, name)?;
+            let theirs = w.ns_inode(with, name)?;
+            let same = mine == theirs;
+            let sentence = match (same, same == *shared) {
+                (true, true) => {
+                    format!("{name} namespace: {container} shares {with}'s ({name}:[{mine}])")
+                }
+                (false, true) => format!(
+                    "{name} namespace: {container} has its own ({name}:[{mine}]; {with}'s is {name}:[{theirs}])"
+                ),
+                (true, false) => format!(
+                    "expected {container}'s {name} namespace to differ from {with}'s, but both are {name}:[{mine}]"
+                ),
+                (false, false) => format!(
+                    "expected {container} to share {with}'s {name} namespace ({name}:[{theirs}]), but it has {name}:[{mine}]"
+                ),
+            };
+            result(check, same == *shared, sentence)
+        }
         Check::Processes {
             container,
             count,

@@ -294,7 +294,8 @@ pub struct RuntimeStep {
     pub cmd: Option<Vec<String>>,
     /// `show`/`set`: a config.json field, dotted (`process.args`, `linux.resources`).
     pub field: Option<String>,
-    /// `set`: the field's new value, as JSON (`null` removes it).
+    /// `set`: the field's new value, as JSON (`null` removes it). `{pid:ID}` stands for
+    /// the host pid of the running container ID.
     pub value: Option<String>,
     /// Which runtime: contlab (default), runc, or both (outputs side by side).
     #[serde(default)]
@@ -392,6 +393,17 @@ pub enum Check {
         container: String,
         ns: String,
         host: Relation,
+    },
+    /// A namespace of the container compared with another container's: the pod's
+    /// sharing, where one joins the other's namespace by path.
+    NsShared {
+        #[serde(default = "main_container")]
+        container: String,
+        /// The other container.
+        with: String,
+        ns: String,
+        /// Whether both are in the same namespace.
+        shared: bool,
     },
     /// Processes visible inside: how many, and pid 1's command.
     Processes {
@@ -543,6 +555,7 @@ impl Check {
     pub fn kind(&self) -> &'static str {
         match self {
             Check::Ns { .. } => "ns",
+            Check::NsShared { .. } => "ns-shared",
             Check::Processes { .. } => "processes",
             Check::Pid { .. } => "pid",
             Check::Hostname { .. } => "hostname",

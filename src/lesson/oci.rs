@@ -75,6 +75,28 @@ impl Work {
         self.rt.state(id).ok().filter(|s| s.pid > 0).map(|s| s.pid)
     }
 
+    /// Replaces each `{pid:ID}` in a `set` value with the host pid of contlab's
+    /// container ID, so a lesson can name its namespaces (`/proc/{pid:pause}/ns/net`).
+    fn fill_pids(&self, text: &str) -> Result<String> {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(at) = rest.find("{pid:") {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 5..];
+            let end = after
+                .find('}')
+                .with_context(|| format!("`{{pid:` without a closing brace in {text:?}"))?;
+            let id = &after[..end];
+            let pid = self.pid(id).with_context(|| {
+                format!("{{pid:{id}}}: the container {id:?} is not running, so it has no pid")
+            })?;
+            out.push_str(&pid.to_string());
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
     pub fn perform(&mut self, step: &RuntimeStep, tracer: &Tracer) -> Result<Done> {
         let bundle = self.bundle();
         match step.op {
@@ -118,6 +140,7 @@ impl Work {
             RuntimeOp::Set => {
                 let f = step.field.as_deref().context("`set` needs a field")?;
                 let text = step.value.as_deref().context("`set` needs a value")?;
+                let text = &self.fill_pids(text)?;
                 let value: Value = serde_json::from_str(text)
                     .with_context(|| format!("the value {text:?} is not JSON"))?;
                 let mut v = read_config(&bundle)?;
@@ -178,6 +201,11 @@ impl Work {
                     self.rt.kill(id, sig, tracer)?;
                     if step.wait {
                         wait_until(|| {
+                            // The others first: a zombie of one that shared this one's
+                            // pid namespace keeps its init from ending.
+                            for other in &self.contlab_ids {
+                                self.rt.reap(other);
+                            }
                             self.rt
                                 .state(id)
                                 .is_ok_and(|s| s.status == oci::state::Status::Stopped)

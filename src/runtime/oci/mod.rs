@@ -271,6 +271,22 @@ impl Runtime {
         Ok(Dir::peek(&self.root, id)?.load()?.oci())
     }
 
+    /// Reaps container `id`'s init if it has exited and is this process's child: a
+    /// long-lived caller (the lesson engine) is the parent of every container it
+    /// created. Until a zombie is reaped, a pid namespace it was in cannot finish dying,
+    /// so the init of that namespace never stops.
+    pub fn reap(&self, id: &str) {
+        if let Ok(s) = Dir::peek(&self.root, id).and_then(|d| d.load())
+            && s.status() == Status::Stopped
+            && s.init.pid > 0
+        {
+            let _ = nix::sys::wait::waitpid(
+                nix::unistd::Pid::from_raw(s.init.pid),
+                Some(nix::sys::wait::WaitPidFlag::WNOHANG),
+            );
+        }
+    }
+
     /// Every container under the root, by id (those still being created are left out).
     pub fn list(&self) -> Vec<OciState> {
         state::ids(&self.root)
