@@ -129,7 +129,6 @@ fn default_env() -> Vec<String> {
     env
 }
 
-/// The `unshare(1)` command with the same namespaces.
 /// The map of root in the user namespace at `path`, which the container will join.
 fn joined_user_map(path: &Path) -> Result<IdMap> {
     let f = open_namespace(Namespace::User, path)?;
@@ -287,6 +286,7 @@ fn trace_stage(
     }
 }
 
+/// The `unshare(1)` command with the same namespaces.
 fn unshare_shell(ns: Namespaces) -> String {
     let opts: Vec<&str> = ns
         .iter()
