@@ -82,6 +82,10 @@ pub fn records_dir() -> PathBuf {
 pub struct Ledger {
     path: PathBuf,
     record: Record,
+    /// The record file, open for appending from the first write on.
+    file: Option<std::fs::File>,
+    /// Its length, to know when to compact it.
+    len: u64,
 }
 
 impl Ledger {
@@ -102,17 +106,22 @@ impl Ledger {
         };
         // create_new: two processes can never both believe they own the same id.
         let file = std::fs::OpenOptions::new()
-            .write(true)
+            .append(true)
             .create_new(true)
             .open(&path);
-        match file {
-            Ok(_) => {}
+        let file = match file {
+            Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 anyhow::bail!("a container with id {id:?} already exists")
             }
             Err(e) => return Err(e).with_context(|| format!("cannot write {}", path.display())),
-        }
-        let ledger = Ledger { path, record };
+        };
+        let mut ledger = Ledger {
+            path,
+            record,
+            file: Some(file),
+            len: 0,
+        };
         ledger.save()?;
         Ok(ledger)
     }
@@ -126,6 +135,8 @@ impl Ledger {
         Ok(Ledger {
             path: path.to_path_buf(),
             record,
+            file: None,
+            len: 0,
         })
     }
 
@@ -148,25 +159,38 @@ impl Ledger {
     /// makes some file systems (ext4's auto_da_alloc) flush the copy to disk first, for
     /// every change of every container. A line cut short by a crash does not parse and the
     /// one before it counts, and nothing is made before its line is written. A record
-    /// that grew long is written anew, atomically.
-    fn save(&self) -> Result<()> {
+    /// that grew long is written anew, atomically. The file stays open between changes:
+    /// a container's start and end append to it several times.
+    fn save(&mut self) -> Result<()> {
         use std::io::Write;
         let mut line = serde_json::to_vec(&self.record)?;
         line.push(b'\n');
-        let long = std::fs::metadata(&self.path).is_ok_and(|m| m.len() > COMPACT_AT);
-        if long {
+        if self.len > COMPACT_AT {
             let tmp = self.path.with_extension("json.tmp");
             std::fs::write(&tmp, &line)
                 .with_context(|| format!("cannot write {}", tmp.display()))?;
+            // The open file is the replaced one now; the next change opens the new one.
+            self.file = None;
+            self.len = line.len() as u64;
             return std::fs::rename(&tmp, &self.path)
                 .with_context(|| format!("cannot write {}", self.path.display()));
         }
-        std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(&self.path)
-            .and_then(|mut f| f.write_all(&line))
-            .with_context(|| format!("cannot write {}", self.path.display()))
+        let file = match &mut self.file {
+            Some(f) => f,
+            None => {
+                let f = std::fs::OpenOptions::new()
+                    .append(true)
+                    .create(true)
+                    .open(&self.path)
+                    .with_context(|| format!("cannot write {}", self.path.display()))?;
+                self.len = f.metadata().map(|m| m.len()).unwrap_or(0);
+                self.file.insert(f)
+            }
+        };
+        file.write_all(&line)
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        self.len += line.len() as u64;
+        Ok(())
     }
 
     /// Removes the record: everything it named has been undone.
