@@ -319,3 +319,48 @@ fn chroot_without_a_mount_namespace_unmounts_on_teardown() {
     c.teardown();
     assert!(leftovers(&id).is_empty(), "{:?}", leftovers(&id));
 }
+
+/// The field of `/proc/PID/status` named `key`.
+fn status_field(pid: i32, key: &str) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(key).map(|v| v.trim().to_string()))
+        .unwrap_or_default()
+}
+
+/// From a process's second container on, inits come from the fork server: they are
+/// still this process's own children, named as inits, in a user namespace of their own
+/// with root inside, and the server itself is a child of this process too.
+#[test]
+fn inits_from_the_fork_server_are_this_process_s_children() {
+    let me = std::process::id().to_string();
+    let mut inits = Vec::new();
+    for _ in 0..3 {
+        let mut s = spec("pid,mount,user,uts,net,ipc", "echo ready; exec sleep 1000");
+        s.user_map = Some(IdMap::unprivileged_root());
+        let (c, _out) = start_ready(s);
+        inits.push(c);
+    }
+    for c in &inits {
+        assert_eq!(status_field(c.pid(), "PPid:"), me, "the init's parent");
+        assert_eq!(status_field(c.pid(), "Name:"), "contlab-init");
+        let uid = std::fs::read_to_string(format!("/proc/{}/uid_map", c.pid())).unwrap();
+        assert_eq!(uid.split_whitespace().collect::<Vec<_>>(), ["0", "100000", "65536"]);
+    }
+    // Forked inits carry the server's environment; an exec'd init has none.
+    let last = inits.last().unwrap().pid();
+    let environ = std::fs::read(format!("/proc/{last}/environ")).unwrap();
+    assert!(
+        String::from_utf8_lossy(&environ).contains("CONTLAB_FORKSERVER="),
+        "the third init did not come from the fork server"
+    );
+    let servers: Vec<i32> = std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .filter_map(|t| t.ok())
+        .flat_map(|t| children(t.file_name().to_string_lossy().parse().unwrap_or(0)))
+        .filter(|p| status_field(*p, "Name:") == "contlab-forksrv")
+        .collect();
+    assert_eq!(servers.len(), 1, "one fork server, a child of this process");
+    drop(inits);
+}

@@ -513,6 +513,7 @@ impl Container {
             become_root: self.mapped_root,
             join_cgroup: Vec::new(),
             stage: None,
+            envp: Vec::new(),
         };
         let mut plan = plan;
         let self_joined = match self.cgroup.as_ref().and_then(|cg| cg.self_join_files()) {
@@ -571,7 +572,7 @@ impl Container {
                     if names.is_empty() { "SIGCHLD".into() } else { format!("{names}|SIGCHLD") }
                 },
                 || stage_read.is_none().then(|| unshare_shell(ns)),
-                || process::clone_reexec(exe, flags, plan),
+                || super::forkserver::spawn_init(exe, flags, plan),
             )
             .map_err(|e| match e {
                 nix::errno::Errno::EPERM => anyhow!("clone refused to create namespaces (EPERM): run contlab as root"),

@@ -188,15 +188,25 @@ pub fn main(args: &[String]) -> ExitCode {
         );
         return ExitCode::from(2);
     };
+    if let Some(parent) = super::forkserver::requested() {
+        // SAFETY: contlab passed us this fd number and nothing else here owns it.
+        let sock = unsafe { OwnedFd::from_raw_fd(fd) };
+        return super::forkserver::serve(sock, parent);
+    }
+    // SAFETY: contlab passed us this fd number and nothing else in this fresh process owns it.
+    ExitCode::from(serve(unsafe { OwnedFd::from_raw_fd(fd) }))
+}
+
+/// The init's life on its socket to contlab, from an exec or from the fork server;
+/// returns its exit status.
+pub(crate) fn serve(sock: OwnedFd) -> u8 {
     // Executed from a sealed memfd, the kernel would name us "memfd:contlab" in ps;
     // students read PID 1's name in several lessons, so give it one that says what it is.
     let _ = nix::sys::prctl::set_name(c"contlab-init");
-    // SAFETY: contlab passed us this fd number and nothing else in this fresh process owns it.
-    let sock = unsafe { OwnedFd::from_raw_fd(fd) };
     let (config, overlay) = match receive_config(&sock) {
         Ok(Some(c)) => c,
         // contlab died before configuring us: nothing to do.
-        Ok(None) => return ExitCode::from(1),
+        Ok(None) => return 1,
         Err(e) => {
             let mut out = std::fs::File::from(sock);
             send_report(
@@ -205,11 +215,11 @@ pub fn main(args: &[String]) -> ExitCode {
                     message: format!("{e:#}"),
                 },
             );
-            return ExitCode::from(1);
+            return 1;
         }
     };
     let Ok(dup) = sock.try_clone() else {
-        return ExitCode::from(1);
+        return 1;
     };
     let tracer = if config.trace {
         Tracer::to_fd(dup)
@@ -226,7 +236,7 @@ pub fn main(args: &[String]) -> ExitCode {
                     message: format!("{e:#}"),
                 },
             );
-            ExitCode::from(1)
+            1
         }
     }
 }
@@ -236,7 +246,7 @@ fn run(
     overlay: Option<OwnedFd>,
     tracer: &Tracer,
     out: &mut std::fs::File,
-) -> Result<ExitCode> {
+) -> Result<u8> {
     let ns = config.namespaces;
     if config.mapped_root {
         // Already done between clone and exec (see ChildPlan::become_root); repeating
@@ -335,11 +345,11 @@ fn run(
     );
     let (code, signal) = reap_and_forward(&sfd, payload);
     send_report(out, &Report::Exited { code, signal });
-    Ok(ExitCode::from(match (code, signal) {
+    Ok(match (code, signal) {
         (Some(c), _) => c as u8,
         (None, Some(s)) => (128 + s) as u8,
         _ => 255,
-    }))
+    })
 }
 
 /// `process.terminal`: a pseudo-terminal from the container's own devpts (so `tty`

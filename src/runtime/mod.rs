@@ -9,6 +9,7 @@ pub mod cleanup;
 pub mod container;
 pub mod dev;
 pub mod exec;
+mod forkserver;
 pub mod init;
 pub mod ledger;
 pub mod mounts;

@@ -190,6 +190,8 @@ pub struct ChildPlan {
     pub join_cgroup: Vec<OwnedFd>,
     /// Existing namespaces to join first (see [`Stage`]).
     pub stage: Option<Stage>,
+    /// The environment of the re-executed contlab (empty for an init).
+    pub envp: Vec<CString>,
 }
 
 /// Joining existing namespaces takes a second process, as in runc's nsexec. The clone
@@ -262,6 +264,22 @@ impl ChildPlan {
     }
 }
 
+/// Becomes uid and gid 0 of the user namespace (mapped by now). Raw syscalls: glibc's
+/// setresuid() would try to signal every thread the parent had, which do not exist in a
+/// clone child. Returns false on failure.
+///
+/// # Safety
+/// Async-signal-safe: callable in a child of a multi-threaded process.
+pub(crate) unsafe fn become_root_raw() -> bool {
+    // SAFETY: plain syscalls with integer arguments and a null list.
+    unsafe {
+        !(libc::syscall(libc::SYS_setresgid, 0, 0, 0) != 0
+            || libc::syscall(libc::SYS_setgroups, 0, std::ptr::null::<libc::gid_t>()) != 0
+                && *libc::__errno_location() != libc::EPERM
+            || libc::syscall(libc::SYS_setresuid, 0, 0, 0) != 0)
+    }
+}
+
 /// `clone(2)` with `flags`, the child re-executing contlab (the sealed copy `exe`) per
 /// `plan`, which must have passed [`ChildPlan::check`]. Returns the child's pid.
 pub fn clone_reexec(exe: BorrowedFd<'_>, flags: CloneFlags, plan: ChildPlan) -> nix::Result<Pid> {
@@ -272,7 +290,12 @@ pub fn clone_reexec(exe: BorrowedFd<'_>, flags: CloneFlags, plan: ChildPlan) -> 
         .map(|a| a.as_ptr())
         .chain(std::iter::once(std::ptr::null()))
         .collect();
-    let envp: [*const libc::c_char; 1] = [std::ptr::null()];
+    let envp: Vec<*const libc::c_char> = plan
+        .envp
+        .iter()
+        .map(|a| a.as_ptr())
+        .chain(std::iter::once(std::ptr::null()))
+        .collect();
     let stdio: [RawFd; 3] = [0, 1, 2].map(|i| {
         plan.stdio[i as usize]
             .as_ref()
@@ -363,14 +386,7 @@ pub fn clone_reexec(exe: BorrowedFd<'_>, flags: CloneFlags, plan: ChildPlan) -> 
                     libc::_exit(125);
                 }
             }
-            // Raw syscalls: glibc's setresuid() would try to signal every thread the
-            // parent had, which do not exist here.
-            if become_root
-                && (libc::syscall(libc::SYS_setresgid, 0, 0, 0) != 0
-                    || libc::syscall(libc::SYS_setgroups, 0, std::ptr::null::<libc::gid_t>()) != 0
-                        && *libc::__errno_location() != libc::EPERM
-                    || libc::syscall(libc::SYS_setresuid, 0, 0, 0) != 0)
-            {
+            if become_root && !become_root_raw() {
                 libc::_exit(124);
             }
             libc::syscall(
