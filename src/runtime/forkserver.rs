@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use std::ffi::CString;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Mutex, OnceLock};
 
@@ -58,6 +58,8 @@ struct Server {
 
 static SERVER: Mutex<Option<Server>> = Mutex::new(None);
 static STARTS: AtomicUsize = AtomicUsize::new(0);
+/// Set when a server could not be started: this process does not try again.
+static UNAVAILABLE: AtomicBool = AtomicBool::new(false);
 
 /// Starts a container's init per `plan`, like [`process::clone_reexec`], through the fork
 /// server when this process has started a container before.
@@ -67,7 +69,7 @@ pub(crate) fn spawn_init(
     plan: ChildPlan,
 ) -> nix::Result<Pid> {
     let first = STARTS.fetch_add(1, Ordering::Relaxed) == 0;
-    if first || plan.stage.is_some() {
+    if first || plan.stage.is_some() || UNAVAILABLE.load(Ordering::Relaxed) {
         return process::clone_reexec(exe, flags, plan);
     }
     let mut server = SERVER.lock().unwrap_or_else(|e| e.into_inner());
@@ -76,6 +78,7 @@ pub(crate) fn spawn_init(
             Ok(s) => *server = Some(s),
             Err(e) => {
                 tracing::debug!("no fork server: {e:#}");
+                UNAVAILABLE.store(true, Ordering::Relaxed);
                 return process::clone_reexec(exe, flags, plan);
             }
         }
