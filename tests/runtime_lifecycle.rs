@@ -346,7 +346,10 @@ fn inits_from_the_fork_server_are_this_process_s_children() {
         assert_eq!(status_field(c.pid(), "PPid:"), me, "the init's parent");
         assert_eq!(status_field(c.pid(), "Name:"), "contlab-init");
         let uid = std::fs::read_to_string(format!("/proc/{}/uid_map", c.pid())).unwrap();
-        assert_eq!(uid.split_whitespace().collect::<Vec<_>>(), ["0", "100000", "65536"]);
+        assert_eq!(
+            uid.split_whitespace().collect::<Vec<_>>(),
+            ["0", "100000", "65536"]
+        );
     }
     // Forked inits carry the server's environment; an exec'd init has none.
     let last = inits.last().unwrap().pid();
