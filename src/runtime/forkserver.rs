@@ -173,6 +173,7 @@ fn fork(s: &Server, flags: CloneFlags, plan: &ChildPlan) -> Result<nix::Result<P
         // Inherited stdio is contlab's own at this moment, not the server's /dev/null.
         let fd = match io {
             Some(fd) => fd.try_clone()?,
+            // SAFETY: only duplicated; a closed stdio number fails the dup, and is skipped.
             None => match unsafe { BorrowedFd::borrow_raw(i as RawFd) }.try_clone_to_owned() {
                 Ok(fd) => fd,
                 Err(_) => continue,
