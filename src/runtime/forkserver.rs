@@ -272,16 +272,7 @@ pub(crate) fn serve(sock: OwnedFd, parent: u32) -> ExitCode {
         // A fork with the namespace flags; the child's parent is contlab.
         // SAFETY: this process is single-threaded, so the child may run anything; with
         // no new stack it continues on a copy of this one, as after fork().
-        let child = unsafe {
-            libc::syscall(
-                libc::SYS_clone,
-                (request.flags | libc::CLONE_PARENT | libc::SIGCHLD) as libc::c_ulong,
-                0usize,
-                0usize,
-                0usize,
-                0usize,
-            )
-        };
+        let child = unsafe { process::fork_for_parent(request.flags) };
         if child == 0 {
             become_init(sock, &request, fds);
         }

@@ -280,6 +280,27 @@ pub(crate) unsafe fn become_root_raw() -> bool {
     }
 }
 
+/// `clone(CLONE_PARENT | flags)` as a fork: no new stack, so the child goes on from
+/// here on a copy of the caller's, and its parent is the caller's parent. Returns the
+/// raw result (0 in the child, its pid in the caller, -1 with errno set).
+///
+/// # Safety
+/// As `fork`: in a child of a multi-threaded process, only async-signal-safe calls may
+/// follow.
+pub(crate) unsafe fn fork_for_parent(flags: libc::c_int) -> libc::c_long {
+    // SAFETY: clone without CLONE_VM and without a stack argument behaves as fork.
+    unsafe {
+        libc::syscall(
+            libc::SYS_clone,
+            (flags | libc::CLONE_PARENT | libc::SIGCHLD) as libc::c_ulong,
+            0usize,
+            0usize,
+            0usize,
+            0usize,
+        )
+    }
+}
+
 /// `clone(2)` with `flags`, the child re-executing contlab (the sealed copy `exe`) per
 /// `plan`, which must have passed [`ChildPlan::check`]. Returns the child's pid.
 pub fn clone_reexec(exe: BorrowedFd<'_>, flags: CloneFlags, plan: ChildPlan) -> nix::Result<Pid> {
@@ -349,16 +370,8 @@ pub fn clone_reexec(exe: BorrowedFd<'_>, flags: CloneFlags, plan: ChildPlan) -> 
                     tell(-1, *libc::__errno_location());
                     libc::_exit(122);
                 }
-                // A fork (no new stack: the address space is copied) whose parent is
-                // contlab, not this short-lived process.
-                let child = libc::syscall(
-                    libc::SYS_clone,
-                    (libc::CLONE_PARENT | libc::SIGCHLD) as libc::c_ulong,
-                    0usize,
-                    0usize,
-                    0usize,
-                    0usize,
-                );
+                // The init's parent is contlab, not this short-lived process.
+                let child = fork_for_parent(0);
                 if child < 0 {
                     tell(-2, *libc::__errno_location());
                     libc::_exit(122);
