@@ -82,6 +82,33 @@ fn result(check: &Check, pass: bool, sentence: String) -> CheckResult {
     }
 }
 
+/// Whether `container`'s `name` namespace (inode `mine`) is the same as another's
+/// (`other`, like "the host's", inode `theirs`), against `want_same`; and the sentence.
+fn compare_ns(
+    name: &str,
+    container: &str,
+    mine: u64,
+    other: &str,
+    theirs: u64,
+    want_same: bool,
+) -> (bool, String) {
+    let same = mine == theirs;
+    let pass = same == want_same;
+    let sentence = match (same, pass) {
+        (true, true) => format!("{name} namespace: {container} shares {other} ({name}:[{mine}])"),
+        (false, true) => format!(
+            "{name} namespace: {container} has its own ({name}:[{mine}]; {other} is {name}:[{theirs}])"
+        ),
+        (true, false) => format!(
+            "expected {container}'s {name} namespace to differ from {other}, but both are {name}:[{mine}]"
+        ),
+        (false, false) => format!(
+            "expected {container} to share {other} {name} namespace ({name}:[{theirs}]), but it has {name}:[{mine}]"
+        ),
+    };
+    (pass, sentence)
+}
+
 /// Evaluates one check. An observation that fails (the container is gone, a file is
 /// missing) fails the check with that reason.
 pub fn evaluate(check: &Check, w: &dyn World) -> CheckResult {
@@ -104,24 +131,14 @@ fn evaluate_inner(check: &Check, w: &dyn World) -> Result<CheckResult> {
             let name = proc_ns_name(ns);
             let inside = w.ns_inode(container, name)?;
             let outside = w.host_ns_inode(name)?;
-            let same = inside == outside;
-            let pass = same == (*host == Relation::Same);
-            let sentence = match (same, pass) {
-                (true, true) => {
-                    format!("{name} namespace: {container} shares the host's ({name}:[{inside}])")
-                }
-                (false, true) => {
-                    format!(
-                        "{name} namespace: {container} has its own ({name}:[{inside}]; the host's is {name}:[{outside}])"
-                    )
-                }
-                (true, false) => format!(
-                    "expected {container}'s {name} namespace to differ from the host's, but both are {name}:[{inside}]"
-                ),
-                (false, false) => format!(
-                    "expected {container} to share the host's {name} namespace ({name}:[{outside}]), but it has {name}:[{inside}]"
-                ),
-            };
+            let (pass, sentence) = compare_ns(
+                name,
+                container,
+                inside,
+                "the host's",
+                outside,
+                *host == Relation::Same,
+            );
             result(check, pass, sentence)
         }
         Check::NsShared {
@@ -133,22 +150,9 @@ fn evaluate_inner(check: &Check, w: &dyn World) -> Result<CheckResult> {
             let name = proc_ns_name(ns);
             let mine = w.ns_inode(container, name)?;
             let theirs = w.ns_inode(with, name)?;
-            let same = mine == theirs;
-            let sentence = match (same, same == *shared) {
-                (true, true) => {
-                    format!("{name} namespace: {container} shares {with}'s ({name}:[{mine}])")
-                }
-                (false, true) => format!(
-                    "{name} namespace: {container} has its own ({name}:[{mine}]; {with}'s is {name}:[{theirs}])"
-                ),
-                (true, false) => format!(
-                    "expected {container}'s {name} namespace to differ from {with}'s, but both are {name}:[{mine}]"
-                ),
-                (false, false) => format!(
-                    "expected {container} to share {with}'s {name} namespace ({name}:[{theirs}]), but it has {name}:[{mine}]"
-                ),
-            };
-            result(check, same == *shared, sentence)
+            let (pass, sentence) =
+                compare_ns(name, container, mine, &format!("{with}'s"), theirs, *shared);
+            result(check, pass, sentence)
         }
         Check::Processes {
             container,
