@@ -145,7 +145,14 @@ impl Cgroup {
             let mut dirs = Vec::new();
             for dir in planned {
                 let path = dir.path.clone();
-                if let Err(e) = mkdir(&path, tracer) {
+                let mut made_it = mkdir(&path, tracer);
+                if made_it.is_err() && path.parent().is_some_and(|p| !p.is_dir()) {
+                    // Another contlab's teardown removed the shared parent, empty for a
+                    // moment, between `prepare_parent` and here: make it again, once.
+                    h.prepare_parent(parent, tracer)?;
+                    made_it = mkdir(&path, tracer);
+                }
+                if let Err(e) = made_it {
                     // This one and those after it were not made: keep the record honest,
                     // and never let a rollback remove a directory that someone else made.
                     let unmade: Vec<PathBuf> = h
@@ -164,7 +171,13 @@ impl Cgroup {
                 version: h.version(),
                 dirs,
             };
-            h.apply(&dirs, limits, tracer)?;
+            if h.apply(&dirs, limits, tracer).is_err() {
+                // On v2 a limit file exists only once the parent passes the controller
+                // down; a parent just removed and made again by another contlab may not
+                // yet. Enabling is idempotent, and so are the limit writes.
+                h.prepare_parent(parent, tracer)?;
+                h.apply(&dirs, limits, tracer)?;
+            }
             Ok(dirs)
         })();
 
