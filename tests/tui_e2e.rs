@@ -3,6 +3,8 @@
 //! host's and the Trace panel's clone, type `hostname` in the shell pane and see `lab`,
 //! quit, and check the terminal is back and nothing is left behind.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -17,6 +19,16 @@ struct Lab {
 }
 
 impl Lab {
+    /// A lab of its own: a tmux socket, directories and a cgroup parent named for this run.
+    fn new() -> Lab {
+        let u = uniq();
+        Lab {
+            socket: format!("contlab-tui-test-{u}"),
+            dir: tempfile::tempdir().expect("temporary directory"),
+            parent: format!("contlab-tui-{u}"),
+        }
+    }
+
     fn tmux(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket])
@@ -124,16 +136,8 @@ fn a_student_runs_the_pid_namespace_lesson_in_the_real_terminal() {
         eprintln!("skip: this test drives the real terminal through tmux; install Debian's tmux");
         return;
     }
-    assert!(
-        nix::unistd::geteuid().is_root(),
-        "this test runs containers: run it as root"
-    );
-    let u = uniq();
-    let lab = Lab {
-        socket: format!("contlab-tui-test-{u}"),
-        dir: tempfile::tempdir().expect("temporary directory"),
-        parent: format!("contlab-tui-{u}"),
-    };
+    common::require_root("this test runs containers");
+    let lab = Lab::new();
     let lessons = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lessons");
     let run = lab.dir.path().join("run");
     let state = lab.dir.path().join("state");
@@ -279,16 +283,8 @@ fn a_student_without_root_replays_the_lesson_in_the_real_terminal() {
         );
         return;
     }
-    assert!(
-        nix::unistd::geteuid().is_root(),
-        "this test drops to nobody with setpriv: run it as root"
-    );
-    let u = uniq();
-    let lab = Lab {
-        socket: format!("contlab-tui-test-{u}"),
-        dir: tempfile::tempdir().expect("temporary directory"),
-        parent: format!("contlab-tui-{u}"),
-    };
+    common::require_root("this test drops to nobody with setpriv");
+    let lab = Lab::new();
     let state = lab.dir.path().join("state");
     std::fs::create_dir_all(&state).expect("state dir");
     use std::os::unix::fs::PermissionsExt;
