@@ -7,9 +7,7 @@
 //! * [`script`]: the command language (`contlab raft sim --script`).
 //! * [`player`]: pause, play, speed and a timeline to scrub for a UI, on top of a `Sim`;
 //!   its [`Control`]s are what the Cluster panel's keys do.
-//! * [`etcd`]: a real etcd cluster on loopback ports, for comparison.
 
-pub mod etcd;
 pub mod player;
 pub mod rng;
 pub mod script;
