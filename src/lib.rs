@@ -7,6 +7,7 @@
 pub mod civil;
 pub mod cli;
 pub mod doctor;
+pub mod etcd;
 pub mod inspect;
 pub mod lesson;
 pub mod logging;
@@ -16,5 +17,6 @@ pub mod rbac;
 pub mod record;
 pub mod rootfs;
 pub mod runtime;
+pub mod shutdown;
 pub mod suggest;
 pub mod tui;

@@ -1,5 +1,7 @@
 //! `contlab cleanup` removes what contlab left behind, and nothing else.
 
+mod common;
+
 use contlab::inspect::cgroups::CgroupLayout;
 use contlab::runtime::ledger::{Ledger, ProcessId};
 use std::os::unix::process::CommandExt;
@@ -28,10 +30,6 @@ impl Drop for Guard {
     }
 }
 
-fn is_root() -> bool {
-    nix::unistd::geteuid().is_root()
-}
-
 fn unique(tag: &str) -> String {
     contlab::runtime::ledger::new_id().replace("contlab-", &format!("contlab-{tag}-"))
 }
@@ -56,10 +54,7 @@ fn alive(child: &mut Child) -> bool {
 
 #[test]
 fn cleanup_removes_planted_leftovers_and_nothing_else() {
-    if !is_root() {
-        eprintln!("skip: cleanup_removes_planted_leftovers_and_nothing_else needs root");
-        return;
-    }
+    common::require_root("cleanup_removes_planted_leftovers_and_nothing_else needs root");
     let layout = CgroupLayout::detect().unwrap();
     let pids = layout
         .v1_mount("pids")
@@ -111,7 +106,7 @@ fn cleanup_removes_planted_leftovers_and_nothing_else() {
     let decoy_file = run.path().join("notes.txt");
     std::fs::write(&decoy_file, "keep me").unwrap();
 
-    let out = Command::new(env!("CARGO_BIN_EXE_contlab"))
+    let out = common::contlab()
         .arg("cleanup")
         .env("CONTLAB_RUN_DIR", run.path())
         .env("CONTLAB_STATE_DIR", state.path())
@@ -166,7 +161,7 @@ fn cleanup_keeps_containers_whose_owner_is_alive() {
     let records = run.path().join("containers");
     // This test process is the owner, and it is alive.
     let _ledger = Ledger::create_in(&records, "live").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_contlab"))
+    let out = common::contlab()
         .args(["cleanup", "--json"])
         .env("CONTLAB_RUN_DIR", run.path())
         .env("CONTLAB_STATE_DIR", state.path())

@@ -1,13 +1,15 @@
 //! `contlab doctor` as a student runs it: the real binary, on this machine, as root.
 
+mod common;
+
 use serde_json::Value;
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// Runs `contlab doctor ARGS` with its state kept in a temporary directory and the given
 /// locale, colour left to the output not being a terminal.
 fn doctor(args: &[&str], lang: &str) -> Output {
     let state = tempfile::tempdir().expect("a temporary directory");
-    Command::new(env!("CARGO_BIN_EXE_contlab"))
+    common::contlab()
         .arg("doctor")
         .args(args)
         .env("CONTLAB_STATE_DIR", state.path())
@@ -64,7 +66,7 @@ fn json_has_the_documented_keys_and_types() {
     }
 
     // Every id is documented in --help, and each appears once.
-    let help = Command::new(env!("CARGO_BIN_EXE_contlab"))
+    let help = common::contlab()
         .args(["doctor", "--help"])
         .output()
         .expect("contlab doctor --help runs");
@@ -149,10 +151,7 @@ fn cgroup_mode_matches_mountinfo() {
 
 #[test]
 fn live_mode_is_available_as_root_here() {
-    assert!(
-        nix::unistd::geteuid().is_root(),
-        "the doctor tests run as root, as CI does"
-    );
+    common::require_root("live mode is available only to root");
     let (v, out) = json_report();
     assert_eq!(v["live_mode"], true, "{v:#}");
     assert_eq!(out.status.code(), Some(0));

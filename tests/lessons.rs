@@ -1,8 +1,10 @@
 //! The curriculum runs live, headless, in both languages; lint proves every task; bad
 //! lessons are refused with file:line; progress persists and resets.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 struct Env {
     state: tempfile::TempDir,
@@ -21,7 +23,7 @@ impl Env {
     }
 
     fn contlab(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_contlab"))
+        common::contlab()
             .args(args)
             .env("CONTLAB_STATE_DIR", self.state.path())
             .env("CONTLAB_RUN_DIR", self.run.path())
@@ -32,24 +34,9 @@ impl Env {
     }
 }
 
-fn is_root() -> bool {
-    nix::unistd::geteuid().is_root()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 #[test]
 fn the_whole_curriculum_passes_headless_in_english_and_korean() {
-    if !is_root() {
-        eprintln!("skip: the_whole_curriculum_passes_headless_in_english_and_korean needs root");
-        return;
-    }
+    common::require_root("the_whole_curriculum_passes_headless_in_english_and_korean needs root");
     let env = Env::new("run");
     let out = env.contlab(&["run", "--all", "--json"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -62,7 +49,7 @@ fn the_whole_curriculum_passes_headless_in_english_and_korean() {
     assert!(
         out.status.success() && failed.is_empty(),
         "failed steps: {failed:#?}\n{}",
-        text(&out)
+        common::text(&out)
     );
     let lessons = env.contlab(&["list", "--json"]);
     let list: Vec<serde_json::Value> =
@@ -80,7 +67,7 @@ fn the_whole_curriculum_passes_headless_in_english_and_korean() {
     assert!(list.iter().all(|l| l["status"] == "done"), "{list:#?}");
 
     let ko = env.contlab(&["run", "--all", "--lang", "ko"]);
-    let ko_text = text(&ko);
+    let ko_text = common::text(&ko);
     assert!(ko.status.success(), "{ko_text}");
     assert!(
         ko_text.contains("네임스페이스"),
@@ -91,13 +78,10 @@ fn the_whole_curriculum_passes_headless_in_english_and_korean() {
 
 #[test]
 fn lint_proves_every_task() {
-    if !is_root() {
-        eprintln!("skip: lint_proves_every_task needs root for reverse validation");
-        return;
-    }
+    common::require_root("lint_proves_every_task needs root for reverse validation");
     let env = Env::new("lint");
     let out = env.contlab(&["lesson", "lint"]);
-    let t = text(&out);
+    let t = common::text(&out);
     assert!(out.status.success(), "{t}");
     let list = env.contlab(&["list", "--json"]);
     let n = serde_json::from_slice::<Vec<serde_json::Value>>(&list.stdout)
@@ -119,7 +103,7 @@ fn a_bad_lesson_is_refused_with_file_line_and_a_suggestion() {
     let env = Env::new("bad");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad-lessons");
     let out = env.contlab(&["list", "--lessons", dir.to_str().expect("utf-8")]);
-    let t = text(&out);
+    let t = common::text(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
     let want =
         "bad-lessons/demo/lesson.toml:11: unknown value \"ns_differs\"; did you mean \"ns\"?";
@@ -128,10 +112,7 @@ fn a_bad_lesson_is_refused_with_file_line_and_a_suggestion() {
 
 #[test]
 fn progress_persists_across_runs_and_resets() {
-    if !is_root() {
-        eprintln!("skip: progress_persists_across_runs_and_resets needs root to run a lesson");
-        return;
-    }
+    common::require_root("progress_persists_across_runs_and_resets needs root to run a lesson");
     let env = Env::new("prog");
     let status = |env: &Env| {
         let out = env.contlab(&["list", "--json"]);
@@ -144,7 +125,7 @@ fn progress_persists_across_runs_and_resets() {
     };
     assert_eq!(status(&env), "new");
     let out = env.contlab(&["run", "uts-namespace"]);
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", common::text(&out));
     assert_eq!(status(&env), "done");
     let shown = env.contlab(&["progress", "--json"]);
     let p: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("progress --json");
@@ -160,6 +141,6 @@ fn progress_persists_across_runs_and_resets() {
     );
     assert_eq!(status(&env), "done");
     let out = env.contlab(&["progress", "reset", "uts-namespace", "--yes"]);
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", common::text(&out));
     assert_eq!(status(&env), "new");
 }

@@ -6,6 +6,8 @@
 //! leaves them. Each test keeps its files in its own temporary run directory and removes
 //! its namespaces in Drop guards, so a failing test leaves nothing behind.
 
+mod common;
+
 use contlab::runtime::ledger::{self, Ledger, ProcessId};
 use contlab::runtime::net::{self, Ipv4Cidr, LinkInfo, NamedNetns};
 use contlab::runtime::teardown::is_mount_point;
@@ -461,7 +463,7 @@ fn cleanup_removes_a_dead_owners_netns_and_nothing_else() {
         .unwrap(),
     ));
 
-    let out = Command::new(env!("CARGO_BIN_EXE_contlab"))
+    let out = common::contlab()
         .args(["cleanup", "--json"])
         .env("CONTLAB_RUN_DIR", run.path())
         .env("CONTLAB_STATE_DIR", run.path().join("state"))

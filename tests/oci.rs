@@ -4,13 +4,11 @@
 //! state, run and cgroup directories; a guard deletes every container it made, contlab's
 //! and runc's, also when the test fails.
 
+mod common;
+
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn is_root() -> bool {
-    nix::unistd::geteuid().is_root()
-}
 
 fn has_runc() -> bool {
     which::which("runc").is_ok()
@@ -86,7 +84,7 @@ impl Lab {
     }
 
     fn contlab(&self, args: &[&str]) -> Out {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_contlab"));
+        let mut cmd = common::contlab();
         cmd.arg("runtime")
             .arg("--root")
             .arg(self.root.path())
@@ -171,7 +169,7 @@ impl Drop for Lab {
                 let _ = self.runc(&["delete", "--force", id]);
             }
         }
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_contlab"));
+        let mut cmd = common::contlab();
         cmd.args(["cleanup", "--all"]);
         self.env(&mut cmd);
         let _ = self.exec(cmd);
@@ -213,10 +211,7 @@ fn s(p: &Path) -> &str {
 
 #[test]
 fn lifecycle_create_start_state_kill_delete() {
-    if !is_root() {
-        eprintln!("skip: lifecycle_create_start_state_kill_delete needs root");
-        return;
-    }
+    common::require_root("lifecycle_create_start_state_kill_delete needs root");
     let lab = Lab::new("life");
     let id = lab.id("life");
     let b = lab.bundle("b", |v| {
@@ -298,10 +293,7 @@ fn lifecycle_create_start_state_kill_delete() {
 
 #[test]
 fn every_error_is_one_sentence_and_leaves_nothing() {
-    if !is_root() {
-        eprintln!("skip: every_error_is_one_sentence_and_leaves_nothing needs root");
-        return;
-    }
+    common::require_root("every_error_is_one_sentence_and_leaves_nothing needs root");
     let lab = Lab::new("err");
     let id = lab.id("err");
     let b = lab.bundle("b", |v| {
@@ -425,10 +417,7 @@ fn every_error_is_one_sentence_and_leaves_nothing() {
 
 #[test]
 fn config_fields_are_honoured_in_the_running_container() {
-    if !is_root() {
-        eprintln!("skip: config_fields_are_honoured_in_the_running_container needs root");
-        return;
-    }
+    common::require_root("config_fields_are_honoured_in_the_running_container needs root");
     let lab = Lab::new("fields");
     let id = lab.id("fields");
     let out_dir = lab.work.path().join("shared");
@@ -559,10 +548,7 @@ fn config_fields_are_honoured_in_the_running_container() {
 
 #[test]
 fn namespaces_mappings_and_joining_by_path() {
-    if !is_root() {
-        eprintln!("skip: namespaces_mappings_and_joining_by_path needs root");
-        return;
-    }
+    common::require_root("namespaces_mappings_and_joining_by_path needs root");
     let lab = Lab::new("ns");
     let a = lab.id("owner");
     let b_id = lab.id("joiner");
@@ -640,10 +626,7 @@ fn owner_ino(path: &str) -> u64 {
 /// then belongs to the joined user namespace.
 #[test]
 fn a_container_joins_another_ones_user_and_pid_namespaces() {
-    if !is_root() {
-        eprintln!("skip: a_container_joins_another_ones_user_and_pid_namespaces needs root");
-        return;
-    }
+    common::require_root("a_container_joins_another_ones_user_and_pid_namespaces needs root");
     let lab = Lab::new("pod");
     let a = lab.id("pause");
     let b = lab.id("sidecar");
@@ -791,12 +774,9 @@ impl Drop for HeldMountNs {
 /// rootfs is attached and pivoted to in there. Joining contlab's own is refused.
 #[test]
 fn a_joined_mount_namespace_gets_the_containers_root_as_with_runc() {
-    if !is_root() {
-        eprintln!(
-            "skip: a_joined_mount_namespace_gets_the_containers_root_as_with_runc needs root"
-        );
-        return;
-    }
+    common::require_root(
+        "a_joined_mount_namespace_gets_the_containers_root_as_with_runc needs root",
+    );
     let lab = Lab::new("mnt");
     for runc in [false, true] {
         if runc && !has_runc() {
@@ -865,10 +845,7 @@ fn a_joined_mount_namespace_gets_the_containers_root_as_with_runc() {
 
 #[test]
 fn run_passes_the_exit_status_through() {
-    if !is_root() {
-        eprintln!("skip: run_passes_the_exit_status_through needs root");
-        return;
-    }
+    common::require_root("run_passes_the_exit_status_through needs root");
     let lab = Lab::new("run");
     let id = lab.id("run");
     let b = lab.bundle("b", |v| {
@@ -883,8 +860,9 @@ fn run_passes_the_exit_status_through() {
 
 #[test]
 fn runc_runs_the_same_bundle_through_the_same_lifecycle() {
-    if !is_root() || !has_runc() {
-        eprintln!("skip: runc_runs_the_same_bundle_through_the_same_lifecycle needs root and runc");
+    common::require_root("runc_runs_the_same_bundle_through_the_same_lifecycle needs root");
+    if !has_runc() {
+        eprintln!("skip: runc_runs_the_same_bundle_through_the_same_lifecycle needs runc");
         return;
     }
     let lab = Lab::new("runc");
@@ -1004,10 +982,7 @@ fn console_listener(path: &Path) -> std::thread::JoinHandle<String> {
 
 #[test]
 fn a_terminal_goes_to_the_console_socket_as_with_runc() {
-    if !is_root() {
-        eprintln!("skip: a_terminal_goes_to_the_console_socket_as_with_runc needs root");
-        return;
-    }
+    common::require_root("a_terminal_goes_to_the_console_socket_as_with_runc needs root");
     let lab = Lab::new("tty");
     for runc in [false, true] {
         if runc && !has_runc() {

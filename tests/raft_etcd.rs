@@ -1,7 +1,7 @@
 //! A real etcd cluster on loopback: elects a leader, survives the leader's death, and leaves
 //! no process behind. Skipped (with a note) when etcd and etcdctl are not installed.
 
-use contlab::raft::etcd::{self, Cluster};
+use contlab::etcd::{self, Cluster};
 
 /// Our children named etcd, found through /proc.
 fn etcd_children() -> Vec<u32> {

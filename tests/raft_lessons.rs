@@ -2,7 +2,9 @@
 //! languages, a failing `raft` check says what it expected and what it saw, a bad script
 //! line is refused at load time, and the etcd steps are skipped where etcd is missing.
 
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
 
 const LESSONS: &[&str] = &[
     "raft-first-election",
@@ -28,7 +30,7 @@ impl Env {
     }
 
     fn contlab(&self, args: &[&str], path: Option<&str>) -> Output {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_contlab"));
+        let mut c = common::contlab();
         c.args(args)
             .env("CONTLAB_STATE_DIR", self.state.path())
             .env("CONTLAB_RUN_DIR", self.run.path())
@@ -40,18 +42,6 @@ impl Env {
     }
 }
 
-fn is_root() -> bool {
-    nix::unistd::geteuid().is_root()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 fn records(o: &Output) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(&o.stdout)
         .lines()
@@ -61,10 +51,7 @@ fn records(o: &Output) -> Vec<serde_json::Value> {
 
 #[test]
 fn every_raft_lesson_passes_headless_in_both_languages() {
-    if !is_root() {
-        eprintln!("skip: every_raft_lesson_passes_headless_in_both_languages needs root");
-        return;
-    }
+    common::require_root("every_raft_lesson_passes_headless_in_both_languages needs root");
     for lang in ["en", "ko"] {
         let env = Env::new();
         let mut args = vec!["run", "--json", "--lang", lang];
@@ -75,7 +62,7 @@ fn every_raft_lesson_passes_headless_in_both_languages() {
         assert!(
             out.status.success() && failed.is_empty(),
             "{lang}: failed steps: {failed:#?}\n{}",
-            text(&out)
+            common::text(&out)
         );
         for id in LESSONS {
             assert!(
@@ -131,7 +118,7 @@ fn a_failing_raft_check_says_what_it_expected_and_what_it_saw() {
     let good = pack("leader 1 term 1", "campaign 1\nstabilize");
     let g = good.path().to_str().expect("utf-8");
     let out = env.contlab(&["run", "--lessons-dir", g, "demo"], None);
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", common::text(&out));
 }
 
 #[test]
@@ -141,13 +128,13 @@ fn a_bad_script_line_is_refused_when_the_lesson_loads() {
     let d = dir.path().to_str().expect("utf-8");
     let out = env.contlab(&["run", "--lessons-dir", d, "demo"], None);
     assert!(!out.status.success());
-    let t = text(&out);
+    let t = common::text(&out);
     assert!(t.contains("demo/lesson.toml:"), "{t}");
     assert!(t.contains("did you mean \"campaign\""), "{t}");
 
     let dir = pack("leader one", "campaign 1");
     let d = dir.path().to_str().expect("utf-8");
-    let t = text(&env.contlab(&["run", "--lessons-dir", d, "demo"], None));
+    let t = common::text(&env.contlab(&["run", "--lessons-dir", d, "demo"], None));
     assert!(t.contains("expect leader one"), "{t}");
 }
 
@@ -158,7 +145,7 @@ fn etcd_steps_are_skipped_with_a_sentence_where_etcd_is_missing() {
         &["run", "--json", "raft-etcd-failover"],
         Some("/nonexistent"),
     );
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", common::text(&out));
     let recs = records(&out);
     let start = recs.iter().find(|r| r["step"] == "start").expect("start");
     let s = start["checks"][0]["sentence"].as_str().expect("a sentence");

@@ -1,19 +1,12 @@
 //! The Raft simulator, observed from outside: the scenario scripts through the real binary,
 //! determinism, rewind, random fault schedules against the invariants, script errors.
 
+mod common;
+
 use contlab::raft::{
     Command, Outcome, Player, Role, Sim, SimConfig, TimelineEvent, parse_line, parse_script,
 };
 use std::path::{Path, PathBuf};
-use std::process::Output;
-
-fn contlab(args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_contlab"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run contlab")
-}
 
 fn scripts() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/raft");
@@ -35,7 +28,7 @@ fn every_scenario_script_holds() {
     let all = scripts();
     assert!(all.len() >= 12, "scenario scripts are missing: {all:?}");
     for path in all {
-        let out = contlab(&["raft", "sim", "--script", path.to_str().unwrap()]);
+        let out = common::output(&["raft", "sim", "--script", path.to_str().unwrap()]);
         let stdout = text(&out.stdout);
         assert!(
             out.status.success(),
@@ -71,7 +64,7 @@ fn a_failed_expectation_exits_1_and_shows_every_node() {
         "fail.script",
         "campaign 1\nstabilize\nexpect leader 2 term 1\n",
     );
-    let out = contlab(&["raft", "sim", "--script", &p]);
+    let out = common::output(&["raft", "sim", "--script", &p]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(
@@ -135,7 +128,7 @@ fn script_errors_name_file_and_line_and_exit_2() {
     ];
     for (body, want) in cases {
         let (_d, p) = temp_script("bad.script", body);
-        let out = contlab(&["raft", "sim", "--script", &p]);
+        let out = common::output(&["raft", "sim", "--script", &p]);
         let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{body:?}: {err}");
         assert!(
@@ -153,7 +146,8 @@ fn same_seed_same_timeline_byte_for_byte() {
                 tick 40\npropose 1 a=1\npropose 2 b=2\ntick 20\ncrash 3\npartition 1,2 | 4,5\n\
                 tick 60\nheal\nrestart 3\nsplit-vote\ntick 60\npropose 4 c=3\ntick 30\n";
     let (_d, p) = temp_script("det.script", body);
-    let run = |seed: &str| contlab(&["raft", "sim", "--script", &p, "--seed", seed, "--json"]);
+    let run =
+        |seed: &str| common::output(&["raft", "sim", "--script", &p, "--seed", seed, "--json"]);
     let (a, b) = (run("42"), run("42"));
     assert!(a.status.success(), "{}", text(&a.stderr));
     assert!(a.stdout.len() > 1000, "the timeline is suspiciously short");
@@ -169,7 +163,7 @@ fn same_seed_same_timeline_byte_for_byte() {
 
 #[test]
 fn without_a_script_it_ticks_and_prints_the_table() {
-    let out = contlab(&[
+    let out = common::output(&[
         "raft", "sim", "--nodes", "5", "--ticks", "50", "--seed", "3",
     ]);
     assert!(out.status.success());

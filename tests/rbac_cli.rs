@@ -1,7 +1,9 @@
 //! `contlab rbac …` run as a user would: the real binary, its output and its exit codes
 //! (0 yes/allowed, 1 no/forbidden, 2 bad input).
 
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
 
 const BASIC: &str = "tests/fixtures/rbac/basic";
 const ESCALATION: &str = "tests/fixtures/rbac/escalation";
@@ -9,7 +11,7 @@ const ESCALATION: &str = "tests/fixtures/rbac/escalation";
 fn contlab(args: &[&str]) -> Output {
     // Keep the log out of the developer's state directory, and remove it afterwards.
     let state = tempfile::tempdir().expect("tempdir");
-    Command::new(env!("CARGO_BIN_EXE_contlab"))
+    common::contlab()
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("CONTLAB_STATE_DIR", state.path())

@@ -1,35 +1,15 @@
 //! The RBAC track through the real binary: the lessons in curriculum order, every rbac
 //! lesson passes headless in both languages, and a bad YAML file in a lesson pack is reported at its file and line.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn contlab(state: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_contlab"))
-        .args(args)
-        .env("CONTLAB_STATE_DIR", state)
-        .env("CONTLAB_RUN_DIR", state.join("run"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("contlab runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 #[test]
 fn every_rbac_lesson_passes_headless_in_english_and_korean() {
-    if !nix::unistd::geteuid().is_root() {
-        eprintln!("skip: contlab run needs root");
-        return;
-    }
+    common::require_root("contlab run needs root");
     let state = tempfile::tempdir().expect("tempdir");
-    let list = contlab(state.path(), &["list", "--json"]);
+    let list = common::output_in(state.path(), &["list", "--json"]);
     let lessons: Vec<serde_json::Value> = serde_json::from_slice(&list.stdout).expect("list");
     let ids: Vec<String> = lessons
         .iter()
@@ -52,8 +32,12 @@ fn every_rbac_lesson_passes_headless_in_english_and_korean() {
     );
     for id in &ids {
         for lang in ["en", "ko"] {
-            let out = contlab(state.path(), &["run", id, "--lang", lang, "--json"]);
-            assert!(out.status.success(), "{id} ({lang}):\n{}", text(&out));
+            let out = common::output_in(state.path(), &["run", id, "--lang", lang, "--json"]);
+            assert!(
+                out.status.success(),
+                "{id} ({lang}):\n{}",
+                common::text(&out)
+            );
             let records: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
                 .lines()
                 .map(|l| serde_json::from_str(l).expect("a JSON record"))
@@ -84,8 +68,8 @@ fn a_bad_yaml_in_a_lesson_pack_is_reported_at_file_and_line() {
         std::fs::copy(e.path(), dst.join(e.file_name())).expect("copy");
     }
     let dir = pack.path().to_str().expect("utf-8 path");
-    let good = contlab(state.path(), &["lesson", "lint", dir]);
-    assert!(good.status.success(), "{}", text(&good));
+    let good = common::output_in(state.path(), &["lesson", "lint", dir]);
+    assert!(good.status.success(), "{}", common::text(&good));
     let policy = dst.join("policy.yaml");
     let yaml = std::fs::read_to_string(&policy).expect("read");
     let lines: Vec<&str> = yaml.lines().collect();
@@ -96,8 +80,8 @@ fn a_bad_yaml_in_a_lesson_pack_is_reported_at_file_and_line() {
     let bad = yaml.replacen("\"list\", \"watch\"]", "\"list\", \"watch\"", 1);
     assert_ne!(bad, yaml);
     std::fs::write(&policy, bad).expect("write");
-    let out = contlab(state.path(), &["lesson", "lint", dir]);
-    let t = text(&out);
+    let out = common::output_in(state.path(), &["lesson", "lint", dir]);
+    let t = common::text(&out);
     assert!(!out.status.success(), "{t}");
     let want = format!("{}:", policy.display());
     let line = t

@@ -2,37 +2,26 @@
 //! `TestBackend` to the same screens, damaged files, replay without root, and the
 //! workshop exports and class report.
 
+mod common;
+
 use contlab::lesson::event::{CheckResult, Event, StepStatus, Stream};
 use contlab::lesson::progress::Progress;
 use contlab::record::{Journal, Recorder, export};
 use contlab::runtime::trace::TraceEvent;
 use contlab::tui::msg::Msg;
 use contlab::tui::replay::Player;
-use contlab::tui::state::{App, Mode, Options, Panel};
+use contlab::tui::state::{App, Mode, Panel};
 use contlab::tui::update::update;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn lessons() -> Vec<contlab::lesson::load::Lesson> {
-    contlab::lesson::catalog::load(Some(&fixtures().join("lessons"))).expect("fixture pack")
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
+use common::fixtures;
+use common::tui::fixture_lessons as lessons;
 
 fn app() -> App {
-    let opts = Options {
-        mode: Mode::Replay,
-        lang: "en".into(),
-        color: false,
-        reading_reason: None,
-    };
-    let mut a = App::new(lessons(), Progress::default(), opts, (100, 32));
-    a.highlight_ready = true;
-    a
+    common::tui::app(lessons(), Progress::default(), Mode::Replay, "en", 100, 32)
 }
 
 fn check(c: &str, pass: bool) -> Event {
@@ -241,7 +230,7 @@ fn a_damaged_journal_replays_up_to_the_damage_and_says_where() {
             .contains("bad.journal.jsonl:4: corrupt entry")
     );
     // The command prints what it could and then where it stopped.
-    let out = Command::new(env!("CARGO_BIN_EXE_contlab"))
+    let out = common::contlab()
         .args(["replay", "--headless", "--lessons-dir"])
         .arg(fixtures().join("lessons"))
         .arg(&short)
@@ -265,14 +254,14 @@ fn a_damaged_journal_replays_up_to_the_damage_and_says_where() {
 fn headless_replay_prints_what_run_printed_and_needs_no_root() {
     let dir = tempfile::tempdir().unwrap();
     let path = record(dir.path());
-    let mut cmd = if nix::unistd::geteuid().is_root() {
+    let mut cmd = if common::is_root() {
         // As nobody, with no groups: no privilege, no namespaces.
         let mut c = Command::new("setpriv");
         c.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
         c.arg(env!("CARGO_BIN_EXE_contlab"));
         c
     } else {
-        Command::new(env!("CARGO_BIN_EXE_contlab"))
+        common::contlab()
     };
     // The shipped reference recording, read from the binary alone.
     let out = cmd
@@ -297,7 +286,7 @@ fn headless_replay_prints_what_run_printed_and_needs_no_root() {
             .all(|s| s["status"] == "pass" && s["lesson"] == "pid-namespace")
     );
     // A recorded fixture: the failed step is reported as `contlab run` would.
-    let out = Command::new(env!("CARGO_BIN_EXE_contlab"))
+    let out = common::contlab()
         .args(["replay", "--headless", "--lessons-dir"])
         .arg(fixtures().join("lessons"))
         .arg(&path)
@@ -333,7 +322,7 @@ fn exports_make_a_class_report() {
     );
     assert_eq!(r.failing_checks[0].check, "proc-mounted");
     assert_eq!(r.failing_checks[0].students, 2);
-    let out = Command::new(env!("CARGO_BIN_EXE_contlab"))
+    let out = common::contlab()
         .args(["class", "report", "--json"])
         .arg(&dir)
         .output()
@@ -378,7 +367,7 @@ fn an_export_round_trips_through_its_schema() {
 #[test]
 fn a_packs_own_recordings_are_found_by_lesson_id() {
     let pack = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/example-pack");
-    let out = Command::new(env!("CARGO_BIN_EXE_contlab"))
+    let out = common::contlab()
         .args([
             "replay",
             "hostname-first",
@@ -397,7 +386,7 @@ fn a_packs_own_recordings_are_found_by_lesson_id() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("\"lesson\":\"hostname-first\""), "{stdout}");
     // The same pack's lint checks those recordings without being told where they are.
-    let out = Command::new(env!("CARGO_BIN_EXE_contlab"))
+    let out = common::contlab()
         .args(["lesson", "lint"])
         .arg(&pack)
         .output()
@@ -429,7 +418,7 @@ fn the_export_reads_as_text_and_its_json_is_the_stable_schema() {
     // The command: text by default, the schema with --json.
     let state = tempfile::tempdir().unwrap();
     let run = |json: bool| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_contlab"));
+        let mut c = common::contlab();
         c.args(["progress", "export", "--student", "kim"])
             .env("CONTLAB_STATE_DIR", state.path());
         if json {

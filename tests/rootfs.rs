@@ -1,25 +1,16 @@
 //! `contlab rootfs build`, run as the real binary with its own state directory.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_contlab");
 
 fn state_dir() -> tempfile::TempDir {
     tempfile::Builder::new()
         .prefix("contlab-rootfs-test-")
         .tempdir()
         .unwrap()
-}
-
-fn contlab(state: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("CONTLAB_STATE_DIR", state)
-        .env("CONTLAB_RUN_DIR", state.join("run"))
-        .output()
-        .expect("run contlab")
 }
 
 fn stderr(o: &Output) -> String {
@@ -30,7 +21,7 @@ fn stderr(o: &Output) -> String {
 fn build_ok(state: &Path, args: &[&str]) -> (PathBuf, String) {
     let mut all = vec!["rootfs", "build"];
     all.extend_from_slice(args);
-    let o = contlab(state, &all);
+    let o = common::output_in(state, &all);
     assert!(o.status.success(), "contlab {all:?} failed: {}", stderr(&o));
     let out = String::from_utf8(o.stdout.clone()).unwrap();
     let path = PathBuf::from(out.trim());
@@ -40,10 +31,6 @@ fn build_ok(state: &Path, args: &[&str]) -> (PathBuf, String) {
         path.display()
     );
     (path, stderr(&o))
-}
-
-fn is_root() -> bool {
-    nix::unistd::geteuid().is_root()
 }
 
 fn have_static_busybox() -> bool {
@@ -56,12 +43,9 @@ fn have_static_busybox() -> bool {
     }
 }
 
-/// `chroot ROOTFS /bin/sh -c SCRIPT` with plain chroot(8); None when not root.
-fn in_chroot(rootfs: &Path, script: &str) -> Option<String> {
-    if !is_root() {
-        eprintln!("skip: chroot needs root");
-        return None;
-    }
+/// `chroot ROOTFS /bin/sh -c SCRIPT` with plain chroot(8).
+fn in_chroot(rootfs: &Path, script: &str) -> String {
+    common::require_root("chroot(8) needs root");
     let o = Command::new("chroot")
         .arg(rootfs)
         .args(["/bin/sh", "-c", script])
@@ -75,7 +59,7 @@ fn in_chroot(rootfs: &Path, script: &str) -> Option<String> {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     );
-    Some(String::from_utf8(o.stdout).unwrap())
+    String::from_utf8(o.stdout).unwrap()
 }
 
 fn check_layout(rootfs: &Path) {
@@ -113,7 +97,7 @@ fn check_layout(rootfs: &Path) {
         fs::metadata(rootfs).unwrap().permissions().mode() & 0o777,
         0o755
     );
-    if is_root() {
+    if common::is_root() {
         let m = fs::metadata(rootfs.join("etc/passwd")).unwrap();
         assert_eq!((m.uid(), m.gid()), (0, 0));
     }
@@ -149,14 +133,13 @@ fn busybox_rootfs_runs_a_shell_in_chroot() {
             .is_symlink()
     );
     assert!(rootfs.join("sbin").is_dir());
-    if let Some(out) = in_chroot(&rootfs, "echo ok") {
-        assert_eq!(out.trim(), "ok");
-    }
-    if let Some(out) = in_chroot(&rootfs, "ls /; id; id nobody; cat /etc/hostname") {
-        assert!(out.contains("proc") && out.contains("tmp"), "{out}");
-        assert!(out.contains("uid=0(root)"), "{out}");
-        assert!(out.contains("uid=65534(nobody)"), "{out}");
-    }
+    let out = in_chroot(&rootfs, "echo ok");
+    assert_eq!(out.trim(), "ok");
+
+    let out = in_chroot(&rootfs, "ls /; id; id nobody; cat /etc/hostname");
+    assert!(out.contains("proc") && out.contains("tmp"), "{out}");
+    assert!(out.contains("uid=0(root)"), "{out}");
+    assert!(out.contains("uid=65534(nobody)"), "{out}");
 }
 
 #[test]
@@ -183,24 +166,23 @@ fn host_rootfs_runs_a_shell_ls_and_id_in_chroot() {
             "loader {interp} missing"
         );
     }
-    if let Some(out) = in_chroot(&rootfs, "echo ok") {
-        assert_eq!(out.trim(), "ok");
+    let out = in_chroot(&rootfs, "echo ok");
+    assert_eq!(out.trim(), "ok");
+
+    let out = in_chroot(&rootfs, "ls /");
+    let names: Vec<&str> = out.split_whitespace().collect();
+    for want in ["bin", "dev", "etc", "proc", "root", "sys", "tmp"] {
+        assert!(names.contains(&want), "ls / lacks {want}: {out}");
     }
-    if let Some(out) = in_chroot(&rootfs, "ls /") {
-        let names: Vec<&str> = out.split_whitespace().collect();
-        for want in ["bin", "dev", "etc", "proc", "root", "sys", "tmp"] {
-            assert!(names.contains(&want), "ls / lacks {want}: {out}");
-        }
-    }
-    if let Some(out) = in_chroot(
+
+    let out = in_chroot(
         &rootfs,
         "id; id nobody; cat /etc/hostname; sleep 0; echo done",
-    ) {
-        assert!(out.contains("uid=0(root)"), "{out}");
-        assert!(out.contains("uid=65534(nobody)"), "{out}");
-        assert!(out.contains("contlab"), "{out}");
-        assert!(out.trim_end().ends_with("done"), "{out}");
-    }
+    );
+    assert!(out.contains("uid=0(root)"), "{out}");
+    assert!(out.contains("uid=65534(nobody)"), "{out}");
+    assert!(out.contains("contlab"), "{out}");
+    assert!(out.trim_end().ends_with("done"), "{out}");
 }
 
 #[test]
@@ -248,7 +230,7 @@ fn parallel_processes_share_one_build() {
     let state = state_dir();
     let children: Vec<_> = (0..4)
         .map(|_| {
-            Command::new(BIN)
+            common::contlab()
                 .args(["rootfs", "build", "--from", "host"])
                 .env("CONTLAB_STATE_DIR", state.path())
                 .env("CONTLAB_RUN_DIR", state.path().join("run"))
@@ -294,9 +276,9 @@ fn out_dir_new_or_empty_is_written() {
     let (p, _) = build_ok(state.path(), &["--out", empty.to_str().unwrap()]);
     assert_eq!(p, empty);
     check_layout(&empty);
-    if let Some(out) = in_chroot(&empty, "echo ok") {
-        assert_eq!(out.trim(), "ok");
-    }
+    let out = in_chroot(&empty, "echo ok");
+    assert_eq!(out.trim(), "ok");
+
     // No temp dirs beside them.
     let mut names: Vec<String> = fs::read_dir(scratch.path())
         .unwrap()
@@ -310,7 +292,7 @@ fn out_dir_new_or_empty_is_written() {
 fn build_fails(state: &Path, args: &[&str]) -> String {
     let mut all = vec!["rootfs", "build"];
     all.extend_from_slice(args);
-    let o = contlab(state, &all);
+    let o = common::output_in(state, &all);
     assert!(!o.status.success(), "contlab {all:?} should fail");
     assert!(o.stdout.is_empty(), "printed a path on failure");
     let err = stderr(&o);
@@ -366,18 +348,15 @@ fn bad_out_is_refused_and_leaves_nothing() {
 #[test]
 fn unknown_source_is_refused() {
     let state = state_dir();
-    let o = contlab(state.path(), &["rootfs", "build", "--from", "alpine"]);
+    let o = common::output_in(state.path(), &["rootfs", "build", "--from", "alpine"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("alpine"), "{}", stderr(&o));
 }
 
-/// Run by `ensure_default_is_shared_by_threads_and_processes` in child processes (with
-/// CONTLAB_STATE_DIR set for them alone); a no-op otherwise.
-#[test]
+/// What each child process of `ensure_default_is_shared_by_threads_and_processes` does
+/// (with CONTLAB_STATE_DIR set for it alone): build from four threads at once, then once
+/// more, printing each path.
 fn ensure_default_child() {
-    if std::env::var_os("CONTLAB_ROOTFS_TEST_CHILD").is_none() {
-        return;
-    }
     let threads: Vec<_> = (0..4)
         .map(|_| std::thread::spawn(contlab::rootfs::ensure_default))
         .collect();
@@ -394,6 +373,11 @@ fn ensure_default_child() {
 
 #[test]
 fn ensure_default_is_shared_by_threads_and_processes() {
+    // The children are this same test, run again with the variable set.
+    if std::env::var_os("CONTLAB_ROOTFS_TEST_CHILD").is_some() {
+        ensure_default_child();
+        return;
+    }
     let state = state_dir();
     let me = std::env::current_exe().unwrap();
     let children: Vec<_> = (0..3)
@@ -401,7 +385,7 @@ fn ensure_default_is_shared_by_threads_and_processes() {
             Command::new(&me)
                 .args([
                     "--exact",
-                    "ensure_default_child",
+                    "ensure_default_is_shared_by_threads_and_processes",
                     "--nocapture",
                     "--test-threads=1",
                 ])
@@ -424,7 +408,7 @@ fn ensure_default_is_shared_by_threads_and_processes() {
             stderr(&o)
         );
         for l in String::from_utf8_lossy(&o.stdout).lines() {
-            // The harness may print "test ensure_default_child ... " on the same line.
+            // The harness may print "test ensure_default_is_… ... " on the same line.
             if let Some(i) = l.find("ROOTFS=") {
                 paths.push(PathBuf::from(&l[i + "ROOTFS=".len()..]));
             }

@@ -1,13 +1,13 @@
 //! Waiting, signals, exec, the init's reaping, limits, the chroot breakout, failed
 //! starts, and teardown leaving nothing behind.
 
-mod runtime_common;
+mod common;
 
+use common::runtime::*;
 use contlab::runtime::cgroup::{CpuLimit, Limits};
 use contlab::runtime::trace::Tracer;
 use contlab::runtime::{Container, ContainerSpec, IdMap, Namespaces, RootfsMode, Stdio};
 use nix::sys::signal::Signal;
-use runtime_common::*;
 use std::path::Path;
 
 fn spec(list: &str, script: &str) -> ContainerSpec<'static> {

@@ -1,9 +1,9 @@
 //! One test per namespace type, each observing the isolation from both sides.
 
-mod runtime_common;
+mod common;
 
+use common::runtime::*;
 use contlab::runtime::{Capabilities, ContainerSpec, IdMap, Namespaces, RootfsMode};
-use runtime_common::*;
 
 fn ns(list: &str) -> Namespaces {
     Namespaces::parse(list).expect("valid namespace list")

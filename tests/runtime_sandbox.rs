@@ -2,6 +2,8 @@
 //! after it is interrupted or killed. Each test has its own run directory and cgroup
 //! parent, passed to the subprocesses only.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
@@ -20,7 +22,7 @@ impl Sandbox {
     }
 
     fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_contlab"));
+        let mut c = common::contlab();
         c.args(args)
             .env("CONTLAB_RUN_DIR", self.dir.path().join("run"))
             .env("CONTLAB_CGROUP_PARENT", &self.parent)
@@ -312,7 +314,7 @@ fn after_sigkill_cleanup_removes_everything() {
 
 #[test]
 fn help_has_examples() {
-    let out = Command::new(env!("CARGO_BIN_EXE_contlab"))
+    let out = common::contlab()
         .args(["sandbox", "--help"])
         .output()
         .expect("runs");

@@ -2,36 +2,24 @@
 //! 80×24 and 160×48, in English and Korean, fed fixed events (no real pids, inodes or
 //! times), compared with insta snapshots; and behaviour driven by keys.
 
-mod tui_common;
+mod common;
 
+use common::tui::render;
 use contlab::lesson::event::{CheckResult, Event, StepStatus, Stream};
 use contlab::lesson::progress::Progress;
 use contlab::runtime::trace::TraceEvent;
 use contlab::tui::msg::{Effect, EngineCmd, Msg};
-use contlab::tui::state::{App, Focus, Mark, Mode, Options, Overlay, Screen};
+use contlab::tui::state::{App, Focus, Mark, Mode, Overlay, Screen};
 use contlab::tui::update::update;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::path::Path;
-use tui_common::render;
 
-fn lessons() -> Vec<contlab::lesson::load::Lesson> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lessons");
-    contlab::lesson::catalog::load(Some(&dir)).expect("the fixture pack loads")
-}
+use common::tui::fixture_lessons as lessons;
 
 fn app(lang: &str, mode: Mode, w: u16, h: u16) -> App {
     let mut progress = Progress::default();
     // A started lesson, to show progress and the resume point.
     progress.record("cgroup-memory", "limits", StepStatus::Pass, &[], 10);
-    let opts = Options {
-        mode,
-        lang: lang.into(),
-        color: false,
-        reading_reason: None,
-    };
-    let mut a = App::new(lessons(), progress, opts, (w, h));
-    a.highlight_ready = true;
-    a
+    common::tui::app(lessons(), progress, mode, lang, w, h)
 }
 
 fn key(c: KeyCode) -> Msg {

@@ -1,7 +1,10 @@
 //! The real binary in tmux (as root): open the fixture's PID namespace lesson, run the
 //! step that starts the container, see the Proc panel's pid namespace differ from the
 //! host's and the Trace panel's clone, type `hostname` in the shell pane and see `lab`,
-//! quit, and check the terminal is back and nothing is left behind.
+//! quit, and check the terminal is back and nothing is left behind. And a SIGTERM in the
+//! middle of the etcd lesson: the members die, their directory goes, the terminal is back.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,6 +20,16 @@ struct Lab {
 }
 
 impl Lab {
+    /// A lab of its own: a tmux socket, directories and a cgroup parent named for this run.
+    fn new() -> Lab {
+        let u = uniq();
+        Lab {
+            socket: format!("contlab-tui-test-{u}"),
+            dir: tempfile::tempdir().expect("temporary directory"),
+            parent: format!("contlab-tui-{u}"),
+        }
+    }
+
     fn tmux(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket])
@@ -124,16 +137,8 @@ fn a_student_runs_the_pid_namespace_lesson_in_the_real_terminal() {
         eprintln!("skip: this test drives the real terminal through tmux; install Debian's tmux");
         return;
     }
-    assert!(
-        nix::unistd::geteuid().is_root(),
-        "this test runs containers: run it as root"
-    );
-    let u = uniq();
-    let lab = Lab {
-        socket: format!("contlab-tui-test-{u}"),
-        dir: tempfile::tempdir().expect("temporary directory"),
-        parent: format!("contlab-tui-{u}"),
-    };
+    common::require_root("this test runs containers");
+    let lab = Lab::new();
     let lessons = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lessons");
     let run = lab.dir.path().join("run");
     let state = lab.dir.path().join("state");
@@ -279,16 +284,8 @@ fn a_student_without_root_replays_the_lesson_in_the_real_terminal() {
         );
         return;
     }
-    assert!(
-        nix::unistd::geteuid().is_root(),
-        "this test drops to nobody with setpriv: run it as root"
-    );
-    let u = uniq();
-    let lab = Lab {
-        socket: format!("contlab-tui-test-{u}"),
-        dir: tempfile::tempdir().expect("temporary directory"),
-        parent: format!("contlab-tui-{u}"),
-    };
+    common::require_root("this test drops to nobody with setpriv");
+    let lab = Lab::new();
     let state = lab.dir.path().join("state");
     std::fs::create_dir_all(&state).expect("state dir");
     use std::os::unix::fs::PermissionsExt;
@@ -314,4 +311,103 @@ fn a_student_without_root_replays_the_lesson_in_the_real_terminal() {
     lab.wait_for("contlab to end", |s| s.contains("CONTLAB-ENDED"));
     let alt = lab.tmux(&["display-message", "-p", "-t", "lab", "#{alternate_on}"]);
     assert_eq!(alt.trim(), "0", "tmux still shows the alternate screen");
+}
+
+/// Processes of this run still alive (not zombies): their environment carries `marker`.
+fn processes_with(marker: &str) -> Vec<(i32, String)> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let pid: i32 = e.file_name().to_str()?.parse().ok()?;
+            let env = std::fs::read(e.path().join("environ")).ok()?;
+            let comm = std::fs::read_to_string(e.path().join("comm")).ok()?;
+            String::from_utf8_lossy(&env)
+                .contains(marker)
+                .then(|| (pid, comm.trim().to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn sigterm_during_the_etcd_lesson_stops_the_members_and_gives_the_terminal_back() {
+    if which::which("tmux").is_err() {
+        eprintln!("skip: this test drives the real terminal through tmux; install Debian's tmux");
+        return;
+    }
+    if contlab::etcd::tools().is_none() {
+        eprintln!("skip: {}", contlab::etcd::MISSING);
+        return;
+    }
+    common::require_root("this test runs a lesson live");
+    let lab = Lab::new();
+    let (run, state, tmp) = (
+        lab.dir.path().join("run"),
+        lab.dir.path().join("state"),
+        lab.dir.path().join("tmp"),
+    );
+    std::fs::create_dir_all(&tmp).expect("tmp dir");
+    let marker = format!("CONTLAB_CGROUP_PARENT={}", lab.parent);
+    // After contlab: is the terminal back in cooked mode (raw mode clears ICANON)?
+    let cmd = format!(
+        "env CONTLAB_RUN_DIR={} CONTLAB_STATE_DIR={} {marker} TMPDIR={} LANG=C.UTF-8 {} --lang en --lesson raft-etcd-failover; echo CONTLAB-ENDED; if stty -a | grep -q -- -icanon; then echo TTY-RAW; else echo TTY-COOKED; fi; sleep 600",
+        run.display(),
+        state.display(),
+        tmp.display(),
+        env!("CARGO_BIN_EXE_contlab"),
+    );
+    lab.start(&cmd);
+    lab.wait_for("the lesson view", |s| s.contains("Three etcd members"));
+    lab.keys(&["Enter"]);
+    lab.wait_for("the cluster to elect a leader", |s| s.contains("✓ 1/"));
+
+    let procs = processes_with(&marker);
+    let contlab: Vec<i32> = procs
+        .iter()
+        .filter(|(_, c)| c == "contlab")
+        .map(|(p, _)| *p)
+        .collect();
+    let members = procs.iter().filter(|(_, c)| c == "etcd").count();
+    assert_eq!(contlab.len(), 1, "not one contlab process: {procs:?}");
+    assert_eq!(members, 3, "not three etcd members: {procs:?}");
+    let dirs = |tmp: &Path| -> Vec<PathBuf> {
+        std::fs::read_dir(tmp)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().contains("contlab-etcd-"))
+            .collect()
+    };
+    assert_eq!(dirs(&tmp).len(), 1, "no etcd data directory in {tmp:?}");
+
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(contlab[0]),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .expect("SIGTERM to contlab");
+    let s = lab.wait_for("contlab to end", |s| s.contains("TTY-"));
+    assert!(
+        s.contains("TTY-COOKED"),
+        "the terminal is still in raw mode:\n{s}"
+    );
+    assert!(
+        !s.contains("Three etcd members"),
+        "the alternate screen is still shown:\n{s}"
+    );
+    let alt = lab.tmux(&["display-message", "-p", "-t", "lab", "#{alternate_on}"]);
+    assert_eq!(alt.trim(), "0", "tmux still shows the alternate screen");
+    // SIGKILLed members are reaped by init a moment later.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !processes_with(&marker).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let left = processes_with(&marker);
+    assert!(left.is_empty(), "processes of this run survive: {left:?}");
+    assert!(
+        dirs(&tmp).is_empty(),
+        "etcd data directories left behind: {:?}",
+        dirs(&tmp)
+    );
 }

@@ -4,31 +4,29 @@
 //! and are drawn. A crashed node shows as down, a rewind shows the earlier tick, the
 //! timeline bar moves, and the help lists every key.
 
-mod tui_common;
+mod common;
 
+use common::tui::render;
 use contlab::lesson::event::Event;
 use contlab::lesson::progress::Progress;
 use contlab::raft::Control;
 use contlab::tui::msg::{Effect, EngineCmd, Msg};
-use contlab::tui::state::{App, Focus, Mode, Options, Panel};
+use contlab::tui::state::{App, Focus, Mode, Panel};
 use contlab::tui::update::update;
 use contlab::tui::worker::EngineHandle;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
-use tui_common::render;
 
 fn app(mode: Mode, w: u16, h: u16) -> App {
-    let lessons = contlab::lesson::catalog::load(None).expect("the curriculum loads");
-    let opts = Options {
+    common::tui::app(
+        common::tui::curriculum(),
+        Progress::default(),
         mode,
-        lang: "en".into(),
-        color: false,
-        reading_reason: None,
-    };
-    let mut a = App::new(lessons, Progress::default(), opts, (w, h));
-    a.highlight_ready = true;
-    a
+        "en",
+        w,
+        h,
+    )
 }
 
 fn key(c: KeyCode) -> Msg {

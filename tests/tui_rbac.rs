@@ -5,15 +5,16 @@
 use contlab::lesson::event::Event;
 use contlab::lesson::progress::Progress;
 use contlab::tui::msg::{Effect, EngineCmd, Msg};
-use contlab::tui::state::{App, Focus, Mode, Options};
+use contlab::tui::state::{App, Focus, Mode};
 use contlab::tui::update::{open_lesson, update};
 use contlab::tui::worker::EngineHandle;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-mod tui_common;
-use tui_common::render;
+mod common;
+
+use common::tui::render;
 
 const LESSON: &str = "rbac-serviceaccounts-groups";
 
@@ -87,15 +88,8 @@ fn lab(lang: &str, run_dir: &std::path::Path) -> Lab {
     // SAFETY: set before any thread of this test binary reads the environment; this
     // binary holds only this test.
     unsafe { std::env::set_var("CONTLAB_RUN_DIR", run_dir) };
-    let lessons = contlab::lesson::catalog::load(None).expect("the built-in lessons load");
-    let opts = Options {
-        mode: Mode::Live,
-        lang: lang.into(),
-        color: false,
-        reading_reason: None,
-    };
-    let mut app = App::new(lessons, Progress::default(), opts, (80, 24));
-    app.highlight_ready = true;
+    let lessons = common::tui::curriculum();
+    let mut app = common::tui::app(lessons, Progress::default(), Mode::Live, lang, 80, 24);
     let index = app
         .lessons
         .iter()

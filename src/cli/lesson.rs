@@ -55,7 +55,6 @@ fn lint(dir: Option<PathBuf>, recordings: Option<PathBuf>) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    crate::runtime::install_teardown_handlers()?;
     let mut problems = 0;
     for l in &lessons {
         let found = headless::reverse_validate(l);

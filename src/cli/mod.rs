@@ -103,7 +103,7 @@ pub fn main() -> ExitCode {
     // Commands that only print die quietly of SIGPIPE, like other Unix tools, when their
     // reader goes away (`contlab list | head`). Commands that own containers keep it
     // ignored, so a closed pipe can never skip a teardown.
-    if matches!(
+    let only_prints = matches!(
         cli.command,
         Some(
             Command::List(_)
@@ -112,11 +112,18 @@ pub fn main() -> ExitCode {
                 | Command::Cleanup(_)
                 | Command::Rootfs(_)
         )
-    ) {
+    );
+    if only_prints {
         // SAFETY: SIG_DFL installs no handler of ours; the disposition is process-wide.
         unsafe {
             libc::signal(libc::SIGPIPE, libc::SIG_DFL);
         }
+    } else if let Err(e) = crate::shutdown::install() {
+        // The others may own a terminal, containers or etcd members: a signal or a panic
+        // must give them back (see `crate::shutdown`).
+        tracing::error!("{e:?}");
+        eprintln!("contlab: {e:#}");
+        return ExitCode::FAILURE;
     }
     let result = match cli.command {
         None => crate::tui::run(crate::tui::Launch {
@@ -140,6 +147,8 @@ pub fn main() -> ExitCode {
         Some(Command::Class(c)) => class::run(c),
         Some(Command::Runtime(a)) => runtime::run(a),
     };
+    // Whatever a command did not give back (it should have) goes now.
+    crate::shutdown::at_exit();
     match result {
         Ok(code) => code,
         Err(e) => {

@@ -1,6 +1,7 @@
-//! `contlab raft sim` and `contlab raft etcd`: thin wrappers over `crate::raft`.
+//! `contlab raft sim` and `contlab raft etcd`: thin wrappers over `crate::raft` and `crate::etcd`.
 
-use crate::raft::{self, Sim, SimConfig, TimelineEntry, etcd};
+use crate::etcd;
+use crate::raft::{self, Sim, SimConfig, TimelineEntry};
 use anyhow::{Context, Result};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -162,7 +163,6 @@ fn etcd_prompt(a: EtcdArgs) -> Result<ExitCode> {
     if etcd::tools().is_none() {
         anyhow::bail!(etcd::MISSING);
     }
-    etcd::install_signal_teardown()?;
     println!("starting {} etcd members on 127.0.0.1 …", a.members);
     let mut cluster = etcd::Cluster::start(usize::from(a.members))?;
     print!("{}", etcd::render(&cluster.status()));

@@ -54,7 +54,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
             "lessons run live and need root: run `sudo contlab run …` (or replay them without root)"
         );
     }
-    crate::runtime::install_teardown_handlers()?;
     let color =
         !args.json && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let record_dir = crate::record::record_dir(args.record.as_deref());

@@ -161,7 +161,6 @@ fn dispatch(args: Args) -> Result<ExitCode> {
         Command::Delete { force, id } => rt.delete(&id, force)?,
         Command::Run { from, id } => {
             need_root()?;
-            crate::runtime::install_teardown_handlers()?;
             let exit = rt.run(&id, &from.bundle, from.options(false), Stdio::inherit(), &t)?;
             return Ok(ExitCode::from(exit.status().clamp(0, 255) as u8));
         }

@@ -98,7 +98,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
         spec.capabilities = crate::runtime::Capabilities::All;
     }
 
-    crate::runtime::install_teardown_handlers()?;
     let (tracer, printer) = if a.trace {
         let (t, rx) = Tracer::channel();
         let h = std::thread::spawn(move || {

@@ -3,7 +3,7 @@
 //! owns one [`RaftLab`] and turns what it returns into events.
 
 use super::format::{Action, Check, EtcdOp, Step};
-use crate::raft::etcd::{self, MemberStatus};
+use crate::etcd::{self, MemberStatus};
 use crate::raft::{self, Command, Control, Outcome, Player, Sim, SimConfig};
 use anyhow::{Context, Result, anyhow, bail};
 use std::sync::mpsc::{Sender, channel};

@@ -4,12 +4,14 @@
 //!   on a simulated network. The caller drives it one command at a time ([`Sim::apply`],
 //!   the same commands as the script language), and observes it as plain data
 //!   ([`Sim::view`], [`Sim::timeline`]). Same seed + same commands ⇒ identical timeline.
-//! * [`script`]: the command language (`contlab raft sim --script`).
+//! * [`network`]: the simulated network between the nodes (delays, losses, cuts,
+//!   partitions, drops), apart from the nodes as in raft-rs's harness.
+//! * [`script`]: the command language (`contlab raft sim --script`) and the cluster's
+//!   configuration ([`SimConfig`]), which its header sets.
 //! * [`player`]: pause, play, speed and a timeline to scrub for a UI, on top of a `Sim`;
 //!   its [`Control`]s are what the Cluster panel's keys do.
-//! * [`etcd`]: a real etcd cluster on loopback ports, for comparison.
 
-pub mod etcd;
+pub mod network;
 pub mod player;
 pub mod rng;
 pub mod script;
@@ -18,8 +20,8 @@ pub mod timeline;
 pub mod view;
 
 pub use player::{Control, Player};
-pub use script::{Command, Expectation, Script, ScriptError, parse_line, parse_script};
-pub use sim::{Outcome, Sim, SimConfig, SimError};
+pub use script::{Command, Expectation, Script, ScriptError, SimConfig, parse_line, parse_script};
+pub use sim::{Outcome, Sim, SimError};
 pub use timeline::{Mark, MarkKind, TimelineEntry, TimelineEvent};
 pub use view::{ClusterView, NodeView, Role, Violation};
 

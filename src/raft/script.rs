@@ -1,8 +1,8 @@
 //! The command language shared by `contlab raft sim --script`, the library's
 //! `Sim::apply`, and (later) lessons: one command per line, `#` starts a comment.
 
-use super::sim::SimConfig;
 use super::view::Role;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// One command. Everything a script, a lesson or the UI can do to the simulated cluster.
@@ -264,8 +264,90 @@ fn key_value(word: Option<&str>) -> Result<(String, String), String> {
     }
 }
 
+/// How the simulated cluster is built: a script's `nodes` and `config` header. The defaults
+/// are the script defaults.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimConfig {
+    pub nodes: usize,
+    pub pre_vote: bool,
+    pub check_quorum: bool,
+    pub election_tick: usize,
+    pub heartbeat_tick: usize,
+    /// Every link's delay in ticks, drawn from `lo..=hi` per message (0: same tick).
+    pub delay: (u64, u64),
+    /// Every link's loss, in per mille.
+    pub loss_per_mille: u32,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            nodes: 3,
+            pre_vote: false,
+            check_quorum: false,
+            election_tick: 10,
+            heartbeat_tick: 1,
+            delay: (0, 0),
+            loss_per_mille: 0,
+        }
+    }
+}
+
+fn on_off(key: &str, v: &str) -> Result<bool, String> {
+    match v {
+        "on" | "true" | "yes" => Ok(true),
+        "off" | "false" | "no" => Ok(false),
+        _ => Err(format!("{key} is on or off, not {v:?}")),
+    }
+}
+
+impl SimConfig {
+    /// Sets one `config` key from a script.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let ticks = |v: &str| -> Result<usize, String> {
+            match v.parse::<usize>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err(format!(
+                    "{key} must be a positive number of ticks, not {v:?}"
+                )),
+            }
+        };
+        match key {
+            "pre-vote" => self.pre_vote = on_off(key, value)?,
+            "check-quorum" => self.check_quorum = on_off(key, value)?,
+            "election-tick" => self.election_tick = ticks(value)?,
+            "heartbeat-tick" => self.heartbeat_tick = ticks(value)?,
+            "delay" => self.delay = parse_range(value)?,
+            "loss" => self.loss_per_mille = parse_loss(value)?,
+            _ => return Err(format!("unknown config key {key:?}")),
+        }
+        Ok(())
+    }
+
+    pub fn set_all(&mut self, kv: &[(String, String)]) -> Result<(), String> {
+        for (k, v) in kv {
+            self.set(k, v)?;
+        }
+        Ok(())
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=15).contains(&self.nodes) {
+            return Err(format!("a cluster has 1 to 15 nodes, not {}", self.nodes));
+        }
+        if self.election_tick <= self.heartbeat_tick {
+            return Err(format!(
+                "election-tick ({}) must be greater than heartbeat-tick ({}), or followers \
+                 would time out between heartbeats",
+                self.election_tick, self.heartbeat_tick
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// `3` or `2-5` (ticks).
-pub(crate) fn parse_range(v: &str) -> Result<(u64, u64), String> {
+fn parse_range(v: &str) -> Result<(u64, u64), String> {
     let bad = || format!("delay must be N or A-B ticks, not {v:?}");
     let (lo, hi) = match v.split_once('-') {
         Some((a, b)) => (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?),
@@ -281,7 +363,7 @@ pub(crate) fn parse_range(v: &str) -> Result<(u64, u64), String> {
 }
 
 /// `10%`, `2.5%` or `10` (percent), kept in per mille.
-pub(crate) fn parse_loss(v: &str) -> Result<u32, String> {
+fn parse_loss(v: &str) -> Result<u32, String> {
     let bad = || format!("loss must be a percentage such as 10% or 2.5%, not {v:?}");
     let p: f64 = v.trim_end_matches('%').parse().map_err(|_| bad())?;
     if !(0.0..=100.0).contains(&p) {

@@ -3,100 +3,19 @@
 //! every random choice comes from the seed, so the same seed and the same commands give the
 //! same timeline, byte for byte.
 
-use super::rng::{Rng, mix};
-use super::script::{Command, Expectation, parse_loss, parse_range};
+use super::network::{Delivery, Link, Network};
+use super::rng::mix;
+use super::script::{Command, Expectation, SimConfig};
 use super::timeline::{TimelineEntry, TimelineEvent};
 use super::view::{
-    ClusterView, EntryView, Invariant, LinkView, MessageView, NetStats, NodeView, PeerProgress,
-    Role, Violation, VoteTally,
+    ClusterView, EntryView, Invariant, MessageView, NodeView, PeerProgress, Role, Violation,
+    VoteTally,
 };
 use raft::StateRole;
 use raft::prelude::{ConfState, Entry, EntryType, Message, MessageType};
 use raft::storage::MemStorage;
 use raft::{Config, RawNode};
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
-
-/// How the simulated cluster is built. The defaults are the script defaults.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SimConfig {
-    pub nodes: usize,
-    pub pre_vote: bool,
-    pub check_quorum: bool,
-    pub election_tick: usize,
-    pub heartbeat_tick: usize,
-    /// Every link's delay in ticks, drawn from `lo..=hi` per message (0: same tick).
-    pub delay: (u64, u64),
-    /// Every link's loss, in per mille.
-    pub loss_per_mille: u32,
-}
-
-impl Default for SimConfig {
-    fn default() -> Self {
-        SimConfig {
-            nodes: 3,
-            pre_vote: false,
-            check_quorum: false,
-            election_tick: 10,
-            heartbeat_tick: 1,
-            delay: (0, 0),
-            loss_per_mille: 0,
-        }
-    }
-}
-
-fn on_off(key: &str, v: &str) -> Result<bool, String> {
-    match v {
-        "on" | "true" | "yes" => Ok(true),
-        "off" | "false" | "no" => Ok(false),
-        _ => Err(format!("{key} is on or off, not {v:?}")),
-    }
-}
-
-impl SimConfig {
-    /// Sets one `config` key from a script.
-    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
-        let ticks = |v: &str| -> Result<usize, String> {
-            match v.parse::<usize>() {
-                Ok(n) if n > 0 => Ok(n),
-                _ => Err(format!(
-                    "{key} must be a positive number of ticks, not {v:?}"
-                )),
-            }
-        };
-        match key {
-            "pre-vote" => self.pre_vote = on_off(key, value)?,
-            "check-quorum" => self.check_quorum = on_off(key, value)?,
-            "election-tick" => self.election_tick = ticks(value)?,
-            "heartbeat-tick" => self.heartbeat_tick = ticks(value)?,
-            "delay" => self.delay = parse_range(value)?,
-            "loss" => self.loss_per_mille = parse_loss(value)?,
-            _ => return Err(format!("unknown config key {key:?}")),
-        }
-        Ok(())
-    }
-
-    pub fn set_all(&mut self, kv: &[(String, String)]) -> Result<(), String> {
-        for (k, v) in kv {
-            self.set(k, v)?;
-        }
-        Ok(())
-    }
-
-    pub fn validate(&self) -> Result<(), String> {
-        if !(1..=15).contains(&self.nodes) {
-            return Err(format!("a cluster has 1 to 15 nodes, not {}", self.nodes));
-        }
-        if self.election_tick <= self.heartbeat_tick {
-            return Err(format!(
-                "election-tick ({}) must be greater than heartbeat-tick ({}), or followers \
-                 would time out between heartbeats",
-                self.election_tick, self.heartbeat_tick
-            ));
-        }
-        Ok(())
-    }
-}
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A command the simulator cannot carry out (a node that does not exist, a rewind into the
 /// future, a header command after the start).
@@ -135,12 +54,6 @@ struct Node {
     timeout: usize,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Link {
-    delay: (u64, u64),
-    loss_per_mille: u32,
-}
-
 struct Campaign {
     term: u64,
     pre_vote: bool,
@@ -173,17 +86,7 @@ pub struct Sim {
     seed: u64,
     now: u64,
     nodes: Vec<Node>,
-    /// Messages in flight, delivered in (delivery tick, send order). Most messages are due
-    /// in the tick they are sent; they wait in `queue_now`, already in order, and only
-    /// delayed ones pay for the sorted map.
-    queue_now: VecDeque<((u64, u64), Message)>,
-    queue: BTreeMap<(u64, u64), Message>,
-    seq: u64,
-    cuts: BTreeSet<(u64, u64)>,
-    drops: BTreeMap<(u64, u64), u32>,
-    links: BTreeMap<(u64, u64), Link>,
-    rng: Rng,
-    stats: NetStats,
+    net: Network,
     campaigns: BTreeMap<u64, Campaign>,
     leaders: BTreeMap<u64, u64>,
     seen: BTreeMap<(u64, u64), Seen>,
@@ -220,17 +123,17 @@ impl Sim {
         let voters: Vec<u64> = (1..=config.nodes as u64).collect();
         let mut sim = Sim {
             nodes: Vec::with_capacity(config.nodes),
-            rng: Rng::new(seed),
+            net: Network::new(
+                config.nodes as u64,
+                Link {
+                    delay: config.delay,
+                    loss_per_mille: config.loss_per_mille,
+                },
+                seed,
+            ),
             cfg: config,
             seed,
             now: 0,
-            queue_now: VecDeque::new(),
-            queue: BTreeMap::new(),
-            seq: 0,
-            cuts: BTreeSet::new(),
-            drops: BTreeMap::new(),
-            links: BTreeMap::new(),
-            stats: NetStats::default(),
             campaigns: BTreeMap::new(),
             leaders: BTreeMap::new(),
             seen: BTreeMap::new(),
@@ -311,7 +214,7 @@ impl Sim {
     }
 
     pub fn in_flight(&self) -> usize {
-        self.queue_now.len() + self.queue.len()
+        self.net.in_flight()
     }
 
     fn push(&mut self, event: TimelineEvent) {
@@ -346,29 +249,8 @@ impl Sim {
 
     // ---- the network -------------------------------------------------------------------
 
-    fn link(&self, from: u64, to: u64) -> Link {
-        self.links.get(&(from, to)).copied().unwrap_or(Link {
-            delay: self.cfg.delay,
-            loss_per_mille: self.cfg.loss_per_mille,
-        })
-    }
-
     fn send(&mut self, msgs: Vec<Message>) {
-        for m in msgs {
-            self.stats.sent += 1;
-            let link = self.link(m.from, m.to);
-            if self.rng.chance(link.loss_per_mille) {
-                self.stats.lost += 1;
-                continue;
-            }
-            let at = self.now + self.rng.range(link.delay.0, link.delay.1);
-            if at == self.now {
-                self.queue_now.push_back(((at, self.seq), m));
-            } else {
-                self.queue.insert((at, self.seq), m);
-            }
-            self.seq += 1;
-        }
+        self.net.send(self.now, msgs);
     }
 
     fn deliver(&mut self, m: Message) {
@@ -376,25 +258,19 @@ impl Sim {
         let Ok(i) = self.index_of(to) else {
             return;
         };
-        if self.cuts.contains(&(from, to)) || self.nodes[i].raw.is_none() {
-            self.stats.unreachable += 1;
-            return;
-        }
-        if let Some(n) = self.drops.get_mut(&(from, to)) {
-            *n -= 1;
-            if *n == 0 {
-                self.drops.remove(&(from, to));
+        match self.net.admit(from, to, self.nodes[i].raw.is_some()) {
+            Delivery::Unreachable => return,
+            Delivery::Dropped => {
+                self.push(TimelineEvent::Dropped {
+                    kind: format!("{:?}", m.get_msg_type()),
+                    from,
+                    to,
+                    term: m.term,
+                });
+                return;
             }
-            self.stats.dropped += 1;
-            self.push(TimelineEvent::Dropped {
-                kind: format!("{:?}", m.get_msg_type()),
-                from,
-                to,
-                term: m.term,
-            });
-            return;
+            Delivery::Deliver => {}
         }
-        self.stats.delivered += 1;
         self.tally(&m);
         if let Some(raw) = self.nodes[i].raw.as_mut() {
             // raft-rs rejects messages from unknown peers; there are none here, and a
@@ -423,22 +299,7 @@ impl Sim {
 
     /// The next message in delivery order; with `due_only`, only one due by now.
     fn next_message(&mut self, due_only: bool) -> Option<Message> {
-        let a = self.queue_now.front().map(|(k, _)| *k);
-        let b = self.queue.first_key_value().map(|(k, _)| *k);
-        let from_now = match (a, b) {
-            (None, None) => return None,
-            (Some(a), Some(b)) => a < b,
-            (a, _) => a.is_some(),
-        };
-        let key = if from_now { a } else { b }?;
-        if due_only && key.0 > self.now {
-            return None;
-        }
-        if from_now {
-            self.queue_now.pop_front().map(|(_, m)| m)
-        } else {
-            self.queue.pop_first().map(|(_, m)| m)
-        }
+        self.net.next(due_only.then_some(self.now))
     }
 
     fn deliver_due(&mut self) {
@@ -801,43 +662,23 @@ impl Sim {
             Command::Crash(id) => Some(self.crash(*id)?),
             Command::Restart(id) => Some(self.restart(*id)?),
             Command::Isolate(id) => {
-                for j in 1..=self.nodes.len() as u64 {
-                    if j != *id {
-                        self.cuts.insert((*id, j));
-                        self.cuts.insert((j, *id));
-                    }
-                }
+                self.net.isolate(*id);
                 Some(String::new())
             }
             Command::Cut(a, b) => {
-                self.cuts.insert((*a, *b));
-                self.cuts.insert((*b, *a));
+                self.net.cut(*a, *b);
                 Some(String::new())
             }
             Command::Partition(groups) => {
-                let n = self.nodes.len() as u64;
-                // Unlisted nodes each stand alone.
-                let group = |id: u64| {
-                    groups
-                        .iter()
-                        .position(|g| g.contains(&id))
-                        .map_or(groups.len() as u64 + id, |p| p as u64)
-                };
-                for a in 1..=n {
-                    for b in 1..=n {
-                        if a != b && group(a) != group(b) {
-                            self.cuts.insert((a, b));
-                        }
-                    }
-                }
+                self.net.partition(groups);
                 Some(String::new())
             }
             Command::Heal => {
-                self.cuts.clear();
+                self.net.heal();
                 Some(String::new())
             }
             Command::Drop(a, b) => {
-                *self.drops.entry((*a, *b)).or_insert(0) += 1;
+                self.net.drop_next(*a, *b);
                 Some(String::new())
             }
             Command::Link {
@@ -846,16 +687,7 @@ impl Sim {
                 delay,
                 loss_per_mille,
             } => {
-                for key in [(*a, *b), (*b, *a)] {
-                    let mut l = self.link(key.0, key.1);
-                    if let Some(d) = delay {
-                        l.delay = *d;
-                    }
-                    if let Some(p) = loss_per_mille {
-                        l.loss_per_mille = *p;
-                    }
-                    self.links.insert(key, l);
-                }
+                self.net.set_link(*a, *b, *delay, *loss_per_mille);
                 Some(String::new())
             }
             Command::Propose(id, k, v) => Some(self.propose(*id, k, v)?),
@@ -1077,16 +909,11 @@ impl Sim {
     /// The whole cluster now, as plain data (the `cluster` panel's snapshot).
     pub fn view(&self) -> ClusterView {
         let nodes: Vec<NodeView> = self.nodes.iter().map(|n| self.node_view(n)).collect();
-        let mut queued: Vec<(&(u64, u64), &Message)> = self
-            .queue_now
-            .iter()
-            .map(|(k, m)| (k, m))
-            .chain(self.queue.iter())
-            .collect();
-        queued.sort_by_key(|(k, _)| **k);
-        let in_flight = queued
+        let in_flight = self
+            .net
+            .queued()
             .into_iter()
-            .map(|(&(at, _), m)| MessageView {
+            .map(|(at, m)| MessageView {
                 kind: format!("{:?}", m.get_msg_type()),
                 from: m.from,
                 to: m.to,
@@ -1112,37 +939,6 @@ impl Sim {
                 quorum,
             })
             .collect();
-        let mut links: BTreeMap<(u64, u64), LinkView> = BTreeMap::new();
-        let default = Link {
-            delay: self.cfg.delay,
-            loss_per_mille: self.cfg.loss_per_mille,
-        };
-        let keys: BTreeSet<(u64, u64)> = self
-            .cuts
-            .iter()
-            .chain(self.drops.keys())
-            .chain(
-                self.links
-                    .iter()
-                    .filter(|(_, l)| **l != default)
-                    .map(|(k, _)| k),
-            )
-            .copied()
-            .collect();
-        for (a, b) in keys {
-            let l = self.link(a, b);
-            links.insert(
-                (a, b),
-                LinkView {
-                    from: a,
-                    to: b,
-                    cut: self.cuts.contains(&(a, b)),
-                    delay: l.delay,
-                    loss_per_mille: l.loss_per_mille,
-                    drops_armed: self.drops.get(&(a, b)).copied().unwrap_or(0),
-                },
-            );
-        }
         ClusterView {
             tick: self.now,
             seed: self.seed,
@@ -1151,8 +947,8 @@ impl Sim {
             nodes,
             in_flight,
             votes,
-            links: links.into_values().collect(),
-            net: self.stats.clone(),
+            links: self.net.link_views(),
+            net: self.net.stats().clone(),
             violations: self.violations.clone(),
         }
     }

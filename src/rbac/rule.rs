@@ -21,18 +21,6 @@ pub enum Field {
     NonResourceUrls,
 }
 
-impl Field {
-    pub fn yaml_name(self) -> &'static str {
-        match self {
-            Field::Verbs => "verbs",
-            Field::ApiGroups => "apiGroups",
-            Field::Resources => "resources",
-            Field::ResourceNames => "resourceNames",
-            Field::NonResourceUrls => "nonResourceURLs",
-        }
-    }
-}
-
 /// One field of a rule that did not match the request, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldMiss {

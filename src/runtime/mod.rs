@@ -25,7 +25,6 @@ pub mod trace;
 
 pub use container::{Container, ExecOutput};
 pub use init::hidden_entry;
-pub use registry::install_teardown_handlers;
 pub use spec::{
     CapSets, Capabilities, ContainerSpec, ExitInfo, IdMap, Io, Namespace, Namespaces, Network,
     Peer, RootfsMode, Stdio, Veth,

@@ -334,11 +334,6 @@ pub fn run(launch: Launch) -> Result<ExitCode> {
                 crate::lesson::progress::Progress::default()
             }
         };
-    if mode == Mode::Live {
-        crate::runtime::install_teardown_handlers()?;
-    }
-    terminal::install_signal_handlers()?;
-    terminal::install_panic_hook();
     let opts = Options {
         mode,
         lang,

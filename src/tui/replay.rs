@@ -258,8 +258,6 @@ pub fn run(mut app: App, journal: Journal) -> Result<()> {
     use ratatui::Terminal;
     let mut player = Player::new(journal);
     player.open(&mut app)?;
-    super::terminal::install_signal_handlers()?;
-    super::terminal::install_panic_hook();
     let guard = super::terminal::TerminalGuard::enter()?;
     let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());
     let mut term = Terminal::new(backend).context("cannot use the terminal")?;

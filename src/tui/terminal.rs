@@ -1,6 +1,6 @@
 //! Taking the terminal and giving it back: raw mode and the alternate screen on entry;
-//! restored on return, on drop (an error), in the panic hook, and on SIGINT, SIGTERM or
-//! SIGHUP — then the containers are torn down and the signal ends the process.
+//! restored on return, on drop (an error), and by the teardown service (`crate::shutdown`)
+//! on a panic and on SIGINT, SIGTERM or SIGHUP — first, before the rest is torn down.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,6 +27,9 @@ pub struct TerminalGuard(());
 impl TerminalGuard {
     pub fn enter() -> anyhow::Result<Self> {
         use anyhow::Context;
+        // On a signal or a panic the teardown service gives the terminal back first,
+        // before the rest is torn down, so the student sees any message.
+        crate::shutdown::register(crate::shutdown::Phase::Terminal, "terminal", restore);
         crossterm::terminal::enable_raw_mode().context("cannot switch the terminal to raw mode")?;
         ACTIVE.store(true, Ordering::Release);
         let guard = TerminalGuard(());
@@ -44,21 +47,4 @@ impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore();
     }
-}
-
-/// Restores the terminal before a panic's message is printed (and before the runtime's
-/// hook tears the containers down).
-pub fn install_panic_hook() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore();
-        previous(info);
-    }));
-}
-
-/// On SIGINT, SIGTERM or SIGHUP: give the terminal back, tear every container down,
-/// then let the signal end the process (the runtime's handlers, with `restore` first).
-pub fn install_signal_handlers() -> anyhow::Result<()> {
-    crate::runtime::registry::on_signal_first(restore);
-    crate::runtime::install_teardown_handlers()
 }

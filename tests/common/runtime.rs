@@ -1,6 +1,5 @@
 //! Helpers shared by the runtime tests. Every test runs as root and makes real
 //! namespaces; containers tear down on drop, so a failing test leaks nothing.
-#![allow(dead_code)]
 
 use contlab::runtime::trace::Tracer;
 use contlab::runtime::{Container, ContainerSpec, ExitInfo, Io, Stdio};
@@ -19,15 +18,20 @@ pub fn rootfs() -> PathBuf {
     contlab::rootfs::ensure_default().expect("the default rootfs can be built")
 }
 
-/// Runs `spec` to the end, returning how it ended and its stdout.
-pub fn run(mut spec: ContainerSpec<'_>) -> (ExitInfo, String) {
+/// Starts `spec` with its stdout piped to the test.
+fn start_piped(mut spec: ContainerSpec<'_>) -> Container {
     use_contlab();
     spec.stdio = Stdio {
         stdin: Io::Null,
         stdout: Io::Piped,
         stderr: Io::Inherit,
     };
-    let mut c = Container::start(spec, &Tracer::null()).expect("container starts");
+    Container::start(spec, &Tracer::null()).expect("container starts")
+}
+
+/// Runs `spec` to the end, returning how it ended and its stdout.
+pub fn run(spec: ContainerSpec<'_>) -> (ExitInfo, String) {
+    let mut c = start_piped(spec);
     let mut out = String::new();
     c.take_stdout()
         .expect("stdout is piped")
@@ -44,14 +48,8 @@ pub fn run(mut spec: ContainerSpec<'_>) -> (ExitInfo, String) {
 
 /// A container whose command prints `ready` and then stays; returns it once `ready`
 /// was read, and the reader for any further output.
-pub fn start_ready(mut spec: ContainerSpec<'_>) -> (Container, BufReader<std::fs::File>) {
-    use_contlab();
-    spec.stdio = Stdio {
-        stdin: Io::Null,
-        stdout: Io::Piped,
-        stderr: Io::Inherit,
-    };
-    let mut c = Container::start(spec, &Tracer::null()).expect("container starts");
+pub fn start_ready(spec: ContainerSpec<'_>) -> (Container, BufReader<std::fs::File>) {
+    let mut c = start_piped(spec);
     let mut r = BufReader::new(c.take_stdout().expect("stdout is piped"));
     let mut line = String::new();
     r.read_line(&mut line).expect("reads a line");

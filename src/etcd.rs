@@ -1,9 +1,13 @@
 //! A real etcd cluster beside the simulator: 3 or 5 members on 127.0.0.1 ports, in a
 //! temporary directory, each in its own process group so it can be killed and restarted.
 //!
+//! It is not part of the simulator: the Raft lessons and `contlab raft etcd` use it beside
+//! the simulator, and the API server's storage will use it too.
+//!
 //! No etcd process may outlive contlab. Three things see to it: `Drop` kills and reaps
-//! every member (also when unwinding from a panic); `install_signal_teardown` kills them on
-//! SIGINT, SIGTERM and SIGHUP; and each member asks the kernel to SIGKILL it when the
+//! every member (also when unwinding from a panic); the teardown service
+//! (`crate::shutdown`) kills their process groups and removes the directories on SIGINT,
+//! SIGTERM, SIGHUP and a panic; and each member asks the kernel to SIGKILL it when the
 //! thread that started it exits (`PR_SET_PDEATHSIG`), which covers a SIGKILLed contlab —
 //! so start members from a thread that lives as long as the cluster. The directory a
 //! SIGKILLed contlab leaves is swept by the next `Cluster::start`.
@@ -15,7 +19,6 @@ use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
 /// The one sentence shown when the tools are missing.
@@ -27,101 +30,18 @@ pub fn tools() -> Option<(PathBuf, PathBuf)> {
     Some((which::which("etcd").ok()?, which::which("etcdctl").ok()?))
 }
 
-// Process groups of live members, for the signal handler: it may only touch atomics and
-// make async-signal-safe calls such as kill(2).
-const SLOTS: usize = 64;
-static GROUPS: [AtomicI32; SLOTS] = [const { AtomicI32::new(0) }; SLOTS];
-
-fn register(pgid: i32) {
-    for s in &GROUPS {
-        if s.compare_exchange(0, pgid, Ordering::SeqCst, Ordering::SeqCst)
-            .is_ok()
-        {
-            return;
-        }
-    }
-}
-
-fn unregister(pgid: i32) {
-    for s in &GROUPS {
-        let _ = s.compare_exchange(pgid, 0, Ordering::SeqCst, Ordering::SeqCst);
-    }
-}
-
-/// Data directories of live clusters, removed by the teardown thread on a signal.
+/// Data directories of live clusters, removed at teardown (see `crate::shutdown`).
 static DIRS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
-/// The write end of the pipe the signal handler wakes the teardown thread with.
-static WAKE: AtomicI32 = AtomicI32::new(-1);
 
 fn dirs() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     DIRS.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-extern "C" fn on_signal(sig: libc::c_int) {
-    // Kill first, in the handler itself: it needs nothing but kill(2).
-    for s in &GROUPS {
-        let g = s.load(Ordering::SeqCst);
-        if g > 0 {
-            // SAFETY: kill(2) is async-signal-safe.
-            unsafe { libc::kill(-g, libc::SIGKILL) };
-        }
+/// The teardown service's hook: it has killed the members' process groups already.
+fn remove_dirs() {
+    for d in dirs().iter() {
+        let _ = std::fs::remove_dir_all(d);
     }
-    let fd = WAKE.load(Ordering::SeqCst);
-    let byte = sig as u8;
-    // SAFETY: write(2) is async-signal-safe; the buffer is a local byte.
-    if fd < 0 || unsafe { libc::write(fd, (&byte as *const u8).cast(), 1) } != 1 {
-        // No teardown thread: end at once, the way the signal meant to.
-        // SAFETY: signal(2) and raise(3) are async-signal-safe.
-        unsafe {
-            libc::signal(sig, libc::SIG_DFL);
-            libc::raise(sig);
-        }
-    }
-}
-
-/// On SIGINT, SIGTERM or SIGHUP: kills every etcd member, removes the clusters' temporary
-/// directories, then lets the signal end contlab.
-pub fn install_signal_teardown() -> Result<()> {
-    if WAKE.load(Ordering::SeqCst) >= 0 {
-        return Ok(());
-    }
-    let mut fds = [0; 2];
-    // SAFETY: pipe2 fills the two-element array.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        bail!(
-            "cannot create the signal pipe: {}",
-            std::io::Error::last_os_error()
-        );
-    }
-    // SAFETY: the read end is ours alone from here on.
-    let read_end = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fds[0]) };
-    std::thread::Builder::new()
-        .name("contlab-etcd-teardown".into())
-        .spawn(move || {
-            use std::io::Read;
-            let mut f = read_end;
-            let mut b = [0u8; 1];
-            if f.read_exact(&mut b).is_ok() {
-                for d in dirs().iter() {
-                    let _ = std::fs::remove_dir_all(d);
-                }
-                // SAFETY: restoring the default action and re-raising the signal.
-                unsafe {
-                    libc::signal(i32::from(b[0]), libc::SIG_DFL);
-                    libc::raise(i32::from(b[0]));
-                }
-            }
-        })
-        .context("cannot start the etcd teardown thread")?;
-    WAKE.store(fds[1], Ordering::SeqCst);
-    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-        // SAFETY: the handler only makes async-signal-safe calls.
-        let r = unsafe { libc::signal(sig, on_signal as *const () as libc::sighandler_t) };
-        if r == libc::SIG_ERR {
-            bail!("cannot install the handler for signal {sig}");
-        }
-    }
-    Ok(())
 }
 
 /// Removes directories of clusters whose contlab died without cleaning up (SIGKILL): their
@@ -302,6 +222,7 @@ impl Cluster {
             ids: Default::default(),
             dir,
         };
+        crate::shutdown::register(crate::shutdown::Phase::Processes, "etcd", remove_dirs);
         dirs().push(c.dir.path().to_path_buf());
         for i in 1..=c.members.len() {
             c.spawn(i)?;
@@ -386,7 +307,7 @@ impl Cluster {
         let child = cmd
             .spawn()
             .with_context(|| format!("cannot start etcd member {i}"))?;
-        register(child.id() as i32);
+        crate::shutdown::kill_process_group_at_teardown(child.id() as i32);
         self.members[i - 1].child = Some(child);
         Ok(())
     }
@@ -402,7 +323,7 @@ impl Cluster {
         // SAFETY: plain kill(2) on the member's own process group.
         unsafe { libc::kill(-pgid, libc::SIGKILL) };
         let _ = child.wait();
-        unregister(pgid);
+        crate::shutdown::forget_process_group(pgid);
         Ok(())
     }
 

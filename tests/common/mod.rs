@@ -1,0 +1,69 @@
+//! What the integration tests share: the binary, the root convention, and (in the
+//! submodules) the app and lesson builders and the runtime helpers. Each test file that
+//! uses it says `mod common;`; a file uses only part of it, hence `dead_code`.
+#![allow(dead_code)]
+
+pub mod runtime;
+pub mod tui;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The contlab binary under test, with nothing set.
+pub fn contlab() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_contlab"))
+}
+
+/// The contlab binary with its state in `state` and its run directory in `state/run`,
+/// so a test touches nothing of the developer's.
+pub fn contlab_in(state: &Path) -> Command {
+    let mut c = contlab();
+    c.env("CONTLAB_STATE_DIR", state)
+        .env("CONTLAB_RUN_DIR", state.join("run"));
+    c
+}
+
+pub fn is_root() -> bool {
+    nix::unistd::geteuid().is_root()
+}
+
+/// Tests that need root fail loudly without it (CI runs them as root): a test that
+/// skipped would pass while proving nothing. `what` says why root is needed.
+pub fn require_root(what: &str) {
+    assert!(
+        is_root(),
+        "this test needs root ({what}): run it as root, as CI does (sudo -E cargo test)"
+    );
+}
+
+/// stdout then stderr, as one text.
+pub fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// `tests/fixtures`.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Runs contlab with `args` (no colour) to the end.
+pub fn output(args: &[&str]) -> Output {
+    contlab()
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("contlab runs")
+}
+
+/// Runs contlab with `args` (no colour) to the end, its state in `state`.
+pub fn output_in(state: &Path, args: &[&str]) -> Output {
+    contlab_in(state)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("contlab runs")
+}
