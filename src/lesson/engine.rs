@@ -49,7 +49,7 @@ pub struct Engine {
     /// The Raft track's simulated cluster and real etcd cluster.
     raft: super::raft_step::RaftLab,
     /// The OCI track's bundle and state roots, made on first use.
-    oci: Option<super::oci::Work>,
+    oci: Option<super::oci_step::Work>,
 }
 
 impl Engine {
@@ -319,11 +319,6 @@ impl Engine {
         self.flush_trace();
     }
 
-    /// The host pid of a container's init (for panels and the shell pane).
-    pub fn container_pid(&self, name: &str) -> Option<i32> {
-        self.containers.get(name).map(|c| c.pid())
-    }
-
     pub fn container(&self, name: &str) -> Option<&Container> {
         self.containers.get(name)
     }
@@ -542,7 +537,7 @@ impl Engine {
             }
             Action::Runtime(step) => {
                 if self.oci.is_none() {
-                    self.oci = Some(super::oci::Work::new()?);
+                    self.oci = Some(super::oci_step::Work::new()?);
                 }
                 let work = self.oci.as_mut().context("no OCI work directory")?;
                 let done = work.perform(step, &self.tracer)?;

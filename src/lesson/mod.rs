@@ -9,7 +9,7 @@ pub mod event;
 pub mod format;
 pub mod headless;
 pub mod load;
-pub mod oci;
+pub mod oci_step;
 pub mod progress;
 pub mod raft_step;
 pub mod rbac_step;

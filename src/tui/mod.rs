@@ -147,7 +147,7 @@ struct Runner {
 
 /// A replay inside the lab (reading mode).
 struct Replaying {
-    player: replay::Player,
+    player: replay::ReplayPlayer,
     last: std::time::Instant,
 }
 
@@ -221,7 +221,7 @@ impl Runner {
                 return;
             }
         };
-        let mut player = replay::Player::new(journal);
+        let mut player = replay::ReplayPlayer::new(journal);
         app.opts.mode = Mode::Replay;
         if let Err(e) = player.open(app) {
             app.opts.mode = Mode::Reading;
@@ -479,7 +479,7 @@ mod tests {
             "the Trace pane is empty after the replay"
         );
         assert!(
-            ls.steps.iter().any(|s| s.mark == state::Mark::Pass),
+            ls.steps.iter().any(|s| s.mark == state::StepMark::Pass),
             "no step shows its recorded pass"
         );
         assert!(app.message.as_deref().is_some_and(|m| m.starts_with('■')));

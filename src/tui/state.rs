@@ -62,9 +62,9 @@ pub enum Overlay {
     Confirm(Confirm),
 }
 
-/// A step's state on screen.
+/// A step's mark in the step list: not run, running, passed or failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mark {
+pub enum StepMark {
     Todo,
     Running,
     Pass,
@@ -73,7 +73,7 @@ pub enum Mark {
 
 #[derive(Clone, Debug)]
 pub struct StepView {
-    pub mark: Mark,
+    pub mark: StepMark,
     /// The last round of check results.
     pub checks: Vec<CheckResult>,
     /// How many hints the student has asked for.
@@ -143,7 +143,7 @@ impl LessonState {
             step: step.min(n.saturating_sub(1)),
             steps: (0..n)
                 .map(|_| StepView {
-                    mark: Mark::Todo,
+                    mark: StepMark::Todo,
                     checks: Vec::new(),
                     hints: 0,
                     chosen: None,
@@ -357,7 +357,11 @@ impl App {
         if let Some(p) = self.progress.lessons.get(lesson.id()) {
             for (i, s) in lesson.file.steps.iter().enumerate() {
                 if let Some(sp) = p.steps.get(s.id.get_ref()) {
-                    ls.steps[i].mark = if sp.passed { Mark::Pass } else { Mark::Todo };
+                    ls.steps[i].mark = if sp.passed {
+                        StepMark::Pass
+                    } else {
+                        StepMark::Todo
+                    };
                 }
             }
         }
@@ -383,7 +387,7 @@ impl App {
         match e {
             Event::StepStarted { index, .. } => {
                 if let Some(s) = ls.steps.get_mut(*index) {
-                    s.mark = Mark::Running;
+                    s.mark = StepMark::Running;
                     s.checks.clear();
                     s.output.clear();
                 }
@@ -463,8 +467,8 @@ impl App {
                 let mut checks = Vec::new();
                 if let Some(s) = ls.steps.get_mut(at) {
                     s.mark = match status {
-                        StepStatus::Pass => Mark::Pass,
-                        StepStatus::Fail => Mark::Fail,
+                        StepStatus::Pass => StepMark::Pass,
+                        StepStatus::Fail => StepMark::Fail,
                     };
                     checks = s.checks.clone();
                 }

@@ -5,7 +5,7 @@
 use super::keys;
 use super::msg::{Effect, EngineCmd, Msg};
 use super::request::RequestBuilder;
-use super::state::{App, Confirm, Focus, Mark, Mode, Overlay, Panel, Screen};
+use super::state::{App, Confirm, Focus, Mode, Overlay, Panel, Screen, StepMark};
 use super::view::layout;
 use crate::lesson::event::{Event, StepStatus};
 use crate::lesson::format::StepKind;
@@ -299,7 +299,7 @@ fn lesson_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
         KeyCode::Enter => run(app, step, kind, fx),
         KeyCode::Char('h') => hint(app),
         KeyCode::Char('s') => {
-            let passed = ls.steps.get(step).is_some_and(|s| s.mark == Mark::Pass);
+            let passed = ls.steps.get(step).is_some_and(|s| s.mark == StepMark::Pass);
             let has = app
                 .open()
                 .and_then(|(l, _)| l.file.steps.get(step))
@@ -618,7 +618,7 @@ fn run(app: &mut App, step: usize, kind: StepKind, fx: &mut Vec<Effect>) {
         match kind {
             StepKind::Read => {
                 if let Some(s) = ls.steps.get_mut(step) {
-                    s.mark = Mark::Pass;
+                    s.mark = StepMark::Pass;
                 }
             }
             StepKind::Quiz => {
@@ -631,9 +631,9 @@ fn run(app: &mut App, step: usize, kind: StepKind, fx: &mut Vec<Effect>) {
                     match &s.chosen {
                         Some(c) => {
                             s.mark = if Some(c) == right.as_ref() {
-                                Mark::Pass
+                                StepMark::Pass
                             } else {
-                                Mark::Fail
+                                StepMark::Fail
                             };
                         }
                         None => {
