@@ -219,21 +219,9 @@ impl Engine {
         }
         match res {
             Ok(()) => results.extend(self.check(i)),
-            Err(e) => {
-                let r = CheckResult {
-                    check: "action".into(),
-                    pass: false,
-                    sentence: format!("the step's action failed: {e:#}"),
-                };
-                self.emit(Event::Check(r.clone()));
-                results.push(r);
-            }
+            Err(e) => results.extend(self.action_failed(&e)),
         }
-        let status = if results.iter().all(|r| r.pass) {
-            StepStatus::Pass
-        } else {
-            StepStatus::Fail
-        };
+        let status = StepStatus::of(&results);
         let duration_ms = start.elapsed().as_millis() as u64;
         self.end_step(i, status, duration_ms);
         StepReport {
@@ -242,6 +230,18 @@ impl Engine {
             checks: results,
             duration_ms,
         }
+    }
+
+    /// Reports a step's failed action as its failing check.
+    pub fn action_failed(&self, e: &anyhow::Error) -> Vec<CheckResult> {
+        let r = CheckResult::action_failed(e);
+        self.emit(Event::Check(r.clone()));
+        vec![r]
+    }
+
+    /// Tells the student, in one sentence, what could not be done.
+    pub fn notice(&self, message: String) {
+        self.emit(Event::Notice { message });
     }
 
     /// Why step `i` cannot run on this machine (its `requires` is not met), if it cannot.

@@ -13,4 +13,5 @@ pub mod oci_step;
 pub mod progress;
 pub mod raft_step;
 pub mod rbac_step;
+pub mod session;
 pub mod shell;

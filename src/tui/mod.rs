@@ -359,12 +359,13 @@ pub fn run(launch: Launch) -> Result<ExitCode> {
     let engine_tx = match crate::record::record_dir(launch.record.as_deref()) {
         Some(dir) if mode == Mode::Live => {
             let (rtx, rrx) = channel();
-            crate::record::spawn_tui_recorder(
+            crate::record::spawn_recorder(
                 dir,
                 app.lessons.clone(),
                 app.opts.lang.clone(),
                 rrx,
                 tx.clone(),
+                Msg::event,
                 screen.clone(),
             )?;
             Some(rtx)

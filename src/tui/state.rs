@@ -1,11 +1,10 @@
 //! The app's whole state, and how the event stream changes it. Nothing here touches the
 //! terminal or the kernel: the view draws this state, the runner carries out effects.
 
-use crate::lesson::event::{CheckResult, Event, StepStatus, Stream};
+use crate::lesson::event::{CheckResult, Event, StepStatus, Stream, TraceEvent, add_to_round};
 use crate::lesson::format::{StepKind, StepText};
 use crate::lesson::load::Lesson;
 use crate::lesson::progress::Progress;
-use crate::runtime::trace::TraceEvent;
 use std::cell::RefCell;
 
 /// Live runs steps on this kernel; reading shows the prose only (no root); replay plays
@@ -377,10 +376,20 @@ impl App {
 
     /// Applies one event of the stream. Returns true when something on screen changed.
     pub fn apply_event(&mut self, e: &Event) -> bool {
+        if let Event::Notice { message } = e {
+            self.message = Some(message.clone());
+            return true;
+        }
         let expected_checks: Vec<usize> = self
             .open()
             .map(|(l, _)| l.file.steps.iter().map(|s| s.checks.len()).collect())
             .unwrap_or_default();
+        if self.opts.mode == Mode::Live
+            && let Some(ls) = &self.lesson
+            && let Some(l) = self.lessons.get(ls.index)
+        {
+            self.progress.on_event(l, e);
+        }
         let Some(ls) = self.lesson.as_mut() else {
             return false;
         };
@@ -445,50 +454,26 @@ impl App {
             },
             Event::Check(c) => {
                 let at = ls.active.unwrap_or(ls.step);
-                let want = expected_checks.get(at).copied().unwrap_or(0).max(1);
-                if let Some(s) = ls.steps.get_mut(at) {
-                    // A new round of checks (a task's re-check) replaces the last one.
-                    if s.checks.len() >= want {
-                        s.checks.clear();
+                let want = expected_checks.get(at).copied().unwrap_or(0);
+                match ls.steps.get_mut(at) {
+                    Some(s) => {
+                        add_to_round(&mut s.checks, c, want);
+                        true
                     }
-                    let changed = true;
-                    s.checks.push(c.clone());
-                    return changed;
+                    None => false,
                 }
-                false
             }
-            Event::StepFinished {
-                lesson,
-                step,
-                status,
-                duration_ms,
-            } => {
+            Event::StepFinished { status, .. } => {
                 let at = ls.active.take().unwrap_or(ls.step);
-                let mut checks = Vec::new();
                 if let Some(s) = ls.steps.get_mut(at) {
                     s.mark = match status {
                         StepStatus::Pass => StepMark::Pass,
                         StepStatus::Fail => StepMark::Fail,
                     };
-                    checks = s.checks.clone();
-                }
-                if self.opts.mode == Mode::Live {
-                    self.progress
-                        .record(lesson, step, *status, &checks, *duration_ms);
-                    if let Some((l, _)) = self.open() {
-                        let ids: Vec<String> = l
-                            .file
-                            .steps
-                            .iter()
-                            .map(|s| s.id.get_ref().clone())
-                            .collect();
-                        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-                        let id = l.id().to_string();
-                        self.progress.complete_if_done(&id, &refs);
-                    }
                 }
                 true
             }
+            Event::Notice { .. } => false,
         }
     }
 }

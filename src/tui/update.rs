@@ -595,16 +595,8 @@ fn solution(app: &mut App, fx: &mut Vec<Effect>) {
     if app.opts.mode != Mode::Live {
         return;
     }
-    if let Some((lesson, sid)) = id
-        && let Some(p) = app
-            .progress
-            .lessons
-            .entry(lesson)
-            .or_default()
-            .steps
-            .get_mut(&sid)
-    {
-        p.solution_shown = true;
+    if let Some((lesson, sid)) = id {
+        app.progress.solution_shown(&lesson, &sid);
     }
     fx.push(Effect::Engine(EngineCmd::Solution(step)));
 }
