@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod checks;
+pub mod container_step;
 pub mod engine;
 pub mod event;
 pub mod format;
