@@ -1,6 +1,11 @@
 //! Lessons: their format, the engine that runs their steps against the runtime, checks
 //! and progress. The engine emits one typed event stream (`event::Event`) that the TUI,
 //! the headless runner and the recorder consume.
+//!
+//! The engine holds one part per track: `container_step`, `oci_step`, `rbac_step` and
+//! `raft_step` each carry out their actions and evaluate their checks, found by the
+//! action's or check's `format::Family`. `session` is the step policy of a lesson taken
+//! by a student; `progress` is kept from the event stream by `Progress::on_event`.
 
 pub mod catalog;
 pub mod checks;
