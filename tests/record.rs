@@ -9,7 +9,7 @@ use contlab::lesson::progress::Progress;
 use contlab::record::{Journal, Recorder, export};
 use contlab::runtime::trace::TraceEvent;
 use contlab::tui::msg::Msg;
-use contlab::tui::replay::Player;
+use contlab::tui::replay::ReplayPlayer;
 use contlab::tui::state::{App, Mode, Panel};
 use contlab::tui::update::update;
 use ratatui::Terminal;
@@ -144,7 +144,7 @@ fn replayed_screens_equal_the_recorded_ones() {
     assert!(journal.damage.is_none());
     assert_eq!(journal.entries.len(), events().len());
     let mut replay = app();
-    let mut player = Player::new(journal);
+    let mut player = ReplayPlayer::new(journal);
     player.open(&mut replay).unwrap();
     // Forwards to the end, then back: seeking backwards rebuilds every pane.
     player.seek(&mut replay, usize::MAX);

@@ -9,7 +9,7 @@ use contlab::lesson::event::{CheckResult, Event, StepStatus, Stream};
 use contlab::lesson::progress::Progress;
 use contlab::runtime::trace::TraceEvent;
 use contlab::tui::msg::{Effect, EngineCmd, Msg};
-use contlab::tui::state::{App, Focus, Mark, Mode, Overlay, Screen};
+use contlab::tui::state::{App, Focus, Mode, Overlay, Screen, StepMark};
 use contlab::tui::update::update;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -153,7 +153,7 @@ fn reading_mode_explains_how_to_get_live_mode() {
         ],
     );
     let ls = a.lesson.as_ref().expect("a lesson is open");
-    assert_eq!(ls.steps[2].mark, Mark::Pass);
+    assert_eq!(ls.steps[2].mark, StepMark::Pass);
 }
 
 #[test]
@@ -175,7 +175,7 @@ fn a_started_lesson_resumes_after_its_last_passed_step() {
     let (l, ls) = a.open().expect("opened");
     assert_eq!(l.id(), "cgroup-memory");
     assert_eq!(ls.step, 1);
-    assert_eq!(ls.steps[0].mark, Mark::Pass);
+    assert_eq!(ls.steps[0].mark, StepMark::Pass);
 }
 
 #[test]

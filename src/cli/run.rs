@@ -75,34 +75,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 if let Some(r) = recorder.as_mut() {
                     r.on_event(e);
                 }
+                progress.on_event(lesson, e);
             },
         );
         if let Some(r) = &recorder {
             eprintln!("recorded {}", r.journal_path.display());
         }
-        for r in &records {
-            progress.record(lesson.id(), &r.step, r.status, &r.checks, r.duration_ms);
-            let shown = lesson
-                .file
-                .steps
-                .iter()
-                .any(|s| s.id.get_ref() == &r.step && !s.solution.is_empty());
-            if shown
-                && let Some(p) = progress
-                    .lessons
-                    .get_mut(lesson.id())
-                    .and_then(|l| l.steps.get_mut(&r.step))
-            {
-                p.solution_shown = true;
-            }
+        // Headless, every step's reference solution is applied.
+        for s in lesson.file.steps.iter().filter(|s| !s.solution.is_empty()) {
+            progress.solution_shown(lesson.id(), s.id.get_ref());
         }
-        let ids: Vec<&str> = lesson
-            .file
-            .steps
-            .iter()
-            .map(|s| s.id.get_ref().as_str())
-            .collect();
-        progress.complete_if_done(lesson.id(), &ids);
         failed += records
             .iter()
             .filter(|r| r.status == StepStatus::Fail)

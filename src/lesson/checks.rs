@@ -2,7 +2,7 @@
 //! and says in one sentence what it saw and what it expected.
 
 use super::event::CheckResult;
-use super::format::{Check, Relation};
+use super::format::{Check, Family};
 use anyhow::Result;
 
 /// How a process (or the last command) ended.
@@ -11,6 +11,23 @@ pub struct Ended {
     pub code: Option<i32>,
     /// The signal's name without `SIG` (`KILL`).
     pub signal: Option<String>,
+}
+
+impl Ended {
+    /// How a process ended, from its exit status or its signal's number.
+    pub fn of(code: Option<i32>, signal: Option<i32>) -> Ended {
+        Ended {
+            code,
+            signal: signal.map(signal_name),
+        }
+    }
+}
+
+/// A signal's name without `SIG` (`KILL`), or its number when it has none.
+fn signal_name(sig: i32) -> String {
+    nix::sys::signal::Signal::try_from(sig)
+        .map(|s| s.as_str().trim_start_matches("SIG").to_string())
+        .unwrap_or_else(|_| sig.to_string())
 }
 
 impl std::fmt::Display for Ended {
@@ -23,8 +40,9 @@ impl std::fmt::Display for Ended {
     }
 }
 
-/// What a check can observe. The engine implements it on the live kernel; tests and
-/// replays implement it on recorded data.
+/// What a check can observe: plain data, so that the engine implements it on the live
+/// kernel and a replay or a test implements it on recorded data (see the tests below,
+/// which check a recorded run again from its panel snapshots).
 pub trait World {
     /// The inode of `/proc/PID/ns/<ns>` for the container's main process, and the host's.
     fn ns_inode(&self, container: &str, ns: &str) -> Result<u64>;
@@ -52,9 +70,13 @@ pub trait World {
     fn last_escape(&self) -> Option<bool>;
     /// The student's answer to the current quiz, and the right one.
     fn quiz(&self) -> Option<(Option<String>, String)>;
-    /// The RBAC track's loaded policy, if a step loaded one.
-    fn rbac(&self) -> Option<&super::rbac_step::RbacState> {
-        None
+    /// The RBAC track's policy, read from the work files as they are now.
+    fn rbac_policy(&self) -> Result<crate::rbac::Policy> {
+        anyhow::bail!("{}", super::rbac_step::NOT_LOADED)
+    }
+    /// One RBAC object of the work files (for `rbac-create`).
+    fn rbac_object(&self, file: &str) -> Result<crate::rbac::RbacObject> {
+        anyhow::bail!("{} (reading {file})", super::rbac_step::NOT_LOADED)
     }
     /// An `expect` line of the Raft script language on the lesson's simulated cluster:
     /// whether it holds, and what was seen.
@@ -67,46 +89,13 @@ pub trait World {
     }
 }
 
-fn proc_ns_name(ns: &str) -> &str {
-    match ns {
-        "mount" => "mnt",
-        other => other,
-    }
-}
-
-fn result(check: &Check, pass: bool, sentence: String) -> CheckResult {
+/// A check's result with its sentence.
+pub(super) fn result(check: &Check, pass: bool, sentence: String) -> CheckResult {
     CheckResult {
         check: check.kind().to_string(),
         pass,
         sentence,
     }
-}
-
-/// Whether `container`'s `name` namespace (inode `mine`) is the same as another's
-/// (`other`, like "the host's", inode `theirs`), against `want_same`; and the sentence.
-fn compare_ns(
-    name: &str,
-    container: &str,
-    mine: u64,
-    other: &str,
-    theirs: u64,
-    want_same: bool,
-) -> (bool, String) {
-    let same = mine == theirs;
-    let pass = same == want_same;
-    let sentence = match (same, pass) {
-        (true, true) => format!("{name} namespace: {container} shares {other} ({name}:[{mine}])"),
-        (false, true) => format!(
-            "{name} namespace: {container} has its own ({name}:[{mine}]; {other} is {name}:[{theirs}])"
-        ),
-        (true, false) => format!(
-            "expected {container}'s {name} namespace to differ from {other}, but both are {name}:[{mine}]"
-        ),
-        (false, false) => format!(
-            "expected {container} to share {other} {name} namespace ({name}:[{theirs}]), but it has {name}:[{mine}]"
-        ),
-    };
-    (pass, sentence)
 }
 
 /// Evaluates one check. An observation that fails (the container is gone, a file is
@@ -119,265 +108,17 @@ pub fn evaluate(check: &Check, w: &dyn World) -> CheckResult {
 }
 
 fn evaluate_inner(check: &Check, w: &dyn World) -> Result<CheckResult> {
+    match check.family() {
+        Family::Container => super::container_step::evaluate(check, w),
+        Family::Rbac => super::rbac_step::evaluate(check, w),
+        Family::Raft => super::raft_step::evaluate(check, w),
+        Family::Common | Family::Oci => common(check, w),
+    }
+}
+
+/// The checks of the last command, whatever the track ran it, and of a quiz.
+fn common(check: &Check, w: &dyn World) -> Result<CheckResult> {
     Ok(match check {
-        Check::Rbac { .. } | Check::RbacCreate { .. } => {
-            super::rbac_step::evaluate(check, w.rbac())
-        }
-        Check::Ns {
-            container,
-            ns,
-            host,
-        } => {
-            let name = proc_ns_name(ns);
-            let inside = w.ns_inode(container, name)?;
-            let outside = w.host_ns_inode(name)?;
-            let (pass, sentence) = compare_ns(
-                name,
-                container,
-                inside,
-                "the host's",
-                outside,
-                *host == Relation::Same,
-            );
-            result(check, pass, sentence)
-        }
-        Check::NsShared {
-            container,
-            with,
-            ns,
-            shared,
-        } => {
-            let name = proc_ns_name(ns);
-            let mine = w.ns_inode(container, name)?;
-            let theirs = w.ns_inode(with, name)?;
-            let (pass, sentence) =
-                compare_ns(name, container, mine, &format!("{with}'s"), theirs, *shared);
-            result(check, pass, sentence)
-        }
-        Check::Processes {
-            container,
-            count,
-            max,
-            pid1,
-        } => {
-            let procs = w.processes(container)?;
-            let n = procs.len() as u32;
-            let first = procs.iter().find(|(p, _)| *p == 1).map(|(_, c)| c.clone());
-            let mut problems = Vec::new();
-            if let Some(c) = count
-                && n != *c
-            {
-                problems.push(format!(
-                    "expected {c} processes visible inside {container}, saw {n}"
-                ));
-            }
-            if let Some(m) = max
-                && n > *m
-            {
-                problems.push(format!(
-                    "expected at most {m} processes visible inside {container}, saw {n}"
-                ));
-            }
-            if let Some(want) = pid1 {
-                match &first {
-                    Some(c) if c == want => {}
-                    Some(c) => problems.push(format!(
-                        "expected pid 1 inside {container} to be {want}, it is {c}"
-                    )),
-                    None => problems.push(format!(
-                        "expected pid 1 inside {container} to be {want}, but no pid 1 is visible"
-                    )),
-                }
-            }
-            if problems.is_empty() {
-                let p1 = first.map(|c| format!("; pid 1 is {c}")).unwrap_or_default();
-                result(
-                    check,
-                    true,
-                    format!("{n} processes visible inside {container}{p1}"),
-                )
-            } else {
-                result(check, false, problems.join("; "))
-            }
-        }
-        Check::Pid { container, inside } => {
-            let p = w.pid_inside(container)?;
-            if p == *inside {
-                result(
-                    check,
-                    true,
-                    format!("{container}'s main process is pid {p} inside its pid namespace"),
-                )
-            } else {
-                result(
-                    check,
-                    false,
-                    format!(
-                        "expected {container}'s main process to be pid {inside} inside, it is pid {p}"
-                    ),
-                )
-            }
-        }
-        Check::Hostname {
-            container,
-            equals,
-            host,
-        } => {
-            let inside = w.hostname(container)?;
-            let mut problems = Vec::new();
-            if let Some(want) = equals
-                && &inside != want
-            {
-                problems.push(format!(
-                    "expected the hostname inside {container} to be {want:?}, it is {inside:?}"
-                ));
-            }
-            if let Some(rel) = host {
-                let h = w.host_hostname()?;
-                let same = h == inside;
-                if same != (*rel == Relation::Same) {
-                    problems.push(if same {
-                        format!("expected {container}'s hostname to differ from the host's, but both are {h:?}")
-                    } else {
-                        format!("expected {container}'s hostname to be the host's {h:?}, it is {inside:?}")
-                    });
-                }
-            }
-            if problems.is_empty() {
-                result(
-                    check,
-                    true,
-                    format!("the hostname inside {container} is {inside:?}"),
-                )
-            } else {
-                result(check, false, problems.join("; "))
-            }
-        }
-        Check::Uid {
-            container,
-            inside,
-            outside,
-        } => {
-            let (i, o) = w.uid(container)?;
-            let mut problems = Vec::new();
-            if i != *inside {
-                problems.push(format!(
-                    "expected uid {inside} inside {container}, saw uid {i}"
-                ));
-            }
-            if let Some(rel) = outside {
-                let same = i == o;
-                if same != (*rel == Relation::Same) {
-                    problems.push(if same {
-                        format!("expected uid {i} inside to be another uid on the host, but it is uid {o} there too")
-                    } else {
-                        format!("expected the same uid inside and on the host, saw {i} inside and {o} outside")
-                    });
-                }
-            }
-            if problems.is_empty() {
-                result(
-                    check,
-                    true,
-                    format!("uid {i} inside {container} is uid {o} on the host"),
-                )
-            } else {
-                result(check, false, problems.join("; "))
-            }
-        }
-        Check::Mount {
-            container,
-            path,
-            on_host,
-        } => {
-            let Some(fstype) = w.mount_inside(container, path)? else {
-                return Ok(result(
-                    check,
-                    false,
-                    format!("nothing is mounted at {path} inside {container}"),
-                ));
-            };
-            let seen = w.mount_on_host(path, &fstype)?;
-            let pass = seen == *on_host;
-            let sentence = match (seen, pass) {
-                (false, true) => {
-                    format!("{fstype} at {path} inside {container} does not show on the host")
-                }
-                (true, true) => {
-                    format!("{fstype} at {path} inside {container} shows on the host too")
-                }
-                (true, false) => format!(
-                    "expected {fstype} at {path} to stay inside {container}, but the host sees it"
-                ),
-                (false, false) => {
-                    format!("expected {fstype} at {path} to show on the host, but it does not")
-                }
-            };
-            result(check, pass, sentence)
-        }
-        Check::Cgroup {
-            container,
-            file,
-            equals,
-            at_least,
-        } => {
-            let (name, value) = w.cgroup_value(container, file)?;
-            let value = value.trim().to_string();
-            let mut problems = Vec::new();
-            if let Some(want) = equals
-                && value != want.trim()
-            {
-                problems.push(format!("expected {name} to be {want:?}, it is {value:?}"));
-            }
-            if let Some(min) = at_least {
-                match value.parse::<u64>() {
-                    Ok(v) if v >= *min => {}
-                    Ok(v) => {
-                        problems.push(format!("expected {name} to be at least {min}, it is {v}"))
-                    }
-                    Err(_) => problems.push(format!(
-                        "expected {name} to be a number of at least {min}, it is {value:?}"
-                    )),
-                }
-            }
-            if problems.is_empty() {
-                result(check, true, format!("{name} is {value}"))
-            } else {
-                result(check, false, problems.join("; "))
-            }
-        }
-        Check::CgroupMember { container } => {
-            if w.cgroup_member(container)? {
-                result(
-                    check,
-                    true,
-                    format!("{container}'s main process is in its own cgroup"),
-                )
-            } else {
-                result(
-                    check,
-                    false,
-                    format!("expected {container}'s main process in its cgroup, but it is not"),
-                )
-            }
-        }
-        Check::Oom { container, killed } => {
-            let n = w.oom_kills(container)?;
-            let pass = (n > 0) == *killed;
-            let sentence = match (n > 0, pass) {
-                (true, true) => {
-                    format!("the OOM killer killed {n} process(es) in {container}'s cgroup")
-                }
-                (false, true) => format!("no OOM kill in {container}'s cgroup"),
-                (false, false) => format!(
-                    "expected the OOM killer to kill a process in {container}, but the oom_kill count is 0"
-                ),
-                (true, false) => {
-                    format!("expected no OOM kill in {container}, but the oom_kill count is {n}")
-                }
-            };
-            result(check, pass, sentence)
-        }
         Check::Exit { code, signal } => {
             let Some(ended) = w.last_ended() else {
                 return Ok(result(check, false, "no command has ended yet".into()));
@@ -418,82 +159,6 @@ fn evaluate_inner(check: &Check, w: &dyn World) -> Result<CheckResult> {
             };
             result(check, pass, sentence)
         }
-        Check::File {
-            container,
-            path,
-            exists,
-        } => {
-            let e = w.file_exists(container, path)?;
-            let pass = e == *exists;
-            let sentence = match (e, pass) {
-                (true, true) => format!("{path} exists inside {container}"),
-                (false, true) => format!("{path} does not exist inside {container}"),
-                (false, false) => {
-                    format!("expected {path} inside {container}, but it does not exist")
-                }
-                (true, false) => format!("expected no {path} inside {container}, but it exists"),
-            };
-            result(check, pass, sentence)
-        }
-        Check::Escape { escaped } => {
-            let Some(e) = w.last_escape() else {
-                return Ok(result(
-                    check,
-                    false,
-                    "no breakout has been tried yet".into(),
-                ));
-            };
-            let pass = e == *escaped;
-            let sentence = match (e, pass) {
-                (true, true) => "the breakout reached the host's root directory".to_string(),
-                (false, true) => "the breakout stayed inside the container's root".to_string(),
-                (false, false) => {
-                    "expected the breakout to reach the host's root, but it stayed inside"
-                        .to_string()
-                }
-                (true, false) => {
-                    "expected the breakout to fail, but it reached the host's root directory"
-                        .to_string()
-                }
-            };
-            result(check, pass, sentence)
-        }
-        Check::Raft { expect } => {
-            let (pass, detail) = w.raft_expect(expect)?;
-            let sentence = if pass {
-                format!("expect {expect}: {detail}")
-            } else {
-                format!("expected {expect}, but {detail}")
-            };
-            result(check, pass, sentence)
-        }
-        Check::Etcd { leader, members_up } => {
-            let (l, up) = w.etcd_state()?;
-            let mut problems = Vec::new();
-            if let Some(want) = leader
-                && l.is_some() != *want
-            {
-                problems.push(match l {
-                    Some(l) => format!("expected no agreed etcd leader, but member {l} leads"),
-                    None => "expected the etcd members to agree on a leader, but they do not"
-                        .to_string(),
-                });
-            }
-            if let Some(n) = members_up
-                && up != *n
-            {
-                problems.push(format!("expected {n} etcd members running, saw {up}"));
-            }
-            let seen = match l {
-                Some(l) => format!("{up} etcd members run; member {l} leads"),
-                None => format!("{up} etcd members run; no agreed leader"),
-            };
-            if problems.is_empty() {
-                result(check, true, seen)
-            } else {
-                result(check, false, format!("{} ({seen})", problems.join("; ")))
-            }
-        }
         Check::Answer => match w.quiz() {
             None => result(check, false, "this step has no question".into()),
             Some((None, _)) => result(check, false, "no answer chosen yet".into()),
@@ -502,6 +167,7 @@ fn evaluate_inner(check: &Check, w: &dyn World) -> Result<CheckResult> {
             }
             Some((Some(a), _)) => result(check, false, format!("\"{a}\" is not the right answer")),
         },
+        other => anyhow::bail!("`{}` is not a check of the last command", other.kind()),
     })
 }
 
@@ -521,7 +187,8 @@ fn abbreviate(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use anyhow::bail;
+    use crate::lesson::format::Relation;
+    use anyhow::{Context, bail};
 
     #[derive(Default)]
     struct Fake {
@@ -714,5 +381,151 @@ mod tests {
             "{}",
             r.sentence
         );
+    }
+
+    /// A world read from a recording: the last `proc` panel snapshot (of one container)
+    /// and the last output, as a replay would hold them.
+    #[derive(Default)]
+    struct Recorded {
+        proc: serde_json::Value,
+        output: String,
+    }
+
+    impl Recorded {
+        fn snapshot(&self, container: &str) -> Result<&serde_json::Value> {
+            if self.proc["container"] != container {
+                bail!("the recording's Proc panel shows another container");
+            }
+            Ok(&self.proc["snapshot"])
+        }
+
+        fn ns(&self, container: Option<&str>, ns: &str) -> Result<u64> {
+            let snap =
+                self.snapshot(container.unwrap_or(self.proc["container"].as_str().unwrap_or("")))?;
+            let field = if container.is_some() {
+                "inode"
+            } else {
+                "host_inode"
+            };
+            snap["namespaces"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|n| n["name"] == ns)
+                .and_then(|n| n[field].as_u64())
+                .with_context(|| format!("no {ns} namespace in the recording"))
+        }
+    }
+
+    impl World for Recorded {
+        fn ns_inode(&self, container: &str, ns: &str) -> Result<u64> {
+            self.ns(Some(container), ns)
+        }
+        fn host_ns_inode(&self, ns: &str) -> Result<u64> {
+            self.ns(None, ns)
+        }
+        fn processes(&self, _: &str) -> Result<Vec<(i32, String)>> {
+            bail!("not recorded")
+        }
+        fn pid_inside(&self, container: &str) -> Result<i32> {
+            self.snapshot(container)?["status"]["NSpid"]
+                .as_array()
+                .and_then(|p| p.last())
+                .and_then(|p| p.as_i64())
+                .map(|p| p as i32)
+                .context("no NSpid in the recording")
+        }
+        fn hostname(&self, container: &str) -> Result<String> {
+            let h = &self.snapshot(container)?["hostname"];
+            h.as_str().map(str::to_string).context("no hostname")
+        }
+        fn host_hostname(&self) -> Result<String> {
+            let h = &self.proc["snapshot"]["host_hostname"];
+            h.as_str().map(str::to_string).context("no host hostname")
+        }
+        fn uid(&self, _: &str) -> Result<(u32, u32)> {
+            bail!("not recorded")
+        }
+        fn mount_inside(&self, _: &str, _: &str) -> Result<Option<String>> {
+            bail!("not recorded")
+        }
+        fn mount_on_host(&self, _: &str, _: &str) -> Result<bool> {
+            bail!("not recorded")
+        }
+        fn cgroup_value(&self, _: &str, _: &str) -> Result<(String, String)> {
+            bail!("not recorded")
+        }
+        fn cgroup_member(&self, _: &str) -> Result<bool> {
+            bail!("not recorded")
+        }
+        fn oom_kills(&self, _: &str) -> Result<u64> {
+            bail!("not recorded")
+        }
+        fn file_exists(&self, _: &str, _: &str) -> Result<bool> {
+            bail!("not recorded")
+        }
+        fn last_ended(&self) -> Option<Ended> {
+            None
+        }
+        fn last_output(&self) -> Option<String> {
+            Some(self.output.clone())
+        }
+        fn last_escape(&self) -> Option<bool> {
+            None
+        }
+        fn quiz(&self) -> Option<(Option<String>, String)> {
+            None
+        }
+    }
+
+    /// Checks a recorded run again from its own events: each check the recording can
+    /// answer (namespaces, pid, hostname from the Proc panel; output) gives the verdict and
+    /// sentence the live run gave.
+    #[test]
+    fn a_recorded_run_checks_again_from_its_panel_snapshots() {
+        use crate::lesson::event::Event;
+        let lessons = crate::lesson::catalog::load(None).expect("the lessons");
+        let mut compared = 0;
+        for (id, text) in [
+            (
+                "pid-namespace",
+                include_str!("../../assets/recordings/pid-namespace.journal.jsonl"),
+            ),
+            (
+                "uts-namespace",
+                include_str!("../../assets/recordings/uts-namespace.journal.jsonl"),
+            ),
+        ] {
+            let lesson = lessons.iter().find(|l| l.id() == id).expect("the lesson");
+            let mut w = Recorded::default();
+            let (mut step, mut nth) = (0, 0);
+            for line in text.lines().skip(1) {
+                let v: serde_json::Value = serde_json::from_str(line).expect("a journal line");
+                let e: Event = serde_json::from_value(v["event"].clone()).expect("an event");
+                match e {
+                    Event::StepStarted { index, .. } => {
+                        (step, nth, w.output) = (index, 0, String::new())
+                    }
+                    Event::PanelSnapshot { panel, data } if panel == "proc" => w.proc = data,
+                    Event::Output { data, .. } => w.output.push_str(&data),
+                    Event::Check(recorded) => {
+                        let check = lesson.file.steps[step].checks[nth].get_ref();
+                        nth += 1;
+                        assert_eq!(check.kind(), recorded.check);
+                        let again = match check.family() {
+                            Family::Container => super::super::container_step::evaluate(check, &w),
+                            _ if check.kind() == "output" => common(check, &w),
+                            _ => continue,
+                        };
+                        if let Ok(again) = again {
+                            assert_eq!(again, recorded, "{id} step {step}");
+                            compared += 1;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert!(compared >= 8, "only {compared} checks could be compared");
     }
 }

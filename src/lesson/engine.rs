@@ -3,19 +3,15 @@
 //! runner and the recorder consume the events.
 
 use super::checks::{self, Ended, World};
+use super::container_step::{self, Containers, Done};
 use super::event::{CheckResult, Event, StepStatus, Stream};
-use super::format::{Action, Check, StartSpec, Step, StepKind};
+use super::format::{Action, Check, Family, Step, StepKind};
 use super::load::Lesson;
 use crate::inspect;
-use crate::runtime::cgroup::{self, Limits};
+use crate::runtime::Container;
 use crate::runtime::trace::{TraceEvent, Tracer};
-use crate::runtime::{
-    Capabilities, Container, ContainerSpec, IdMap, Namespace, Namespaces, Network, Peer,
-    RootfsMode, Stdio, Veth,
-};
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
-use std::os::unix::fs::MetadataExt;
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::Instant;
 
@@ -34,12 +30,10 @@ pub struct Engine {
     events: Sender<Event>,
     tracer: Tracer,
     trace_rx: Receiver<TraceEvent>,
-    containers: BTreeMap<String, Container>,
-    /// The write ends of the default shells' stdin, which keep them waiting.
-    keep_open: Vec<std::fs::File>,
+    /// The container track's containers.
+    containers: Containers,
     last_ended: Option<Ended>,
     last_output: Option<String>,
-    last_escape: Option<bool>,
     answers: BTreeMap<usize, String>,
     current: usize,
     /// The interactive shell of the shell pane, when one is open.
@@ -49,7 +43,7 @@ pub struct Engine {
     /// The Raft track's simulated cluster and real etcd cluster.
     raft: super::raft_step::RaftLab,
     /// The OCI track's bundle and state roots, made on first use.
-    oci: Option<super::oci::Work>,
+    oci: Option<super::oci_step::Work>,
 }
 
 impl Engine {
@@ -61,11 +55,9 @@ impl Engine {
             events,
             tracer,
             trace_rx,
-            containers: BTreeMap::new(),
-            keep_open: Vec::new(),
+            containers: Containers::default(),
             last_ended: None,
             last_output: None,
-            last_escape: None,
             answers: BTreeMap::new(),
             current: 0,
             shell: None,
@@ -219,21 +211,9 @@ impl Engine {
         }
         match res {
             Ok(()) => results.extend(self.check(i)),
-            Err(e) => {
-                let r = CheckResult {
-                    check: "action".into(),
-                    pass: false,
-                    sentence: format!("the step's action failed: {e:#}"),
-                };
-                self.emit(Event::Check(r.clone()));
-                results.push(r);
-            }
+            Err(e) => results.extend(self.action_failed(&e)),
         }
-        let status = if results.iter().all(|r| r.pass) {
-            StepStatus::Pass
-        } else {
-            StepStatus::Fail
-        };
+        let status = StepStatus::of(&results);
         let duration_ms = start.elapsed().as_millis() as u64;
         self.end_step(i, status, duration_ms);
         StepReport {
@@ -242,6 +222,18 @@ impl Engine {
             checks: results,
             duration_ms,
         }
+    }
+
+    /// Reports a step's failed action as its failing check.
+    pub fn action_failed(&self, e: &anyhow::Error) -> Vec<CheckResult> {
+        let r = CheckResult::action_failed(e);
+        self.emit(Event::Check(r.clone()));
+        vec![r]
+    }
+
+    /// Tells the student, in one sentence, what could not be done.
+    pub fn notice(&self, message: String) {
+        self.emit(Event::Notice { message });
     }
 
     /// Why step `i` cannot run on this machine (its `requires` is not met), if it cannot.
@@ -256,7 +248,6 @@ impl Engine {
         self.close_shell();
         // Removes the RBAC work directory.
         self.rbac = None;
-        self.keep_open.clear();
         if let Some(w) = self.oci.take() {
             for line in w.teardown() {
                 self.emit(Event::Output {
@@ -265,15 +256,11 @@ impl Engine {
                 });
             }
         }
-        for (_, mut c) in std::mem::take(&mut self.containers) {
-            for r in c.teardown() {
-                if let Some(e) = r.error {
-                    self.emit(Event::Output {
-                        stream: Stream::Stderr,
-                        data: format!("could not remove {} {}: {e}\n", r.kind, r.what),
-                    });
-                }
-            }
+        for line in self.containers.teardown() {
+            self.emit(Event::Output {
+                stream: Stream::Stderr,
+                data: line,
+            });
         }
         self.flush_trace();
     }
@@ -282,7 +269,7 @@ impl Engine {
     /// its output arrives as `Output { stream: Pty }` events. Replaces an open shell.
     pub fn open_shell(&mut self, container: &str, rows: u16, cols: u16) -> Result<()> {
         self.close_shell();
-        let c = self.container_or_err(container)?;
+        let c = self.containers.get(container)?;
         let shell = super::shell::Shell::open(c, rows, cols, self.events.clone());
         // The exec helper's joins (cgroup, setns, chroot) are part of the step's story.
         self.flush_trace();
@@ -319,13 +306,8 @@ impl Engine {
         self.flush_trace();
     }
 
-    /// The host pid of a container's init (for panels and the shell pane).
-    pub fn container_pid(&self, name: &str) -> Option<i32> {
-        self.containers.get(name).map(|c| c.pid())
-    }
-
     pub fn container(&self, name: &str) -> Option<&Container> {
-        self.containers.get(name)
+        self.containers.find(name)
     }
 
     /// Answers a request composed in the TUI's request builder: the verdict, its
@@ -381,7 +363,7 @@ impl Engine {
         }
         self.emit_raft_panel();
         let me = std::process::id() as i32;
-        let (name, c) = match self.containers.iter().next() {
+        let (name, c) = match self.containers.first() {
             Some((n, c)) => (n.clone(), Some(c)),
             None => ("host".to_string(), None),
         };
@@ -406,143 +388,56 @@ impl Engine {
 
     /// The host pid of a lesson container's init, or of an OCI container by its id.
     fn pid_of(&self, name: &str) -> Result<i32> {
-        if let Some(c) = self.containers.get(name) {
+        if let Some(c) = self.containers.find(name) {
             return Ok(c.pid());
         }
         if let Some(pid) = self.oci.as_ref().and_then(|w| w.pid(name)) {
             return Ok(pid);
         }
-        self.container_or_err(name).map(|c| c.pid())
+        self.containers.get(name).map(|c| c.pid())
     }
 
-    fn container_or_err(&self, name: &str) -> Result<&Container> {
-        self.containers.get(name).with_context(|| {
-            format!("no container named \"{name}\" is running in this lesson (start it first)")
-        })
-    }
-
+    /// Carries out an action in the part of the engine its track has.
     fn perform(&mut self, action: &Action) -> Result<()> {
-        match action {
-            Action::Host => Ok(()),
-            Action::RbacLoad { .. }
-            | Action::RbacCanI(_)
-            | Action::RbacMatrix(_)
-            | Action::RbacWhoCan { .. }
-            | Action::RbacCheckCreate { .. } => {
+        match action.family() {
+            Family::Common => Ok(()),
+            Family::Container => {
+                let done = self.containers.perform(action, &self.tracer)?;
+                self.container_output(done);
+                Ok(())
+            }
+            Family::Rbac => {
                 let out = super::rbac_step::perform(&mut self.rbac, &self.lesson, action)?;
                 self.emit_outcome(out);
                 Ok(())
             }
-            Action::Start(spec) => self.start(spec),
-            Action::Exec { container, cmd } => {
-                let c = self.container_or_err(container)?;
-                let out = c.exec(&["/bin/sh", "-c", cmd], Stdio::piped())?;
-                self.record_output(&out.stdout, &out.stderr, out.exit.code, out.exit.signal);
-                Ok(())
-            }
-            Action::HostExec { cmd } => {
-                let out = std::process::Command::new("/bin/sh")
-                    .args(["-c", cmd])
-                    .stdin(std::process::Stdio::null())
-                    .output()
-                    .with_context(|| format!("cannot run {cmd:?} on the host"))?;
-                use std::os::unix::process::ExitStatusExt;
-                self.record_output(
-                    &out.stdout,
-                    &out.stderr,
-                    out.status.code(),
-                    out.status.signal(),
-                );
-                Ok(())
-            }
-            Action::CgroupWrite {
-                container,
-                file,
-                value,
-            } => {
-                let c = self.container_or_err(container)?;
-                let cg = c
-                    .cgroup()
-                    .context("this container has no cgroup (give it a limit when you start it)")?;
-                for (path, v) in inspect::cgroup_names::resolve_for_write(cg.dirs(), file, value)? {
-                    let shown = path.display().to_string();
-                    self.tracer
-                        .op(
-                            "write",
-                            || format!("{shown:?}, {v:?}"),
-                            || Some(format!("echo {v} > {shown}")),
-                            || {
-                                std::fs::write(&path, &v).map_err(|e| {
-                                    nix::errno::Errno::from_raw(
-                                        e.raw_os_error().unwrap_or(libc::EIO),
-                                    )
-                                })
-                            },
-                        )
-                        .with_context(|| format!("cannot write {v:?} to {shown}"))?;
-                }
-                Ok(())
-            }
-            Action::CgroupRead { container, file } => {
-                let c = self.container_or_err(container)?;
-                let cg = c
-                    .cgroup()
-                    .context("this container has no cgroup (give it a limit when you start it)")?;
-                let r = inspect::cgroup_names::read(cg.dirs(), file)?;
-                let text = format!("{}: {}\n", r.file, r.value);
-                self.emit(Event::Output {
-                    stream: Stream::Stdout,
-                    data: text.clone(),
-                });
-                self.last_output = Some(text);
-                Ok(())
-            }
-            Action::Breakout { container } => {
-                let escaped = self.container_or_err(container)?.breakout()?;
-                let text = if escaped {
-                    "breakout: reached the host's / — chroot did not hold\n"
-                } else {
-                    "breakout: still inside the container's root — the host's tree is not there to reach\n"
+            Family::Raft => {
+                let done = match action {
+                    Action::Raft {
+                        script,
+                        nodes,
+                        seed,
+                        fresh,
+                    } => {
+                        if *fresh {
+                            self.raft.discard_sim();
+                        }
+                        self.raft.run_script(script, *nodes, *seed)?
+                    }
+                    Action::Etcd { op, key, value } => {
+                        self.raft.etcd(*op, key.as_deref(), value.as_deref())?
+                    }
+                    other => bail!("not a Raft action: {other:?}"),
                 };
-                self.emit(Event::Output {
-                    stream: Stream::Stdout,
-                    data: text.into(),
-                });
-                self.last_escape = Some(escaped);
-                Ok(())
-            }
-            Action::Wait { container } => {
-                let c = self.containers.get_mut(container).with_context(|| {
-                    format!("no container named \"{container}\" in this lesson")
-                })?;
-                let info = c.wait()?;
-                self.last_ended = Some(Ended {
-                    code: info.code,
-                    signal: info.signal.map(signal_name),
-                });
-                Ok(())
-            }
-            Action::Raft {
-                script,
-                nodes,
-                seed,
-                fresh,
-            } => {
-                if *fresh {
-                    self.raft.discard_sim();
-                }
-                let done = self.raft.run_script(script, *nodes, *seed)?;
                 self.raft_output(done);
                 Ok(())
             }
-            Action::Etcd { op, key, value } => {
-                let done = self.raft.etcd(*op, key.as_deref(), value.as_deref())?;
-                self.raft_output(done);
-                Ok(())
-            }
-            Action::Runtime(step) => {
+            Family::Oci => {
+                let Action::Runtime(step) = action else {
+                    bail!("not an OCI action: {action:?}");
+                };
                 if self.oci.is_none() {
-                    self.oci = Some(super::oci::Work::new()?);
+                    self.oci = Some(super::oci_step::Work::new()?);
                 }
                 let work = self.oci.as_mut().context("no OCI work directory")?;
                 let done = work.perform(step, &self.tracer)?;
@@ -551,25 +446,34 @@ impl Engine {
                 self.record_output(
                     done.stdout.as_bytes(),
                     done.stderr.as_bytes(),
-                    Some(code),
-                    None,
+                    Ended::of(Some(code), None),
                 );
                 Ok(())
             }
-            Action::Stop { container } => {
-                let mut c = self.containers.remove(container).with_context(|| {
-                    format!("no container named \"{container}\" in this lesson")
-                })?;
-                let failed: Vec<String> = c
-                    .teardown()
-                    .into_iter()
-                    .filter_map(|r| r.error.map(|e| format!("{} {}: {e}", r.kind, r.what)))
-                    .collect();
-                if !failed.is_empty() {
-                    bail!("could not remove: {}", failed.join("; "));
-                }
-                Ok(())
+        }
+    }
+
+    /// Shows and remembers what a container action produced.
+    fn container_output(&mut self, done: Done) {
+        match done {
+            Done::Quiet => {}
+            Done::Ran {
+                stdout,
+                stderr,
+                ended,
+            } => self.record_output(&stdout, &stderr, ended),
+            Done::Read(text) => {
+                self.emit(Event::Output {
+                    stream: Stream::Stdout,
+                    data: text.clone(),
+                });
+                self.last_output = Some(text);
             }
+            Done::Said(text) => self.emit(Event::Output {
+                stream: Stream::Stdout,
+                data: text,
+            }),
+            Done::Ended(ended) => self.last_ended = Some(ended),
         }
     }
 
@@ -583,16 +487,10 @@ impl Engine {
             });
         }
         let code = if done.ok { 0 } else { 1 };
-        self.record_output(done.output.as_bytes(), &[], Some(code), None);
+        self.record_output(done.output.as_bytes(), &[], Ended::of(Some(code), None));
     }
 
-    fn record_output(
-        &mut self,
-        stdout: &[u8],
-        stderr: &[u8],
-        code: Option<i32>,
-        signal: Option<i32>,
-    ) {
+    fn record_output(&mut self, stdout: &[u8], stderr: &[u8], ended: Ended) {
         let out = String::from_utf8_lossy(stdout).into_owned();
         let err = String::from_utf8_lossy(stderr).into_owned();
         if !out.is_empty() {
@@ -608,83 +506,7 @@ impl Engine {
             });
         }
         self.last_output = Some(out + &err);
-        self.last_ended = Some(Ended {
-            code,
-            signal: signal.map(signal_name),
-        });
-    }
-
-    fn start(&mut self, s: &StartSpec) -> Result<()> {
-        if self.containers.contains_key(&s.name) {
-            bail!(
-                "a container named \"{}\" is already running in this lesson",
-                s.name
-            );
-        }
-        let namespaces = Namespaces::parse(&s.namespaces)?;
-        let rootfs = match &s.rootfs {
-            Some(r) => RootfsMode::parse(r)?,
-            None => RootfsMode::default_for(namespaces),
-        };
-        let limits = Limits {
-            memory: s.memory.as_deref().map(cgroup::parse_memory).transpose()?,
-            cpu: s.cpus.as_deref().map(cgroup::parse_cpus).transpose()?,
-            pids: s.pids.as_deref().map(cgroup::parse_pids).transpose()?,
-        };
-        let capabilities = match s.capabilities.as_deref() {
-            None | Some("oci-default") => Capabilities::OciDefault,
-            Some("all") => Capabilities::All,
-            Some(other) => bail!("unknown capability set {other:?}: use oci-default or all"),
-        };
-        let args = s.cmd.clone().unwrap_or_else(|| vec!["sh".to_string()]);
-        let default_shell = s.cmd.is_none();
-        let network = match &s.veth {
-            None if s.loopback == Some(false) => Network::Empty,
-            Some(_) if s.loopback == Some(false) => {
-                bail!("a veth needs the container's lo up: drop loopback = false or the veth")
-            }
-            None => Network::Loopback,
-            Some(v) => {
-                let peer = self.container_or_err(&v.peer)?;
-                Network::Veth(Veth {
-                    peer: Peer::Container(peer),
-                    ifname: "eth0".into(),
-                    addr: v
-                        .addr
-                        .parse()
-                        .with_context(|| format!("bad veth address {:?}", v.addr))?,
-                    peer_ifname: format!("veth-{}", short(&s.name)),
-                    peer_addr: v
-                        .peer_addr
-                        .parse()
-                        .with_context(|| format!("bad veth address {:?}", v.peer_addr))?,
-                })
-            }
-        };
-        let spec = ContainerSpec {
-            namespaces,
-            rootfs,
-            hostname: s.hostname.clone(),
-            limits,
-            user_map: (s.map_root && namespaces.contains(Namespace::User))
-                .then(IdMap::unprivileged_root),
-            network,
-            capabilities,
-            args,
-            mount_proc: s.mount_proc.unwrap_or(true),
-            stdio: Stdio {
-                stdin: crate::runtime::Io::Piped,
-                stdout: crate::runtime::Io::Null,
-                stderr: crate::runtime::Io::Null,
-            },
-            ..Default::default()
-        };
-        let mut c = Container::start(spec, &self.tracer)?;
-        if default_shell && let Some(stdin) = c.take_stdin() {
-            self.keep_open.push(stdin);
-        }
-        self.containers.insert(s.name.clone(), c);
-        Ok(())
+        self.last_ended = Some(ended);
     }
 }
 
@@ -694,64 +516,21 @@ impl Drop for Engine {
     }
 }
 
-fn short(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .take(9)
-        .collect()
-}
-
-fn signal_name(sig: i32) -> String {
-    nix::sys::signal::Signal::try_from(sig)
-        .map(|s| s.as_str().trim_start_matches("SIG").to_string())
-        .unwrap_or_else(|_| sig.to_string())
-}
-
-fn ns_inode(pid: i32, ns: &str) -> Result<u64> {
-    let path = format!("/proc/{pid}/ns/{ns}");
-    Ok(std::fs::metadata(&path)
-        .with_context(|| format!("cannot read {path}"))?
-        .ino())
-}
-
-fn read_status(pid: i32) -> Result<inspect::proc::Status> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .with_context(|| format!("cannot read /proc/{pid}/status: has the container stopped?"))?;
-    inspect::proc::parse_status(&text)
-}
-
 impl World for Engine {
     fn ns_inode(&self, container: &str, ns: &str) -> Result<u64> {
-        ns_inode(self.pid_of(container)?, ns)
+        container_step::ns_inode(self.pid_of(container)?, ns)
     }
 
     fn host_ns_inode(&self, ns: &str) -> Result<u64> {
-        ns_inode(std::process::id() as i32, ns)
+        container_step::ns_inode(std::process::id() as i32, ns)
     }
 
     fn processes(&self, container: &str) -> Result<Vec<(i32, String)>> {
-        // What the container's own `ps` would list: the pids in the /proc its root shows.
-        let proc_dir = format!("/proc/{}/root/proc", self.pid_of(container)?);
-        let mut out = Vec::new();
-        for e in std::fs::read_dir(&proc_dir)
-            .with_context(|| format!("cannot list {proc_dir}"))?
-            .flatten()
-        {
-            if let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() {
-                let comm = std::fs::read_to_string(e.path().join("comm")).unwrap_or_default();
-                out.push((pid, comm.trim().to_string()));
-            }
-        }
-        out.sort();
-        Ok(out)
+        container_step::processes(self.pid_of(container)?)
     }
 
     fn pid_inside(&self, container: &str) -> Result<i32> {
-        let st = read_status(self.pid_of(container)?)?;
-        st.nspid
-            .last()
-            .copied()
-            .context("no NSpid in /proc/PID/status")
+        container_step::pid_inside(self.pid_of(container)?)
     }
 
     fn hostname(&self, container: &str) -> Result<String> {
@@ -763,63 +542,31 @@ impl World for Engine {
     }
 
     fn uid(&self, container: &str) -> Result<(u32, u32)> {
-        let pid = self.pid_of(container)?;
-        let outside = read_status(pid)?.uid.real;
-        let map = std::fs::read_to_string(format!("/proc/{pid}/uid_map")).unwrap_or_default();
-        let inside = inspect::proc::parse_id_map(&map)?
-            .iter()
-            .find(|m| outside >= m.outside && outside - m.outside < m.count)
-            .map(|m| m.inside + (outside - m.outside))
-            .unwrap_or(65534);
-        Ok((inside, outside))
+        container_step::uid(self.pid_of(container)?)
     }
 
     fn mount_inside(&self, container: &str, path: &str) -> Result<Option<String>> {
-        let pid = self.pid_of(container)?;
-        let text = std::fs::read_to_string(format!("/proc/{pid}/mountinfo"))?;
-        Ok(inspect::proc::parse_mountinfo(&text)?
-            .into_iter()
-            .rev()
-            .find(|m| m.mount_point == path)
-            .map(|m| m.fstype))
+        container_step::mount_inside(self.pid_of(container)?, path)
     }
 
     fn mount_on_host(&self, path: &str, fstype: &str) -> Result<bool> {
-        let text = std::fs::read_to_string("/proc/self/mountinfo")?;
-        Ok(inspect::proc::parse_mountinfo(&text)?
-            .iter()
-            .any(|m| m.mount_point == path && m.fstype == fstype))
+        container_step::mount_on_host(path, fstype)
     }
 
     fn cgroup_value(&self, container: &str, file: &str) -> Result<(String, String)> {
-        let c = self.container_or_err(container)?;
-        let cg = c.cgroup().context("this container has no cgroup")?;
-        let r = inspect::cgroup_names::read(cg.dirs(), file)?;
-        Ok((r.file, r.value))
+        container_step::cgroup_value(self.containers.get(container)?, file)
     }
 
     fn cgroup_member(&self, container: &str) -> Result<bool> {
-        let c = self.container_or_err(container)?;
-        let Some(cg) = c.cgroup() else {
-            return Ok(false);
-        };
-        let pid = c.pid().to_string();
-        Ok(!cg.procs_files().is_empty()
-            && cg
-                .procs_files()
-                .iter()
-                .all(|f| std::fs::read_to_string(f).is_ok_and(|t| t.lines().any(|l| l == pid))))
+        container_step::cgroup_member(self.containers.get(container)?)
     }
 
     fn oom_kills(&self, container: &str) -> Result<u64> {
-        let c = self.container_or_err(container)?;
-        Ok(c.cgroup().map(|cg| cg.oom_kills()).unwrap_or(0))
+        Ok(container_step::oom_kills(self.containers.get(container)?))
     }
 
     fn file_exists(&self, container: &str, path: &str) -> Result<bool> {
-        let pid = self.pid_of(container)?;
-        let p = format!("/proc/{pid}/root/{}", path.trim_start_matches('/'));
-        Ok(std::fs::symlink_metadata(p).is_ok())
+        Ok(container_step::file_exists(self.pid_of(container)?, path))
     }
 
     fn last_ended(&self) -> Option<Ended> {
@@ -831,11 +578,21 @@ impl World for Engine {
     }
 
     fn last_escape(&self) -> Option<bool> {
-        self.last_escape
+        self.containers.last_escape()
     }
 
-    fn rbac(&self) -> Option<&super::rbac_step::RbacState> {
-        self.rbac.as_ref()
+    fn rbac_policy(&self) -> Result<crate::rbac::Policy> {
+        self.rbac
+            .as_ref()
+            .context(super::rbac_step::NOT_LOADED)?
+            .policy()
+    }
+
+    fn rbac_object(&self, file: &str) -> Result<crate::rbac::RbacObject> {
+        self.rbac
+            .as_ref()
+            .context(super::rbac_step::NOT_LOADED)?
+            .object(file)
     }
 
     fn raft_expect(&self, expect: &str) -> Result<(bool, String)> {

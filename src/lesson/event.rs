@@ -2,7 +2,9 @@
 //! (`contlab run`), the recorder — sees the same events in the same order; none of them
 //! reaches around the engine to the runtime or to `/proc`.
 
-use crate::runtime::trace::TraceEvent;
+/// The runtime's trace record, re-exported so that consumers draw it from the event
+/// stream without importing the runtime.
+pub use crate::runtime::trace::TraceEvent;
 use serde::{Deserialize, Serialize};
 
 /// Which stream an output chunk came from.
@@ -23,12 +25,47 @@ pub struct CheckResult {
     pub sentence: String,
 }
 
+impl CheckResult {
+    /// A step's action that failed, reported as a failing check: the lab and the
+    /// headless runner show it the same way.
+    pub fn action_failed(e: &anyhow::Error) -> CheckResult {
+        CheckResult {
+            check: ACTION_CHECK.into(),
+            pass: false,
+            sentence: format!("the step's action failed: {e:#}"),
+        }
+    }
+}
+
+/// The `check` name of a failed action's result.
+pub const ACTION_CHECK: &str = "action";
+
+/// Adds `c` to a step's last round of check results, which holds `per_round` results
+/// (the step's checks): a new round (a task's re-check) replaces a complete one.
+pub fn add_to_round(round: &mut Vec<CheckResult>, c: &CheckResult, per_round: usize) {
+    if round.len() >= per_round.max(1) {
+        round.clear();
+    }
+    round.push(c.clone());
+}
+
 /// How a step ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StepStatus {
     Pass,
     Fail,
+}
+
+impl StepStatus {
+    /// A step passes when every one of its check results passes.
+    pub fn of(results: &[CheckResult]) -> StepStatus {
+        if results.iter().all(|r| r.pass) {
+            StepStatus::Pass
+        } else {
+            StepStatus::Fail
+        }
+    }
 }
 
 /// Everything a lesson run reports, in order.
@@ -57,5 +94,10 @@ pub enum Event {
         step: String,
         status: StepStatus,
         duration_ms: u64,
+    },
+    /// Something the engine could not do outside a step's action and checks (open the
+    /// shell, carry out a Cluster panel control), in one sentence for the student.
+    Notice {
+        message: String,
     },
 }

@@ -229,6 +229,46 @@ pub enum Action {
     Runtime(Box<RuntimeStep>),
 }
 
+/// The part of the engine that carries out an action or evaluates a check: one module
+/// per track (`container_step`, `oci_step`, `rbac_step`, `raft_step`), and the checks
+/// every track shares (`exit`, `output`, `answer`). A new track adds a family and a
+/// module, not arms to the engine's match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// Containers made by the runtime: namespaces, cgroups, mounts, breakout.
+    Container,
+    /// The OCI runtime's lifecycle on a bundle.
+    Oci,
+    Rbac,
+    /// The simulated Raft cluster and the real etcd cluster.
+    Raft,
+    /// Nothing of a track: the host's own state, and the last command's end and output.
+    Common,
+}
+
+impl Action {
+    pub fn family(&self) -> Family {
+        match self {
+            Action::Host => Family::Common,
+            Action::Start(_)
+            | Action::Exec { .. }
+            | Action::HostExec { .. }
+            | Action::CgroupWrite { .. }
+            | Action::CgroupRead { .. }
+            | Action::Breakout { .. }
+            | Action::Wait { .. }
+            | Action::Stop { .. } => Family::Container,
+            Action::RbacLoad { .. }
+            | Action::RbacCanI(_)
+            | Action::RbacMatrix(_)
+            | Action::RbacWhoCan { .. }
+            | Action::RbacCheckCreate { .. } => Family::Rbac,
+            Action::Raft { .. } | Action::Etcd { .. } => Family::Raft,
+            Action::Runtime(_) => Family::Oci,
+        }
+    }
+}
+
 /// One RBAC request as a lesson writes it. `namespace` defaults to `default`; `cluster =
 /// true` asks at cluster scope (no namespace, so only ClusterRoleBindings count). The TUI's
 /// request builder sends the same shape to the engine, which echoes it in the panel.
@@ -552,6 +592,26 @@ pub struct StepText {
 
 impl Check {
     /// The check's kind as written in a lesson (`ns`, `cgroup`, …).
+    pub fn family(&self) -> Family {
+        match self {
+            Check::Ns { .. }
+            | Check::NsShared { .. }
+            | Check::Processes { .. }
+            | Check::Pid { .. }
+            | Check::Hostname { .. }
+            | Check::Uid { .. }
+            | Check::Mount { .. }
+            | Check::Cgroup { .. }
+            | Check::CgroupMember { .. }
+            | Check::Oom { .. }
+            | Check::File { .. }
+            | Check::Escape { .. } => Family::Container,
+            Check::Exit { .. } | Check::Output { .. } | Check::Answer => Family::Common,
+            Check::Rbac { .. } | Check::RbacCreate { .. } => Family::Rbac,
+            Check::Raft { .. } | Check::Etcd { .. } => Family::Raft,
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Check::Ns { .. } => "ns",

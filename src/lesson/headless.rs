@@ -113,6 +113,9 @@ impl<'a, W: Write> Printer<'a, W> {
                 }
                 self.records.push(rec);
             }
+            Event::Notice { message } if !self.json => {
+                let _ = writeln!(self.out, "  ! {message}");
+            }
             _ => {}
         }
     }

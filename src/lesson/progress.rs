@@ -2,7 +2,8 @@
 //! last check results — so a lesson resumes where it was left, and an instructor can
 //! collect a class's exports.
 
-use super::event::{CheckResult, StepStatus};
+use super::event::{CheckResult, Event, StepStatus, add_to_round};
+use super::load::Lesson;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -16,6 +17,9 @@ pub struct Progress {
     pub format_version: u32,
     #[serde(default)]
     pub lessons: BTreeMap<String, LessonProgress>,
+    /// The step the event stream is in, and its last round of check results.
+    #[serde(skip)]
+    open: Option<(usize, Vec<CheckResult>)>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -89,6 +93,51 @@ impl Progress {
         std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)
             .with_context(|| format!("cannot write {}", tmp.display()))?;
         std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// Keeps progress from `lesson`'s event stream: the one place where the lab and
+    /// `contlab run` count a step's attempt (with its last round of checks) and mark the
+    /// lesson done when every step has passed.
+    pub fn on_event(&mut self, lesson: &Lesson, e: &Event) {
+        match e {
+            Event::StepStarted { index, .. } => self.open = Some((*index, Vec::new())),
+            Event::Check(c) => {
+                if let Some((i, round)) = self.open.as_mut() {
+                    let per_round = lesson.file.steps.get(*i).map_or(0, |s| s.checks.len());
+                    add_to_round(round, c, per_round);
+                }
+            }
+            Event::StepFinished {
+                lesson: id,
+                step,
+                status,
+                duration_ms,
+            } => {
+                let checks = self.open.take().map(|(_, c)| c).unwrap_or_default();
+                self.record(id, step, *status, &checks, *duration_ms);
+                let ids: Vec<&str> = lesson
+                    .file
+                    .steps
+                    .iter()
+                    .map(|s| s.id.get_ref().as_str())
+                    .collect();
+                self.complete_if_done(lesson.id(), &ids);
+            }
+            _ => {}
+        }
+    }
+
+    /// Notes that the student was shown a step's solution, once the step has an attempt.
+    pub fn solution_shown(&mut self, lesson: &str, step: &str) {
+        if let Some(p) = self
+            .lessons
+            .entry(lesson.to_string())
+            .or_default()
+            .steps
+            .get_mut(step)
+        {
+            p.solution_shown = true;
+        }
     }
 
     /// Records one attempt at a step.

@@ -2,6 +2,8 @@
 //! actions and checks) and its real etcd cluster (`etcd` actions and checks). The engine
 //! owns one [`RaftLab`] and turns what it returns into events.
 
+use super::checks::{World, result};
+use super::event::CheckResult;
 use super::format::{Action, Check, EtcdOp, Step};
 use crate::etcd::{self, MemberStatus};
 use crate::raft::{self, Command, Control, Outcome, Player, Sim, SimConfig};
@@ -71,6 +73,49 @@ pub fn validate(step: &Step) -> Vec<String> {
         }
     }
     out
+}
+
+/// Evaluates a `raft` or `etcd` check.
+pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
+    Ok(match check {
+        Check::Raft { expect } => {
+            let (pass, detail) = w.raft_expect(expect)?;
+            let sentence = if pass {
+                format!("expect {expect}: {detail}")
+            } else {
+                format!("expected {expect}, but {detail}")
+            };
+            result(check, pass, sentence)
+        }
+        Check::Etcd { leader, members_up } => {
+            let (l, up) = w.etcd_state()?;
+            let mut problems = Vec::new();
+            if let Some(want) = leader
+                && l.is_some() != *want
+            {
+                problems.push(match l {
+                    Some(l) => format!("expected no agreed etcd leader, but member {l} leads"),
+                    None => "expected the etcd members to agree on a leader, but they do not"
+                        .to_string(),
+                });
+            }
+            if let Some(n) = members_up
+                && up != *n
+            {
+                problems.push(format!("expected {n} etcd members running, saw {up}"));
+            }
+            let seen = match l {
+                Some(l) => format!("{up} etcd members run; member {l} leads"),
+                None => format!("{up} etcd members run; no agreed leader"),
+            };
+            if problems.is_empty() {
+                result(check, true, seen)
+            } else {
+                result(check, false, format!("{} ({seen})", problems.join("; ")))
+            }
+        }
+        other => bail!("not a Raft check: {}", other.kind()),
+    })
 }
 
 fn parse_expect(expect: &str) -> Result<Command> {

@@ -15,6 +15,7 @@
 //!   composed is kept, and every snapshot carries its verdict and who-can answer against
 //!   the work files as they are then, so an edit in the shell shows up without a key.
 
+use super::checks::{World, result};
 use super::event::{CheckResult, Event, Stream};
 use super::format::{Action, Check, LessonFile, RbacAsk, RbacWho, StepKind};
 use super::load::{Lesson, LoadError, err};
@@ -73,7 +74,7 @@ impl RbacState {
     /// name in the lesson.
     pub fn policy(&self) -> Result<Policy> {
         if self.loaded.is_empty() {
-            bail!("no RBAC objects are loaded: an rbac-load step comes first");
+            bail!("{NOT_LOADED}");
         }
         let mut all = rbac::Loaded::default();
         for name in &self.loaded {
@@ -87,7 +88,7 @@ impl RbacState {
         Ok(Policy::from_loaded(all)?)
     }
 
-    fn object(&self, name: &str) -> Result<RbacObject> {
+    pub fn object(&self, name: &str) -> Result<RbacObject> {
         let path = self.work_dir.join(name);
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
@@ -439,10 +440,12 @@ pub fn apply_solution(
     })
 }
 
+/// What a check or request says when no `rbac-load` step has run.
+pub const NOT_LOADED: &str = "no RBAC objects are loaded: an rbac-load step comes first";
+
 /// Evaluates an `rbac` or `rbac-create` check on the work files as they are now.
-pub fn evaluate(check: &Check, state: Option<&RbacState>) -> CheckResult {
+pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
     let res = (|| -> Result<(bool, String)> {
-        let st = state.context("no RBAC objects are loaded: an rbac-load step comes first")?;
         match check {
             Check::Rbac {
                 verb,
@@ -463,7 +466,7 @@ pub fn evaluate(check: &Check, state: Option<&RbacState>) -> CheckResult {
                     user,
                     groups,
                 )?;
-                let d = st.policy()?.authorize(&req);
+                let d = w.rbac_policy()?.authorize(&req);
                 let what = format!("{user} {verb} {}", req.target.describe());
                 let want = if *allowed { "allowed" } else { "denied" };
                 Ok(if d.allowed == *allowed {
@@ -481,9 +484,9 @@ pub fn evaluate(check: &Check, state: Option<&RbacState>) -> CheckResult {
                 groups,
                 allowed,
             } => {
-                let obj = st.object(file)?;
-                let c = st
-                    .policy()?
+                let obj = w.rbac_object(file)?;
+                let c = w
+                    .rbac_policy()?
                     .check_create(&UserInfo::new(user, groups), &obj);
                 let want = if *allowed { "allowed" } else { "forbidden" };
                 Ok(if c.allowed == *allowed {
@@ -501,15 +504,8 @@ pub fn evaluate(check: &Check, state: Option<&RbacState>) -> CheckResult {
             other => bail!("not an RBAC check: {}", other.kind()),
         }
     })();
-    let (pass, sentence) = match res {
-        Ok(r) => r,
-        Err(e) => (false, format!("could not observe: {e:#}")),
-    };
-    CheckResult {
-        check: check.kind().to_string(),
-        pass,
-        sentence,
-    }
+    let (pass, sentence) = res?;
+    Ok(result(check, pass, sentence))
 }
 
 /// Lint for the files a lesson names: each exists in the lesson's directory and parses as

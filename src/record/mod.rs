@@ -240,14 +240,17 @@ impl<'a> Recorder<'a> {
     }
 }
 
-/// Records a TUI session: forwards every message from `rx` to `tx`, recording the
-/// events into `dir`, one journal and cast per lesson opened. Runs on its own thread.
-pub fn spawn_tui_recorder(
+/// Records a lab session: forwards every message from `rx` to `tx`, recording the
+/// lesson events among them (`event_of` picks them out) into `dir`, one journal and cast
+/// per lesson opened. Runs on its own thread. Messages keep their order, so whatever
+/// follows the last event (the engine's stop) arrives after it is recorded.
+pub fn spawn_recorder<M: Send + 'static>(
     dir: PathBuf,
     lessons: Vec<Lesson>,
     lang: String,
-    rx: std::sync::mpsc::Receiver<crate::tui::msg::Msg>,
-    tx: std::sync::mpsc::Sender<crate::tui::msg::Msg>,
+    rx: std::sync::mpsc::Receiver<M>,
+    tx: std::sync::mpsc::Sender<M>,
+    event_of: fn(&M) -> Option<&Event>,
     screen: cast::Screen,
 ) -> Result<()> {
     std::thread::Builder::new()
@@ -255,7 +258,7 @@ pub fn spawn_tui_recorder(
         .spawn(move || {
             let mut cur: Option<Recorder<'_>> = None;
             for m in rx {
-                if let crate::tui::msg::Msg::Event(e) = &m {
+                if let Some(e) = event_of(&m) {
                     if let Event::StepStarted { lesson, .. } = e
                         && cur.as_ref().is_none_or(|r| &r.lesson != lesson)
                         && let Some(l) = lessons.iter().find(|l| l.id() == lesson)

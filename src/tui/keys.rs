@@ -1,138 +1,462 @@
-//! Every key the lab knows, in one table (the help overlay is drawn from it), and the
+//! Every key the lab knows, in one table: the key dispatch (`update`) looks keys up in
+//! it, and the help overlay is drawn from it, so the two cannot drift apart. Also the
 //! bytes a key sends to the shell pane.
 
+use crate::raft::Control;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// (keys, what they do in English, in Korean).
-pub const HELP: &[(&str, &str, &str)] = &[
-    (
-        "↑ ↓  Enter",
-        "browser: choose a lesson, open it (resumes where you left off)",
-        "목록: 레슨 고르기, 열기 (멈춘 곳부터 이어서)",
-    ),
-    (
-        "type",
-        "browser: filter lessons by id, title, track or topic",
-        "목록: 아이디, 제목, 트랙, 주제로 거르기",
-    ),
-    (
-        "Esc",
-        "clear the filter; in a lesson: back to the lessons",
-        "필터 지우기; 레슨에서는 목록으로",
-    ),
-    ("n  →", "next step", "다음 단계"),
-    ("p  ←", "previous step", "이전 단계"),
-    (
-        "Enter",
-        "run the step (quiz: submit the chosen answer)",
-        "단계 실행 (퀴즈: 고른 답 제출)",
-    ),
-    ("a b c …", "quiz: choose an answer", "퀴즈: 답 고르기"),
-    (
-        "h",
-        "next hint (for the check that fails first)",
-        "다음 힌트 (실패한 검사에 맞춘 힌트 먼저)",
-    ),
-    (
-        "s",
-        "show and run the solution (asks first)",
-        "풀이 보기와 실행 (먼저 묻습니다)",
-    ),
-    (
-        "r",
-        "reset the lesson (asks first)",
-        "레슨 초기화 (먼저 묻습니다)",
-    ),
-    (
-        "Tab",
-        "move focus: lesson → panels → shell",
-        "포커스 이동: 레슨 → 패널 → 셸",
-    ),
-    (
-        "Ctrl-]  F6",
-        "leave the shell pane (all other keys go to the shell)",
-        "셸 창에서 나오기 (다른 키는 모두 셸로)",
-    ),
-    (
-        "1 2 3 4",
-        "panels: Proc, Cgroup, Trace, Cluster",
-        "패널: Proc, Cgroup, Trace, Cluster",
-    ),
-    (
-        "i",
-        "RBAC: build a request in the Cluster panel",
-        "RBAC: Cluster 패널에서 요청 만들기",
-    ),
-    (
-        "↑↓ ←→ Enter",
-        "builder: field, choice or typing, ⇄ who-can, Esc back",
-        "빌더: 항목, 고르기·입력, ⇄ who-can, Esc로 나가기",
-    ),
-    (
-        "↑ ↓ PgUp PgDn",
-        "scroll the focused pane",
-        "포커스된 창 스크롤",
-    ),
-    (
-        "Space",
-        "Raft (Cluster panel, on a Raft step): play / pause",
-        "Raft (Raft 단계의 Cluster 패널): 재생 / 일시 정지",
-    ),
-    (
-        ".  ,",
-        "Raft: step one tick · deliver one message",
-        "Raft: 한 tick 진행 · 메시지 하나 전달",
-    ),
-    ("+  -", "Raft: faster · slower", "Raft: 빠르게 · 느리게"),
-    (
-        "[  ]",
-        "Raft: scrub the timeline one tick back · forward again",
-        "Raft: 타임라인을 한 tick 뒤로 · 다시 앞으로",
-    ),
-    (
-        "{  }",
-        "Raft: to the previous · next election or fault",
-        "Raft: 이전 · 다음 선거나 장애로",
-    ),
-    (
-        "c",
-        "Raft: crash the selected node, or restart it",
-        "Raft: 고른 노드를 죽이기, 또는 다시 시작",
-    ),
-    (
-        "i",
-        "Raft: isolate the selected node (partition), or heal",
-        "Raft: 고른 노드를 고립 (네트워크 분할), 또는 복구",
-    ),
-    (
-        "x",
-        "Raft: drop the next message on the selected node's link",
-        "Raft: 고른 노드 링크의 다음 메시지 버리기",
-    ),
-    (
-        "w",
-        "Raft: a client request (propose) to the selected node",
-        "Raft: 고른 노드에 클라이언트 요청 (propose)",
-    ),
-    ("v", "Raft: force a split vote", "Raft: 표 갈림 일으키기"),
-    (
-        "1-9  ← →",
-        "Raft, Cluster panel focused (Tab): select a node",
-        "Raft, Cluster 패널에 포커스 (Tab): 노드 고르기",
-    ),
-    ("?", "this help", "이 도움말"),
-    (
-        "q  Ctrl-C",
-        "quit (asks while a container runs; tears everything down)",
-        "종료 (컨테이너가 돌고 있으면 묻고, 모두 정리)",
-    ),
+/// Where a key is pressed: each scope has its own bindings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Browser,
+    /// The lesson view (prose or panels focused).
+    Lesson,
+    /// The shell pane: every key goes to the shell except the ones that leave it.
+    Shell,
+    /// The RBAC request builder on the Cluster panel.
+    Builder,
+    /// The Cluster panel's controls, on a Raft step.
+    Raft,
+    /// The same, with the Cluster panel focused: choosing the node.
+    RaftNode,
+    /// A yes/no question.
+    Confirm,
+    /// The help overlay.
+    Help,
+}
+
+/// What a key does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    /// Open the chosen lesson.
+    Open,
+    /// Back: clear the browser's filter, leave a lesson, the builder or the shell.
+    Back,
+    NextStep,
+    PreviousStep,
+    /// Run the step (a quiz: submit the answer).
+    Run,
+    Hint,
+    Solution,
+    Reset,
+    FocusNext,
+    FocusPrevious,
+    /// Show this panel (0: Proc, 1: Cgroup, 2: Trace, 3: Cluster).
+    Panel(usize),
+    /// Open the RBAC request builder.
+    Request,
+    /// Scroll the focused pane by this many lines.
+    Scroll(i32),
+    /// The builder: previous or next field, previous or next choice, verdict ⇄ who-can.
+    Field(isize),
+    Choice(isize),
+    WhoCan,
+    /// A control of the Raft cluster; one that acts on a node names node 0 here, and
+    /// the selected node when it is sent (see [`for_node`]).
+    Raft(Control),
+    /// Select this Raft node (1-9), or the previous or next one.
+    Node(u64),
+    NodeStep(i8),
+    Help,
+    Quit,
+    Yes,
+    No,
+}
+
+/// One key in one scope. `mods: None` matches whatever modifiers come with it (as
+/// terminals differ on Shift for `?`, `+`, `{`); `Some(m)` needs `m`.
+#[derive(Clone, Copy, Debug)]
+pub struct Binding {
+    pub scope: Scope,
+    pub code: KeyCode,
+    pub mods: Option<KeyModifiers>,
+    pub action: Action,
+}
+
+/// A row of the table: the keys as the help shows them, what they do in English and in
+/// Korean (no help line when `help` is `None`), and the bindings behind it.
+pub struct Row {
+    pub help: Option<(&'static str, &'static str, &'static str)>,
+    pub bind: &'static [Binding],
+}
+
+const fn b(scope: Scope, code: KeyCode, action: Action) -> Binding {
+    Binding {
+        scope,
+        code,
+        mods: None,
+        action,
+    }
+}
+
+const fn ctrl(scope: Scope, code: KeyCode, action: Action) -> Binding {
+    Binding {
+        scope,
+        code,
+        mods: Some(KeyModifiers::CONTROL),
+        action,
+    }
+}
+
+const fn c(ch: char) -> KeyCode {
+    KeyCode::Char(ch)
+}
+
+use Action as A;
+use KeyCode as K;
+use Scope as S;
+
+/// Every key, in the order the help lists them.
+pub const KEYMAP: &[Row] = &[
+    Row {
+        help: Some((
+            "↑ ↓  Enter",
+            "browser: choose a lesson, open it (resumes where you left off)",
+            "목록: 레슨 고르기, 열기 (멈춘 곳부터 이어서)",
+        )),
+        bind: &[
+            b(S::Browser, K::Up, A::Up),
+            b(S::Browser, K::Down, A::Down),
+            b(S::Browser, K::Enter, A::Open),
+            b(S::Browser, K::PageUp, A::PageUp),
+            b(S::Browser, K::PageDown, A::PageDown),
+        ],
+    },
+    Row {
+        help: Some((
+            "type",
+            "browser: filter lessons by id, title, track or topic",
+            "목록: 아이디, 제목, 트랙, 주제로 거르기",
+        )),
+        bind: &[],
+    },
+    Row {
+        help: Some((
+            "Esc",
+            "clear the filter; in a lesson: back to the lessons",
+            "필터 지우기; 레슨에서는 목록으로",
+        )),
+        bind: &[
+            b(S::Browser, K::Esc, A::Back),
+            b(S::Lesson, K::Esc, A::Back),
+        ],
+    },
+    Row {
+        help: Some(("n  →", "next step", "다음 단계")),
+        bind: &[
+            b(S::Lesson, c('n'), A::NextStep),
+            b(S::Lesson, K::Right, A::NextStep),
+        ],
+    },
+    Row {
+        help: Some(("p  ←", "previous step", "이전 단계")),
+        bind: &[
+            b(S::Lesson, c('p'), A::PreviousStep),
+            b(S::Lesson, K::Left, A::PreviousStep),
+        ],
+    },
+    Row {
+        help: Some((
+            "Enter",
+            "run the step (quiz: submit the chosen answer)",
+            "단계 실행 (퀴즈: 고른 답 제출)",
+        )),
+        bind: &[b(S::Lesson, K::Enter, A::Run)],
+    },
+    Row {
+        help: Some(("a b c …", "quiz: choose an answer", "퀴즈: 답 고르기")),
+        bind: &[],
+    },
+    Row {
+        help: Some((
+            "h",
+            "next hint (for the check that fails first)",
+            "다음 힌트 (실패한 검사에 맞춘 힌트 먼저)",
+        )),
+        bind: &[b(S::Lesson, c('h'), A::Hint)],
+    },
+    Row {
+        help: Some((
+            "s",
+            "show and run the solution (asks first)",
+            "풀이 보기와 실행 (먼저 묻습니다)",
+        )),
+        bind: &[b(S::Lesson, c('s'), A::Solution)],
+    },
+    Row {
+        help: Some((
+            "r",
+            "reset the lesson (asks first)",
+            "레슨 초기화 (먼저 묻습니다)",
+        )),
+        bind: &[b(S::Lesson, c('r'), A::Reset)],
+    },
+    Row {
+        help: Some((
+            "Tab",
+            "move focus: lesson → panels → shell",
+            "포커스 이동: 레슨 → 패널 → 셸",
+        )),
+        bind: &[
+            b(S::Lesson, K::Tab, A::FocusNext),
+            b(S::Lesson, K::BackTab, A::FocusPrevious),
+        ],
+    },
+    Row {
+        help: Some((
+            "Ctrl-]  F6",
+            "leave the shell pane (all other keys go to the shell)",
+            "셸 창에서 나오기 (다른 키는 모두 셸로)",
+        )),
+        bind: &[
+            // Terminals send Ctrl-] as 0x1d, which crossterm reports as Ctrl-5.
+            ctrl(S::Shell, c(']'), A::Back),
+            ctrl(S::Shell, c('5'), A::Back),
+            b(S::Shell, K::F(6), A::Back),
+            ctrl(S::Builder, c(']'), A::Back),
+            ctrl(S::Builder, c('5'), A::Back),
+            b(S::Builder, K::F(6), A::Back),
+        ],
+    },
+    Row {
+        help: Some((
+            "1 2 3 4",
+            "panels: Proc, Cgroup, Trace, Cluster",
+            "패널: Proc, Cgroup, Trace, Cluster",
+        )),
+        bind: &[
+            b(S::Lesson, c('1'), A::Panel(0)),
+            b(S::Lesson, c('2'), A::Panel(1)),
+            b(S::Lesson, c('3'), A::Panel(2)),
+            b(S::Lesson, c('4'), A::Panel(3)),
+        ],
+    },
+    Row {
+        help: Some((
+            "i",
+            "RBAC: build a request in the Cluster panel",
+            "RBAC: Cluster 패널에서 요청 만들기",
+        )),
+        bind: &[
+            // `i` as in `kubectl auth can-i`; quiz choices stop well before it.
+            b(S::Lesson, c('i'), A::Request),
+        ],
+    },
+    Row {
+        help: Some((
+            "↑↓ ←→ Enter",
+            "builder: field, choice or typing, ⇄ who-can, Esc back",
+            "빌더: 항목, 고르기·입력, ⇄ who-can, Esc로 나가기",
+        )),
+        bind: &[
+            b(S::Builder, K::Up, A::Field(-1)),
+            b(S::Builder, K::BackTab, A::Field(-1)),
+            b(S::Builder, K::Down, A::Field(1)),
+            b(S::Builder, K::Tab, A::Field(1)),
+            b(S::Builder, K::Left, A::Choice(-1)),
+            b(S::Builder, K::Right, A::Choice(1)),
+            b(S::Builder, K::Enter, A::WhoCan),
+            b(S::Builder, K::Esc, A::Back),
+        ],
+    },
+    Row {
+        help: Some((
+            "↑ ↓ PgUp PgDn",
+            "scroll the focused pane",
+            "포커스된 창 스크롤",
+        )),
+        bind: &[
+            b(S::Lesson, K::Up, A::Scroll(-1)),
+            b(S::Lesson, K::Down, A::Scroll(1)),
+            b(S::Lesson, K::PageUp, A::Scroll(-10)),
+            b(S::Lesson, K::PageDown, A::Scroll(10)),
+            b(S::Lesson, K::Home, A::Scroll(-10_000)),
+            b(S::Builder, K::PageUp, A::Scroll(-5)),
+            b(S::Builder, K::PageDown, A::Scroll(5)),
+        ],
+    },
+    Row {
+        help: Some((
+            "Space",
+            "Raft (Cluster panel, on a Raft step): play / pause",
+            "Raft (Raft 단계의 Cluster 패널): 재생 / 일시 정지",
+        )),
+        bind: &[b(S::Raft, c(' '), A::Raft(Control::PlayPause))],
+    },
+    Row {
+        help: Some((
+            ".  ,",
+            "Raft: step one tick · deliver one message",
+            "Raft: 한 tick 진행 · 메시지 하나 전달",
+        )),
+        bind: &[
+            b(S::Raft, c('.'), A::Raft(Control::StepTick)),
+            b(S::Raft, c(','), A::Raft(Control::StepMessage)),
+        ],
+    },
+    Row {
+        help: Some(("+  -", "Raft: faster · slower", "Raft: 빠르게 · 느리게")),
+        bind: &[
+            b(S::Raft, c('+'), A::Raft(Control::Faster)),
+            b(S::Raft, c('='), A::Raft(Control::Faster)),
+            b(S::Raft, c('-'), A::Raft(Control::Slower)),
+        ],
+    },
+    Row {
+        help: Some((
+            "[  ]",
+            "Raft: scrub the timeline one tick back · forward again",
+            "Raft: 타임라인을 한 tick 뒤로 · 다시 앞으로",
+        )),
+        bind: &[
+            b(S::Raft, c('['), A::Raft(Control::Back)),
+            b(S::Raft, c(']'), A::Raft(Control::Forward)),
+        ],
+    },
+    Row {
+        help: Some((
+            "{  }",
+            "Raft: to the previous · next election or fault",
+            "Raft: 이전 · 다음 선거나 장애로",
+        )),
+        bind: &[
+            b(S::Raft, c('{'), A::Raft(Control::PreviousMark)),
+            b(S::Raft, c('}'), A::Raft(Control::NextMark)),
+        ],
+    },
+    Row {
+        help: Some((
+            "c",
+            "Raft: crash the selected node, or restart it",
+            "Raft: 고른 노드를 죽이기, 또는 다시 시작",
+        )),
+        bind: &[b(S::Raft, c('c'), A::Raft(Control::CrashOrRestart(0)))],
+    },
+    Row {
+        help: Some((
+            "i",
+            "Raft: isolate the selected node (partition), or heal",
+            "Raft: 고른 노드를 고립 (네트워크 분할), 또는 복구",
+        )),
+        bind: &[b(S::Raft, c('i'), A::Raft(Control::IsolateOrHeal(0)))],
+    },
+    Row {
+        help: Some((
+            "x",
+            "Raft: drop the next message on the selected node's link",
+            "Raft: 고른 노드 링크의 다음 메시지 버리기",
+        )),
+        bind: &[b(S::Raft, c('x'), A::Raft(Control::DropNext(0)))],
+    },
+    Row {
+        help: Some((
+            "w",
+            "Raft: a client request (propose) to the selected node",
+            "Raft: 고른 노드에 클라이언트 요청 (propose)",
+        )),
+        bind: &[b(S::Raft, c('w'), A::Raft(Control::Propose(0)))],
+    },
+    Row {
+        help: Some(("v", "Raft: force a split vote", "Raft: 표 갈림 일으키기")),
+        bind: &[b(S::Raft, c('v'), A::Raft(Control::SplitVote))],
+    },
+    Row {
+        help: Some((
+            "1-9  ← →",
+            "Raft, Cluster panel focused (Tab): select a node",
+            "Raft, Cluster 패널에 포커스 (Tab): 노드 고르기",
+        )),
+        bind: &[
+            b(S::RaftNode, c('1'), A::Node(1)),
+            b(S::RaftNode, c('2'), A::Node(2)),
+            b(S::RaftNode, c('3'), A::Node(3)),
+            b(S::RaftNode, c('4'), A::Node(4)),
+            b(S::RaftNode, c('5'), A::Node(5)),
+            b(S::RaftNode, c('6'), A::Node(6)),
+            b(S::RaftNode, c('7'), A::Node(7)),
+            b(S::RaftNode, c('8'), A::Node(8)),
+            b(S::RaftNode, c('9'), A::Node(9)),
+            b(S::RaftNode, K::Left, A::NodeStep(-1)),
+            b(S::RaftNode, K::Right, A::NodeStep(1)),
+        ],
+    },
+    Row {
+        help: Some(("?", "this help", "이 도움말")),
+        bind: &[
+            b(S::Browser, c('?'), A::Help),
+            b(S::Lesson, c('?'), A::Help),
+        ],
+    },
+    Row {
+        help: Some((
+            "q  Ctrl-C",
+            "quit (asks while a container runs; tears everything down)",
+            "종료 (컨테이너가 돌고 있으면 묻고, 모두 정리)",
+        )),
+        bind: &[
+            ctrl(S::Browser, c('c'), A::Quit),
+            ctrl(S::Lesson, c('c'), A::Quit),
+            ctrl(S::Builder, c('c'), A::Quit),
+            b(S::Browser, c('q'), A::Quit),
+            b(S::Lesson, c('q'), A::Quit),
+        ],
+    },
+    // Keys of the overlays, which the help does not list.
+    Row {
+        help: None,
+        bind: &[
+            b(S::Confirm, c('y'), A::Yes),
+            b(S::Confirm, c('Y'), A::Yes),
+            b(S::Confirm, K::Enter, A::Yes),
+            b(S::Confirm, c('n'), A::No),
+            b(S::Confirm, c('N'), A::No),
+            b(S::Confirm, K::Esc, A::No),
+            b(S::Help, K::Down, A::Scroll(1)),
+            b(S::Help, K::PageDown, A::Scroll(10)),
+            b(S::Help, K::Up, A::Scroll(-1)),
+            b(S::Help, K::PageUp, A::Scroll(-10)),
+        ],
+    },
 ];
 
-/// True for the keys that leave the shell pane: Ctrl-] (which terminals send as 0x1d,
-/// reported as Ctrl-5) and F6.
+/// The help overlay's lines: (keys, English, Korean).
+pub fn help() -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+    KEYMAP.iter().filter_map(|r| r.help)
+}
+
+/// What `k` does in `scope`, if anything. Bindings that need a modifier (Ctrl-C) come
+/// before those that take any.
+pub fn action(scope: Scope, k: &KeyEvent) -> Option<Action> {
+    let bindings = || {
+        KEYMAP
+            .iter()
+            .flat_map(|r| r.bind.iter())
+            .filter(move |b| b.scope == scope && b.code == k.code)
+    };
+    bindings()
+        .find(|b| b.mods.is_some_and(|m| k.modifiers.contains(m)))
+        .or_else(|| bindings().find(|b| b.mods.is_none()))
+        .map(|b| b.action)
+}
+
+/// A Raft control aimed at `node` when it acts on one.
+pub fn for_node(c: Control, node: u64) -> Control {
+    match c {
+        Control::CrashOrRestart(_) => Control::CrashOrRestart(node),
+        Control::IsolateOrHeal(_) => Control::IsolateOrHeal(node),
+        Control::DropNext(_) => Control::DropNext(node),
+        Control::Propose(_) => Control::Propose(node),
+        other => other,
+    }
+}
+
+/// True for the keys that leave the shell pane: Ctrl-] and F6.
 pub fn leaves_shell(k: &KeyEvent) -> bool {
-    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-    matches!(k.code, KeyCode::F(6)) || (ctrl && matches!(k.code, KeyCode::Char(']' | '5')))
+    action(Scope::Shell, k) == Some(Action::Back)
 }
 
 /// The bytes a terminal would send for `k`, for the shell's PTY.
@@ -206,5 +530,32 @@ mod tests {
         )));
         assert!(leaves_shell(&key(KeyCode::F(6), KeyModifiers::NONE)));
         assert!(!leaves_shell(&key(KeyCode::Char(']'), KeyModifiers::NONE)));
+    }
+
+    #[test]
+    fn the_table_dispatches_by_scope_and_modifier() {
+        let ctrl_c = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(action(Scope::Lesson, &ctrl_c), Some(Action::Quit));
+        assert_eq!(
+            action(Scope::Raft, &key(KeyCode::Char('c'), KeyModifiers::NONE)),
+            Some(Action::Raft(Control::CrashOrRestart(0)))
+        );
+        assert_eq!(
+            action(Scope::Lesson, &key(KeyCode::Char('c'), KeyModifiers::NONE)),
+            None
+        );
+        // Shift comes with `?` on some terminals.
+        assert_eq!(
+            action(
+                Scope::Browser,
+                &key(KeyCode::Char('?'), KeyModifiers::SHIFT)
+            ),
+            Some(Action::Help)
+        );
+        // Every binding in the help's rows is reachable: no earlier row shadows it.
+        for b in KEYMAP.iter().flat_map(|r| r.bind.iter()) {
+            let k = key(b.code, b.mods.unwrap_or(KeyModifiers::NONE));
+            assert_eq!(action(b.scope, &k), Some(b.action), "{b:?}");
+        }
     }
 }

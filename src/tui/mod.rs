@@ -147,7 +147,7 @@ struct Runner {
 
 /// A replay inside the lab (reading mode).
 struct Replaying {
-    player: replay::Player,
+    player: replay::ReplayPlayer,
     last: std::time::Instant,
 }
 
@@ -221,7 +221,7 @@ impl Runner {
                 return;
             }
         };
-        let mut player = replay::Player::new(journal);
+        let mut player = replay::ReplayPlayer::new(journal);
         app.opts.mode = Mode::Replay;
         if let Err(e) = player.open(app) {
             app.opts.mode = Mode::Reading;
@@ -354,12 +354,13 @@ pub fn run(launch: Launch) -> Result<ExitCode> {
     let engine_tx = match crate::record::record_dir(launch.record.as_deref()) {
         Some(dir) if mode == Mode::Live => {
             let (rtx, rrx) = channel();
-            crate::record::spawn_tui_recorder(
+            crate::record::spawn_recorder(
                 dir,
                 app.lessons.clone(),
                 app.opts.lang.clone(),
                 rrx,
                 tx.clone(),
+                Msg::event,
                 screen.clone(),
             )?;
             Some(rtx)
@@ -474,7 +475,7 @@ mod tests {
             "the Trace pane is empty after the replay"
         );
         assert!(
-            ls.steps.iter().any(|s| s.mark == state::Mark::Pass),
+            ls.steps.iter().any(|s| s.mark == state::StepMark::Pass),
             "no step shows its recorded pass"
         );
         assert!(app.message.as_deref().is_some_and(|m| m.starts_with('■')));

@@ -18,10 +18,21 @@ pub enum Msg {
     Tick,
     /// The syntax definitions finished loading: code blocks can be highlighted now.
     SyntaxReady,
-    /// A worker could not do what it was asked (one sentence).
+    /// The lab's runner could not do what it was asked (start the engine, save the
+    /// progress), in one sentence. What the engine cannot do arrives as `Event::Notice`.
     Notice(String),
     /// The engine has torn everything down and stopped.
     EngineStopped,
+}
+
+impl Msg {
+    /// The lesson event this message carries, if it carries one.
+    pub fn event(&self) -> Option<&Event> {
+        match self {
+            Msg::Event(e) => Some(e),
+            _ => None,
+        }
+    }
 }
 
 /// A command for the lesson engine's thread.

@@ -18,7 +18,7 @@ const SEEK_MS: u64 = 5000;
 /// How often a playing replay moves on.
 pub const FRAME: Duration = Duration::from_millis(50);
 
-pub struct Player {
+pub struct ReplayPlayer {
     pub journal: Journal,
     /// How many entries are applied.
     pub pos: usize,
@@ -30,7 +30,7 @@ pub struct Player {
     markers: Vec<usize>,
 }
 
-impl Player {
+impl ReplayPlayer {
     pub fn new(journal: Journal) -> Self {
         let markers = journal
             .entries
@@ -39,7 +39,7 @@ impl Player {
             .filter(|(_, e)| matches!(e.event, Event::StepStarted { .. }))
             .map(|(i, _)| i)
             .collect();
-        Player {
+        ReplayPlayer {
             journal,
             pos: 0,
             playing: true,
@@ -256,7 +256,7 @@ pub fn options(lang: String) -> Options {
 /// `contlab replay FILE`: the lab in replay mode, in the terminal.
 pub fn run(mut app: App, journal: Journal) -> Result<()> {
     use ratatui::Terminal;
-    let mut player = Player::new(journal);
+    let mut player = ReplayPlayer::new(journal);
     player.open(&mut app)?;
     let guard = super::terminal::TerminalGuard::enter()?;
     let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());

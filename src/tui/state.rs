@@ -1,11 +1,10 @@
 //! The app's whole state, and how the event stream changes it. Nothing here touches the
 //! terminal or the kernel: the view draws this state, the runner carries out effects.
 
-use crate::lesson::event::{CheckResult, Event, StepStatus, Stream};
+use crate::lesson::event::{CheckResult, Event, StepStatus, Stream, TraceEvent, add_to_round};
 use crate::lesson::format::{StepKind, StepText};
 use crate::lesson::load::Lesson;
 use crate::lesson::progress::Progress;
-use crate::runtime::trace::TraceEvent;
 use std::cell::RefCell;
 
 /// Live runs steps on this kernel; reading shows the prose only (no root); replay plays
@@ -62,9 +61,9 @@ pub enum Overlay {
     Confirm(Confirm),
 }
 
-/// A step's state on screen.
+/// A step's mark in the step list: not run, running, passed or failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mark {
+pub enum StepMark {
     Todo,
     Running,
     Pass,
@@ -73,7 +72,7 @@ pub enum Mark {
 
 #[derive(Clone, Debug)]
 pub struct StepView {
-    pub mark: Mark,
+    pub mark: StepMark,
     /// The last round of check results.
     pub checks: Vec<CheckResult>,
     /// How many hints the student has asked for.
@@ -143,7 +142,7 @@ impl LessonState {
             step: step.min(n.saturating_sub(1)),
             steps: (0..n)
                 .map(|_| StepView {
-                    mark: Mark::Todo,
+                    mark: StepMark::Todo,
                     checks: Vec::new(),
                     hints: 0,
                     chosen: None,
@@ -357,7 +356,11 @@ impl App {
         if let Some(p) = self.progress.lessons.get(lesson.id()) {
             for (i, s) in lesson.file.steps.iter().enumerate() {
                 if let Some(sp) = p.steps.get(s.id.get_ref()) {
-                    ls.steps[i].mark = if sp.passed { Mark::Pass } else { Mark::Todo };
+                    ls.steps[i].mark = if sp.passed {
+                        StepMark::Pass
+                    } else {
+                        StepMark::Todo
+                    };
                 }
             }
         }
@@ -373,17 +376,27 @@ impl App {
 
     /// Applies one event of the stream. Returns true when something on screen changed.
     pub fn apply_event(&mut self, e: &Event) -> bool {
+        if let Event::Notice { message } = e {
+            self.message = Some(message.clone());
+            return true;
+        }
         let expected_checks: Vec<usize> = self
             .open()
             .map(|(l, _)| l.file.steps.iter().map(|s| s.checks.len()).collect())
             .unwrap_or_default();
+        if self.opts.mode == Mode::Live
+            && let Some(ls) = &self.lesson
+            && let Some(l) = self.lessons.get(ls.index)
+        {
+            self.progress.on_event(l, e);
+        }
         let Some(ls) = self.lesson.as_mut() else {
             return false;
         };
         match e {
             Event::StepStarted { index, .. } => {
                 if let Some(s) = ls.steps.get_mut(*index) {
-                    s.mark = Mark::Running;
+                    s.mark = StepMark::Running;
                     s.checks.clear();
                     s.output.clear();
                 }
@@ -441,50 +454,26 @@ impl App {
             },
             Event::Check(c) => {
                 let at = ls.active.unwrap_or(ls.step);
-                let want = expected_checks.get(at).copied().unwrap_or(0).max(1);
-                if let Some(s) = ls.steps.get_mut(at) {
-                    // A new round of checks (a task's re-check) replaces the last one.
-                    if s.checks.len() >= want {
-                        s.checks.clear();
+                let want = expected_checks.get(at).copied().unwrap_or(0);
+                match ls.steps.get_mut(at) {
+                    Some(s) => {
+                        add_to_round(&mut s.checks, c, want);
+                        true
                     }
-                    let changed = true;
-                    s.checks.push(c.clone());
-                    return changed;
+                    None => false,
                 }
-                false
             }
-            Event::StepFinished {
-                lesson,
-                step,
-                status,
-                duration_ms,
-            } => {
+            Event::StepFinished { status, .. } => {
                 let at = ls.active.take().unwrap_or(ls.step);
-                let mut checks = Vec::new();
                 if let Some(s) = ls.steps.get_mut(at) {
                     s.mark = match status {
-                        StepStatus::Pass => Mark::Pass,
-                        StepStatus::Fail => Mark::Fail,
+                        StepStatus::Pass => StepMark::Pass,
+                        StepStatus::Fail => StepMark::Fail,
                     };
-                    checks = s.checks.clone();
-                }
-                if self.opts.mode == Mode::Live {
-                    self.progress
-                        .record(lesson, step, *status, &checks, *duration_ms);
-                    if let Some((l, _)) = self.open() {
-                        let ids: Vec<String> = l
-                            .file
-                            .steps
-                            .iter()
-                            .map(|s| s.id.get_ref().clone())
-                            .collect();
-                        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-                        let id = l.id().to_string();
-                        self.progress.complete_if_done(&id, &refs);
-                    }
                 }
                 true
             }
+            Event::Notice { .. } => false,
         }
     }
 }

@@ -2,14 +2,13 @@
 //! are applied to the state. Pure apart from the returned effects, so tests drive it
 //! message by message.
 
-use super::keys;
+use super::keys::{self, Action, Scope};
 use super::msg::{Effect, EngineCmd, Msg};
 use super::request::RequestBuilder;
-use super::state::{App, Confirm, Focus, Mark, Mode, Overlay, Panel, Screen};
+use super::state::{App, Confirm, Focus, Mode, Overlay, Panel, Screen, StepMark};
 use super::view::layout;
 use crate::lesson::event::{Event, StepStatus};
 use crate::lesson::format::StepKind;
-use crate::raft::Control;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// Re-check an open task every this many ticks (ticks are 250 ms).
@@ -112,12 +111,11 @@ fn key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
     match app.overlay {
         Overlay::Help => {
             // The help is taller than a small terminal: arrows scroll it.
-            let most = 2 * keys::HELP.len() as u16;
-            match k.code {
-                KeyCode::Down => app.help_scroll = (app.help_scroll + 1).min(most),
-                KeyCode::PageDown => app.help_scroll = (app.help_scroll + 10).min(most),
-                KeyCode::Up => app.help_scroll = app.help_scroll.saturating_sub(1),
-                KeyCode::PageUp => app.help_scroll = app.help_scroll.saturating_sub(10),
+            let most = 2 * keys::help().count() as i32;
+            match keys::action(Scope::Help, &k) {
+                Some(Action::Scroll(by)) => {
+                    app.help_scroll = (app.help_scroll as i32 + by).clamp(0, most) as u16
+                }
                 _ => {
                     app.overlay = Overlay::None;
                     app.help_scroll = 0;
@@ -127,12 +125,12 @@ fn key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
             return;
         }
         Overlay::Confirm(c) => {
-            match k.code {
-                KeyCode::Char('y' | 'Y') | KeyCode::Enter => {
+            match keys::action(Scope::Confirm, &k) {
+                Some(Action::Yes) => {
                     app.overlay = Overlay::None;
                     confirmed(app, c, fx);
                 }
-                KeyCode::Char('n' | 'N') | KeyCode::Esc => app.overlay = Overlay::None,
+                Some(Action::No) => app.overlay = Overlay::None,
                 _ => {}
             }
             app.dirty = true;
@@ -146,50 +144,46 @@ fn key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
     }
 }
 
-fn ctrl_c(k: &KeyEvent) -> bool {
-    k.modifiers.contains(KeyModifiers::CONTROL) && matches!(k.code, KeyCode::Char('c'))
-}
-
 fn browser_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
     let n = app.filtered().len();
     app.dirty = true;
-    if ctrl_c(&k) {
-        quit(app, fx);
-        return;
-    }
-    match k.code {
-        KeyCode::Up => app.browser.selected = app.browser.selected.saturating_sub(1),
-        KeyCode::Down => {
+    match keys::action(Scope::Browser, &k) {
+        Some(Action::Up) => app.browser.selected = app.browser.selected.saturating_sub(1),
+        Some(Action::Down) => {
             if app.browser.selected + 1 < n {
                 app.browser.selected += 1;
             }
         }
-        KeyCode::PageUp => app.browser.selected = app.browser.selected.saturating_sub(10),
-        KeyCode::PageDown => {
+        Some(Action::PageUp) => app.browser.selected = app.browser.selected.saturating_sub(10),
+        Some(Action::PageDown) => {
             app.browser.selected = (app.browser.selected + 10).min(n.saturating_sub(1))
         }
-        KeyCode::Enter => {
+        Some(Action::Open) => {
             if let Some(&i) = app.filtered().get(app.browser.selected) {
                 open_lesson(app, i, fx);
             }
         }
-        KeyCode::Esc if !app.browser.filter.is_empty() => {
+        Some(Action::Back) if !app.browser.filter.is_empty() => {
             app.browser.filter.clear();
             app.browser.selected = 0;
         }
-        KeyCode::Esc => quit(app, fx),
-        KeyCode::Backspace => {
-            app.browser.filter.pop();
-            app.browser.selected = 0;
-        }
-        KeyCode::Char('?') => app.overlay = Overlay::Help,
+        Some(Action::Back) => quit(app, fx),
+        Some(Action::Help) => app.overlay = Overlay::Help,
         // `q` quits only while nothing is typed, so ids with a q can still be filtered.
-        KeyCode::Char('q') if app.browser.filter.is_empty() => quit(app, fx),
-        KeyCode::Char(c) if !c.is_control() => {
-            app.browser.filter.push(c);
-            app.browser.selected = 0;
+        Some(Action::Quit) if k.code != KeyCode::Char('q') || app.browser.filter.is_empty() => {
+            quit(app, fx)
         }
-        _ => app.dirty = false,
+        _ => match k.code {
+            KeyCode::Backspace => {
+                app.browser.filter.pop();
+                app.browser.selected = 0;
+            }
+            KeyCode::Char(c) if !c.is_control() => {
+                app.browser.filter.push(c);
+                app.browser.selected = 0;
+            }
+            _ => app.dirty = false,
+        },
     }
 }
 
@@ -289,17 +283,14 @@ fn lesson_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
     let step = ls.step;
     let nsteps = ls.steps.len();
     let kind = app.step_kind(step).unwrap_or_default();
-    if ctrl_c(&k) {
-        ask_or(app, Confirm::Quit, fx);
-        return;
-    }
-    match k.code {
-        KeyCode::Char('n') | KeyCode::Right => go(app, (step + 1).min(nsteps.saturating_sub(1))),
-        KeyCode::Char('p') | KeyCode::Left => go(app, step.saturating_sub(1)),
-        KeyCode::Enter => run(app, step, kind, fx),
-        KeyCode::Char('h') => hint(app),
-        KeyCode::Char('s') => {
-            let passed = ls.steps.get(step).is_some_and(|s| s.mark == Mark::Pass);
+    match keys::action(Scope::Lesson, &k) {
+        Some(Action::Quit) => ask_or(app, Confirm::Quit, fx),
+        Some(Action::NextStep) => go(app, (step + 1).min(nsteps.saturating_sub(1))),
+        Some(Action::PreviousStep) => go(app, step.saturating_sub(1)),
+        Some(Action::Run) => run(app, step, kind, fx),
+        Some(Action::Hint) => hint(app),
+        Some(Action::Solution) => {
+            let passed = ls.steps.get(step).is_some_and(|s| s.mark == StepMark::Pass);
             let has = app
                 .open()
                 .and_then(|(l, _)| l.file.steps.get(step))
@@ -316,54 +307,50 @@ fn lesson_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
                 app.overlay = Overlay::Confirm(Confirm::Solution);
             }
         }
-        KeyCode::Char('r') => app.overlay = Overlay::Confirm(Confirm::Reset),
-        KeyCode::Tab => {
+        Some(Action::Reset) => app.overlay = Overlay::Confirm(Confirm::Reset),
+        Some(Action::FocusNext) => {
             app.focus = match app.focus {
                 Focus::Prose => Focus::Panels,
                 Focus::Panels if app.opts.mode == Mode::Live => Focus::Shell,
                 _ => Focus::Prose,
             }
         }
-        KeyCode::BackTab => {
+        Some(Action::FocusPrevious) => {
             app.focus = match app.focus {
                 Focus::Panels => Focus::Prose,
                 Focus::Prose if app.opts.mode == Mode::Live => Focus::Shell,
                 _ => Focus::Panels,
             }
         }
-        KeyCode::Char(c @ '1'..='4') => {
-            app.panel = Panel::ALL[(c as u8 - b'1') as usize];
+        Some(Action::Panel(i)) => {
+            app.panel = Panel::ALL[i];
             if let Some(ls) = app.lesson.as_mut() {
                 ls.panel_scroll = 0;
             }
         }
-        KeyCode::Char('?') => app.overlay = Overlay::Help,
-        // `i` as in `kubectl auth can-i`; quiz choices stop well before it.
-        KeyCode::Char('i') if rbac_panel(app).is_some() => open_request(app, fx),
-        KeyCode::Char('q') => ask_or(app, Confirm::Quit, fx),
-        KeyCode::Esc => ask_or(app, Confirm::Leave, fx),
-        KeyCode::Up => scroll(app, -1),
-        KeyCode::Down => scroll(app, 1),
-        KeyCode::PageUp => scroll(app, -10),
-        KeyCode::PageDown => scroll(app, 10),
-        KeyCode::Home => scroll(app, -10_000),
-        KeyCode::Char(c) if kind == StepKind::Quiz && c.is_ascii_lowercase() => {
-            let choices = app
-                .open()
-                .and_then(|(l, _)| l.file.steps.get(step))
-                .map(|s| s.choices.clone())
-                .unwrap_or_default();
-            let pos = (c as u8 - b'a') as usize;
-            match choices.get(pos) {
-                Some(id) => {
-                    if let Some(s) = app.lesson.as_mut().and_then(|ls| ls.steps.get_mut(step)) {
-                        s.chosen = Some(id.clone());
+        Some(Action::Help) => app.overlay = Overlay::Help,
+        Some(Action::Request) if rbac_panel(app).is_some() => open_request(app, fx),
+        Some(Action::Back) => ask_or(app, Confirm::Leave, fx),
+        Some(Action::Scroll(by)) => scroll(app, by),
+        _ => match k.code {
+            KeyCode::Char(c) if kind == StepKind::Quiz && c.is_ascii_lowercase() => {
+                let choices = app
+                    .open()
+                    .and_then(|(l, _)| l.file.steps.get(step))
+                    .map(|s| s.choices.clone())
+                    .unwrap_or_default();
+                let pos = (c as u8 - b'a') as usize;
+                match choices.get(pos) {
+                    Some(id) => {
+                        if let Some(s) = app.lesson.as_mut().and_then(|ls| ls.steps.get_mut(step)) {
+                            s.chosen = Some(id.clone());
+                        }
                     }
+                    None => app.dirty = false,
                 }
-                None => app.dirty = false,
             }
-        }
-        _ => app.dirty = false,
+            _ => app.dirty = false,
+        },
     }
 }
 
@@ -402,13 +389,17 @@ fn open_request(app: &mut App, fx: &mut Vec<Effect>) {
 /// typing edits it, Enter switches between the verdict and who-can, Esc leaves. Every
 /// change is asked of the engine at once.
 fn request_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
-    if ctrl_c(&k) {
-        ask_or(app, Confirm::Quit, fx);
-        return;
-    }
-    if k.code == KeyCode::Esc || keys::leaves_shell(&k) {
-        app.focus = Focus::Panels;
-        return;
+    let action = keys::action(Scope::Builder, &k);
+    match action {
+        Some(Action::Quit) => {
+            ask_or(app, Confirm::Quit, fx);
+            return;
+        }
+        Some(Action::Back) => {
+            app.focus = Focus::Panels;
+            return;
+        }
+        _ => {}
     }
     let data = rbac_panel(app).cloned().unwrap_or_default();
     let Some(ls) = app.lesson.as_mut() else {
@@ -422,20 +413,21 @@ fn request_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
     let ctrl_or_alt = k
         .modifiers
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-    match k.code {
-        KeyCode::Up | KeyCode::BackTab => b.step_field(-1),
-        KeyCode::Down | KeyCode::Tab => b.step_field(1),
-        KeyCode::Left => b.cycle(-1, &data),
-        KeyCode::Right => b.cycle(1, &data),
-        KeyCode::Enter => {
+    match action {
+        Some(Action::Field(by)) => b.step_field(by),
+        Some(Action::Choice(by)) => b.cycle(by, &data),
+        Some(Action::WhoCan) => {
             b.who_can = !b.who_can;
             ls.panel_scroll = 0;
         }
-        KeyCode::Backspace => b.backspace(),
-        KeyCode::Char(c) if !ctrl_or_alt && !c.is_control() => b.type_char(c),
-        KeyCode::PageUp => ls.panel_scroll = ls.panel_scroll.saturating_sub(5),
-        KeyCode::PageDown => ls.panel_scroll = (ls.panel_scroll + 5).min(500),
-        _ => app.dirty = false,
+        Some(Action::Scroll(by)) => {
+            ls.panel_scroll = (ls.panel_scroll as i32 + by).clamp(0, 500) as u16
+        }
+        _ => match k.code {
+            KeyCode::Backspace => b.backspace(),
+            KeyCode::Char(c) if !ctrl_or_alt && !c.is_control() => b.type_char(c),
+            _ => app.dirty = false,
+        },
     }
     let after = b.ask();
     if after != before {
@@ -463,35 +455,27 @@ fn raft_key(app: &mut App, k: &KeyEvent, fx: &mut Vec<Effect>) -> bool {
         return false;
     };
     let node = ls.raft_node.clamp(1, nodes.max(1));
-    let control = match k.code {
-        KeyCode::Char(c @ '1'..='9') if selecting && u64::from(c as u8 - b'0') <= nodes => {
-            ls.raft_node = u64::from(c as u8 - b'0');
-            return true;
+    if selecting {
+        match keys::action(Scope::RaftNode, k) {
+            Some(Action::Node(n)) if n <= nodes => {
+                ls.raft_node = n;
+                return true;
+            }
+            Some(Action::NodeStep(-1)) => {
+                ls.raft_node = if node <= 1 { nodes } else { node - 1 };
+                return true;
+            }
+            Some(Action::NodeStep(_)) => {
+                ls.raft_node = node % nodes + 1;
+                return true;
+            }
+            _ => {}
         }
-        KeyCode::Left if selecting => {
-            ls.raft_node = if node <= 1 { nodes } else { node - 1 };
-            return true;
-        }
-        KeyCode::Right if selecting => {
-            ls.raft_node = node % nodes + 1;
-            return true;
-        }
-        KeyCode::Char(' ') => Control::PlayPause,
-        KeyCode::Char('.') => Control::StepTick,
-        KeyCode::Char(',') => Control::StepMessage,
-        KeyCode::Char('+' | '=') => Control::Faster,
-        KeyCode::Char('-') => Control::Slower,
-        KeyCode::Char('[') => Control::Back,
-        KeyCode::Char(']') => Control::Forward,
-        KeyCode::Char('{') => Control::PreviousMark,
-        KeyCode::Char('}') => Control::NextMark,
-        KeyCode::Char('c') => Control::CrashOrRestart(node),
-        KeyCode::Char('i') => Control::IsolateOrHeal(node),
-        KeyCode::Char('x') => Control::DropNext(node),
-        KeyCode::Char('w') => Control::Propose(node),
-        KeyCode::Char('v') => Control::SplitVote,
-        _ => return false,
+    }
+    let Some(Action::Raft(control)) = keys::action(Scope::Raft, k) else {
+        return false;
     };
+    let control = keys::for_node(control, node);
     if app.opts.mode == Mode::Live {
         fx.push(Effect::Engine(EngineCmd::Raft(control)));
     } else {
@@ -595,16 +579,8 @@ fn solution(app: &mut App, fx: &mut Vec<Effect>) {
     if app.opts.mode != Mode::Live {
         return;
     }
-    if let Some((lesson, sid)) = id
-        && let Some(p) = app
-            .progress
-            .lessons
-            .entry(lesson)
-            .or_default()
-            .steps
-            .get_mut(&sid)
-    {
-        p.solution_shown = true;
+    if let Some((lesson, sid)) = id {
+        app.progress.solution_shown(&lesson, &sid);
     }
     fx.push(Effect::Engine(EngineCmd::Solution(step)));
 }
@@ -618,7 +594,7 @@ fn run(app: &mut App, step: usize, kind: StepKind, fx: &mut Vec<Effect>) {
         match kind {
             StepKind::Read => {
                 if let Some(s) = ls.steps.get_mut(step) {
-                    s.mark = Mark::Pass;
+                    s.mark = StepMark::Pass;
                 }
             }
             StepKind::Quiz => {
@@ -631,9 +607,9 @@ fn run(app: &mut App, step: usize, kind: StepKind, fx: &mut Vec<Effect>) {
                     match &s.chosen {
                         Some(c) => {
                             s.mark = if Some(c) == right.as_ref() {
-                                Mark::Pass
+                                StepMark::Pass
                             } else {
-                                Mark::Fail
+                                StepMark::Fail
                             };
                         }
                         None => {

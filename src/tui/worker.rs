@@ -1,17 +1,16 @@
-//! The workers that feed the app: the lesson engine on its own thread (taking
-//! `EngineCmd`s, its events forwarded as messages), and the panel timer.
+//! The workers that feed the app: the lesson's session on its own thread (taking
+//! `EngineCmd`s, its events forwarded as messages), and the panel timer. The step policy
+//! lives in `lesson::session`; this file only carries commands and events.
 
 use super::msg::{EngineCmd, Msg};
-use crate::lesson::engine::Engine;
-use crate::lesson::event::{CheckResult, Event, StepStatus};
-use crate::lesson::format::{StepKind, main_container};
+use crate::lesson::event::Event;
 use crate::lesson::load::Lesson;
-use std::collections::BTreeMap;
+use crate::lesson::session::Session;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Sender, channel};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The engine's thread and the way to command it.
 pub struct EngineHandle {
@@ -20,21 +19,21 @@ pub struct EngineHandle {
 }
 
 impl EngineHandle {
-    /// Starts an engine for `lesson`; its events and notices go to `app`.
+    /// Starts an engine for `lesson`; its events (notices among them) go to `app`.
     pub fn spawn(lesson: Lesson, app: Sender<Msg>, shell: (u16, u16)) -> anyhow::Result<Self> {
         let (tx, rx) = channel::<EngineCmd>();
         let thread = std::thread::Builder::new()
             .name("contlab-engine".into())
             .spawn(move || {
-                let mut w = Worker::new(lesson, app.clone(), shell);
+                let mut session = Session::new(lesson, forward(app.clone()), shell);
                 for cmd in rx {
                     if cmd == EngineCmd::Quit {
                         break;
                     }
-                    w.handle(cmd);
+                    handle(&mut session, cmd);
                 }
-                w.engine.teardown();
-                drop(w);
+                session.teardown();
+                drop(session);
                 let _ = app.send(Msg::EngineStopped);
             })?;
         Ok(EngineHandle {
@@ -55,195 +54,36 @@ impl EngineHandle {
     }
 }
 
-struct Worker {
-    lesson: Lesson,
-    engine: Engine,
-    events: Sender<Event>,
-    app: Sender<Msg>,
-    shell: (u16, u16),
-    /// Tasks started and not yet passed, with when they started.
-    open_tasks: BTreeMap<usize, Instant>,
+/// The engine speaks events; the app listens to messages.
+fn forward(app: Sender<Msg>) -> Sender<Event> {
+    let (events, rx) = channel::<Event>();
+    let _ = std::thread::Builder::new()
+        .name("contlab-events".into())
+        .spawn(move || {
+            for e in rx {
+                if app.send(Msg::Event(e)).is_err() {
+                    break;
+                }
+            }
+        });
+    events
 }
 
-fn status(results: &[CheckResult]) -> StepStatus {
-    if results.iter().all(|r| r.pass) {
-        StepStatus::Pass
-    } else {
-        StepStatus::Fail
-    }
-}
-
-impl Worker {
-    fn new(lesson: Lesson, app: Sender<Msg>, shell: (u16, u16)) -> Self {
-        let (events, rx) = channel::<Event>();
-        let fwd = app.clone();
-        // The engine speaks events; the app listens to messages.
-        let _ = std::thread::Builder::new()
-            .name("contlab-events".into())
-            .spawn(move || {
-                for e in rx {
-                    if fwd.send(Msg::Event(e)).is_err() {
-                        break;
-                    }
-                }
-            });
-        let engine = Engine::new(lesson.clone(), events.clone());
-        Worker {
-            lesson,
-            engine,
-            events,
-            app,
-            shell,
-            open_tasks: BTreeMap::new(),
-        }
-    }
-
-    fn kind(&self, i: usize) -> StepKind {
-        self.lesson
-            .file
-            .steps
-            .get(i)
-            .map(|s| s.kind)
-            .unwrap_or_default()
-    }
-
-    /// Reports a failed action the way the headless runner does: as a failing check.
-    fn failed(&self, e: anyhow::Error) -> Vec<CheckResult> {
-        let r = CheckResult {
-            check: "action".into(),
-            pass: false,
-            sentence: format!("the step's action failed: {e:#}"),
-        };
-        let _ = self.events.send(Event::Check(r.clone()));
-        vec![r]
-    }
-
-    fn notice(&self, s: String) {
-        let _ = self.app.send(Msg::Notice(s));
-    }
-
-    /// Keeps a shell open in the main container while it runs.
-    fn ensure_shell(&mut self) {
-        let main = main_container();
-        if self.engine.container(&main).is_none() {
-            self.engine.close_shell();
-            return;
-        }
-        if !self.engine.shell_alive()
-            && let Err(e) = self.engine.open_shell(&main, self.shell.0, self.shell.1)
-        {
-            self.notice(format!("cannot open the shell: {e:#}"));
-        }
-    }
-
-    fn finish(&mut self, i: usize, results: &[CheckResult], started: Instant) {
-        self.open_tasks.remove(&i);
-        self.engine
-            .end_step(i, status(results), started.elapsed().as_millis() as u64);
-    }
-
-    fn handle(&mut self, cmd: EngineCmd) {
-        match cmd {
-            EngineCmd::Run(i) => {
-                let t = Instant::now();
-                self.engine.begin_step(i);
-                let results = match self.engine.run_action(i) {
-                    Err(e) => self.failed(e),
-                    Ok(()) => {
-                        self.ensure_shell();
-                        self.engine.check(i)
-                    }
-                };
-                let action_failed = results.iter().any(|r| r.check == "action");
-                if self.kind(i) == StepKind::Task
-                    && !action_failed
-                    && status(&results) == StepStatus::Fail
-                {
-                    // The student works on it in the shell; re-checks end it.
-                    self.open_tasks.insert(i, t);
-                } else {
-                    self.finish(i, &results, t);
-                }
-            }
-            EngineCmd::Recheck(i) => {
-                if let Some(&t) = self.open_tasks.get(&i) {
-                    let results = self.engine.check(i);
-                    if status(&results) == StepStatus::Pass {
-                        self.finish(i, &results, t);
-                    }
-                }
-            }
-            EngineCmd::Solution(i) => {
-                let t = match self.open_tasks.get(&i) {
-                    Some(&t) => t,
-                    None => {
-                        let t = Instant::now();
-                        self.engine.begin_step(i);
-                        if let Err(e) = self.engine.run_action(i) {
-                            let r = self.failed(e);
-                            self.finish(i, &r, t);
-                            return;
-                        }
-                        self.ensure_shell();
-                        t
-                    }
-                };
-                let results = match self.engine.apply_solution(i) {
-                    Err(e) => self.failed(e),
-                    Ok(()) => self.engine.check(i),
-                };
-                self.finish(i, &results, t);
-            }
-            EngineCmd::Answer(i, choice) => {
-                let t = Instant::now();
-                self.engine.begin_step(i);
-                self.engine.answer(i, &choice);
-                let results = self.engine.check(i);
-                self.finish(i, &results, t);
-            }
-            EngineCmd::Read(i) => {
-                let t = Instant::now();
-                self.engine.begin_step(i);
-                self.finish(i, &[], t);
-            }
-            EngineCmd::Sample => {
-                if let Err(e) = self.engine.raft_advance() {
-                    self.notice(format!("{e:#}"));
-                }
-                self.engine.sample_panels();
-            }
-            EngineCmd::Raft(c) => {
-                if let Err(e) = self.engine.raft_control(c) {
-                    self.notice(format!("{e:#}"));
-                }
-            }
-            EngineCmd::RbacReview(ask) => {
-                if let Err(e) = self.engine.rbac_review(ask) {
-                    self.notice(format!("{e:#}"));
-                }
-            }
-            EngineCmd::ShellInput(bytes) => {
-                if !self.engine.shell_alive() {
-                    // The student typed `exit`: a key brings a fresh shell.
-                    self.ensure_shell();
-                }
-                if let Err(e) = self.engine.shell_input(&bytes) {
-                    self.notice(format!("{e:#}"));
-                }
-            }
-            EngineCmd::ShellResize(rows, cols) => {
-                self.shell = (rows, cols);
-                if let Err(e) = self.engine.shell_resize(rows, cols) {
-                    tracing::warn!("{e:#}");
-                }
-            }
-            EngineCmd::Reset => {
-                self.open_tasks.clear();
-                self.engine.teardown();
-                self.engine = Engine::new(self.lesson.clone(), self.events.clone());
-            }
-            EngineCmd::Quit => {}
-        }
+/// Hands one command to the lesson's session.
+fn handle(session: &mut Session, cmd: EngineCmd) {
+    match cmd {
+        EngineCmd::Run(i) => session.run(i),
+        EngineCmd::Recheck(i) => session.recheck(i),
+        EngineCmd::Solution(i) => session.solution(i),
+        EngineCmd::Answer(i, choice) => session.answer(i, &choice),
+        EngineCmd::Read(i) => session.read(i),
+        EngineCmd::Sample => session.sample(),
+        EngineCmd::Raft(c) => session.raft_control(c),
+        EngineCmd::RbacReview(ask) => session.rbac_review(ask),
+        EngineCmd::ShellInput(bytes) => session.shell_input(&bytes),
+        EngineCmd::ShellResize(rows, cols) => session.shell_resize(rows, cols),
+        EngineCmd::Reset => session.reset(),
+        EngineCmd::Quit => {}
     }
 }
 

@@ -1,7 +1,7 @@
-//! The help overlay (every key, from `keys::HELP`) and the confirmation questions.
+//! The help overlay (every key, from the keymap in `keys`) and the confirmation
+//! questions.
 
 use super::Palette;
-use crate::tui::keys::HELP;
 use crate::tui::state::{App, Confirm};
 use crate::tui::text::{pad, wrap};
 use ratatui::Frame;
@@ -24,7 +24,7 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette) {
     let inner_w = 74.min(f.area().width.saturating_sub(2)) as usize;
     let kw = 16.min(inner_w / 3);
     let mut lines = Vec::new();
-    for (keys, en, ko) in HELP {
+    for (keys, en, ko) in crate::tui::keys::help() {
         let text = if app.ko() { ko } else { en };
         let first = [Span::styled(pad(keys, kw), pal.accent())];
         let rest = [Span::raw(" ".repeat(kw))];

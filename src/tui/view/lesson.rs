@@ -6,7 +6,7 @@ use super::layout;
 use crate::lesson::format::StepKind;
 use crate::tui::highlight;
 use crate::tui::markdown;
-use crate::tui::state::{App, Focus, LessonState, Mark, ProseKey};
+use crate::tui::state::{App, Focus, LessonState, ProseKey, StepMark};
 use crate::tui::text::{cut, wrap};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -66,12 +66,12 @@ pub fn hints_for(app: &App, i: usize) -> Vec<String> {
     out
 }
 
-fn mark_span(m: Mark, pal: &Palette) -> Span<'static> {
+fn mark_span(m: StepMark, pal: &Palette) -> Span<'static> {
     match m {
-        Mark::Todo => Span::styled("○", pal.dim()),
-        Mark::Running => Span::styled("▶", pal.warn()),
-        Mark::Pass => Span::styled("✓", pal.ok()),
-        Mark::Fail => Span::styled("✗", pal.bad()),
+        StepMark::Todo => Span::styled("○", pal.dim()),
+        StepMark::Running => Span::styled("▶", pal.warn()),
+        StepMark::Pass => Span::styled("✓", pal.ok()),
+        StepMark::Fail => Span::styled("✗", pal.bad()),
     }
 }
 
@@ -140,7 +140,7 @@ fn build_prose(app: &App, ls: &LessonState, pal: &Palette, width: u16) -> Vec<Li
     };
     let kind = app.step_kind(i).unwrap_or_default();
     let sv = ls.steps.get(i);
-    let mark = sv.map_or(Mark::Todo, |s| s.mark);
+    let mark = sv.map_or(StepMark::Todo, |s| s.mark);
     let kind_name = match kind {
         StepKind::Run => tr(app, "run", "실행"),
         StepKind::Task => tr(app, "task", "과제"),
@@ -250,7 +250,7 @@ fn build_prose(app: &App, ls: &LessonState, pal: &Palette, width: u16) -> Vec<Li
         }
     }
 
-    if mark == Mark::Pass
+    if mark == StepMark::Pass
         && let Some(explain) = &text.explain
     {
         out.push(Line::default());
@@ -274,8 +274,8 @@ fn build_prose(app: &App, ls: &LessonState, pal: &Palette, width: u16) -> Vec<Li
 
     out.push(Line::default());
     let next = match (kind, mark) {
-        (_, Mark::Pass) => tr(app, "Passed. n: next step.", "통과. n: 다음 단계."),
-        (StepKind::Task, Mark::Running) => tr(
+        (_, StepMark::Pass) => tr(app, "Passed. n: next step.", "통과. n: 다음 단계."),
+        (StepKind::Task, StepMark::Running) => tr(
             app,
             "Work in the shell below; the checks re-run as you go. h: hint.",
             "아래 셸에서 작업하세요. 검사는 계속 다시 실행됩니다. h: 힌트.",
@@ -315,7 +315,7 @@ fn steps(f: &mut Frame, app: &App, ls: &LessonState, pal: &Palette, area: Rect) 
             .and_then(|t| t.steps.get(s.id.get_ref()))
             .map(|t| t.title.as_str())
             .unwrap_or(s.id.get_ref());
-        let m = ls.steps.get(i).map_or(Mark::Todo, |v| v.mark);
+        let m = ls.steps.get(i).map_or(StepMark::Todo, |v| v.mark);
         let cur = i == ls.step;
         let style = if cur {
             pal.selected()

@@ -3,7 +3,7 @@
 //! state pane) — and the status bar. n/p (→/←) advance as in the normal layout.
 
 use super::Palette;
-use crate::tui::state::{App, Focus, Mark};
+use crate::tui::state::{App, Focus, StepMark};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::Modifier;
@@ -25,9 +25,9 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette) {
         .map(|t| t.title.clone())
         .unwrap_or_default();
     let mark = match ls.steps.get(ls.step).map(|s| s.mark) {
-        Some(Mark::Pass) => " ✓",
-        Some(Mark::Fail) => " ✗",
-        Some(Mark::Running) => " …",
+        Some(StepMark::Pass) => " ✓",
+        Some(StepMark::Fail) => " ✗",
+        Some(StepMark::Running) => " …",
         _ => "",
     };
     let counter = if app.ko() {

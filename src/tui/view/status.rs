@@ -1,7 +1,7 @@
 //! The status bar: mode, lesson and step, progress, focus, and the last message.
 
 use super::Palette;
-use crate::tui::state::{App, Focus, Mark, Mode};
+use crate::tui::state::{App, Focus, Mode, StepMark};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -20,7 +20,7 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette, area: Rect) {
     let mut spans = vec![Span::styled(mode, pal.selected())];
     let mut text = String::new();
     if let Some((l, ls)) = app.open() {
-        let passed = ls.steps.iter().filter(|s| s.mark == Mark::Pass).count();
+        let passed = ls.steps.iter().filter(|s| s.mark == StepMark::Pass).count();
         let focus = match (app.focus, ko) {
             (Focus::Prose, false) => "lesson",
             (Focus::Prose, true) => "레슨",
