@@ -7,6 +7,7 @@ pub mod checks;
 pub mod engine;
 pub mod event;
 pub mod format;
+pub mod glossary;
 pub mod headless;
 pub mod load;
 pub mod oci;
