@@ -131,8 +131,13 @@ fn prose_of(text: &str) -> Vec<Prose> {
         if trimmed.starts_with('[') || trimmed.starts_with('#') {
             continue;
         }
+        let is_key = |k: &str| {
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        };
         let (key, value) = match trimmed.split_once('=') {
-            Some((k, v)) if !k.contains('"') => (k.trim(), v.trim_start()),
+            Some((k, v)) if is_key(k.trim()) => (k.trim(), v.trim_start()),
             // An array's continuation line: `  "…",`.
             _ => ("", trimmed),
         };
@@ -147,7 +152,13 @@ fn prose_of(text: &str) -> Vec<Prose> {
                 };
                 match rest.find(delim) {
                     Some(end) => p.text.push_str(&rest[..end]),
-                    None => open = Some(delim),
+                    None => {
+                        if !rest.is_empty() {
+                            p.text.push_str(rest);
+                            p.text.push('\n');
+                        }
+                        open = Some(delim);
+                    }
                 }
                 out.push(p);
                 break;
@@ -511,6 +522,18 @@ en = "authorization"
         );
         let clean = text.replace("leader 없이", "리더 없이");
         assert_eq!(messages(&clean), Vec::<String>::new());
+    }
+
+    #[test]
+    fn text_on_the_opening_line_of_a_long_string_is_read() {
+        let text = "[step.a]\nbody = '''leader 하나.\n호스트 이름.\n'''\n";
+        assert_eq!(
+            messages(text),
+            [
+                "x/ko.toml:2: \"leader\": the glossary writes 리더(leader)",
+                "x/ko.toml:3: \"호스트 이름\": the glossary writes 호스트명(hostname)",
+            ]
+        );
     }
 
     #[test]
