@@ -36,6 +36,7 @@ fn lint(dir: Option<PathBuf>, recordings: Option<PathBuf>) -> Result<ExitCode> {
         lessons.len(),
         crate::lesson::format::LANGUAGES.join(" and ")
     );
+    glossary(dir.as_deref())?;
     let recordings = recordings.or_else(|| {
         dir.as_ref()
             .map(|d| d.join("recordings"))
@@ -68,6 +69,35 @@ fn lint(dir: Option<PathBuf>, recordings: Option<PathBuf>) -> Result<ExitCode> {
     }
     println!("reverse validation: every task fails before its solution and passes after it");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the Korean glossary's warnings (another rendering of a term, a first use without
+/// its English, a markdown span apart from its particle). They never fail the lint.
+fn glossary(dir: Option<&std::path::Path>) -> Result<()> {
+    use crate::lesson::glossary::{self, Glossary};
+    let warnings = match dir {
+        None => glossary::lint_files(
+            &Glossary::builtin()?,
+            "lessons",
+            crate::lesson::load::LESSON_FILES.iter().copied(),
+        ),
+        Some(d) => {
+            let files = glossary::pack_files(d)?;
+            glossary::lint_files(
+                &Glossary::for_pack(d)?,
+                &d.display().to_string(),
+                files.iter().map(|(p, t)| (p.as_str(), t.as_str())),
+            )
+        }
+    };
+    for w in &warnings {
+        println!("warning: {w}");
+    }
+    match warnings.len() {
+        0 => println!("glossary: the Korean prose follows it"),
+        n => println!("glossary: {n} warning(s) in the Korean prose"),
+    }
+    Ok(())
 }
 
 /// Compares each recording's lesson hash with the lesson's files. A lesson without a

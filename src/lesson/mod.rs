@@ -13,6 +13,7 @@ pub mod container_step;
 pub mod engine;
 pub mod event;
 pub mod format;
+pub mod glossary;
 pub mod headless;
 pub mod load;
 pub mod oci_step;
