@@ -114,3 +114,51 @@ doctor-color-no-color = NO_COLOR is set: the lab runs without colour
 doctor-color-dumb = TERM is unset or dumb: the lab runs without colour
 doctor-utf8-no-locale = no LC_ALL, LC_CTYPE or LANG
 doctor-utf8-missing = { $locale }: the lab's box drawing and ✓ marks need UTF-8
+
+## contlab list, progress: a lesson's status (the JSON keeps new, started, done)
+
+status-new = new
+status-started = started
+status-done = done
+list-none = No lessons found.
+list-minutes = { $minutes } min
+
+## contlab progress export (readable)
+
+export-heading = Progress of { $student }, exported { $exported } (contlab { $version })
+export-no-lesson = No lesson started yet.
+export-steps = { $passed }/{ $total } steps
+export-started = started { $time }
+export-done = done { $time }
+export-attempts = { $count } { $count ->
+        [one] attempt
+       *[other] attempts
+    }
+export-passed = passed { $time }
+export-solution-shown = solution shown
+export-for-instructor = For your instructor: contlab progress export --json > { $student }.json
+
+## contlab class report
+
+class-col-student = student
+class-col-lesson = lesson
+class-col-step = step
+class-col-at = at
+class-col-done = done
+class-col-stuck = stuck
+class-stuck = STUCK
+class-failing-heading = checks that fail most:
+class-failing-none = none
+class-failing-students = { $count } student(s)
+
+## contlab progress
+
+progress-steps = { $done }/{ $total } steps
+progress-reset-nothing = there is no progress for "{ $id }" to reset
+progress-reset-needs-yes-one = resetting the progress of { $id } needs confirmation: add --yes
+progress-reset-needs-yes-all = resetting all your progress needs confirmation: add --yes
+progress-reset-ask-one = Reset the progress of { $id }?
+progress-reset-ask-all = Reset all your progress?
+progress-reset-declined = Nothing was reset.
+progress-reset-done-one = Reset the progress of { $id }.
+progress-reset-done-all = Reset all your progress.

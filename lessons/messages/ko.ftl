@@ -115,3 +115,48 @@ doctor-color-no-color = NO_COLOR가 설정되어 있어, 색 없이 실행합니
 doctor-color-dumb = TERM이 없거나 dumb이어서, 색 없이 실행합니다
 doctor-utf8-no-locale = LC_ALL, LC_CTYPE, LANG이 모두 없음
 doctor-utf8-missing = { $locale }: 실습 화면의 상자 그리기 문자와 ✓ 표시에는 UTF-8이 필요합니다
+
+## contlab list, progress: 레슨의 상태 (JSON에는 new, started, done 그대로)
+
+status-new = 시작 전
+status-started = 진행 중
+status-done = 완료
+list-none = 레슨이 없습니다.
+list-minutes = { $minutes }분
+
+## contlab progress export (읽기용)
+
+export-heading = { $student }의 진행 상황, { $exported }에 내보냄(contlab { $version })
+export-no-lesson = 아직 시작한 레슨이 없습니다.
+export-steps = { $total }단계 중 { $passed }단계 통과
+export-started = 시작 { $time }
+export-done = 완료 { $time }
+export-attempts = { $count }회 시도
+export-passed = 통과 { $time }
+export-solution-shown = 풀이 열람
+export-for-instructor = 강사에게 낼 파일: contlab progress export --json > { $student }.json
+
+## contlab class report
+
+class-col-student = 학생
+class-col-lesson = 레슨
+class-col-step = 단계
+class-col-at = 위치
+class-col-done = 완료
+class-col-stuck = 막힘
+class-stuck = 막힘
+class-failing-heading = 가장 많이 실패하는 검사:
+class-failing-none = 없음
+class-failing-students = 학생 { $count }명
+
+## contlab progress
+
+progress-steps = { $total }단계 중 { $done }단계 통과
+progress-reset-nothing = "{ $id }" 레슨에는 초기화할 진행 기록이 없습니다
+progress-reset-needs-yes-one = { $id } 레슨의 진행 기록을 초기화하려면 확인이 필요합니다. --yes를 붙이십시오
+progress-reset-needs-yes-all = 모든 진행 기록을 초기화하려면 확인이 필요합니다. --yes를 붙이십시오
+progress-reset-ask-one = { $id } 레슨의 진행 기록을 초기화할까요?
+progress-reset-ask-all = 모든 진행 기록을 초기화할까요?
+progress-reset-declined = 아무것도 초기화하지 않았습니다.
+progress-reset-done-one = { $id } 레슨의 진행 기록을 초기화했습니다.
+progress-reset-done-all = 모든 진행 기록을 초기화했습니다.

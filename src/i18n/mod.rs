@@ -135,6 +135,14 @@ pub fn tr(lang: Lang, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
     text.into_owned()
 }
 
+/// `text` padded with spaces to `width` terminal columns (a Hangul syllable takes two),
+/// for tables whose cells may be Korean.
+pub fn pad(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let fill = width.saturating_sub(text.width());
+    format!("{text}{}", " ".repeat(fill))
+}
+
 /// A translated sentence: `tr!(lang, "id")` or `tr!(lang, "id", name = value, …)`, where
 /// each value is anything a [`FluentValue`] is made from (a string, a number).
 #[macro_export]

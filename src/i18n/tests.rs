@@ -346,3 +346,10 @@ fn the_catalog_folder_is_not_taken_for_a_lesson() {
     let embedded = crate::lesson::catalog::load(None).expect("the embedded curriculum");
     assert_eq!(embedded.len(), lessons.len());
 }
+
+#[test]
+fn padding_counts_terminal_columns() {
+    assert_eq!(pad("done", 8), "done    ");
+    assert_eq!(pad("완료", 8), "완료    ");
+    assert_eq!(pad("진행 중", 4), "진행 중");
+}
