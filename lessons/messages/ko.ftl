@@ -5,7 +5,7 @@
 ## contlab doctor: 공통 해결 방법
 
 doctor-fix-run-as-root = contlab을 root로 실행하십시오. 예: sudo contlab doctor
-doctor-fix-mount-proc = /proc를 마운트하십시오(mount -t proc proc /proc). contlab은 모든 정보를 /proc에서 읽습니다
+doctor-fix-mount-proc = /proc을 마운트하십시오(mount -t proc proc /proc). contlab은 모든 정보를 /proc에서 읽습니다
 doctor-fix-host-or-vm-delegate = contlab을 호스트나 VM에서 실행하거나, 부모 cgroup이 이 컨트롤러를 위임하게 하십시오
 
 ## contlab doctor: 보고서
@@ -18,7 +18,7 @@ doctor-live-unavailable = 라이브 모드: 사용할 수 없습니다 { $dash }
 
 doctor-title-root = root
 doctor-title-capabilities = 권한(capability)
-doctor-root-ok = root(uid 0)로 실행 중입니다
+doctor-root-ok = root로 실행 중입니다(uid 0)
 doctor-root-capable = uid { $uid }이지만, CapEff에 contlab이 쓰는 capability가 모두 있습니다
 doctor-root-uid = uid { JOSA($uid, "으로/로") } 실행 중이며 root가 아닙니다
 doctor-caps-unreadable = /proc/self/status를 읽을 수 없습니다: { $error }

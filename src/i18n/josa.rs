@@ -208,17 +208,23 @@ fn letter_name_coda(c: char) -> Coda {
 }
 
 /// How an English word ends in its usual Korean transcription: `control` 컨트롤 (ㄹ),
-/// `name` 네임, `cgroup` 시그룹, `string` 스트링, `proc` 프록 (consonants); `max` 맥스,
-/// `mount` 마운트, `user` 유저, `bytes` 바이츠, `runc` 런씨 (vowels).
+/// `name` 네임, `cgroup` 시그룹, `string` 스트링, `proc` 프록, `limit` 리밋 (consonants);
+/// `max` 맥스, `mount` 마운트, `root` 루트, `user` 유저, `bytes` 바이츠, `runc` 런씨 (vowels).
 fn word_coda(w: &str) -> Coda {
     // -m 임, -n 언, -ng 잉, -me 네임, -ne 라인, -p 그룹, -pe 타입, -b 웹, -ck 락, and the
     // few -c words read with 크 as a final consonant: 프록, 이그젝, 스펙.
     const CLOSED: [&str; 12] = [
         "m", "n", "ng", "me", "ne", "p", "pe", "b", "ck", "proc", "exec", "spec",
     ];
+    let vowel = |c: Option<char>| c.is_some_and(|c| "aeiou".contains(c));
+    let mut back = w.chars().rev();
+    let (last, before, third) = (back.next(), back.next(), back.next());
+    // A short vowel before a final t closes the syllable: 리밋 (limit), 넷 (net), 포맷
+    // (format); a long one or a consonant does not: 루트 (root), 마운트 (mount).
+    let short_t = last == Some('t') && vowel(before) && !vowel(third);
     if w.ends_with('l') || w.ends_with("le") {
         Coda::Rieul
-    } else if CLOSED.iter().any(|e| w.ends_with(e)) {
+    } else if short_t || CLOSED.iter().any(|e| w.ends_with(e)) {
         Coda::Consonant
     } else {
         // Other words in -c are read with 씨 or 크 (runc 런씨, sync 싱크).
@@ -339,6 +345,10 @@ mod tests {
         assert_eq!(with("uid_map", "을/를"), "uid_map을"); // 맵
         assert_eq!(with("memory", "이/가"), "memory가");
         assert_eq!(with("mount", "이/가"), "mount가"); // 마운트
+        assert_eq!(with("root", "으로/로"), "root로"); // 루트
+        assert_eq!(with("rlimit", "을/를"), "rlimit을"); // 알리밋
+        assert_eq!(with("socket", "이/가"), "socket이"); // 소켓
+        assert_eq!(with("format", "은/는"), "format은"); // 포맷
         assert_eq!(with("busybox", "이/가"), "busybox가"); // 비지박스
         assert_eq!(with("runc", "은/는"), "runc는"); // 런씨
         assert_eq!(with("/proc", "을/를"), "/proc을"); // 프록

@@ -353,3 +353,35 @@ fn padding_counts_terminal_columns() {
     assert_eq!(pad("완료", 8), "완료    ");
     assert_eq!(pad("진행 중", 4), "진행 중");
 }
+
+#[test]
+fn particles_written_after_latin_words_are_the_ones_josa_picks() {
+    // A particle the catalog writes by hand after a Latin word or a number ("contlab을",
+    // "root로"), read the way JOSA reads values. A parenthesis between them is skipped,
+    // as Korean spelling skips it: "unshare(…)가".
+    let re = regex::Regex::new(
+        r"([A-Za-z0-9_./\-]*[A-Za-z0-9])(?:\([^)]*\))?(으로|은|는|이|가|을|를|와|과|로)(?:[\s,.]|$)",
+    )
+    .expect("a valid regex");
+    let mut checked = 0;
+    for (id, text) in texts(Lang::Ko) {
+        for c in re.captures_iter(&text) {
+            let (word, written) = (&c[1], &c[2]);
+            let pair = match written {
+                "은" | "는" => "은/는",
+                "이" | "가" => "이/가",
+                "을" | "를" => "을/를",
+                "와" | "과" => "와/과",
+                _ => "으로/로",
+            };
+            let p = josa::Particle::parse(pair).expect("a known pair");
+            assert_eq!(
+                josa::particle(word, p),
+                written,
+                "ko.ftl {id}: {word}{written} should take the other form"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 30, "only {checked} particles found");
+}
