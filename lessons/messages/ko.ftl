@@ -63,15 +63,15 @@ doctor-fix-userns-max-zero = user 네임스페이스를 허용하십시오: sysc
 doctor-fix-userns-unprivileged = 일반 사용자에게 허용하거나(sysctl -w kernel.unprivileged_userns_clone=1), root로 실행하십시오
 doctor-fix-userns-apparmor = AppArmor가 일반 사용자의 user 네임스페이스를 막고 있습니다. contlab을 root로 실행하십시오(sudo)
 doctor-fix-ns-root-refused = 이곳에서는 root도 네임스페이스를 만들 수 없습니다(컨테이너나 seccomp 정책이 막고 있습니다). contlab을 호스트나 VM에서 실행하십시오
-doctor-fix-ns-other = { $error } 오류는 unshare(2) 매뉴얼을 보십시오. 이 레슨에는 { JOSA($flag, "이/가") } 필요합니다
+doctor-fix-ns-other = unshare(2) 매뉴얼에서 이 오류를 찾아보십시오({ $error }). 이 레슨에는 { JOSA($flag, "이/가") } 필요합니다
 
 ## contlab doctor: cgroup
 
 doctor-title-cgroup = cgroup 구성
 doctor-cgroup-mountinfo-unreadable = /proc/self/mountinfo를 읽을 수 없습니다: { $error }
 doctor-cgroup-no-controller = 컨트롤러 없음
-doctor-cgroup-v2 = v2: { $mount }의 cgroup2, 컨트롤러: { $controllers }
-doctor-cgroup-hybrid = hybrid: v1 계층 { $count }개와 { $mount }의 cgroup2, cgroup2의 컨트롤러: { $controllers }
+doctor-cgroup-v2 = v2: { $mount }의 cgroup2(컨트롤러: { $controllers })
+doctor-cgroup-hybrid = hybrid: v1 계층 { $count }개, 그리고 { $mount }의 cgroup2(컨트롤러: { $controllers })
 doctor-cgroup-v1 = v1: 계층 { $count }개
 doctor-cgroup-none = 마운트된 cgroup 파일시스템이 없습니다
 doctor-fix-cgroup-none = cgroup2를 마운트하십시오: mount -t cgroup2 cgroup2 /sys/fs/cgroup
