@@ -8,6 +8,7 @@ pub mod civil;
 pub mod cli;
 pub mod doctor;
 pub mod etcd;
+pub mod i18n;
 pub mod inspect;
 pub mod lesson;
 pub mod logging;

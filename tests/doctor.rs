@@ -16,6 +16,7 @@ fn doctor(args: &[&str], lang: &str) -> Output {
         .env("CONTLAB_RUN_DIR", state.path().join("run"))
         .env_remove("LC_ALL")
         .env_remove("LC_CTYPE")
+        .env_remove("LC_MESSAGES")
         .env("LANG", lang)
         .output()
         .expect("the contlab binary runs")
@@ -218,4 +219,59 @@ fn ascii_marks_without_a_utf8_locale() {
         text.contains("UTF-8"),
         "the utf8 check says what is missing"
     );
+}
+
+fn has_hangul(s: &str) -> bool {
+    s.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c))
+}
+
+#[test]
+fn a_korean_locale_gets_the_report_in_korean() {
+    let out = doctor(&[], "ko_KR.UTF-8");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).expect("UTF-8 output");
+    assert_eq!(text.lines().last(), Some("라이브 모드: 사용할 수 있습니다"));
+    assert!(text.contains("✓ root "), "{text}");
+    assert!(text.contains("pid 네임스페이스"), "{text}");
+    assert!(
+        !text.contains(['\u{2068}', '\u{2069}']),
+        "no isolation marks"
+    );
+    // Hangul titles are two columns wide; the details still line up on screen.
+    let columns: Vec<usize> = text
+        .lines()
+        .filter(|l| l.starts_with(['✓', '✗', '–']))
+        .map(|l| {
+            let gap = l.rfind("  ").expect("two spaces after the title") + 2;
+            unicode_columns(&l[..gap])
+        })
+        .collect();
+    assert!(columns.windows(2).all(|w| w[0] == w[1]), "{text}");
+    // --lang wins over the locale; the JSON keeps its keys and ids.
+    let (v, _) = json_report();
+    let en = v["checks"][0]["detail"].as_str().unwrap().to_string();
+    assert!(!has_hangul(&en), "{en}");
+    let out = doctor(&["--json", "--lang", "ko"], "C.UTF-8");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["checks"][0]["id"], "root");
+    assert!(
+        has_hangul(v["checks"][0]["detail"].as_str().unwrap()),
+        "{v}"
+    );
+    let out = doctor(&["--lang", "en"], "ko_KR.UTF-8");
+    let text = String::from_utf8(out.stdout).expect("UTF-8 output");
+    assert_eq!(text.lines().last(), Some("live mode: available"));
+}
+
+/// Terminal columns of a string: Hangul syllables take two.
+fn unicode_columns(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            if ('\u{AC00}'..='\u{D7A3}').contains(&c) {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
 }

@@ -29,6 +29,9 @@ impl Env {
             .env("CONTLAB_RUN_DIR", self.run.path())
             .env("CONTLAB_CGROUP_PARENT", &self.parent)
             .env("NO_COLOR", "1")
+            // Sentences follow the locale; these tests read the English ones.
+            .env_remove("LC_ALL")
+            .env("LC_MESSAGES", "C")
             .output()
             .expect("contlab runs")
     }
@@ -143,4 +146,40 @@ fn progress_persists_across_runs_and_resets() {
     let out = env.contlab(&["progress", "reset", "uts-namespace", "--yes"]);
     assert!(out.status.success(), "{}", common::text(&out));
     assert_eq!(status(&env), "new");
+}
+
+#[test]
+fn list_and_progress_speak_the_locale() {
+    let env = Env::new("ko");
+    let run = |args: &[&str], lang: &str| {
+        common::contlab()
+            .args(args)
+            .env("CONTLAB_STATE_DIR", env.state.path())
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", lang)
+            .output()
+            .expect("contlab runs")
+    };
+    let ko = String::from_utf8(run(&["list"], "ko_KR.UTF-8").stdout).expect("UTF-8");
+    let line = ko
+        .lines()
+        .find(|l| l.starts_with("pid-namespace "))
+        .expect("pid-namespace is listed");
+    assert!(line.contains("분  시작 전"), "{line}");
+    assert!(
+        line.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)),
+        "the Korean title: {line}"
+    );
+    let en = String::from_utf8(run(&["list"], "C.UTF-8").stdout).expect("UTF-8");
+    assert!(en.contains(" min  new "), "{en}");
+    let forced =
+        String::from_utf8(run(&["list", "--lang", "en"], "ko_KR.UTF-8").stdout).expect("UTF-8");
+    assert_eq!(forced, en, "--lang wins over the locale");
+    // --json keeps its English keys and status values; the title follows the language.
+    let json = run(&["list", "--json", "--lang", "ko"], "C");
+    let v: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).expect("list --json");
+    assert!(v.iter().all(|l| l["status"] == "new"));
+    let progress = String::from_utf8(run(&["progress"], "ko_KR.UTF-8").stdout).expect("UTF-8");
+    assert!(progress.contains("단계 중 0단계 통과"), "{progress}");
 }

@@ -4,6 +4,7 @@
 
 mod common;
 
+use contlab::i18n::Lang;
 use contlab::lesson::event::{CheckResult, Event, StepStatus, Stream};
 use contlab::lesson::progress::Progress;
 use contlab::record::{Journal, Recorder, export};
@@ -322,6 +323,12 @@ fn exports_make_a_class_report() {
     );
     assert_eq!(r.failing_checks[0].check, "proc-mounted");
     assert_eq!(r.failing_checks[0].students, 2);
+    let en = export::render(&r, Lang::En);
+    assert!(en.starts_with("student ") && en.contains("STUCK"), "{en}");
+    assert!(en.contains("  2 student(s)  "), "{en}");
+    let ko = export::render(&r, Lang::Ko);
+    assert!(ko.starts_with("학생 ") && ko.contains("막힘"), "{ko}");
+    assert!(ko.contains("학생 2명  "), "{ko}");
     let out = common::contlab()
         .args(["class", "report", "--json"])
         .arg(&dir)
@@ -401,7 +408,7 @@ fn the_export_reads_as_text_and_its_json_is_the_stable_schema() {
     assert_eq!(export::utc(951_782_400_000), "2000-02-29 00:00 UTC");
     assert_eq!(export::utc(1_795_920_061_000), "2026-11-29 02:41 UTC");
     let alice = export::read(&fixtures().join("exports/class/alice.json")).unwrap();
-    let text = export::render_text(&alice);
+    let text = export::render_text(&alice, Lang::En);
     assert!(text.starts_with("Progress of alice, exported "), "{text}");
     for l in &alice.lessons {
         assert!(
@@ -420,7 +427,9 @@ fn the_export_reads_as_text_and_its_json_is_the_stable_schema() {
     let run = |json: bool| {
         let mut c = common::contlab();
         c.args(["progress", "export", "--student", "kim"])
-            .env("CONTLAB_STATE_DIR", state.path());
+            .env("CONTLAB_STATE_DIR", state.path())
+            .env_remove("LC_ALL")
+            .env("LC_MESSAGES", "C");
         if json {
             c.arg("--json");
         }
@@ -437,4 +446,16 @@ fn the_export_reads_as_text_and_its_json_is_the_stable_schema() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["format"], "contlab-progress-export");
     assert_eq!(v["student"], "kim");
+    // In Korean: the sentences, not the recorded check sentences nor the status keys.
+    let text = export::render_text(&alice, Lang::Ko);
+    assert!(text.starts_with("alice의 진행 상황, "), "{text}");
+    assert!(text.contains("강사에게 낼 파일: "), "{text}");
+    assert!(!text.contains(" attempt"), "{text}");
+    let out = common::contlab()
+        .args(["progress", "export", "--student", "kim", "--lang", "ko"])
+        .env("CONTLAB_STATE_DIR", state.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("kim의 진행 상황"), "{text}");
 }

@@ -1,3 +1,4 @@
+use crate::i18n::{self, Lang};
 use crate::record::export;
 use anyhow::{Context, Result};
 use std::path::PathBuf;
@@ -15,12 +16,16 @@ contlab class report ./exports --json | jq '.students[] | select(.stuck)'")]
         /// The report as JSON: {students: [...], failing_checks: [...]}.
         #[arg(long)]
         json: bool,
+        /// Language of the headings: en or ko (default: ko when LC_ALL, LC_MESSAGES or
+        /// LANG starts with ko).
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
     },
 }
 
 pub fn run(cmd: Command) -> Result<ExitCode> {
     match cmd {
-        Command::Report { dir, json } => {
+        Command::Report { dir, json, lang } => {
             let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
                 .with_context(|| format!("cannot read {}", dir.display()))?
                 .filter_map(|e| e.ok())
@@ -43,7 +48,7 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
-                print!("{}", export::render(&r));
+                print!("{}", export::render(&r, i18n::choose(lang)));
             }
             Ok(if bad > 0 {
                 ExitCode::FAILURE

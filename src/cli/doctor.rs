@@ -1,3 +1,4 @@
+use crate::i18n::Lang;
 use std::process::ExitCode;
 
 const JSON_KEYS: &str = "\
@@ -11,11 +12,11 @@ JSON (--json): one object; keys are stable, new ones may be added.
                      ns_uts, cgroup, cgroup_memory, cgroup_cpu, cgroup_pids,
                      overlayfs, busybox, runc, crun, etcd, etcdctl,
                      terminal_size, color, utf8
-    title            string: the name printed in the human report
+    title            string: the name printed in the human report (in --lang)
     status           \"ok\" | \"fail\" | \"absent\" (optional thing missing, or n/a)
     required         bool: live mode needs this check to be ok
-    detail           string: what was found
-    fix              string | null: one line saying what to do
+    detail           string: what was found (a sentence in --lang)
+    fix              string | null: one line saying what to do (in --lang)
   kernel             string: the release, as `uname -r` prints it
   privileges         {uid, root, CapEff, CapBnd, missing}; CapEff and CapBnd are
                      {mask: 16 hex digits, names: [\"CAP_CHOWN\", …], unknown: [bit]};
@@ -41,14 +42,19 @@ pub struct Args {
     /// Print the report as JSON (see `contlab doctor --help` for the keys).
     #[arg(long)]
     json: bool,
+    /// Language of the report: en or ko (default: ko when LC_ALL, LC_MESSAGES or LANG
+    /// starts with ko).
+    #[arg(long, value_enum)]
+    lang: Option<Lang>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let report = crate::doctor::run();
+    let lang = crate::i18n::choose(args.lang);
+    let report = crate::doctor::run(lang);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{}", report.render(crate::doctor::Style::detect()));
+        print!("{}", report.render(crate::doctor::Style::detect(), lang));
     }
     Ok(if report.live_mode {
         ExitCode::SUCCESS

@@ -1,28 +1,34 @@
+use crate::i18n::{self, Lang, pad};
 use crate::lesson::catalog::{self, LessonSummary};
+use crate::record::export::status_word;
+use crate::tr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Print a JSON array of objects with `id`, `title`, `track`, `topics`, `minutes`, `status`.
+    /// Print a JSON array of objects with `id`, `title`, `track`, `topics`, `minutes`,
+    /// `status` (`new`, `started` or `done`, in English whatever the language).
     #[arg(long)]
     json: bool,
     /// Read lessons from this directory instead of the built-in curriculum.
     #[arg(long, value_name = "DIR")]
     lessons: Option<PathBuf>,
-    /// Language of the titles: en or ko.
-    #[arg(long, default_value = "en", value_parser = ["en", "ko"])]
-    lang: String,
+    /// Language of the titles and status words: en or ko (default: ko when LC_ALL,
+    /// LC_MESSAGES or LANG starts with ko).
+    #[arg(long, value_enum)]
+    lang: Option<Lang>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let lang = i18n::choose(args.lang);
     let lessons = catalog::load(args.lessons.as_deref())?;
     let progress =
         crate::lesson::progress::Progress::load(&crate::lesson::progress::default_path())?;
     let rows: Vec<LessonSummary> = lessons
         .iter()
         .map(|l| {
-            let mut row = LessonSummary::of(l, &args.lang);
+            let mut row = LessonSummary::of(l, lang.code());
             row.status = progress.status(l.id()).to_string();
             row
         })
@@ -30,12 +36,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else if rows.is_empty() {
-        println!("No lessons found.");
+        println!("{}", tr!(lang, "list-none"));
     } else {
         for l in &rows {
+            let minutes = tr!(lang, "list-minutes", minutes = format!("{:>3}", l.minutes));
             println!(
-                "{:<30} {:<11} {:>3} min  {:<8} {}",
-                l.id, l.track, l.minutes, l.status, l.title
+                "{:<30} {:<11} {minutes}  {} {}",
+                l.id,
+                l.track,
+                pad(&status_word(&l.status, lang), 8),
+                l.title
             );
         }
     }

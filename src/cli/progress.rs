@@ -1,8 +1,12 @@
+use crate::i18n::{self, Lang, pad};
 use crate::lesson::catalog;
 use crate::lesson::progress::{self, Progress};
 use anyhow::{Result, bail};
 use std::io::IsTerminal;
 use std::process::ExitCode;
+
+use crate::record::export::status_word;
+use crate::tr;
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -15,6 +19,11 @@ pub struct Args {
     /// Print the progress file's content as JSON.
     #[arg(long)]
     json: bool,
+    /// Language of what is printed: en or ko (default: ko when LC_ALL, LC_MESSAGES or
+    /// LANG starts with ko).
+    // Its own id: the top-level --lang of the lab is another argument.
+    #[arg(long = "lang", id = "progress_lang", value_enum, global = true)]
+    lang: Option<Lang>,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -51,6 +60,7 @@ contlab progress export --json --student kim > kim.json")]
 pub fn run(args: Args) -> Result<ExitCode> {
     let path = progress::default_path();
     let mut p = Progress::load(&path)?;
+    let lang = i18n::choose(args.lang);
     match args.command {
         None => {
             if args.json {
@@ -64,11 +74,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     .get(l.id())
                     .map(|lp| lp.steps.values().filter(|s| s.passed).count())
                     .unwrap_or(0);
+                let steps = tr!(
+                    lang,
+                    "progress-steps",
+                    done = done,
+                    total = l.file.steps.len()
+                );
                 println!(
-                    "{:<30} {:<8} {done}/{} steps",
+                    "{:<30} {} {steps}",
                     l.id(),
-                    p.status(l.id()),
-                    l.file.steps.len()
+                    pad(&status_word(p.status(l.id()), lang), 8)
                 );
             }
         }
@@ -83,34 +98,53 @@ pub fn run(args: Args) -> Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&e)?);
             } else {
-                print!("{}", crate::record::export::render_text(&e));
+                print!("{}", crate::record::export::render_text(&e, lang));
             }
         }
         Some(Command::Reset { lesson, all, yes }) => {
-            let what = match &lesson {
-                Some(id) => format!("the progress of {id}"),
-                None => "all your progress".to_string(),
+            // One sentence for one lesson and one for all, so each reads whole in Korean.
+            let say = |one: fn(Lang, &str) -> String, every: fn(Lang) -> String| match &lesson {
+                Some(id) => one(lang, id),
+                None => every(lang),
             };
             if let Some(id) = &lesson
                 && !p.lessons.contains_key(id)
             {
-                bail!("there is no progress for {id:?} to reset");
+                bail!("{}", tr!(lang, "progress-reset-nothing", id = id.as_str()));
             }
             if !yes {
                 if !std::io::stdin().is_terminal() {
-                    bail!("resetting {what} needs confirmation: add --yes");
+                    bail!(
+                        "{}",
+                        say(
+                            |lang, id| tr!(lang, "progress-reset-needs-yes-one", id = id),
+                            |lang| tr!(lang, "progress-reset-needs-yes-all")
+                        )
+                    );
                 }
-                eprint!("Reset {what}? [y/N] ");
+                eprint!(
+                    "{} [y/N] ",
+                    say(
+                        |lang, id| tr!(lang, "progress-reset-ask-one", id = id),
+                        |lang| tr!(lang, "progress-reset-ask-all")
+                    )
+                );
                 let mut answer = String::new();
                 std::io::stdin().read_line(&mut answer)?;
                 if !matches!(answer.trim(), "y" | "Y" | "yes") {
-                    println!("Nothing was reset.");
+                    println!("{}", tr!(lang, "progress-reset-declined"));
                     return Ok(ExitCode::SUCCESS);
                 }
             }
             p.reset(if all { None } else { lesson.as_deref() });
             p.save(&path)?;
-            println!("Reset {what}.");
+            println!(
+                "{}",
+                say(
+                    |lang, id| tr!(lang, "progress-reset-done-one", id = id),
+                    |lang| tr!(lang, "progress-reset-done-all")
+                )
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

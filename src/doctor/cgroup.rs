@@ -7,7 +7,9 @@
 //! no-internal-processes rule.
 
 use super::Check;
+use crate::i18n::Lang;
 use crate::inspect::cgroups::{CgroupLayout, CgroupMode};
+use crate::tr;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -71,28 +73,32 @@ impl Files for RealFiles {
     }
 }
 
-pub fn check() -> (CgroupReport, Vec<Check>) {
+pub fn check(lang: Lang) -> (CgroupReport, Vec<Check>) {
     match CgroupLayout::detect() {
-        Ok(layout) => evaluate(layout, &RealFiles),
+        Ok(layout) => evaluate(layout, &RealFiles, lang),
         Err(e) => {
             let layout = CgroupLayout {
                 mode: CgroupMode::None,
                 v1: Vec::new(),
                 unified: None,
             };
-            let (report, mut checks) = evaluate(layout, &RealFiles);
-            checks[0].detail = format!("cannot read /proc/self/mountinfo: {e}");
+            let (report, mut checks) = evaluate(layout, &RealFiles, lang);
+            checks[0].detail = tr!(
+                lang,
+                "doctor-cgroup-mountinfo-unreadable",
+                error = e.to_string()
+            );
             (report, checks)
         }
     }
 }
 
-pub fn evaluate(layout: CgroupLayout, files: &dyn Files) -> (CgroupReport, Vec<Check>) {
-    let mut checks = vec![layout_check(&layout)];
+pub fn evaluate(layout: CgroupLayout, files: &dyn Files, lang: Lang) -> (CgroupReport, Vec<Check>) {
+    let mut checks = vec![layout_check(&layout, lang)];
     let mut controllers = BTreeMap::new();
     let proc_cgroups = files.read(Path::new("/proc/cgroups")).unwrap_or_default();
     for (name, _) in CONTROLLERS {
-        let (state, check) = controller(&layout, name, files, &proc_cgroups);
+        let (state, check) = controller(&layout, name, files, &proc_cgroups, lang);
         controllers.insert(name, state);
         checks.push(check);
     }
@@ -105,33 +111,39 @@ pub fn evaluate(layout: CgroupLayout, files: &dyn Files) -> (CgroupReport, Vec<C
     )
 }
 
-fn layout_check(layout: &CgroupLayout) -> Check {
-    let c = Check::new("cgroup", "cgroup layout", false);
+fn layout_check(layout: &CgroupLayout, lang: Lang) -> Check {
+    let c = Check::new("cgroup", tr!(lang, "doctor-title-cgroup"), false);
     let holding = |controllers: &[String]| {
         if controllers.is_empty() {
-            "no controller".to_string()
+            tr!(lang, "doctor-cgroup-no-controller")
         } else {
             controllers.join(" ")
         }
     };
     match (&layout.mode, &layout.unified) {
-        (CgroupMode::V2, Some(u)) => c.ok(format!(
-            "v2: cgroup2 at {} with {}",
-            u.mount.display(),
-            holding(&u.controllers)
+        (CgroupMode::V2, Some(u)) => c.ok(tr!(
+            lang,
+            "doctor-cgroup-v2",
+            mount = u.mount.display().to_string(),
+            controllers = holding(&u.controllers)
         )),
-        (CgroupMode::Hybrid, Some(u)) => c.ok(format!(
-            "hybrid: {} v1 hierarchies, plus cgroup2 at {} holding {}",
-            layout.v1.len(),
-            u.mount.display(),
-            holding(&u.controllers)
+        (CgroupMode::Hybrid, Some(u)) => c.ok(tr!(
+            lang,
+            "doctor-cgroup-hybrid",
+            count = layout.v1.len(),
+            mount = u.mount.display().to_string(),
+            controllers = holding(&u.controllers)
         )),
-        (CgroupMode::V1, _) => c.ok(format!("v1: {} hierarchies", layout.v1.len())),
-        _ => c.fail(
-            "no cgroup filesystem is mounted",
-            "mount cgroup2: mount -t cgroup2 cgroup2 /sys/fs/cgroup",
-        ),
+        (CgroupMode::V1, _) => c.ok(tr!(lang, "doctor-cgroup-v1", count = layout.v1.len())),
+        _ => nothing_mounted(c, lang),
     }
+}
+
+fn nothing_mounted(c: Check, lang: Lang) -> Check {
+    c.fail(
+        tr!(lang, "doctor-cgroup-none"),
+        tr!(lang, "doctor-fix-cgroup-none"),
+    )
 }
 
 fn id_of(controller: &str) -> &'static str {
@@ -156,6 +168,7 @@ fn controller(
     name: &'static str,
     files: &dyn Files,
     proc_cgroups: &str,
+    lang: Lang,
 ) -> (ControllerState, Check) {
     let c = Check::new(id_of(name), format!("cgroup {name}"), true);
     if let Some(h) = layout.v1_mount(name) {
@@ -164,21 +177,28 @@ fn controller(
             version: Some("v1"),
             mount: Some(h.mount.clone()),
         };
-        let mount = h.mount.display();
+        let mount = h.mount.display().to_string();
         return match files.writable(&h.mount) {
-            Writable::Yes => (state(true), c.ok(format!("v1 hierarchy at {mount}, writable"))),
+            Writable::Yes => (
+                state(true),
+                c.ok(tr!(
+                    lang,
+                    "doctor-cgroup-v1-writable",
+                    mount = mount.as_str()
+                )),
+            ),
             Writable::ReadOnlyMount => (
                 state(false),
                 c.fail(
-                    format!("the v1 hierarchy at {mount} is mounted read-only"),
-                    format!("remount it read-write (mount -o remount,rw {mount}), or run contlab on the host or in a VM"),
+                    tr!(lang, "doctor-cgroup-v1-read-only", mount = mount.as_str()),
+                    tr!(lang, "doctor-fix-cgroup-remount", mount = mount.as_str()),
                 ),
             ),
             Writable::Denied => (
                 state(false),
                 c.fail(
-                    format!("the v1 hierarchy at {mount} is not writable by this user"),
-                    "run contlab as root, e.g. sudo contlab doctor",
+                    tr!(lang, "doctor-cgroup-v1-denied", mount = mount.as_str()),
+                    super::run_as_root(lang),
                 ),
             ),
         };
@@ -193,7 +213,8 @@ fn controller(
             version: Some("v2"),
             mount: Some(u.mount.clone()),
         };
-        let mount = u.mount.display();
+        let mount = u.mount.display().to_string();
+        let mount = mount.as_str();
         let subtree_control = u.mount.join("cgroup.subtree_control");
         let enabled = files
             .read(&subtree_control)
@@ -208,32 +229,33 @@ fn controller(
         return if enabled && files.writable(&u.mount) == Writable::Yes {
             (
                 state(true),
-                c.ok(format!(
-                    "cgroup2 at {mount}, enabled in cgroup.subtree_control"
-                )),
+                c.ok(tr!(lang, "doctor-cgroup-v2-enabled", mount = mount)),
             )
         } else if files.writable(&subtree_control) != Writable::Yes {
             (
                 state(false),
                 c.fail(
-                    format!("cgroup2 at {mount} offers {name}, but it is not writable here"),
-                    "run contlab as root on the host or in a VM, where the cgroup2 root is writable",
+                    tr!(lang, "doctor-cgroup-v2-denied", mount = mount, name = name),
+                    tr!(lang, "doctor-fix-cgroup-v2-denied"),
                 ),
             )
         } else if !enabled && holds_processes {
             (
                 state(false),
                 c.fail(
-                    format!("cgroup2 at {mount} offers {name}, but holds processes, so it cannot enable it for child cgroups"),
-                    "run contlab on the host or in a VM, or move this cgroup's processes into a child cgroup",
+                    tr!(
+                        lang,
+                        "doctor-cgroup-v2-internal",
+                        mount = mount,
+                        name = name
+                    ),
+                    tr!(lang, "doctor-fix-cgroup-v2-internal"),
                 ),
             )
         } else {
             (
                 state(true),
-                c.ok(format!(
-                    "cgroup2 at {mount} offers it; contlab enables it in cgroup.subtree_control"
-                )),
+                c.ok(tr!(lang, "doctor-cgroup-v2-enable-able", mount = mount)),
             )
         };
     }
@@ -244,8 +266,8 @@ fn controller(
     };
     let check = if disabled_by_kernel(proc_cgroups, name) {
         c.fail(
-            format!("the kernel has {name} switched off (/proc/cgroups: enabled 0)"),
-            format!("add cgroup_enable={name} to the kernel command line (and drop any cgroup_disable={name}), then reboot"),
+            tr!(lang, "doctor-cgroup-disabled", name = name),
+            tr!(lang, "doctor-fix-cgroup-disabled", name = name),
         )
     } else if let Some(u) = layout
         .unified
@@ -253,23 +275,20 @@ fn controller(
         .filter(|_| layout.mode == CgroupMode::V2)
     {
         c.fail(
-            format!(
-                "the cgroup2 root at {} does not offer {name}",
-                u.mount.display()
+            tr!(
+                lang,
+                "doctor-cgroup-v2-not-offered",
+                mount = u.mount.display().to_string(),
+                name = name
             ),
-            "run contlab on the host or in a VM, or have the parent cgroup delegate it",
+            tr!(lang, "doctor-fix-host-or-vm-delegate"),
         )
     } else if layout.mode == CgroupMode::None {
-        c.fail(
-            "no cgroup filesystem is mounted",
-            "mount cgroup2: mount -t cgroup2 cgroup2 /sys/fs/cgroup",
-        )
+        nothing_mounted(c, lang)
     } else {
         c.fail(
-            format!("no mounted cgroup hierarchy holds {name}"),
-            format!(
-                "mount a v1 hierarchy for it: mount -t cgroup -o {name} cgroup <empty directory>"
-            ),
+            tr!(lang, "doctor-cgroup-v1-missing", name = name),
+            tr!(lang, "doctor-fix-cgroup-v1-missing", name = name),
         )
     };
     (state, check)
@@ -280,6 +299,10 @@ mod tests {
     use super::*;
     use crate::doctor::CheckStatus;
     use std::collections::HashMap;
+
+    fn evaluate(layout: CgroupLayout, files: &dyn Files) -> (CgroupReport, Vec<Check>) {
+        super::evaluate(layout, files, Lang::En)
+    }
 
     /// Files from a map; writable paths and read-only mounts listed apart.
     struct Fake {

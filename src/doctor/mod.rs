@@ -22,6 +22,8 @@ pub use render::Style;
 pub use terminal::Terminal;
 pub use tools::Tool;
 
+use crate::i18n::Lang;
+use crate::tr;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -118,33 +120,44 @@ impl Report {
     }
 
     /// The human-readable report: aligned columns, one check a line, its fix below it.
-    pub fn render(&self, style: Style) -> String {
-        render::render(self, style)
+    pub fn render(&self, style: Style, lang: Lang) -> String {
+        render::render(self, style, lang)
     }
 }
 
-/// Runs every check. Takes a few milliseconds: a handful of forks and `--version` runs.
-pub fn run() -> Report {
+/// The fix most machines without root need.
+fn run_as_root(lang: Lang) -> String {
+    tr!(lang, "doctor-fix-run-as-root")
+}
+
+/// The fix when /proc is not mounted.
+fn mount_proc(lang: Lang) -> String {
+    tr!(lang, "doctor-fix-mount-proc")
+}
+
+/// Runs every check, with its sentences in `lang`. Takes a few milliseconds: a handful
+/// of forks and `--version` runs.
+pub fn run(lang: Lang) -> Report {
     let mut checks = Vec::new();
 
-    let (privileges, mut found) = privileges::check();
+    let (privileges, mut found) = privileges::check(lang);
     checks.append(&mut found);
 
-    let (kernel, check) = system::kernel();
+    let (kernel, check) = system::kernel(lang);
     checks.push(check);
 
-    let (namespaces, mut found) = namespaces::check(privileges.root);
+    let (namespaces, mut found) = namespaces::check(privileges.root, lang);
     checks.append(&mut found);
 
-    let (cgroup, mut found) = cgroup::check();
+    let (cgroup, mut found) = cgroup::check(lang);
     checks.append(&mut found);
 
-    checks.push(system::overlayfs(&kernel));
+    checks.push(system::overlayfs(&kernel, lang));
 
-    let (tools, mut found) = tools::check(cgroup.layout.mode);
+    let (tools, mut found) = tools::check(cgroup.layout.mode, lang);
     checks.append(&mut found);
 
-    let (terminal, mut found) = terminal::check();
+    let (terminal, mut found) = terminal::check(lang);
     checks.append(&mut found);
 
     let live_mode = checks

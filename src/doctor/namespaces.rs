@@ -6,6 +6,8 @@
 //! change contlab for good.
 
 use super::Check;
+use crate::i18n::Lang;
+use crate::tr;
 use nix::errno::Errno;
 use nix::sched::{CloneFlags, unshare};
 use nix::sys::wait::{WaitStatus, waitpid};
@@ -116,16 +118,16 @@ fn user_ns_sysctls() -> Vec<(String, String)> {
     .collect()
 }
 
-pub fn check(root: bool) -> (BTreeMap<&'static str, bool>, Vec<Check>) {
+pub fn check(root: bool, lang: Lang) -> (BTreeMap<&'static str, bool>, Vec<Check>) {
     // Fork all children first and reap them after, so the probes run side by side.
     let children: Vec<Result<Pid, Errno>> = KINDS.iter().map(|k| spawn_probe(k.bits)).collect();
-    let results: Vec<Result<(), String>> = children.into_iter().map(reap).collect();
+    let results: Vec<Result<(), String>> = children.into_iter().map(|c| reap(c, lang)).collect();
     let sysctls = user_ns_sysctls();
     let mut created = BTreeMap::new();
     let mut checks = Vec::new();
     for (k, result) in KINDS.iter().zip(results) {
         created.insert(k.name, result.is_ok());
-        checks.push(check_of(k, result, root, &sysctls));
+        checks.push(check_of(k, result, root, &sysctls, lang));
     }
     (created, checks)
 }
@@ -147,17 +149,23 @@ fn spawn_probe(bits: i32) -> Result<Pid, Errno> {
     }
 }
 
-fn reap(child: Result<Pid, Errno>) -> Result<(), String> {
-    let child = child.map_err(|e| format!("fork failed: {e}"))?;
+fn reap(child: Result<Pid, Errno>, lang: Lang) -> Result<(), String> {
+    let child = child.map_err(|e| tr!(lang, "doctor-ns-fork-failed", error = e.to_string()))?;
     loop {
         match waitpid(child, None) {
             Ok(WaitStatus::Exited(_, 0)) => return Ok(()),
             Ok(WaitStatus::Exited(_, code)) => return Err(Errno::from_raw(code).to_string()),
             Ok(WaitStatus::Signaled(_, sig, _)) => {
-                return Err(format!("the probe was killed by {sig}"));
+                return Err(tr!(
+                    lang,
+                    "doctor-ns-probe-killed",
+                    signal = sig.to_string()
+                ));
             }
             Ok(_) | Err(Errno::EINTR) => continue,
-            Err(e) => return Err(format!("waitpid failed: {e}")),
+            Err(e) => {
+                return Err(tr!(lang, "doctor-ns-waitpid-failed", error = e.to_string()));
+            }
         }
     }
 }
@@ -167,8 +175,13 @@ fn check_of(
     result: Result<(), String>,
     root: bool,
     sysctls: &[(String, String)],
+    lang: Lang,
 ) -> Check {
-    let c = Check::new(k.id, format!("{} namespace", k.name), k.required);
+    let c = Check::new(
+        k.id,
+        tr!(lang, "doctor-title-ns", name = k.name),
+        k.required,
+    );
     let knobs = if k.name == "user" && !sysctls.is_empty() {
         let list: Vec<String> = sysctls.iter().map(|(n, v)| format!("{n}={v}")).collect();
         format!(" ({})", list.join(", "))
@@ -176,10 +189,18 @@ fn check_of(
         String::new()
     };
     let err = match result {
-        Ok(()) => return c.ok(format!("unshare({}) works{knobs}", k.flag)),
+        Ok(()) => {
+            return c.ok(tr!(lang, "doctor-ns-works", flag = k.flag, knobs = knobs));
+        }
         Err(e) => e,
     };
-    let detail = format!("unshare({}) failed: {err}{knobs}", k.flag);
+    let detail = tr!(
+        lang,
+        "doctor-ns-failed",
+        flag = k.flag,
+        error = err.as_str(),
+        knobs = knobs
+    );
     let knob = |name: &str| {
         sysctls
             .iter()
@@ -187,35 +208,36 @@ fn check_of(
             .map(|(_, v)| v.as_str())
     };
     let fix = if err.starts_with("ENOSPC") {
-        format!("allow more: sysctl -w user.max_{}_namespaces=10000", k.name)
+        tr!(lang, "doctor-fix-ns-enospc", name = k.name)
     } else if err.starts_with("EINVAL") {
-        format!("boot a kernel built with {} (this one lacks it)", k.config)
+        tr!(lang, "doctor-fix-ns-einval", config = k.config)
     } else if err.starts_with("EPERM")
         && k.name == "user"
         && knob("max_user_namespaces") == Some("0")
     {
-        "allow user namespaces: sysctl -w user.max_user_namespaces=10000".to_string()
+        tr!(lang, "doctor-fix-userns-max-zero")
     } else if err.starts_with("EPERM")
         && k.name == "user"
         && !root
         && knob("unprivileged_userns_clone") == Some("0")
     {
-        "allow them for users: sysctl -w kernel.unprivileged_userns_clone=1, or run as root"
-            .to_string()
+        tr!(lang, "doctor-fix-userns-unprivileged")
     } else if err.starts_with("EPERM")
         && k.name == "user"
         && !root
         && knob("apparmor_restrict_unprivileged_userns") == Some("1")
     {
-        "AppArmor restricts them for users: run contlab as root (sudo)".to_string()
+        tr!(lang, "doctor-fix-userns-apparmor")
     } else if err.starts_with("EPERM") && !root {
-        "run contlab as root, e.g. sudo contlab doctor".to_string()
+        super::run_as_root(lang)
     } else if err.starts_with("EPERM") {
-        "root here may not create namespaces (a container or seccomp policy forbids it); run contlab on the host or in a VM".to_string()
+        tr!(lang, "doctor-fix-ns-root-refused")
     } else {
-        format!(
-            "see unshare(2) for {err}; contlab needs {} for this lesson",
-            k.flag
+        tr!(
+            lang,
+            "doctor-fix-ns-other",
+            error = err.as_str(),
+            flag = k.flag
         )
     };
     c.fail(detail, fix)
@@ -225,6 +247,19 @@ fn check_of(
 mod tests {
     use super::*;
     use crate::doctor::CheckStatus;
+
+    fn check_of(
+        k: &Kind,
+        result: Result<(), String>,
+        root: bool,
+        sysctls: &[(String, String)],
+    ) -> Check {
+        super::check_of(k, result, root, sysctls, Lang::En)
+    }
+
+    fn reap(child: Result<Pid, Errno>) -> Result<(), String> {
+        super::reap(child, Lang::En)
+    }
 
     fn user() -> &'static Kind {
         KINDS.iter().find(|k| k.name == "user").unwrap()

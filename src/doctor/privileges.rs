@@ -1,41 +1,37 @@
 //! Root and capabilities, read from `/proc/self/status` the way a lesson shows them.
 
 use super::Check;
+use crate::i18n::Lang;
 use crate::inspect::proc::{CapSet, parse_status};
+use crate::tr;
 use serde::Serialize;
 
-/// The capabilities contlab's runtime uses, and for what.
-pub const REQUIRED_CAPS: [(&str, &str); 8] = [
-    (
-        "CAP_SYS_ADMIN",
-        "creating namespaces, mount, pivot_root, setns, sethostname",
-    ),
-    (
-        "CAP_NET_ADMIN",
-        "veth pairs, bridges and addresses over netlink",
-    ),
-    ("CAP_SYS_CHROOT", "the chroot lesson"),
-    (
-        "CAP_SETUID",
-        "writing uid_map and switching users in containers",
-    ),
-    (
-        "CAP_SETGID",
-        "writing gid_map and switching groups in containers",
-    ),
-    (
-        "CAP_DAC_OVERRIDE",
-        "writing cgroup files and state owned by root",
-    ),
-    (
-        "CAP_KILL",
-        "signalling container processes that run as other users",
-    ),
-    (
-        "CAP_SYS_PTRACE",
-        "reading /proc/PID/ns and joining namespaces of containers",
-    ),
+/// The capabilities contlab's runtime uses.
+pub const REQUIRED_CAPS: [&str; 8] = [
+    "CAP_SYS_ADMIN",
+    "CAP_NET_ADMIN",
+    "CAP_SYS_CHROOT",
+    "CAP_SETUID",
+    "CAP_SETGID",
+    "CAP_DAC_OVERRIDE",
+    "CAP_KILL",
+    "CAP_SYS_PTRACE",
 ];
+
+/// What contlab uses a capability of [`REQUIRED_CAPS`] for.
+pub fn purpose(cap: &str, lang: Lang) -> String {
+    match cap {
+        "CAP_SYS_ADMIN" => tr!(lang, "cap-purpose-sys-admin"),
+        "CAP_NET_ADMIN" => tr!(lang, "cap-purpose-net-admin"),
+        "CAP_SYS_CHROOT" => tr!(lang, "cap-purpose-sys-chroot"),
+        "CAP_SETUID" => tr!(lang, "cap-purpose-setuid"),
+        "CAP_SETGID" => tr!(lang, "cap-purpose-setgid"),
+        "CAP_DAC_OVERRIDE" => tr!(lang, "cap-purpose-dac-override"),
+        "CAP_KILL" => tr!(lang, "cap-purpose-kill"),
+        "CAP_SYS_PTRACE" => tr!(lang, "cap-purpose-sys-ptrace"),
+        _ => String::new(),
+    }
+}
 
 /// Who contlab runs as.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -51,7 +47,7 @@ pub struct Privileges {
     pub missing: Vec<&'static str>,
 }
 
-pub fn check() -> (Privileges, Vec<Check>) {
+pub fn check(lang: Lang) -> (Privileges, Vec<Check>) {
     let status = std::fs::read_to_string("/proc/self/status")
         .map_err(anyhow::Error::from)
         .and_then(|text| parse_status(&text));
@@ -64,7 +60,7 @@ pub fn check() -> (Privileges, Vec<Check>) {
                 cap_eff: s.cap_eff,
                 cap_bnd: s.cap_bnd,
             };
-            let checks = checks(&p);
+            let checks = checks(&p, lang);
             (p, checks)
         }
         Err(e) => {
@@ -75,13 +71,14 @@ pub fn check() -> (Privileges, Vec<Check>) {
                 root: uid == 0,
                 cap_eff: CapSet::from_mask(0),
                 cap_bnd: CapSet::from_mask(0),
-                missing: REQUIRED_CAPS.iter().map(|(c, _)| *c).collect(),
+                missing: REQUIRED_CAPS.to_vec(),
             };
-            let fail = Check::new("capabilities", "capabilities", true).fail(
-                format!("cannot read /proc/self/status: {e:#}"),
-                "mount /proc (mount -t proc proc /proc); contlab reads everything from it",
-            );
-            let root = root_check(&p);
+            let fail = Check::new("capabilities", tr!(lang, "doctor-title-capabilities"), true)
+                .fail(
+                    tr!(lang, "doctor-caps-unreadable", error = format!("{e:#}")),
+                    super::mount_proc(lang),
+                );
+            let root = root_check(&p, lang);
             (p, vec![root, fail])
         }
     }
@@ -90,76 +87,70 @@ pub fn check() -> (Privileges, Vec<Check>) {
 fn missing(eff: &CapSet) -> Vec<&'static str> {
     REQUIRED_CAPS
         .iter()
-        .map(|(c, _)| *c)
+        .copied()
         .filter(|c| !eff.has(c))
         .collect()
 }
 
-fn root_check(p: &Privileges) -> Check {
-    let c = Check::new("root", "root", true);
+fn root_check(p: &Privileges, lang: Lang) -> Check {
+    let c = Check::new("root", tr!(lang, "doctor-title-root"), true);
     if p.root {
-        c.ok("running as root (uid 0)")
+        c.ok(tr!(lang, "doctor-root-ok"))
     } else if p.missing.is_empty() {
-        c.ok(format!(
-            "uid {}, but CapEff holds every capability contlab needs",
-            p.uid
-        ))
+        c.ok(tr!(lang, "doctor-root-capable", uid = p.uid))
     } else {
         c.fail(
-            format!("running as uid {}, not root", p.uid),
-            "run contlab as root, e.g. sudo contlab doctor",
+            tr!(lang, "doctor-root-uid", uid = p.uid),
+            super::run_as_root(lang),
         )
     }
 }
 
 /// The checks for a given set of privileges.
-pub fn checks(p: &Privileges) -> Vec<Check> {
+pub fn checks(p: &Privileges, lang: Lang) -> Vec<Check> {
     let known = crate::inspect::proc::known_capabilities().len();
-    let caps = Check::new("capabilities", "capabilities", true);
+    let caps = Check::new("capabilities", tr!(lang, "doctor-title-capabilities"), true);
     let caps = if p.missing.is_empty() {
-        caps.ok(format!(
-            "CapEff holds {} of {known}, all that contlab needs",
-            p.cap_eff.len()
+        caps.ok(tr!(
+            lang,
+            "doctor-caps-ok",
+            held = p.cap_eff.len(),
+            known = known
         ))
     } else {
         // With one or two missing, say what they are for; a long list would bury it.
         let lacking: Vec<String> = REQUIRED_CAPS
             .iter()
-            .filter(|(c, _)| p.missing.contains(c))
-            .map(|(c, why)| {
+            .filter(|c| p.missing.contains(c))
+            .map(|c| {
                 if p.missing.len() <= 2 {
-                    format!("{c} ({why})")
+                    format!("{c} ({})", purpose(c, lang))
                 } else {
                     c.to_string()
                 }
             })
             .collect();
         caps.fail(
-            format!("CapEff lacks {}", lacking.join(", ")),
+            tr!(lang, "doctor-caps-lacking", caps = lacking.join(", ")),
             if p.root {
-                "run contlab as root on the host or in a VM, not in a container that drops capabilities"
+                tr!(lang, "doctor-fix-caps-in-container")
             } else {
-                "run contlab as root, e.g. sudo contlab doctor"
+                super::run_as_root(lang)
             },
         )
     };
 
     let res = Check::new("cap_sys_resource", "CAP_SYS_RESOURCE", false);
     let res = if p.cap_eff.has("CAP_SYS_RESOURCE") {
-        res.ok("in CapEff")
+        res.ok(tr!(lang, "doctor-sys-resource-ok"))
     } else if !p.cap_bnd.has("CAP_SYS_RESOURCE") {
         // Some VMs drop it from the bounding set; even root cannot get it back.
-        res.absent(
-            "not in CapBnd (some VMs drop it): raising an rlimit above its hard limit \
-             fails; contlab does not need it",
-        )
+        res.absent(tr!(lang, "doctor-sys-resource-not-bounding"))
     } else {
-        res.absent(
-            "not in CapEff: raising an rlimit above its hard limit fails; contlab does not need it",
-        )
+        res.absent(tr!(lang, "doctor-sys-resource-not-effective"))
     };
 
-    vec![root_check(p), caps, res]
+    vec![root_check(p, lang), caps, res]
 }
 
 #[cfg(test)]
@@ -178,13 +169,17 @@ mod tests {
         }
     }
 
+    fn checks_en(p: &Privileges) -> Vec<Check> {
+        checks(p, Lang::En)
+    }
+
     fn by_id<'a>(checks: &'a [Check], id: &str) -> &'a Check {
         checks.iter().find(|c| c.id == id).unwrap()
     }
 
     #[test]
     fn root_on_a_vm_without_sys_resource() {
-        let c = checks(&privileges(0, 0x1fffeffffff, 0x1fffeffffff));
+        let c = checks_en(&privileges(0, 0x1fffeffffff, 0x1fffeffffff));
         assert_eq!(by_id(&c, "root").status, CheckStatus::Ok);
         assert_eq!(by_id(&c, "capabilities").status, CheckStatus::Ok);
         let res = by_id(&c, "cap_sys_resource");
@@ -195,7 +190,7 @@ mod tests {
 
     #[test]
     fn ordinary_user() {
-        let c = checks(&privileges(1000, 0, 0x1ffffffffff));
+        let c = checks_en(&privileges(1000, 0, 0x1ffffffffff));
         assert_eq!(by_id(&c, "root").status, CheckStatus::Fail);
         assert!(by_id(&c, "root").fix.as_deref().unwrap().contains("sudo"));
         let caps = by_id(&c, "capabilities");
@@ -205,7 +200,7 @@ mod tests {
 
     #[test]
     fn non_root_with_the_capabilities_it_needs() {
-        let c = checks(&privileges(1000, 0x1ffffffffff, 0x1ffffffffff));
+        let c = checks_en(&privileges(1000, 0x1ffffffffff, 0x1ffffffffff));
         assert_eq!(by_id(&c, "root").status, CheckStatus::Ok);
         assert_eq!(by_id(&c, "capabilities").status, CheckStatus::Ok);
         assert_eq!(by_id(&c, "cap_sys_resource").status, CheckStatus::Ok);
@@ -214,7 +209,7 @@ mod tests {
     #[test]
     fn root_in_a_container_without_sys_admin() {
         // Docker's default set: no CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_PTRACE.
-        let c = checks(&privileges(0, 0xa80425fb, 0xa80425fb));
+        let c = checks_en(&privileges(0, 0xa80425fb, 0xa80425fb));
         assert_eq!(by_id(&c, "root").status, CheckStatus::Ok);
         let caps = by_id(&c, "capabilities");
         assert_eq!(caps.status, CheckStatus::Fail);

@@ -1,7 +1,10 @@
 //! The human-readable report.
 
 use super::{CheckStatus, Report};
+use crate::i18n::Lang;
+use crate::tr;
 use std::fmt::Write;
+use unicode_width::UnicodeWidthStr;
 
 /// How to draw the report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,11 +48,12 @@ impl Style {
     }
 }
 
-pub fn render(report: &Report, style: Style) -> String {
+pub fn render(report: &Report, style: Style, lang: Lang) -> String {
+    // Columns of the terminal, not characters: a Hangul title is twice as wide.
     let width = report
         .checks
         .iter()
-        .map(|c| c.title.chars().count())
+        .map(|c| c.title.width())
         .max()
         .unwrap_or(0);
     let mark_width = if style.unicode { 1 } else { 2 };
@@ -62,26 +66,22 @@ pub fn render(report: &Report, style: Style) -> String {
         } else {
             ascii(&c.detail)
         };
-        let _ = writeln!(
-            out,
-            "{} {:<width$}  {}",
-            style.mark(c.status),
-            c.title,
-            detail
-        );
+        let pad = " ".repeat(width - c.title.width());
+        let _ = writeln!(out, "{} {}{pad}  {}", style.mark(c.status), c.title, detail);
         if let Some(fix) = &c.fix {
             let fix = if style.unicode {
                 fix.clone()
             } else {
                 ascii(fix)
             };
-            let _ = writeln!(out, "{indent}{}", style.paint(&format!("fix: {fix}"), "1"));
+            let label = tr!(lang, "doctor-fix-label", fix = fix);
+            let _ = writeln!(out, "{indent}{}", style.paint(&label, "1"));
         }
     }
     out.push('\n');
     let dash = if style.unicode { "—" } else { "-" };
     let last = match report.first_fix() {
-        None if report.live_mode => style.paint("live mode: available", "1;32"),
+        None if report.live_mode => style.paint(&tr!(lang, "doctor-live-available"), "1;32"),
         fix => {
             let fix = fix.map(|f| {
                 if style.unicode {
@@ -90,13 +90,13 @@ pub fn render(report: &Report, style: Style) -> String {
                     ascii(f)
                 }
             });
-            style.paint(
-                &format!(
-                    "live mode: not available {dash} {}",
-                    fix.unwrap_or_default()
-                ),
-                "1;31",
-            )
+            let line = tr!(
+                lang,
+                "doctor-live-unavailable",
+                dash = dash,
+                fix = fix.unwrap_or_default()
+            );
+            style.paint(&line, "1;31")
         }
     };
     let _ = writeln!(out, "{last}");
@@ -118,6 +118,10 @@ mod tests {
     use crate::inspect::cgroups::{CgroupLayout, CgroupMode};
     use crate::inspect::proc::CapSet;
     use std::collections::BTreeMap;
+
+    fn render(report: &Report, style: Style) -> String {
+        super::render(report, style, Lang::En)
+    }
 
     fn report(checks: Vec<Check>) -> Report {
         let live_mode = checks

@@ -1,6 +1,8 @@
 //! The kernel release and overlayfs.
 
 use super::Check;
+use crate::i18n::Lang;
+use crate::tr;
 use std::path::Path;
 
 /// The first release with every namespace type contlab teaches (time arrived in 5.6).
@@ -14,55 +16,67 @@ pub fn parse_release(release: &str) -> Option<(u32, u32)> {
     Some((major, minor))
 }
 
-pub fn kernel() -> (String, Check) {
+pub fn kernel(lang: Lang) -> (String, Check) {
     let release = std::fs::read_to_string("/proc/sys/kernel/osrelease")
         .map(|s| s.trim().to_string())
         .unwrap_or_default();
-    let check = kernel_check(&release);
+    let check = kernel_check(&release, lang);
     (release, check)
 }
 
-fn kernel_check(release: &str) -> Check {
-    let c = Check::new("kernel", "kernel", false);
+fn kernel_check(release: &str, lang: Lang) -> Check {
+    let c = Check::new("kernel", tr!(lang, "doctor-title-kernel"), false);
     let (want_major, want_minor) = ALL_NAMESPACES_SINCE;
+    let want = format!("{want_major}.{want_minor}");
     match parse_release(release) {
-        Some(v) if v >= ALL_NAMESPACES_SINCE => c.ok(format!("Linux {release}")),
+        Some(v) if v >= ALL_NAMESPACES_SINCE => {
+            c.ok(tr!(lang, "doctor-kernel-ok", release = release))
+        }
         Some(_) => c.fail(
-            format!("Linux {release}: older than {want_major}.{want_minor}, which added the time namespace"),
-            format!("boot Linux {want_major}.{want_minor} or later; until then the time-namespace steps are skipped"),
+            tr!(
+                lang,
+                "doctor-kernel-old",
+                release = release,
+                want = want.as_str()
+            ),
+            tr!(lang, "doctor-fix-kernel-old", want = want.as_str()),
         ),
         None => c.fail(
-            format!("cannot tell the kernel release from /proc/sys/kernel/osrelease ({release:?})"),
-            "mount /proc (mount -t proc proc /proc); contlab reads everything from it",
+            tr!(
+                lang,
+                "doctor-kernel-unknown",
+                release = format!("{release:?}")
+            ),
+            super::mount_proc(lang),
         ),
     }
 }
 
 /// overlayfs is registered, or its module is installed (the kernel loads a filesystem's
 /// module on the first mount of that type, so that is as good).
-pub fn overlayfs(release: &str) -> Check {
+pub fn overlayfs(release: &str, lang: Lang) -> Check {
     let filesystems = std::fs::read_to_string("/proc/filesystems").unwrap_or_default();
     let modules = Path::new("/lib/modules").join(release);
     let module_listed = ["modules.dep", "modules.builtin"].iter().any(|f| {
         std::fs::read_to_string(modules.join(f))
             .is_ok_and(|text| text.lines().any(|l| l.contains("/overlay.ko")))
     });
-    overlay_check(&filesystems, module_listed)
+    overlay_check(&filesystems, module_listed, lang)
 }
 
-fn overlay_check(filesystems: &str, module_listed: bool) -> Check {
+fn overlay_check(filesystems: &str, module_listed: bool, lang: Lang) -> Check {
     let c = Check::new("overlayfs", "overlayfs", false);
     let registered = filesystems
         .lines()
         .any(|l| l.split_whitespace().last() == Some("overlay"));
     if registered {
-        c.ok("overlay is in /proc/filesystems")
+        c.ok(tr!(lang, "doctor-overlay-registered"))
     } else if module_listed {
-        c.ok("the overlay module is installed and loads on first mount (modprobe overlay)")
+        c.ok(tr!(lang, "doctor-overlay-module"))
     } else {
         c.fail(
-            "no overlay filesystem: the image-layer lessons need it",
-            "load it with `modprobe overlay`, or boot a kernel built with CONFIG_OVERLAY_FS",
+            tr!(lang, "doctor-overlay-missing"),
+            tr!(lang, "doctor-fix-overlay-missing"),
         )
     }
 }
@@ -71,6 +85,14 @@ fn overlay_check(filesystems: &str, module_listed: bool) -> Check {
 mod tests {
     use super::*;
     use crate::doctor::CheckStatus;
+
+    fn kernel_check(release: &str) -> Check {
+        super::kernel_check(release, Lang::En)
+    }
+
+    fn overlay_check(filesystems: &str, module_listed: bool) -> Check {
+        super::overlay_check(filesystems, module_listed, Lang::En)
+    }
 
     #[test]
     fn releases() {

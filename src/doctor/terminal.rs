@@ -4,6 +4,8 @@
 //! --json | jq` still describes the terminal the student sits at.
 
 use super::Check;
+use crate::i18n::Lang;
+use crate::tr;
 use serde::Serialize;
 use std::os::fd::{AsFd, AsRawFd};
 
@@ -65,15 +67,15 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-pub fn check() -> (Terminal, Vec<Check>) {
+pub fn check(lang: Lang) -> (Terminal, Vec<Check>) {
     let (tty, size) = find_terminal();
-    evaluate(tty, size, &env)
+    evaluate(tty, size, &env, lang)
 }
 
 /// Whether colour and Unicode should be used for what goes to stdout.
 pub fn stdout_style() -> (bool, bool) {
     let stdout_tty = nix::unistd::isatty(std::io::stdout().as_fd()).unwrap_or(false);
-    let t = evaluate(stdout_tty, None, &env).0;
+    let t = evaluate(stdout_tty, None, &env, Lang::En).0;
     (t.color, t.utf8)
 }
 
@@ -82,6 +84,7 @@ pub fn evaluate(
     tty: bool,
     size: Option<(u16, u16)>,
     env: &dyn Fn(&str) -> Option<String>,
+    lang: Lang,
 ) -> (Terminal, Vec<Check>) {
     let term = env("TERM");
     let no_color = env("NO_COLOR").is_some();
@@ -106,27 +109,37 @@ pub fn evaluate(
     };
 
     let (min_c, min_r) = MIN_SIZE;
-    let size_check = Check::new("terminal_size", "terminal size", false);
+    let size_check = Check::new(
+        "terminal_size",
+        tr!(lang, "doctor-title-terminal-size"),
+        false,
+    );
+    let need = format!("{min_c}×{min_r}");
     let size_check = match size {
         Some((c, r)) if c >= min_c && r >= min_r => size_check.ok(format!("{c}×{r}")),
         Some((c, r)) => size_check.fail(
-            format!("{c}×{r}: smaller than the {min_c}×{min_r} the lab's panels need"),
-            format!("enlarge the window to at least {min_c}×{min_r}"),
+            tr!(
+                lang,
+                "doctor-terminal-small",
+                size = format!("{c}×{r}"),
+                need = need.as_str()
+            ),
+            tr!(lang, "doctor-fix-terminal-small", need = need.as_str()),
         ),
-        None if tty => size_check.absent("the terminal does not report its size"),
-        None => size_check.absent("not run in a terminal"),
+        None if tty => size_check.absent(tr!(lang, "doctor-terminal-no-size")),
+        None => size_check.absent(tr!(lang, "doctor-terminal-none")),
     };
 
-    let color_check = Check::new("color", "colour", false);
+    let color_check = Check::new("color", tr!(lang, "doctor-title-color"), false);
     let color_check = if color {
         color_check.ok(format!("TERM={}", t.term.as_deref().unwrap_or_default()))
     } else if !tty {
-        color_check.absent("not run in a terminal")
+        color_check.absent(tr!(lang, "doctor-terminal-none"))
     } else if no_color {
-        color_check.absent("NO_COLOR is set: the lab runs without colour")
+        color_check.absent(tr!(lang, "doctor-color-no-color"))
     } else {
         color_check
-            .absent("TERM is unset or dumb: the lab runs without colour")
+            .absent(tr!(lang, "doctor-color-dumb"))
             .with_fix("export TERM=xterm-256color")
     };
 
@@ -134,11 +147,12 @@ pub fn evaluate(
     let utf8_check = if utf8 {
         utf8_check.ok(t.locale.clone().unwrap_or_default())
     } else {
+        let locale = match &t.locale {
+            Some(l) => l.clone(),
+            None => tr!(lang, "doctor-utf8-no-locale"),
+        };
         utf8_check.fail(
-            format!(
-                "{}: the lab's box drawing and ✓ marks need UTF-8",
-                t.locale.as_deref().unwrap_or("no LC_ALL, LC_CTYPE or LANG")
-            ),
+            tr!(lang, "doctor-utf8-missing", locale = locale),
             "export LANG=C.UTF-8",
         )
     };
@@ -150,6 +164,14 @@ mod tests {
     use super::*;
     use crate::doctor::CheckStatus;
     use std::collections::HashMap;
+
+    fn evaluate(
+        tty: bool,
+        size: Option<(u16, u16)>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> (Terminal, Vec<Check>) {
+        super::evaluate(tty, size, env, Lang::En)
+    }
 
     fn with(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let map: HashMap<String, String> = vars

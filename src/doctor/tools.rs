@@ -2,7 +2,9 @@
 //! crun to compare contlab's runtime with, etcd and etcdctl for the Raft lessons.
 
 use super::Check;
+use crate::i18n::Lang;
 use crate::inspect::cgroups::CgroupMode;
+use crate::tr;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -35,7 +37,7 @@ const TOOLS: [(&str, &[&str]); 5] = [
     ("etcdctl", &["version"]),
 ];
 
-pub fn check(mode: CgroupMode) -> (BTreeMap<&'static str, Option<Tool>>, Vec<Check>) {
+pub fn check(mode: CgroupMode, lang: Lang) -> (BTreeMap<&'static str, Option<Tool>>, Vec<Check>) {
     let found: Vec<Option<PathBuf>> = TOOLS.iter().map(|(n, _)| which::which(n).ok()).collect();
     // Start every version command first, then read them: they run side by side.
     let running: Vec<Option<Running>> = TOOLS
@@ -54,7 +56,7 @@ pub fn check(mode: CgroupMode) -> (BTreeMap<&'static str, Option<Tool>>, Vec<Che
                 static_binary,
             }
         });
-        checks.push(check_of(name, tool.as_ref(), mode));
+        checks.push(check_of(name, tool.as_ref(), mode, lang));
         tools.insert(*name, tool);
     }
     (tools, checks)
@@ -107,42 +109,43 @@ pub fn elf_is_static(bytes: &[u8]) -> Option<bool> {
     Some(elf.interpreter.is_none() && elf.libraries.is_empty())
 }
 
-fn check_of(name: &'static str, tool: Option<&Tool>, mode: CgroupMode) -> Check {
+fn check_of(name: &'static str, tool: Option<&Tool>, mode: CgroupMode, lang: Lang) -> Check {
     let id = name;
     let c = Check::new(id, name, false);
     let found = |t: &Tool| match &t.version {
         Some(v) => format!("{} ({v})", t.path.display()),
         None => t.path.display().to_string(),
     };
+    let static_busybox = || tr!(lang, "doctor-fix-busybox-static");
     match (name, tool) {
         ("busybox", Some(t)) => match t.static_binary {
-            Some(true) => c.ok(format!("{}, static", found(t))),
+            Some(true) => c.ok(tr!(lang, "doctor-busybox-static", found = found(t))),
             Some(false) => c.fail(
-                format!("{} is dynamically linked: it cannot run in the lesson root filesystem, which has no libc", found(t)),
-                "install a static busybox (Debian/Ubuntu: apt install busybox-static)",
+                tr!(lang, "doctor-busybox-dynamic", found = found(t)),
+                static_busybox(),
             ),
             None => c.fail(
-                format!("{} is not an ELF file contlab can read", t.path.display()),
-                "install a static busybox (Debian/Ubuntu: apt install busybox-static)",
+                tr!(
+                    lang,
+                    "doctor-busybox-not-elf",
+                    path = t.path.display().to_string()
+                ),
+                static_busybox(),
             ),
         },
-        ("busybox", None) => c.fail(
-            "not found on PATH: the lesson root filesystem is built from it",
-            "install a static busybox (Debian/Ubuntu: apt install busybox-static)",
-        ),
-        ("crun", Some(t)) if mode == CgroupMode::Hybrid => c.ok(format!(
-            "{}; it refuses this machine's cgroup v1 hybrid layout, so comparisons use runc",
-            found(t)
-        )),
-        ("crun", None) if mode == CgroupMode::Hybrid => c.absent(
-            "not installed (optional; it refuses cgroup v1 hybrid, as this machine has, anyway)",
-        ),
+        ("busybox", None) => c.fail(tr!(lang, "doctor-busybox-missing"), static_busybox()),
+        ("crun", Some(t)) if mode == CgroupMode::Hybrid => {
+            c.ok(tr!(lang, "doctor-crun-hybrid", found = found(t)))
+        }
+        ("crun", None) if mode == CgroupMode::Hybrid => {
+            c.absent(tr!(lang, "doctor-crun-hybrid-missing"))
+        }
         (_, Some(t)) => c.ok(found(t)),
         ("etcd" | "etcdctl", None) => c
-            .absent("not installed (optional: the Raft lessons run a real etcd cluster with it)")
+            .absent(tr!(lang, "doctor-etcd-missing"))
             .with_fix("apt install etcd-server etcd-client"),
         (_, None) => c
-            .absent(format!("not installed (optional: lessons compare contlab with {name})"))
+            .absent(tr!(lang, "doctor-tool-missing", name = name))
             .with_fix(format!("apt install {name}")),
     }
 }
@@ -151,6 +154,10 @@ fn check_of(name: &'static str, tool: Option<&Tool>, mode: CgroupMode) -> Check 
 mod tests {
     use super::*;
     use crate::doctor::CheckStatus;
+
+    fn check_of(name: &'static str, tool: Option<&Tool>, mode: CgroupMode) -> Check {
+        super::check_of(name, tool, mode, Lang::En)
+    }
 
     fn tool(version: Option<&str>, static_binary: Option<bool>) -> Tool {
         Tool {

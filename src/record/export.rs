@@ -10,6 +10,7 @@
 //! Times are ms since the Unix epoch. Readers accept unknown fields; a newer
 //! format_version is refused with a clear message.
 
+use crate::i18n::{Lang, pad};
 use crate::lesson::event::CheckResult;
 use crate::lesson::load::Lesson;
 use crate::lesson::progress::Progress;
@@ -17,6 +18,8 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
+
+use crate::tr;
 
 pub const EXPORT_VERSION: u32 = 1;
 pub const EXPORT_FORMAT: &str = "contlab-progress-export";
@@ -53,6 +56,17 @@ pub struct StepExport {
     pub duration_ms: u64,
     pub solution_shown: bool,
     pub checks: Vec<CheckResult>,
+}
+
+/// A lesson's status (`new`, `started`, `done`, as the schema and `--json` write it) as
+/// a word in `lang`.
+pub fn status_word(status: &str, lang: Lang) -> String {
+    match status {
+        "new" => tr!(lang, "status-new"),
+        "started" => tr!(lang, "status-started"),
+        "done" => tr!(lang, "status-done"),
+        other => other.to_string(),
+    }
 }
 
 /// The student's name: `--student`, else `$USER`, else `unknown`.
@@ -222,14 +236,31 @@ pub fn report(exports: &[Export]) -> Report {
     }
 }
 
-/// The report as plain text.
-pub fn render(r: &Report) -> String {
+/// The report as plain text, its headings and words in `lang`.
+pub fn render(r: &Report, lang: Lang) -> String {
     use std::fmt::Write;
     let mut s = String::new();
+    let head = |id: &str| match id {
+        "student" => tr!(lang, "class-col-student"),
+        "lesson" => tr!(lang, "class-col-lesson"),
+        "step" => tr!(lang, "class-col-step"),
+        "at" => tr!(lang, "class-col-at"),
+        "done" => tr!(lang, "class-col-done"),
+        _ => tr!(lang, "class-col-stuck"),
+    };
+    let right = |text: String, width: usize| {
+        use unicode_width::UnicodeWidthStr;
+        format!("{}{text}", " ".repeat(width.saturating_sub(text.width())))
+    };
     let _ = writeln!(
         s,
-        "{:<16} {:<26} {:<22} {:>5} {:>5}  stuck",
-        "student", "lesson", "step", "at", "done"
+        "{} {} {} {} {}  {}",
+        pad(&head("student"), 16),
+        pad(&head("lesson"), 26),
+        pad(&head("step"), 22),
+        right(head("at"), 5),
+        right(head("done"), 5),
+        head("stuck")
     );
     for row in &r.students {
         let _ = writeln!(
@@ -240,18 +271,26 @@ pub fn render(r: &Report) -> String {
             row.step.as_deref().unwrap_or("-"),
             row.position.as_deref().unwrap_or("-"),
             row.lessons_done,
-            if row.stuck { "STUCK" } else { "" }
+            if row.stuck {
+                tr!(lang, "class-stuck")
+            } else {
+                String::new()
+            }
         );
     }
-    let _ = writeln!(s, "\nchecks that fail most:");
+    let _ = writeln!(s, "\n{}", tr!(lang, "class-failing-heading"));
     if r.failing_checks.is_empty() {
-        let _ = writeln!(s, "  none");
+        let _ = writeln!(s, "  {}", tr!(lang, "class-failing-none"));
     }
     for c in r.failing_checks.iter().take(10) {
+        let students = tr!(lang, "class-failing-students", count = c.students);
         let _ = writeln!(
             s,
-            "  {:>3} student(s)  {}/{}: {}",
-            c.students, c.lesson, c.step, c.check
+            "  {}  {}/{}: {}",
+            right(students, 14),
+            c.lesson,
+            c.step,
+            c.check
         );
     }
     s
@@ -266,47 +305,50 @@ pub fn utc(ms: u64) -> String {
     format!("{y:04}-{mo:02}-{d:02} {h:02}:{m:02} UTC")
 }
 
-/// The export as a student reads it: each lesson with its status, and each step with
-/// its attempts, when it passed and the checks that failed last.
-pub fn render_text(e: &Export) -> String {
+/// The export as a student reads it, in `lang`: each lesson with its status, and each
+/// step with its attempts, when it passed and the checks that failed last. The checks'
+/// sentences are shown as they were recorded.
+pub fn render_text(e: &Export, lang: Lang) -> String {
     use std::fmt::Write;
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "Progress of {}, exported {} (contlab {})",
-        e.student,
-        utc(e.exported_at_ms),
-        e.contlab_version
+        "{}",
+        tr!(
+            lang,
+            "export-heading",
+            student = e.student.as_str(),
+            exported = utc(e.exported_at_ms),
+            version = e.contlab_version.as_str()
+        )
     );
     if e.lessons.is_empty() {
-        s.push_str("\nNo lesson started yet.\n");
+        let _ = writeln!(s, "\n{}", tr!(lang, "export-no-lesson"));
     }
     for l in &e.lessons {
         let passed = l.steps.iter().filter(|st| st.passed).count();
         let total = l
             .total_steps
             .map_or_else(|| "?".to_string(), |t| t.to_string());
-        let _ = write!(s, "\n{}  {}  {passed}/{total} steps", l.id, l.status);
+        let steps = tr!(lang, "export-steps", passed = passed, total = total);
+        let status = status_word(&l.status, lang);
+        let _ = write!(s, "\n{}  {status}  {steps}", l.id);
         if let Some(t) = l.started_at_ms {
-            let _ = write!(s, "  started {}", utc(t));
+            let _ = write!(s, "  {}", tr!(lang, "export-started", time = utc(t)));
         }
         if let Some(t) = l.completed_at_ms {
-            let _ = write!(s, "  done {}", utc(t));
+            let _ = write!(s, "  {}", tr!(lang, "export-done", time = utc(t)));
         }
         s.push('\n');
         for st in &l.steps {
             let mark = if st.passed { '✓' } else { '✗' };
-            let tries = if st.attempts == 1 {
-                "attempt"
-            } else {
-                "attempts"
-            };
-            let _ = write!(s, "  {mark} {:<24} {} {tries}", st.id, st.attempts);
+            let tries = tr!(lang, "export-attempts", count = st.attempts);
+            let _ = write!(s, "  {mark} {:<24} {tries}", st.id);
             if let Some(t) = st.passed_at_ms {
-                let _ = write!(s, ", passed {}", utc(t));
+                let _ = write!(s, ", {}", tr!(lang, "export-passed", time = utc(t)));
             }
             if st.solution_shown {
-                s.push_str(", solution shown");
+                let _ = write!(s, ", {}", tr!(lang, "export-solution-shown"));
             }
             s.push('\n');
             if !st.passed {
@@ -318,8 +360,8 @@ pub fn render_text(e: &Export) -> String {
     }
     let _ = write!(
         s,
-        "\nFor your instructor: contlab progress export --json > {}.json\n",
-        e.student
+        "\n{}\n",
+        tr!(lang, "export-for-instructor", student = e.student.as_str())
     );
     s
 }
