@@ -15,7 +15,7 @@ use super::init::{self, InitConfig, Line, Report};
 use super::ledger::{Ledger, ProcessId};
 use super::process::{self, ChildPlan};
 use super::registry;
-use super::rootfs::{self, OverlayDirs};
+use super::root::{self, OverlayDirs};
 use super::spec::{
     Capabilities, ContainerSpec, ExitInfo, IdMap, Io, Namespace, Namespaces, RootfsMode, Stdio,
 };
@@ -42,7 +42,6 @@ type Final = Option<(Option<i32>, Option<i32>)>;
 pub struct Container {
     id: String,
     namespaces: Namespaces,
-    rootfs: RootfsMode,
     capabilities: Capabilities,
     mapped_root: bool,
     env: Vec<String>,
@@ -396,7 +395,6 @@ impl Container {
         let mut c = Container {
             id,
             namespaces: spec.namespaces,
-            rootfs: spec.rootfs,
             capabilities: spec.capabilities,
             mapped_root: spec.user_map.is_some_and(|m| m.inside == 0),
             env: spec.env.clone().unwrap_or_else(default_env),
@@ -442,7 +440,7 @@ impl Container {
         self.cgroup = Some(cgroup);
 
         // The root filesystem: where it will be attached, and the overlay's writable
-        // layer (a private tmpfs, see `rootfs::scratch`). In a mount namespace of its own
+        // layer (a private tmpfs, see `root::scratch`). In a mount namespace of its own
         // the container attaches its root right over the rootfs directory, a mount only
         // it sees; without one the overlay goes on the host, on a mount point of its own.
         // A joined mount namespace is set up like a new one, as runc does: the root is
@@ -463,7 +461,7 @@ impl Container {
                     None
                 } else {
                     let owner = spec.user_map.and_then(|m| m.outside_root());
-                    Some(rootfs::scratch(owner, &tracer)?)
+                    Some(root::scratch(owner, &tracer)?)
                 };
                 Some((lower.clone(), merged, scratch))
             }
@@ -644,7 +642,7 @@ impl Container {
                 .context("the container's init died before it started")?;
         }
         if ns.contains(Namespace::Net) && !joined(Namespace::Net) {
-            super::network::setup(pid, &spec.network, &tracer)?;
+            super::net::setup_network(pid, &spec.network, &tracer)?;
         }
         let mut overlay_fd = None;
         if let Some((lower, merged, scratch)) = &overlay {
@@ -658,15 +656,15 @@ impl Container {
             };
             let idmap = userns.as_ref().map(|(f, m)| (f.as_fd(), m));
             let fd = match scratch {
-                None if spec.bind_rootfs => rootfs::detached_bind(lower, idmap, &tracer)?,
+                None if spec.bind_rootfs => root::detached_bind(lower, idmap, &tracer)?,
                 None => {
                     let owner = spec.user_map.and_then(|m| m.outside_root());
                     let dirs = self.host_layer(lower, merged, owner, &tracer)?;
-                    rootfs::detached_overlay(&dirs, idmap, &tracer)?
+                    root::detached_overlay(&dirs, idmap, &tracer)?
                 }
                 Some(scratch) => {
                     let dirs = OverlayDirs::on_scratch(lower, scratch.as_fd(), merged);
-                    match rootfs::detached_overlay(&dirs, idmap, &tracer) {
+                    match root::detached_overlay(&dirs, idmap, &tracer) {
                         Ok(fd) => fd,
                         Err(e)
                             if e.root_cause().downcast_ref::<nix::errno::Errno>()
@@ -682,7 +680,7 @@ impl Container {
                             SCRATCH_REFUSED.store(true, Ordering::Relaxed);
                             let owner = spec.user_map.and_then(|m| m.outside_root());
                             let dirs = self.host_layer(lower, merged, owner, &tracer)?;
-                            rootfs::detached_overlay(&dirs, idmap, &tracer)?
+                            root::detached_overlay(&dirs, idmap, &tracer)?
                         }
                     }
                 }
@@ -693,7 +691,7 @@ impl Container {
                 // No mount namespace to die with: the overlay is attached on the host, so
                 // the record names it first and teardown unmounts it.
                 self.ledger()?.update(|r| r.mounts.push(merged.clone()))?;
-                rootfs::attach(fd.as_fd(), merged, &tracer)?;
+                root::attach(fd.as_fd(), merged, &tracer)?;
             }
         }
         let gid5 = match &spec.user_map {
@@ -857,10 +855,6 @@ impl Container {
         self.namespaces
     }
 
-    pub fn rootfs_mode(&self) -> RootfsMode {
-        self.rootfs
-    }
-
     pub fn cgroup(&self) -> Option<&Cgroup> {
         self.cgroup.as_ref()
     }
@@ -876,9 +870,6 @@ impl Container {
     }
     pub fn take_stdout(&mut self) -> Option<File> {
         self.stdout.take()
-    }
-    pub fn take_stderr(&mut self) -> Option<File> {
-        self.stderr.take()
     }
 
     /// Waits until the command ends: its exit code or signal, and whether the OOM

@@ -13,7 +13,7 @@ use super::caps;
 use super::dev;
 use super::mounts;
 use super::process::cloexec_from;
-use super::rootfs;
+use super::root;
 use super::spec::{
     CapSets, Capabilities, MountSpec, Namespace, Namespaces, Overrides, Rlimit, RootfsMode, User,
 };
@@ -517,13 +517,13 @@ fn setup_filesystem(config: &InitConfig, overlay: Option<OwnedFd>, tracer: &Trac
         if own_mounts && ns.contains(Namespace::Pid) && config.mount_proc {
             // Host root, own pid namespace: a fresh /proc over the host's, so that ps
             // shows the container's processes.
-            rootfs::mount_proc(Path::new("/proc"), tracer).context("cannot mount /proc")?;
-            rootfs::mask_and_protect(tracer)?;
+            root::mount_proc(Path::new("/proc"), tracer).context("cannot mount /proc")?;
+            root::mask_and_protect(tracer)?;
         }
         return Ok(());
     };
     if let Some(fd) = &overlay {
-        rootfs::attach(std::os::fd::AsFd::as_fd(fd), root, tracer)?;
+        root::attach(std::os::fd::AsFd::as_fd(fd), root, tracer)?;
     }
     drop(overlay);
     if own_mounts {
@@ -532,7 +532,7 @@ fn setup_filesystem(config: &InitConfig, overlay: Option<OwnedFd>, tracer: &Trac
         if !config.mount_proc {
             // Left empty on purpose: the student mounts it.
         } else if ns.contains(Namespace::Pid) || !ns.contains(Namespace::User) {
-            rootfs::mount_proc(&proc_dir, tracer).context("cannot mount /proc in the container")?;
+            root::mount_proc(&proc_dir, tracer).context("cannot mount /proc in the container")?;
         } else {
             // A user namespace may mount procfs only for a pid namespace it owns; without
             // one, the host's /proc is bound instead.
@@ -563,12 +563,12 @@ fn setup_filesystem(config: &InitConfig, overlay: Option<OwnedFd>, tracer: &Trac
         dev::populate(root, config.pts_gid5, tracer)?;
     }
     match config.rootfs {
-        RootfsMode::PivotRoot => rootfs::pivot_root(root, tracer)?,
-        RootfsMode::Chroot => rootfs::chroot(root, tracer)?,
+        RootfsMode::PivotRoot => root::pivot_root(root, tracer)?,
+        RootfsMode::Chroot => root::chroot(root, tracer)?,
         RootfsMode::Host => {}
     }
     if own_mounts {
-        rootfs::mask_and_protect(tracer)?;
+        root::mask_and_protect(tracer)?;
     }
     Ok(())
 }
@@ -586,22 +586,22 @@ fn explicit_filesystem(
         .as_deref()
         .context("a container with explicit mounts needs its own root filesystem")?;
     if let Some(fd) = &overlay {
-        rootfs::attach(std::os::fd::AsFd::as_fd(fd), root, tracer)?;
+        root::attach(std::os::fd::AsFd::as_fd(fd), root, tracer)?;
     }
     drop(overlay);
     super::oci::fs::mount_all(root, list, &config.cgroup_dirs, config.cgroup_v2, tracer)?;
     match config.rootfs {
-        RootfsMode::PivotRoot => rootfs::pivot_root(root, tracer)?,
-        RootfsMode::Chroot => rootfs::chroot(root, tracer)?,
+        RootfsMode::PivotRoot => root::pivot_root(root, tracer)?,
+        RootfsMode::Chroot => root::chroot(root, tracer)?,
         RootfsMode::Host => {}
     }
     let owned = |v: &Option<Vec<String>>, d: &[&str]| -> Vec<String> {
         v.clone()
             .unwrap_or_else(|| d.iter().map(|s| s.to_string()).collect())
     };
-    rootfs::mask_and_protect_paths(
-        &owned(&config.overrides.masked_paths, rootfs::MASKED),
-        &owned(&config.overrides.readonly_paths, rootfs::READ_ONLY),
+    root::mask_and_protect_paths(
+        &owned(&config.overrides.masked_paths, root::MASKED),
+        &owned(&config.overrides.readonly_paths, root::READ_ONLY),
         tracer,
     )?;
     if config.overrides.readonly_root {

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::io::Write;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -84,14 +84,6 @@ impl Tracer {
     pub fn to_fd(fd: OwnedFd) -> Self {
         Self {
             sink: Arc::new(Sink::Pipe(Mutex::new(std::fs::File::from(fd)))),
-        }
-    }
-
-    /// The raw fd of a pipe sink, so that it can be kept open across `exec`-less setup.
-    pub fn pipe_fd(&self) -> Option<i32> {
-        match &*self.sink {
-            Sink::Pipe(f) => f.lock().ok().map(|f| f.as_raw_fd()),
-            _ => None,
         }
     }
 
