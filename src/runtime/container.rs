@@ -11,7 +11,7 @@
 //!    starts the payload, and reports `Started` or a one-sentence error.
 
 use super::cgroup::Cgroup;
-use super::init::{self, InitConfig, Line, Report};
+use super::channel::{self, Ending, InitConfig, Relay, Report};
 use super::ledger::{Ledger, ProcessId};
 use super::process::{self, ChildPlan};
 use super::registry;
@@ -27,15 +27,11 @@ use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::Pid;
 use std::ffi::CString;
 use std::fs::File;
-use std::io::BufRead;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-
-/// What the reader of the init's channel hands back when the channel closes.
-type Final = Option<(Option<i32>, Option<i32>)>;
 
 /// A container contlab started. Dropping it tears it down.
 #[derive(Debug)]
@@ -51,7 +47,7 @@ pub struct Container {
     oom_before: u64,
     init: Option<ProcessId>,
     reaped: bool,
-    reader: Option<JoinHandle<Final>>,
+    reader: Option<JoinHandle<Ending>>,
     exit: Option<ExitInfo>,
     stdin: Option<File>,
     stdout: Option<File>,
@@ -738,31 +734,27 @@ impl Container {
         if let Some(hook) = spec.created_hook.take() {
             (hook.0)(pid.as_raw())?;
         }
-        init::send_config(&sock, &config, overlay_fd.as_ref().map(|f| f.as_raw_fd()))?;
+        channel::send(&sock, &config, overlay_fd.as_ref().map(|f| f.as_raw_fd()))
+            .context("cannot send the configuration to the container's init")?;
         drop(overlay_fd);
 
         // Relay the init's trace until it reports; then a thread keeps relaying.
-        let mut reader = std::io::BufReader::new(File::from(sock));
-        let mut line = String::new();
+        let mut relay = Relay::new(sock, &tracer);
         loop {
-            line.clear();
-            let n = reader.read_line(&mut line).unwrap_or(0);
-            if n == 0 {
-                let status = self.reap_init()?;
-                bail!("the container's init died during setup ({status})");
-            }
-            match init::parse_line(line.trim_end()) {
-                Some(Line::Trace(ev)) => tracer.emit(ev),
-                Some(Line::Report(Report::Started { .. } | Report::Ready)) => break,
-                Some(Line::Report(Report::Error { message })) => {
+            match relay.next_report() {
+                None => {
+                    let status = self.reap_init()?;
+                    bail!("the container's init died during setup ({status})");
+                }
+                Some(Report::Started { .. } | Report::Ready) => break,
+                Some(Report::Error { message }) => {
                     let _ = self.reap_init();
                     return Err(anyhow!(message));
                 }
-                Some(Line::Report(Report::Exited { .. })) | None => {}
+                Some(Report::Exited { .. }) => {}
             }
         }
-        let t = tracer.clone();
-        self.reader = Some(std::thread::spawn(move || relay(reader, &t)));
+        self.reader = Some(std::thread::spawn(move || relay.until_closed()));
         Ok(())
     }
 
@@ -879,7 +871,12 @@ impl Container {
             return Ok(e);
         }
         let mut info = self.reap_init()?;
-        if let Some(Some((code, signal))) = self.reader.take().and_then(|h| h.join().ok()) {
+        if let Some((code, signal)) = self
+            .reader
+            .take()
+            .and_then(|h| h.join().ok())
+            .and_then(|e| e.exited)
+        {
             // The init reported the payload's own status (an init cannot die of the
             // payload's signal, so its exit code alone would lose it).
             info.code = code;
@@ -1083,18 +1080,4 @@ impl Drop for Container {
     fn drop(&mut self) {
         self.teardown();
     }
-}
-
-/// Forwards the init's trace events until its channel closes; returns its `Exited` report.
-fn relay(reader: std::io::BufReader<File>, tracer: &Tracer) -> Final {
-    let mut last = None;
-    for line in reader.lines() {
-        let Ok(line) = line else { break };
-        match init::parse_line(&line) {
-            Some(Line::Trace(ev)) => tracer.emit(ev),
-            Some(Line::Report(Report::Exited { code, signal })) => last = Some((code, signal)),
-            _ => {}
-        }
-    }
-    last
 }

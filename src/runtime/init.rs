@@ -10,175 +10,23 @@
 //! trace events, followed by reports (`Started`, `Error`, `Exited`).
 
 use super::caps;
+use super::channel::{self, InitConfig, Report};
 use super::dev;
 use super::mounts;
 use super::process::cloexec_from;
 use super::root;
-use super::spec::{
-    CapSets, Capabilities, MountSpec, Namespace, Namespaces, Overrides, Rlimit, RootfsMode, User,
-};
+use super::spec::{CapSets, Capabilities, MountSpec, Namespace, Rlimit, RootfsMode, User};
 use super::trace::{TraceEvent, Tracer};
 use anyhow::{Context, Result};
 use nix::mount::MsFlags;
 use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid};
-use serde::{Deserialize, Serialize};
 use std::ffi::CString;
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-/// What contlab tells the init to do.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub(crate) struct InitConfig {
-    pub namespaces: Namespaces,
-    pub hostname: Option<String>,
-    pub rootfs: RootfsMode,
-    /// The directory that becomes `/` (the overlay's mount point), unless host.
-    pub root: Option<PathBuf>,
-    /// An overlay mount fd comes with the configuration, to be attached at `root`.
-    pub attach_overlay: bool,
-    /// Root is mapped in the user namespace: become uid/gid 0 inside.
-    pub mapped_root: bool,
-    /// gid 5 (tty) is mapped, so devpts may use it.
-    pub pts_gid5: bool,
-    pub capabilities: Capabilities,
-    pub args: Vec<String>,
-    pub env: Vec<String>,
-    pub cwd: PathBuf,
-    /// Mount a fresh procfs for a new pid namespace (see `ContainerSpec::mount_proc`).
-    #[serde(default = "yes")]
-    pub mount_proc: bool,
-    #[serde(default)]
-    pub overrides: Overrides,
-    /// The start gate's fd, inherited (see `ContainerSpec::start_gate`).
-    #[serde(default)]
-    pub start_gate: Option<RawFd>,
-    /// The console socket's fd, inherited (see `ContainerSpec::console`).
-    #[serde(default)]
-    pub console: Option<RawFd>,
-    /// The namespaces that were joined rather than made (before the init ran; see
-    /// `process::Stage`).
-    #[serde(default)]
-    pub joined: Namespaces,
-    /// The container's cgroup directories on the host, by hierarchy name (`memory`,
-    /// `cpu,cpuacct`, …), for a `cgroup` mount; one unnamed entry on cgroup v2.
-    #[serde(default)]
-    pub cgroup_dirs: Vec<(String, PathBuf)>,
-    #[serde(default)]
-    pub cgroup_v2: bool,
-    /// Someone reads the trace: send events back. Without a subscriber the init skips
-    /// describing every operation in JSON.
-    #[serde(default = "yes")]
-    pub trace: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// What the init (or an exec helper) reports back, between trace events.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub(crate) enum Report {
-    /// The payload runs; `pid` is its pid in the container's pid namespace.
-    Started { pid: i32 },
-    /// Everything is set up; the init now waits at its start gate.
-    Ready,
-    /// Setup failed; one sentence.
-    Error { message: String },
-    /// The payload ended.
-    Exited {
-        code: Option<i32>,
-        signal: Option<i32>,
-    },
-}
-
-/// One line from the init: a trace event or a report.
-pub(crate) enum Line {
-    Trace(TraceEvent),
-    Report(Report),
-}
-
-pub(crate) fn parse_line(line: &str) -> Option<Line> {
-    if let Ok(r) = serde_json::from_str::<Report>(line) {
-        return Some(Line::Report(r));
-    }
-    serde_json::from_str::<TraceEvent>(line)
-        .ok()
-        .map(Line::Trace)
-}
-
-pub(crate) fn send_report(out: &mut impl Write, r: &Report) {
-    if let Ok(mut line) = serde_json::to_vec(r) {
-        line.push(b'\n');
-        // The parent may be gone (killed); the init carries on regardless.
-        let _ = out.write_all(&line);
-    }
-}
-
-/// Sends the configuration (length-prefixed JSON) with an optional fd attached.
-pub(crate) fn send_config(sock: &OwnedFd, config: &InitConfig, fd: Option<RawFd>) -> Result<()> {
-    use nix::sys::socket::{ControlMessage, MsgFlags, sendmsg};
-    let json = serde_json::to_vec(config)?;
-    let mut msg = (json.len() as u32).to_le_bytes().to_vec();
-    msg.extend_from_slice(&json);
-    let fds: Vec<RawFd> = fd.into_iter().collect();
-    let cmsg = [ControlMessage::ScmRights(&fds)];
-    let cmsgs: &[ControlMessage] = if fds.is_empty() { &[] } else { &cmsg };
-    let mut sent = sendmsg::<()>(
-        sock.as_raw_fd(),
-        &[std::io::IoSlice::new(&msg)],
-        cmsgs,
-        MsgFlags::MSG_NOSIGNAL,
-        None,
-    )
-    .context("cannot send the configuration to the container's init")?;
-    while sent < msg.len() {
-        sent += nix::unistd::write(sock, &msg[sent..])
-            .context("cannot send the configuration to the container's init")?;
-    }
-    Ok(())
-}
-
-/// Receives the configuration; `None` when contlab went away before sending it.
-fn receive_config(sock: &OwnedFd) -> Result<Option<(InitConfig, Option<OwnedFd>)>> {
-    use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
-    let mut len = [0u8; 4];
-    let mut got = 0;
-    let mut fd = None;
-    while got < 4 {
-        let mut cmsg = nix::cmsg_space!([RawFd; 1]);
-        let mut iov = [std::io::IoSliceMut::new(&mut len[got..])];
-        let msg = recvmsg::<()>(
-            sock.as_raw_fd(),
-            &mut iov,
-            Some(&mut cmsg),
-            MsgFlags::MSG_CMSG_CLOEXEC,
-        )
-        .context("cannot read the configuration from contlab")?;
-        if msg.bytes == 0 {
-            return Ok(None);
-        }
-        for c in msg.cmsgs().context("bad control message from contlab")? {
-            if let ControlMessageOwned::ScmRights(fds) = c {
-                for f in fds {
-                    // SAFETY: SCM_RIGHTS gave us a new fd nothing else owns.
-                    fd = Some(unsafe { OwnedFd::from_raw_fd(f) });
-                }
-            }
-        }
-        got += msg.bytes;
-    }
-    let mut json = vec![0u8; u32::from_le_bytes(len) as usize];
-    let mut file = std::fs::File::from(sock.try_clone()?);
-    if file.read_exact(&mut json).is_err() {
-        return Ok(None);
-    }
-    let config = serde_json::from_slice(&json).context("contlab sent a malformed configuration")?;
-    Ok(Some((config, fd)))
-}
 
 /// `contlab __init FD`. Never returns to clap.
 pub fn main(args: &[String]) -> ExitCode {
@@ -203,13 +51,13 @@ pub(crate) fn serve(sock: OwnedFd) -> u8 {
     // Executed from a sealed memfd, the kernel would name us "memfd:contlab" in ps;
     // students read PID 1's name in several lessons, so give it one that says what it is.
     let _ = nix::sys::prctl::set_name(c"contlab-init");
-    let (config, overlay) = match receive_config(&sock) {
+    let (config, overlay) = match channel::receive::<InitConfig>(&sock) {
         Ok(Some(c)) => c,
         // contlab died before configuring us: nothing to do.
         Ok(None) => return 1,
         Err(e) => {
             let mut out = std::fs::File::from(sock);
-            send_report(
+            channel::send_report(
                 &mut out,
                 &Report::Error {
                     message: format!("{e:#}"),
@@ -230,7 +78,7 @@ pub(crate) fn serve(sock: OwnedFd) -> u8 {
     match run(&config, overlay, &tracer, &mut out) {
         Ok(code) => code,
         Err(e) => {
-            send_report(
+            channel::send_report(
                 &mut out,
                 &Report::Error {
                     message: format!("{e:#}"),
@@ -312,7 +160,7 @@ fn run(
     if let Some(fd) = config.start_gate {
         // A program that is not there fails `create`, not the later `start`, as in runc.
         resolve_command(&config.args[0], &config.env).map_err(|m| anyhow::anyhow!(m))?;
-        send_report(out, &Report::Ready);
+        channel::send_report(out, &Report::Ready);
         // SAFETY: the gate's fd was inherited for this purpose; nothing else owns it.
         let gate = unsafe { OwnedFd::from_raw_fd(fd) };
         wait_at_gate(gate, tracer)?;
@@ -337,14 +185,14 @@ fn run(
     };
     let payload = spawn_payload(&config.args, &config.env, &old, terminal, &setup, tracer)
         .map_err(|m| anyhow::anyhow!(m))?;
-    send_report(
+    channel::send_report(
         out,
         &Report::Started {
             pid: payload.as_raw(),
         },
     );
     let (code, signal) = reap_and_forward(&sfd, payload);
-    send_report(out, &Report::Exited { code, signal });
+    channel::send_report(out, &Report::Exited { code, signal });
     Ok(match (code, signal) {
         (Some(c), _) => c as u8,
         (None, Some(s)) => (128 + s) as u8,

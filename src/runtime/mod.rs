@@ -5,6 +5,7 @@
 pub mod breakout;
 pub mod caps;
 pub mod cgroup;
+mod channel;
 pub mod cleanup;
 pub mod container;
 pub mod dev;
