@@ -9,13 +9,12 @@
 //! child execs the command. Trace events and the exit status come back over FD.
 
 use super::channel::{self, Relay, Report};
-use super::init;
 use super::ledger::ProcessId;
+use super::payload::{self, PayloadSetup};
 use super::spec::{Capabilities, Namespace, Namespaces};
 use super::trace::Tracer;
 use anyhow::{Context, Result, bail};
 use nix::sys::signal::SigSet;
-use nix::sys::wait::{WaitStatus, waitpid};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -146,7 +145,7 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
             )
             .with_context(|| format!("cannot join the container's {} namespace", ns.name()))?;
         if *ns == Namespace::User && config.mapped_root {
-            init::become_root(tracer)?;
+            payload::become_root(tracer)?;
         }
     }
     // The container's root may be a chroot inside its mount namespace; take it from the
@@ -168,8 +167,8 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
         )
         .context("cannot chroot into the container's root")?;
     drop(root);
-    init::enter_cwd(&config.cwd, tracer)?;
-    init::harden(config.capabilities, config.no_new_privs, tracer)?;
+    payload::enter_cwd(&config.cwd, tracer)?;
+    payload::harden(config.capabilities, config.no_new_privs, tracer)?;
     if config.breakout {
         let reached = super::breakout::attempt(tracer)?;
         println!("{}", serde_json::to_string(&reached)?);
@@ -183,7 +182,7 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
         let _ = out.flush();
         return Ok(ExitCode::SUCCESS);
     }
-    let setup = init::PayloadSetup {
+    let setup = PayloadSetup {
         user: config.user.as_ref(),
         caps: match config.capabilities {
             Capabilities::Sets(s) => Some(s),
@@ -191,7 +190,7 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
         },
         rlimits: &config.rlimits,
     };
-    let payload = init::spawn_payload(
+    let payload = payload::spawn_payload(
         &config.args,
         &config.env,
         &SigSet::empty(),
@@ -206,21 +205,10 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
             pid: payload.as_raw(),
         },
     );
-    let (code, signal) = loop {
-        match waitpid(payload, None) {
-            Ok(WaitStatus::Exited(_, c)) => break (Some(c), None),
-            Ok(WaitStatus::Signaled(_, s, _)) => break (None, Some(s as i32)),
-            Ok(_) | Err(nix::errno::Errno::EINTR) => continue,
-            Err(e) => bail!("cannot wait for the command: {e}"),
-        }
-    };
+    let (code, signal) = payload::wait(payload)?;
     channel::send_report(out, &Report::Exited { code, signal });
     let _ = out.flush();
-    Ok(ExitCode::from(match (code, signal) {
-        (Some(c), _) => c as u8,
-        (None, Some(s)) => (128 + s) as u8,
-        _ => 255,
-    }))
+    Ok(ExitCode::from(payload::exit_status(code, signal)))
 }
 
 /// Parent side: runs the helper from the sealed binary and collects its trace, its

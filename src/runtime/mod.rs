@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod mounts;
 pub mod net;
 pub mod oci;
+mod payload;
 pub mod process;
 pub mod registry;
 pub mod root;
