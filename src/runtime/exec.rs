@@ -120,21 +120,7 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
         bail!("the container's init (pid {pid}) is gone: the container has stopped");
     }
     // The cgroup first, while cgroupfs is reachable at its host path.
-    let me = std::process::id().to_string();
-    for procs in &config.cgroup_procs {
-        tracer
-            .op(
-                "write",
-                || format!("{procs:?}, \"{me}\""),
-                || Some(format!("echo {me} > {}", procs.display())),
-                || {
-                    std::fs::write(procs, &me).map_err(|e| {
-                        nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO))
-                    })
-                },
-            )
-            .with_context(|| format!("cannot join the container's cgroup ({})", procs.display()))?;
-    }
+    super::cgroup::join(&config.cgroup_procs, tracer)?;
     for (ns, path, fd) in &joins {
         tracer
             .op(
