@@ -97,6 +97,18 @@ fn parse_line(line: &str) -> Option<Line> {
         .map(Line::Trace)
 }
 
+/// A new channel: the parent's end and the child's, both close-on-exec (the child's is
+/// handed on explicitly).
+pub(crate) fn pair() -> nix::Result<(OwnedFd, OwnedFd)> {
+    use nix::sys::socket::{AddressFamily, SockFlag, SockType, socketpair};
+    socketpair(
+        AddressFamily::Unix,
+        SockType::Stream,
+        None,
+        SockFlag::SOCK_CLOEXEC,
+    )
+}
+
 /// Writes one report line (child side).
 pub(crate) fn send_report(out: &mut impl Write, r: &Report) {
     if let Ok(mut line) = serde_json::to_vec(r) {
@@ -227,13 +239,7 @@ mod tests {
 
     #[test]
     fn relay_forwards_trace_and_hands_on_reports() {
-        let (parent, child) = nix::sys::socket::socketpair(
-            nix::sys::socket::AddressFamily::Unix,
-            nix::sys::socket::SockType::Stream,
-            None,
-            nix::sys::socket::SockFlag::SOCK_CLOEXEC,
-        )
-        .unwrap();
+        let (parent, child) = pair().unwrap();
         let t = Tracer::to_fd(child.try_clone().unwrap());
         let _ = t.op("umount2", || "/.old, MNT_DETACH".into(), || None, || Ok(()));
         drop(t);
@@ -261,13 +267,7 @@ mod tests {
 
     #[test]
     fn configuration_round_trip() {
-        let (a, b) = nix::sys::socket::socketpair(
-            nix::sys::socket::AddressFamily::Unix,
-            nix::sys::socket::SockType::Stream,
-            None,
-            nix::sys::socket::SockFlag::SOCK_CLOEXEC,
-        )
-        .unwrap();
+        let (a, b) = pair().unwrap();
         send(&a, &vec!["sh".to_string(), "-c".into()], None).unwrap();
         let (got, fd) = receive::<Vec<String>>(&b).unwrap().unwrap();
         assert_eq!(got, ["sh", "-c"]);

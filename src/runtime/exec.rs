@@ -215,13 +215,8 @@ pub(crate) fn spawn(
             Io::Fd(fd) => std::process::Stdio::from(fd),
         })
     }
-    let (sock, child_sock) = nix::sys::socket::socketpair(
-        nix::sys::socket::AddressFamily::Unix,
-        nix::sys::socket::SockType::Stream,
-        None,
-        nix::sys::socket::SockFlag::SOCK_CLOEXEC,
-    )
-    .context("cannot create the socket pair to contlab's exec helper")?;
+    let (sock, child_sock) =
+        channel::pair().context("cannot create the socket pair to contlab's exec helper")?;
     let w = super::process::above_stdio(child_sock)?;
     let w_raw = w.as_raw_fd();
     let mut cmd = std::process::Command::new(super::process::sealed_exe_path()?);
