@@ -276,6 +276,35 @@ fn limits_are_written_to_the_kernels_own_files() {
     assert!(Cgroup::open(&lab.parent, "no-such-container").is_err());
 }
 
+/// `Cgroup::write` takes a file by either version's name and writes the machine's own
+/// file, traced as the `echo` a student would type.
+#[test]
+fn write_takes_either_version_s_name_and_is_traced() {
+    let lab = Lab::new(&Limits::default(), &Tracer::null());
+    let (tracer, events) = Tracer::channel();
+    lab.cg()
+        .write("memory.max", "67108864", &tracer)
+        .expect("write memory.max");
+    let (file, other) = match expected_version() {
+        CgroupVersion::V1 => ("memory.limit_in_bytes", "memory.max"),
+        CgroupVersion::V2 => ("memory.max", "memory.limit_in_bytes"),
+    };
+    assert_eq!(read(&controller_dir(&lab, "memory"), file), "67108864");
+    lab.cg()
+        .write(other, "33554432", &tracer)
+        .expect("write by the other version's name");
+    assert_eq!(read(&controller_dir(&lab, "memory"), file), "33554432");
+    let writes: Vec<_> = events.try_iter().filter(|e| e.op == "write").collect();
+    assert_eq!(writes.len(), 2, "{writes:?}");
+    assert!(writes.iter().all(|e| e.ok), "{writes:?}");
+    let shell = writes[0].shell.as_deref().unwrap_or_default();
+    assert!(
+        shell.starts_with("echo 67108864 > ") && shell.ends_with(file),
+        "{shell}"
+    );
+    assert!(lab.cg().write("memory.nosuch", "1", &tracer).is_err());
+}
+
 #[test]
 fn added_process_is_a_member_and_destroy_kills_it() {
     let mut lab = Lab::new(&Limits::default(), &Tracer::null());

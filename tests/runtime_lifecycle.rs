@@ -367,3 +367,48 @@ fn inits_from_the_fork_server_are_this_process_s_children() {
     assert_eq!(servers.len(), 1, "one fork server, a child of this process");
     drop(inits);
 }
+
+/// The exec helper gets its configuration over its socket, as the init does: its
+/// command line, which every user can read in `/proc/PID/cmdline`, carries no command,
+/// environment or container paths.
+#[test]
+fn the_exec_helper_s_command_line_carries_no_configuration() {
+    let (c, _out) = start_ready(spec("pid,mount,uts", "echo ready; exec sleep 1000"));
+    let marker = "contlab-exec-marker";
+    let handle = c
+        .exec_background(
+            &["sh", "-c", &format!("sleep 30 # {marker}")],
+            Stdio::null(),
+            false,
+        )
+        .expect("exec");
+    let helper_cmdline = || -> Option<Vec<String>> {
+        std::fs::read_dir("/proc/self/task")
+            .ok()?
+            .filter_map(|t| t.ok())
+            .flat_map(|t| children(t.file_name().to_string_lossy().parse().unwrap_or(0)))
+            .filter_map(|p| std::fs::read(format!("/proc/{p}/cmdline")).ok())
+            .map(|raw| {
+                raw.split(|b| *b == 0)
+                    .filter(|w| !w.is_empty())
+                    .map(|w| String::from_utf8_lossy(w).into_owned())
+                    .collect::<Vec<_>>()
+            })
+            .find(|argv| argv.get(1).map(String::as_str) == Some("__exec"))
+    };
+    let mut argv = None;
+    for _ in 0..200 {
+        argv = helper_cmdline();
+        if argv.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let argv = argv.expect("the exec helper is a child of this process");
+    assert_eq!(argv.len(), 3, "contlab __exec FD, nothing more: {argv:?}");
+    assert!(argv[2].parse::<i32>().is_ok(), "{argv:?}");
+    assert!(!argv.join(" ").contains(marker), "{argv:?}");
+    drop(c);
+    let out = handle.join().expect("exec thread");
+    assert!(out.is_err() || !out.unwrap().exit.success());
+}

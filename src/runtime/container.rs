@@ -1,21 +1,26 @@
 //! A running container: started from a [`ContainerSpec`], waited for, signalled, exec'd
 //! into, and torn down, leaving nothing behind.
 //!
-//! The order of `start`, each step traced:
-//! 1. a state record (the intent log), the cgroup with its limits, the work directories;
-//! 2. `clone(2)` with the namespace flags; the child re-executes contlab as init and
-//!    blocks reading its configuration;
-//! 3. from here, while it waits: the cgroup placement, the uid/gid maps, the network,
-//!    the overlay (idmapped into the user namespace);
-//! 4. the configuration goes out; the init sets up hostname, mounts, root, hardening,
-//!    starts the payload, and reports `Started` or a one-sentence error.
+//! `Container::start` checks the spec, finds the root filesystem (`resolve_rootfs`),
+//! sweeps leftovers once per process (`sweep_leftovers`), writes the state record (the
+//! intent log), then `launch` runs these steps in order, each traced:
+//! 1. `create_cgroup`: the cgroup with its limits;
+//! 2. `prepare_root`: the overlay's mount point and its writable layer;
+//! 3. `plan_init` and `clone_init`: `clone(2)` with the namespace flags (or a staged
+//!    start that joins namespaces first); the child re-executes contlab as init and
+//!    blocks reading its configuration from its channel;
+//! 4. while it waits: `place_in_cgroup`, `map_ids` (the uid/gid maps), `setup_network`,
+//!    `mount_root` (the overlay, idmapped into the user namespace);
+//! 5. `init_config` goes out over the channel; the init sets up hostname, mounts, root,
+//!    hardening, starts the payload, and `wait_for_init` reads its `Started` or its
+//!    one-sentence error.
 
 use super::cgroup::Cgroup;
-use super::init::{self, InitConfig, Line, Report};
+use super::channel::{self, Ending, InitConfig, Relay, Report};
 use super::ledger::{Ledger, ProcessId};
 use super::process::{self, ChildPlan};
 use super::registry;
-use super::rootfs::{self, OverlayDirs};
+use super::root::{self, OverlayDirs};
 use super::spec::{
     Capabilities, ContainerSpec, ExitInfo, IdMap, Io, Namespace, Namespaces, RootfsMode, Stdio,
 };
@@ -27,22 +32,17 @@ use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::Pid;
 use std::ffi::CString;
 use std::fs::File;
-use std::io::BufRead;
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-
-/// What the reader of the init's channel hands back when the channel closes.
-type Final = Option<(Option<i32>, Option<i32>)>;
 
 /// A container contlab started. Dropping it tears it down.
 #[derive(Debug)]
 pub struct Container {
     id: String,
     namespaces: Namespaces,
-    rootfs: RootfsMode,
     capabilities: Capabilities,
     mapped_root: bool,
     env: Vec<String>,
@@ -52,7 +52,7 @@ pub struct Container {
     oom_before: u64,
     init: Option<ProcessId>,
     reaped: bool,
-    reader: Option<JoinHandle<Final>>,
+    reader: Option<JoinHandle<Ending>>,
     exit: Option<ExitInfo>,
     stdin: Option<File>,
     stdout: Option<File>,
@@ -79,14 +79,17 @@ impl ExecOutput {
 static SCRATCH_REFUSED: AtomicBool = AtomicBool::new(false);
 
 /// `contlab cleanup`'s sweep, once per process, before the first container: a previous
-/// contlab killed with SIGKILL may have left containers behind.
-fn sweep_once() {
+/// contlab killed with SIGKILL may have left containers behind. What it removes is
+/// traced like a teardown.
+fn sweep_leftovers(tracer: &Tracer) {
     static SWEEP: Once = Once::new();
     SWEEP.call_once(|| {
+        let start = std::time::Instant::now();
         let report = super::cleanup::sweep(super::cleanup::Options {
             all: false,
             quick: true,
         });
+        teardown::trace_removed(tracer, &report.removed, start);
         for r in report.removed {
             tracing::info!(kind = r.kind, what = %r.what, error = ?r.error, "swept a leftover");
         }
@@ -346,16 +349,15 @@ fn mkdir_traced(path: &Path, tracer: &Tracer) -> Result<()> {
         .with_context(|| format!("cannot create {}", path.display()))
 }
 
-/// Checks the rootfs exists, and finds it.
-fn resolve_rootfs(spec: &ContainerSpec) -> Result<Option<PathBuf>> {
+/// Checks the rootfs exists, and finds it. Without `rootfs_dir` it is the default one,
+/// built into the cache if missing; the first time in a process, that step is traced.
+fn resolve_rootfs(spec: &ContainerSpec, tracer: &Tracer) -> Result<Option<PathBuf>> {
     if spec.rootfs == RootfsMode::Host {
         return Ok(None);
     }
     let dir = match &spec.rootfs_dir {
         Some(d) => d.clone(),
-        None => {
-            crate::rootfs::ensure_default().context("cannot prepare the default root filesystem")?
-        }
+        None => default_rootfs(tracer)?,
     };
     if !dir.is_dir() {
         bail!(
@@ -366,27 +368,139 @@ fn resolve_rootfs(spec: &ContainerSpec) -> Result<Option<PathBuf>> {
     Ok(Some(dir))
 }
 
+/// The default root filesystem (`crate::rootfs::ensure_default`), traced as the
+/// `contlab rootfs build` it may run the first time a process asks for it.
+fn default_rootfs(tracer: &Tracer) -> Result<PathBuf> {
+    static TRACED: AtomicBool = AtomicBool::new(false);
+    let start = std::time::Instant::now();
+    let dir =
+        crate::rootfs::ensure_default().context("cannot prepare the default root filesystem")?;
+    if !tracer.is_null() && !TRACED.swap(true, Ordering::Relaxed) {
+        tracer.emit(super::trace::TraceEvent {
+            pid: std::process::id() as i32,
+            op: "rootfs".into(),
+            args: format!("{dir:?}"),
+            ok: true,
+            result: "the default root filesystem, built into the cache if missing".into(),
+            duration_us: start.elapsed().as_micros() as u64,
+            shell: Some("contlab rootfs build".into()),
+        });
+    }
+    Ok(dir)
+}
+
+/// The root filesystem's layers, chosen before the clone (see `Container::prepare_root`).
+struct RootPlan {
+    /// The cached rootfs.
+    lower: PathBuf,
+    /// Where the root is attached: the rootfs directory itself in a mount namespace of
+    /// the container's own, else a mount point on the host.
+    merged: PathBuf,
+    /// The private tmpfs for the overlay's writable layer; `None`: directories on the
+    /// host, or no writable layer (`bind_rootfs`).
+    scratch: Option<OwnedFd>,
+}
+
+/// The init before `clone` (see `Container::plan_init`): its plan, and the fds the
+/// parent holds until the child has its own copies.
+struct InitChild {
+    plan: ChildPlan,
+    flags: nix::sched::CloneFlags,
+    clone_ns: Namespaces,
+    /// A staged start: the pipe the first process reports on, and the joins in order.
+    stage: Option<(OwnedFd, Vec<(Namespace, PathBuf)>)>,
+    /// On v1 the child moves itself into the cgroup (`Cgroup::self_join_files`).
+    self_joined: bool,
+    child_sock: OwnedFd,
+    gate: Option<OwnedFd>,
+    console: Option<OwnedFd>,
+}
+
+/// The fd numbers the init inherited, which its configuration names.
+struct Inherited {
+    start_gate: Option<RawFd>,
+    console: Option<RawFd>,
+}
+
+/// Whether the spec joins an existing namespace of type `n` rather than making one.
+fn joins(spec: &ContainerSpec<'_>, n: Namespace) -> bool {
+    spec.join.iter().any(|(j, _)| *j == n)
+}
+
+/// A spec that joins a user namespace takes that namespace's map of root (a map it
+/// gives itself must be the same).
+fn adopt_joined_user_map(spec: &mut ContainerSpec<'_>) -> Result<()> {
+    let Some((_, path)) = spec.join.iter().find(|(n, _)| *n == Namespace::User) else {
+        return Ok(());
+    };
+    let map = joined_user_map(path)?;
+    if let Some(given) = spec.user_map
+        && given != map
+    {
+        bail!(
+            "the uid/gid map {:?} differs from the map of the user namespace at {} ({:?}): give none, or that one",
+            given.line(),
+            path.display(),
+            map.line()
+        );
+    }
+    spec.user_map = Some(map);
+    Ok(())
+}
+
+/// Waits for the first process of a staged start, traces what it did, and returns the
+/// init it forked, or says which join or unshare failed.
+fn finish_staged_start(
+    tracer: &Tracer,
+    read: OwnedFd,
+    first: Pid,
+    join_order: &[(Namespace, PathBuf)],
+    clone_ns: Namespaces,
+) -> Result<Pid> {
+    let outcome = process::finish_stage(read, first)?;
+    trace_stage(tracer, first, join_order, clone_ns, &outcome);
+    match outcome {
+        process::StageOutcome::Forked(pid) => Ok(pid),
+        process::StageOutcome::JoinFailed(i, e) => {
+            let (n, path) = &join_order[i.min(join_order.len() - 1)];
+            bail!(
+                "cannot join the {} namespace at {}: {} ({e}){}",
+                n.name(),
+                path.display(),
+                e.desc(),
+                match e {
+                    nix::errno::Errno::EPERM =>
+                        "; a namespace owned by another user namespace can be joined only after that user namespace",
+                    nix::errno::Errno::EINVAL =>
+                        "; is it a namespace of that type, and not the one contlab is in already?",
+                    _ => "",
+                }
+            )
+        }
+        process::StageOutcome::UnshareFailed(e) => bail!(
+            "cannot create the {} namespaces after joining the given ones: {} ({e})",
+            clone_ns.flag_names(),
+            e.desc()
+        ),
+        process::StageOutcome::ForkFailed(e) => {
+            bail!("cannot fork the container's init: {} ({e})", e.desc())
+        }
+    }
+}
+
 impl Container {
     /// Starts the container. On error, everything made so far is removed again, and the
     /// error says what was wrong in one sentence.
+    ///
+    /// Before the first container of a process, two steps run once, each traced when it
+    /// does something: the sweep of containers a killed contlab left behind
+    /// ([`sweep_leftovers`]), and, for a spec without `rootfs_dir`, the default root
+    /// filesystem, built into the cache if missing ([`resolve_rootfs`]).
     pub fn start(mut spec: ContainerSpec<'_>, tracer: &Tracer) -> Result<Container> {
-        if let Some((_, path)) = spec.join.iter().find(|(n, _)| *n == Namespace::User) {
-            let map = joined_user_map(path)?;
-            if let Some(given) = spec.user_map
-                && given != map
-            {
-                bail!(
-                    "the uid/gid map {:?} differs from the map of the user namespace at {} ({:?}): give none, or that one",
-                    given.line(),
-                    path.display(),
-                    map.line()
-                );
-            }
-            spec.user_map = Some(map);
-        }
+        adopt_joined_user_map(&mut spec)?;
         spec.validate()?;
-        let lower = resolve_rootfs(&spec)?;
-        sweep_once();
+        let lower = resolve_rootfs(&spec, tracer)?;
+        sweep_leftovers(tracer);
         let id = match &spec.id {
             Some(id) => id.clone(),
             None => super::ledger::new_id(),
@@ -396,7 +510,6 @@ impl Container {
         let mut c = Container {
             id,
             namespaces: spec.namespaces,
-            rootfs: spec.rootfs,
             capabilities: spec.capabilities,
             mapped_root: spec.user_map.is_some_and(|m| m.inside == 0),
             env: spec.env.clone().unwrap_or_else(default_env),
@@ -423,9 +536,33 @@ impl Container {
             .context("the container was already torn down")
     }
 
+    /// The launch, step by step; each step is traced, and on error the caller's drop
+    /// undoes what the state record names.
     fn launch(&mut self, mut spec: ContainerSpec<'_>, lower: Option<PathBuf>) -> Result<()> {
-        let tracer = self.tracer.clone();
-        let ns = spec.namespaces;
+        self.create_cgroup(&spec)?;
+        let root = self.prepare_root(&spec, lower)?;
+        let (sock, child_sock) =
+            channel::pair().context("cannot create the socket pair to the container's init")?;
+        let child = self.plan_init(&mut spec, child_sock)?;
+        let self_joined = child.self_joined;
+        let (pid, inherited) = self.clone_init(&spec, child)?;
+        // While the init waits for its configuration: cgroup, maps, network, root.
+        self.place_in_cgroup(pid, self_joined)?;
+        self.map_ids(pid, &spec, &sock)?;
+        self.setup_network(pid, &spec)?;
+        let overlay = self.mount_root(pid, &spec, root.as_ref())?;
+        let config = self.init_config(&spec, root.as_ref(), overlay.is_some(), inherited);
+        if let Some(hook) = spec.created_hook.take() {
+            (hook.0)(pid.as_raw())?;
+        }
+        channel::send(&sock, &config, overlay.as_ref().map(|f| f.as_raw_fd()))
+            .context("cannot send the configuration to the container's init")?;
+        drop(overlay);
+        self.wait_for_init(Relay::new(sock, &self.tracer))
+    }
+
+    /// The cgroup with its limits: `<parent>/<id>` by default, or the spec's own path.
+    fn create_cgroup(&mut self, spec: &ContainerSpec<'_>) -> Result<()> {
         let (parent, name) = match &spec.cgroup_path {
             Some(p) => match p.trim_matches('/').rsplit_once('/') {
                 Some((parent, name)) => (parent.to_string(), name.to_string()),
@@ -437,59 +574,70 @@ impl Container {
             },
             None => (crate::paths::cgroup_parent(), self.id.clone()),
         };
+        let tracer = self.tracer.clone();
         let cgroup = Cgroup::create(&parent, &name, &spec.limits, &tracer, self.ledger()?)?;
         self.oom_before = cgroup.oom_kills();
         self.cgroup = Some(cgroup);
+        Ok(())
+    }
 
-        // The root filesystem: where it will be attached, and the overlay's writable
-        // layer (a private tmpfs, see `rootfs::scratch`). In a mount namespace of its own
-        // the container attaches its root right over the rootfs directory, a mount only
-        // it sees; without one the overlay goes on the host, on a mount point of its own.
-        // A joined mount namespace is set up like a new one, as runc does: the root is
-        // attached and pivoted to there, which the processes already in it see too.
-        let own_mounts = ns.contains(Namespace::Mount);
-        let overlay = match &lower {
-            Some(lower) => {
-                let merged = if own_mounts {
-                    lower.clone()
-                } else {
-                    let work = crate::paths::run_dir().join("work").join(&self.id);
-                    self.ledger()?.update(|r| r.dirs.push(work.clone()))?;
-                    let merged = work.join("merged");
-                    mkdir_traced(&merged, &tracer)?;
-                    merged
-                };
-                let scratch = if spec.bind_rootfs || SCRATCH_REFUSED.load(Ordering::Relaxed) {
-                    None
-                } else {
-                    let owner = spec.user_map.and_then(|m| m.outside_root());
-                    Some(rootfs::scratch(owner, &tracer)?)
-                };
-                Some((lower.clone(), merged, scratch))
-            }
-            None => None,
+    /// The root filesystem: where it will be attached, and the overlay's writable
+    /// layer (a private tmpfs, see `root::scratch`). In a mount namespace of its own the
+    /// container attaches its root right over the rootfs directory, a mount only it
+    /// sees; without one the overlay goes on the host, on a mount point of its own. A
+    /// joined mount namespace is set up like a new one, as runc does: the root is
+    /// attached and pivoted to there, which the processes already in it see too.
+    fn prepare_root(
+        &mut self,
+        spec: &ContainerSpec<'_>,
+        lower: Option<PathBuf>,
+    ) -> Result<Option<RootPlan>> {
+        let Some(lower) = lower else {
+            return Ok(None);
         };
+        let merged = if spec.namespaces.contains(Namespace::Mount) {
+            lower.clone()
+        } else {
+            let work = crate::paths::run_dir().join("work").join(&self.id);
+            self.ledger()?.update(|r| r.dirs.push(work.clone()))?;
+            let merged = work.join("merged");
+            mkdir_traced(&merged, &self.tracer)?;
+            merged
+        };
+        let scratch = if spec.bind_rootfs || SCRATCH_REFUSED.load(Ordering::Relaxed) {
+            None
+        } else {
+            let owner = spec.user_map.and_then(|m| m.outside_root());
+            Some(root::scratch(owner, &self.tracer)?)
+        };
+        Ok(Some(RootPlan {
+            lower,
+            merged,
+            scratch,
+        }))
+    }
 
-        // The channel to the init: configuration in, trace and reports out.
-        let (sock, child_sock) = nix::sys::socket::socketpair(
-            nix::sys::socket::AddressFamily::Unix,
-            nix::sys::socket::SockType::Stream,
-            None,
-            nix::sys::socket::SockFlag::SOCK_CLOEXEC,
-        )
-        .context("cannot create the socket pair to the container's init")?;
+    /// The init's process as `clone` will make it: its stdio, the fds it inherits (its
+    /// channel, the start gate, the console), the namespaces to create, and those to
+    /// join first (see `process::Stage`).
+    fn plan_init(
+        &mut self,
+        spec: &mut ContainerSpec<'_>,
+        child_sock: OwnedFd,
+    ) -> Result<InitChild> {
+        let ns = spec.namespaces;
         let child_sock = process::above_stdio(child_sock)?;
         let Stdio {
             stdin,
             stdout,
             stderr,
-        } = spec.stdio;
+        } = std::mem::replace(&mut spec.stdio, Stdio::inherit());
         let (in_fd, in_parent) = stdio_pair(stdin, true)?;
         let (out_fd, out_parent) = stdio_pair(stdout, false)?;
         let (err_fd, err_parent) = stdio_pair(stderr, false)?;
         let stdio = [in_fd, out_fd, err_fd].map(|f| f.map(process::above_stdio).transpose());
         let [a, b, e] = stdio;
-        // Inherited by the init: the start gate and the namespaces it joins.
+        // Inherited by the init: the start gate and the console socket.
         let gate = spec
             .start_gate
             .take()
@@ -499,9 +647,8 @@ impl Container {
         let mut keep = vec![child_sock.as_raw_fd()];
         keep.extend(gate.as_ref().map(|g| g.as_raw_fd()));
         keep.extend(console.as_ref().map(|c| c.as_raw_fd()));
-        let joined = |n: Namespace| spec.join.iter().any(|(j, _)| *j == n);
-        let joined_user = joined(Namespace::User);
-        let plan = ChildPlan {
+        let joined_user = joins(spec, Namespace::User);
+        let mut plan = ChildPlan {
             argv: vec![
                 CString::new("contlab")?,
                 CString::new("__init")?,
@@ -515,7 +662,6 @@ impl Container {
             stage: None,
             envp: Vec::new(),
         };
-        let mut plan = plan;
         let self_joined = match self.cgroup.as_ref().and_then(|cg| cg.self_join_files()) {
             Some(files) => {
                 let fds: Result<Vec<OwnedFd>> = files
@@ -536,11 +682,14 @@ impl Container {
         // A namespace to join is not made at clone time either: the init joins it.
         let mut flags = nix::sched::CloneFlags::empty();
         let mut clone_ns = Namespaces::NONE;
-        for n in ns.iter().filter(|n| *n != Namespace::Cgroup && !joined(*n)) {
+        for n in ns
+            .iter()
+            .filter(|n| *n != Namespace::Cgroup && !joins(spec, *n))
+        {
             flags |= n.clone_flag();
             clone_ns.insert(n);
         }
-        let mut stage_read = None;
+        let mut stage = None;
         let mut join_order = spec.join.clone();
         join_order.sort_by_key(|(n, _)| Namespace::ALL.iter().position(|a| a == n));
         if !join_order.is_empty() {
@@ -550,7 +699,7 @@ impl Container {
             }
             let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
                 .context("cannot create a pipe to the container's first process")?;
-            stage_read = Some(read);
+            stage = Some((read, join_order));
             plan.stage = Some(process::Stage {
                 join: files,
                 unshare: flags,
@@ -559,19 +708,51 @@ impl Container {
             flags = nix::sched::CloneFlags::empty();
         }
         plan.check()?;
+        Ok(InitChild {
+            plan,
+            flags,
+            clone_ns,
+            stage,
+            self_joined,
+            child_sock,
+            gate,
+            console,
+        })
+    }
+
+    /// `clone(2)` of the init (through the fork server when it can), or of the first
+    /// process of a staged start, which joins the given namespaces and forks the init.
+    /// The init then blocks reading its configuration.
+    fn clone_init(
+        &mut self,
+        spec: &ContainerSpec<'_>,
+        child: InitChild,
+    ) -> Result<(Pid, Inherited)> {
+        let tracer = self.tracer.clone();
+        let InitChild {
+            plan,
+            flags,
+            clone_ns,
+            stage,
+            self_joined: _,
+            child_sock,
+            gate,
+            console,
+        } = child;
+        let staged = stage.is_some();
         let exe = process::sealed_exe()?;
         let first = tracer
             .op(
                 "clone",
                 || {
-                    let names = if stage_read.is_some() {
+                    let names = if staged {
                         String::new()
                     } else {
                         clone_ns.flag_names()
                     };
                     if names.is_empty() { "SIGCHLD".into() } else { format!("{names}|SIGCHLD") }
                 },
-                || stage_read.is_none().then(|| unshare_shell(ns)),
+                || (!staged).then(|| unshare_shell(spec.namespaces)),
                 || super::forkserver::spawn_init(exe, flags, plan),
             )
             .map_err(|e| match e {
@@ -581,43 +762,17 @@ impl Container {
                 ),
                 e => anyhow!("cannot create the container's init process: {}", e.desc()),
             })?;
-        let pid = match stage_read {
+        let pid = match stage {
             None => first,
-            Some(read) => {
-                let outcome = process::finish_stage(read, first)?;
-                trace_stage(&tracer, first, &join_order, clone_ns, &outcome);
-                match outcome {
-                    process::StageOutcome::Forked(pid) => pid,
-                    process::StageOutcome::JoinFailed(i, e) => {
-                        let (n, path) = &join_order[i.min(join_order.len() - 1)];
-                        bail!(
-                            "cannot join the {} namespace at {}: {} ({e}){}",
-                            n.name(),
-                            path.display(),
-                            e.desc(),
-                            match e {
-                                nix::errno::Errno::EPERM =>
-                                    "; a namespace owned by another user namespace can be joined only after that user namespace",
-                                nix::errno::Errno::EINVAL =>
-                                    "; is it a namespace of that type, and not the one contlab is in already?",
-                                _ => "",
-                            }
-                        )
-                    }
-                    process::StageOutcome::UnshareFailed(e) => bail!(
-                        "cannot create the {} namespaces after joining the given ones: {} ({e})",
-                        clone_ns.flag_names(),
-                        e.desc()
-                    ),
-                    process::StageOutcome::ForkFailed(e) => {
-                        bail!("cannot fork the container's init: {} ({e})", e.desc())
-                    }
-                }
+            Some((read, join_order)) => {
+                finish_staged_start(&tracer, read, first, &join_order, clone_ns)?
             }
         };
         drop(child_sock);
-        let gate_fd = gate.as_ref().map(|g| g.as_raw_fd());
-        let console_fd = console.as_ref().map(|c| c.as_raw_fd());
+        let inherited = Inherited {
+            start_gate: gate.as_ref().map(|g| g.as_raw_fd()),
+            console: console.as_ref().map(|c| c.as_raw_fd()),
+        };
         drop(console);
         // The init holds its own copies now; the gate must have no reader but the init,
         // so that `start` can tell a dead init (ENXIO) from a waiting one.
@@ -625,97 +780,141 @@ impl Container {
         let init = ProcessId::of(pid.as_raw()).context("the container's init died at once")?;
         self.init = Some(init);
         self.ledger()?.update(|r| r.processes.push(init))?;
+        Ok((pid, inherited))
+    }
 
-        // While the init waits for its configuration: cgroup, maps, network, overlay.
+    /// The init into the container's cgroup (on v1 it moved itself, see
+    /// `Cgroup::self_join_files`: only the trace is left to do).
+    fn place_in_cgroup(&self, pid: Pid, self_joined: bool) -> Result<()> {
         if let Some(cg) = &self.cgroup {
             if self_joined {
-                cg.trace_self_join(pid.as_raw(), &tracer);
+                cg.trace_self_join(pid.as_raw(), &self.tracer);
             } else {
-                cg.add_process(pid.as_raw(), &tracer)?;
+                cg.add_process(pid.as_raw(), &self.tracer)?;
             }
         }
-        // A joined user namespace has its maps already (read into `spec.user_map`).
-        if let Some(map) = spec.user_map.as_ref().filter(|_| !joined_user) {
-            write_id_maps(pid, map, &tracer)?;
+        Ok(())
+    }
+
+    /// The uid/gid maps of a new user namespace, then the go that lets the child exec
+    /// the init (see `ChildPlan::wait_for_maps`). A joined user namespace has its maps
+    /// already (read into `spec.user_map`).
+    fn map_ids(&self, pid: Pid, spec: &ContainerSpec<'_>, sock: &OwnedFd) -> Result<()> {
+        let new_user = spec.namespaces.contains(Namespace::User) && !joins(spec, Namespace::User);
+        if let Some(map) = spec.user_map.as_ref().filter(|_| new_user) {
+            write_id_maps(pid, map, &self.tracer)?;
         }
-        if ns.contains(Namespace::User) && !joined_user {
-            // The child may exec the init now (see ChildPlan::wait_for_maps).
-            nix::unistd::write(&sock, &[1u8])
+        if new_user {
+            nix::unistd::write(sock, &[1u8])
                 .context("the container's init died before it started")?;
         }
-        if ns.contains(Namespace::Net) && !joined(Namespace::Net) {
-            super::network::setup(pid, &spec.network, &tracer)?;
+        Ok(())
+    }
+
+    /// `lo` and the veth pair of a new network namespace (see `net::setup_network`).
+    fn setup_network(&self, pid: Pid, spec: &ContainerSpec<'_>) -> Result<()> {
+        if spec.namespaces.contains(Namespace::Net) && !joins(spec, Namespace::Net) {
+            super::net::setup_network(pid, &spec.network, &self.tracer)?;
         }
-        let mut overlay_fd = None;
-        if let Some((lower, merged, scratch)) = &overlay {
-            let userns = match (&spec.user_map, ns.contains(Namespace::User)) {
-                (Some(map), true) => Some((
-                    File::open(format!("/proc/{pid}/ns/user"))
-                        .context("cannot open the container's user namespace")?,
-                    *map,
-                )),
-                _ => None,
-            };
-            let idmap = userns.as_ref().map(|(f, m)| (f.as_fd(), m));
-            let fd = match scratch {
-                None if spec.bind_rootfs => rootfs::detached_bind(lower, idmap, &tracer)?,
-                None => {
-                    let owner = spec.user_map.and_then(|m| m.outside_root());
-                    let dirs = self.host_layer(lower, merged, owner, &tracer)?;
-                    rootfs::detached_overlay(&dirs, idmap, &tracer)?
-                }
-                Some(scratch) => {
-                    let dirs = OverlayDirs::on_scratch(lower, scratch.as_fd(), merged);
-                    match rootfs::detached_overlay(&dirs, idmap, &tracer) {
-                        Ok(fd) => fd,
-                        Err(e)
-                            if e.root_cause().downcast_ref::<nix::errno::Errno>()
-                                != Some(&nix::errno::Errno::EINVAL) =>
-                        {
-                            return Err(e);
-                        }
-                        Err(_) => {
-                            // Older kernels (6.1, for one) take no overlay layer from a
-                            // detached mount (clone_private_mount wants the caller's
-                            // mount namespace): the writable layer goes in directories
-                            // on the host instead, which the record names for teardown.
-                            SCRATCH_REFUSED.store(true, Ordering::Relaxed);
-                            let owner = spec.user_map.and_then(|m| m.outside_root());
-                            let dirs = self.host_layer(lower, merged, owner, &tracer)?;
-                            rootfs::detached_overlay(&dirs, idmap, &tracer)?
-                        }
+        Ok(())
+    }
+
+    /// The root as a detached mount (an overlay, idmapped into the user namespace, or a
+    /// bind of the rootfs): its fd for the init to attach in its own mount namespace, or,
+    /// without one, attached on the host here.
+    fn mount_root(
+        &mut self,
+        pid: Pid,
+        spec: &ContainerSpec<'_>,
+        plan: Option<&RootPlan>,
+    ) -> Result<Option<OwnedFd>> {
+        let Some(RootPlan {
+            lower,
+            merged,
+            scratch,
+        }) = plan
+        else {
+            return Ok(None);
+        };
+        let tracer = self.tracer.clone();
+        let ns = spec.namespaces;
+        let userns = match (&spec.user_map, ns.contains(Namespace::User)) {
+            (Some(map), true) => Some((
+                File::open(format!("/proc/{pid}/ns/user"))
+                    .context("cannot open the container's user namespace")?,
+                *map,
+            )),
+            _ => None,
+        };
+        let idmap = userns.as_ref().map(|(f, m)| (f.as_fd(), m));
+        let owner = spec.user_map.and_then(|m| m.outside_root());
+        let fd = match scratch {
+            None if spec.bind_rootfs => root::detached_bind(lower, idmap, &tracer)?,
+            None => {
+                let dirs = self.host_layer(lower, merged, owner, &tracer)?;
+                root::detached_overlay(&dirs, idmap, &tracer)?
+            }
+            Some(scratch) => {
+                let dirs = OverlayDirs::on_scratch(lower, scratch.as_fd(), merged);
+                match root::detached_overlay(&dirs, idmap, &tracer) {
+                    Ok(fd) => fd,
+                    Err(e)
+                        if e.root_cause().downcast_ref::<nix::errno::Errno>()
+                            != Some(&nix::errno::Errno::EINVAL) =>
+                    {
+                        return Err(e);
+                    }
+                    Err(_) => {
+                        // Older kernels (6.1, for one) take no overlay layer from a
+                        // detached mount (clone_private_mount wants the caller's
+                        // mount namespace): the writable layer goes in directories
+                        // on the host instead, which the record names for teardown.
+                        SCRATCH_REFUSED.store(true, Ordering::Relaxed);
+                        let dirs = self.host_layer(lower, merged, owner, &tracer)?;
+                        root::detached_overlay(&dirs, idmap, &tracer)?
                     }
                 }
-            };
-            if ns.contains(Namespace::Mount) {
-                overlay_fd = Some(fd);
-            } else {
-                // No mount namespace to die with: the overlay is attached on the host, so
-                // the record names it first and teardown unmounts it.
-                self.ledger()?.update(|r| r.mounts.push(merged.clone()))?;
-                rootfs::attach(fd.as_fd(), merged, &tracer)?;
             }
+        };
+        if ns.contains(Namespace::Mount) {
+            return Ok(Some(fd));
         }
-        let gid5 = match &spec.user_map {
+        // No mount namespace to die with: the overlay is attached on the host, so the
+        // record names it first and teardown unmounts it.
+        self.ledger()?.update(|r| r.mounts.push(merged.clone()))?;
+        root::attach(fd.as_fd(), merged, &tracer)?;
+        Ok(None)
+    }
+
+    /// What the init is told to do (see `channel::InitConfig`).
+    fn init_config(
+        &self,
+        spec: &ContainerSpec<'_>,
+        root: Option<&RootPlan>,
+        attach_overlay: bool,
+        inherited: Inherited,
+    ) -> InitConfig {
+        let ns = spec.namespaces;
+        let pts_gid5 = match &spec.user_map {
             None => !ns.contains(Namespace::User),
             Some(m) => m.inside <= 5 && 5 < m.inside.saturating_add(m.count),
         };
-        let config = InitConfig {
+        InitConfig {
             namespaces: ns,
             hostname: spec.hostname.clone(),
             rootfs: spec.rootfs,
-            root: overlay.as_ref().map(|(_, merged, _)| merged.clone()),
-            attach_overlay: overlay_fd.is_some(),
+            root: root.map(|r| r.merged.clone()),
+            attach_overlay,
             mapped_root: self.mapped_root,
-            pts_gid5: gid5,
+            pts_gid5,
             capabilities: spec.capabilities,
             args: spec.args.clone(),
             env: self.env.clone(),
             cwd: spec.cwd.clone(),
             mount_proc: spec.mount_proc,
             overrides: spec.overrides.clone(),
-            start_gate: gate_fd,
-            console: console_fd,
+            start_gate: inherited.start_gate,
+            console: inherited.console,
             joined: spec.join.iter().fold(Namespaces::NONE, |mut set, (n, _)| {
                 set.insert(*n);
                 set
@@ -735,36 +934,28 @@ impl Container {
                 .cgroup
                 .as_ref()
                 .is_some_and(|cg| cg.dirs().version == super::cgroup::CgroupVersion::V2),
-            trace: !tracer.is_null(),
-        };
-        if let Some(hook) = spec.created_hook.take() {
-            (hook.0)(pid.as_raw())?;
+            trace: !self.tracer.is_null(),
         }
-        init::send_config(&sock, &config, overlay_fd.as_ref().map(|f| f.as_raw_fd()))?;
-        drop(overlay_fd);
+    }
 
-        // Relay the init's trace until it reports; then a thread keeps relaying.
-        let mut reader = std::io::BufReader::new(File::from(sock));
-        let mut line = String::new();
+    /// Relays the init's trace until it reports `Started` (or `Ready`, at its start
+    /// gate) or fails; then a thread keeps relaying until the channel closes.
+    fn wait_for_init(&mut self, mut relay: Relay) -> Result<()> {
         loop {
-            line.clear();
-            let n = reader.read_line(&mut line).unwrap_or(0);
-            if n == 0 {
-                let status = self.reap_init()?;
-                bail!("the container's init died during setup ({status})");
-            }
-            match init::parse_line(line.trim_end()) {
-                Some(Line::Trace(ev)) => tracer.emit(ev),
-                Some(Line::Report(Report::Started { .. } | Report::Ready)) => break,
-                Some(Line::Report(Report::Error { message })) => {
+            match relay.next_report() {
+                None => {
+                    let status = self.reap_init()?;
+                    bail!("the container's init died during setup ({status})");
+                }
+                Some(Report::Started { .. } | Report::Ready) => break,
+                Some(Report::Error { message }) => {
                     let _ = self.reap_init();
                     return Err(anyhow!(message));
                 }
-                Some(Line::Report(Report::Exited { .. })) | None => {}
+                Some(Report::Exited { .. }) => {}
             }
         }
-        let t = tracer.clone();
-        self.reader = Some(std::thread::spawn(move || relay(reader, &t)));
+        self.reader = Some(std::thread::spawn(move || relay.until_closed()));
         Ok(())
     }
 
@@ -857,10 +1048,6 @@ impl Container {
         self.namespaces
     }
 
-    pub fn rootfs_mode(&self) -> RootfsMode {
-        self.rootfs
-    }
-
     pub fn cgroup(&self) -> Option<&Cgroup> {
         self.cgroup.as_ref()
     }
@@ -877,9 +1064,6 @@ impl Container {
     pub fn take_stdout(&mut self) -> Option<File> {
         self.stdout.take()
     }
-    pub fn take_stderr(&mut self) -> Option<File> {
-        self.stderr.take()
-    }
 
     /// Waits until the command ends: its exit code or signal, and whether the OOM
     /// killer struck in the container's cgroup meanwhile.
@@ -888,7 +1072,12 @@ impl Container {
             return Ok(e);
         }
         let mut info = self.reap_init()?;
-        if let Some(Some((code, signal))) = self.reader.take().and_then(|h| h.join().ok()) {
+        if let Some((code, signal)) = self
+            .reader
+            .take()
+            .and_then(|h| h.join().ok())
+            .and_then(|e| e.exited)
+        {
             // The init reported the payload's own status (an init cannot die of the
             // payload's signal, so its exit code alone would lose it).
             info.code = code;
@@ -1041,28 +1230,7 @@ impl Container {
         }
         let start = std::time::Instant::now();
         let rest = teardown::undo(ledger.record());
-        if !self.tracer.is_null() {
-            for r in &rest {
-                self.tracer.emit(super::trace::TraceEvent {
-                    pid: std::process::id() as i32,
-                    op: match r.kind {
-                        "mount" => "umount2",
-                        "dir" => "rmdir",
-                        k => k,
-                    }
-                    .into(),
-                    args: r.what.clone(),
-                    ok: r.error.is_none(),
-                    result: r.error.clone().unwrap_or_else(|| "0".into()),
-                    duration_us: start.elapsed().as_micros() as u64,
-                    shell: match r.kind {
-                        "mount" => Some(format!("umount -l {}", r.what)),
-                        "dir" => Some(format!("rm -rf {}", r.what)),
-                        _ => None,
-                    },
-                });
-            }
-        }
+        teardown::trace_removed(&self.tracer, &rest, start);
         out.extend(rest);
         let failed = out.iter().any(|r| r.error.is_some());
         let path = ledger.path().display().to_string();
@@ -1092,18 +1260,4 @@ impl Drop for Container {
     fn drop(&mut self) {
         self.teardown();
     }
-}
-
-/// Forwards the init's trace events until its channel closes; returns its `Exited` report.
-fn relay(reader: std::io::BufReader<File>, tracer: &Tracer) -> Final {
-    let mut last = None;
-    for line in reader.lines() {
-        let Ok(line) = line else { break };
-        match init::parse_line(&line) {
-            Some(Line::Trace(ev)) => tracer.emit(ev),
-            Some(Line::Report(Report::Exited { code, signal })) => last = Some((code, signal)),
-            _ => {}
-        }
-    }
-    last
 }

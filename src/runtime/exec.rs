@@ -1,19 +1,20 @@
 //! Running another command in a running container (`docker exec`, `kubectl exec`).
 //!
 //! `setns(2)` into a user or mount namespace is refused to a multi-threaded process, so
-//! contlab re-executes itself (`contlab __exec FD CONFIG`, from the sealed copy) as a
-//! fresh single-threaded helper. The helper joins the container's cgroup, then its
+//! contlab re-executes itself (`contlab __exec FD`, from the sealed copy) as a fresh
+//! single-threaded helper, and sends it its [`ExecConfig`] over FD, as the init gets
+//! its configuration (see `channel`): a command line is readable by every user. The helper joins the container's cgroup, then its
 //! namespaces, user first (it grants the capabilities the other joins need) and mount
 //! last; then it forks, because joining a pid namespace only affects children, and the
 //! child execs the command. Trace events and the exit status come back over FD.
 
-use super::init::{self, Report};
+use super::channel::{self, Relay, Report};
 use super::ledger::ProcessId;
+use super::payload::{self, PayloadSetup};
 use super::spec::{Capabilities, Namespace, Namespaces};
 use super::trace::Tracer;
 use anyhow::{Context, Result, bail};
 use nix::sys::signal::SigSet;
-use nix::sys::wait::{WaitStatus, waitpid};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -60,7 +61,7 @@ fn ns_inode(pid: &str, ns: Namespace) -> Option<u64> {
         .map(|m| m.ino())
 }
 
-/// `contlab __exec FD CONFIG`.
+/// `contlab __exec FD`.
 pub fn main(args: &[String]) -> ExitCode {
     let Some(fd) = args.get(2).and_then(|s| s.parse::<RawFd>().ok()) else {
         eprintln!(
@@ -70,20 +71,22 @@ pub fn main(args: &[String]) -> ExitCode {
     };
     // SAFETY: contlab passed us this fd number; nothing else in this fresh process owns it.
     let chan = unsafe { OwnedFd::from_raw_fd(fd) };
+    let config = channel::receive::<ExecConfig>(&chan);
     let Ok(dup) = chan.try_clone() else {
         return ExitCode::from(1);
     };
     let tracer = Tracer::to_fd(dup);
     let mut out = std::fs::File::from(chan);
-    let config: Result<ExecConfig> = args
-        .get(3)
-        .context("no configuration given")
-        .and_then(|s| serde_json::from_str(s).context("malformed configuration"));
-    let res = config.and_then(|c| run(&c, &tracer, &mut out));
+    let res = match config {
+        Ok(Some((c, _))) => run(&c, &tracer, &mut out),
+        // contlab went away before sending it: nothing to do.
+        Ok(None) => return ExitCode::from(1),
+        Err(e) => Err(e),
+    };
     match res {
         Ok(code) => code,
         Err(e) => {
-            init::send_report(
+            channel::send_report(
                 &mut out,
                 &Report::Error {
                     message: format!("{e:#}"),
@@ -117,21 +120,7 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
         bail!("the container's init (pid {pid}) is gone: the container has stopped");
     }
     // The cgroup first, while cgroupfs is reachable at its host path.
-    let me = std::process::id().to_string();
-    for procs in &config.cgroup_procs {
-        tracer
-            .op(
-                "write",
-                || format!("{procs:?}, \"{me}\""),
-                || Some(format!("echo {me} > {}", procs.display())),
-                || {
-                    std::fs::write(procs, &me).map_err(|e| {
-                        nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO))
-                    })
-                },
-            )
-            .with_context(|| format!("cannot join the container's cgroup ({})", procs.display()))?;
-    }
+    super::cgroup::join(&config.cgroup_procs, tracer)?;
     for (ns, path, fd) in &joins {
         tracer
             .op(
@@ -142,7 +131,7 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
             )
             .with_context(|| format!("cannot join the container's {} namespace", ns.name()))?;
         if *ns == Namespace::User && config.mapped_root {
-            init::become_root(tracer)?;
+            payload::become_root(tracer)?;
         }
     }
     // The container's root may be a chroot inside its mount namespace; take it from the
@@ -164,12 +153,12 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
         )
         .context("cannot chroot into the container's root")?;
     drop(root);
-    init::enter_cwd(&config.cwd, tracer)?;
-    init::harden(config.capabilities, config.no_new_privs, tracer)?;
+    payload::enter_cwd(&config.cwd, tracer)?;
+    payload::harden(config.capabilities, config.no_new_privs, tracer)?;
     if config.breakout {
         let reached = super::breakout::attempt(tracer)?;
         println!("{}", serde_json::to_string(&reached)?);
-        init::send_report(
+        channel::send_report(
             out,
             &Report::Exited {
                 code: Some(0),
@@ -179,7 +168,7 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
         let _ = out.flush();
         return Ok(ExitCode::SUCCESS);
     }
-    let setup = init::PayloadSetup {
+    let setup = PayloadSetup {
         user: config.user.as_ref(),
         caps: match config.capabilities {
             Capabilities::Sets(s) => Some(s),
@@ -187,7 +176,7 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
         },
         rlimits: &config.rlimits,
     };
-    let payload = init::spawn_payload(
+    let payload = payload::spawn_payload(
         &config.args,
         &config.env,
         &SigSet::empty(),
@@ -196,27 +185,16 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
         tracer,
     )
     .map_err(|m| anyhow::anyhow!(m))?;
-    init::send_report(
+    channel::send_report(
         out,
         &Report::Started {
             pid: payload.as_raw(),
         },
     );
-    let (code, signal) = loop {
-        match waitpid(payload, None) {
-            Ok(WaitStatus::Exited(_, c)) => break (Some(c), None),
-            Ok(WaitStatus::Signaled(_, s, _)) => break (None, Some(s as i32)),
-            Ok(_) | Err(nix::errno::Errno::EINTR) => continue,
-            Err(e) => bail!("cannot wait for the command: {e}"),
-        }
-    };
-    init::send_report(out, &Report::Exited { code, signal });
+    let (code, signal) = payload::wait(payload)?;
+    channel::send_report(out, &Report::Exited { code, signal });
     let _ = out.flush();
-    Ok(ExitCode::from(match (code, signal) {
-        (Some(c), _) => c as u8,
-        (None, Some(s)) => (128 + s) as u8,
-        _ => 255,
-    }))
+    Ok(ExitCode::from(payload::exit_status(code, signal)))
 }
 
 /// Parent side: runs the helper from the sealed binary and collects its trace, its
@@ -226,9 +204,7 @@ pub(crate) fn spawn(
     stdio: super::spec::Stdio,
     tracer: &Tracer,
 ) -> Result<super::container::ExecOutput> {
-    use super::init::Line;
     use super::spec::Io;
-    use std::io::BufRead;
     use std::os::unix::process::CommandExt;
 
     fn to_std(io: Io) -> Result<std::process::Stdio> {
@@ -239,16 +215,14 @@ pub(crate) fn spawn(
             Io::Fd(fd) => std::process::Stdio::from(fd),
         })
     }
-    let (r, w) =
-        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).context("cannot create a pipe")?;
-    let w = super::process::above_stdio(w)?;
+    let (sock, child_sock) =
+        channel::pair().context("cannot create the socket pair to contlab's exec helper")?;
+    let w = super::process::above_stdio(child_sock)?;
     let w_raw = w.as_raw_fd();
-    let json = serde_json::to_string(config)?;
     let mut cmd = std::process::Command::new(super::process::sealed_exe_path()?);
     cmd.arg0("contlab")
         .arg("__exec")
         .arg(w_raw.to_string())
-        .arg(json)
         .env_clear()
         .stdin(to_std(stdio.stdin)?)
         .stdout(to_std(stdio.stdout)?)
@@ -264,36 +238,24 @@ pub(crate) fn spawn(
     }
     let child = cmd.spawn().context("cannot start contlab's exec helper")?;
     drop(w);
-    let t = tracer.clone();
-    let reader = std::thread::spawn(move || {
-        let mut report = None;
-        let mut error = None;
-        for line in std::io::BufReader::new(std::fs::File::from(r)).lines() {
-            let Ok(line) = line else { break };
-            match super::init::parse_line(&line) {
-                Some(Line::Trace(ev)) => t.emit(ev),
-                Some(Line::Report(Report::Exited { code, signal })) => {
-                    report = Some((code, signal))
-                }
-                Some(Line::Report(Report::Error { message })) => error = Some(message),
-                _ => {}
-            }
-        }
-        (report, error)
-    });
+    // A helper that died at once closed its end: the relay then tells of it below.
+    let sent = channel::send(&sock, config, None);
+    let relay = Relay::new(sock, tracer);
+    let reader = std::thread::spawn(move || relay.until_closed());
     let output = child
         .wait_with_output()
         .context("cannot wait for contlab's exec helper")?;
-    let (report, error) = reader
+    let ending = reader
         .join()
         .map_err(|_| anyhow::anyhow!("the exec trace reader panicked"))?;
-    if let Some(message) = error {
+    if let Some(message) = ending.error {
         bail!(message);
     }
-    let (code, signal) = match report {
+    let (code, signal) = match ending.exited {
         Some(r) => r,
         None => {
             use std::os::unix::process::ExitStatusExt;
+            sent.context("cannot send the configuration to contlab's exec helper")?;
             bail!(
                 "contlab's exec helper died before the command ended ({:?})",
                 output.status.signal().map_or_else(

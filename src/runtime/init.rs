@@ -10,175 +10,22 @@
 //! trace events, followed by reports (`Started`, `Error`, `Exited`).
 
 use super::caps;
+use super::channel::{self, InitConfig, Report};
 use super::dev;
 use super::mounts;
-use super::process::cloexec_from;
-use super::rootfs;
-use super::spec::{
-    CapSets, Capabilities, MountSpec, Namespace, Namespaces, Overrides, Rlimit, RootfsMode, User,
-};
-use super::trace::{TraceEvent, Tracer};
+use super::payload::{self, PayloadSetup};
+use super::root;
+use super::spec::{Capabilities, MountSpec, Namespace, RootfsMode};
+use super::trace::Tracer;
 use anyhow::{Context, Result};
 use nix::mount::MsFlags;
 use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
-use nix::unistd::{ForkResult, Pid};
-use serde::{Deserialize, Serialize};
-use std::ffi::CString;
-use std::io::{Read, Write};
+use nix::unistd::Pid;
+use std::io::Write;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
-
-/// What contlab tells the init to do.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub(crate) struct InitConfig {
-    pub namespaces: Namespaces,
-    pub hostname: Option<String>,
-    pub rootfs: RootfsMode,
-    /// The directory that becomes `/` (the overlay's mount point), unless host.
-    pub root: Option<PathBuf>,
-    /// An overlay mount fd comes with the configuration, to be attached at `root`.
-    pub attach_overlay: bool,
-    /// Root is mapped in the user namespace: become uid/gid 0 inside.
-    pub mapped_root: bool,
-    /// gid 5 (tty) is mapped, so devpts may use it.
-    pub pts_gid5: bool,
-    pub capabilities: Capabilities,
-    pub args: Vec<String>,
-    pub env: Vec<String>,
-    pub cwd: PathBuf,
-    /// Mount a fresh procfs for a new pid namespace (see `ContainerSpec::mount_proc`).
-    #[serde(default = "yes")]
-    pub mount_proc: bool,
-    #[serde(default)]
-    pub overrides: Overrides,
-    /// The start gate's fd, inherited (see `ContainerSpec::start_gate`).
-    #[serde(default)]
-    pub start_gate: Option<RawFd>,
-    /// The console socket's fd, inherited (see `ContainerSpec::console`).
-    #[serde(default)]
-    pub console: Option<RawFd>,
-    /// The namespaces that were joined rather than made (before the init ran; see
-    /// `process::Stage`).
-    #[serde(default)]
-    pub joined: Namespaces,
-    /// The container's cgroup directories on the host, by hierarchy name (`memory`,
-    /// `cpu,cpuacct`, …), for a `cgroup` mount; one unnamed entry on cgroup v2.
-    #[serde(default)]
-    pub cgroup_dirs: Vec<(String, PathBuf)>,
-    #[serde(default)]
-    pub cgroup_v2: bool,
-    /// Someone reads the trace: send events back. Without a subscriber the init skips
-    /// describing every operation in JSON.
-    #[serde(default = "yes")]
-    pub trace: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// What the init (or an exec helper) reports back, between trace events.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub(crate) enum Report {
-    /// The payload runs; `pid` is its pid in the container's pid namespace.
-    Started { pid: i32 },
-    /// Everything is set up; the init now waits at its start gate.
-    Ready,
-    /// Setup failed; one sentence.
-    Error { message: String },
-    /// The payload ended.
-    Exited {
-        code: Option<i32>,
-        signal: Option<i32>,
-    },
-}
-
-/// One line from the init: a trace event or a report.
-pub(crate) enum Line {
-    Trace(TraceEvent),
-    Report(Report),
-}
-
-pub(crate) fn parse_line(line: &str) -> Option<Line> {
-    if let Ok(r) = serde_json::from_str::<Report>(line) {
-        return Some(Line::Report(r));
-    }
-    serde_json::from_str::<TraceEvent>(line)
-        .ok()
-        .map(Line::Trace)
-}
-
-pub(crate) fn send_report(out: &mut impl Write, r: &Report) {
-    if let Ok(mut line) = serde_json::to_vec(r) {
-        line.push(b'\n');
-        // The parent may be gone (killed); the init carries on regardless.
-        let _ = out.write_all(&line);
-    }
-}
-
-/// Sends the configuration (length-prefixed JSON) with an optional fd attached.
-pub(crate) fn send_config(sock: &OwnedFd, config: &InitConfig, fd: Option<RawFd>) -> Result<()> {
-    use nix::sys::socket::{ControlMessage, MsgFlags, sendmsg};
-    let json = serde_json::to_vec(config)?;
-    let mut msg = (json.len() as u32).to_le_bytes().to_vec();
-    msg.extend_from_slice(&json);
-    let fds: Vec<RawFd> = fd.into_iter().collect();
-    let cmsg = [ControlMessage::ScmRights(&fds)];
-    let cmsgs: &[ControlMessage] = if fds.is_empty() { &[] } else { &cmsg };
-    let mut sent = sendmsg::<()>(
-        sock.as_raw_fd(),
-        &[std::io::IoSlice::new(&msg)],
-        cmsgs,
-        MsgFlags::MSG_NOSIGNAL,
-        None,
-    )
-    .context("cannot send the configuration to the container's init")?;
-    while sent < msg.len() {
-        sent += nix::unistd::write(sock, &msg[sent..])
-            .context("cannot send the configuration to the container's init")?;
-    }
-    Ok(())
-}
-
-/// Receives the configuration; `None` when contlab went away before sending it.
-fn receive_config(sock: &OwnedFd) -> Result<Option<(InitConfig, Option<OwnedFd>)>> {
-    use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
-    let mut len = [0u8; 4];
-    let mut got = 0;
-    let mut fd = None;
-    while got < 4 {
-        let mut cmsg = nix::cmsg_space!([RawFd; 1]);
-        let mut iov = [std::io::IoSliceMut::new(&mut len[got..])];
-        let msg = recvmsg::<()>(
-            sock.as_raw_fd(),
-            &mut iov,
-            Some(&mut cmsg),
-            MsgFlags::MSG_CMSG_CLOEXEC,
-        )
-        .context("cannot read the configuration from contlab")?;
-        if msg.bytes == 0 {
-            return Ok(None);
-        }
-        for c in msg.cmsgs().context("bad control message from contlab")? {
-            if let ControlMessageOwned::ScmRights(fds) = c {
-                for f in fds {
-                    // SAFETY: SCM_RIGHTS gave us a new fd nothing else owns.
-                    fd = Some(unsafe { OwnedFd::from_raw_fd(f) });
-                }
-            }
-        }
-        got += msg.bytes;
-    }
-    let mut json = vec![0u8; u32::from_le_bytes(len) as usize];
-    let mut file = std::fs::File::from(sock.try_clone()?);
-    if file.read_exact(&mut json).is_err() {
-        return Ok(None);
-    }
-    let config = serde_json::from_slice(&json).context("contlab sent a malformed configuration")?;
-    Ok(Some((config, fd)))
-}
 
 /// `contlab __init FD`. Never returns to clap.
 pub fn main(args: &[String]) -> ExitCode {
@@ -203,13 +50,13 @@ pub(crate) fn serve(sock: OwnedFd) -> u8 {
     // Executed from a sealed memfd, the kernel would name us "memfd:contlab" in ps;
     // students read PID 1's name in several lessons, so give it one that says what it is.
     let _ = nix::sys::prctl::set_name(c"contlab-init");
-    let (config, overlay) = match receive_config(&sock) {
+    let (config, overlay) = match channel::receive::<InitConfig>(&sock) {
         Ok(Some(c)) => c,
         // contlab died before configuring us: nothing to do.
         Ok(None) => return 1,
         Err(e) => {
             let mut out = std::fs::File::from(sock);
-            send_report(
+            channel::send_report(
                 &mut out,
                 &Report::Error {
                     message: format!("{e:#}"),
@@ -230,7 +77,7 @@ pub(crate) fn serve(sock: OwnedFd) -> u8 {
     match run(&config, overlay, &tracer, &mut out) {
         Ok(code) => code,
         Err(e) => {
-            send_report(
+            channel::send_report(
                 &mut out,
                 &Report::Error {
                     message: format!("{e:#}"),
@@ -251,7 +98,7 @@ fn run(
     if config.mapped_root {
         // Already done between clone and exec (see ChildPlan::become_root); repeating
         // it is a no-op that shows the switch in the trace and checks it held.
-        become_root(tracer)?;
+        payload::become_root(tracer)?;
     }
     // Only now, inside its cgroup, may the init make its cgroup namespace: the
     // namespace's root is the cgroup the process is in at unshare time.
@@ -289,8 +136,8 @@ fn run(
             .context("cannot set the hostname")?;
     }
     setup_filesystem(config, overlay, tracer)?;
-    enter_cwd(&config.cwd, tracer)?;
-    harden(config.capabilities, config.overrides.no_new_privs, tracer)?;
+    payload::enter_cwd(&config.cwd, tracer)?;
+    payload::harden(config.capabilities, config.overrides.no_new_privs, tracer)?;
     caps::set_not_dumpable(tracer).context("cannot make the init non-dumpable")?;
     if !ns.contains(Namespace::Pid) || config.joined.contains(Namespace::Pid) {
         // Without a pid namespace of its own the kernel would re-parent orphans to the
@@ -311,8 +158,8 @@ fn run(
 
     if let Some(fd) = config.start_gate {
         // A program that is not there fails `create`, not the later `start`, as in runc.
-        resolve_command(&config.args[0], &config.env).map_err(|m| anyhow::anyhow!(m))?;
-        send_report(out, &Report::Ready);
+        payload::resolve_command(&config.args[0], &config.env).map_err(|m| anyhow::anyhow!(m))?;
+        channel::send_report(out, &Report::Ready);
         // SAFETY: the gate's fd was inherited for this purpose; nothing else owns it.
         let gate = unsafe { OwnedFd::from_raw_fd(fd) };
         wait_at_gate(gate, tracer)?;
@@ -335,21 +182,17 @@ fn run(
         },
         rlimits: &config.overrides.rlimits,
     };
-    let payload = spawn_payload(&config.args, &config.env, &old, terminal, &setup, tracer)
+    let payload = payload::spawn_payload(&config.args, &config.env, &old, terminal, &setup, tracer)
         .map_err(|m| anyhow::anyhow!(m))?;
-    send_report(
+    channel::send_report(
         out,
         &Report::Started {
             pid: payload.as_raw(),
         },
     );
     let (code, signal) = reap_and_forward(&sfd, payload);
-    send_report(out, &Report::Exited { code, signal });
-    Ok(match (code, signal) {
-        (Some(c), _) => c as u8,
-        (None, Some(s)) => (128 + s) as u8,
-        _ => 255,
-    })
+    channel::send_report(out, &Report::Exited { code, signal });
+    Ok(payload::exit_status(code, signal))
 }
 
 /// `process.terminal`: a pseudo-terminal from the container's own devpts (so `tty`
@@ -413,70 +256,6 @@ fn console_terminal(socket: OwnedFd, owner: Option<u32>, tracer: &Tracer) -> Res
     Ok(())
 }
 
-/// After the uid/gid maps are written, this process still has its old credentials
-/// (host uid 0, which the container sees as `nobody`); switching to uid 0 of the new
-/// namespace makes it the container's root, and what the host sees is the mapped id.
-pub(crate) fn become_root(tracer: &Tracer) -> Result<()> {
-    let root_u = nix::unistd::Uid::from_raw(0);
-    let root_g = nix::unistd::Gid::from_raw(0);
-    tracer
-        .op(
-            "setresgid",
-            || "0, 0, 0".into(),
-            || None,
-            || nix::unistd::setresgid(root_g, root_g, root_g),
-        )
-        .context("cannot become gid 0 in the user namespace")?;
-    // Refused when setgroups was set to "deny"; the group list is empty then anyway.
-    let _ = tracer.op(
-        "setgroups",
-        || "[]".into(),
-        || None,
-        || nix::unistd::setgroups(&[]),
-    );
-    tracer
-        .op(
-            "setresuid",
-            || "0, 0, 0".into(),
-            || None,
-            || nix::unistd::setresuid(root_u, root_u, root_u),
-        )
-        .context("cannot become uid 0 in the user namespace")?;
-    Ok(())
-}
-
-/// Changes into the payload's working directory inside the container, traced.
-pub(crate) fn enter_cwd(cwd: &std::path::Path, tracer: &Tracer) -> Result<()> {
-    tracer
-        .op(
-            "chdir",
-            || format!("{cwd:?}"),
-            || Some(format!("cd {}", cwd.display())),
-            || nix::unistd::chdir(cwd),
-        )
-        .with_context(|| {
-            format!(
-                "the working directory {} does not exist in the container",
-                cwd.display()
-            )
-        })?;
-    Ok(())
-}
-
-/// no_new_privs, then the capability sets (with explicit sets, only the bounding set
-/// here: the others are set per process after the switch to the bundle's user, see
-/// [`PayloadSetup`]).
-pub(crate) fn harden(
-    capabilities: Capabilities,
-    no_new_privs: bool,
-    tracer: &Tracer,
-) -> Result<()> {
-    if no_new_privs {
-        caps::set_no_new_privs(tracer).context("cannot set no_new_privs")?;
-    }
-    caps::drop_capabilities(capabilities, tracer)
-}
-
 /// Blocks until `contlab runtime start` writes a byte into the FIFO (the create/start
 /// split, runc's exec fifo): the container stays fully set up but runs nothing of the
 /// user's until then.
@@ -517,13 +296,13 @@ fn setup_filesystem(config: &InitConfig, overlay: Option<OwnedFd>, tracer: &Trac
         if own_mounts && ns.contains(Namespace::Pid) && config.mount_proc {
             // Host root, own pid namespace: a fresh /proc over the host's, so that ps
             // shows the container's processes.
-            rootfs::mount_proc(Path::new("/proc"), tracer).context("cannot mount /proc")?;
-            rootfs::mask_and_protect(tracer)?;
+            root::mount_proc(Path::new("/proc"), tracer).context("cannot mount /proc")?;
+            root::mask_and_protect(tracer)?;
         }
         return Ok(());
     };
     if let Some(fd) = &overlay {
-        rootfs::attach(std::os::fd::AsFd::as_fd(fd), root, tracer)?;
+        root::attach(std::os::fd::AsFd::as_fd(fd), root, tracer)?;
     }
     drop(overlay);
     if own_mounts {
@@ -532,7 +311,7 @@ fn setup_filesystem(config: &InitConfig, overlay: Option<OwnedFd>, tracer: &Trac
         if !config.mount_proc {
             // Left empty on purpose: the student mounts it.
         } else if ns.contains(Namespace::Pid) || !ns.contains(Namespace::User) {
-            rootfs::mount_proc(&proc_dir, tracer).context("cannot mount /proc in the container")?;
+            root::mount_proc(&proc_dir, tracer).context("cannot mount /proc in the container")?;
         } else {
             // A user namespace may mount procfs only for a pid namespace it owns; without
             // one, the host's /proc is bound instead.
@@ -563,12 +342,12 @@ fn setup_filesystem(config: &InitConfig, overlay: Option<OwnedFd>, tracer: &Trac
         dev::populate(root, config.pts_gid5, tracer)?;
     }
     match config.rootfs {
-        RootfsMode::PivotRoot => rootfs::pivot_root(root, tracer)?,
-        RootfsMode::Chroot => rootfs::chroot(root, tracer)?,
+        RootfsMode::PivotRoot => root::pivot_root(root, tracer)?,
+        RootfsMode::Chroot => root::chroot(root, tracer)?,
         RootfsMode::Host => {}
     }
     if own_mounts {
-        rootfs::mask_and_protect(tracer)?;
+        root::mask_and_protect(tracer)?;
     }
     Ok(())
 }
@@ -586,22 +365,22 @@ fn explicit_filesystem(
         .as_deref()
         .context("a container with explicit mounts needs its own root filesystem")?;
     if let Some(fd) = &overlay {
-        rootfs::attach(std::os::fd::AsFd::as_fd(fd), root, tracer)?;
+        root::attach(std::os::fd::AsFd::as_fd(fd), root, tracer)?;
     }
     drop(overlay);
     super::oci::fs::mount_all(root, list, &config.cgroup_dirs, config.cgroup_v2, tracer)?;
     match config.rootfs {
-        RootfsMode::PivotRoot => rootfs::pivot_root(root, tracer)?,
-        RootfsMode::Chroot => rootfs::chroot(root, tracer)?,
+        RootfsMode::PivotRoot => root::pivot_root(root, tracer)?,
+        RootfsMode::Chroot => root::chroot(root, tracer)?,
         RootfsMode::Host => {}
     }
     let owned = |v: &Option<Vec<String>>, d: &[&str]| -> Vec<String> {
         v.clone()
             .unwrap_or_else(|| d.iter().map(|s| s.to_string()).collect())
     };
-    rootfs::mask_and_protect_paths(
-        &owned(&config.overrides.masked_paths, rootfs::MASKED),
-        &owned(&config.overrides.readonly_paths, rootfs::READ_ONLY),
+    root::mask_and_protect_paths(
+        &owned(&config.overrides.masked_paths, root::MASKED),
+        &owned(&config.overrides.readonly_paths, root::READ_ONLY),
         tracer,
     )?;
     if config.overrides.readonly_root {
@@ -629,256 +408,6 @@ fn ensure_dir(p: &Path) -> Result<()> {
                 p.display()
             )
         }),
-    }
-}
-
-const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-/// Finds `cmd` as `execvp` would, in the `PATH` of `env`, in this process's root.
-pub(crate) fn resolve_command(cmd: &str, env: &[String]) -> Result<PathBuf, String> {
-    if cmd.contains('/') {
-        return if Path::new(cmd).exists() {
-            Ok(PathBuf::from(cmd))
-        } else {
-            Err(format!(
-                "command {cmd:?} not found in the container's root filesystem"
-            ))
-        };
-    }
-    let path = env
-        .iter()
-        .find_map(|kv| kv.strip_prefix("PATH="))
-        .unwrap_or(DEFAULT_PATH);
-    for dir in path.split(':').filter(|d| !d.is_empty()) {
-        let p = Path::new(dir).join(cmd);
-        if nix::unistd::access(&p, nix::unistd::AccessFlags::X_OK).is_ok() && !p.is_dir() {
-            return Ok(p);
-        }
-    }
-    Err(format!(
-        "command {cmd:?} not found in the container's root filesystem"
-    ))
-}
-
-fn describe_exec_error(cmd: &str, errno: nix::errno::Errno) -> String {
-    use nix::errno::Errno;
-    match errno {
-        Errno::ENOENT => format!(
-            "command {cmd:?} not found in the container's root filesystem (or its interpreter or libraries are missing)"
-        ),
-        Errno::EACCES => {
-            format!("command {cmd:?} is not executable in the container (permission denied)")
-        }
-        Errno::ENOEXEC => format!("command {cmd:?} is not a program this kernel can run"),
-        e => format!("cannot execute {cmd:?} in the container: {}", e.desc()),
-    }
-}
-
-/// What the payload's process does to itself between fork and exec: resource limits,
-/// then the switch to the bundle's user, then its capability sets. The user switch
-/// needs CAP_SETUID and CAP_SETGID, which the bundle's sets may not include, so it
-/// comes first, keeping the permitted set across it (`PR_SET_KEEPCAPS`).
-#[derive(Default)]
-pub(crate) struct PayloadSetup<'a> {
-    pub user: Option<&'a User>,
-    pub caps: Option<CapSets>,
-    pub rlimits: &'a [Rlimit],
-}
-
-impl PayloadSetup<'_> {
-    /// Runs in the forked child (single-threaded, so ordinary code is safe).
-    fn apply(&self, tracer: &Tracer) -> Result<()> {
-        for r in self.rlimits {
-            let lim = libc::rlimit {
-                rlim_cur: r.soft,
-                rlim_max: r.hard,
-            };
-            tracer
-                .op(
-                    "setrlimit",
-                    || format!("{}, {{{}, {}}}", r.resource, r.soft, r.hard),
-                    || {
-                        Some(format!(
-                            "prlimit --pid $$ --{}={}:{}",
-                            r.resource, r.soft, r.hard
-                        ))
-                    },
-                    // SAFETY: a plain syscall with a valid struct.
-                    || {
-                        nix::errno::Errno::result(unsafe { libc::setrlimit(r.resource as _, &lim) })
-                            .map(drop)
-                    },
-                )
-                .with_context(|| format!("cannot set resource limit {}", r.resource))?;
-        }
-        if let Some(u) = self.user {
-            if let Some(m) = u.umask {
-                nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(m));
-            }
-            nix::sys::prctl::set_keepcaps(true)
-                .context("cannot keep capabilities (PR_SET_KEEPCAPS)")?;
-            let groups: Vec<nix::unistd::Gid> = u
-                .additional_gids
-                .iter()
-                .map(|g| nix::unistd::Gid::from_raw(*g))
-                .collect();
-            tracer
-                .op(
-                    "setgroups",
-                    || format!("{:?}", u.additional_gids),
-                    || None,
-                    || nix::unistd::setgroups(&groups),
-                )
-                .context("cannot set the additional groups (process.user.additionalGids)")?;
-            let g = nix::unistd::Gid::from_raw(u.gid);
-            tracer
-                .op(
-                    "setresgid",
-                    || format!("{0}, {0}, {0}", u.gid),
-                    || None,
-                    || nix::unistd::setresgid(g, g, g),
-                )
-                .with_context(|| format!("cannot become gid {} (process.user.gid)", u.gid))?;
-            let id = nix::unistd::Uid::from_raw(u.uid);
-            tracer
-                .op(
-                    "setresuid",
-                    || format!("{0}, {0}, {0}", u.uid),
-                    || Some(format!("setpriv --reuid={} --regid={}", u.uid, u.gid)),
-                    || nix::unistd::setresuid(id, id, id),
-                )
-                .with_context(|| format!("cannot become uid {} (process.user.uid)", u.uid))?;
-        }
-        if let Some(sets) = &self.caps {
-            caps::apply_sets(sets, tracer)?;
-        }
-        Ok(())
-    }
-}
-
-/// Forks and execs the payload. Errors come back over a close-on-exec pipe: it closes
-/// silently on success, or carries `E` and the errno of a failed exec, or `M` and a
-/// sentence, so the caller learns of "command not found" before it reports the
-/// container as started.
-pub(crate) fn spawn_payload(
-    args: &[String],
-    env: &[String],
-    mask: &SigSet,
-    terminal: bool,
-    setup: &PayloadSetup<'_>,
-    tracer: &Tracer,
-) -> Result<Pid, String> {
-    let path = resolve_command(&args[0], env)?;
-    let c_path = CString::new(path.as_os_str().as_encoded_bytes())
-        .map_err(|_| "the command contains a NUL byte".to_string())?;
-    let c_args: Vec<CString> = args
-        .iter()
-        .map(|a| CString::new(a.as_bytes()))
-        .collect::<Result<_, _>>()
-        .map_err(|_| "an argument contains a NUL byte".to_string())?;
-    let c_env: Vec<CString> = env
-        .iter()
-        .map(|a| CString::new(a.as_bytes()))
-        .collect::<Result<_, _>>()
-        .map_err(|_| "an environment variable contains a NUL byte".to_string())?;
-    let (err_r, err_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
-        .map_err(|e| format!("cannot create a pipe: {e}"))?;
-    // Everything this process holds (the channel to contlab, the signalfd, the mount
-    // fd) must not reach the payload.
-    cloexec_from(3).map_err(|e| format!("cannot mark fds close-on-exec (close_range): {e}"))?;
-    let shell = format!("exec {}", args.join(" "));
-    let describe = || format!("{path:?}, {args:?}");
-    // SAFETY: this process is single-threaded (a fresh exec of contlab), so the child may
-    // run ordinary code.
-    let started = std::time::Instant::now();
-    let fork = unsafe { nix::unistd::fork() };
-    if let Ok(ForkResult::Parent { child }) = &fork {
-        tracer.emit(TraceEvent {
-            pid: std::process::id() as i32,
-            op: "fork".into(),
-            args: String::new(),
-            ok: true,
-            result: format!("pid {child}"),
-            duration_us: started.elapsed().as_micros() as u64,
-            shell: None,
-        });
-    }
-    match fork {
-        Err(e) => Err(format!("cannot fork the payload: {e}")),
-        Ok(ForkResult::Child) => {
-            drop(err_r);
-            let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(mask), None);
-            if terminal {
-                // An interactive shell on a PTY wants job control: a session of its own
-                // with stdin (the PTY's replica) as its controlling terminal, so that
-                // Ctrl-C reaches its foreground job and closing the PTY hangs it up.
-                let _ = nix::unistd::setsid();
-                // SAFETY: a plain ioctl on fd 0 with an integer argument.
-                unsafe { libc::ioctl(0, libc::TIOCSCTTY, 0) };
-            }
-            if let Err(e) = setup.apply(tracer) {
-                let mut msg = b"M".to_vec();
-                msg.extend_from_slice(format!("{e:#}").as_bytes());
-                let _ = nix::unistd::write(&err_w, &msg);
-                // SAFETY: _exit skips atexit handlers and buffers that belong to the parent.
-                unsafe { libc::_exit(127) }
-            }
-            let Err(e) = nix::unistd::execve(&c_path, &c_args, &c_env);
-            let mut msg = b"E".to_vec();
-            msg.extend_from_slice(&(e as i32).to_le_bytes());
-            let _ = nix::unistd::write(&err_w, &msg);
-            // SAFETY: _exit skips atexit handlers and buffers that belong to the parent.
-            unsafe { libc::_exit(127) }
-        }
-        Ok(ForkResult::Parent { child }) => {
-            drop(err_w);
-            let mut buf = Vec::new();
-            let mut f = std::fs::File::from(err_r);
-            read_to_end(&mut f, &mut buf);
-            if buf.first() == Some(&b'M') {
-                let _ = waitpid(child, None);
-                return Err(String::from_utf8_lossy(&buf[1..]).into_owned());
-            }
-            if buf.len() == 5 {
-                let errno = nix::errno::Errno::from_raw(i32::from_le_bytes([
-                    buf[1], buf[2], buf[3], buf[4],
-                ]));
-                let _ = waitpid(child, None);
-                let msg = describe_exec_error(&args[0], errno);
-                tracer.emit(TraceEvent {
-                    pid: child.as_raw(),
-                    op: "execve".into(),
-                    args: describe(),
-                    ok: false,
-                    result: format!("{errno:?}: {}", errno.desc()),
-                    duration_us: 0,
-                    shell: Some(shell),
-                });
-                return Err(msg);
-            }
-            tracer.emit(TraceEvent {
-                pid: child.as_raw(),
-                op: "execve".into(),
-                args: describe(),
-                ok: true,
-                result: "0".into(),
-                duration_us: 0,
-                shell: Some(shell),
-            });
-            Ok(child)
-        }
-    }
-}
-
-fn read_to_end(f: &mut std::fs::File, buf: &mut Vec<u8>) {
-    let mut chunk = [0u8; 512];
-    loop {
-        match f.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(k) => buf.extend_from_slice(&chunk[..k]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(_) => break,
-        }
     }
 }
 

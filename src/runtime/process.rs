@@ -7,7 +7,7 @@
 //! allocate, lock, or print before `execve`. Everything it needs is prepared beforehand.
 
 use anyhow::{Context, Result, bail};
-use nix::fcntl::{FcntlArg, FdFlag, SealFlag, fcntl};
+use nix::fcntl::{FcntlArg, SealFlag, fcntl};
 use nix::sched::CloneFlags;
 use nix::unistd::Pid;
 use std::ffi::CString;
@@ -423,11 +423,6 @@ pub fn clone_reexec(exe: BorrowedFd<'_>, flags: CloneFlags, plan: ChildPlan) -> 
     drop(plan.join_cgroup);
     drop(plan.stage);
     Ok(pid)
-}
-
-/// Clears `FD_CLOEXEC` on `fd` (used by re-executed contlab processes that hand an fd on).
-pub fn clear_cloexec(fd: BorrowedFd<'_>) -> nix::Result<()> {
-    fcntl(fd, FcntlArg::F_SETFD(FdFlag::empty())).map(|_| ())
 }
 
 /// The uid and gid maps of the user namespace behind `ns` (an nsfs file), as the kernel

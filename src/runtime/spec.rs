@@ -299,7 +299,7 @@ pub struct Rlimit {
 pub struct Overrides {
     /// Exactly these mounts, in order, instead of contlab's `/proc`, `/sys` and `/dev`.
     pub mounts: Option<Vec<MountSpec>>,
-    /// Instead of `rootfs::MASKED` and `rootfs::READ_ONLY`.
+    /// Instead of `root::MASKED` and `root::READ_ONLY`.
     pub masked_paths: Option<Vec<String>>,
     pub readonly_paths: Option<Vec<String>>,
     /// Remount the container's `/` read-only once it is set up.

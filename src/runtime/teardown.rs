@@ -2,6 +2,7 @@
 //! by the signal and panic handlers, and by `contlab cleanup`.
 
 use super::ledger::{ProcessId, Record};
+use super::trace::{TraceEvent, Tracer};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use serde::Serialize;
@@ -32,6 +33,34 @@ impl Removed {
             what: what.into(),
             error: Some(error.to_string()),
         }
+    }
+}
+
+/// One trace event per thing removed, as the `umount2` or `rmdir` it was, with the
+/// shell command that does the same; `start` is when the removal began.
+pub(crate) fn trace_removed(tracer: &Tracer, removed: &[Removed], start: std::time::Instant) {
+    if tracer.is_null() {
+        return;
+    }
+    for r in removed {
+        tracer.emit(TraceEvent {
+            pid: std::process::id() as i32,
+            op: match r.kind {
+                "mount" => "umount2",
+                "dir" => "rmdir",
+                k => k,
+            }
+            .into(),
+            args: r.what.clone(),
+            ok: r.error.is_none(),
+            result: r.error.clone().unwrap_or_else(|| "0".into()),
+            duration_us: start.elapsed().as_micros() as u64,
+            shell: match r.kind {
+                "mount" => Some(format!("umount -l {}", r.what)),
+                "dir" => Some(format!("rm -rf {}", r.what)),
+                _ => None,
+            },
+        });
     }
 }
 

@@ -4,11 +4,12 @@
 //!
 //! Operations made inside a container's init process (mounts, `pivot_root`,
 //! `sethostname`) happen in another process; that side writes the same events as JSON
-//! lines to a pipe, and the parent forwards them, so subscribers see one ordered stream.
+//! lines to its channel to contlab, and the parent forwards them (`channel::Relay`),
+//! so subscribers see one ordered stream.
 
 use serde::{Deserialize, Serialize};
 use std::io::Write;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -87,14 +88,6 @@ impl Tracer {
         }
     }
 
-    /// The raw fd of a pipe sink, so that it can be kept open across `exec`-less setup.
-    pub fn pipe_fd(&self) -> Option<i32> {
-        match &*self.sink {
-            Sink::Pipe(f) => f.lock().ok().map(|f| f.as_raw_fd()),
-            _ => None,
-        }
-    }
-
     /// True when events go nowhere, so callers may skip formatting arguments.
     pub fn is_null(&self) -> bool {
         matches!(*self.sink, Sink::Null)
@@ -155,18 +148,6 @@ fn describe_ok<T: std::fmt::Debug>(v: &T) -> String {
     if s == "()" { "0".to_string() } else { s }
 }
 
-/// Reads JSON-line trace events from the container side of the pipe until it closes,
-/// forwarding each to `tracer`. Lines that are not events are ignored.
-pub fn forward_from(reader: impl std::io::Read, tracer: &Tracer) {
-    use std::io::BufRead;
-    for line in std::io::BufReader::new(reader).lines() {
-        let Ok(line) = line else { break };
-        if let Ok(ev) = serde_json::from_str::<TraceEvent>(&line) {
-            tracer.emit(ev);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,16 +174,5 @@ mod tests {
         let b = rx.recv().unwrap();
         assert!(!b.ok);
         assert!(b.result.starts_with("EPERM"), "{}", b.result);
-    }
-
-    #[test]
-    fn pipe_round_trip() {
-        let (r, w) = nix::unistd::pipe().unwrap();
-        let t = Tracer::to_fd(w);
-        let _ = t.op("umount2", || "/.old, MNT_DETACH".into(), || None, || Ok(()));
-        drop(t);
-        let (sink, rx) = Tracer::channel();
-        forward_from(std::fs::File::from(r), &sink);
-        assert_eq!(rx.recv().unwrap().op, "umount2");
     }
 }

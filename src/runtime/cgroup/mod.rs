@@ -255,6 +255,20 @@ impl Cgroup {
         Ok(())
     }
 
+    /// Writes `value` to the cgroup file `name`, spelled as either version spells it
+    /// (`memory.max` or `memory.limit_in_bytes`; v1's `cpu.max` is split into its two
+    /// files), each write traced as the `echo` a student would type. The one way the
+    /// rest of contlab changes a running container's cgroup.
+    pub fn write(&self, name: &str, value: &str, tracer: &Tracer) -> Result<()> {
+        for (path, v) in crate::inspect::cgroup_names::resolve_for_write(&self.dirs, name, value)? {
+            let (Some(dir), Some(file)) = (path.parent(), path.file_name()) else {
+                bail!("{} is not a cgroup file", path.display());
+            };
+            set(tracer, dir, &file.to_string_lossy(), &v)?;
+        }
+        Ok(())
+    }
+
     /// On v1, each hierarchy's `tasks` file, opened for writing, so that a new
     /// single-threaded child can move itself in by writing "0". The kernel takes its
     /// global threadgroup lock (and waits out an RCU grace period, several ms) when one
@@ -354,6 +368,21 @@ impl Cgroup {
         }
         out
     }
+}
+
+/// Moves the calling process into a container's cgroup through its `cgroup.procs`
+/// files (see [`Cgroup::procs_files`]): what an exec helper does first, while cgroupfs
+/// is still reachable at its host path.
+pub(crate) fn join(procs_files: &[PathBuf], tracer: &Tracer) -> Result<()> {
+    let me = std::process::id().to_string();
+    for procs in procs_files {
+        let (Some(dir), Some(file)) = (procs.parent(), procs.file_name()) else {
+            bail!("{} is not a cgroup file", procs.display());
+        };
+        write_file(tracer, dir, &file.to_string_lossy(), &me)
+            .with_context(|| format!("cannot join the container's cgroup ({})", procs.display()))?;
+    }
+    Ok(())
 }
 
 /// On v2 a cgroup's controllers are those its parent enabled, listed in its own

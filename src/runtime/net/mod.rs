@@ -12,10 +12,12 @@
 mod addr;
 mod link;
 mod netns;
+mod setup;
 
 pub use addr::{IfAddr, Ipv4Cidr};
 pub use link::{LinkInfo, VethEnd, connect_veth, links_in, loopback_up};
 pub use netns::{NamedNetns, in_netns};
+pub(crate) use setup::setup_network;
 
 use super::teardown::Removed;
 use super::trace::{TraceEvent, Tracer};

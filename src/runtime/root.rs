@@ -1,5 +1,5 @@
-//! The container's view of the file system: a writable overlay over the cached rootfs,
-//! then `pivot_root(2)` or `chroot(2)` into it.
+//! The container's root: a writable overlay over the cached rootfs, then
+//! `pivot_root(2)` or `chroot(2)` into it, and the masked and read-only paths.
 //!
 //! The overlay is made by contlab (host root) with the new mount API (`fsopen`,
 //! `fsconfig`, `fsmount`) as a *detached* mount: it is attached nowhere, so the host

@@ -1,0 +1,352 @@
+//! What the init and the exec helper share on the way to the command: the switch to
+//! the container's root user, its working directory, the hardening (no_new_privs,
+//! capabilities), and `spawn_payload`, the fork and `execve` of the command with its
+//! own limits, user and capability sets, whose failure comes back as one sentence.
+
+use super::caps;
+use super::process::cloexec_from;
+use super::spec::{CapSets, Capabilities, Rlimit, User};
+use super::trace::{TraceEvent, Tracer};
+use anyhow::{Context, Result, bail};
+use nix::sys::signal::{SigSet, SigmaskHow, sigprocmask};
+use nix::sys::wait::{WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid};
+use std::ffi::CString;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// After the uid/gid maps are written, this process still has its old credentials
+/// (host uid 0, which the container sees as `nobody`); switching to uid 0 of the new
+/// namespace makes it the container's root, and what the host sees is the mapped id.
+pub(crate) fn become_root(tracer: &Tracer) -> Result<()> {
+    let root_u = nix::unistd::Uid::from_raw(0);
+    let root_g = nix::unistd::Gid::from_raw(0);
+    tracer
+        .op(
+            "setresgid",
+            || "0, 0, 0".into(),
+            || None,
+            || nix::unistd::setresgid(root_g, root_g, root_g),
+        )
+        .context("cannot become gid 0 in the user namespace")?;
+    // Refused when setgroups was set to "deny"; the group list is empty then anyway.
+    let _ = tracer.op(
+        "setgroups",
+        || "[]".into(),
+        || None,
+        || nix::unistd::setgroups(&[]),
+    );
+    tracer
+        .op(
+            "setresuid",
+            || "0, 0, 0".into(),
+            || None,
+            || nix::unistd::setresuid(root_u, root_u, root_u),
+        )
+        .context("cannot become uid 0 in the user namespace")?;
+    Ok(())
+}
+
+/// Changes into the payload's working directory inside the container, traced.
+pub(crate) fn enter_cwd(cwd: &std::path::Path, tracer: &Tracer) -> Result<()> {
+    tracer
+        .op(
+            "chdir",
+            || format!("{cwd:?}"),
+            || Some(format!("cd {}", cwd.display())),
+            || nix::unistd::chdir(cwd),
+        )
+        .with_context(|| {
+            format!(
+                "the working directory {} does not exist in the container",
+                cwd.display()
+            )
+        })?;
+    Ok(())
+}
+
+/// no_new_privs, then the capability sets (with explicit sets, only the bounding set
+/// here: the others are set per process after the switch to the bundle's user, see
+/// [`PayloadSetup`]).
+pub(crate) fn harden(
+    capabilities: Capabilities,
+    no_new_privs: bool,
+    tracer: &Tracer,
+) -> Result<()> {
+    if no_new_privs {
+        caps::set_no_new_privs(tracer).context("cannot set no_new_privs")?;
+    }
+    caps::drop_capabilities(capabilities, tracer)
+}
+
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// Finds `cmd` as `execvp` would, in the `PATH` of `env`, in this process's root.
+pub(crate) fn resolve_command(cmd: &str, env: &[String]) -> Result<PathBuf, String> {
+    if cmd.contains('/') {
+        return if Path::new(cmd).exists() {
+            Ok(PathBuf::from(cmd))
+        } else {
+            Err(format!(
+                "command {cmd:?} not found in the container's root filesystem"
+            ))
+        };
+    }
+    let path = env
+        .iter()
+        .find_map(|kv| kv.strip_prefix("PATH="))
+        .unwrap_or(DEFAULT_PATH);
+    for dir in path.split(':').filter(|d| !d.is_empty()) {
+        let p = Path::new(dir).join(cmd);
+        if nix::unistd::access(&p, nix::unistd::AccessFlags::X_OK).is_ok() && !p.is_dir() {
+            return Ok(p);
+        }
+    }
+    Err(format!(
+        "command {cmd:?} not found in the container's root filesystem"
+    ))
+}
+
+fn describe_exec_error(cmd: &str, errno: nix::errno::Errno) -> String {
+    use nix::errno::Errno;
+    match errno {
+        Errno::ENOENT => format!(
+            "command {cmd:?} not found in the container's root filesystem (or its interpreter or libraries are missing)"
+        ),
+        Errno::EACCES => {
+            format!("command {cmd:?} is not executable in the container (permission denied)")
+        }
+        Errno::ENOEXEC => format!("command {cmd:?} is not a program this kernel can run"),
+        e => format!("cannot execute {cmd:?} in the container: {}", e.desc()),
+    }
+}
+
+/// What the payload's process does to itself between fork and exec: resource limits,
+/// then the switch to the bundle's user, then its capability sets. The user switch
+/// needs CAP_SETUID and CAP_SETGID, which the bundle's sets may not include, so it
+/// comes first, keeping the permitted set across it (`PR_SET_KEEPCAPS`).
+#[derive(Default)]
+pub(crate) struct PayloadSetup<'a> {
+    pub user: Option<&'a User>,
+    pub caps: Option<CapSets>,
+    pub rlimits: &'a [Rlimit],
+}
+
+impl PayloadSetup<'_> {
+    /// Runs in the forked child (single-threaded, so ordinary code is safe).
+    fn apply(&self, tracer: &Tracer) -> Result<()> {
+        for r in self.rlimits {
+            let lim = libc::rlimit {
+                rlim_cur: r.soft,
+                rlim_max: r.hard,
+            };
+            tracer
+                .op(
+                    "setrlimit",
+                    || format!("{}, {{{}, {}}}", r.resource, r.soft, r.hard),
+                    || {
+                        Some(format!(
+                            "prlimit --pid $$ --{}={}:{}",
+                            r.resource, r.soft, r.hard
+                        ))
+                    },
+                    // SAFETY: a plain syscall with a valid struct.
+                    || {
+                        nix::errno::Errno::result(unsafe { libc::setrlimit(r.resource as _, &lim) })
+                            .map(drop)
+                    },
+                )
+                .with_context(|| format!("cannot set resource limit {}", r.resource))?;
+        }
+        if let Some(u) = self.user {
+            if let Some(m) = u.umask {
+                nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(m));
+            }
+            nix::sys::prctl::set_keepcaps(true)
+                .context("cannot keep capabilities (PR_SET_KEEPCAPS)")?;
+            let groups: Vec<nix::unistd::Gid> = u
+                .additional_gids
+                .iter()
+                .map(|g| nix::unistd::Gid::from_raw(*g))
+                .collect();
+            tracer
+                .op(
+                    "setgroups",
+                    || format!("{:?}", u.additional_gids),
+                    || None,
+                    || nix::unistd::setgroups(&groups),
+                )
+                .context("cannot set the additional groups (process.user.additionalGids)")?;
+            let g = nix::unistd::Gid::from_raw(u.gid);
+            tracer
+                .op(
+                    "setresgid",
+                    || format!("{0}, {0}, {0}", u.gid),
+                    || None,
+                    || nix::unistd::setresgid(g, g, g),
+                )
+                .with_context(|| format!("cannot become gid {} (process.user.gid)", u.gid))?;
+            let id = nix::unistd::Uid::from_raw(u.uid);
+            tracer
+                .op(
+                    "setresuid",
+                    || format!("{0}, {0}, {0}", u.uid),
+                    || Some(format!("setpriv --reuid={} --regid={}", u.uid, u.gid)),
+                    || nix::unistd::setresuid(id, id, id),
+                )
+                .with_context(|| format!("cannot become uid {} (process.user.uid)", u.uid))?;
+        }
+        if let Some(sets) = &self.caps {
+            caps::apply_sets(sets, tracer)?;
+        }
+        Ok(())
+    }
+}
+
+/// Forks and execs the payload. Errors come back over a close-on-exec pipe: it closes
+/// silently on success, or carries `E` and the errno of a failed exec, or `M` and a
+/// sentence, so the caller learns of "command not found" before it reports the
+/// container as started.
+pub(crate) fn spawn_payload(
+    args: &[String],
+    env: &[String],
+    mask: &SigSet,
+    terminal: bool,
+    setup: &PayloadSetup<'_>,
+    tracer: &Tracer,
+) -> Result<Pid, String> {
+    let path = resolve_command(&args[0], env)?;
+    let c_path = CString::new(path.as_os_str().as_encoded_bytes())
+        .map_err(|_| "the command contains a NUL byte".to_string())?;
+    let c_args: Vec<CString> = args
+        .iter()
+        .map(|a| CString::new(a.as_bytes()))
+        .collect::<Result<_, _>>()
+        .map_err(|_| "an argument contains a NUL byte".to_string())?;
+    let c_env: Vec<CString> = env
+        .iter()
+        .map(|a| CString::new(a.as_bytes()))
+        .collect::<Result<_, _>>()
+        .map_err(|_| "an environment variable contains a NUL byte".to_string())?;
+    let (err_r, err_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+        .map_err(|e| format!("cannot create a pipe: {e}"))?;
+    // Everything this process holds (the channel to contlab, the signalfd, the mount
+    // fd) must not reach the payload.
+    cloexec_from(3).map_err(|e| format!("cannot mark fds close-on-exec (close_range): {e}"))?;
+    let shell = format!("exec {}", args.join(" "));
+    let describe = || format!("{path:?}, {args:?}");
+    // SAFETY: this process is single-threaded (a fresh exec of contlab), so the child may
+    // run ordinary code.
+    let started = std::time::Instant::now();
+    let fork = unsafe { nix::unistd::fork() };
+    if let Ok(ForkResult::Parent { child }) = &fork {
+        tracer.emit(TraceEvent {
+            pid: std::process::id() as i32,
+            op: "fork".into(),
+            args: String::new(),
+            ok: true,
+            result: format!("pid {child}"),
+            duration_us: started.elapsed().as_micros() as u64,
+            shell: None,
+        });
+    }
+    match fork {
+        Err(e) => Err(format!("cannot fork the payload: {e}")),
+        Ok(ForkResult::Child) => {
+            drop(err_r);
+            let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(mask), None);
+            if terminal {
+                // An interactive shell on a PTY wants job control: a session of its own
+                // with stdin (the PTY's replica) as its controlling terminal, so that
+                // Ctrl-C reaches its foreground job and closing the PTY hangs it up.
+                let _ = nix::unistd::setsid();
+                // SAFETY: a plain ioctl on fd 0 with an integer argument.
+                unsafe { libc::ioctl(0, libc::TIOCSCTTY, 0) };
+            }
+            if let Err(e) = setup.apply(tracer) {
+                let mut msg = b"M".to_vec();
+                msg.extend_from_slice(format!("{e:#}").as_bytes());
+                let _ = nix::unistd::write(&err_w, &msg);
+                // SAFETY: _exit skips atexit handlers and buffers that belong to the parent.
+                unsafe { libc::_exit(127) }
+            }
+            let Err(e) = nix::unistd::execve(&c_path, &c_args, &c_env);
+            let mut msg = b"E".to_vec();
+            msg.extend_from_slice(&(e as i32).to_le_bytes());
+            let _ = nix::unistd::write(&err_w, &msg);
+            // SAFETY: _exit skips atexit handlers and buffers that belong to the parent.
+            unsafe { libc::_exit(127) }
+        }
+        Ok(ForkResult::Parent { child }) => {
+            drop(err_w);
+            let mut buf = Vec::new();
+            let mut f = std::fs::File::from(err_r);
+            read_to_end(&mut f, &mut buf);
+            if buf.first() == Some(&b'M') {
+                let _ = waitpid(child, None);
+                return Err(String::from_utf8_lossy(&buf[1..]).into_owned());
+            }
+            if buf.len() == 5 {
+                let errno = nix::errno::Errno::from_raw(i32::from_le_bytes([
+                    buf[1], buf[2], buf[3], buf[4],
+                ]));
+                let _ = waitpid(child, None);
+                let msg = describe_exec_error(&args[0], errno);
+                tracer.emit(TraceEvent {
+                    pid: child.as_raw(),
+                    op: "execve".into(),
+                    args: describe(),
+                    ok: false,
+                    result: format!("{errno:?}: {}", errno.desc()),
+                    duration_us: 0,
+                    shell: Some(shell),
+                });
+                return Err(msg);
+            }
+            tracer.emit(TraceEvent {
+                pid: child.as_raw(),
+                op: "execve".into(),
+                args: describe(),
+                ok: true,
+                result: "0".into(),
+                duration_us: 0,
+                shell: Some(shell),
+            });
+            Ok(child)
+        }
+    }
+}
+
+fn read_to_end(f: &mut std::fs::File, buf: &mut Vec<u8>) {
+    let mut chunk = [0u8; 512];
+    loop {
+        match f.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(k) => buf.extend_from_slice(&chunk[..k]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        }
+    }
+}
+
+/// The exit status a process reports for a command that ended with `code` or was
+/// killed by `signal` (128 + the signal, as a shell says).
+pub(crate) fn exit_status(code: Option<i32>, signal: Option<i32>) -> u8 {
+    match (code, signal) {
+        (Some(c), _) => c as u8,
+        (None, Some(s)) => (128 + s) as u8,
+        _ => 255,
+    }
+}
+
+/// Waits for the command: its exit code, or the signal that killed it.
+pub(crate) fn wait(payload: Pid) -> Result<(Option<i32>, Option<i32>)> {
+    loop {
+        match waitpid(payload, None) {
+            Ok(WaitStatus::Exited(_, c)) => return Ok((Some(c), None)),
+            Ok(WaitStatus::Signaled(_, s, _)) => return Ok((None, Some(s as i32))),
+            Ok(_) | Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => bail!("cannot wait for the command: {e}"),
+        }
+    }
+}
