@@ -118,25 +118,7 @@ impl Containers {
                 let cg = c
                     .cgroup()
                     .context("this container has no cgroup (give it a limit when you start it)")?;
-                for (path, v) in inspect::cgroup_names::resolve_for_write(cg.dirs(), file, value)? {
-                    let shown = path.display().to_string();
-                    // cgroup write: the engine writes the file itself, traced, until the
-                    // runtime's Cgroup writes it.
-                    tracer
-                        .op(
-                            "write",
-                            || format!("{shown:?}, {v:?}"),
-                            || Some(format!("echo {v} > {shown}")),
-                            || {
-                                std::fs::write(&path, &v).map_err(|e| {
-                                    nix::errno::Errno::from_raw(
-                                        e.raw_os_error().unwrap_or(libc::EIO),
-                                    )
-                                })
-                            },
-                        )
-                        .with_context(|| format!("cannot write {v:?} to {shown}"))?;
-                }
+                cg.write(file, value, tracer)?;
                 Done::Quiet
             }
             Action::CgroupRead { container, file } => {
