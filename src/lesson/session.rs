@@ -55,7 +55,10 @@ impl Session {
         if !self.engine.shell_alive()
             && let Err(e) = self.engine.open_shell(&main, self.shell.0, self.shell.1)
         {
-            self.engine.notice(format!("cannot open the shell: {e:#}"));
+            let lang = self.engine.lang();
+            let error = format!("{e:#}");
+            self.engine
+                .notice(crate::tr!(lang, "notice-shell-failed", error = error));
         }
     }
 
@@ -184,7 +187,14 @@ impl Session {
     pub fn reset(&mut self) {
         self.open_tasks.clear();
         self.engine.teardown();
+        let lang = self.engine.lang();
         self.engine = Engine::new(self.lesson.clone(), self.events.clone());
+        self.engine.set_lang(lang);
+    }
+
+    /// Speaks `lang` from now on: checks and notices after this (the lab's language key).
+    pub fn set_lang(&mut self, lang: crate::i18n::Lang) {
+        self.engine.set_lang(lang);
     }
 
     /// Tears everything down.
