@@ -333,6 +333,39 @@ mod tests {
         );
     }
 
+    /// Every check of the curriculum, evaluated in Korean on two made-up worlds (so that
+    /// both verdicts of many checks show), says its sentence in Korean.
+    #[test]
+    fn every_check_of_the_curriculum_speaks_korean() {
+        let lessons = crate::lesson::catalog::load(None).expect("the lessons");
+        let worlds = [
+            Fake::default(),
+            Fake {
+                pid_ns: 4026532451,
+                out: Some("ok".into()),
+                ended: Some(Ended {
+                    code: Some(0),
+                    signal: None,
+                }),
+            },
+        ];
+        let mut seen = 0;
+        for l in &lessons {
+            for s in &l.file.steps {
+                for c in &s.checks {
+                    for w in &worlds {
+                        let r = super::evaluate(c.get_ref(), w, Lang::Ko);
+                        if let Some(p) = crate::i18n::lint::not_korean(&r.sentence) {
+                            panic!("{} step {}: {p}", l.id(), s.id.get_ref());
+                        }
+                        seen += 1;
+                    }
+                }
+            }
+        }
+        assert!(seen > 200, "only {seen} checks");
+    }
+
     #[test]
     fn cgroup_uses_the_real_file_name() {
         let c = Check::Cgroup {
