@@ -250,6 +250,14 @@ requires-unknown = unknown requirement { $name } (known: etcd)
 ## The lab's notices
 
 notice-shell-failed = cannot open the shell: { $error }
+notice-error = { $error }
+notice-engine-failed = cannot start the lesson engine: { $error }
+notice-replay-clock-failed = cannot start the replay clock: { $error }
+
+## What the lab says on the container's stdout
+
+breakout-escaped = breakout: reached the host's / — chroot did not hold
+breakout-held = breakout: still inside the container's root — the host's tree is not there to reach
 
 ## contlab run and contlab replay --headless
 ## (contlab lesson lint stays English: it is a tool for the lessons' authors.)

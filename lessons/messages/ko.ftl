@@ -249,6 +249,14 @@ requires-unknown = 알 수 없는 요구 사항 { $name }(알려진 것: etcd)
 ## 실습 화면의 알림
 
 notice-shell-failed = 셸을 열 수 없습니다: { $error }
+notice-error = 할 수 없습니다: { $error }
+notice-engine-failed = 레슨 엔진을 시작할 수 없습니다: { $error }
+notice-replay-clock-failed = 재생 시계를 시작할 수 없습니다: { $error }
+
+## 실습이 컨테이너의 stdout에 말하는 것
+
+breakout-escaped = 탈출: 호스트의 /에 닿았습니다. chroot가 막지 못했습니다
+breakout-held = 탈출: 아직 컨테이너의 루트 안입니다. 호스트의 트리는 닿을 수 있는 곳에 없습니다
 
 ## contlab run과 contlab replay --headless
 ## (contlab lesson lint는 영어 그대로입니다. 레슨 작성자가 쓰는 도구입니다.)

@@ -32,8 +32,9 @@ pub enum Done {
     },
     /// A value read: shown on stdout, and what `output` checks see.
     Read(String),
-    /// Shown on stdout only.
-    Said(String),
+    /// A breakout was tried: whether it reached the host's root (said on stdout, in the
+    /// lesson's language, by the engine).
+    Escaped(bool),
     /// A container's main process ended (`wait`).
     Ended(Ended),
 }
@@ -152,11 +153,7 @@ impl Containers {
             Action::Breakout { container } => {
                 let escaped = self.get(container)?.breakout()?;
                 self.last_escape = Some(escaped);
-                Done::Said(if escaped {
-                    "breakout: reached the host's / — chroot did not hold\n".into()
-                } else {
-                    "breakout: still inside the container's root — the host's tree is not there to reach\n".into()
-                })
+                Done::Escaped(escaped)
             }
             Action::Wait { container } => {
                 let c = self.containers.get_mut(container).with_context(|| {

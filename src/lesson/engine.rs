@@ -486,10 +486,17 @@ impl Engine {
                 });
                 self.last_output = Some(text);
             }
-            Done::Said(text) => self.emit(Event::Output {
-                stream: Stream::Stdout,
-                data: text,
-            }),
+            Done::Escaped(escaped) => {
+                let said = if escaped {
+                    tr!(self.lang, "breakout-escaped")
+                } else {
+                    tr!(self.lang, "breakout-held")
+                };
+                self.emit(Event::Output {
+                    stream: Stream::Stdout,
+                    data: format!("{said}\n"),
+                })
+            }
             Done::Ended(ended) => self.last_ended = Some(ended),
         }
     }

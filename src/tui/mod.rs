@@ -232,7 +232,12 @@ impl Runner {
                 Ok(c) => self.replay_clock = Some(c),
                 Err(e) => {
                     app.opts.mode = Mode::Reading;
-                    app.message = Some(format!("cannot start the replay clock: {e:#}"));
+                    let error = format!("{e:#}");
+                    app.message = Some(crate::tr!(
+                        app.language(),
+                        "notice-replay-clock-failed",
+                        error = error
+                    ));
                     return;
                 }
             }
@@ -266,9 +271,10 @@ impl Runner {
                         self.engine = Some(h);
                     }
                     Err(e) => {
-                        let _ = self.tx.send(Msg::Notice(format!(
-                            "cannot start the lesson engine: {e:#}"
-                        )));
+                        let error = format!("{e:#}");
+                        let said =
+                            crate::tr!(app.language(), "notice-engine-failed", error = error);
+                        let _ = self.tx.send(Msg::Notice(said));
                     }
                 }
             }
