@@ -620,7 +620,7 @@ impl World for Engine {
     }
 
     fn raft_expect(&self, expect: &str) -> Result<(bool, String)> {
-        self.raft.expect(expect)
+        self.raft.expect(expect, self.lang)
     }
 
     fn etcd_state(&self) -> Result<(Option<usize>, usize)> {

@@ -242,8 +242,9 @@ impl RaftLab {
         Ok(())
     }
 
-    /// `expect …` on the live cluster, without touching its timeline.
-    pub fn expect(&self, expect: &str) -> Result<(bool, String)> {
+    /// `expect …` on the live cluster, without touching its timeline; what was seen in
+    /// `lang` (the simulator's own reason for a failed expectation stays its words).
+    pub fn expect(&self, expect: &str, lang: Lang) -> Result<(bool, String)> {
         let sim = &self
             .player
             .as_ref()
@@ -262,12 +263,17 @@ impl RaftLab {
         let (pass, detail) = sim.check(&e);
         let view = sim.view();
         let summary = match view.leaders().first() {
-            Some(l) => format!("node {} leads in term {}", l.id, l.term),
-            None => "no node leads".to_string(),
+            Some(l) => tr!(
+                lang,
+                "raft-leads",
+                node = l.id.to_string(),
+                term = l.term.to_string()
+            ),
+            None => tr!(lang, "raft-no-leader"),
         };
         let detail = match (pass, detail.is_empty()) {
-            (true, _) | (false, true) => format!("it holds ({summary})"),
-            (false, false) => format!("{detail} ({summary})"),
+            (true, _) | (false, true) => tr!(lang, "raft-holds", summary = summary),
+            (false, false) => tr!(lang, "raft-seen", detail = detail, summary = summary),
         };
         Ok((pass, detail))
     }

@@ -476,12 +476,25 @@ pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult>
                     target.as_str(),
                     d.reason.as_str(),
                 );
-                Ok(if d.allowed == *allowed {
+                // The reason is the apiserver's own sentence, as kubectl shows it.
+                Ok(if d.allowed == *allowed && d.allowed {
                     (
                         true,
                         tr!(
                             lang,
-                            "check-rbac-ok",
+                            "check-rbac-allowed",
+                            user = u,
+                            verb = v,
+                            target = t,
+                            reason = r
+                        ),
+                    )
+                } else if d.allowed == *allowed {
+                    (
+                        true,
+                        tr!(
+                            lang,
+                            "check-rbac-denied",
                             user = u,
                             verb = v,
                             target = t,
@@ -525,10 +538,27 @@ pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult>
                     .rbac_policy()?
                     .check_create(&UserInfo::new(user, groups), &obj);
                 let (u, f, r) = (user.as_str(), file.as_str(), c.reason.as_str());
-                Ok(if c.allowed == *allowed {
+                Ok(if c.allowed == *allowed && c.allowed {
                     (
                         true,
-                        tr!(lang, "check-rbac-create-ok", user = u, file = f, reason = r),
+                        tr!(
+                            lang,
+                            "check-rbac-create-allowed",
+                            user = u,
+                            file = f,
+                            reason = r
+                        ),
+                    )
+                } else if c.allowed == *allowed {
+                    (
+                        true,
+                        tr!(
+                            lang,
+                            "check-rbac-create-forbidden",
+                            user = u,
+                            file = f,
+                            reason = r
+                        ),
                     )
                 } else if *allowed {
                     (
