@@ -366,6 +366,51 @@ mod tests {
         assert!(seen > 200, "only {seen} checks");
     }
 
+    /// The particle after a value follows the value's last sound (영→으로, 일→로, 1→을).
+    #[test]
+    fn korean_sentences_put_the_particle_the_value_needs() {
+        let killed = Fake {
+            ended: Some(Ended {
+                code: None,
+                signal: Some("KILL".into()),
+            }),
+            ..Default::default()
+        };
+        let exit = |code| Check::Exit {
+            code: Some(code),
+            signal: None,
+        };
+        let r = super::evaluate(&exit(0), &killed, Lang::Ko);
+        assert_eq!(
+            r.sentence,
+            "종료 상태 0을 기대했지만, 명령은 SIGKILL로 종료되었습니다"
+        );
+        let exited = |code| Fake {
+            ended: Some(Ended::of(Some(code), None)),
+            ..Default::default()
+        };
+        let r = super::evaluate(&exit(2), &exited(0), Lang::Ko);
+        assert_eq!(
+            r.sentence,
+            "종료 상태 2를 기대했지만, 명령은 종료 상태 0으로 끝났습니다"
+        );
+        let r = super::evaluate(&exit(1), &exited(1), Lang::Ko);
+        assert_eq!(r.sentence, "명령이 종료 상태 1로 끝났습니다");
+        let uid = Check::Uid {
+            container: "main".into(),
+            inside: 1,
+            outside: None,
+        };
+        let r = super::evaluate(&uid, &Fake::default(), Lang::Ko);
+        assert_eq!(r.sentence, "main 안에서 uid 1을 기대했지만, uid 0입니다");
+        let r = super::evaluate(&ns(Relation::Same), &Fake::default(), Lang::Ko);
+        assert!(
+            r.sentence.starts_with("main이 호스트의 pid 네임스페이스를"),
+            "{}",
+            r.sentence
+        );
+    }
+
     #[test]
     fn cgroup_uses_the_real_file_name() {
         let c = Check::Cgroup {
