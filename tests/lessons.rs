@@ -69,14 +69,28 @@ fn the_whole_curriculum_passes_headless_in_english_and_korean() {
     }
     assert!(list.iter().all(|l| l["status"] == "done"), "{list:#?}");
 
-    let ko = env.contlab(&["run", "--all", "--lang", "ko"]);
+    let ko = env.contlab(&["run", "--all", "--lang", "ko", "--json"]);
     let ko_text = common::text(&ko);
     assert!(ko.status.success(), "{ko_text}");
     assert!(
         ko_text.contains("네임스페이스"),
         "Korean titles expected:\n{ko_text}"
     );
-    assert!(!ko_text.contains('✗'), "{ko_text}");
+    // Every check sentence of the Korean run is Korean: Hangul in it (unless it is a
+    // bare value), and no phrase of the English catalog.
+    let mut sentences = 0;
+    for line in String::from_utf8_lossy(&ko.stdout).lines() {
+        let r: serde_json::Value = serde_json::from_str(line).expect("one JSON record per line");
+        assert_eq!(r["status"], "pass", "{r}");
+        for c in r["checks"].as_array().expect("checks") {
+            let s = c["sentence"].as_str().expect("a sentence");
+            if let Some(p) = contlab::i18n::lint::not_korean(s) {
+                panic!("{} {}: {p}", r["lesson"], r["step"]);
+            }
+            sentences += 1;
+        }
+    }
+    assert!(sentences > 300, "only {sentences} check sentences");
 }
 
 #[test]

@@ -42,8 +42,39 @@ fn trace(op: &str, args: &str, result: &str, shell: &str) -> Event {
     })
 }
 
+/// The check sentences of the fixture's first step, as the engine says them in `lang`.
+fn first_step_sentences(lang: &str) -> [String; 2] {
+    match lang {
+        "ko" => {
+            let ko = contlab::i18n::Lang::Ko;
+            [
+                contlab::tr!(
+                    ko,
+                    "check-ns-own",
+                    name = "pid",
+                    container = "main",
+                    other = contlab::tr!(ko, "check-ns-other-host"),
+                    mine = "1003",
+                    theirs = "2003"
+                ),
+                contlab::tr!(
+                    ko,
+                    "check-hostname-ok",
+                    container = "main",
+                    seen = "\"lab\""
+                ),
+            ]
+        }
+        _ => [
+            "pid namespace: main has its own".into(),
+            "the hostname inside main is \"lab\"".into(),
+        ],
+    }
+}
+
 /// The events of a live run of the fixture's first step, with made-up numbers.
-fn first_step_events() -> Vec<Event> {
+fn first_step_events(lang: &str) -> Vec<Event> {
+    let [ns_sentence, hostname_sentence] = first_step_sentences(lang);
     let ns = |name: &str, inode: u64, host: u64| serde_json::json!({"name": name, "inode": inode, "host_inode": host, "differs": inode != host});
     vec![
         Event::StepStarted {
@@ -87,12 +118,12 @@ fn first_step_events() -> Vec<Event> {
         Event::Check(CheckResult {
             check: "ns".into(),
             pass: true,
-            sentence: "pid namespace: main has its own".into(),
+            sentence: ns_sentence,
         }),
         Event::Check(CheckResult {
             check: "hostname".into(),
             pass: true,
-            sentence: "the hostname inside main is \"lab\"".into(),
+            sentence: hostname_sentence,
         }),
         Event::StepFinished {
             lesson: "pid-namespace".into(),
@@ -110,7 +141,7 @@ fn lesson_view(lang: &str, w: u16, h: u16) -> App {
         fx.contains(&Effect::StartEngine("pid-namespace".into())),
         "{fx:?}"
     );
-    send(&mut a, first_step_events().into_iter().map(Msg::Event));
+    send(&mut a, first_step_events(lang).into_iter().map(Msg::Event));
     a
 }
 
@@ -240,7 +271,7 @@ fn keys_become_engine_commands_and_the_shell_keeps_its_keys() {
 fn unchanged_panel_samples_do_not_redraw() {
     let mut a = lesson_view("en", 80, 24);
     render(&mut a);
-    let again: Vec<Msg> = first_step_events()
+    let again: Vec<Msg> = first_step_events("en")
         .into_iter()
         .filter(|e| matches!(e, Event::PanelSnapshot { panel, .. } if panel == "proc"))
         .map(Msg::Event)
@@ -298,4 +329,31 @@ fn the_presenter_layout_shows_one_large_pane_and_the_step_counter() {
             assert!(panes.contains("Proc"), "{panes}");
         }
     }
+}
+
+#[test]
+fn the_language_key_switches_prose_panes_and_the_engine_live() {
+    let mut a = lesson_view("en", 160, 48);
+    let before = render(&mut a);
+    assert!(before.contains("Start a container"), "{before}");
+    let fx = send(&mut a, [key(KeyCode::Char('L'))]);
+    assert!(
+        fx.contains(&Effect::Engine(EngineCmd::Lang(contlab::i18n::Lang::Ko))),
+        "{fx:?}"
+    );
+    let after = render(&mut a);
+    assert!(after.contains("컨테이너 시작하기"), "{after}");
+    // The lines already shown stay as they were said; the engine says the next ones in
+    // Korean.
+    assert!(after.contains("pid namespace: main has its own"), "{after}");
+    let fx = send(&mut a, [key(KeyCode::F(2))]);
+    assert!(
+        fx.contains(&Effect::Engine(EngineCmd::Lang(contlab::i18n::Lang::En))),
+        "{fx:?}"
+    );
+    assert!(render(&mut a).contains("Start a container"));
+    // In the browser, where letters filter, F2 switches.
+    let mut b = app("en", Mode::Live, 80, 24);
+    send(&mut b, [key(KeyCode::F(2))]);
+    assert!(b.ko() && b.browser.filter.is_empty());
 }

@@ -162,3 +162,116 @@ progress-reset-ask-all = Reset all your progress?
 progress-reset-declined = Nothing was reset.
 progress-reset-done-one = Reset the progress of { $id }.
 progress-reset-done-all = Reset all your progress.
+
+## Check sentences: what a check saw, against what it expected (pass and fail)
+
+check-could-not-observe = could not observe: { $error }
+check-exit-none = no command has ended yet
+check-exit-want-code = expected exit status { $code }, but the command { $ended }
+check-exit-want-signal = expected the command to be killed by SIG{ $signal }, but it { $ended }
+check-exit-ok = the command { $ended }
+ended-killed = was killed by SIG{ $signal }
+ended-exited = exited with status { $code }
+ended-running = is still running
+check-output-matches = the output matches /{ $pattern }/
+check-output-not-matches = the output does not match /{ $pattern }/
+check-output-want-match = expected the output to match /{ $pattern }/, got { $shown }
+check-output-want-no-match = expected the output not to match /{ $pattern }/, got { $shown }
+check-output-none = no output
+check-answer-no-question = this step has no question
+check-answer-none = no answer chosen yet
+check-answer-right = "{ $answer }" is right
+check-answer-wrong = "{ $answer }" is not the right answer
+check-ns-other-host = the host's
+check-ns-other-container = { $container }'s
+check-ns-shares = { $name } namespace: { $container } shares { $other } ({ $name }:[{ $mine }])
+check-ns-own = { $name } namespace: { $container } has its own ({ $name }:[{ $mine }]; { $other } is { $name }:[{ $theirs }])
+check-ns-want-own = expected { $container }'s { $name } namespace to differ from { $other }, but both are { $name }:[{ $mine }]
+check-ns-want-shared = expected { $container } to share { $other } { $name } namespace ({ $name }:[{ $theirs }]), but it has { $name }:[{ $mine }]
+check-procs-want-count = expected { $want } processes visible inside { $container }, saw { $seen }
+check-procs-want-max = expected at most { $max } processes visible inside { $container }, saw { $seen }
+check-procs-want-pid1 = expected pid 1 inside { $container } to be { $want }, it is { $seen }
+check-procs-no-pid1 = expected pid 1 inside { $container } to be { $want }, but no pid 1 is visible
+check-procs-ok = { $count } processes visible inside { $container }
+check-procs-ok-pid1 = { $count } processes visible inside { $container }; pid 1 is { $pid1 }
+check-pid-ok = { $container }'s main process is pid { $pid } inside its pid namespace
+check-pid-want = expected { $container }'s main process to be pid { $want } inside, it is pid { $pid }
+check-hostname-want = expected the hostname inside { $container } to be { $want }, it is { $seen }
+check-hostname-want-differ = expected { $container }'s hostname to differ from the host's, but both are { $host }
+check-hostname-want-host = expected { $container }'s hostname to be the host's { $host }, it is { $seen }
+check-hostname-ok = the hostname inside { $container } is { $seen }
+check-uid-want = expected uid { $want } inside { $container }, saw uid { $seen }
+check-uid-want-mapped = expected uid { $inside } inside to be another uid on the host, but it is uid { $outside } there too
+check-uid-want-same = expected the same uid inside and on the host, saw { $inside } inside and { $outside } outside
+check-uid-ok = uid { $inside } inside { $container } is uid { $outside } on the host
+check-mount-none = nothing is mounted at { $path } inside { $container }
+check-mount-private = { $fstype } at { $path } inside { $container } does not show on the host
+check-mount-shared = { $fstype } at { $path } inside { $container } shows on the host too
+check-mount-want-private = expected { $fstype } at { $path } to stay inside { $container }, but the host sees it
+check-mount-want-shared = expected { $fstype } at { $path } to show on the host, but it does not
+check-cgroup-want = expected { $file } to be { $want }, it is { $seen }
+check-cgroup-want-min = expected { $file } to be at least { $min }, it is { $seen }
+check-cgroup-want-number = expected { $file } to be a number of at least { $min }, it is { $seen }
+check-cgroup-ok = { $file } is { $value }
+check-member-ok = { $container }'s main process is in its own cgroup
+check-member-want = expected { $container }'s main process in its cgroup, but it is not
+check-oom-killed = the OOM killer killed { $count } process(es) in { $container }'s cgroup
+check-oom-none = no OOM kill in { $container }'s cgroup
+check-oom-want-kill = expected the OOM killer to kill a process in { $container }, but the oom_kill count is 0
+check-oom-want-none = expected no OOM kill in { $container }, but the oom_kill count is { $count }
+check-file-exists = { $path } exists inside { $container }
+check-file-absent = { $path } does not exist inside { $container }
+check-file-want = expected { $path } inside { $container }, but it does not exist
+check-file-want-none = expected no { $path } inside { $container }, but it exists
+check-escape-none = no breakout has been tried yet
+check-escape-reached = the breakout reached the host's root directory
+check-escape-held = the breakout stayed inside the container's root
+check-escape-want-reach = expected the breakout to reach the host's root, but it stayed inside
+check-escape-want-held = expected the breakout to fail, but it reached the host's root directory
+check-raft-ok = expect { $expect }: { $detail }
+check-raft-want = expected { $expect }, but { $detail }
+raft-leads = node { $node } leads in term { $term }
+raft-no-leader = no node leads
+raft-holds = it holds ({ $summary })
+raft-seen = { $detail } ({ $summary })
+check-etcd-want-no-leader = expected no agreed etcd leader, but member { $leader } leads
+check-etcd-want-leader = expected the etcd members to agree on a leader, but they do not
+check-etcd-want-up = expected { $want } etcd members running, saw { $up }
+check-etcd-seen-leader = { $up } etcd members run; member { $leader } leads
+check-etcd-seen-no-leader = { $up } etcd members run; no agreed leader
+check-etcd-failed = { $problems } ({ $seen })
+check-rbac-allowed = { $user } { $verb } { $target }: { $reason }
+check-rbac-denied = { $user } { $verb } { $target }: { $reason }
+check-rbac-want-allowed = expected { $user } { $verb } { $target } to be allowed, but { $reason }
+check-rbac-want-denied = expected { $user } { $verb } { $target } to be denied, but { $reason }
+check-rbac-create-allowed = { $user } creating { $file }: { $reason }
+check-rbac-create-forbidden = { $user } creating { $file }: { $reason }
+check-rbac-create-want-allowed = expected { $user } creating { $file } to be allowed, but { $reason }
+check-rbac-create-want-forbidden = expected { $user } creating { $file } to be forbidden, but { $reason }
+check-skipped = skipped: { $why }
+check-action-failed = the step's action failed: { $error }
+requires-etcd-missing = etcd is not installed: etcd and etcdctl not found; install Debian's etcd-server and etcd-client
+requires-unknown = unknown requirement { $name } (known: etcd)
+
+## The lab's notices
+
+notice-shell-failed = cannot open the shell: { $error }
+notice-error = { $error }
+notice-engine-failed = cannot start the lesson engine: { $error }
+notice-replay-clock-failed = cannot start the replay clock: { $error }
+
+## What the lab says on the container's stdout
+
+breakout-escaped = breakout: reached the host's / — chroot did not hold
+breakout-held = breakout: still inside the container's root — the host's tree is not there to reach
+
+## contlab run and contlab replay --headless
+## (contlab lesson lint stays English: it is a tool for the lessons' authors.)
+
+run-unknown-lesson = unknown lesson { $id }; `contlab list` shows the lessons
+run-needs-root = lessons run live and need root: run `sudo contlab run …` (or replay them without root)
+run-recorded = recorded { $path }
+run-failed = { $count } step(s) failed
+replay-lesson-changed = note: lesson { $id } changed since this recording was made
+replay-stopped = the replay stopped at { $at }
+replay-unfinished = the recording ends in the middle of a step

@@ -160,3 +160,118 @@ progress-reset-ask-all = 모든 진행 기록을 초기화할까요?
 progress-reset-declined = 아무것도 초기화하지 않았습니다.
 progress-reset-done-one = { $id } 레슨의 진행 기록을 초기화했습니다.
 progress-reset-done-all = 모든 진행 기록을 초기화했습니다.
+
+## 검사 문장: 검사가 본 것과 기대한 것 (통과와 실패)
+## 값 뒤에는 JOSA로 조사를 고르거나, 어떤 값 뒤에도 맞는 "입니다"·"의"를 씁니다.
+
+check-could-not-observe = 관찰할 수 없습니다: { $error }
+check-exit-none = 아직 끝난 명령이 없습니다
+check-exit-want-code = 종료 상태 { JOSA($code, "을/를") } 기대했지만, 명령은 { $ended }
+check-exit-want-signal = 명령이 SIG{ $signal } 시그널로 종료되기를 기대했지만, 명령은 { $ended }
+check-exit-ok = 명령이 { $ended }
+ended-killed = SIG{ JOSA($signal, "으로/로") } 종료되었습니다
+ended-exited = 종료 상태 { JOSA($code, "으로/로") } 끝났습니다
+ended-running = 아직 실행 중입니다
+check-output-matches = 출력이 /{ $pattern }/에 맞습니다
+check-output-not-matches = 출력이 /{ $pattern }/에 맞지 않습니다
+check-output-want-match = 출력이 /{ $pattern }/에 맞기를 기대했지만, 출력: { $shown }
+check-output-want-no-match = 출력이 /{ $pattern }/에 맞지 않기를 기대했지만, 출력: { $shown }
+check-output-none = 출력 없음
+check-answer-no-question = 이 단계에는 질문이 없습니다
+check-answer-none = 아직 고른 답이 없습니다
+check-answer-right = 정답입니다: "{ $answer }"
+check-answer-wrong = 정답이 아닙니다: "{ $answer }"
+check-ns-other-host = 호스트
+check-ns-other-container = { $container } 컨테이너
+check-ns-shares = { $name } 네임스페이스: { JOSA($container, "은/는") } { $other }의 것을 함께 씁니다({ $name }:[{ $mine }])
+check-ns-own = { $name } 네임스페이스: { JOSA($container, "은/는") } 자기 것을 가집니다({ $name }:[{ $mine }], { $other }의 것은 { $name }:[{ $theirs }])
+check-ns-want-own = { $container }의 { $name } 네임스페이스가 { $other }의 것과 다르기를 기대했지만, 둘 다 { $name }:[{ $mine }]입니다
+check-ns-want-shared = { JOSA($container, "이/가") } { $other }의 { $name } 네임스페이스를({ $name }:[{ $theirs }]) 함께 쓰기를 기대했지만, { $name }:[{ $mine }]입니다
+check-procs-want-count = { $container } 안에서 프로세스 { $want }개가 보이기를 기대했지만, { $seen }개가 보입니다
+check-procs-want-max = { $container } 안에서 프로세스가 많아야 { $max }개 보이기를 기대했지만, { $seen }개가 보입니다
+check-procs-want-pid1 = { $container } 안의 pid 1이 { $want }이기를 기대했지만, { $seen }입니다
+check-procs-no-pid1 = { $container } 안의 pid 1이 { $want }이기를 기대했지만, pid 1이 보이지 않습니다
+check-procs-ok = { $container } 안에서 프로세스 { $count }개가 보입니다
+check-procs-ok-pid1 = { $container } 안에서 프로세스 { $count }개가 보입니다. pid 1은 { $pid1 }입니다
+check-pid-ok = { $container }의 주 프로세스는 자기 pid 네임스페이스 안에서 pid { $pid }입니다
+check-pid-want = { $container }의 주 프로세스가 안에서 pid { $want }이기를 기대했지만, pid { $pid }입니다
+check-hostname-want = { $container } 안의 호스트명이 { $want }이기를 기대했지만, { $seen }입니다
+check-hostname-want-differ = { $container }의 호스트명이 호스트의 것과 다르기를 기대했지만, 둘 다 { $host }입니다
+check-hostname-want-host = { $container }의 호스트명이 호스트의 것({ $host })과 같기를 기대했지만, { $seen }입니다
+check-hostname-ok = { $container } 안의 호스트명은 { $seen }입니다
+check-uid-want = { $container } 안에서 uid { JOSA($want, "을/를") } 기대했지만, uid { $seen }입니다
+check-uid-want-mapped = 안의 uid { JOSA($inside, "이/가") } 호스트에서는 다른 uid이기를 기대했지만, 호스트에서도 uid { $outside }입니다
+check-uid-want-same = 안과 호스트에서 같은 uid를 기대했지만, 안에서는 { $inside }, 밖에서는 { $outside }입니다
+check-uid-ok = { $container } 안의 uid { JOSA($inside, "은/는") } 호스트에서 uid { $outside }입니다
+check-mount-none = { $container } 안의 { $path }에 마운트된 것이 없습니다
+check-mount-private = { $container } 안의 { $path }에 마운트된 { $fstype }, 호스트에는 보이지 않습니다
+check-mount-shared = { $container } 안의 { $path }에 마운트된 { $fstype }, 호스트에도 보입니다
+check-mount-want-private = { $path }의 { $fstype } 마운트가 { $container } 안에만 있기를 기대했지만, 호스트에도 보입니다
+check-mount-want-shared = { $path }의 { $fstype } 마운트가 호스트에도 보이기를 기대했지만, 보이지 않습니다
+check-cgroup-want = { $file } 값이 { $want }이기를 기대했지만, { $seen }입니다
+check-cgroup-want-min = { $file } 값이 { $min } 이상이기를 기대했지만, { $seen }입니다
+check-cgroup-want-number = { $file } 값이 { $min } 이상의 수이기를 기대했지만, { $seen }입니다
+check-cgroup-ok = { $file } 값은 { $value }입니다
+check-member-ok = { $container }의 주 프로세스는 자기 cgroup에 있습니다
+check-member-want = { $container }의 주 프로세스가 자기 cgroup에 있기를 기대했지만, 없습니다
+check-oom-killed = OOM killer가 { $container }의 cgroup에서 프로세스 { $count }개를 죽였습니다
+check-oom-none = { $container }의 cgroup에는 OOM kill이 없습니다
+check-oom-want-kill = OOM killer가 { $container }의 프로세스를 죽이기를 기대했지만, oom_kill 횟수는 0입니다
+check-oom-want-none = { $container }에 OOM kill이 없기를 기대했지만, oom_kill 횟수는 { $count }입니다
+check-file-exists = { $container } 안에 { $path } 파일이 있습니다
+check-file-absent = { $container } 안에 { $path } 파일이 없습니다
+check-file-want = { $container } 안에 { $path } 파일이 있기를 기대했지만, 없습니다
+check-file-want-none = { $container } 안에 { $path } 파일이 없기를 기대했지만, 있습니다
+check-escape-none = 아직 탈출을 시도하지 않았습니다
+check-escape-reached = 탈출이 호스트의 루트 디렉터리에 닿았습니다
+check-escape-held = 탈출이 컨테이너의 루트 안에 머물렀습니다
+check-escape-want-reach = 탈출이 호스트의 루트에 닿기를 기대했지만, 안에 머물렀습니다
+check-escape-want-held = 탈출이 실패하기를 기대했지만, 호스트의 루트 디렉터리에 닿았습니다
+check-raft-ok = expect { $expect }: { $detail }
+check-raft-want = expect { $expect } 조건이 성립하기를 기대했지만: { $detail }
+raft-leads = 노드 { $node }번이 임기 { $term }의 리더
+raft-no-leader = 리더인 노드 없음
+raft-holds = 맞습니다({ $summary })
+raft-seen = { $detail } ({ $summary })
+check-etcd-want-no-leader = 합의된 etcd 리더가 없기를 기대했지만, 멤버 { $leader }번이 리더입니다
+check-etcd-want-leader = etcd 멤버들이 한 리더에 합의하기를 기대했지만, 합의하지 못했습니다
+check-etcd-want-up = etcd 멤버 { $want }개가 실행 중이기를 기대했지만, { $up }개입니다
+check-etcd-seen-leader = etcd 멤버 { $up }개가 실행 중이고, 멤버 { $leader }번이 리더입니다
+check-etcd-seen-no-leader = etcd 멤버 { $up }개가 실행 중이고, 합의된 리더가 없습니다
+check-etcd-failed = { $problems } ({ $seen })
+## RBAC: 이유(reason)는 apiserver가 쓰는 문장 그대로입니다(kubectl이 보여 주는 것과 같습니다)
+check-rbac-allowed = { $user }의 요청({ $verb } { $target })이 허용됩니다: { $reason }
+check-rbac-denied = { $user }의 요청({ $verb } { $target })이 거부됩니다: { $reason }
+check-rbac-want-allowed = { $user }의 요청({ $verb } { $target })이 허용되기를 기대했지만: { $reason }
+check-rbac-want-denied = { $user }의 요청({ $verb } { $target })이 거부되기를 기대했지만: { $reason }
+check-rbac-create-allowed = { $user }의 { $file } 생성이 허용됩니다: { $reason }
+check-rbac-create-forbidden = { $user }의 { $file } 생성이 금지됩니다: { $reason }
+check-rbac-create-want-allowed = { $user }의 { $file } 생성이 허용되기를 기대했지만: { $reason }
+check-rbac-create-want-forbidden = { $user }의 { $file } 생성이 금지되기를 기대했지만: { $reason }
+check-skipped = 건너뜀: { $why }
+check-action-failed = 단계의 동작이 실패했습니다: { $error }
+requires-etcd-missing = etcd가 설치되어 있지 않습니다: etcd와 etcdctl이 없습니다. Debian의 etcd-server와 etcd-client를 설치하십시오
+requires-unknown = 알 수 없는 요구 사항 { $name }(알려진 것: etcd)
+
+## 실습 화면의 알림
+
+notice-shell-failed = 셸을 열 수 없습니다: { $error }
+notice-error = 할 수 없습니다: { $error }
+notice-engine-failed = 레슨 엔진을 시작할 수 없습니다: { $error }
+notice-replay-clock-failed = 재생 시계를 시작할 수 없습니다: { $error }
+
+## 실습이 컨테이너의 stdout에 말하는 것
+
+breakout-escaped = 탈출: 호스트의 /에 닿았습니다. chroot가 막지 못했습니다
+breakout-held = 탈출: 아직 컨테이너의 루트 안입니다. 호스트의 트리는 닿을 수 있는 곳에 없습니다
+
+## contlab run과 contlab replay --headless
+## (contlab lesson lint는 영어 그대로입니다. 레슨 작성자가 쓰는 도구입니다.)
+
+run-unknown-lesson = 알 수 없는 레슨입니다: { $id }. `contlab list`가 레슨 목록을 보여 줍니다
+run-needs-root = 레슨은 실제로 실행되므로 root가 필요합니다. `sudo contlab run …`으로 실행하십시오(root 없이는 녹화를 재생할 수 있습니다)
+run-recorded = 녹화했습니다: { $path }
+run-failed = 단계 { $count }개가 실패했습니다
+replay-lesson-changed = 참고: 이 녹화 뒤에 레슨 { $id }의 내용이 바뀌었습니다
+replay-stopped = 재생이 여기서 멈췄습니다: { $at }
+replay-unfinished = 녹화가 단계 도중에 끝납니다

@@ -23,7 +23,8 @@ contlab class report ./exports --json | jq '.students[] | select(.stuck)'")]
     },
 }
 
-pub fn run(cmd: Command) -> Result<ExitCode> {
+/// `top`: the lab's own `--lang` (`contlab --lang ko class report DIR`).
+pub fn run(cmd: Command, top: Option<Lang>) -> Result<ExitCode> {
     match cmd {
         Command::Report { dir, json, lang } => {
             let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -48,7 +49,7 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
-                print!("{}", export::render(&r, i18n::choose(lang)));
+                print!("{}", export::render(&r, i18n::choose(lang.or(top))));
             }
             Ok(if bad > 0 {
                 ExitCode::FAILURE

@@ -48,8 +48,9 @@ pub struct Args {
     lang: Option<Lang>,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let lang = crate::i18n::choose(args.lang);
+/// `top`: the lab's own `--lang` (`contlab --lang ko doctor`).
+pub fn run(args: Args, top: Option<Lang>) -> anyhow::Result<ExitCode> {
+    let lang = crate::i18n::choose(args.lang.or(top));
     let report = crate::doctor::run(lang);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

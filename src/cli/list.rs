@@ -20,8 +20,9 @@ pub struct Args {
     lang: Option<Lang>,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let lang = i18n::choose(args.lang);
+/// `top`: the lab's own `--lang` (`contlab --lang ko list`).
+pub fn run(args: Args, top: Option<Lang>) -> anyhow::Result<ExitCode> {
+    let lang = i18n::choose(args.lang.or(top));
     let lessons = catalog::load(args.lessons.as_deref())?;
     let progress =
         crate::lesson::progress::Progress::load(&crate::lesson::progress::default_path())?;

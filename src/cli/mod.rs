@@ -40,9 +40,11 @@ pub struct Cli {
     /// Read lessons from this directory (an instructor's pack) instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     lessons: Option<std::path::PathBuf>,
-    /// Language of the lessons: en or ko (default: ko when LANG starts with ko).
-    #[arg(long, value_parser = ["en", "ko"])]
-    lang: Option<String>,
+    /// Language of the lessons and of every sentence contlab prints: en or ko (default: ko
+    /// when LC_ALL, LC_MESSAGES or LANG starts with ko). Every command that prints
+    /// sentences takes it, before or after the command's name.
+    #[arg(long, value_enum)]
+    lang: Option<crate::i18n::Lang>,
     /// Record every live lesson into DIR (`<lesson>.journal.jsonl`, `<lesson>.cast`);
     /// setting CONTLAB_RECORD_DIR records always.
     #[arg(long, value_name = "DIR")]
@@ -129,22 +131,22 @@ pub fn main() -> ExitCode {
         None => crate::tui::run(crate::tui::Launch {
             lessons_dir: cli.lessons,
             lesson: cli.lesson,
-            lang: cli.lang,
+            lang: cli.lang.map(|l| l.code().to_string()),
             record: cli.record,
             presenter: cli.presenter,
         }),
-        Some(Command::List(a)) => list::run(a),
-        Some(Command::Doctor(a)) => doctor::run(a),
+        Some(Command::List(a)) => list::run(a, cli.lang),
+        Some(Command::Doctor(a)) => doctor::run(a, cli.lang),
         Some(Command::Rootfs(c)) => rootfs::run(c),
         Some(Command::Cleanup(a)) => cleanup::run(a),
         Some(Command::Sandbox(a)) => sandbox::run(a),
-        Some(Command::Run(a)) => run::run(a),
+        Some(Command::Run(a)) => run::run(a, cli.lang),
         Some(Command::Lesson(c)) => lesson::run(c),
-        Some(Command::Progress(a)) => progress::run(a),
+        Some(Command::Progress(a)) => progress::run(a, cli.lang),
         Some(Command::Rbac(c)) => rbac::run(c),
         Some(Command::Raft(c)) => raft::run(c),
-        Some(Command::Replay(a)) => replay::run(a),
-        Some(Command::Class(c)) => class::run(c),
+        Some(Command::Replay(a)) => replay::run(a, cli.lang),
+        Some(Command::Class(c)) => class::run(c, cli.lang),
         Some(Command::Runtime(a)) => runtime::run(a),
     };
     // Whatever a command did not give back (it should have) goes now.

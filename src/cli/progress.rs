@@ -57,10 +57,11 @@ contlab progress export --json --student kim > kim.json")]
     },
 }
 
-pub fn run(args: Args) -> Result<ExitCode> {
+/// `top`: the lab's own `--lang` (`contlab --lang ko progress`).
+pub fn run(args: Args, top: Option<Lang>) -> Result<ExitCode> {
     let path = progress::default_path();
     let mut p = Progress::load(&path)?;
-    let lang = i18n::choose(args.lang);
+    let lang = i18n::choose(args.lang.or(top));
     match args.command {
         None => {
             if args.json {

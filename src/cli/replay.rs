@@ -1,7 +1,9 @@
+use crate::i18n::Lang;
 use crate::lesson::catalog;
 use crate::lesson::event::{Event, StepStatus};
 use crate::lesson::headless::Printer;
 use crate::record::Journal;
+use crate::tr;
 use anyhow::{Context, Result};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -26,9 +28,10 @@ pub struct Args {
     /// One JSON record per step (with --headless), as `contlab run --json`.
     #[arg(long, requires = "headless")]
     json: bool,
-    /// Language of the prose (default: the recording's).
-    #[arg(long, value_parser = ["en", "ko"])]
-    lang: Option<String>,
+    /// Language of the prose and of what replay itself says (default: the recording's).
+    /// The check sentences stay as they were recorded.
+    #[arg(long, value_enum)]
+    lang: Option<Lang>,
     /// Read lessons from this directory (the pack the recording was made from).
     #[arg(long, value_name = "DIR")]
     lessons_dir: Option<PathBuf>,
@@ -49,21 +52,26 @@ pub fn load(what: &str, lessons_dir: Option<&std::path::Path>) -> Result<Journal
     })?
 }
 
-pub fn run(args: Args) -> Result<ExitCode> {
+/// `top`: the lab's own `--lang` (`contlab --lang ko replay …`).
+pub fn run(args: Args, top: Option<Lang>) -> Result<ExitCode> {
     let journal = load(&args.file, args.lessons_dir.as_deref())?;
     let lessons = catalog::load(args.lessons_dir.as_deref())?;
     let id = journal.header.lesson.clone();
     let lesson = lessons.iter().find(|l| l.id() == id).with_context(|| {
         format!("the recording is of lesson {id:?}, which is not here (--lessons-dir?)")
     })?;
-    let lang = args
-        .lang
-        .clone()
-        .unwrap_or_else(|| journal.header.lang.clone());
+    let lang = match args.lang.or(top) {
+        Some(l) => l.code().to_string(),
+        None => journal.header.lang.clone(),
+    };
+    let said = Lang::from_code(&lang).unwrap_or_default();
     if let Some(h) = &journal.header.lesson_hash
         && crate::record::lesson_hash(lesson).as_ref() != Some(h)
     {
-        eprintln!("contlab: note: lesson {id} changed since this recording was made");
+        eprintln!(
+            "contlab: {}",
+            tr!(said, "replay-lesson-changed", id = id.as_str())
+        );
     }
     if args.headless {
         let color =
@@ -87,12 +95,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
         }
         if let Some(d) = &journal.damage {
-            eprintln!("contlab: the replay stopped at {d}");
+            let at = d.to_string();
+            eprintln!("contlab: {}", tr!(said, "replay-stopped", at = at));
             return Ok(ExitCode::FAILURE);
         }
         if unfinished {
             // A session that ended (or was recorded) while a step was still open.
-            eprintln!("contlab: the recording ends in the middle of a step");
+            eprintln!("contlab: {}", tr!(said, "replay-unfinished"));
         }
         return Ok(if failed > 0 {
             ExitCode::FAILURE
@@ -111,7 +120,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     app.presenter = args.presenter;
     crate::tui::replay::run(app, journal)?;
     if let Some(d) = damage {
-        eprintln!("contlab: the replay stopped at {d}");
+        let at = d.to_string();
+        eprintln!("contlab: {}", tr!(said, "replay-stopped", at = at));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,9 @@
+use crate::i18n::{self, Lang};
 use crate::lesson::catalog;
 use crate::lesson::event::StepStatus;
 use crate::lesson::headless;
 use crate::lesson::progress::{self, Progress};
+use crate::tr;
 use anyhow::{Result, bail};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -19,9 +21,10 @@ pub struct Args {
     /// Run every lesson.
     #[arg(long, conflicts_with = "lessons")]
     all: bool,
-    /// Language of the step titles: en or ko.
-    #[arg(long, default_value = "en", value_parser = ["en", "ko"])]
-    lang: String,
+    /// Language of the step titles, the check sentences and the summary: en or ko
+    /// (default: ko when LC_ALL, LC_MESSAGES or LANG starts with ko).
+    #[arg(long, value_enum)]
+    lang: Option<Lang>,
     /// One JSON record per step: lesson, step, title, status (pass|fail), checks
     /// (each with check, pass, sentence), duration_ms.
     #[arg(long)]
@@ -35,7 +38,9 @@ pub struct Args {
     record: Option<PathBuf>,
 }
 
-pub fn run(args: Args) -> Result<ExitCode> {
+/// `top`: the lab's own `--lang` (`contlab --lang ko run --all`).
+pub fn run(args: Args, top: Option<Lang>) -> Result<ExitCode> {
+    let lang = i18n::choose(args.lang.or(top));
     let all = catalog::load(args.lessons_dir.as_deref())?;
     let chosen: Vec<_> = if args.all {
         all.iter().collect()
@@ -44,15 +49,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         for id in &args.lessons {
             match all.iter().find(|l| l.id() == id) {
                 Some(l) => v.push(l),
-                None => bail!("unknown lesson {id:?}; `contlab list` shows the lessons"),
+                None => bail!(
+                    "{}",
+                    tr!(lang, "run-unknown-lesson", id = format!("{id:?}"))
+                ),
             }
         }
         v
     };
     if !nix::unistd::geteuid().is_root() {
-        bail!(
-            "lessons run live and need root: run `sudo contlab run …` (or replay them without root)"
-        );
+        bail!("{}", tr!(lang, "run-needs-root"));
     }
     let color =
         !args.json && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -62,12 +68,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut failed = 0;
     for lesson in chosen {
         let mut recorder = match &record_dir {
-            Some(d) => Some(crate::record::Recorder::create(d, lesson, &args.lang)?),
+            Some(d) => Some(crate::record::Recorder::create(d, lesson, lang.code())?),
             None => None,
         };
         let records = headless::run_lesson_observed(
             lesson,
-            &args.lang,
+            lang.code(),
             args.json,
             color,
             std::io::stdout().lock(),
@@ -79,7 +85,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             },
         );
         if let Some(r) = &recorder {
-            eprintln!("recorded {}", r.journal_path.display());
+            let path = r.journal_path.display().to_string();
+            eprintln!("{}", tr!(lang, "run-recorded", path = path));
         }
         // Headless, every step's reference solution is applied.
         for s in lesson.file.steps.iter().filter(|s| !s.solution.is_empty()) {
@@ -93,7 +100,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     progress.save(&progress_path)?;
     if failed > 0 {
         if !args.json {
-            eprintln!("contlab: {failed} step(s) failed");
+            eprintln!("contlab: {}", tr!(lang, "run-failed", count = failed));
         }
         return Ok(ExitCode::FAILURE);
     }

@@ -16,6 +16,7 @@
 //! otherwise, so a missing translation never falls back to English silently.
 
 pub mod josa;
+pub mod lint;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};

@@ -3,6 +3,8 @@
 
 use super::event::CheckResult;
 use super::format::{Check, Family};
+use crate::i18n::Lang;
+use crate::tr;
 use anyhow::Result;
 
 /// How a process (or the last command) ended.
@@ -28,6 +30,17 @@ fn signal_name(sig: i32) -> String {
     nix::sys::signal::Signal::try_from(sig)
         .map(|s| s.as_str().trim_start_matches("SIG").to_string())
         .unwrap_or_else(|_| sig.to_string())
+}
+
+impl Ended {
+    /// How the process ended, as the end of a sentence in `lang` ("was killed by SIGKILL").
+    pub fn sentence(&self, lang: Lang) -> String {
+        match (&self.signal, self.code) {
+            (Some(s), _) => tr!(lang, "ended-killed", signal = s.as_str()),
+            (None, Some(c)) => tr!(lang, "ended-exited", code = c.to_string()),
+            (None, None) => tr!(lang, "ended-running"),
+        }
+    }
 }
 
 impl std::fmt::Display for Ended {
@@ -98,47 +111,63 @@ pub(super) fn result(check: &Check, pass: bool, sentence: String) -> CheckResult
     }
 }
 
-/// Evaluates one check. An observation that fails (the container is gone, a file is
-/// missing) fails the check with that reason.
-pub fn evaluate(check: &Check, w: &dyn World) -> CheckResult {
-    match evaluate_inner(check, w) {
+/// Evaluates one check, its sentence in `lang`. An observation that fails (the container
+/// is gone, a file is missing) fails the check with that reason.
+pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> CheckResult {
+    match evaluate_inner(check, w, lang) {
         Ok(r) => r,
-        Err(e) => result(check, false, format!("could not observe: {e:#}")),
+        Err(e) => result(
+            check,
+            false,
+            tr!(lang, "check-could-not-observe", error = format!("{e:#}")),
+        ),
     }
 }
 
-fn evaluate_inner(check: &Check, w: &dyn World) -> Result<CheckResult> {
+fn evaluate_inner(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult> {
     match check.family() {
-        Family::Container => super::container_step::evaluate(check, w),
-        Family::Rbac => super::rbac_step::evaluate(check, w),
-        Family::Raft => super::raft_step::evaluate(check, w),
-        Family::Common | Family::Oci => common(check, w),
+        Family::Container => super::container_step::evaluate(check, w, lang),
+        Family::Rbac => super::rbac_step::evaluate(check, w, lang),
+        Family::Raft => super::raft_step::evaluate(check, w, lang),
+        Family::Common | Family::Oci => common(check, w, lang),
     }
 }
 
 /// The checks of the last command, whatever the track ran it, and of a quiz.
-fn common(check: &Check, w: &dyn World) -> Result<CheckResult> {
+fn common(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult> {
     Ok(match check {
         Check::Exit { code, signal } => {
             let Some(ended) = w.last_ended() else {
-                return Ok(result(check, false, "no command has ended yet".into()));
+                return Ok(result(check, false, tr!(lang, "check-exit-none")));
             };
             let mut problems = Vec::new();
             if let Some(c) = code
                 && (ended.code != Some(*c) || ended.signal.is_some())
             {
-                problems.push(format!("expected exit status {c}, but the command {ended}"));
+                problems.push(tr!(
+                    lang,
+                    "check-exit-want-code",
+                    code = c.to_string(),
+                    ended = ended.sentence(lang)
+                ));
             }
             if let Some(s) = signal {
                 let want = s.trim_start_matches("SIG");
                 if ended.signal.as_deref() != Some(want) {
-                    problems.push(format!(
-                        "expected the command to be killed by SIG{want}, but it {ended}"
+                    problems.push(tr!(
+                        lang,
+                        "check-exit-want-signal",
+                        signal = want,
+                        ended = ended.sentence(lang)
                     ));
                 }
             }
             if problems.is_empty() {
-                result(check, true, format!("the command {ended}"))
+                result(
+                    check,
+                    true,
+                    tr!(lang, "check-exit-ok", ended = ended.sentence(lang)),
+                )
             } else {
                 result(check, false, problems.join("; "))
             }
@@ -148,33 +177,42 @@ fn common(check: &Check, w: &dyn World) -> Result<CheckResult> {
             let re = regex::Regex::new(matches)?;
             let found = re.is_match(&out);
             let pass = found != *negate;
-            let shown = abbreviate(&out);
+            let shown = abbreviate(&out, lang);
+            let pattern = matches.as_str();
             let sentence = match (found, pass) {
-                (true, true) => format!("the output matches /{matches}/"),
-                (false, true) => format!("the output does not match /{matches}/"),
-                (false, false) => format!("expected the output to match /{matches}/, got {shown}"),
-                (true, false) => {
-                    format!("expected the output not to match /{matches}/, got {shown}")
-                }
+                (true, true) => tr!(lang, "check-output-matches", pattern = pattern),
+                (false, true) => tr!(lang, "check-output-not-matches", pattern = pattern),
+                (false, false) => tr!(
+                    lang,
+                    "check-output-want-match",
+                    pattern = pattern,
+                    shown = shown
+                ),
+                (true, false) => tr!(
+                    lang,
+                    "check-output-want-no-match",
+                    pattern = pattern,
+                    shown = shown
+                ),
             };
             result(check, pass, sentence)
         }
         Check::Answer => match w.quiz() {
-            None => result(check, false, "this step has no question".into()),
-            Some((None, _)) => result(check, false, "no answer chosen yet".into()),
+            None => result(check, false, tr!(lang, "check-answer-no-question")),
+            Some((None, _)) => result(check, false, tr!(lang, "check-answer-none")),
             Some((Some(a), right)) if a == right => {
-                result(check, true, format!("\"{a}\" is right"))
+                result(check, true, tr!(lang, "check-answer-right", answer = a))
             }
-            Some((Some(a), _)) => result(check, false, format!("\"{a}\" is not the right answer")),
+            Some((Some(a), _)) => result(check, false, tr!(lang, "check-answer-wrong", answer = a)),
         },
         other => anyhow::bail!("`{}` is not a check of the last command", other.kind()),
     })
 }
 
-fn abbreviate(s: &str) -> String {
+fn abbreviate(s: &str, lang: Lang) -> String {
     let t = s.trim();
     if t.is_empty() {
-        return "no output".into();
+        return tr!(lang, "check-output-none");
     }
     let first: String = t.chars().take(120).collect();
     if first.len() < t.len() {
@@ -189,6 +227,11 @@ mod tests {
     use super::*;
     use crate::lesson::format::Relation;
     use anyhow::{Context, bail};
+
+    /// The English sentences, which these tests read.
+    fn evaluate(check: &Check, w: &dyn World) -> CheckResult {
+        super::evaluate(check, w, Lang::En)
+    }
 
     #[derive(Default)]
     struct Fake {
@@ -285,6 +328,84 @@ mod tests {
         let r = evaluate(&ns(Relation::Differs), &same);
         assert!(
             !r.pass && r.sentence.contains("but both are pid:[1]"),
+            "{}",
+            r.sentence
+        );
+    }
+
+    /// Every check of the curriculum, evaluated in Korean on two made-up worlds (so that
+    /// both verdicts of many checks show), says its sentence in Korean.
+    #[test]
+    fn every_check_of_the_curriculum_speaks_korean() {
+        let lessons = crate::lesson::catalog::load(None).expect("the lessons");
+        let worlds = [
+            Fake::default(),
+            Fake {
+                pid_ns: 4026532451,
+                out: Some("ok".into()),
+                ended: Some(Ended {
+                    code: Some(0),
+                    signal: None,
+                }),
+            },
+        ];
+        let mut seen = 0;
+        for l in &lessons {
+            for s in &l.file.steps {
+                for c in &s.checks {
+                    for w in &worlds {
+                        let r = super::evaluate(c.get_ref(), w, Lang::Ko);
+                        if let Some(p) = crate::i18n::lint::not_korean(&r.sentence) {
+                            panic!("{} step {}: {p}", l.id(), s.id.get_ref());
+                        }
+                        seen += 1;
+                    }
+                }
+            }
+        }
+        assert!(seen > 200, "only {seen} checks");
+    }
+
+    /// The particle after a value follows the value's last sound (영→으로, 일→로, 1→을).
+    #[test]
+    fn korean_sentences_put_the_particle_the_value_needs() {
+        let killed = Fake {
+            ended: Some(Ended {
+                code: None,
+                signal: Some("KILL".into()),
+            }),
+            ..Default::default()
+        };
+        let exit = |code| Check::Exit {
+            code: Some(code),
+            signal: None,
+        };
+        let r = super::evaluate(&exit(0), &killed, Lang::Ko);
+        assert_eq!(
+            r.sentence,
+            "종료 상태 0을 기대했지만, 명령은 SIGKILL로 종료되었습니다"
+        );
+        let exited = |code| Fake {
+            ended: Some(Ended::of(Some(code), None)),
+            ..Default::default()
+        };
+        let r = super::evaluate(&exit(2), &exited(0), Lang::Ko);
+        assert_eq!(
+            r.sentence,
+            "종료 상태 2를 기대했지만, 명령은 종료 상태 0으로 끝났습니다"
+        );
+        let r = super::evaluate(&exit(1), &exited(1), Lang::Ko);
+        assert_eq!(r.sentence, "명령이 종료 상태 1로 끝났습니다");
+        let uid = Check::Uid {
+            container: "main".into(),
+            inside: 1,
+            outside: None,
+        };
+        let r = super::evaluate(&uid, &Fake::default(), Lang::Ko);
+        assert_eq!(r.sentence, "main 안에서 uid 1을 기대했지만, uid 0입니다");
+        let r = super::evaluate(&ns(Relation::Same), &Fake::default(), Lang::Ko);
+        assert!(
+            r.sentence.starts_with("main이 호스트의 pid 네임스페이스를"),
             "{}",
             r.sentence
         );
@@ -513,8 +634,10 @@ mod tests {
                         nth += 1;
                         assert_eq!(check.kind(), recorded.check);
                         let again = match check.family() {
-                            Family::Container => super::super::container_step::evaluate(check, &w),
-                            _ if check.kind() == "output" => common(check, &w),
+                            Family::Container => {
+                                super::super::container_step::evaluate(check, &w, Lang::En)
+                            }
+                            _ if check.kind() == "output" => common(check, &w, Lang::En),
                             _ => continue,
                         };
                         if let Ok(again) = again {

@@ -7,6 +7,7 @@
 use super::checks::{Ended, World, result};
 use super::event::CheckResult;
 use super::format::{Action, Check, Relation, StartSpec};
+use crate::i18n::Lang;
 use crate::inspect;
 use crate::runtime::cgroup::{self, Limits};
 use crate::runtime::trace::Tracer;
@@ -14,6 +15,7 @@ use crate::runtime::{
     Capabilities, Container, ContainerSpec, IdMap, Namespace, Namespaces, Network, Peer,
     RootfsMode, Stdio, Veth,
 };
+use crate::tr;
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
@@ -30,8 +32,9 @@ pub enum Done {
     },
     /// A value read: shown on stdout, and what `output` checks see.
     Read(String),
-    /// Shown on stdout only.
-    Said(String),
+    /// A breakout was tried: whether it reached the host's root (said on stdout, in the
+    /// lesson's language, by the engine).
+    Escaped(bool),
     /// A container's main process ended (`wait`).
     Ended(Ended),
 }
@@ -132,11 +135,7 @@ impl Containers {
             Action::Breakout { container } => {
                 let escaped = self.get(container)?.breakout()?;
                 self.last_escape = Some(escaped);
-                Done::Said(if escaped {
-                    "breakout: reached the host's / — chroot did not hold\n".into()
-                } else {
-                    "breakout: still inside the container's root — the host's tree is not there to reach\n".into()
-                })
+                Done::Escaped(escaped)
             }
             Action::Wait { container } => {
                 let c = self.containers.get_mut(container).with_context(|| {
@@ -347,34 +346,72 @@ fn proc_ns_name(ns: &str) -> &str {
 }
 
 /// Whether `container`'s `name` namespace (inode `mine`) is the same as another's
-/// (`other`, like "the host's", inode `theirs`), against `want_same`; and the sentence.
+/// (`other`: another container, or the host when `None`; inode `theirs`), against
+/// `want_same`; and the sentence in `lang`.
 fn compare_ns(
+    lang: Lang,
     name: &str,
     container: &str,
     mine: u64,
-    other: &str,
+    other: Option<&str>,
     theirs: u64,
     want_same: bool,
 ) -> (bool, String) {
     let same = mine == theirs;
     let pass = same == want_same;
+    let other = match other {
+        None => tr!(lang, "check-ns-other-host"),
+        Some(c) => tr!(lang, "check-ns-other-container", container = c),
+    };
+    let (c, o) = (container, other.as_str());
+    let (mine, theirs) = (mine.to_string(), theirs.to_string());
+    let (m, t) = (mine.as_str(), theirs.as_str());
     let sentence = match (same, pass) {
-        (true, true) => format!("{name} namespace: {container} shares {other} ({name}:[{mine}])"),
-        (false, true) => format!(
-            "{name} namespace: {container} has its own ({name}:[{mine}]; {other} is {name}:[{theirs}])"
+        (true, true) => tr!(
+            lang,
+            "check-ns-shares",
+            name = name,
+            container = c,
+            other = o,
+            mine = m
         ),
-        (true, false) => format!(
-            "expected {container}'s {name} namespace to differ from {other}, but both are {name}:[{mine}]"
+        (false, true) => tr!(
+            lang,
+            "check-ns-own",
+            name = name,
+            container = c,
+            other = o,
+            mine = m,
+            theirs = t
         ),
-        (false, false) => format!(
-            "expected {container} to share {other} {name} namespace ({name}:[{theirs}]), but it has {name}:[{mine}]"
+        (true, false) => tr!(
+            lang,
+            "check-ns-want-own",
+            container = c,
+            name = name,
+            other = o,
+            mine = m
+        ),
+        (false, false) => tr!(
+            lang,
+            "check-ns-want-shared",
+            container = c,
+            other = o,
+            name = name,
+            theirs = t,
+            mine = m
         ),
     };
     (pass, sentence)
 }
 
-/// Evaluates one container check on what `w` observes.
-pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
+/// A value quoted as the English sentences always showed it (`"lab"`).
+fn quoted(s: &str) -> String {
+    format!("{s:?}")
+}
+
+/// Evaluates one container check on what `w` observes, its sentence in `lang`.
+pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult> {
     Ok(match check {
         Check::Ns {
             container,
@@ -385,10 +422,11 @@ pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
             let inside = w.ns_inode(container, name)?;
             let outside = w.host_ns_inode(name)?;
             let (pass, sentence) = compare_ns(
+                lang,
                 name,
                 container,
                 inside,
-                "the host's",
+                None,
                 outside,
                 *host == Relation::Same,
             );
@@ -404,7 +442,7 @@ pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
             let mine = w.ns_inode(container, name)?;
             let theirs = w.ns_inode(with, name)?;
             let (pass, sentence) =
-                compare_ns(name, container, mine, &format!("{with}'s"), theirs, *shared);
+                compare_ns(lang, name, container, mine, Some(with), theirs, *shared);
             result(check, pass, sentence)
         }
         Check::Processes {
@@ -416,57 +454,89 @@ pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
             let procs = w.processes(container)?;
             let n = procs.len() as u32;
             let first = procs.iter().find(|(p, _)| *p == 1).map(|(_, c)| c.clone());
+            let c_ = container.as_str();
             let mut problems = Vec::new();
             if let Some(c) = count
                 && n != *c
             {
-                problems.push(format!(
-                    "expected {c} processes visible inside {container}, saw {n}"
+                problems.push(tr!(
+                    lang,
+                    "check-procs-want-count",
+                    want = c.to_string(),
+                    container = c_,
+                    seen = n.to_string()
                 ));
             }
             if let Some(m) = max
                 && n > *m
             {
-                problems.push(format!(
-                    "expected at most {m} processes visible inside {container}, saw {n}"
+                problems.push(tr!(
+                    lang,
+                    "check-procs-want-max",
+                    max = m.to_string(),
+                    container = c_,
+                    seen = n.to_string()
                 ));
             }
             if let Some(want) = pid1 {
                 match &first {
                     Some(c) if c == want => {}
-                    Some(c) => problems.push(format!(
-                        "expected pid 1 inside {container} to be {want}, it is {c}"
+                    Some(c) => problems.push(tr!(
+                        lang,
+                        "check-procs-want-pid1",
+                        container = c_,
+                        want = want.as_str(),
+                        seen = c.as_str()
                     )),
-                    None => problems.push(format!(
-                        "expected pid 1 inside {container} to be {want}, but no pid 1 is visible"
+                    None => problems.push(tr!(
+                        lang,
+                        "check-procs-no-pid1",
+                        container = c_,
+                        want = want.as_str()
                     )),
                 }
             }
             if problems.is_empty() {
-                let p1 = first.map(|c| format!("; pid 1 is {c}")).unwrap_or_default();
-                result(
-                    check,
-                    true,
-                    format!("{n} processes visible inside {container}{p1}"),
-                )
+                let sentence = match first {
+                    Some(p1) => tr!(
+                        lang,
+                        "check-procs-ok-pid1",
+                        count = n.to_string(),
+                        container = c_,
+                        pid1 = p1
+                    ),
+                    None => tr!(
+                        lang,
+                        "check-procs-ok",
+                        count = n.to_string(),
+                        container = c_
+                    ),
+                };
+                result(check, true, sentence)
             } else {
                 result(check, false, problems.join("; "))
             }
         }
         Check::Pid { container, inside } => {
             let p = w.pid_inside(container)?;
+            let (c, pid) = (container.as_str(), p.to_string());
             if p == *inside {
                 result(
                     check,
                     true,
-                    format!("{container}'s main process is pid {p} inside its pid namespace"),
+                    tr!(lang, "check-pid-ok", container = c, pid = pid),
                 )
             } else {
+                let want = inside.to_string();
                 result(
                     check,
                     false,
-                    format!(
-                        "expected {container}'s main process to be pid {inside} inside, it is pid {p}"
+                    tr!(
+                        lang,
+                        "check-pid-want",
+                        container = c,
+                        want = want,
+                        pid = pid
                     ),
                 )
             }
@@ -477,12 +547,17 @@ pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
             host,
         } => {
             let inside = w.hostname(container)?;
+            let c = container.as_str();
             let mut problems = Vec::new();
             if let Some(want) = equals
                 && &inside != want
             {
-                problems.push(format!(
-                    "expected the hostname inside {container} to be {want:?}, it is {inside:?}"
+                problems.push(tr!(
+                    lang,
+                    "check-hostname-want",
+                    container = c,
+                    want = quoted(want),
+                    seen = quoted(&inside)
                 ));
             }
             if let Some(rel) = host {
@@ -490,9 +565,20 @@ pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
                 let same = h == inside;
                 if same != (*rel == Relation::Same) {
                     problems.push(if same {
-                        format!("expected {container}'s hostname to differ from the host's, but both are {h:?}")
+                        tr!(
+                            lang,
+                            "check-hostname-want-differ",
+                            container = c,
+                            host = quoted(&h)
+                        )
                     } else {
-                        format!("expected {container}'s hostname to be the host's {h:?}, it is {inside:?}")
+                        tr!(
+                            lang,
+                            "check-hostname-want-host",
+                            container = c,
+                            host = quoted(&h),
+                            seen = quoted(&inside)
+                        )
                     });
                 }
             }
@@ -500,7 +586,12 @@ pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
                 result(
                     check,
                     true,
-                    format!("the hostname inside {container} is {inside:?}"),
+                    tr!(
+                        lang,
+                        "check-hostname-ok",
+                        container = c,
+                        seen = quoted(&inside)
+                    ),
                 )
             } else {
                 result(check, false, problems.join("; "))
@@ -512,19 +603,35 @@ pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
             outside,
         } => {
             let (i, o) = w.uid(container)?;
+            let c = container.as_str();
             let mut problems = Vec::new();
             if i != *inside {
-                problems.push(format!(
-                    "expected uid {inside} inside {container}, saw uid {i}"
+                problems.push(tr!(
+                    lang,
+                    "check-uid-want",
+                    want = inside.to_string(),
+                    container = c,
+                    seen = i.to_string()
                 ));
             }
             if let Some(rel) = outside {
                 let same = i == o;
                 if same != (*rel == Relation::Same) {
+                    let (i, o) = (i.to_string(), o.to_string());
                     problems.push(if same {
-                        format!("expected uid {i} inside to be another uid on the host, but it is uid {o} there too")
+                        tr!(
+                            lang,
+                            "check-uid-want-mapped",
+                            inside = i.as_str(),
+                            outside = o.as_str()
+                        )
                     } else {
-                        format!("expected the same uid inside and on the host, saw {i} inside and {o} outside")
+                        tr!(
+                            lang,
+                            "check-uid-want-same",
+                            inside = i.as_str(),
+                            outside = o.as_str()
+                        )
                     });
                 }
             }
@@ -532,7 +639,13 @@ pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
                 result(
                     check,
                     true,
-                    format!("uid {i} inside {container} is uid {o} on the host"),
+                    tr!(
+                        lang,
+                        "check-uid-ok",
+                        inside = i.to_string(),
+                        container = c,
+                        outside = o.to_string()
+                    ),
                 )
             } else {
                 result(check, false, problems.join("; "))
@@ -547,24 +660,40 @@ pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
                 return Ok(result(
                     check,
                     false,
-                    format!("nothing is mounted at {path} inside {container}"),
+                    tr!(
+                        lang,
+                        "check-mount-none",
+                        path = path.as_str(),
+                        container = container.as_str()
+                    ),
                 ));
             };
             let seen = w.mount_on_host(path, &fstype)?;
             let pass = seen == *on_host;
+            let (f, p, c) = (fstype.as_str(), path.as_str(), container.as_str());
             let sentence = match (seen, pass) {
-                (false, true) => {
-                    format!("{fstype} at {path} inside {container} does not show on the host")
-                }
-                (true, true) => {
-                    format!("{fstype} at {path} inside {container} shows on the host too")
-                }
-                (true, false) => format!(
-                    "expected {fstype} at {path} to stay inside {container}, but the host sees it"
+                (false, true) => tr!(
+                    lang,
+                    "check-mount-private",
+                    fstype = f,
+                    path = p,
+                    container = c
                 ),
-                (false, false) => {
-                    format!("expected {fstype} at {path} to show on the host, but it does not")
-                }
+                (true, true) => tr!(
+                    lang,
+                    "check-mount-shared",
+                    fstype = f,
+                    path = p,
+                    container = c
+                ),
+                (true, false) => tr!(
+                    lang,
+                    "check-mount-want-private",
+                    fstype = f,
+                    path = p,
+                    container = c
+                ),
+                (false, false) => tr!(lang, "check-mount-want-shared", fstype = f, path = p),
             };
             result(check, pass, sentence)
         }
@@ -576,58 +705,65 @@ pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
         } => {
             let (name, value) = w.cgroup_value(container, file)?;
             let value = value.trim().to_string();
+            let f = name.as_str();
             let mut problems = Vec::new();
             if let Some(want) = equals
                 && value != want.trim()
             {
-                problems.push(format!("expected {name} to be {want:?}, it is {value:?}"));
+                problems.push(tr!(
+                    lang,
+                    "check-cgroup-want",
+                    file = f,
+                    want = quoted(want),
+                    seen = quoted(&value)
+                ));
             }
             if let Some(min) = at_least {
                 match value.parse::<u64>() {
                     Ok(v) if v >= *min => {}
-                    Ok(v) => {
-                        problems.push(format!("expected {name} to be at least {min}, it is {v}"))
-                    }
-                    Err(_) => problems.push(format!(
-                        "expected {name} to be a number of at least {min}, it is {value:?}"
+                    Ok(v) => problems.push(tr!(
+                        lang,
+                        "check-cgroup-want-min",
+                        file = f,
+                        min = min.to_string(),
+                        seen = v.to_string()
+                    )),
+                    Err(_) => problems.push(tr!(
+                        lang,
+                        "check-cgroup-want-number",
+                        file = f,
+                        min = min.to_string(),
+                        seen = quoted(&value)
                     )),
                 }
             }
             if problems.is_empty() {
-                result(check, true, format!("{name} is {value}"))
+                result(
+                    check,
+                    true,
+                    tr!(lang, "check-cgroup-ok", file = f, value = value.as_str()),
+                )
             } else {
                 result(check, false, problems.join("; "))
             }
         }
         Check::CgroupMember { container } => {
+            let c = container.as_str();
             if w.cgroup_member(container)? {
-                result(
-                    check,
-                    true,
-                    format!("{container}'s main process is in its own cgroup"),
-                )
+                result(check, true, tr!(lang, "check-member-ok", container = c))
             } else {
-                result(
-                    check,
-                    false,
-                    format!("expected {container}'s main process in its cgroup, but it is not"),
-                )
+                result(check, false, tr!(lang, "check-member-want", container = c))
             }
         }
         Check::Oom { container, killed } => {
             let n = w.oom_kills(container)?;
             let pass = (n > 0) == *killed;
+            let (count, c) = (n.to_string(), container.as_str());
             let sentence = match (n > 0, pass) {
-                (true, true) => {
-                    format!("the OOM killer killed {n} process(es) in {container}'s cgroup")
-                }
-                (false, true) => format!("no OOM kill in {container}'s cgroup"),
-                (false, false) => format!(
-                    "expected the OOM killer to kill a process in {container}, but the oom_kill count is 0"
-                ),
-                (true, false) => {
-                    format!("expected no OOM kill in {container}, but the oom_kill count is {n}")
-                }
+                (true, true) => tr!(lang, "check-oom-killed", count = count, container = c),
+                (false, true) => tr!(lang, "check-oom-none", container = c),
+                (false, false) => tr!(lang, "check-oom-want-kill", container = c),
+                (true, false) => tr!(lang, "check-oom-want-none", container = c, count = count),
             };
             result(check, pass, sentence)
         }
@@ -638,36 +774,25 @@ pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
         } => {
             let e = w.file_exists(container, path)?;
             let pass = e == *exists;
+            let (p, c) = (path.as_str(), container.as_str());
             let sentence = match (e, pass) {
-                (true, true) => format!("{path} exists inside {container}"),
-                (false, true) => format!("{path} does not exist inside {container}"),
-                (false, false) => {
-                    format!("expected {path} inside {container}, but it does not exist")
-                }
-                (true, false) => format!("expected no {path} inside {container}, but it exists"),
+                (true, true) => tr!(lang, "check-file-exists", path = p, container = c),
+                (false, true) => tr!(lang, "check-file-absent", path = p, container = c),
+                (false, false) => tr!(lang, "check-file-want", path = p, container = c),
+                (true, false) => tr!(lang, "check-file-want-none", path = p, container = c),
             };
             result(check, pass, sentence)
         }
         Check::Escape { escaped } => {
             let Some(e) = w.last_escape() else {
-                return Ok(result(
-                    check,
-                    false,
-                    "no breakout has been tried yet".into(),
-                ));
+                return Ok(result(check, false, tr!(lang, "check-escape-none")));
             };
             let pass = e == *escaped;
             let sentence = match (e, pass) {
-                (true, true) => "the breakout reached the host's root directory".to_string(),
-                (false, true) => "the breakout stayed inside the container's root".to_string(),
-                (false, false) => {
-                    "expected the breakout to reach the host's root, but it stayed inside"
-                        .to_string()
-                }
-                (true, false) => {
-                    "expected the breakout to fail, but it reached the host's root directory"
-                        .to_string()
-                }
+                (true, true) => tr!(lang, "check-escape-reached"),
+                (false, true) => tr!(lang, "check-escape-held"),
+                (false, false) => tr!(lang, "check-escape-want-reach"),
+                (true, false) => tr!(lang, "check-escape-want-held"),
             };
             result(check, pass, sentence)
         }

@@ -7,9 +7,11 @@ use super::container_step::{self, Containers, Done};
 use super::event::{CheckResult, Event, StepStatus, Stream};
 use super::format::{Action, Check, Family, Step, StepKind};
 use super::load::Lesson;
+use crate::i18n::Lang;
 use crate::inspect;
 use crate::runtime::Container;
 use crate::runtime::trace::{TraceEvent, Tracer};
+use crate::tr;
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
 use std::sync::mpsc::{Receiver, Sender};
@@ -44,6 +46,8 @@ pub struct Engine {
     raft: super::raft_step::RaftLab,
     /// The OCI track's bundle and state roots, made on first use.
     oci: Option<super::oci_step::Work>,
+    /// The language of the sentences the engine makes (checks, notices).
+    lang: Lang,
 }
 
 impl Engine {
@@ -64,7 +68,17 @@ impl Engine {
             rbac: None,
             raft: Default::default(),
             oci: None,
+            lang: Lang::En,
         }
+    }
+
+    /// Speaks `lang` from now on: the checks evaluated and the notices sent after this.
+    pub fn set_lang(&mut self, lang: Lang) {
+        self.lang = lang;
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
     }
 
     pub fn lesson(&self) -> &Lesson {
@@ -173,9 +187,12 @@ impl Engine {
             Some(why) if !checks.is_empty() => vec![CheckResult {
                 check: "requires".into(),
                 pass: true,
-                sentence: format!("skipped: {why}"),
+                sentence: tr!(self.lang, "check-skipped", why = why),
             }],
-            _ => checks.iter().map(|c| checks::evaluate(c, &*self)).collect(),
+            _ => checks
+                .iter()
+                .map(|c| checks::evaluate(c, &*self, self.lang))
+                .collect(),
         };
         for r in &results {
             self.emit(Event::Check(r.clone()));
@@ -226,7 +243,7 @@ impl Engine {
 
     /// Reports a step's failed action as its failing check.
     pub fn action_failed(&self, e: &anyhow::Error) -> Vec<CheckResult> {
-        let r = CheckResult::action_failed(e);
+        let r = CheckResult::action_failed(e, self.lang);
         self.emit(Event::Check(r.clone()));
         vec![r]
     }
@@ -239,7 +256,7 @@ impl Engine {
     /// Why step `i` cannot run on this machine (its `requires` is not met), if it cannot.
     fn missing_requirement(&self, i: usize) -> Option<String> {
         let req = self.step(i).ok()?.requires.clone()?;
-        super::raft_step::requirement_missing(&req)
+        super::raft_step::requirement_missing(&req, self.lang)
     }
 
     /// Tears down every container of the lesson.
@@ -469,10 +486,17 @@ impl Engine {
                 });
                 self.last_output = Some(text);
             }
-            Done::Said(text) => self.emit(Event::Output {
-                stream: Stream::Stdout,
-                data: text,
-            }),
+            Done::Escaped(escaped) => {
+                let said = if escaped {
+                    tr!(self.lang, "breakout-escaped")
+                } else {
+                    tr!(self.lang, "breakout-held")
+                };
+                self.emit(Event::Output {
+                    stream: Stream::Stdout,
+                    data: format!("{said}\n"),
+                })
+            }
             Done::Ended(ended) => self.last_ended = Some(ended),
         }
     }
@@ -596,7 +620,7 @@ impl World for Engine {
     }
 
     fn raft_expect(&self, expect: &str) -> Result<(bool, String)> {
-        self.raft.expect(expect)
+        self.raft.expect(expect, self.lang)
     }
 
     fn etcd_state(&self) -> Result<(Option<usize>, usize)> {

@@ -28,11 +28,11 @@ pub struct CheckResult {
 impl CheckResult {
     /// A step's action that failed, reported as a failing check: the lab and the
     /// headless runner show it the same way.
-    pub fn action_failed(e: &anyhow::Error) -> CheckResult {
+    pub fn action_failed(e: &anyhow::Error, lang: crate::i18n::Lang) -> CheckResult {
         CheckResult {
             check: ACTION_CHECK.into(),
             pass: false,
-            sentence: format!("the step's action failed: {e:#}"),
+            sentence: crate::tr!(lang, "check-action-failed", error = format!("{e:#}")),
         }
     }
 }

@@ -602,4 +602,41 @@ en = "authorization"
         let shown: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
         assert!(shown.is_empty(), "{}", shown.join("\n"));
     }
+
+    /// The message catalog speaks the glossary's terms too: no rendering it avoids, in
+    /// the text of a Korean message (values and `code` aside).
+    #[test]
+    fn the_korean_catalog_uses_the_glossary_terms() {
+        use fluent_syntax::ast;
+        let g = Glossary::builtin().expect("the glossary");
+        let ftl = include_str!("../../lessons/messages/ko.ftl");
+        let res = fluent_syntax::parser::parse(ftl).expect("ko.ftl parses");
+        let mut found = Vec::new();
+        for entry in &res.body {
+            let ast::Entry::Message(m) = entry else {
+                continue;
+            };
+            let text: String = m
+                .value
+                .iter()
+                .flat_map(|p| &p.elements)
+                .map(|el| match el {
+                    ast::PatternElement::TextElement { value } => value.to_string(),
+                    ast::PatternElement::Placeable { .. } => " ".to_string(),
+                })
+                .collect();
+            let words = words_only(&text);
+            for t in &g.term {
+                for a in &t.avoid {
+                    if !occurrences(&words, a).is_empty() {
+                        found.push(format!(
+                            "{}: \"{a}\" (the glossary writes {})",
+                            m.id.name, t.ko
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(found.is_empty(), "{}", found.join("\n"));
+    }
 }

@@ -143,6 +143,7 @@ pub fn run_lesson_observed<W: Write>(
 ) -> Vec<StepRecord> {
     let (tx, rx) = std::sync::mpsc::channel();
     let mut engine = Engine::new(lesson.clone(), tx);
+    engine.set_lang(crate::i18n::Lang::from_code(lang).unwrap_or_default());
     let mut printer = Printer::new(out, json, color, lesson, lang);
     printer.header();
     for i in 0..lesson.file.steps.len() {

@@ -6,7 +6,9 @@ use super::checks::{World, result};
 use super::event::CheckResult;
 use super::format::{Action, Check, EtcdOp, Step};
 use crate::etcd::{self, MemberStatus};
+use crate::i18n::Lang;
 use crate::raft::{self, Command, Control, Outcome, Player, Sim, SimConfig};
+use crate::tr;
 use anyhow::{Context, Result, anyhow, bail};
 use std::sync::mpsc::{Sender, channel};
 use std::time::Instant;
@@ -35,11 +37,11 @@ pub struct RaftLab {
 
 /// The requirements a step may name in `requires`, and whether this machine meets them:
 /// `None` when it does, else the sentence saying what is missing.
-pub fn requirement_missing(req: &str) -> Option<String> {
+pub fn requirement_missing(req: &str, lang: Lang) -> Option<String> {
     match req {
         "etcd" if etcd::tools().is_some() => None,
-        "etcd" => Some(format!("etcd is not installed: {}", etcd::MISSING)),
-        other => Some(format!("unknown requirement {other:?} (known: etcd)")),
+        "etcd" => Some(tr!(lang, "requires-etcd-missing")),
+        other => Some(tr!(lang, "requires-unknown", name = format!("{other:?}"))),
     }
 }
 
@@ -76,14 +78,16 @@ pub fn validate(step: &Step) -> Vec<String> {
 }
 
 /// Evaluates a `raft` or `etcd` check.
-pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
+/// Evaluates one Raft or etcd check, its sentence in `lang`.
+pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult> {
     Ok(match check {
         Check::Raft { expect } => {
             let (pass, detail) = w.raft_expect(expect)?;
+            let (e, d) = (expect.as_str(), detail.as_str());
             let sentence = if pass {
-                format!("expect {expect}: {detail}")
+                tr!(lang, "check-raft-ok", expect = e, detail = d)
             } else {
-                format!("expected {expect}, but {detail}")
+                tr!(lang, "check-raft-want", expect = e, detail = d)
             };
             result(check, pass, sentence)
         }
@@ -94,24 +98,38 @@ pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
                 && l.is_some() != *want
             {
                 problems.push(match l {
-                    Some(l) => format!("expected no agreed etcd leader, but member {l} leads"),
-                    None => "expected the etcd members to agree on a leader, but they do not"
-                        .to_string(),
+                    Some(l) => tr!(lang, "check-etcd-want-no-leader", leader = l.to_string()),
+                    None => tr!(lang, "check-etcd-want-leader"),
                 });
             }
             if let Some(n) = members_up
                 && up != *n
             {
-                problems.push(format!("expected {n} etcd members running, saw {up}"));
+                problems.push(tr!(
+                    lang,
+                    "check-etcd-want-up",
+                    want = n.to_string(),
+                    up = up.to_string()
+                ));
             }
             let seen = match l {
-                Some(l) => format!("{up} etcd members run; member {l} leads"),
-                None => format!("{up} etcd members run; no agreed leader"),
+                Some(l) => tr!(
+                    lang,
+                    "check-etcd-seen-leader",
+                    up = up.to_string(),
+                    leader = l.to_string()
+                ),
+                None => tr!(lang, "check-etcd-seen-no-leader", up = up.to_string()),
             };
             if problems.is_empty() {
                 result(check, true, seen)
             } else {
-                result(check, false, format!("{} ({seen})", problems.join("; ")))
+                let problems = problems.join("; ");
+                result(
+                    check,
+                    false,
+                    tr!(lang, "check-etcd-failed", problems = problems, seen = seen),
+                )
             }
         }
         other => bail!("not a Raft check: {}", other.kind()),
@@ -224,8 +242,9 @@ impl RaftLab {
         Ok(())
     }
 
-    /// `expect …` on the live cluster, without touching its timeline.
-    pub fn expect(&self, expect: &str) -> Result<(bool, String)> {
+    /// `expect …` on the live cluster, without touching its timeline; what was seen in
+    /// `lang` (the simulator's own reason for a failed expectation stays its words).
+    pub fn expect(&self, expect: &str, lang: Lang) -> Result<(bool, String)> {
         let sim = &self
             .player
             .as_ref()
@@ -244,12 +263,17 @@ impl RaftLab {
         let (pass, detail) = sim.check(&e);
         let view = sim.view();
         let summary = match view.leaders().first() {
-            Some(l) => format!("node {} leads in term {}", l.id, l.term),
-            None => "no node leads".to_string(),
+            Some(l) => tr!(
+                lang,
+                "raft-leads",
+                node = l.id.to_string(),
+                term = l.term.to_string()
+            ),
+            None => tr!(lang, "raft-no-leader"),
         };
         let detail = match (pass, detail.is_empty()) {
-            (true, _) | (false, true) => format!("it holds ({summary})"),
-            (false, false) => format!("{detail} ({summary})"),
+            (true, _) | (false, true) => tr!(lang, "raft-holds", summary = summary),
+            (false, false) => tr!(lang, "raft-seen", detail = detail, summary = summary),
         };
         Ok((pass, detail))
     }

@@ -19,7 +19,9 @@ use super::checks::{World, result};
 use super::event::{CheckResult, Event, Stream};
 use super::format::{Action, Check, LessonFile, RbacAsk, RbacWho, StepKind};
 use super::load::{Lesson, LoadError, err};
+use crate::i18n::Lang;
 use crate::rbac::{self, Policy, RbacObject, Request, Target, UserInfo};
+use crate::tr;
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -444,7 +446,7 @@ pub fn apply_solution(
 pub const NOT_LOADED: &str = "no RBAC objects are loaded: an rbac-load step comes first";
 
 /// Evaluates an `rbac` or `rbac-create` check on the work files as they are now.
-pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
+pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult> {
     let res = (|| -> Result<(bool, String)> {
         match check {
             Check::Rbac {
@@ -467,14 +469,61 @@ pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
                     groups,
                 )?;
                 let d = w.rbac_policy()?.authorize(&req);
-                let what = format!("{user} {verb} {}", req.target.describe());
-                let want = if *allowed { "allowed" } else { "denied" };
-                Ok(if d.allowed == *allowed {
-                    (true, format!("{what}: {}", d.reason))
+                let target = req.target.describe();
+                let (u, v, t, r) = (
+                    user.as_str(),
+                    verb.as_str(),
+                    target.as_str(),
+                    d.reason.as_str(),
+                );
+                // The reason is the apiserver's own sentence, as kubectl shows it.
+                Ok(if d.allowed == *allowed && d.allowed {
+                    (
+                        true,
+                        tr!(
+                            lang,
+                            "check-rbac-allowed",
+                            user = u,
+                            verb = v,
+                            target = t,
+                            reason = r
+                        ),
+                    )
+                } else if d.allowed == *allowed {
+                    (
+                        true,
+                        tr!(
+                            lang,
+                            "check-rbac-denied",
+                            user = u,
+                            verb = v,
+                            target = t,
+                            reason = r
+                        ),
+                    )
+                } else if *allowed {
+                    (
+                        false,
+                        tr!(
+                            lang,
+                            "check-rbac-want-allowed",
+                            user = u,
+                            verb = v,
+                            target = t,
+                            reason = r
+                        ),
+                    )
                 } else {
                     (
                         false,
-                        format!("expected {what} to be {want}, but {}", d.reason),
+                        tr!(
+                            lang,
+                            "check-rbac-want-denied",
+                            user = u,
+                            verb = v,
+                            target = t,
+                            reason = r
+                        ),
                     )
                 })
             }
@@ -488,15 +537,49 @@ pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
                 let c = w
                     .rbac_policy()?
                     .check_create(&UserInfo::new(user, groups), &obj);
-                let want = if *allowed { "allowed" } else { "forbidden" };
-                Ok(if c.allowed == *allowed {
-                    (true, format!("{user} creating {file}: {}", c.reason))
+                let (u, f, r) = (user.as_str(), file.as_str(), c.reason.as_str());
+                Ok(if c.allowed == *allowed && c.allowed {
+                    (
+                        true,
+                        tr!(
+                            lang,
+                            "check-rbac-create-allowed",
+                            user = u,
+                            file = f,
+                            reason = r
+                        ),
+                    )
+                } else if c.allowed == *allowed {
+                    (
+                        true,
+                        tr!(
+                            lang,
+                            "check-rbac-create-forbidden",
+                            user = u,
+                            file = f,
+                            reason = r
+                        ),
+                    )
+                } else if *allowed {
+                    (
+                        false,
+                        tr!(
+                            lang,
+                            "check-rbac-create-want-allowed",
+                            user = u,
+                            file = f,
+                            reason = r
+                        ),
+                    )
                 } else {
                     (
                         false,
-                        format!(
-                            "expected {user} creating {file} to be {want}, but {}",
-                            c.reason
+                        tr!(
+                            lang,
+                            "check-rbac-create-want-forbidden",
+                            user = u,
+                            file = f,
+                            reason = r
                         ),
                     )
                 })

@@ -55,7 +55,10 @@ impl Session {
         if !self.engine.shell_alive()
             && let Err(e) = self.engine.open_shell(&main, self.shell.0, self.shell.1)
         {
-            self.engine.notice(format!("cannot open the shell: {e:#}"));
+            let lang = self.engine.lang();
+            let error = format!("{e:#}");
+            self.engine
+                .notice(crate::tr!(lang, "notice-shell-failed", error = error));
         }
     }
 
@@ -143,7 +146,7 @@ impl Session {
     /// The panel timer's sample: runs a playing cluster's due ticks, then the panels.
     pub fn sample(&mut self) {
         if let Err(e) = self.engine.raft_advance() {
-            self.engine.notice(format!("{e:#}"));
+            self.notice_error(&e);
         }
         self.engine.sample_panels();
     }
@@ -151,14 +154,14 @@ impl Session {
     /// One of the Cluster panel's controls for the simulated Raft cluster.
     pub fn raft_control(&mut self, c: crate::raft::Control) {
         if let Err(e) = self.engine.raft_control(c) {
-            self.engine.notice(format!("{e:#}"));
+            self.notice_error(&e);
         }
     }
 
     /// The request composed in the RBAC request builder.
     pub fn rbac_review(&mut self, ask: RbacAsk) {
         if let Err(e) = self.engine.rbac_review(ask) {
-            self.engine.notice(format!("{e:#}"));
+            self.notice_error(&e);
         }
     }
 
@@ -168,7 +171,7 @@ impl Session {
             self.ensure_shell();
         }
         if let Err(e) = self.engine.shell_input(bytes) {
-            self.engine.notice(format!("{e:#}"));
+            self.notice_error(&e);
         }
     }
 
@@ -184,7 +187,22 @@ impl Session {
     pub fn reset(&mut self) {
         self.open_tasks.clear();
         self.engine.teardown();
+        let lang = self.engine.lang();
         self.engine = Engine::new(self.lesson.clone(), self.events.clone());
+        self.engine.set_lang(lang);
+    }
+
+    /// What the engine could not do, as a notice in the lesson's language.
+    fn notice_error(&self, e: &anyhow::Error) {
+        let error = format!("{e:#}");
+        let lang = self.engine.lang();
+        self.engine
+            .notice(crate::tr!(lang, "notice-error", error = error));
+    }
+
+    /// Speaks `lang` from now on: checks and notices after this (the lab's language key).
+    pub fn set_lang(&mut self, lang: crate::i18n::Lang) {
+        self.engine.set_lang(lang);
     }
 
     /// Tears everything down.

@@ -62,6 +62,8 @@ pub enum Action {
     Node(u64),
     NodeStep(i8),
     Help,
+    /// Switch the language (English ⇄ Korean), prose, panes and sentences alike.
+    Lang,
     Quit,
     Yes,
     No,
@@ -389,6 +391,19 @@ pub const KEYMAP: &[Row] = &[
         bind: &[
             b(S::Browser, c('?'), A::Help),
             b(S::Lesson, c('?'), A::Help),
+        ],
+    },
+    Row {
+        help: Some((
+            "L  F2",
+            "switch the language: English ⇄ 한국어 (L in a lesson)",
+            "언어 바꾸기: English ⇄ 한국어 (L은 레슨에서)",
+        )),
+        bind: &[
+            // F2 in the browser, where letters type into the filter.
+            b(S::Browser, K::F(2), A::Lang),
+            b(S::Lesson, K::F(2), A::Lang),
+            b(S::Lesson, c('L'), A::Lang),
         ],
     },
     Row {

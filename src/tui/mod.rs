@@ -40,13 +40,12 @@ pub struct Launch {
     pub presenter: bool,
 }
 
-/// The language: `--lang`, else Korean when `LANG` starts with `ko`, else English.
-pub fn pick_lang(flag: Option<&str>, env_lang: Option<&str>) -> String {
-    match flag {
-        Some(l) => l.to_string(),
-        None if env_lang.is_some_and(|l| l.starts_with("ko")) => "ko".into(),
-        None => "en".into(),
-    }
+/// The language: `--lang`, else the locale (see [`crate::i18n::choose`]): the one
+/// decision every command makes.
+pub fn pick_lang(flag: Option<&str>) -> String {
+    crate::i18n::choose(flag.and_then(crate::i18n::Lang::from_code))
+        .code()
+        .to_string()
 }
 
 /// Most messages handled before a frame is drawn, so a burst of events costs one frame
@@ -233,7 +232,12 @@ impl Runner {
                 Ok(c) => self.replay_clock = Some(c),
                 Err(e) => {
                     app.opts.mode = Mode::Reading;
-                    app.message = Some(format!("cannot start the replay clock: {e:#}"));
+                    let error = format!("{e:#}");
+                    app.message = Some(crate::tr!(
+                        app.language(),
+                        "notice-replay-clock-failed",
+                        error = error
+                    ));
                     return;
                 }
             }
@@ -262,11 +266,15 @@ impl Runner {
                 let size = view::layout::shell_size(app.size.0, app.size.1);
                 let tx = self.engine_tx.clone().unwrap_or_else(|| self.tx.clone());
                 match worker::EngineHandle::spawn(lesson, tx, size) {
-                    Ok(h) => self.engine = Some(h),
+                    Ok(h) => {
+                        h.send(msg::EngineCmd::Lang(app.language()));
+                        self.engine = Some(h);
+                    }
                     Err(e) => {
-                        let _ = self.tx.send(Msg::Notice(format!(
-                            "cannot start the lesson engine: {e:#}"
-                        )));
+                        let error = format!("{e:#}");
+                        let said =
+                            crate::tr!(app.language(), "notice-engine-failed", error = error);
+                        let _ = self.tx.send(Msg::Notice(said));
                     }
                 }
             }
@@ -310,10 +318,7 @@ impl Runner {
 /// `contlab` with no command: the interactive lab.
 pub fn run(launch: Launch) -> Result<ExitCode> {
     let lessons = crate::lesson::catalog::load(launch.lessons_dir.as_deref())?;
-    let lang = pick_lang(
-        launch.lang.as_deref(),
-        std::env::var("LANG").ok().as_deref(),
-    );
+    let lang = pick_lang(launch.lang.as_deref());
     let start_at =
         match &launch.lesson {
             Some(id) => Some(lessons.iter().position(|l| l.id() == id).with_context(|| {

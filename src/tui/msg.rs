@@ -57,6 +57,9 @@ pub enum EngineCmd {
     ShellResize(u16, u16),
     /// One of the Cluster panel's controls, for the Raft track's simulated cluster.
     Raft(crate::raft::Control),
+    /// Speak this language from now on (the lab's language key): new check lines and
+    /// notices follow it.
+    Lang(crate::i18n::Lang),
     /// Tear everything down and start the lesson afresh.
     Reset,
     /// Tear everything down and stop.

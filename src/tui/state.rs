@@ -257,6 +257,11 @@ impl App {
         &self.opts.lang
     }
 
+    /// The language as the message catalog names it.
+    pub fn language(&self) -> crate::i18n::Lang {
+        crate::i18n::Lang::from_code(&self.opts.lang).unwrap_or_default()
+    }
+
     pub fn ko(&self) -> bool {
         self.opts.lang == "ko"
     }

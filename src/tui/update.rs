@@ -169,6 +169,7 @@ fn browser_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
         }
         Some(Action::Back) => quit(app, fx),
         Some(Action::Help) => app.overlay = Overlay::Help,
+        Some(Action::Lang) => switch_lang(app, fx),
         // `q` quits only while nothing is typed, so ids with a q can still be filtered.
         Some(Action::Quit) if k.code != KeyCode::Char('q') || app.browser.filter.is_empty() => {
             quit(app, fx)
@@ -209,6 +210,24 @@ fn quit(app: &mut App, fx: &mut Vec<Effect>) {
         app.done = true;
         fx.push(Effect::Exit);
     }
+}
+
+/// The language key: prose, panes and frame follow at once; the engine makes the next
+/// check lines and notices in the new language (lines already shown stay as they were
+/// said: making them again would mean observing again).
+fn switch_lang(app: &mut App, fx: &mut Vec<Effect>) {
+    let lang = match app.language() {
+        crate::i18n::Lang::En => crate::i18n::Lang::Ko,
+        crate::i18n::Lang::Ko => crate::i18n::Lang::En,
+    };
+    app.opts.lang = lang.code().to_string();
+    if let Some(ls) = app.lesson.as_ref() {
+        *ls.prose_cache.borrow_mut() = None;
+    }
+    if app.opts.mode == Mode::Live && app.lesson.is_some() {
+        fx.push(Effect::Engine(EngineCmd::Lang(lang)));
+    }
+    app.message = Some(tr(app, "Language: English.", "언어: 한국어."));
 }
 
 fn leave_lesson(app: &mut App, fx: &mut Vec<Effect>) {
@@ -329,6 +348,7 @@ fn lesson_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
             }
         }
         Some(Action::Help) => app.overlay = Overlay::Help,
+        Some(Action::Lang) => switch_lang(app, fx),
         Some(Action::Request) if rbac_panel(app).is_some() => open_request(app, fx),
         Some(Action::Back) => ask_or(app, Confirm::Leave, fx),
         Some(Action::Scroll(by)) => scroll(app, by),

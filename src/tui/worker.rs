@@ -82,6 +82,7 @@ fn handle(session: &mut Session, cmd: EngineCmd) {
         EngineCmd::RbacReview(ask) => session.rbac_review(ask),
         EngineCmd::ShellInput(bytes) => session.shell_input(&bytes),
         EngineCmd::ShellResize(rows, cols) => session.shell_resize(rows, cols),
+        EngineCmd::Lang(lang) => session.set_lang(lang),
         EngineCmd::Reset => session.reset(),
         EngineCmd::Quit => {}
     }
