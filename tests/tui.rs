@@ -58,9 +58,9 @@ fn first_step_events() -> Vec<Event> {
             "unshare --pid --uts --mount --fork",
         ),
         trace("sethostname", "\"lab\"", "0", "hostname lab"),
-        Event::PanelSnapshot {
-            panel: "proc".into(),
-            data: serde_json::json!({"container": "main", "snapshot": {
+        Event::PanelSnapshot(common::panel(
+            "proc",
+            serde_json::json!({"container": "main", "snapshot": {
                 "pid": 4242, "host_pid": 1,
                 "namespaces": [ns("mnt", 1001, 2001), ns("net", 2002, 2002), ns("pid", 1003, 2003), ns("uts", 1004, 2004)],
                 "status": {"Name": "sh", "NSpid": [4242, 1], "Uid": {"real": 0}, "Gid": {"real": 0},
@@ -70,16 +70,16 @@ fn first_step_events() -> Vec<Event> {
                 "mounts": {"count": 9, "root_mount": {"fstype": "overlay", "source": "overlay"},
                            "new": [{"mount_point": "/proc", "fstype": "proc", "source": "proc"}]},
                 "hostname": "lab", "host_hostname": "vm"}}),
-        },
-        Event::PanelSnapshot {
-            panel: "cgroup".into(),
-            data: serde_json::json!({"container": "main", "reading": {
+        )),
+        Event::PanelSnapshot(common::panel(
+            "cgroup",
+            serde_json::json!({"container": "main", "reading": {
                 "version": "v1",
                 "memory_current": {"file": "memory.usage_in_bytes", "raw": "1048576", "parsed": 1048576, "unlimited": false},
                 "memory_max": {"file": "memory.limit_in_bytes", "raw": "67108864", "parsed": 67108864, "unlimited": false},
                 "oom_kills": {"file": "memory.oom_control", "raw": "oom_kill 0", "parsed": 0, "unlimited": false},
                 "procs": [4242]}}),
-        },
+        )),
         Event::Output {
             stream: Stream::Pty,
             data: "/ # hostname\r\nlab\r\n/ # ".into(),
@@ -242,7 +242,7 @@ fn unchanged_panel_samples_do_not_redraw() {
     render(&mut a);
     let again: Vec<Msg> = first_step_events()
         .into_iter()
-        .filter(|e| matches!(e, Event::PanelSnapshot { panel, .. } if panel == "proc"))
+        .filter(|e| matches!(e, Event::PanelSnapshot(p) if p.name() == "proc"))
         .map(Msg::Event)
         .collect();
     send(&mut a, again);

@@ -7,6 +7,7 @@ use super::container_step::{self, Containers, Done};
 use super::event::{CheckResult, Event, StepStatus, Stream};
 use super::format::{Action, Check, Family, Step, StepKind};
 use super::load::Lesson;
+use super::panel::{CgroupPanel, ClusterPanel, PanelData, ProcPanel};
 use crate::inspect;
 use crate::runtime::Container;
 use crate::runtime::trace::{TraceEvent, Tracer};
@@ -316,10 +317,7 @@ impl Engine {
     pub fn rbac_review(&mut self, ask: super::format::RbacAsk) -> Result<()> {
         super::rbac_step::review(&mut self.rbac, ask)?;
         if let Some(r) = &self.rbac {
-            self.emit(Event::PanelSnapshot {
-                panel: "cluster".into(),
-                data: r.panel(),
-            });
+            self.emit(Event::PanelSnapshot(PanelData::Cluster(r.panel())));
         }
         Ok(())
     }
@@ -346,20 +344,14 @@ impl Engine {
 
     fn emit_raft_panel(&self) {
         if let Some(data) = self.raft.panel() {
-            self.emit(Event::PanelSnapshot {
-                panel: crate::raft::PANEL.into(),
-                data,
-            });
+            self.emit(Event::PanelSnapshot(PanelData::Cluster(data)));
         }
     }
 
     /// Samples the state panes of the main container (or the host) as events.
     pub fn sample_panels(&self) {
         if let Some(r) = &self.rbac {
-            self.emit(Event::PanelSnapshot {
-                panel: "cluster".into(),
-                data: r.panel(),
-            });
+            self.emit(Event::PanelSnapshot(PanelData::Cluster(r.panel())));
         }
         self.emit_raft_panel();
         let me = std::process::id() as i32;
@@ -369,20 +361,20 @@ impl Engine {
         };
         let pid = c.map(|c| c.pid()).unwrap_or(me);
         if let Ok(snap) = inspect::proc::snapshot(pid, me)
-            && let Ok(data) = serde_json::to_value(&snap)
+            && let Ok(snapshot) = serde_json::to_value(&snap)
         {
-            self.emit(Event::PanelSnapshot {
-                panel: "proc".into(),
-                data: serde_json::json!({ "container": name, "snapshot": data }),
-            });
+            self.emit(Event::PanelSnapshot(PanelData::Proc(ProcPanel {
+                container: name.clone(),
+                snapshot,
+            })));
         }
         if let Some(cg) = c.and_then(|c| c.cgroup())
-            && let Ok(data) = serde_json::to_value(cg.reading())
+            && let Ok(reading) = serde_json::to_value(cg.reading())
         {
-            self.emit(Event::PanelSnapshot {
-                panel: "cgroup".into(),
-                data: serde_json::json!({ "container": name, "reading": data }),
-            });
+            self.emit(Event::PanelSnapshot(PanelData::Cgroup(CgroupPanel {
+                container: name,
+                reading,
+            })));
         }
     }
 
@@ -481,10 +473,11 @@ impl Engine {
     /// checks); etcd's member status goes to the Cluster panel.
     fn raft_output(&mut self, done: super::raft_step::Done) {
         if let Some(st) = &done.etcd {
-            self.emit(Event::PanelSnapshot {
-                panel: crate::raft::PANEL.into(),
-                data: serde_json::json!({ "kind": "etcd", "members": st }),
-            });
+            self.emit(Event::PanelSnapshot(PanelData::Cluster(
+                ClusterPanel::Etcd {
+                    members: st.clone(),
+                },
+            )));
         }
         let code = if done.ok { 0 } else { 1 };
         self.record_output(done.output.as_bytes(), &[], Ended::of(Some(code), None));

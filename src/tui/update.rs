@@ -9,6 +9,7 @@ use super::state::{App, Confirm, Focus, Mode, Overlay, Panel, Screen, StepMark};
 use super::view::layout;
 use crate::lesson::event::{Event, StepStatus};
 use crate::lesson::format::StepKind;
+use crate::lesson::panel::{ClusterPanel, RbacPanel};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// Re-check an open task every this many ticks (ticks are 250 ms).
@@ -355,9 +356,11 @@ fn lesson_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
 }
 
 /// The open lesson's RBAC panel snapshot, if the engine has sent one.
-fn rbac_panel(app: &App) -> Option<&serde_json::Value> {
-    let ls = app.lesson.as_ref()?;
-    ls.cluster.as_ref().filter(|c| c["kind"] == "rbac")
+fn rbac_panel(app: &App) -> Option<&RbacPanel> {
+    match app.lesson.as_ref()?.cluster.as_ref()? {
+        ClusterPanel::Rbac(r) => Some(r.as_ref()),
+        _ => None,
+    }
 }
 
 /// Opens the request builder on the Cluster panel and asks its request at once.
