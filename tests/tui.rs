@@ -103,6 +103,22 @@ fn first_step_events() -> Vec<Event> {
     ]
 }
 
+/// The task of pid-namespace (`make-a-file`) started, and its check failed with `sentence`.
+fn the_task_fails(sentence: &str) -> [Msg; 2] {
+    [
+        Msg::Event(Event::StepStarted {
+            lesson: "pid-namespace".into(),
+            step: "make-a-file".into(),
+            index: 1,
+        }),
+        Msg::Event(Event::Check(CheckResult {
+            check: "file".into(),
+            pass: false,
+            sentence: sentence.into(),
+        })),
+    ]
+}
+
 fn lesson_view(lang: &str, w: u16, h: u16) -> App {
     let mut a = app(lang, Mode::Live, w, h);
     let fx = send(&mut a, [key(KeyCode::Enter)]);
@@ -202,19 +218,9 @@ fn keys_become_engine_commands_and_the_shell_keeps_its_keys() {
     assert_eq!(a.focus, Focus::Prose);
     send(
         &mut a,
-        [
-            Msg::Event(Event::StepStarted {
-                lesson: "pid-namespace".into(),
-                step: "make-a-file".into(),
-                index: 1,
-            }),
-            Msg::Event(Event::Check(CheckResult {
-                check: "file".into(),
-                pass: false,
-                sentence: "expected /tmp/hello".into(),
-            })),
-            key(KeyCode::Char('h')),
-        ],
+        the_task_fails("expected /tmp/hello")
+            .into_iter()
+            .chain([key(KeyCode::Char('h'))]),
     );
     let screen = render(&mut a);
     assert!(
@@ -298,4 +304,93 @@ fn the_presenter_layout_shows_one_large_pane_and_the_step_counter() {
             assert!(panes.contains("Proc"), "{panes}");
         }
     }
+}
+
+/// The fixture pack with a levelled hint (concept, where, command) on the task of
+/// pid-namespace, in both languages.
+fn lessons_with_levelled_hint() -> (tempfile::TempDir, Vec<contlab::lesson::load::Lesson>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let from = common::fixtures().join("lessons");
+    for entry in std::fs::read_dir(&from).expect("the fixture pack") {
+        let lesson = entry.expect("an entry").path();
+        let to = dir.path().join(lesson.file_name().expect("a name"));
+        std::fs::create_dir_all(&to).expect("mkdir");
+        for f in std::fs::read_dir(&lesson).expect("a lesson") {
+            let f = f.expect("a file").path();
+            let mut text = std::fs::read_to_string(&f).expect("a lesson file");
+            let name = f
+                .file_name()
+                .expect("a name")
+                .to_string_lossy()
+                .into_owned();
+            if lesson.ends_with("pid-namespace") && (name == "en.toml" || name == "ko.toml") {
+                text = text.replacen(
+                    "check_hints = {",
+                    "hint.concept = \"CONCEPT: a mount namespace has its own /tmp\"\n\
+                     hint.where = \"WHERE: the shell pane is inside the container\"\n\
+                     hint.command = \"COMMAND: touch /tmp/hello\"\n\
+                     check_hints = {",
+                    1,
+                );
+            }
+            std::fs::write(to.join(&name), text).expect("write");
+        }
+    }
+    let lessons =
+        contlab::lesson::catalog::load(Some(dir.path())).expect("the pack with hints loads");
+    (dir, lessons)
+}
+
+#[test]
+fn a_failing_task_reveals_its_hint_level_by_level_and_counts_them() {
+    let (_dir, lessons) = lessons_with_levelled_hint();
+    let mut a = common::tui::app(lessons, Progress::default(), Mode::Live, "en", 160, 48);
+    send(&mut a, [key(KeyCode::Enter)]);
+    send(&mut a, first_step_events().into_iter().map(Msg::Event));
+    send(&mut a, [key(KeyCode::Char('n')), key(KeyCode::Enter)]);
+    send(
+        &mut a,
+        [Msg::Key(KeyEvent::new(
+            KeyCode::Char(']'),
+            KeyModifiers::CONTROL,
+        ))]
+        .into_iter()
+        .chain(the_task_fails("/tmp/hello: not found; expected a file")),
+    );
+    let screen = render(&mut a);
+    assert!(
+        screen.contains("/tmp/hello: not found; expected a file"),
+        "{screen}"
+    );
+    assert!(!screen.contains("CONCEPT"), "{screen}");
+    // The hint for the failing check, then concept, where to look, the command.
+    let mut saved = 0;
+    for (n, want) in [
+        "The check looks for /tmp/hello",
+        "CONCEPT: a mount namespace",
+        "WHERE: the shell pane",
+        "COMMAND: touch /tmp/hello",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let fx = send(&mut a, [key(KeyCode::Char('h'))]);
+        saved += fx.iter().filter(|e| **e == Effect::SaveProgress).count();
+        let screen = render(&mut a);
+        assert!(
+            screen.contains(&format!("Hint {}: {want}", n + 1)),
+            "{screen}"
+        );
+    }
+    assert_eq!(saved, 4, "each revealed hint is saved");
+    let s = &a.progress.lessons["pid-namespace"].steps["make-a-file"];
+    assert_eq!(s.hints_used, 4);
+    // The export carries the count beside the attempts.
+    let e = contlab::record::export::export(&a.progress, &a.lessons, "kim", 0);
+    let step = e.lessons[0]
+        .steps
+        .iter()
+        .find(|s| s.id == "make-a-file")
+        .expect("the task in the export");
+    assert_eq!(step.hints_used, 4);
 }

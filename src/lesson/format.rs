@@ -577,9 +577,12 @@ pub struct StepText {
     pub title: String,
     /// Markdown; code blocks in fences with a language.
     pub body: String,
-    /// Tiered hints, gentlest first.
+    /// Tiered hints, gentlest first (after the levelled `hint`).
     #[serde(default)]
     pub hints: Vec<String>,
+    /// A task's hint in three levels: `hint.concept`, `hint.where`, `hint.command`.
+    #[serde(default)]
+    pub hint: LevelledHint,
     /// A hint for a specific failing check, keyed by the check's kind (e.g. `mount`).
     #[serde(default)]
     pub check_hints: BTreeMap<String, String>,
@@ -588,6 +591,41 @@ pub struct StepText {
     pub choices: BTreeMap<String, String>,
     /// Shown after the step passes: why it matters.
     pub explain: Option<String>,
+}
+
+/// A task's hint in three levels, revealed in this order: the concept behind the task,
+/// where to look (the file, the panel, the man page), then the command itself.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LevelledHint {
+    pub concept: Option<String>,
+    #[serde(rename = "where")]
+    pub where_: Option<String>,
+    pub command: Option<String>,
+}
+
+impl LevelledHint {
+    /// The levels' keys as a lesson writes them, with their text.
+    pub fn levels(&self) -> [(&'static str, Option<&String>); 3] {
+        [
+            ("hint.concept", self.concept.as_ref()),
+            ("hint.where", self.where_.as_ref()),
+            ("hint.command", self.command.as_ref()),
+        ]
+    }
+}
+
+impl StepText {
+    /// The hints in the order `h` reveals them: the levelled hint (concept, where,
+    /// command), then the tiered `hints`.
+    pub fn tiered_hints(&self) -> Vec<String> {
+        self.hint
+            .levels()
+            .into_iter()
+            .filter_map(|(_, h)| h.cloned())
+            .chain(self.hints.iter().cloned())
+            .collect()
+    }
 }
 
 impl Check {

@@ -51,6 +51,9 @@ pub struct StepProgress {
     /// True when the student asked for the solution before passing.
     #[serde(default)]
     pub solution_shown: bool,
+    /// How many hints the student revealed (`h`), over all attempts.
+    #[serde(default)]
+    pub hints_used: u32,
 }
 
 /// One headless run of a lesson with its reference solutions (`contlab run`).
@@ -156,6 +159,12 @@ impl Progress {
         );
     }
 
+    /// Notes that the student revealed one more hint of a step, attempted or not.
+    pub fn hint_used(&mut self, lesson: &str, step: &str) {
+        let l = self.lessons.entry(lesson.to_string()).or_default();
+        l.steps.entry(step.to_string()).or_default().hints_used += 1;
+    }
+
     /// Notes that the student was shown a step's solution, once the step has an attempt.
     pub fn solution_shown(&mut self, lesson: &str, step: &str) {
         if let Some(p) = self
@@ -242,12 +251,14 @@ mod tests {
         let mut p = Progress::load(&path).unwrap();
         assert_eq!(p.status("uts"), "new");
         p.record("uts", "start", StepStatus::Fail, &[], 10);
+        p.hint_used("uts", "start");
         p.record("uts", "start", StepStatus::Pass, &[], 5);
         assert!(p.complete_if_done("uts", &["start"]));
         p.save(&path).unwrap();
         let mut again = Progress::load(&path).unwrap();
         let s = &again.lessons["uts"].steps["start"];
         assert_eq!((s.attempts, s.passed, s.duration_ms), (2, true, 15));
+        assert_eq!(s.hints_used, 1);
         assert_eq!(again.status("uts"), "done");
         again.reset(Some("uts"));
         assert_eq!(again.status("uts"), "new");

@@ -289,7 +289,7 @@ fn lesson_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
         Some(Action::NextStep) => go(app, (step + 1).min(nsteps.saturating_sub(1))),
         Some(Action::PreviousStep) => go(app, step.saturating_sub(1)),
         Some(Action::Run) => run(app, step, kind, fx),
-        Some(Action::Hint) => hint(app),
+        Some(Action::Hint) => hint(app, fx),
         Some(Action::Solution) => {
             let passed = ls.steps.get(step).is_some_and(|s| s.mark == StepMark::Pass);
             let has = app
@@ -538,7 +538,7 @@ fn scroll(app: &mut App, by: i32) {
     }
 }
 
-fn hint(app: &mut App) {
+fn hint(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(ls) = app.lesson.as_ref() else {
         return;
     };
@@ -564,18 +564,31 @@ fn hint(app: &mut App) {
     if let Some(s) = app.lesson.as_mut().and_then(|ls| ls.steps.get_mut(step)) {
         s.hints += 1;
     }
+    if app.opts.mode != Mode::Live {
+        return;
+    }
+    let id = step_id(app, step);
+    if let Some((lesson, sid)) = id {
+        app.progress.hint_used(&lesson, &sid);
+        fx.push(Effect::SaveProgress);
+    }
+}
+
+/// The open lesson's id and the id of its step `step`, as progress keys them.
+fn step_id(app: &App, step: usize) -> Option<(String, String)> {
+    app.open().and_then(|(l, _)| {
+        Some((
+            l.id().to_string(),
+            l.file.steps.get(step)?.id.get_ref().clone(),
+        ))
+    })
 }
 
 fn solution(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(step) = app.lesson.as_ref().map(|l| l.step) else {
         return;
     };
-    let id = app.open().and_then(|(l, _)| {
-        Some((
-            l.id().to_string(),
-            l.file.steps.get(step)?.id.get_ref().clone(),
-        ))
-    });
+    let id = step_id(app, step);
     if let Some(s) = app.lesson.as_mut().and_then(|ls| ls.steps.get_mut(step)) {
         s.hints = usize::MAX / 2;
     }
