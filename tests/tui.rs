@@ -306,9 +306,10 @@ fn the_presenter_layout_shows_one_large_pane_and_the_step_counter() {
     }
 }
 
-/// The fixture pack with a levelled hint (concept, where, command) on the task of
-/// pid-namespace, in both languages.
-fn lessons_with_levelled_hint() -> (tempfile::TempDir, Vec<contlab::lesson::load::Lesson>) {
+/// The fixture pack, each file of pid-namespace passed through `edit(file name, text)`.
+fn fixture_pack_with(
+    edit: impl Fn(&str, String) -> String,
+) -> (tempfile::TempDir, Vec<contlab::lesson::load::Lesson>) {
     let dir = tempfile::tempdir().expect("tempdir");
     let from = common::fixtures().join("lessons");
     for entry in std::fs::read_dir(&from).expect("the fixture pack") {
@@ -323,22 +324,63 @@ fn lessons_with_levelled_hint() -> (tempfile::TempDir, Vec<contlab::lesson::load
                 .expect("a name")
                 .to_string_lossy()
                 .into_owned();
-            if lesson.ends_with("pid-namespace") && (name == "en.toml" || name == "ko.toml") {
-                text = text.replacen(
-                    "check_hints = {",
-                    "hint.concept = \"CONCEPT: a mount namespace has its own /tmp\"\n\
-                     hint.where = \"WHERE: the shell pane is inside the container\"\n\
-                     hint.command = \"COMMAND: touch /tmp/hello\"\n\
-                     check_hints = {",
-                    1,
-                );
+            if lesson.ends_with("pid-namespace") {
+                text = edit(&name, text);
             }
             std::fs::write(to.join(&name), text).expect("write");
         }
     }
-    let lessons =
-        contlab::lesson::catalog::load(Some(dir.path())).expect("the pack with hints loads");
+    let lessons = contlab::lesson::catalog::load(Some(dir.path())).expect("the edited pack loads");
     (dir, lessons)
+}
+
+/// The fixture pack with a levelled hint (concept, where, command) on the task of
+/// pid-namespace, in both languages.
+fn lessons_with_levelled_hint() -> (tempfile::TempDir, Vec<contlab::lesson::load::Lesson>) {
+    fixture_pack_with(|name, text| {
+        if name != "en.toml" && name != "ko.toml" {
+            return text;
+        }
+        text.replacen(
+            "check_hints = {",
+            "hint.concept = \"CONCEPT: a mount namespace has its own /tmp\"\n\
+             hint.where = \"WHERE: the shell pane is inside the container\"\n\
+             hint.command = \"COMMAND: touch /tmp/hello\"\n\
+             check_hints = {",
+            1,
+        )
+    })
+}
+
+#[test]
+fn a_host_side_step_says_its_shell_is_the_host() {
+    let (_dir, lessons) = fixture_pack_with(|name, text| {
+        if name != "lesson.toml" {
+            return text;
+        }
+        text.replacen(
+            "id = \"make-a-file\"",
+            "id = \"make-a-file\"\nshell = \"host\"",
+            1,
+        )
+    });
+    let mut a = common::tui::app(lessons, Progress::default(), Mode::Live, "en", 160, 48);
+    send(&mut a, [key(KeyCode::Enter)]);
+    send(&mut a, first_step_events().into_iter().map(Msg::Event));
+    let container = render(&mut a);
+    assert!(
+        container.contains("Shell — Tab to type here"),
+        "{container}"
+    );
+    assert!(!container.contains("HOST shell"), "{container}");
+    let fx = send(&mut a, [key(KeyCode::Char('n')), key(KeyCode::Enter)]);
+    assert_eq!(fx, [Effect::Engine(EngineCmd::Run(1))]);
+    assert_eq!(a.focus, Focus::Shell);
+    let host = render(&mut a);
+    assert!(
+        host.contains("HOST shell — not a container: typing runs on this machine"),
+        "{host}"
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use super::checks::{self, Ended, World};
 use super::container_step::{self, Containers, Done};
 use super::event::{CheckResult, Event, StepStatus, Stream};
-use super::format::{Action, Check, Family, Step, StepKind};
+use super::format::{Action, Check, Family, ShellSide, Step, StepKind};
 use super::load::Lesson;
 use super::panel::{CgroupPanel, ClusterPanel, PanelData, ProcPanel};
 use crate::inspect;
@@ -39,6 +39,7 @@ pub struct Engine {
     current: usize,
     /// The interactive shell of the shell pane, when one is open.
     shell: Option<super::shell::Shell>,
+    shell_side: ShellSide,
     /// The RBAC track's loaded policy, work directory and last answers.
     rbac: Option<super::rbac_step::RbacState>,
     /// The Raft track's simulated cluster and real etcd cluster.
@@ -62,6 +63,7 @@ impl Engine {
             answers: BTreeMap::new(),
             current: 0,
             shell: None,
+            shell_side: ShellSide::Container,
             rbac: None,
             raft: Default::default(),
             oci: None,
@@ -275,7 +277,34 @@ impl Engine {
         // The exec helper's joins (cgroup, setns, chroot) are part of the step's story.
         self.flush_trace();
         self.shell = Some(shell?);
+        self.shell_side = ShellSide::Container;
         Ok(())
+    }
+
+    /// Opens a shell on the host (`/bin/sh` on a PTY of `rows`×`cols`) in the lesson's
+    /// work directory, the one that holds the OCI bundle; see `Shell::open_host`.
+    /// Replaces an open shell.
+    pub fn open_host_shell(&mut self, rows: u16, cols: u16) -> Result<()> {
+        self.close_shell();
+        if self.oci.is_none() {
+            self.oci = Some(super::oci_step::Work::new()?);
+        }
+        let work = self.oci.as_ref().context("no OCI work directory")?;
+        let shell = super::shell::Shell::open_host(
+            work.dir(),
+            &work.host_tools(),
+            rows,
+            cols,
+            self.events.clone(),
+        )?;
+        self.shell = Some(shell);
+        self.shell_side = ShellSide::Host;
+        Ok(())
+    }
+
+    /// Where the open shell runs (meaningful while one is open).
+    pub fn shell_side(&self) -> ShellSide {
+        self.shell_side
     }
 
     /// True while a shell is open and has not ended.

@@ -131,6 +131,20 @@ pub struct Step {
     /// A tool the step needs (`etcd`). Where it is missing, the engine skips the step's
     /// action and passes its checks with a sentence saying what was skipped and why.
     pub requires: Option<String>,
+    /// Where the shell pane runs for this step: in the lesson's main container (the
+    /// default), or `"host"`: on the host, in the lesson's work directory, with
+    /// `contlab` (for `contlab runtime`), `runc` when installed and an editor on `PATH`.
+    #[serde(default)]
+    pub shell: ShellSide,
+}
+
+/// Where a step's shell pane runs.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ShellSide {
+    #[default]
+    Container,
+    Host,
 }
 
 /// What a step does.
