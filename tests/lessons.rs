@@ -174,7 +174,7 @@ fn a_headless_run_leaves_the_students_progress_unchanged() {
         "current_step": "start", "started_at_ms": 1, "completed_at_ms": 2,
         "steps": {"start": {"passed": true, "attempts": 2, "first_attempt_ms": 1,
                             "passed_at_ms": 2, "duration_ms": 10,
-                            "last_checks": [], "solution_shown": false}}
+                            "last_checks": [], "solution_shown": false, "hints_used": 0}}
     });
     std::fs::write(&file, own.to_string()).unwrap();
     assert_eq!(status(&env), "done");
