@@ -67,15 +67,15 @@ fn events() -> Vec<Event> {
             duration_us: 5,
             shell: Some("unshare --pid --uts --fork".into()),
         }),
-        Event::PanelSnapshot {
-            panel: "proc".into(),
-            data: serde_json::json!({"container": "main", "snapshot": {"pid": 4242, "host_pid": 1, "hostname": "lab"}}),
-        },
-        Event::PanelSnapshot {
-            panel: "cgroup".into(),
-            data: serde_json::json!({"container": "main", "reading": {"version": "v2",
+        Event::PanelSnapshot(common::panel(
+            "proc",
+            serde_json::json!({"container": "main", "snapshot": {"pid": 4242, "host_pid": 1, "hostname": "lab"}}),
+        )),
+        Event::PanelSnapshot(common::panel(
+            "cgroup",
+            serde_json::json!({"container": "main", "reading": {"version": "v2",
                 "memory_current": {"file": "memory.current", "raw": "1048576", "parsed": 1048576, "unlimited": false}}}),
-        },
+        )),
         Event::Output {
             stream: Stream::Stdout,
             data: "lab\n".into(),

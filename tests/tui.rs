@@ -89,9 +89,9 @@ fn first_step_events(lang: &str) -> Vec<Event> {
             "unshare --pid --uts --mount --fork",
         ),
         trace("sethostname", "\"lab\"", "0", "hostname lab"),
-        Event::PanelSnapshot {
-            panel: "proc".into(),
-            data: serde_json::json!({"container": "main", "snapshot": {
+        Event::PanelSnapshot(common::panel(
+            "proc",
+            serde_json::json!({"container": "main", "snapshot": {
                 "pid": 4242, "host_pid": 1,
                 "namespaces": [ns("mnt", 1001, 2001), ns("net", 2002, 2002), ns("pid", 1003, 2003), ns("uts", 1004, 2004)],
                 "status": {"Name": "sh", "NSpid": [4242, 1], "Uid": {"real": 0}, "Gid": {"real": 0},
@@ -101,16 +101,16 @@ fn first_step_events(lang: &str) -> Vec<Event> {
                 "mounts": {"count": 9, "root_mount": {"fstype": "overlay", "source": "overlay"},
                            "new": [{"mount_point": "/proc", "fstype": "proc", "source": "proc"}]},
                 "hostname": "lab", "host_hostname": "vm"}}),
-        },
-        Event::PanelSnapshot {
-            panel: "cgroup".into(),
-            data: serde_json::json!({"container": "main", "reading": {
+        )),
+        Event::PanelSnapshot(common::panel(
+            "cgroup",
+            serde_json::json!({"container": "main", "reading": {
                 "version": "v1",
                 "memory_current": {"file": "memory.usage_in_bytes", "raw": "1048576", "parsed": 1048576, "unlimited": false},
                 "memory_max": {"file": "memory.limit_in_bytes", "raw": "67108864", "parsed": 67108864, "unlimited": false},
                 "oom_kills": {"file": "memory.oom_control", "raw": "oom_kill 0", "parsed": 0, "unlimited": false},
                 "procs": [4242]}}),
-        },
+        )),
         Event::Output {
             stream: Stream::Pty,
             data: "/ # hostname\r\nlab\r\n/ # ".into(),
@@ -131,6 +131,22 @@ fn first_step_events(lang: &str) -> Vec<Event> {
             status: StepStatus::Pass,
             duration_ms: 12,
         },
+    ]
+}
+
+/// The task of pid-namespace (`make-a-file`) started, and its check failed with `sentence`.
+fn the_task_fails(sentence: &str) -> [Msg; 2] {
+    [
+        Msg::Event(Event::StepStarted {
+            lesson: "pid-namespace".into(),
+            step: "make-a-file".into(),
+            index: 1,
+        }),
+        Msg::Event(Event::Check(CheckResult {
+            check: "file".into(),
+            pass: false,
+            sentence: sentence.into(),
+        })),
     ]
 }
 
@@ -233,19 +249,9 @@ fn keys_become_engine_commands_and_the_shell_keeps_its_keys() {
     assert_eq!(a.focus, Focus::Prose);
     send(
         &mut a,
-        [
-            Msg::Event(Event::StepStarted {
-                lesson: "pid-namespace".into(),
-                step: "make-a-file".into(),
-                index: 1,
-            }),
-            Msg::Event(Event::Check(CheckResult {
-                check: "file".into(),
-                pass: false,
-                sentence: "expected /tmp/hello".into(),
-            })),
-            key(KeyCode::Char('h')),
-        ],
+        the_task_fails("expected /tmp/hello")
+            .into_iter()
+            .chain([key(KeyCode::Char('h'))]),
     );
     let screen = render(&mut a);
     assert!(
@@ -273,7 +279,7 @@ fn unchanged_panel_samples_do_not_redraw() {
     render(&mut a);
     let again: Vec<Msg> = first_step_events("en")
         .into_iter()
-        .filter(|e| matches!(e, Event::PanelSnapshot { panel, .. } if panel == "proc"))
+        .filter(|e| matches!(e, Event::PanelSnapshot(p) if p.name() == "proc"))
         .map(Msg::Event)
         .collect();
     send(&mut a, again);
@@ -356,4 +362,135 @@ fn the_language_key_switches_prose_panes_and_the_engine_live() {
     let mut b = app("en", Mode::Live, 80, 24);
     send(&mut b, [key(KeyCode::F(2))]);
     assert!(b.ko() && b.browser.filter.is_empty());
+}
+
+/// The fixture pack, each file of pid-namespace passed through `edit(file name, text)`.
+fn fixture_pack_with(
+    edit: impl Fn(&str, String) -> String,
+) -> (tempfile::TempDir, Vec<contlab::lesson::load::Lesson>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let from = common::fixtures().join("lessons");
+    for entry in std::fs::read_dir(&from).expect("the fixture pack") {
+        let lesson = entry.expect("an entry").path();
+        let to = dir.path().join(lesson.file_name().expect("a name"));
+        std::fs::create_dir_all(&to).expect("mkdir");
+        for f in std::fs::read_dir(&lesson).expect("a lesson") {
+            let f = f.expect("a file").path();
+            let mut text = std::fs::read_to_string(&f).expect("a lesson file");
+            let name = f
+                .file_name()
+                .expect("a name")
+                .to_string_lossy()
+                .into_owned();
+            if lesson.ends_with("pid-namespace") {
+                text = edit(&name, text);
+            }
+            std::fs::write(to.join(&name), text).expect("write");
+        }
+    }
+    let lessons = contlab::lesson::catalog::load(Some(dir.path())).expect("the edited pack loads");
+    (dir, lessons)
+}
+
+/// The fixture pack with a levelled hint (concept, where, command) on the task of
+/// pid-namespace, in both languages.
+fn lessons_with_levelled_hint() -> (tempfile::TempDir, Vec<contlab::lesson::load::Lesson>) {
+    fixture_pack_with(|name, text| {
+        if name != "en.toml" && name != "ko.toml" {
+            return text;
+        }
+        text.replacen(
+            "check_hints = {",
+            "hint.concept = \"CONCEPT: a mount namespace has its own /tmp\"\n\
+             hint.where = \"WHERE: the shell pane is inside the container\"\n\
+             hint.command = \"COMMAND: touch /tmp/hello\"\n\
+             check_hints = {",
+            1,
+        )
+    })
+}
+
+#[test]
+fn a_host_side_step_says_its_shell_is_the_host() {
+    let (_dir, lessons) = fixture_pack_with(|name, text| {
+        if name != "lesson.toml" {
+            return text;
+        }
+        text.replacen(
+            "id = \"make-a-file\"",
+            "id = \"make-a-file\"\nshell = \"host\"",
+            1,
+        )
+    });
+    let mut a = common::tui::app(lessons, Progress::default(), Mode::Live, "en", 160, 48);
+    send(&mut a, [key(KeyCode::Enter)]);
+    send(&mut a, first_step_events("en").into_iter().map(Msg::Event));
+    let container = render(&mut a);
+    assert!(
+        container.contains("Shell — Tab to type here"),
+        "{container}"
+    );
+    assert!(!container.contains("HOST shell"), "{container}");
+    let fx = send(&mut a, [key(KeyCode::Char('n')), key(KeyCode::Enter)]);
+    assert_eq!(fx, [Effect::Engine(EngineCmd::Run(1))]);
+    assert_eq!(a.focus, Focus::Shell);
+    let host = render(&mut a);
+    assert!(
+        host.contains("HOST shell — not a container: typing runs on this machine"),
+        "{host}"
+    );
+}
+
+#[test]
+fn a_failing_task_reveals_its_hint_level_by_level_and_counts_them() {
+    let (_dir, lessons) = lessons_with_levelled_hint();
+    let mut a = common::tui::app(lessons, Progress::default(), Mode::Live, "en", 160, 48);
+    send(&mut a, [key(KeyCode::Enter)]);
+    send(&mut a, first_step_events("en").into_iter().map(Msg::Event));
+    send(&mut a, [key(KeyCode::Char('n')), key(KeyCode::Enter)]);
+    send(
+        &mut a,
+        [Msg::Key(KeyEvent::new(
+            KeyCode::Char(']'),
+            KeyModifiers::CONTROL,
+        ))]
+        .into_iter()
+        .chain(the_task_fails("/tmp/hello: not found; expected a file")),
+    );
+    let screen = render(&mut a);
+    assert!(
+        screen.contains("/tmp/hello: not found; expected a file"),
+        "{screen}"
+    );
+    assert!(!screen.contains("CONCEPT"), "{screen}");
+    // The hint for the failing check, then concept, where to look, the command.
+    let mut saved = 0;
+    for (n, want) in [
+        "The check looks for /tmp/hello",
+        "CONCEPT: a mount namespace",
+        "WHERE: the shell pane",
+        "COMMAND: touch /tmp/hello",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let fx = send(&mut a, [key(KeyCode::Char('h'))]);
+        saved += fx.iter().filter(|e| **e == Effect::SaveProgress).count();
+        let screen = render(&mut a);
+        assert!(
+            screen.contains(&format!("Hint {}: {want}", n + 1)),
+            "{screen}"
+        );
+    }
+    assert_eq!(saved, 4, "each revealed hint is saved");
+    let s = &a.progress.lessons["pid-namespace"].steps["make-a-file"];
+    assert_eq!(s.hints_used, 4);
+    // The export carries the count beside the attempts.
+    let e = contlab::record::export::export(&a.progress, &a.lessons, "kim", 0);
+    let step = e.lessons[0]
+        .steps
+        .iter()
+        .find(|s| s.id == "make-a-file")
+        .expect("the task in the export");
+    assert_eq!(step.hints_used, 4);
 }

@@ -7,7 +7,8 @@
 mod common;
 
 use common::tui::render;
-use contlab::lesson::event::Event;
+use contlab::lesson::event::{Event, PanelData};
+use contlab::lesson::panel::ClusterPanel;
 use contlab::lesson::progress::Progress;
 use contlab::raft::Control;
 use contlab::tui::msg::{Effect, EngineCmd, Msg};
@@ -122,7 +123,10 @@ impl Lab {
 
     fn wait_cluster(&mut self) {
         self.wait("the Cluster panel", |e| {
-            matches!(e, Event::PanelSnapshot { panel, data } if panel == "cluster" && data["kind"] == "raft")
+            matches!(
+                e,
+                Event::PanelSnapshot(PanelData::Cluster(ClusterPanel::Raft(_)))
+            )
         });
     }
 
@@ -138,12 +142,15 @@ impl Lab {
         fx
     }
 
-    fn cluster(&self) -> &serde_json::Value {
-        self.app
+    /// The Cluster panel's snapshot, as the journal writes it.
+    fn cluster(&self) -> serde_json::Value {
+        let c = self
+            .app
             .lesson
             .as_ref()
             .and_then(|l| l.cluster.as_ref())
-            .expect("a cluster snapshot")
+            .expect("a cluster snapshot");
+        serde_json::to_value(c).expect("JSON")
     }
 
     fn tick(&self) -> u64 {

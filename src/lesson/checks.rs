@@ -604,7 +604,7 @@ mod tests {
     /// sentence the live run gave.
     #[test]
     fn a_recorded_run_checks_again_from_its_panel_snapshots() {
-        use crate::lesson::event::Event;
+        use crate::lesson::event::{Event, PanelData};
         let lessons = crate::lesson::catalog::load(None).expect("the lessons");
         let mut compared = 0;
         for (id, text) in [
@@ -627,7 +627,9 @@ mod tests {
                     Event::StepStarted { index, .. } => {
                         (step, nth, w.output) = (index, 0, String::new())
                     }
-                    Event::PanelSnapshot { panel, data } if panel == "proc" => w.proc = data,
+                    Event::PanelSnapshot(PanelData::Proc(p)) => {
+                        w.proc = serde_json::to_value(p).expect("a proc panel")
+                    }
                     Event::Output { data, .. } => w.output.push_str(&data),
                     Event::Check(recorded) => {
                         let check = lesson.file.steps[step].checks[nth].get_ref();

@@ -5,8 +5,9 @@
 use super::checks::{self, Ended, World};
 use super::container_step::{self, Containers, Done};
 use super::event::{CheckResult, Event, StepStatus, Stream};
-use super::format::{Action, Check, Family, Step, StepKind};
+use super::format::{Action, Check, Family, ShellSide, Step, StepKind};
 use super::load::Lesson;
+use super::panel::{CgroupPanel, ClusterPanel, PanelData, ProcPanel};
 use crate::i18n::Lang;
 use crate::inspect;
 use crate::runtime::Container;
@@ -40,6 +41,7 @@ pub struct Engine {
     current: usize,
     /// The interactive shell of the shell pane, when one is open.
     shell: Option<super::shell::Shell>,
+    shell_side: ShellSide,
     /// The RBAC track's loaded policy, work directory and last answers.
     rbac: Option<super::rbac_step::RbacState>,
     /// The Raft track's simulated cluster and real etcd cluster.
@@ -65,6 +67,7 @@ impl Engine {
             answers: BTreeMap::new(),
             current: 0,
             shell: None,
+            shell_side: ShellSide::Container,
             rbac: None,
             raft: Default::default(),
             oci: None,
@@ -291,7 +294,34 @@ impl Engine {
         // The exec helper's joins (cgroup, setns, chroot) are part of the step's story.
         self.flush_trace();
         self.shell = Some(shell?);
+        self.shell_side = ShellSide::Container;
         Ok(())
+    }
+
+    /// Opens a shell on the host (`/bin/sh` on a PTY of `rows`×`cols`) in the lesson's
+    /// work directory, the one that holds the OCI bundle; see `Shell::open_host`.
+    /// Replaces an open shell.
+    pub fn open_host_shell(&mut self, rows: u16, cols: u16) -> Result<()> {
+        self.close_shell();
+        if self.oci.is_none() {
+            self.oci = Some(super::oci_step::Work::new()?);
+        }
+        let work = self.oci.as_ref().context("no OCI work directory")?;
+        let shell = super::shell::Shell::open_host(
+            work.dir(),
+            &work.host_tools(),
+            rows,
+            cols,
+            self.events.clone(),
+        )?;
+        self.shell = Some(shell);
+        self.shell_side = ShellSide::Host;
+        Ok(())
+    }
+
+    /// Where the open shell runs (meaningful while one is open).
+    pub fn shell_side(&self) -> ShellSide {
+        self.shell_side
     }
 
     /// True while a shell is open and has not ended.
@@ -333,10 +363,7 @@ impl Engine {
     pub fn rbac_review(&mut self, ask: super::format::RbacAsk) -> Result<()> {
         super::rbac_step::review(&mut self.rbac, ask)?;
         if let Some(r) = &self.rbac {
-            self.emit(Event::PanelSnapshot {
-                panel: "cluster".into(),
-                data: r.panel(),
-            });
+            self.emit(Event::PanelSnapshot(PanelData::Cluster(r.panel())));
         }
         Ok(())
     }
@@ -363,20 +390,14 @@ impl Engine {
 
     fn emit_raft_panel(&self) {
         if let Some(data) = self.raft.panel() {
-            self.emit(Event::PanelSnapshot {
-                panel: crate::raft::PANEL.into(),
-                data,
-            });
+            self.emit(Event::PanelSnapshot(PanelData::Cluster(data)));
         }
     }
 
     /// Samples the state panes of the main container (or the host) as events.
     pub fn sample_panels(&self) {
         if let Some(r) = &self.rbac {
-            self.emit(Event::PanelSnapshot {
-                panel: "cluster".into(),
-                data: r.panel(),
-            });
+            self.emit(Event::PanelSnapshot(PanelData::Cluster(r.panel())));
         }
         self.emit_raft_panel();
         let me = std::process::id() as i32;
@@ -386,20 +407,20 @@ impl Engine {
         };
         let pid = c.map(|c| c.pid()).unwrap_or(me);
         if let Ok(snap) = inspect::proc::snapshot(pid, me)
-            && let Ok(data) = serde_json::to_value(&snap)
+            && let Ok(snapshot) = serde_json::to_value(&snap)
         {
-            self.emit(Event::PanelSnapshot {
-                panel: "proc".into(),
-                data: serde_json::json!({ "container": name, "snapshot": data }),
-            });
+            self.emit(Event::PanelSnapshot(PanelData::Proc(ProcPanel {
+                container: name.clone(),
+                snapshot,
+            })));
         }
         if let Some(cg) = c.and_then(|c| c.cgroup())
-            && let Ok(data) = serde_json::to_value(cg.reading())
+            && let Ok(reading) = serde_json::to_value(cg.reading())
         {
-            self.emit(Event::PanelSnapshot {
-                panel: "cgroup".into(),
-                data: serde_json::json!({ "container": name, "reading": data }),
-            });
+            self.emit(Event::PanelSnapshot(PanelData::Cgroup(CgroupPanel {
+                container: name,
+                reading,
+            })));
         }
     }
 
@@ -505,10 +526,11 @@ impl Engine {
     /// checks); etcd's member status goes to the Cluster panel.
     fn raft_output(&mut self, done: super::raft_step::Done) {
         if let Some(st) = &done.etcd {
-            self.emit(Event::PanelSnapshot {
-                panel: crate::raft::PANEL.into(),
-                data: serde_json::json!({ "kind": "etcd", "members": st }),
-            });
+            self.emit(Event::PanelSnapshot(PanelData::Cluster(
+                ClusterPanel::Etcd {
+                    members: st.clone(),
+                },
+            )));
         }
         let code = if done.ok { 0 } else { 1 };
         self.record_output(done.output.as_bytes(), &[], Ended::of(Some(code), None));

@@ -2,6 +2,7 @@
 //! (`contlab run`), the recorder — sees the same events in the same order; none of them
 //! reaches around the engine to the runtime or to `/proc`.
 
+pub use super::panel::PanelData;
 /// The runtime's trace record, re-exported so that consumers draw it from the event
 /// stream without importing the runtime.
 pub use crate::runtime::trace::TraceEvent;
@@ -82,12 +83,9 @@ pub enum Event {
         stream: Stream,
         data: String,
     },
-    /// A sample of the state panes (`/proc`, cgroup files, cluster), as plain JSON data
-    /// produced by `inspect` (and the Raft and RBAC engines).
-    PanelSnapshot {
-        panel: String,
-        data: serde_json::Value,
-    },
+    /// A sample of the state panes (`/proc`, cgroup files, cluster): typed data from
+    /// `inspect` and from the Raft, etcd and RBAC engines (`{"panel", "data"}` in a journal).
+    PanelSnapshot(PanelData),
     Check(CheckResult),
     StepFinished {
         lesson: String,

@@ -131,6 +131,20 @@ pub struct Step {
     /// A tool the step needs (`etcd`). Where it is missing, the engine skips the step's
     /// action and passes its checks with a sentence saying what was skipped and why.
     pub requires: Option<String>,
+    /// Where the shell pane runs for this step: in the lesson's main container (the
+    /// default), or `"host"`: on the host, in the lesson's work directory, with
+    /// `contlab` (for `contlab runtime`), `runc` when installed and an editor on `PATH`.
+    #[serde(default)]
+    pub shell: ShellSide,
+}
+
+/// Where a step's shell pane runs.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ShellSide {
+    #[default]
+    Container,
+    Host,
 }
 
 /// What a step does.
@@ -577,9 +591,12 @@ pub struct StepText {
     pub title: String,
     /// Markdown; code blocks in fences with a language.
     pub body: String,
-    /// Tiered hints, gentlest first.
+    /// Tiered hints, gentlest first (after the levelled `hint`).
     #[serde(default)]
     pub hints: Vec<String>,
+    /// A task's hint in three levels: `hint.concept`, `hint.where`, `hint.command`.
+    #[serde(default)]
+    pub hint: LevelledHint,
     /// A hint for a specific failing check, keyed by the check's kind (e.g. `mount`).
     #[serde(default)]
     pub check_hints: BTreeMap<String, String>,
@@ -588,6 +605,41 @@ pub struct StepText {
     pub choices: BTreeMap<String, String>,
     /// Shown after the step passes: why it matters.
     pub explain: Option<String>,
+}
+
+/// A task's hint in three levels, revealed in this order: the concept behind the task,
+/// where to look (the file, the panel, the man page), then the command itself.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LevelledHint {
+    pub concept: Option<String>,
+    #[serde(rename = "where")]
+    pub where_: Option<String>,
+    pub command: Option<String>,
+}
+
+impl LevelledHint {
+    /// The levels' keys as a lesson writes them, with their text.
+    pub fn levels(&self) -> [(&'static str, Option<&String>); 3] {
+        [
+            ("hint.concept", self.concept.as_ref()),
+            ("hint.where", self.where_.as_ref()),
+            ("hint.command", self.command.as_ref()),
+        ]
+    }
+}
+
+impl StepText {
+    /// The hints in the order `h` reveals them: the levelled hint (concept, where,
+    /// command), then the tiered `hints`.
+    pub fn tiered_hints(&self) -> Vec<String> {
+        self.hint
+            .levels()
+            .into_iter()
+            .filter_map(|(_, h)| h.cloned())
+            .chain(self.hints.iter().cloned())
+            .collect()
+    }
 }
 
 impl Check {

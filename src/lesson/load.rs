@@ -264,6 +264,7 @@ fn validate(
         }
     }
     errors.extend(errs2);
+    errors.extend(hint_levels_in_both_languages(texts));
     for (lang, (tfile, t)) in texts {
         for sid in t.steps.keys() {
             if !seen.contains(sid) {
@@ -272,6 +273,36 @@ fn validate(
                     line: None,
                     message: format!("[step.{sid}] has no step \"{sid}\" in lesson.toml ({lang})"),
                 });
+            }
+        }
+    }
+    errors
+}
+
+/// A levelled hint (`hint.concept`, `hint.where`, `hint.command`) written in one
+/// language must be written in every other: a Korean student gets the same help.
+fn hint_levels_in_both_languages(texts: &BTreeMap<String, (String, LessonText)>) -> Vec<LoadError> {
+    let mut errors = Vec::new();
+    for (lang, (tfile, t)) in texts {
+        for (sid, st) in &t.steps {
+            for (key, text) in st.hint.levels() {
+                if text.is_none() {
+                    continue;
+                }
+                for (other, (ofile, o)) in texts.iter().filter(|(l, _)| *l != lang) {
+                    let theirs = o.steps.get(sid).map(|os| os.hint.levels());
+                    let missing = theirs
+                        .is_some_and(|levels| levels.iter().any(|(k, h)| *k == key && h.is_none()));
+                    if missing {
+                        errors.push(LoadError {
+                            file: ofile.clone(),
+                            line: None,
+                            message: format!(
+                                "step \"{sid}\": no {key} ({other}), but {tfile} has one ({lang})"
+                            ),
+                        });
+                    }
+                }
             }
         }
     }
@@ -452,6 +483,35 @@ checks = [{ check = "ns", ns = "pid", host = "differs" }]
         let l = load(LESSON, EN, EN).unwrap();
         assert_eq!(l[0].id(), "demo");
         assert_eq!(l[0].file.steps[0].checks[0].get_ref().kind(), "ns");
+    }
+
+    #[test]
+    fn a_levelled_hint_is_read_in_order_and_needs_both_languages() {
+        let en = format!(
+            "{EN}hint.concept = \"A pid namespace numbers its own processes.\"\n\
+             hint.where = \"Look at NSpid in /proc/self/status.\"\n\
+             hint.command = \"unshare --pid --fork sh\"\nhints = [\"more\"]\n"
+        );
+        let l = load(LESSON, &en, &en).unwrap();
+        let text = &l[0].text("ko").unwrap().steps["start"];
+        assert_eq!(
+            text.tiered_hints(),
+            [
+                "A pid namespace numbers its own processes.",
+                "Look at NSpid in /proc/self/status.",
+                "unshare --pid --fork sh",
+                "more"
+            ]
+        );
+        let ko = format!("{EN}hint.concept = \"pid 네임스페이스\"\n");
+        let e = load(LESSON, &en, &ko).unwrap_err();
+        let msgs: Vec<&str> = e.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(e.len(), 2, "{msgs:?}");
+        assert!(msgs.iter().all(|m| m.contains("(ko)")), "{msgs:?}");
+        assert!(msgs[0].contains("no hint.where"), "{msgs:?}");
+        assert!(msgs[1].contains("no hint.command"), "{msgs:?}");
+        let typo = format!("{EN}hint.comand = \"x\"\n");
+        assert!(load(LESSON, &typo, &typo).is_err());
     }
 
     #[test]

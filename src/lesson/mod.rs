@@ -17,6 +17,7 @@ pub mod glossary;
 pub mod headless;
 pub mod load;
 pub mod oci_step;
+pub mod panel;
 pub mod progress;
 pub mod raft_step;
 pub mod rbac_step;

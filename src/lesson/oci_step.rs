@@ -62,6 +62,20 @@ impl Work {
         })
     }
 
+    /// The lesson's work directory, which holds `bundle/`.
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// The state roots a host shell's `contlab runtime` and `runc` use: the lesson's
+    /// own, so that the checks see the student's containers and teardown removes them.
+    pub fn host_tools(&self) -> super::shell::HostTools {
+        super::shell::HostTools {
+            runtime_root: self.dir.path().join("root"),
+            runc_root: self.runc_root(),
+        }
+    }
+
     pub fn bundle(&self) -> PathBuf {
         self.dir.path().join("bundle")
     }
@@ -304,9 +318,24 @@ impl Work {
         })
     }
 
-    /// Deletes every container the lesson made, contlab's and runc's; says what failed.
-    pub fn teardown(self) -> Vec<String> {
+    /// Deletes every container the lesson made, contlab's and runc's, and those the
+    /// student made in the host shell (every one under the lesson's roots); says what
+    /// failed.
+    pub fn teardown(mut self) -> Vec<String> {
         let mut out = Vec::new();
+        let made: Vec<String> = self.rt.list().into_iter().map(|s| s.id).collect();
+        self.contlab_ids.extend(made);
+        if which::which("runc").is_ok()
+            && let Ok(d) = self.runc_cmd(&["list".into(), "-q".into()])
+        {
+            self.runc_ids.extend(
+                d.stdout
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(String::from),
+            );
+        }
         for id in &self.contlab_ids {
             if self.rt.state(id).is_ok()
                 && let Err(e) = self.rt.delete(id, true)

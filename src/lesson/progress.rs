@@ -17,6 +17,11 @@ pub struct Progress {
     pub format_version: u32,
     #[serde(default)]
     pub lessons: BTreeMap<String, LessonProgress>,
+    /// Lessons that `contlab run` proved with their reference solutions: a record of the
+    /// curriculum on this machine, never the student's own work, so kept apart from
+    /// `lessons` and never counted as passed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub verified: BTreeMap<String, Verified>,
     /// The step the event stream is in, and its last round of check results.
     #[serde(skip)]
     open: Option<(usize, Vec<CheckResult>)>,
@@ -46,6 +51,19 @@ pub struct StepProgress {
     /// True when the student asked for the solution before passing.
     #[serde(default)]
     pub solution_shown: bool,
+    /// How many hints the student revealed (`h`), over all attempts.
+    #[serde(default)]
+    pub hints_used: u32,
+}
+
+/// One headless run of a lesson with its reference solutions (`contlab run`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Verified {
+    pub at_ms: u64,
+    /// Steps that passed, of `steps`.
+    pub passed: usize,
+    pub steps: usize,
+    pub lang: String,
 }
 
 pub fn now_ms() -> u64 {
@@ -125,6 +143,26 @@ impl Progress {
             }
             _ => {}
         }
+    }
+
+    /// Notes a headless run of `lesson` with its reference solutions; the student's own
+    /// progress is left as it was.
+    pub fn verified_by_reference(&mut self, lesson: &str, passed: usize, steps: usize, lang: &str) {
+        self.verified.insert(
+            lesson.to_string(),
+            Verified {
+                at_ms: now_ms(),
+                passed,
+                steps,
+                lang: lang.to_string(),
+            },
+        );
+    }
+
+    /// Notes that the student revealed one more hint of a step, attempted or not.
+    pub fn hint_used(&mut self, lesson: &str, step: &str) {
+        let l = self.lessons.entry(lesson.to_string()).or_default();
+        l.steps.entry(step.to_string()).or_default().hints_used += 1;
     }
 
     /// Notes that the student was shown a step's solution, once the step has an attempt.
@@ -213,15 +251,37 @@ mod tests {
         let mut p = Progress::load(&path).unwrap();
         assert_eq!(p.status("uts"), "new");
         p.record("uts", "start", StepStatus::Fail, &[], 10);
+        p.hint_used("uts", "start");
         p.record("uts", "start", StepStatus::Pass, &[], 5);
         assert!(p.complete_if_done("uts", &["start"]));
         p.save(&path).unwrap();
         let mut again = Progress::load(&path).unwrap();
         let s = &again.lessons["uts"].steps["start"];
         assert_eq!((s.attempts, s.passed, s.duration_ms), (2, true, 15));
+        assert_eq!(s.hints_used, 1);
         assert_eq!(again.status("uts"), "done");
         again.reset(Some("uts"));
         assert_eq!(again.status("uts"), "new");
+    }
+
+    #[test]
+    fn a_reference_run_is_kept_apart_from_the_students_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("progress.json");
+        let mut p = Progress::load(&path).unwrap();
+        p.verified_by_reference("uts", 3, 3, "en");
+        assert_eq!(p.status("uts"), "new");
+        assert!(p.lessons.is_empty());
+        p.save(&path).unwrap();
+        let again = Progress::load(&path).unwrap();
+        assert_eq!(
+            (again.verified["uts"].passed, again.verified["uts"].steps),
+            (3, 3)
+        );
+        assert_eq!(again.status("uts"), "new");
+        // A file written before the record existed still reads.
+        std::fs::write(&path, r#"{"format_version": 1, "lessons": {}}"#).unwrap();
+        assert!(Progress::load(&path).unwrap().verified.is_empty());
     }
 
     #[test]

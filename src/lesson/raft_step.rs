@@ -5,6 +5,7 @@
 use super::checks::{World, result};
 use super::event::CheckResult;
 use super::format::{Action, Check, EtcdOp, Step};
+use super::panel::{ClusterPanel, PlayerPanel, RaftPanel};
 use crate::etcd::{self, MemberStatus};
 use crate::i18n::Lang;
 use crate::raft::{self, Command, Control, Outcome, Player, Sim, SimConfig};
@@ -278,9 +279,9 @@ impl RaftLab {
         Ok((pass, detail))
     }
 
-    /// The Cluster panel's data: `{kind: "raft", view, timeline, player}`; `player` says
-    /// whether it plays, how fast, how far the known run reaches and its marked moments.
-    pub fn panel(&self) -> Option<serde_json::Value> {
+    /// The Cluster panel's data: the view, the recent timeline, and the player (whether
+    /// it plays, how fast, how far the known run reaches and its marked moments).
+    pub fn panel(&self) -> Option<ClusterPanel> {
         let player = self.player.as_ref()?;
         let sim = &player.sim;
         let t = sim.timeline();
@@ -288,18 +289,17 @@ impl RaftLab {
             .iter()
             .map(|e| e.to_string())
             .collect();
-        Some(serde_json::json!({
-            "kind": "raft",
-            "view": serde_json::to_value(sim.view()).ok()?,
-            "timeline": recent,
-            "player": {
-                "playing": !player.is_paused(),
-                "speed": player.speed(),
-                "horizon": player.horizon(),
-                "marks": player.marks(),
-                "note": self.note,
+        Some(ClusterPanel::Raft(Box::new(RaftPanel {
+            view: sim.view(),
+            timeline: recent,
+            player: PlayerPanel {
+                playing: !player.is_paused(),
+                speed: player.speed(),
+                horizon: player.horizon(),
+                marks: player.marks(),
+                note: self.note.clone(),
             },
-        }))
+        })))
     }
 
     /// Runs an `etcd` action.

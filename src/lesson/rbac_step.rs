@@ -10,7 +10,7 @@
 //!   "role-solution.yaml" }`: each lesson file is copied over the work file; headless runs
 //!   and reverse validation apply it, the student writes it by hand.
 //! - Everything shown goes out as events: `Output` (verdicts, explanations, tables) and a
-//!   `PanelSnapshot { panel: "cluster", data: {"kind": "rbac", …} }` drawn by the TUI.
+//!   typed `PanelData::Cluster(ClusterPanel::Rbac(…))` snapshot drawn by the TUI.
 //! - The TUI's request builder asks through the engine too ([`review`]): the request it
 //!   composed is kept, and every snapshot carries its verdict and who-can answer against
 //!   the work files as they are then, so an edit in the shell shows up without a key.
@@ -19,11 +19,15 @@ use super::checks::{World, result};
 use super::event::{CheckResult, Event, Stream};
 use super::format::{Action, Check, LessonFile, RbacAsk, RbacWho, StepKind};
 use super::load::{Lesson, LoadError, err};
+use super::panel::{
+    ClusterPanel, RbacCreate, RbacIdentity, RbacObjectRow, RbacPanel, RbacRequest, RbacReview,
+    ReviewAnswer, ReviewSubject, ReviewWhoCan,
+};
 use crate::i18n::Lang;
 use crate::rbac::{self, Policy, RbacObject, Request, Target, UserInfo};
 use crate::tr;
 use anyhow::{Context, Result, bail};
-use serde_json::{Value, json};
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -32,12 +36,12 @@ pub struct RbacState {
     pub work_dir: PathBuf,
     /// The work files loaded by the last `rbac-load`, in order.
     pub loaded: Vec<String>,
-    last_request: Option<Value>,
-    last_decision: Option<Value>,
+    last_request: Option<RbacRequest>,
+    last_decision: Option<rbac::Decision>,
     explain: Vec<String>,
-    matrix: Option<Value>,
-    who_can: Option<Value>,
-    create: Option<Value>,
+    matrix: Option<rbac::Matrix>,
+    who_can: Option<rbac::WhoCan>,
+    create: Option<RbacCreate>,
     /// The request composed in the TUI's request builder.
     review: Option<RbacAsk>,
 }
@@ -105,54 +109,68 @@ impl RbacState {
     }
 
     /// The Cluster panel's data: the objects, the last request and verdict, the matrix.
-    pub fn panel(&self) -> Value {
-        let objects = self.policy().map(|p| objects_json(&p));
-        let (objects, error) = match objects {
-            Ok(o) => (o, Value::Null),
-            Err(e) => (Value::Array(Vec::new()), Value::String(format!("{e:#}"))),
+    pub fn panel(&self) -> ClusterPanel {
+        let (objects, error) = match self.policy() {
+            Ok(p) => (object_rows(&p), None),
+            Err(e) => (Vec::new(), Some(format!("{e:#}"))),
         };
-        json!({
-            "kind": "rbac",
-            "work_dir": self.work_dir.display().to_string(),
-            "files": self.loaded,
-            "objects": objects,
-            "error": error,
-            "request": self.last_request,
-            "decision": self.last_decision,
-            "explain": self.explain,
-            "matrix": self.matrix,
-            "who_can": self.who_can,
-            "create": self.create,
-            "review": self.review.as_ref().map(|a| self.review_json(a)),
-        })
+        ClusterPanel::Rbac(Box::new(RbacPanel {
+            work_dir: self.work_dir.display().to_string(),
+            files: self.loaded.clone(),
+            objects,
+            error,
+            request: self.last_request.clone(),
+            decision: self.last_decision.clone(),
+            explain: self.explain.clone(),
+            matrix: self.matrix.clone(),
+            who_can: self.who_can.clone(),
+            create: self.create.clone(),
+            review: self.review.as_ref().map(|a| self.review_answer(a)),
+        }))
     }
 
     /// The builder's request answered: the identity as the apiserver would see it, the
     /// verdict with its explanation, and who else may do the same.
-    fn review_json(&self, ask: &RbacAsk) -> Value {
-        let answer = || -> Result<Value> {
+    fn review_answer(&self, ask: &RbacAsk) -> RbacReview {
+        let answer = || -> Result<ReviewAnswer> {
             let req = ask_request(ask)?;
             let policy = self.policy()?;
             let d = policy.authorize(&req);
             let w = policy.who_can(&req.verb, &req.target);
-            let subjects: Vec<Value> = w
+            let subjects = w
                 .subjects
                 .iter()
-                .map(|e| json!({"subject": e.subject.describe(), "binding": e.binding.describe()}))
+                .map(|e| ReviewSubject {
+                    subject: e.subject.describe(),
+                    binding: e.binding.describe(),
+                })
                 .collect();
-            Ok(json!({
-                "user": req.user.name,
-                "groups": req.user.groups,
-                "verb": req.verb,
-                "target": req.target.describe(),
-                "allowed": d.allowed,
-                "explain": d.explain_lines(),
-                "who_can": {"subjects": subjects, "superuser_groups": w.superuser_groups},
-            }))
+            Ok(ReviewAnswer::Answered {
+                who: identity(&req),
+                allowed: d.allowed,
+                explain: d.explain_lines(),
+                who_can: ReviewWhoCan {
+                    subjects,
+                    superuser_groups: w.superuser_groups,
+                },
+            })
         };
-        let mut v = answer().unwrap_or_else(|e| json!({ "error": format!("{e:#}") }));
-        v["ask"] = json!(ask);
-        v
+        RbacReview {
+            ask: ask.clone(),
+            answer: answer().unwrap_or_else(|e| ReviewAnswer::Failed {
+                error: format!("{e:#}"),
+            }),
+        }
+    }
+}
+
+/// The identity, verb and target of `req`, as the panel shows them.
+fn identity(req: &Request) -> RbacIdentity {
+    RbacIdentity {
+        user: req.user.name.clone(),
+        groups: req.user.groups.clone(),
+        verb: req.verb.clone(),
+        target: req.target.describe(),
     }
 }
 
@@ -176,25 +194,26 @@ fn describe_selector(s: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSe
 
 /// The objects as the panel draws them: roles with their (effective) rules, bindings
 /// with their subjects and role.
-pub fn objects_json(p: &Policy) -> Value {
+pub fn object_rows(p: &Policy) -> Vec<RbacObjectRow> {
     let mut out = Vec::new();
     for o in &p.objects {
         let meta = o.object.metadata();
         let name = meta.name.clone().unwrap_or_default();
         let ns = meta.namespace.clone();
-        let mut v = json!({
-            "kind": o.object.kind(),
-            "name": name,
-            "namespace": ns,
-            "source": o.source.to_string(),
-        });
+        let mut row = RbacObjectRow {
+            kind: o.object.kind().to_string(),
+            name: name.clone(),
+            namespace: ns.clone(),
+            source: o.source.to_string(),
+            ..Default::default()
+        };
         match &o.object {
             RbacObject::Role(_) | RbacObject::ClusterRole(_) => {
                 let rules = p
                     .role_rules(o.object.kind(), &name, ns.as_deref())
                     .map(|rs| rs.iter().map(rbac::rule::describe).collect::<Vec<_>>())
                     .unwrap_or_default();
-                v["rules"] = json!(rules);
+                row.rules = Some(rules);
                 if let RbacObject::ClusterRole(cr) = &o.object
                     && let Some(agg) = &cr.aggregation_rule
                 {
@@ -204,21 +223,21 @@ pub fn objects_json(p: &Policy) -> Value {
                         .flatten()
                         .map(describe_selector)
                         .collect();
-                    v["aggregates"] = json!(sel);
+                    row.aggregates = Some(sel);
                 }
             }
             RbacObject::RoleBinding(b) => {
-                v["role"] = json!(format!("{}/{}", b.role_ref.kind, b.role_ref.name));
-                v["subjects"] = json!(subjects(b.subjects.as_deref()));
+                row.role = Some(format!("{}/{}", b.role_ref.kind, b.role_ref.name));
+                row.subjects = Some(subjects(b.subjects.as_deref()));
             }
             RbacObject::ClusterRoleBinding(b) => {
-                v["role"] = json!(format!("{}/{}", b.role_ref.kind, b.role_ref.name));
-                v["subjects"] = json!(subjects(b.subjects.as_deref()));
+                row.role = Some(format!("{}/{}", b.role_ref.kind, b.role_ref.name));
+                row.subjects = Some(subjects(b.subjects.as_deref()));
             }
         }
-        out.push(v);
+        out.push(row);
     }
-    Value::Array(out)
+    out
 }
 
 fn subjects(s: Option<&[k8s_openapi::api::rbac::v1::Subject]>) -> Vec<String> {
@@ -323,15 +342,12 @@ pub fn perform(state: &mut Option<RbacState>, lesson: &Lesson, action: &Action) 
                 text.push_str(&l);
                 text.push('\n');
             }
-            st.last_request = Some(json!({
-                "ask": a,
-                "user": req.user.name,
-                "groups": req.user.groups,
-                "verb": req.verb,
-                "target": req.target.describe(),
-            }));
+            st.last_request = Some(RbacRequest {
+                ask: a.clone(),
+                who: identity(&req),
+            });
             st.explain = d.explain_lines();
-            st.last_decision = Some(serde_json::to_value(&d)?);
+            st.last_decision = Some(d);
         }
         Action::RbacMatrix(w) => {
             let m = st
@@ -356,7 +372,7 @@ pub fn perform(state: &mut Option<RbacState>, lesson: &Lesson, action: &Action) 
                 }
                 text.push('\n');
             }
-            st.matrix = Some(serde_json::to_value(&m)?);
+            st.matrix = Some(m);
         }
         Action::RbacWhoCan {
             verb,
@@ -384,7 +400,7 @@ pub fn perform(state: &mut Option<RbacState>, lesson: &Lesson, action: &Action) 
             for g in &w.superuser_groups {
                 text.push_str(&format!("Group {g:?} (superuser: allowed everything)\n"));
             }
-            st.who_can = Some(serde_json::to_value(&w)?);
+            st.who_can = Some(w);
         }
         Action::RbacCheckCreate { file, user, groups } => {
             copy_in(st, lesson, file, file)?;
@@ -402,13 +418,13 @@ pub fn perform(state: &mut Option<RbacState>, lesson: &Lesson, action: &Action) 
             for r in &c.missing {
                 text.push_str(&format!("  missing: {}\n", rbac::rule::describe(r)));
             }
-            st.create = Some(json!({
-                "user": user,
-                "file": file,
-                "allowed": c.allowed,
-                "reason": c.reason,
-                "missing": c.missing.iter().map(rbac::rule::describe).collect::<Vec<_>>(),
-            }));
+            st.create = Some(RbacCreate {
+                user: user.clone(),
+                file: file.clone(),
+                allowed: c.allowed,
+                reason: c.reason.clone(),
+                missing: c.missing.iter().map(rbac::rule::describe).collect(),
+            });
         }
         other => bail!("not an RBAC action: {other:?}"),
     }

@@ -6,7 +6,7 @@
 
 use super::engine::Engine;
 use super::event::{CheckResult, Event, StepStatus};
-use super::format::{RbacAsk, StepKind, main_container};
+use super::format::{RbacAsk, ShellSide, StepKind, main_container};
 use super::load::Lesson;
 use std::collections::BTreeMap;
 use std::sync::mpsc::Sender;
@@ -18,6 +18,8 @@ pub struct Session {
     events: Sender<Event>,
     /// Rows and columns of the shell pane.
     shell: (u16, u16),
+    /// Where the last started step wants its shell.
+    side: ShellSide,
     /// Tasks started and not yet passed, with when they started.
     open_tasks: BTreeMap<usize, Instant>,
 }
@@ -32,6 +34,7 @@ impl Session {
             engine,
             events,
             shell,
+            side: ShellSide::Container,
             open_tasks: BTreeMap::new(),
         }
     }
@@ -45,8 +48,29 @@ impl Session {
             .unwrap_or_default()
     }
 
-    /// Keeps a shell open in the main container while it runs.
+    /// The shell side of step `i`: where its shell pane runs.
+    fn side(&self, i: usize) -> ShellSide {
+        self.lesson
+            .file
+            .steps
+            .get(i)
+            .map(|s| s.shell)
+            .unwrap_or_default()
+    }
+
+    /// Keeps a shell open: on the host for a step that asks for it, else in the main
+    /// container while it runs.
     fn ensure_shell(&mut self) {
+        if self.side == ShellSide::Host {
+            let open = self.engine.shell_alive() && self.engine.shell_side() == ShellSide::Host;
+            if !open && let Err(e) = self.engine.open_host_shell(self.shell.0, self.shell.1) {
+                self.engine.notice(format!("cannot open the shell: {e:#}"));
+            }
+            return;
+        }
+        if self.engine.shell_side() == ShellSide::Host {
+            self.engine.close_shell();
+        }
         let main = main_container();
         if self.engine.container(&main).is_none() {
             self.engine.close_shell();
@@ -75,6 +99,7 @@ impl Session {
     /// open, with the shell, until a re-check passes.
     pub fn run(&mut self, i: usize) {
         let t = Instant::now();
+        self.side = self.side(i);
         self.engine.begin_step(i);
         let (results, action_failed) = match self.engine.run_action(i) {
             Err(e) => (self.engine.action_failed(&e), true),
@@ -110,6 +135,7 @@ impl Session {
             Some(&t) => t,
             None => {
                 let t = Instant::now();
+                self.side = self.side(i);
                 self.engine.begin_step(i);
                 if let Err(e) = self.engine.run_action(i) {
                     let r = self.engine.action_failed(&e);

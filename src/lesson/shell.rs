@@ -1,5 +1,6 @@
-//! The interactive shell inside a lesson's container: a PTY whose replica is the
-//! shell's stdin, stdout and stderr, and whose master the engine owns. What the shell
+//! The interactive shell of the shell pane, in a lesson's container or (for a step with
+//! `shell = "host"`) on the host: a PTY whose replica is the shell's stdin, stdout and
+//! stderr, and whose master the engine owns. What the shell
 //! writes comes back as `Event::Output { stream: Pty }` on the one event stream, so the
 //! TUI, the recorder and a replay all see the same bytes.
 
@@ -23,7 +24,29 @@ pub struct Shell {
     stop: Option<OwnedFd>,
     reader: Option<JoinHandle<()>>,
     exec: Option<JoinHandle<Result<ExecOutput>>>,
+    /// The shell of a host-side pane, a child of contlab itself.
+    host: Option<std::process::Child>,
 }
+
+/// The state roots the host shell's `contlab runtime` and `runc` are pointed at.
+#[derive(Clone, Debug)]
+pub struct HostTools {
+    pub runtime_root: std::path::PathBuf,
+    pub runc_root: std::path::PathBuf,
+}
+
+/// Writes an executable `sh` script `name` into `bin`.
+fn script(bin: &std::path::Path, name: &str, text: &str) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = bin.join(name);
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+        .with_context(|| format!("cannot make {} executable", path.display()))
+}
+
+/// The directory, inside a host shell's work directory, that puts `contlab` on its
+/// `PATH` (so `contlab runtime …` is the contlab that runs the lesson).
+const HOST_BIN: &str = ".contlab-bin";
 
 fn winsize(rows: u16, cols: u16) -> libc::winsize {
     libc::winsize {
@@ -45,6 +68,18 @@ fn cloexec(fd: &OwnedFd) -> Result<()> {
     Ok(())
 }
 
+/// A PTY of `rows`×`cols`: its master, and its replica three times (a shell's stdin,
+/// stdout and stderr).
+fn open_pty(rows: u16, cols: u16) -> Result<(OwnedFd, [OwnedFd; 3])> {
+    let ws = winsize(rows, cols);
+    let pty = nix::pty::openpty(Some(&ws), None).context("cannot open a PTY (openpty)")?;
+    cloexec(&pty.master)?;
+    cloexec(&pty.slave)?;
+    let dup = |fd: &OwnedFd| fd.try_clone().context("cannot duplicate the PTY");
+    let (a, b) = (dup(&pty.slave)?, dup(&pty.slave)?);
+    Ok((pty.master, [a, b, pty.slave]))
+}
+
 impl Shell {
     /// Opens a PTY of `rows`×`cols`, starts `/bin/sh` in `container` on its replica, and
     /// forwards the shell's output to `events`.
@@ -54,19 +89,103 @@ impl Shell {
         cols: u16,
         events: Sender<Event>,
     ) -> Result<Self> {
-        let ws = winsize(rows, cols);
-        let pty = nix::pty::openpty(Some(&ws), None).context("cannot open a PTY (openpty)")?;
-        cloexec(&pty.master)?;
-        cloexec(&pty.slave)?;
-        let replica = pty.slave;
+        let (master, [stdin, stdout, stderr]) = open_pty(rows, cols)?;
         let stdio = Stdio {
-            stdin: Io::Fd(replica.try_clone().context("cannot duplicate the PTY")?),
-            stdout: Io::Fd(replica.try_clone().context("cannot duplicate the PTY")?),
-            stderr: Io::Fd(replica),
+            stdin: Io::Fd(stdin),
+            stdout: Io::Fd(stdout),
+            stderr: Io::Fd(stderr),
         };
         // `-i`: interactive even if the shell doubts its stdin (prompt, line editing).
         let exec = container.exec_background(&["/bin/sh", "-i"], stdio, true)?;
-        let reader_fd = pty.master.try_clone().context("cannot duplicate the PTY")?;
+        let mut shell = Shell::on(master, events)?;
+        shell.exec = Some(exec);
+        Ok(shell)
+    }
+
+    /// Opens a PTY of `rows`×`cols` and starts `/bin/sh` on the host in `dir`, with
+    /// `contlab` first on its `PATH` (then the host's own `PATH`, where an editor is),
+    /// and a prompt that says it is the host. `contlab runtime` and `runc` (when
+    /// installed) keep their containers under `tools`' roots.
+    pub fn open_host(
+        dir: &std::path::Path,
+        tools: &HostTools,
+        rows: u16,
+        cols: u16,
+        events: Sender<Event>,
+    ) -> Result<Self> {
+        use std::os::unix::process::CommandExt;
+        let (master, [stdin, stdout, stderr]) = open_pty(rows, cols)?;
+        let bin = dir.join(HOST_BIN);
+        std::fs::create_dir_all(&bin).with_context(|| format!("cannot make {}", bin.display()))?;
+        let me = std::env::current_exe().context("cannot find the contlab binary")?;
+        script(
+            &bin,
+            "contlab",
+            &format!(
+                "#!/bin/sh\n# contlab; `runtime` keeps its containers in the lesson's root.\n\
+                 if [ \"$1\" = runtime ]; then shift; exec '{me}' runtime --root '{root}' \"$@\"; fi\n\
+                 exec '{me}' \"$@\"\n",
+                me = me.display(),
+                root = tools.runtime_root.display()
+            ),
+        )?;
+        if let Ok(runc) = which::which("runc") {
+            script(
+                &bin,
+                "runc",
+                &format!(
+                    "#!/bin/sh\nexec '{}' --root '{}' \"$@\"\n",
+                    runc.display(),
+                    tools.runc_root.display()
+                ),
+            )?;
+        }
+        let path = match std::env::var_os("PATH") {
+            Some(p) if !p.is_empty() => {
+                let mut v = bin.into_os_string();
+                v.push(":");
+                v.push(p);
+                v
+            }
+            _ => {
+                let mut v = bin.into_os_string();
+                v.push(":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+                v
+            }
+        };
+        let mut cmd = std::process::Command::new("/bin/sh");
+        cmd.arg("-i")
+            .current_dir(dir)
+            .env("PATH", path)
+            .env("PS1", "[host] \\w # ")
+            .env(
+                "EDITOR",
+                std::env::var_os("EDITOR").unwrap_or_else(|| "vi".into()),
+            )
+            .env("CONTLAB_SHELL", "host")
+            .stdin(stdin)
+            .stdout(stdout)
+            .stderr(stderr);
+        // SAFETY: only async-signal-safe calls between fork and exec. The shell leads a
+        // new session whose controlling terminal is the PTY, so closing the master hangs
+        // it up (SIGHUP) as it does a container's shell.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().context("cannot start /bin/sh on the host")?;
+        let mut shell = Shell::on(master, events)?;
+        shell.host = Some(child);
+        Ok(shell)
+    }
+
+    /// Starts forwarding `master`'s output to `events`.
+    fn on(master: OwnedFd, events: Sender<Event>) -> Result<Self> {
+        let reader_fd = master.try_clone().context("cannot duplicate the PTY")?;
         let (stop_r, stop_w) =
             nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).context("cannot create a pipe")?;
         let reader = std::thread::Builder::new()
@@ -74,10 +193,11 @@ impl Shell {
             .spawn(move || read_loop(reader_fd, stop_r, events))
             .context("cannot start the PTY reader")?;
         Ok(Shell {
-            master: Some(std::fs::File::from(pty.master)),
+            master: Some(std::fs::File::from(master)),
             stop: Some(stop_w),
             reader: Some(reader),
-            exec: Some(exec),
+            exec: None,
+            host: None,
         })
     }
 
@@ -124,6 +244,18 @@ impl Shell {
             if h.is_finished() {
                 let _ = h.join();
             }
+        }
+        if let Some(mut c) = self.host.take() {
+            // The hang-up ends an interactive sh; one that ignores it is killed, since
+            // no container teardown will.
+            let deadline = Instant::now() + Duration::from_secs(2);
+            while matches!(c.try_wait(), Ok(None)) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            if matches!(c.try_wait(), Ok(None)) {
+                let _ = c.kill();
+            }
+            let _ = c.wait();
         }
     }
 }
@@ -195,7 +327,41 @@ fn take_utf8(bytes: &mut Vec<u8>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::take_utf8;
+    use super::*;
+
+    /// The host shell runs in the work directory, says it is the host, and finds the
+    /// contlab that runs the lesson first on its PATH.
+    #[test]
+    fn a_host_shell_runs_in_the_work_directory_with_contlab_on_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let tools = HostTools {
+            runtime_root: dir.path().join("root"),
+            runc_root: dir.path().join("runc-root"),
+        };
+        let mut sh = Shell::open_host(dir.path(), &tools, 24, 80, tx).unwrap();
+        sh.input(
+            b"pwd; echo \"side=$CONTLAB_SHELL\"; command -v contlab; cat \"$(command -v contlab)\"; echo EN\"\"D; exit\n",
+        )
+        .unwrap();
+        let mut out = String::new();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline && !out.contains("END") {
+            if let Ok(Event::Output { data, .. }) = rx.recv_timeout(Duration::from_millis(100)) {
+                out.push_str(&data);
+            }
+        }
+        let want = dir.path().canonicalize().unwrap();
+        assert!(out.contains(&*want.to_string_lossy()), "{out}");
+        assert!(out.contains("side=host"), "{out}");
+        assert!(out.contains("[host]"), "{out}");
+        assert!(out.contains(".contlab-bin/contlab"), "{out}");
+        // `contlab runtime` keeps the student's containers in the lesson's root.
+        let root = format!("runtime --root '{}'", tools.runtime_root.display());
+        assert!(out.contains(&root), "{out}");
+        sh.close();
+        assert!(!sh.is_alive());
+    }
 
     #[test]
     fn split_characters_wait_for_their_last_byte() {

@@ -6,7 +6,7 @@
 //!   "contlab_version", "lessons": [{"id", "status": new|started|done, "current_step",
 //!   "current_index" (0-based, or null), "total_steps", "started_at_ms", "completed_at_ms",
 //!   "steps": [{"id", "passed", "attempts", "first_attempt_ms", "passed_at_ms",
-//!   "duration_ms", "solution_shown", "checks": [{"check", "pass", "sentence"}]}]}]}`
+//!   "duration_ms", "solution_shown", "hints_used", "checks": [{"check", "pass", "sentence"}]}]}]}`
 //! Times are ms since the Unix epoch. Readers accept unknown fields; a newer
 //! format_version is refused with a clear message.
 
@@ -55,6 +55,9 @@ pub struct StepExport {
     pub passed_at_ms: Option<u64>,
     pub duration_ms: u64,
     pub solution_shown: bool,
+    /// Hints revealed; absent in exports made before it was counted.
+    #[serde(default)]
+    pub hints_used: u32,
     pub checks: Vec<CheckResult>,
 }
 
@@ -102,6 +105,7 @@ pub fn export(p: &Progress, lessons: &[Lesson], student: &str, now_ms: u64) -> E
                     passed_at_ms: s.passed_at_ms,
                     duration_ms: s.duration_ms,
                     solution_shown: s.solution_shown,
+                    hints_used: s.hints_used,
                     checks: s.last_checks.clone(),
                 })
             })

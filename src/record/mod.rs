@@ -141,7 +141,7 @@ pub struct Recorder<'a> {
     journal: journal::Writer,
     cast: CastSource<'a>,
     start: Instant,
-    last_panel: BTreeMap<String, serde_json::Value>,
+    last_panel: BTreeMap<&'static str, crate::lesson::event::PanelData>,
     pub journal_path: PathBuf,
     pub cast_path: PathBuf,
     /// The lesson being recorded.
@@ -214,11 +214,11 @@ impl<'a> Recorder<'a> {
     /// Records one event. Panel samples that did not change are left out, so a journal
     /// stays small however often the panes were sampled.
     pub fn on_event(&mut self, e: &Event) {
-        if let Event::PanelSnapshot { panel, data } = e {
-            if self.last_panel.get(panel) == Some(data) {
+        if let Event::PanelSnapshot(p) = e {
+            if self.last_panel.get(p.name()) == Some(p) {
                 return;
             }
-            self.last_panel.insert(panel.clone(), data.clone());
+            self.last_panel.insert(p.name(), p.clone());
         }
         let t = self.start.elapsed().as_millis() as u64;
         if let Err(err) = self.journal.write(t, e) {

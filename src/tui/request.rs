@@ -3,7 +3,7 @@
 //! holds the form; the engine answers it (`EngineCmd::RbacReview`) in its panel snapshots.
 
 use crate::lesson::format::RbacAsk;
-use serde_json::Value;
+use crate::lesson::panel::{RbacObjectRow, RbacPanel};
 
 /// Whom the request is made as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,9 +86,9 @@ pub struct RequestBuilder {
 const SA_PREFIX: &str = "system:serviceaccount:";
 
 impl RequestBuilder {
-    /// A form filled from the lesson's last request (`data["request"]["ask"]` of the RBAC
+    /// A form filled from the lesson's last request (`request.ask` of the RBAC
     /// panel snapshot), else from the first namespace and user the policy names.
-    pub fn from_panel(data: &Value) -> RequestBuilder {
+    pub fn from_panel(data: &RbacPanel) -> RequestBuilder {
         let mut b = RequestBuilder {
             subject: SubjectKind::User,
             user: String::new(),
@@ -105,10 +105,7 @@ impl RequestBuilder {
         if let Some(u) = users(data).into_iter().next() {
             b.set_user(&u);
         }
-        if let Some(ask) = data
-            .pointer("/request/ask")
-            .and_then(|a| serde_json::from_value::<RbacAsk>(a.clone()).ok())
-        {
+        if let Some(ask) = data.request.as_ref().map(|r| r.ask.clone()) {
             b.set_user(&ask.user);
             b.groups = ask.groups.join(",");
             b.verb = ask.verb;
@@ -208,7 +205,7 @@ impl RequestBuilder {
     /// ←/→: the next (`by` = 1) or previous choice for the field under the cursor. The
     /// choices come from the verbs and resources above and from what the loaded policy
     /// (the panel snapshot `data`) names; a field without choices stays as it is.
-    pub fn cycle(&mut self, by: isize, data: &Value) {
+    pub fn cycle(&mut self, by: isize, data: &RbacPanel) {
         if self.field == Field::Subject {
             self.subject = match self.subject {
                 SubjectKind::User => SubjectKind::ServiceAccount,
@@ -285,16 +282,16 @@ impl RequestBuilder {
     }
 }
 
-fn objects(data: &Value) -> impl Iterator<Item = &Value> {
-    data["objects"].as_array().into_iter().flatten()
+fn objects(data: &RbacPanel) -> impl Iterator<Item = &RbacObjectRow> {
+    data.objects.iter()
 }
 
 /// The subjects of every binding, as the panel snapshot writes them (`User alice`,
 /// `ServiceAccount ns/name`).
-fn subjects(data: &Value) -> impl Iterator<Item = &str> {
+fn subjects(data: &RbacPanel) -> impl Iterator<Item = &str> {
     objects(data)
-        .flat_map(|o| o["subjects"].as_array().into_iter().flatten())
-        .filter_map(Value::as_str)
+        .flat_map(|o| o.subjects.iter().flatten())
+        .map(String::as_str)
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
@@ -304,18 +301,13 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 }
 
 /// The namespaces of the loaded objects, sorted.
-pub fn namespaces(data: &Value) -> Vec<String> {
-    sorted(
-        objects(data)
-            .filter_map(|o| o["namespace"].as_str())
-            .map(str::to_string)
-            .collect(),
-    )
+pub fn namespaces(data: &RbacPanel) -> Vec<String> {
+    sorted(objects(data).filter_map(|o| o.namespace.clone()).collect())
 }
 
 /// The users bindings name, a service account as its user name when its namespace is
 /// written in the subject.
-fn users(data: &Value) -> Vec<String> {
+fn users(data: &RbacPanel) -> Vec<String> {
     sorted(
         subjects(data)
             .filter_map(|s| match s.split_once(' ') {
@@ -329,7 +321,7 @@ fn users(data: &Value) -> Vec<String> {
     )
 }
 
-fn groups(data: &Value) -> Vec<String> {
+fn groups(data: &RbacPanel) -> Vec<String> {
     sorted(
         subjects(data)
             .filter_map(|s| s.strip_prefix("Group "))
@@ -338,7 +330,7 @@ fn groups(data: &Value) -> Vec<String> {
     )
 }
 
-fn service_account_names(data: &Value) -> Vec<String> {
+fn service_account_names(data: &RbacPanel) -> Vec<String> {
     sorted(
         subjects(data)
             .filter_map(|s| s.strip_prefix("ServiceAccount "))
@@ -352,8 +344,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn panel() -> Value {
-        json!({
+    fn panel() -> RbacPanel {
+        serde_json::from_value(json!({
             "kind": "rbac",
             "objects": [
                 {"kind": "Role", "name": "pod-reader", "namespace": "shop"},
@@ -363,7 +355,8 @@ mod tests {
                  "subjects": ["ServiceAccount monitoring/prometheus"]}
             ],
             "request": null
-        })
+        }))
+        .expect("an RBAC panel")
     }
 
     #[test]
@@ -406,9 +399,12 @@ mod tests {
     #[test]
     fn the_lessons_last_request_fills_the_form() {
         let mut data = panel();
-        data["request"] = json!({"ask": {"verb": "list", "resource": "nodes", "name": null,
+        data.request = serde_json::from_value(
+            json!({"ask": {"verb": "list", "resource": "nodes", "name": null,
             "namespace": null, "cluster": true, "as": "system:serviceaccount:shop:checkout",
-            "groups": []}});
+            "groups": []}}),
+        )
+        .expect("a request");
         let b = RequestBuilder::from_panel(&data);
         assert_eq!(b.subject, SubjectKind::ServiceAccount);
         assert_eq!(

@@ -4,6 +4,7 @@
 use crate::lesson::event::{CheckResult, Event, StepStatus, Stream, TraceEvent, add_to_round};
 use crate::lesson::format::{StepKind, StepText};
 use crate::lesson::load::Lesson;
+use crate::lesson::panel::{CgroupPanel, ClusterPanel, PanelData, ProcPanel};
 use crate::lesson::progress::Progress;
 use std::cell::RefCell;
 
@@ -100,10 +101,10 @@ pub struct LessonState {
     pub active: Option<usize>,
     /// Trace events with the step they happened in.
     pub trace: Vec<(usize, TraceEvent)>,
-    pub proc: Option<serde_json::Value>,
-    pub cgroup: Option<serde_json::Value>,
+    pub proc: Option<ProcPanel>,
+    pub cgroup: Option<CgroupPanel>,
     pub mem_history: Vec<u64>,
-    pub cluster: Option<serde_json::Value>,
+    pub cluster: Option<ClusterPanel>,
     /// The shell pane's screen, fed with the PTY's bytes.
     pub term: vt100::Parser,
     /// Some PTY output arrived: a shell runs (or ran).
@@ -300,10 +301,10 @@ impl App {
         self.lesson
             .as_ref()
             .and_then(|ls| ls.cluster.as_ref())
-            .filter(|c| c["kind"] == "raft")
-            .and_then(|c| c.pointer("/view/nodes"))
-            .and_then(|n| n.as_array())
-            .map_or(0, |n| n.len() as u64)
+            .map_or(0, |c| match c {
+                ClusterPanel::Raft(r) => r.view.nodes.len() as u64,
+                _ => 0,
+            })
     }
 
     pub fn step_kind(&self, i: usize) -> Option<StepKind> {
@@ -440,13 +441,10 @@ impl App {
                 }
                 true
             }
-            Event::PanelSnapshot { panel, data } => match panel.as_str() {
-                "proc" => replace_if_changed(&mut ls.proc, data),
-                "cgroup" => {
-                    let used = data
-                        .pointer("/reading/memory_current/parsed")
-                        .and_then(|v| v.as_u64());
-                    if let Some(u) = used {
+            Event::PanelSnapshot(p) => match p {
+                PanelData::Proc(data) => replace_if_changed(&mut ls.proc, data),
+                PanelData::Cgroup(data) => {
+                    if let Some(u) = data.memory_current() {
                         ls.mem_history.push(u);
                         if ls.mem_history.len() > MEM_HISTORY {
                             ls.mem_history.remove(0);
@@ -454,8 +452,7 @@ impl App {
                     }
                     replace_if_changed(&mut ls.cgroup, data)
                 }
-                "cluster" => replace_if_changed(&mut ls.cluster, data),
-                _ => false,
+                PanelData::Cluster(data) => replace_if_changed(&mut ls.cluster, data),
             },
             Event::Check(c) => {
                 let at = ls.active.unwrap_or(ls.step);
@@ -483,7 +480,7 @@ impl App {
     }
 }
 
-fn replace_if_changed(slot: &mut Option<serde_json::Value>, data: &serde_json::Value) -> bool {
+fn replace_if_changed<T: Clone + PartialEq>(slot: &mut Option<T>, data: &T) -> bool {
     if slot.as_ref() == Some(data) {
         return false;
     }

@@ -9,6 +9,7 @@ use super::state::{App, Confirm, Focus, Mode, Overlay, Panel, Screen, StepMark};
 use super::view::layout;
 use crate::lesson::event::{Event, StepStatus};
 use crate::lesson::format::StepKind;
+use crate::lesson::panel::{ClusterPanel, RbacPanel};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// Re-check an open task every this many ticks (ticks are 250 ms).
@@ -307,7 +308,7 @@ fn lesson_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
         Some(Action::NextStep) => go(app, (step + 1).min(nsteps.saturating_sub(1))),
         Some(Action::PreviousStep) => go(app, step.saturating_sub(1)),
         Some(Action::Run) => run(app, step, kind, fx),
-        Some(Action::Hint) => hint(app),
+        Some(Action::Hint) => hint(app, fx),
         Some(Action::Solution) => {
             let passed = ls.steps.get(step).is_some_and(|s| s.mark == StepMark::Pass);
             let has = app
@@ -375,9 +376,11 @@ fn lesson_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
 }
 
 /// The open lesson's RBAC panel snapshot, if the engine has sent one.
-fn rbac_panel(app: &App) -> Option<&serde_json::Value> {
-    let ls = app.lesson.as_ref()?;
-    ls.cluster.as_ref().filter(|c| c["kind"] == "rbac")
+fn rbac_panel(app: &App) -> Option<&RbacPanel> {
+    match app.lesson.as_ref()?.cluster.as_ref()? {
+        ClusterPanel::Rbac(r) => Some(r.as_ref()),
+        _ => None,
+    }
 }
 
 /// Opens the request builder on the Cluster panel and asks its request at once.
@@ -555,7 +558,7 @@ fn scroll(app: &mut App, by: i32) {
     }
 }
 
-fn hint(app: &mut App) {
+fn hint(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(ls) = app.lesson.as_ref() else {
         return;
     };
@@ -581,18 +584,31 @@ fn hint(app: &mut App) {
     if let Some(s) = app.lesson.as_mut().and_then(|ls| ls.steps.get_mut(step)) {
         s.hints += 1;
     }
+    if app.opts.mode != Mode::Live {
+        return;
+    }
+    let id = step_id(app, step);
+    if let Some((lesson, sid)) = id {
+        app.progress.hint_used(&lesson, &sid);
+        fx.push(Effect::SaveProgress);
+    }
+}
+
+/// The open lesson's id and the id of its step `step`, as progress keys them.
+fn step_id(app: &App, step: usize) -> Option<(String, String)> {
+    app.open().and_then(|(l, _)| {
+        Some((
+            l.id().to_string(),
+            l.file.steps.get(step)?.id.get_ref().clone(),
+        ))
+    })
 }
 
 fn solution(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(step) = app.lesson.as_ref().map(|l| l.step) else {
         return;
     };
-    let id = app.open().and_then(|(l, _)| {
-        Some((
-            l.id().to_string(),
-            l.file.steps.get(step)?.id.get_ref().clone(),
-        ))
-    });
+    let id = step_id(app, step);
     if let Some(s) = app.lesson.as_mut().and_then(|ls| ls.steps.get_mut(step)) {
         s.hints = usize::MAX / 2;
     }

@@ -67,3 +67,9 @@ pub fn output_in(state: &Path, args: &[&str]) -> Output {
         .output()
         .expect("contlab runs")
 }
+
+/// A panel sample as a journal writes it: `{"panel": name, "data": data}`.
+pub fn panel(name: &str, data: serde_json::Value) -> contlab::lesson::event::PanelData {
+    serde_json::from_value(serde_json::json!({ "panel": name, "data": data }))
+        .expect("a panel sample")
+}

@@ -8,7 +8,8 @@
 //! the keys.
 
 use super::Palette;
-use crate::raft::{ClusterView, Mark, MarkKind, Role};
+use crate::lesson::panel::{ClusterPanel, RaftPanel};
+use crate::raft::{ClusterView, MarkKind, Role};
 use crate::tui::text::{cut, width};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -17,8 +18,6 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::widgets::canvas::{self, Canvas};
-use serde::Deserialize;
-use serde_json::Value;
 
 /// How wide the election-timer bar is.
 const BAR: usize = 10;
@@ -56,42 +55,15 @@ fn section(pal: &Palette, title: &str) -> Line<'static> {
     Line::from(Span::styled(title.to_string(), pal.heading()))
 }
 
-/// What the player reported with the snapshot (absent in older recordings).
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default)]
-struct PlayerInfo {
-    playing: bool,
-    speed: f64,
-    horizon: u64,
-    marks: Vec<Mark>,
-    note: Option<String>,
-}
+/// A Raft snapshot: the view, the recent timeline, and what the player reported with it
+/// (defaults in older recordings).
+type Snapshot = RaftPanel;
 
-/// A Raft snapshot, read from the panel's JSON.
-struct Snapshot {
-    view: ClusterView,
-    timeline: Vec<String>,
-    player: PlayerInfo,
-}
-
-fn snapshot(data: &Value) -> Option<Snapshot> {
-    if data.get("kind")?.as_str()? != "raft" {
-        return None;
+fn snapshot(data: &ClusterPanel) -> Option<&Snapshot> {
+    match data {
+        ClusterPanel::Raft(r) => Some(r.as_ref()),
+        _ => None,
     }
-    let view: ClusterView = serde_json::from_value(data.get("view")?.clone()).ok()?;
-    let timeline: Vec<String> = data
-        .get("timeline")
-        .and_then(|t| serde_json::from_value(t.clone()).ok())
-        .unwrap_or_default();
-    let player: PlayerInfo = data
-        .get("player")
-        .and_then(|p| serde_json::from_value(p.clone()).ok())
-        .unwrap_or_default();
-    Some(Snapshot {
-        view,
-        timeline,
-        player,
-    })
 }
 
 /// How the panel is drawn beyond the snapshot: the selected node, whether the keys work
@@ -108,7 +80,7 @@ pub struct Controls {
 pub fn draw(
     f: &mut Frame,
     area: Rect,
-    data: &Value,
+    data: &ClusterPanel,
     pal: &Palette,
     scroll: u16,
     c: Controls,
@@ -131,12 +103,12 @@ pub fn draw(
         Constraint::Length(u16::from(c.keys)),
     ])
     .areas(area);
-    f.render_widget(Paragraph::new(header(&snap, pal, w, c.ko)), head);
-    f.render_widget(Paragraph::new(timeline_bar(&snap, pal, w)), bar);
+    f.render_widget(Paragraph::new(header(snap, pal, w, c.ko)), head);
+    f.render_widget(Paragraph::new(timeline_bar(snap, pal, w)), bar);
     if ring_h > 0 {
         draw_ring(f, ring, &snap.view, pal, c.selected);
     }
-    let lines = body_lines(&snap, pal, w, c.selected);
+    let lines = body_lines(snap, pal, w, c.selected);
     super::panels::scrolled(f, body, lines, scroll, false);
     if c.keys {
         f.render_widget(Paragraph::new(footer(pal, w, c)), foot);
@@ -391,8 +363,13 @@ fn draw_ring(f: &mut Frame, area: Rect, view: &ClusterView, pal: &Palette, selec
 }
 
 /// The panel's scrollable lines for a Raft snapshot, or `None` when `data` is not one.
-pub fn lines(data: &Value, pal: &Palette, w: usize, selected: u64) -> Option<Vec<Line<'static>>> {
-    Some(body_lines(&snapshot(data)?, pal, w, selected))
+pub fn lines(
+    data: &ClusterPanel,
+    pal: &Palette,
+    w: usize,
+    selected: u64,
+) -> Option<Vec<Line<'static>>> {
+    Some(body_lines(snapshot(data)?, pal, w, selected))
 }
 
 fn body_lines(snap: &Snapshot, pal: &Palette, w: usize, selected: u64) -> Vec<Line<'static>> {
@@ -578,7 +555,7 @@ mod tests {
 
     /// A fixed cluster, as the lesson engine publishes it: five nodes, a leader in term 2
     /// after a partition, four quiet ticks, then a write whose messages are in flight.
-    fn data() -> Value {
+    fn data() -> ClusterPanel {
         let mut lab = crate::lesson::raft_step::RaftLab::default();
         lab.run_script(
             "campaign 1\nstabilize\npropose 1 x=1\nstabilize\npartition 1,2 | 3,4,5\n\
@@ -627,7 +604,9 @@ mod tests {
     #[test]
     fn other_kinds_fall_back() {
         let pal = Palette { color: false };
-        assert!(lines(&serde_json::json!({"kind": "etcd"}), &pal, 80, 1).is_none());
-        assert!(lines(&serde_json::json!({"view": 1}), &pal, 80, 1).is_none());
+        let etcd = ClusterPanel::Etcd {
+            members: Vec::new(),
+        };
+        assert!(lines(&etcd, &pal, 80, 1).is_none());
     }
 }

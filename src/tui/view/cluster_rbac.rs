@@ -1,138 +1,123 @@
 //! The Cluster panel for the RBAC track: a pure drawing of the engine's
-//! `PanelSnapshot { panel: "cluster", data: {"kind": "rbac", …} }`: the objects as a tree,
+//! typed `ClusterPanel::Rbac` snapshot: the objects as a tree,
 //! the last request with its verdict and explanation, and the access matrix; and, while
 //! the request builder has the keys, its form with the engine's answer to it.
 
 use super::Palette;
+use crate::lesson::panel::{RbacObjectRow, RbacPanel, ReviewAnswer};
 use crate::tui::request::{Field, RequestBuilder, SubjectKind};
 use crate::tui::text::{cut, width, wrap};
 use ratatui::text::{Line, Span};
-use serde_json::Value;
-
-fn st(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_string()
-}
 
 /// The panel's lines for `data`, cut to `w` columns.
-pub fn lines(data: &Value, pal: &Palette, w: usize) -> Vec<Line<'static>> {
+pub fn lines(data: &RbacPanel, pal: &Palette, w: usize) -> Vec<Line<'static>> {
     let mut out: Vec<Line<'static>> = Vec::new();
     let text = |s: String, style| Line::from(Span::styled(cut(&s, w), style));
     let plain = |s: String| Line::raw(cut(&s, w));
-    out.push(text(
-        format!("work dir {}", st(&data["work_dir"])),
-        pal.dim(),
-    ));
-    if let Some(e) = data["error"].as_str() {
+    out.push(text(format!("work dir {}", data.work_dir), pal.dim()));
+    if let Some(e) = &data.error {
         out.push(text(format!("✗ {e}"), pal.bad()));
     }
-    let objects = data["objects"].as_array().cloned().unwrap_or_default();
-    let is_role = |o: &Value| matches!(o["kind"].as_str(), Some("Role" | "ClusterRole"));
-    let name = |o: &Value| match o["namespace"].as_str() {
-        Some(ns) => format!("{} {}/{}", st(&o["kind"]), ns, st(&o["name"])),
-        None => format!("{} {}", st(&o["kind"]), st(&o["name"])),
+    let name = |o: &RbacObjectRow| match &o.namespace {
+        Some(ns) => format!("{} {}/{}", o.kind, ns, o.name),
+        None => format!("{} {}", o.kind, o.name),
     };
     // Roles first, then bindings, each in reading order.
-    for o in objects.iter().filter(|o| is_role(o)) {
+    for o in data.objects.iter().filter(|o| o.is_role()) {
         out.push(text(name(o), pal.accent()));
-        if let Some(sel) = o["aggregates"].as_array() {
-            let sel: Vec<String> = sel.iter().map(st).collect();
+        if let Some(sel) = &o.aggregates {
             out.push(text(
                 format!("  ⊇ aggregates {}", sel.join(" | ")),
                 pal.dim(),
             ));
         }
-        let rules = o["rules"].as_array().cloned().unwrap_or_default();
+        let rules = o.rules.as_deref().unwrap_or_default();
         if rules.is_empty() {
             out.push(text("  (no rules)".into(), pal.dim()));
         }
         for (i, r) in rules.iter().enumerate() {
             let branch = if i + 1 == rules.len() { "└" } else { "├" };
-            out.push(plain(format!("  {branch} {}", st(r))));
+            out.push(plain(format!("  {branch} {r}")));
         }
     }
-    for o in objects.iter().filter(|o| !is_role(o)) {
+    for o in data.objects.iter().filter(|o| !o.is_role()) {
         out.push(Line::from(vec![
             Span::styled(cut(&name(o), w), pal.accent()),
-            Span::raw(cut(&format!(" → {}", st(&o["role"])), w)),
+            Span::raw(cut(
+                &format!(" → {}", o.role.as_deref().unwrap_or_default()),
+                w,
+            )),
         ]));
-        let subs = o["subjects"].as_array().cloned().unwrap_or_default();
+        let subs = o.subjects.as_deref().unwrap_or_default();
         for (i, s) in subs.iter().enumerate() {
             let branch = if i + 1 == subs.len() { "└" } else { "├" };
-            out.push(plain(format!("  {branch} {}", st(s))));
+            out.push(plain(format!("  {branch} {s}")));
         }
     }
-    if let Some(req) = data.get("request").filter(|r| !r.is_null()) {
+    if let Some(req) = &data.request {
+        let req = &req.who;
         out.push(Line::raw(""));
         out.push(text("request".into(), pal.heading()));
-        let groups: Vec<String> = req["groups"]
-            .as_array()
-            .map(|g| g.iter().map(st).collect())
-            .unwrap_or_default();
-        out.push(plain(format!(
-            "  {} {} {}",
-            st(&req["user"]),
-            st(&req["verb"]),
-            st(&req["target"])
-        )));
-        if !groups.is_empty() {
-            out.push(text(format!("  groups {}", groups.join(", ")), pal.dim()));
+        out.push(plain(format!("  {} {} {}", req.user, req.verb, req.target)));
+        if !req.groups.is_empty() {
+            out.push(text(
+                format!("  groups {}", req.groups.join(", ")),
+                pal.dim(),
+            ));
         }
-        let allowed = data["decision"]["allowed"].as_bool().unwrap_or(false);
+        let allowed = data.decision.as_ref().is_some_and(|d| d.allowed);
         let (mark, style) = if allowed {
             ("✓ yes", pal.ok())
         } else {
             ("✗ no", pal.bad())
         };
         out.push(text(format!("  {mark}"), style));
-        for l in data["explain"].as_array().into_iter().flatten() {
-            out.push(plain(format!("  {}", st(l))));
+        for l in &data.explain {
+            out.push(plain(format!("  {l}")));
         }
     }
-    if let Some(c) = data.get("create").filter(|c| !c.is_null()) {
+    if let Some(c) = &data.create {
         out.push(Line::raw(""));
         out.push(text(
-            format!("create {} as {}", st(&c["file"]), st(&c["user"])),
+            format!("create {} as {}", c.file, c.user),
             pal.heading(),
         ));
-        let ok = c["allowed"].as_bool().unwrap_or(false);
+        let ok = c.allowed;
         out.push(text(
-            format!("  {} {}", if ok { "✓" } else { "✗" }, st(&c["reason"])),
+            format!("  {} {}", if ok { "✓" } else { "✗" }, c.reason),
             if ok { pal.ok() } else { pal.bad() },
         ));
-        for m in c["missing"].as_array().into_iter().flatten() {
-            out.push(plain(format!("  missing {}", st(m))));
+        for m in &c.missing {
+            out.push(plain(format!("  missing {m}")));
         }
     }
-    if let Some(m) = data.get("matrix").filter(|m| !m.is_null()) {
+    if let Some(m) = &data.matrix {
         out.push(Line::raw(""));
-        let place = m["namespace"]
-            .as_str()
+        let place = m
+            .namespace
+            .as_deref()
             .map(|n| format!("in {n}"))
             .unwrap_or_else(|| "at cluster scope".into());
         out.push(text(
-            format!("access of {} {place}", st(&m["user"]["name"])),
+            format!("access of {} {place}", m.user.name),
             pal.heading(),
         ));
-        let verbs: Vec<String> = m["verbs"]
-            .as_array()
-            .map(|v| v.iter().map(st).collect())
-            .unwrap_or_default();
-        let rows = m["rows"].as_array().cloned().unwrap_or_default();
-        let width = rows
+        let width = m
+            .rows
             .iter()
-            .map(|r| st(&r["resource"]).chars().count())
+            .map(|r| r.resource.chars().count())
             .max()
             .unwrap_or(8)
             .max(8);
         let mut head = format!("  {:<width$}", "RESOURCE");
-        for v in &verbs {
+        for v in &m.verbs {
             head.push_str(&format!(" {v:>6}"));
         }
         out.push(text(head, pal.dim()));
-        for r in &rows {
-            let mut spans = vec![Span::raw(format!("  {:<width$}", st(&r["resource"])))];
-            for ok in r["allowed"].as_array().into_iter().flatten() {
-                if ok.as_bool() == Some(true) {
+        for r in &m.rows {
+            let mut spans = vec![Span::raw(format!("  {:<width$}", r.resource))];
+            for ok in &r.allowed {
+                if *ok {
                     spans.push(Span::styled(format!(" {:>6}", "yes"), pal.ok()));
                 } else {
                     spans.push(Span::styled(format!(" {:>6}", "-"), pal.dim()));
@@ -169,11 +154,11 @@ fn label(f: Field, ko: bool) -> &'static str {
 }
 
 /// The request builder: the form (the subject on one line, the request on the next, each
-/// wrapped to `w`), the keys, then the engine's answer from `data["review"]`: the verdict
+/// wrapped to `w`), the keys, then the engine's answer from `data.review`: the verdict
 /// with the identity and explanation, or who may do the same.
 pub fn request_lines(
     b: &RequestBuilder,
-    data: &Value,
+    data: &RbacPanel,
     pal: &Palette,
     w: usize,
     ko: bool,
@@ -236,36 +221,39 @@ pub fn request_lines(
         let pad = [Span::raw(" ".repeat(indent))];
         out.extend(wrap(&[(text, style)], w, &pad, &pad));
     };
-    let review = data.get("review").filter(|r| !r.is_null());
-    let Some(r) = review else {
+    let Some(r) = &data.review else {
         out.push(Line::styled(
             if ko { "묻는 중…" } else { "asking…" },
             pal.dim(),
         ));
         return out;
     };
-    if serde_json::to_value(b.ask()).ok().as_ref() != r.get("ask") {
+    if b.ask() != r.ask {
         out.push(Line::styled(
             if ko { "묻는 중…" } else { "asking…" },
             pal.dim(),
         ));
     }
-    if let Some(e) = r["error"].as_str() {
-        wrapped(&mut out, format!("✗ {e}"), pal.bad(), 0);
-        return out;
-    }
+    let (who, allowed, explain, who_can) = match &r.answer {
+        ReviewAnswer::Failed { error } => {
+            wrapped(&mut out, format!("✗ {error}"), pal.bad(), 0);
+            return out;
+        }
+        ReviewAnswer::Answered {
+            who,
+            allowed,
+            explain,
+            who_can,
+        } => (who, *allowed, explain, who_can),
+    };
     if b.who_can {
         let head = if ko {
-            format!("{} {}: 할 수 있는 주체", st(&r["verb"]), st(&r["target"]))
+            format!("{} {}: 할 수 있는 주체", who.verb, who.target)
         } else {
-            format!("who can {} {}", st(&r["verb"]), st(&r["target"]))
+            format!("who can {} {}", who.verb, who.target)
         };
         wrapped(&mut out, head, pal.heading(), 0);
-        let subjects = r["who_can"]["subjects"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        if subjects.is_empty() {
+        if who_can.subjects.is_empty() {
             let none = if ko {
                 "RBAC 바인딩으로는 아무도 없습니다"
             } else {
@@ -273,34 +261,20 @@ pub fn request_lines(
             };
             wrapped(&mut out, none.into(), pal.dim(), 2);
         }
-        for e in &subjects {
-            wrapped(&mut out, st(&e["subject"]), pal.accent(), 2);
-            wrapped(
-                &mut out,
-                format!("← {}", st(&e["binding"])),
-                Default::default(),
-                4,
-            );
+        for e in &who_can.subjects {
+            wrapped(&mut out, e.subject.clone(), pal.accent(), 2);
+            wrapped(&mut out, format!("← {}", e.binding), Default::default(), 4);
         }
-        for g in r["who_can"]["superuser_groups"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
+        for g in &who_can.superuser_groups {
             let why = if ko {
                 "RBAC 전에 모두 허용"
             } else {
                 "allowed everything before RBAC"
             };
-            wrapped(&mut out, format!("Group {:?} ({why})", st(g)), pal.dim(), 2);
+            wrapped(&mut out, format!("Group {g:?} ({why})"), pal.dim(), 2);
         }
         return out;
     }
-    let explain: Vec<String> = r["explain"]
-        .as_array()
-        .map(|l| l.iter().map(st).collect())
-        .unwrap_or_default();
-    let allowed = r["allowed"].as_bool().unwrap_or(false);
     let (mark, style) = if allowed {
         ("✓ yes", pal.ok())
     } else {
@@ -312,14 +286,10 @@ pub fn request_lines(
     }
     // A denial's reason names the user and groups already; an allowed one does not.
     if allowed {
-        let groups: Vec<String> = r["groups"]
-            .as_array()
-            .map(|g| g.iter().map(st).collect())
-            .unwrap_or_default();
-        wrapped(&mut out, format!("user {}", st(&r["user"])), pal.dim(), 2);
+        wrapped(&mut out, format!("user {}", who.user), pal.dim(), 2);
         wrapped(
             &mut out,
-            format!("groups {}", groups.join(", ")),
+            format!("groups {}", who.groups.join(", ")),
             pal.dim(),
             2,
         );
@@ -344,8 +314,8 @@ mod tests {
     use ratatui::widgets::Paragraph;
     use serde_json::json;
 
-    fn data() -> Value {
-        json!({
+    fn data() -> RbacPanel {
+        serde_json::from_value(json!({
             "kind": "rbac",
             "work_dir": "/run/contlab/lessons/rbac-demo",
             "files": ["roles.yaml"],
@@ -360,8 +330,11 @@ mod tests {
                  "role": "Role/pod-reader", "subjects": ["User alice", "Group developers"]}
             ],
             "request": {"user": "alice", "groups": ["system:authenticated"], "verb": "list",
-                        "target": "pods in namespace \"prod\""},
-            "decision": {"allowed": false},
+                        "target": "pods in namespace \"prod\"",
+                        "ask": {"verb": "list", "resource": "pods", "name": null,
+                                "namespace": "prod", "as": "alice"}},
+            "decision": {"allowed": false, "reason": "", "grant": null, "near_misses": [],
+                         "other_namespaces": []},
             "explain": [
                 "RBAC: no binding allows User \"alice\" to list pods in namespace \"prod\"",
                 "would be allowed elsewhere:",
@@ -373,7 +346,8 @@ mod tests {
                                 {"resource": "pods/log", "api_group": "", "allowed": [true, false, false]}]},
             "who_can": null,
             "create": null
-        })
+        }))
+        .expect("an RBAC panel")
     }
 
     fn render(w: u16, h: u16) -> String {

@@ -62,7 +62,7 @@ pub fn hints_for(app: &App, i: usize) -> Vec<String> {
             }
         }
     }
-    out.extend(text.hints.iter().cloned());
+    out.extend(text.tiered_hints());
     out
 }
 

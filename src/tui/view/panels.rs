@@ -3,6 +3,7 @@
 //! (the runtime's calls for this step) and Cluster (raw JSON until its tracks land).
 
 use super::Palette;
+use crate::lesson::panel::{CgroupPanel, ClusterPanel, ProcPanel};
 use crate::tui::state::{App, Focus, LessonState, Mode, Panel};
 use crate::tui::text::{cut, pad};
 use ratatui::Frame;
@@ -138,15 +139,14 @@ fn body(
             }
         }
         Panel::Cluster => match &ls.cluster {
-            Some(v)
-                if v["kind"] == "rbac"
-                    && app.focus == Focus::Request
+            Some(ClusterPanel::Rbac(v))
+                if app.focus == Focus::Request
                     && let Some(b) = &ls.request =>
             {
                 let lines = super::cluster_rbac::request_lines(b, v, pal, w, app.ko());
                 scrolled(f, area, lines, scroll, false)
             }
-            Some(v) if v["kind"] == "rbac" => scrolled(
+            Some(ClusterPanel::Rbac(v)) => scrolled(
                 f,
                 area,
                 super::cluster_rbac::lines(v, pal, w),
@@ -167,7 +167,10 @@ fn body(
                     },
                 ) => {}
             Some(v) => {
-                let text = serde_json::to_string_pretty(v).unwrap_or_default();
+                // Other kinds (etcd's members) as their JSON, keys in order.
+                let text = serde_json::to_value(v)
+                    .and_then(|v| serde_json::to_string_pretty(&v))
+                    .unwrap_or_default();
                 let lines = text.lines().map(|l| Line::raw(cut(l, w))).collect();
                 scrolled(f, area, lines, scroll, false)
             }
@@ -251,9 +254,9 @@ fn ids(v: &Value, ptr: &str) -> String {
     }
 }
 
-fn proc_lines(app: &App, v: &Value, pal: &Palette, w: usize) -> Vec<Line<'static>> {
-    let snap = v.get("snapshot").unwrap_or(&Value::Null);
-    let who = s(v, "/container");
+fn proc_lines(app: &App, v: &ProcPanel, pal: &Palette, w: usize) -> Vec<Line<'static>> {
+    let snap = &v.snapshot;
+    let who = &v.container;
     let mut out = vec![Line::from(vec![
         Span::styled(format!("{who} "), pal.accent()),
         Span::raw(cut(
@@ -385,12 +388,12 @@ fn cgroup(
     f: &mut Frame,
     app: &App,
     ls: &LessonState,
-    v: &Value,
+    v: &CgroupPanel,
     pal: &Palette,
     area: Rect,
     scroll: u16,
 ) {
-    let r = v.get("reading").unwrap_or(&Value::Null);
+    let r = &v.reading;
     let w = area.width as usize;
     let spark_h = if area.height >= 14 && !ls.mem_history.is_empty() {
         3
@@ -400,7 +403,7 @@ fn cgroup(
     let [top, spark] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(spark_h)]).areas(area);
     let mut lines = vec![Line::from(vec![
-        Span::styled(format!("{} ", s(v, "/container")), pal.accent()),
+        Span::styled(format!("{} ", v.container), pal.accent()),
         Span::raw(format!("cgroup {}", s(r, "/version"))),
     ])];
     let fw = 26.min(w / 2);

@@ -1,6 +1,7 @@
 //! The shell pane: the vt100 screen fed by the PTY's output, cell by cell.
 
 use super::Palette;
+use crate::lesson::format::ShellSide;
 use crate::tui::state::{App, Focus, Mode};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -22,9 +23,26 @@ fn color(c: vt100::Color) -> Color {
 }
 
 pub fn draw(f: &mut Frame, app: &App, pal: &Palette, area: Rect) {
-    let Some((_, ls)) = app.open() else { return };
+    let Some((l, ls)) = app.open() else { return };
     let focused = app.focus == Focus::Shell;
-    let title = if focused {
+    let host = l
+        .file
+        .steps
+        .get(ls.step)
+        .is_some_and(|s| s.shell == ShellSide::Host);
+    let title = if host && focused {
+        tr(
+            app,
+            " HOST shell — not a container: typing runs on this machine · Ctrl-] or F6 leaves ",
+            " 호스트 셸 — 컨테이너가 아닙니다: 입력이 이 머신에서 실행됩니다 · Ctrl-] 또는 F6로 나가기 ",
+        )
+    } else if host {
+        tr(
+            app,
+            " HOST shell — the lesson's work directory · Tab to type here ",
+            " 호스트 셸 — 레슨 작업 디렉터리 · Tab으로 여기에 입력 ",
+        )
+    } else if focused {
         tr(
             app,
             " Shell — typing goes to the container · Ctrl-] or F6 leaves ",

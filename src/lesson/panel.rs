@@ -1,0 +1,243 @@
+//! The panels' data, typed: what the engine samples (`/proc`, cgroup files) and what the
+//! Raft, etcd and RBAC engines publish for the Cluster panel. The engine builds these and
+//! the TUI draws them; neither side spells a key of the other's JSON.
+//!
+//! The serialized form is the journal's (`{"panel": "cluster", "data": {"kind": "rbac",
+//! …}}`), so recordings made before these types existed replay unchanged.
+
+use crate::etcd::MemberStatus;
+use crate::raft::timeline::Mark;
+use crate::raft::view::ClusterView;
+use crate::rbac::{Decision, Matrix, WhoCan};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use super::format::RbacAsk;
+
+/// One sample of a panel, with the name of the pane it goes to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "panel", content = "data", rename_all = "lowercase")]
+pub enum PanelData {
+    Proc(ProcPanel),
+    Cgroup(CgroupPanel),
+    Cluster(ClusterPanel),
+}
+
+impl PanelData {
+    /// The pane's name, as the journal writes it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            PanelData::Proc(_) => "proc",
+            PanelData::Cgroup(_) => "cgroup",
+            PanelData::Cluster(_) => "cluster",
+        }
+    }
+}
+
+/// The Proc pane: `inspect::proc`'s snapshot of a lesson container's init (or of contlab
+/// itself, on the host), in inspect's serialized form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProcPanel {
+    pub container: String,
+    pub snapshot: Value,
+}
+
+/// The Cgroup pane: the cgroup's files as `inspect` reads them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CgroupPanel {
+    pub container: String,
+    pub reading: Value,
+}
+
+impl CgroupPanel {
+    /// `memory.current` in bytes, when the reading has it.
+    pub fn memory_current(&self) -> Option<u64> {
+        self.reading
+            .pointer("/memory_current/parsed")
+            .and_then(Value::as_u64)
+    }
+}
+
+/// The Cluster panel: one track's cluster.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum ClusterPanel {
+    Raft(Box<RaftPanel>),
+    Etcd { members: Vec<MemberStatus> },
+    Rbac(Box<RbacPanel>),
+}
+
+/// The Raft track's simulated cluster, its recent timeline and its player.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RaftPanel {
+    pub view: ClusterView,
+    #[serde(default)]
+    pub timeline: Vec<String>,
+    #[serde(default)]
+    pub player: PlayerPanel,
+}
+
+/// Whether the cluster plays, how fast, how far the known run reaches, its marked
+/// moments, and what the last control did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlayerPanel {
+    pub playing: bool,
+    pub speed: f64,
+    pub horizon: u64,
+    pub marks: Vec<Mark>,
+    pub note: Option<String>,
+}
+
+/// The RBAC track's objects, the last request and verdict, the access matrix, who can,
+/// a create check, and the answer to the request builder's question.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RbacPanel {
+    pub work_dir: String,
+    pub files: Vec<String>,
+    pub objects: Vec<RbacObjectRow>,
+    /// Why the policy could not be loaded.
+    pub error: Option<String>,
+    pub request: Option<RbacRequest>,
+    pub decision: Option<Decision>,
+    pub explain: Vec<String>,
+    pub matrix: Option<Matrix>,
+    pub who_can: Option<WhoCan>,
+    pub create: Option<RbacCreate>,
+    pub review: Option<RbacReview>,
+}
+
+/// A Role or binding as the panel draws it: roles with their effective rules, bindings
+/// with their subjects (`User alice`, `ServiceAccount ns/name`) and role (`Role/name`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RbacObjectRow {
+    pub kind: String,
+    pub name: String,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aggregates: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subjects: Option<Vec<String>>,
+}
+
+impl RbacObjectRow {
+    pub fn is_role(&self) -> bool {
+        matches!(self.kind.as_str(), "Role" | "ClusterRole")
+    }
+}
+
+/// The identity, verb and target of a request, as the authorizer saw it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RbacIdentity {
+    pub user: String,
+    pub groups: Vec<String>,
+    pub verb: String,
+    pub target: String,
+}
+
+/// The last `rbac-can-i` request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RbacRequest {
+    pub ask: RbacAsk,
+    #[serde(flatten)]
+    pub who: RbacIdentity,
+}
+
+/// The last `rbac-check-create`: may `user` create the object in `file`?
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RbacCreate {
+    pub user: String,
+    pub file: String,
+    pub allowed: bool,
+    pub reason: String,
+    pub missing: Vec<String>,
+}
+
+/// The engine's answer to the request builder's question, or why there is none.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RbacReview {
+    pub ask: RbacAsk,
+    #[serde(flatten)]
+    pub answer: ReviewAnswer,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ReviewAnswer {
+    Failed {
+        error: String,
+    },
+    Answered {
+        #[serde(flatten)]
+        who: RbacIdentity,
+        allowed: bool,
+        explain: Vec<String>,
+        who_can: ReviewWhoCan,
+    },
+}
+
+/// Who else may do what the builder asked: each subject with the binding that allows it,
+/// and the groups allowed everything before RBAC.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReviewWhoCan {
+    pub subjects: Vec<ReviewSubject>,
+    pub superuser_groups: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReviewSubject {
+    pub subject: String,
+    pub binding: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every panel sample of the reference recordings reads into the types and writes
+    /// back to the same JSON: old journals replay.
+    #[test]
+    fn the_recordings_panels_round_trip() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/recordings");
+        let mut seen = std::collections::BTreeSet::new();
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let path = f.unwrap().path();
+            if !path.to_string_lossy().ends_with(".journal.jsonl") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for line in text.lines().skip(1) {
+                let v: Value = serde_json::from_str(line).unwrap();
+                let e = &v["event"];
+                if e["type"] != "panel_snapshot" {
+                    continue;
+                }
+                let p: PanelData = serde_json::from_value(e.clone())
+                    .unwrap_or_else(|err| panic!("{}: {err}: {e}", path.display()));
+                let mut back = serde_json::to_value(&p).unwrap();
+                back["type"] = e["type"].clone();
+                assert_eq!(&back, e, "{}", path.display());
+                seen.insert(match &p {
+                    PanelData::Cluster(ClusterPanel::Raft(_)) => "raft",
+                    PanelData::Cluster(ClusterPanel::Etcd { .. }) => "etcd",
+                    PanelData::Cluster(ClusterPanel::Rbac(_)) => "rbac",
+                    other => other.name(),
+                });
+            }
+        }
+        for kind in ["proc", "cgroup", "raft", "rbac"] {
+            assert!(seen.contains(kind), "no {kind} panel in the recordings");
+        }
+    }
+}
