@@ -390,11 +390,6 @@ fn every_error_is_one_sentence_and_leaves_nothing() {
         "not supported yet: linux.seccomp",
     );
     bad(
-        "typo",
-        &set(|v| v["process"]["argz"] = json!(["x"])),
-        "unknown field process.argz",
-    );
-    bad(
         "terminal",
         &set(|v| v["process"]["terminal"] = json!(true)),
         "process.terminal = true: pass --console-socket",
