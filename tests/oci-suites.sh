@@ -9,7 +9,7 @@ usage: tests/oci-suites.sh [--require-runc-parity] [--suite runtime-tools|contes
 
 Builds the pinned suites from ../shared/oci-suites/ (relative to the repository root) into
 target/oci-suites/ (reused while the tarball is unchanged), runs runtime-tools' validation
-tests and contest's groups with contlab (through a wrapper that execs `contlab runtime`)
+tests and contest's groups (one by one) with contlab (through a wrapper that execs `contlab runtime`)
 and with runc, and prints per suite the passes of each and the tests runc passes that
 contlab fails. What the suites leave behind is removed by the ids and paths they used.
 
@@ -20,7 +20,8 @@ Exit status: 0 when the measurement ran (whatever contlab scored) or the suites 
 Environment:
   CONTLAB_OCI_SUITES   directory of the suite tarballs (../shared/oci-suites)
   CONTLAB_BIN          the contlab binary to test (default: cargo build, target/debug/contlab)
-  CONTLAB_OCI_TIMEOUT  seconds for one runtime-tools test (120) and for contest (600)
+  CONTLAB_OCI_TIMEOUT  seconds for one runtime-tools test (120)
+  CONTLAB_OCI_GROUP_TIMEOUT  seconds for one contest group (60)
 EOF
 }
 
@@ -39,7 +40,7 @@ done
 repo=$(cd "$(dirname "$0")/.." && pwd)
 suites=${CONTLAB_OCI_SUITES:-$repo/../shared/oci-suites}
 timeout_one=${CONTLAB_OCI_TIMEOUT:-120}
-timeout_all=$(( ${CONTLAB_OCI_TIMEOUT:-120} * 5 ))
+timeout_group=${CONTLAB_OCI_GROUP_TIMEOUT:-60}
 scratch=$repo/target/oci-suites
 
 die() { echo "oci-suites: $*" >&2; exit 2; }
@@ -126,18 +127,21 @@ rm -rf "$run_dir"
 mkdir -p "$run_dir/bin" "$run_dir/results"
 cg_parent=contlab-oci-suites-$$
 
-# The runtimes, each one executable as the suites want them.
+# The runtimes, each one executable as the suites want them. A suite's own --root is
+# replaced by the run's: contest removes its temporary root even when a container in it
+# is still there, and the containers are deleted by id from this root afterwards.
 for rt in contlab runc; do
-    mkdir -p "$run_dir/$rt/state" "$run_dir/$rt/tmp"
+    mkdir -p "$run_dir/$rt/state/runtime" "$run_dir/$rt/tmp"
 done
-cat > "$run_dir/bin/contlab" <<EOF
+wrapper() {
+    cat <<EOF
 #!/bin/sh
-exec env CONTLAB_STATE_DIR=$run_dir/contlab/state CONTLAB_RUN_DIR=$run_dir/contlab/state/run CONTLAB_CGROUP_PARENT=$cg_parent $contlab runtime "\$@"
+r=; for a; do shift; if [ -n "\$r" ]; then r=; continue; fi; case \$a in --root) r=1 ;; --root=*) ;; *) set -- "\$@" "\$a" ;; esac; done
+exec $1 --root $run_dir/$2/state/runtime "\$@"
 EOF
-cat > "$run_dir/bin/runc" <<EOF
-#!/bin/sh
-exec $(command -v runc) --root $run_dir/runc/state/runtime "\$@"
-EOF
+}
+wrapper "env CONTLAB_STATE_DIR=$run_dir/contlab/state CONTLAB_RUN_DIR=$run_dir/contlab/state/run CONTLAB_CGROUP_PARENT=$cg_parent $contlab runtime" contlab > "$run_dir/bin/contlab"
+wrapper "$(command -v runc)" runc > "$run_dir/bin/runc"
 chmod +x "$run_dir/bin/contlab" "$run_dir/bin/runc"
 
 # The cgroup mount points (v1 hierarchies or the v2 one).
@@ -149,17 +153,22 @@ cgroup_mounts() {
 # Removes what runtime $1's run left: its containers (by id, in every state root it used),
 # the mounts and cgroups its bundles named, its TMPDIR.
 clean_up() {
-    local rt=$1 tmp=$run_dir/$1/tmp root id m cg
-    local roots=("$run_dir/$rt/state/runtime")
-    while IFS= read -r root; do roots+=("$root"); done \
-        < <(find "$tmp" -mindepth 2 -maxdepth 3 -type d -name runtime 2>/dev/null)
-    for root in "${roots[@]}"; do
-        [ -d "$root" ] || continue
-        for id in $(ls "$root"); do
-            [ -d "$root/$id" ] || continue
-            "$run_dir/bin/$rt" --root "$root" delete --force "$id" >/dev/null 2>&1 ||
-                echo "oci-suites: could not delete $rt container $id" >&2
-        done
+    local rt=$1 tmp=$run_dir/$1/tmp root=$run_dir/$1/state/runtime id m cg pids
+    for id in $(ls "$root"); do
+        [ -d "$root/$id" ] || continue
+        "$run_dir/bin/$rt" delete --force "$id" >/dev/null 2>&1 ||
+            echo "oci-suites: could not delete $rt container $id" >&2
+    done
+    # contlab's containers without a cgroupsPath live under this run's own cgroup parent:
+    # anything still there is a container whose deletion failed.
+    for m in $(cgroup_mounts); do
+        pids=$(cat "$m/$cg_parent"/*/cgroup.procs 2>/dev/null | sort -u || true)
+        [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
+    done
+    for _ in $(seq 50); do
+        [ -z "$(cat /sys/fs/cgroup/*/"$cg_parent"/*/cgroup.procs \
+            /sys/fs/cgroup/"$cg_parent"/*/cgroup.procs 2>/dev/null)" ] && break
+        sleep 0.1
     done
     # cgroups named by the bundles' cgroupsPath, deepest first, parents only when empty.
     local paths=()
@@ -182,11 +191,17 @@ clean_up() {
         done
     done
     # Mounts under this run's TMPDIR (bundles of the propagation tests), deepest first.
-    awk -v t="$tmp/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo |
+    awk -v t="$tmp/" -v r="$run_dir/contlab/state/" \
+        'index($5, t) == 1 || index($5, r) == 1 { print $5 }' /proc/self/mountinfo |
         awk '{ print length, $0 }' | sort -rn | cut -d' ' -f2- |
         while IFS= read -r m; do umount -l "$m" 2>/dev/null || true; done
     rm -rf --one-file-system "$tmp"
     mkdir -p "$tmp"
+    # contlab's records of containers that no longer exist (their cgroups are gone).
+    if [ "$rt" = contlab ] && [ -z "$(ls -d /sys/fs/cgroup/*/"$cg_parent"/*/ \
+        /sys/fs/cgroup/"$cg_parent"/*/ 2>/dev/null)" ]; then
+        rm -f "$run_dir"/contlab/state/run/containers/*.json
+    fi
 }
 
 # runtime-tools: one TAP executable per test, run from the unpacked directory. A pass
@@ -211,23 +226,28 @@ run_runtime_tools() {
     done
 }
 
-# contest: all groups in one run; a group passes when it has an "ok" and no "not ok".
+# contest: one run per group (a panic in one group ends its whole run); a group passes
+# when its run exits 0 with an "ok" and no "not ok".
 run_contest() {
-    local rt=$1 dir=$scratch/contest out=$run_dir/results/contest-$rt log
+    local rt=$1 dir=$scratch/contest out=$run_dir/results/contest-$rt g log rc t0
     local bin=$dir/target/release/contest
     local rtt=$dir/target/x86_64-unknown-linux-gnu/release/runtimetest
-    log=$run_dir/logs/contest-$rt.log
-    mkdir -p "$run_dir/logs"
-    (cd "$dir/tests/contest/contest" && TMPDIR=$run_dir/$rt/tmp RUNTIME_KIND=runc \
-        timeout -k 10 "$timeout_all" "$bin" run --runtime "$run_dir/bin/$rt" \
-        --runtimetest "$rtt") > "$log" 2>&1 || true
-    awk '
-        /^# Start group / { g = $4; ok[g] = 0; bad[g] = 0; seen[g] = 1; next }
-        / : ok$/ { ok[g]++ }
-        / : not ok$/ { bad[g]++ }
-        END { for (g in seen) print g, (ok[g] > 0 && bad[g] == 0 ? "pass" : "fail") }
-    ' "$log" | sort > "$out"
-    clean_up "$rt"
+    : > "$out"
+    mkdir -p "$run_dir/logs/contest-$rt"
+    for g in $(cd "$dir/tests/contest/contest" && "$bin" list); do
+        log=$run_dir/logs/contest-$rt/$g.log
+        t0=$(date +%s)
+        (cd "$dir/tests/contest/contest" && TMPDIR=$run_dir/$rt/tmp RUNTIME_KIND=runc \
+            timeout -k 10 "$timeout_group" "$bin" run --runtime "$run_dir/bin/$rt" \
+            --runtimetest "$rtt" -t "$g") > "$log" 2>&1 && rc=0 || rc=$?
+        echo "$g rc=$rc $(since "$t0") s" >> "$run_dir/logs/contest-$rt/times"
+        if [ "$rc" = 0 ] && grep -q ' : ok$' "$log" && ! grep -q ' : not ok$' "$log"; then
+            echo "$g pass" >> "$out"
+        else
+            echo "$g fail" >> "$out"
+        fi
+        clean_up "$rt"
+    done
 }
 
 # Prints one suite's row and the tests runc passes that contlab fails; returns 1 if any.
@@ -273,9 +293,10 @@ for s in "${suites_run[@]}"; do
     report "$s" || behind=1
 done
 echo "(logs: $run_dir/logs; $(since "$t_all") s in all)"
-# A container still in a state root, or a contlab record, is a leftover: say so.
+# A container still in a state root, a contlab record or cgroup is a leftover: say so.
 left=$(find "$run_dir/contlab/state/runtime" "$run_dir/runc/state/runtime" \
-    "$run_dir/contlab/state/run/containers" -mindepth 1 -maxdepth 1 2>/dev/null)
+    "$run_dir/contlab/state/run/containers" -mindepth 1 -maxdepth 1 2>/dev/null;
+    for m in $(cgroup_mounts); do [ ! -d "$m/$cg_parent" ] || echo "$m/$cg_parent"; done)
 [ -z "$left" ] || echo "oci-suites: left behind: $left" >&2
 if [ "$parity" = 1 ] && [ "$behind" = 1 ]; then
     exit 1
