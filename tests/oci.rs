@@ -390,11 +390,6 @@ fn every_error_is_one_sentence_and_leaves_nothing() {
         "not supported yet: linux.seccomp",
     );
     bad(
-        "typo",
-        &set(|v| v["process"]["argz"] = json!(["x"])),
-        "unknown field process.argz",
-    );
-    bad(
         "terminal",
         &set(|v| v["process"]["terminal"] = json!(true)),
         "process.terminal = true: pass --console-socket",
@@ -856,6 +851,158 @@ fn run_passes_the_exit_status_through() {
     assert_eq!(out.code, Some(7), "{}", out.stderr);
     assert_eq!(out.stdout, "out\n");
     assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+}
+
+#[test]
+fn the_global_flags_and_the_error_lines_callers_read() {
+    common::require_root("the_global_flags_and_the_error_lines_callers_read needs root");
+    let lab = Lab::new("cli");
+    // --version: runc's shape, the version then the spec's.
+    let out = lab.contlab(&["--version"]);
+    assert!(out.ok(), "{}", out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("contlab runtime version "),
+        "{lines:?}"
+    );
+    assert_eq!(lines[1], "spec: 1.0.2");
+    // features: runc's JSON, naming only what contlab applies.
+    let out = lab.contlab(&["features"]);
+    assert!(out.ok(), "{}", out.stderr);
+    let f: Value = serde_json::from_str(&out.stdout).expect("features prints JSON");
+    assert_eq!(f["ociVersionMin"], "1.0.0");
+    assert!(
+        f["hooks"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("createRuntime"))
+    );
+    assert!(
+        f["linux"]["namespaces"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("pid"))
+    );
+    assert_eq!(f["linux"]["seccomp"]["enabled"], false);
+    // Errors: a line saying "error" on stderr; with --log, a record runc's callers parse.
+    let log = lab.work.path().join("log.json");
+    let out = lab.contlab(&[
+        "--log",
+        s(&log),
+        "--log-format",
+        "json",
+        "--debug",
+        "state",
+        "nosuch",
+    ]);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("\"level\":\"error\""), "{}", out.stderr);
+    let records: Vec<Value> = std::fs::read_to_string(&log)
+        .expect("the log")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(records[0]["level"], "debug", "{records:?}");
+    let last = records.last().unwrap();
+    assert_eq!(last["level"], "error");
+    assert_eq!(last["msg"], "container \"nosuch\" does not exist");
+    assert!(last["time"].as_str().is_some_and(|t| t.ends_with('Z')));
+    let text = lab.work.path().join("log.txt");
+    let out = lab.contlab(&["--log", s(&text), "kill", "nosuch"]);
+    assert_eq!(
+        out.stderr,
+        "contlab: error: container \"nosuch\" does not exist\n"
+    );
+    let line = std::fs::read_to_string(&text).expect("the text log");
+    assert!(
+        line.contains("level=error msg=\"container \\\"nosuch\\\" does not exist\""),
+        "{line}"
+    );
+    // --systemd-cgroup is refused by name.
+    let out = lab.contlab(&["--systemd-cgroup", "list"]);
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stderr
+            .contains("error: --systemd-cgroup is not supported"),
+        "{}",
+        out.stderr
+    );
+    // delete --force of a container that does not exist succeeds quietly, as runc's.
+    let out = lab.contlab(&["delete", "--force", "nosuch"]);
+    assert!(out.ok() && out.stderr.is_empty(), "{}", out.stderr);
+    if has_runc() {
+        assert!(lab.runc(&["delete", "--force", "nosuch"]).ok());
+    }
+}
+
+#[test]
+fn create_flags_ps_and_unknown_properties() {
+    common::require_root("create_flags_ps_and_unknown_properties needs root");
+    let lab = Lab::new("flags");
+    let id = lab.id("flags");
+    let b = lab.bundle("b", |v| {
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+        // Properties the spec does not define are ignored, as it requires.
+        v["org.example.future"] = json!({"knob": 1});
+        v["process"]["futureKnob"] = json!(true);
+    });
+    for (flag, want) in [
+        (
+            &["--preserve-fds", "2"][..],
+            "--preserve-fds 2 is not supported yet",
+        ),
+        (&["--no-pivot"][..], "--no-pivot is not supported"),
+    ] {
+        let cid = lab.id("refused");
+        let mut args = vec!["create", "--bundle", s(&b)];
+        args.extend_from_slice(flag);
+        args.push(&cid);
+        let out = lab.contlab(&args);
+        assert_eq!(out.code, Some(1), "{flag:?}");
+        assert!(out.stderr.contains(want), "{}", out.stderr);
+        assert_eq!(leftovers(&lab, &cid), Vec::<String>::new());
+    }
+    let pid_file = lab.work.path().join("init.pid");
+    let out = lab.contlab(&[
+        "create",
+        "--bundle",
+        s(&b),
+        "--pid-file",
+        s(&pid_file),
+        "--preserve-fds",
+        "0",
+        "--no-new-keyring",
+        &id,
+    ]);
+    assert!(out.ok(), "create: {}", out.stderr);
+    assert!(lab.contlab(&["start", &id]).ok());
+    let init: i32 = std::fs::read_to_string(&pid_file)
+        .expect("the pid file")
+        .parse()
+        .expect("digits");
+    let out = lab.contlab(&["ps", "--format", "json", &id]);
+    assert!(out.ok(), "ps: {}", out.stderr);
+    let pids: Vec<i32> = serde_json::from_str(&out.stdout).expect("ps JSON");
+    assert!(pids.contains(&init), "{pids:?} lacks the init {init}");
+    for kid in common::runtime::children(init) {
+        assert!(pids.contains(&kid), "{pids:?} lacks {kid}");
+    }
+    let out = lab.contlab(&["ps", &id]);
+    assert!(out.ok(), "ps: {}", out.stderr);
+    let mut lines = out.stdout.lines();
+    assert!(lines.next().unwrap_or("").contains("PID"), "{}", out.stdout);
+    assert!(
+        lines.any(|l| l.contains("sleep 1000")),
+        "the program is listed: {}",
+        out.stdout
+    );
+    let out = lab.contlab(&["ps", &id, "-o", "pid,comm"]);
+    assert!(out.stdout.contains("sleep"), "{}", out.stdout);
+    assert!(lab.contlab(&["delete", "--force", &id]).ok());
+    assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+    let out = lab.contlab(&["ps", &id]);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("error"), "{}", out.stderr);
 }
 
 #[test]

@@ -4,12 +4,13 @@
 use crate::runtime::Stdio;
 use crate::runtime::oci::{self, CreateOptions, Runtime};
 use crate::runtime::trace::Tracer;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
 #[command(
+    arg_required_else_help = true,
     after_help = "Examples:\n  mkdir -p demo && cd demo && sudo contlab rootfs build --out rootfs\n  \
 contlab runtime spec\n  sudo contlab runtime create demo1 && sudo contlab runtime state demo1\n  \
 sudo contlab runtime start demo1\n  sudo contlab runtime kill demo1 KILL && sudo contlab runtime delete demo1"
@@ -24,8 +25,17 @@ pub struct Args {
     /// Format of --log: text or json.
     #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
+    /// Also write debug lines (each command and how it ended) to --log.
+    #[arg(long, global = true)]
+    debug: bool,
+    /// runc's systemd cgroup driver: refused, contlab writes the cgroup file system itself.
+    #[arg(long, global = true)]
+    systemd_cgroup: bool,
+    /// Print the version of contlab and of the runtime spec it follows.
+    #[arg(long, short = 'v')]
+    version: bool,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 /// What `create` and `run` take besides the id.
@@ -40,15 +50,39 @@ struct FromBundle {
     /// (SCM_RIGHTS), as runc's.
     #[arg(long, value_name = "PATH")]
     console_socket: Option<PathBuf>,
+    /// Pass this many descriptors after stdio (3, 4, …) to the program: only 0 is
+    /// supported yet.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    preserve_fds: u32,
+    /// Enter the root file system without pivot_root(2): not supported (contlab always
+    /// pivots, so the old root is detached).
+    #[arg(long)]
+    no_pivot: bool,
+    /// Do not give the container a new session keyring: contlab never makes one, so
+    /// this is how it always runs.
+    #[arg(long)]
+    no_new_keyring: bool,
 }
 
 impl FromBundle {
-    fn options(&self, detach: bool) -> CreateOptions<'_> {
-        CreateOptions {
+    /// The options, once the flags contlab cannot apply are refused.
+    fn options(&self, detach: bool) -> Result<CreateOptions<'_>> {
+        if self.preserve_fds > 0 {
+            bail!(
+                "--preserve-fds {} is not supported yet: contlab passes only stdin, stdout and stderr to the container",
+                self.preserve_fds
+            );
+        }
+        if self.no_pivot {
+            bail!(
+                "--no-pivot is not supported: contlab always enters the root with pivot_root(2); drop the flag"
+            );
+        }
+        Ok(CreateOptions {
             pid_file: self.pid_file.as_deref(),
             console_socket: self.console_socket.as_deref(),
             detach,
-        }
+        })
     }
 }
 
@@ -99,6 +133,17 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// List the processes of a container: a `ps` table (ARGS are ps's options, default
+    /// -ef) or, with --format json, their pids.
+    Ps {
+        #[arg(long, short, default_value = "table", value_parser = ["table", "json"])]
+        format: String,
+        id: String,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        ps_args: Vec<String>,
+    },
+    /// Print what this runtime implements, as runc's `features` JSON.
+    Features,
     /// Run a command in a running container.
     Exec {
         id: String,
@@ -108,30 +153,65 @@ enum Command {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let log = args.log.clone();
-    let json = args.log_format == "json";
-    let res = dispatch(args);
-    if let (Err(e), Some(path)) = (&res, log) {
-        write_log(&path, json, &format!("{e:#}"));
+    let log = Log {
+        path: args.log.clone(),
+        json: args.log_format == "json",
+        debug: args.debug,
+    };
+    let line: Vec<String> = std::env::args().skip(1).collect();
+    log.write("debug", &format!("contlab {}", line.join(" ")));
+    match dispatch(args) {
+        Ok(code) => {
+            log.write("debug", "done");
+            Ok(code)
+        }
+        Err(e) => {
+            // Where runc's callers look for a failure: a line with "error" on stderr, and
+            // an error record in the --log file (a JSON object with --log-format json).
+            let msg = format!("{e:#}");
+            tracing::error!("{e:?}");
+            log.write("error", &msg);
+            if log.json {
+                eprintln!("{}", log.line("error", &msg));
+            } else {
+                eprintln!("contlab: error: {msg}");
+            }
+            Ok(ExitCode::FAILURE)
+        }
     }
-    res
 }
 
-/// Appends one error line to the `--log` file, as runc does for its callers.
-fn write_log(path: &std::path::Path, json: bool, msg: &str) {
-    use std::io::Write;
-    let time = oci::state::now_rfc3339();
-    let line = if json {
-        serde_json::json!({"level": "error", "msg": msg, "time": time}).to_string()
-    } else {
-        format!("time=\"{time}\" level=error msg={msg:?}")
-    };
-    if let Ok(mut f) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-    {
-        let _ = writeln!(f, "{line}");
+/// The `--log` file, written as runc writes its log (logrus's text or JSON lines).
+struct Log {
+    path: Option<PathBuf>,
+    json: bool,
+    debug: bool,
+}
+
+impl Log {
+    fn line(&self, level: &str, msg: &str) -> String {
+        let time = oci::state::now_rfc3339();
+        if self.json {
+            serde_json::json!({"level": level, "msg": msg, "time": time}).to_string()
+        } else {
+            format!("time=\"{time}\" level={level} msg={msg:?}")
+        }
+    }
+
+    /// Appends one line; debug lines only with --debug.
+    fn write(&self, level: &str, msg: &str) {
+        use std::io::Write;
+        let Some(path) = &self.path else { return };
+        if level == "debug" && !self.debug {
+            return;
+        }
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            let _ = writeln!(f, "{}", self.line(level, msg));
+        }
     }
 }
 
@@ -143,15 +223,28 @@ fn need_root() -> Result<()> {
 }
 
 fn dispatch(args: Args) -> Result<ExitCode> {
+    if args.version {
+        println!("contlab runtime version {}", env!("CARGO_PKG_VERSION"));
+        println!("spec: {}", oci::state::OCI_VERSION);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.systemd_cgroup {
+        bail!(
+            "--systemd-cgroup is not supported: contlab manages cgroups through the cgroup file system; drop the flag (use the cgroupfs driver)"
+        );
+    }
+    let Some(command) = args.command else {
+        bail!("no command given: see `contlab runtime --help`");
+    };
     let rt = Runtime::new(args.root);
     let t = Tracer::null();
-    match args.command {
+    match command {
         Command::Spec { rootless, bundle } => {
             oci::write_spec(&bundle, rootless)?;
         }
         Command::Create { from, id } => {
             need_root()?;
-            rt.create(&id, &from.bundle, from.options(true), Stdio::inherit(), &t)?;
+            rt.create(&id, &from.bundle, from.options(true)?, Stdio::inherit(), &t)?;
         }
         Command::Start { id } => rt.start(&id, &t)?,
         Command::State { id } => {
@@ -161,7 +254,13 @@ fn dispatch(args: Args) -> Result<ExitCode> {
         Command::Delete { force, id } => rt.delete(&id, force)?,
         Command::Run { from, id } => {
             need_root()?;
-            let exit = rt.run(&id, &from.bundle, from.options(false), Stdio::inherit(), &t)?;
+            let exit = rt.run(
+                &id,
+                &from.bundle,
+                from.options(false)?,
+                Stdio::inherit(),
+                &t,
+            )?;
             return Ok(ExitCode::from(exit.status().clamp(0, 255) as u8));
         }
         Command::List { format, quiet } => {
@@ -175,6 +274,21 @@ fn dispatch(args: Args) -> Result<ExitCode> {
             } else {
                 print!("{}", table(&all));
             }
+        }
+        Command::Ps {
+            format,
+            id,
+            ps_args,
+        } => {
+            let pids = oci::state::Dir::peek(&rt.root, &id)?.load()?.pids();
+            if format == "json" {
+                println!("{}", serde_json::to_string(&pids)?);
+            } else {
+                print!("{}", ps_table(&pids, &ps_args)?);
+            }
+        }
+        Command::Features => {
+            println!("{}", oci::features::features());
         }
         Command::Exec { id, cmd } => {
             let out = rt.exec(&id, &cmd, Stdio::inherit(), &t)?;
@@ -222,4 +336,79 @@ fn table(all: &[oci::state::OciState]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// runc's `ps` table: the header of `ps ARGS` (default `-ef`) and its lines whose PID
+/// is one of `pids`.
+fn ps_table(pids: &[i32], args: &[String]) -> Result<String> {
+    let args: Vec<String> = if args.is_empty() {
+        vec!["-ef".into()]
+    } else {
+        args.to_vec()
+    };
+    let out = std::process::Command::new("ps")
+        .args(&args)
+        .output()
+        .map_err(|e| anyhow::anyhow!("cannot run ps {}: {e}", args.join(" ")))?;
+    if !out.status.success() {
+        bail!(
+            "ps {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    filter_ps(&String::from_utf8_lossy(&out.stdout), pids)
+}
+
+/// Keeps the header and the lines of `pids` from `ps` output.
+fn filter_ps(text: &str, pids: &[i32]) -> Result<String> {
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or_default();
+    let col = header
+        .split_whitespace()
+        .position(|h| h == "PID")
+        .context("ps printed no PID column: give it options that do (e.g. -ef)")?;
+    let mut out = format!("{header}\n");
+    for l in lines {
+        let pid = l.split_whitespace().nth(col).and_then(|p| p.parse().ok());
+        if pid.is_some_and(|p: i32| pids.contains(&p)) {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ps_keeps_the_header_and_the_containers_lines() {
+        let text = "UID PID PPID C STIME TTY TIME CMD\n\
+root 1 0 0 09:00 ? 00:00:01 /sbin/init\n\
+root 42 1 0 09:00 ? 00:00:00 sleep 1000\n\
+root 420 1 0 09:00 ? 00:00:00 other\n";
+        let out = filter_ps(text, &[42]).unwrap();
+        assert_eq!(
+            out,
+            "UID PID PPID C STIME TTY TIME CMD\nroot 42 1 0 09:00 ? 00:00:00 sleep 1000\n"
+        );
+        assert!(filter_ps("USER COMMAND\n", &[1]).is_err());
+    }
+
+    #[test]
+    fn log_lines_look_like_runcs() {
+        let log = Log {
+            path: None,
+            json: true,
+            debug: false,
+        };
+        let v: serde_json::Value = serde_json::from_str(&log.line("error", "boom")).unwrap();
+        assert_eq!(v["level"], "error");
+        assert_eq!(v["msg"], "boom");
+        assert!(v["time"].as_str().unwrap().ends_with('Z'));
+        let text = Log { json: false, ..log }.line("error", "a \"b\"");
+        assert!(text.ends_with(r#"level=error msg="a \"b\"""#), "{text}");
+    }
 }

@@ -1,6 +1,7 @@
 //! An OCI bundle's `config.json`, read with `oci-spec` and turned into the runtime's
-//! own [`ContainerSpec`]. Every field present is either honoured or refused by name:
-//! nothing is silently ignored.
+//! own [`ContainerSpec`]. Every field of the runtime spec present is either honoured or
+//! refused by name ("not supported yet"); properties the spec does not define are
+//! ignored, as the spec requires (logged at debug level).
 
 use crate::runtime::cgroup::{CpuLimit, Limits};
 use crate::runtime::spec::{
@@ -142,12 +143,50 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
     "zos",
 ];
 
+/// The hooks contlab runs (each also in [`SUPPORTED`]).
+pub const HOOKS: &[&str] = &["prestart", "createRuntime", "poststart", "poststop"];
+
+/// The `mounts[].options` that [`mount_spec`] turns into mount flags or propagation;
+/// any other option is passed to the file system as data.
+pub const MOUNT_OPTIONS: &[&str] = &[
+    "async",
+    "atime",
+    "bind",
+    "defaults",
+    "dev",
+    "diratime",
+    "dirsync",
+    "exec",
+    "noatime",
+    "nodev",
+    "nodiratime",
+    "noexec",
+    "norelatime",
+    "nostrictatime",
+    "nosuid",
+    "private",
+    "rbind",
+    "relatime",
+    "ro",
+    "rprivate",
+    "rshared",
+    "rslave",
+    "runbindable",
+    "rw",
+    "shared",
+    "slave",
+    "strictatime",
+    "suid",
+    "sync",
+    "unbindable",
+];
+
 /// True when `pattern` is a supported field; the four hook lists share one shape.
 fn supported(pattern: &str) -> bool {
     if SUPPORTED.contains(&pattern) {
         return true;
     }
-    for h in ["prestart", "createRuntime", "poststart", "poststop"] {
+    for h in HOOKS {
         if let Some(rest) = pattern.strip_prefix(&format!("hooks.{h}["))
             && SUPPORTED.contains(&format!("hooks.*[{rest}").as_str())
         {
@@ -166,8 +205,9 @@ fn is_empty(v: &Value) -> bool {
     }
 }
 
-/// Refuses any field outside [`SUPPORTED`] that asks for something (a null or empty
-/// value asks for nothing and passes).
+/// Refuses any field of the runtime spec outside [`SUPPORTED`] that asks for something (a
+/// null or empty value asks for nothing and passes). Properties the spec does not know
+/// are ignored: the spec says a runtime MUST ignore unknown properties.
 fn check_fields(v: &Value, pattern: &str, shown: &str) -> Result<()> {
     let child = |key: &str| -> Option<String> {
         let exact = if pattern.is_empty() {
@@ -199,7 +239,7 @@ fn check_fields(v: &Value, pattern: &str, shown: &str) -> Result<()> {
                     None if KNOWN_UNSUPPORTED.contains(&key.as_str()) => {
                         bail!("config.json: not supported yet: {shown_key}")
                     }
-                    None => bail!("config.json: unknown field {shown_key}"),
+                    None => tracing::debug!("config.json: ignoring unknown property {shown_key}"),
                 }
             }
         }
@@ -800,15 +840,56 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_and_unknown_fields_are_named() {
+    fn unsupported_fields_are_named_and_unknown_ones_ignored() {
         let v = serde_json::json!({"ociVersion": "1.0.2", "linux": {"seccomp": {"defaultAction": "SCMP_ACT_ALLOW"}}});
         let e = check_fields(&v, "", "").unwrap_err().to_string();
         assert_eq!(e, "config.json: not supported yet: linux.seccomp");
-        let v = serde_json::json!({"ociVersion": "1.0.2", "mounts": [{"destination": "/x", "typo": 1}]});
-        let e = check_fields(&v, "", "").unwrap_err().to_string();
-        assert_eq!(e, "config.json: unknown field mounts[0].typo");
         let v = serde_json::json!({"linux": {"devices": [], "seccomp": null}});
         check_fields(&v, "", "").unwrap();
+        // The spec: unknown properties MUST be ignored, at any depth.
+        let v = serde_json::json!({
+            "ociVersion": "1.0.2",
+            "org.example.extension": {"seccomp": {"defaultAction": "SCMP_ACT_KILL"}},
+            "process": {"args": ["true"], "argz": ["x"]},
+            "mounts": [{"destination": "/x", "typo": 1}],
+            "linux": {"resources": {"futureController": {"limit": 1}}}
+        });
+        check_fields(&v, "", "").unwrap();
+    }
+
+    #[test]
+    fn a_bundle_with_unknown_properties_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("rootfs")).unwrap();
+        let mut v = default_spec(false).unwrap();
+        v["process"]["futureKnob"] = serde_json::json!({"x": 1});
+        v["vendorExtension"] = serde_json::json!(true);
+        std::fs::write(
+            dir.path().join("config.json"),
+            serde_json::to_vec(&v).unwrap(),
+        )
+        .unwrap();
+        let b = Bundle::load(dir.path()).unwrap();
+        b.container_spec().unwrap();
+    }
+
+    #[test]
+    fn every_listed_mount_option_is_a_flag_not_data() {
+        for o in MOUNT_OPTIONS {
+            let m = mount_spec(
+                0,
+                Path::new("/x"),
+                Some("tmpfs"),
+                Some(Path::new("/")),
+                &[o.to_string()],
+                Path::new("/"),
+            )
+            .unwrap();
+            assert_eq!(m.data, "", "{o}");
+        }
+        for h in HOOKS {
+            assert!(SUPPORTED.contains(&format!("hooks.{h}").as_str()), "{h}");
+        }
     }
 
     #[test]

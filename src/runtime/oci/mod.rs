@@ -10,6 +10,7 @@
 //! fails with ENXIO when no init holds it any more — and writes that byte.
 
 pub mod config;
+pub mod features;
 pub mod fs;
 pub mod hooks;
 pub mod state;
@@ -315,7 +316,13 @@ impl Runtime {
     }
 
     /// Removes a stopped (or created) container; `force` kills a running one first.
+    /// With `force`, a container that does not exist is already deleted, as runc has it:
+    /// callers (containerd, conmon) delete with --force after a failed create.
     pub fn delete(&self, id: &str, force: bool) -> Result<()> {
+        crate::runtime::ledger::validate_id(id)?;
+        if force && !self.root.join(id).is_dir() {
+            return Ok(());
+        }
         let dir = Dir::open(&self.root, id)?;
         let saved = if dir.state_file().exists() {
             Some(dir.load()?)

@@ -97,6 +97,25 @@ impl Saved {
         }
     }
 
+    /// The host pids of every process in the container's cgroup(s), sorted: what `ps`
+    /// lists. A container whose cgroup is gone (it was deleted) has none.
+    pub fn pids(&self) -> Vec<i32> {
+        let mut pids: Vec<i32> = self
+            .exec
+            .cgroup_procs
+            .iter()
+            .filter_map(|f| std::fs::read_to_string(f).ok())
+            .flat_map(|t| {
+                t.split_whitespace()
+                    .filter_map(|p| p.parse().ok())
+                    .collect::<Vec<i32>>()
+            })
+            .collect();
+        pids.sort_unstable();
+        pids.dedup();
+        pids
+    }
+
     pub fn oci(&self) -> OciState {
         let status = self.status();
         OciState {
