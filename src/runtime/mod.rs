@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod mounts;
 pub mod net;
 mod network;
+pub mod node;
 pub mod oci;
 pub mod process;
 pub mod registry;
