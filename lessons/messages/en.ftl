@@ -162,3 +162,17 @@ progress-reset-ask-all = Reset all your progress?
 progress-reset-declined = Nothing was reset.
 progress-reset-done-one = Reset the progress of { $id }.
 progress-reset-done-all = Reset all your progress.
+
+## the networking track's checks
+
+net-reach-answered = { $from } reached { $to } at { $ip }: it answered "{ $body }".
+net-reach-silent = { $from } got no answer from { $to } at { $ip } within 4 seconds.
+net-reach-expected-answer = Expected { $to } to answer with its name.
+net-reach-expected-silence = Expected no answer.
+net-link-missing = There is no link { $link } in the node's network namespace.
+net-link-up = up
+net-link-down = down
+net-link-port = a port of { $master }
+net-link-no-port = in no bridge
+net-link-seen = { $link } is { $state } and { $port }.
+net-link-expected = Expected: { $expected }.

@@ -160,3 +160,17 @@ progress-reset-ask-all = 모든 진행 기록을 초기화할까요?
 progress-reset-declined = 아무것도 초기화하지 않았습니다.
 progress-reset-done-one = { $id } 레슨의 진행 기록을 초기화했습니다.
 progress-reset-done-all = 모든 진행 기록을 초기화했습니다.
+
+## the networking track's checks
+
+net-reach-answered = { $from } 파드가 { $ip }의 { $to } 파드에 닿았습니다. 응답: "{ $body }"
+net-reach-silent = { $from } 파드가 { $ip }의 { $to } 파드에서 4초 안에 응답을 받지 못했습니다.
+net-reach-expected-answer = { $to } 파드가 자기 이름으로 응답해야 합니다.
+net-reach-expected-silence = 응답이 없어야 합니다.
+net-link-missing = 노드의 네트워크 네임스페이스에 { $link } 링크가 없습니다.
+net-link-up = up 상태
+net-link-down = down 상태
+net-link-port = { $master } 브리지의 포트
+net-link-no-port = 어느 브리지에도 속하지 않은 링크
+net-link-seen = { $link } 링크는 { $state }이고 { $port }입니다.
+net-link-expected = 기대한 상태는 { $expected }입니다.

@@ -87,6 +87,14 @@ pub trait World {
     fn etcd_state(&self) -> Result<(Option<usize>, usize)> {
         anyhow::bail!("this lesson has no etcd cluster (start it first)")
     }
+    /// A real request from pod `from` to pod `to`: `to`'s address and the body answered.
+    fn net_reach(&self, from: &str, to: &str) -> Result<(std::net::Ipv4Addr, Option<String>)> {
+        anyhow::bail!("cannot send a request from {from} to {to}: this lesson has no node")
+    }
+    /// A link of the node's namespace (`None`: no such link).
+    fn net_link(&self, link: &str) -> Result<Option<super::net_step::LinkState>> {
+        anyhow::bail!("cannot look at {link}: this lesson has no node")
+    }
 }
 
 /// A check's result with its sentence.
@@ -112,6 +120,7 @@ fn evaluate_inner(check: &Check, w: &dyn World) -> Result<CheckResult> {
         Family::Container => super::container_step::evaluate(check, w),
         Family::Rbac => super::rbac_step::evaluate(check, w),
         Family::Raft => super::raft_step::evaluate(check, w),
+        Family::Net => super::net_step::evaluate(check, w),
         Family::Common | Family::Oci => common(check, w),
     }
 }
