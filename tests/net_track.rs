@@ -8,6 +8,7 @@
 
 mod common;
 
+use common::Env;
 use contlab::runtime::Stdio;
 use contlab::runtime::node::{self, Node, PodSpec};
 use contlab::runtime::trace::Tracer;
@@ -137,4 +138,65 @@ fn a_pod_network_the_host_routes_is_refused_before_anything_is_made() {
     let err = Node::create(&route.dst.to_string(), &Tracer::null()).unwrap_err();
     let msg = format!("{err:#}");
     assert!(msg.contains("overlaps the host's route"), "{msg}");
+}
+
+/// Namespace files and records left in `env`'s run directory.
+fn leftovers(env: &Env) -> Vec<String> {
+    ["netns", "containers"]
+        .iter()
+        .flat_map(|d| {
+            std::fs::read_dir(env.run.path().join(d))
+                .into_iter()
+                .flatten()
+        })
+        .flatten()
+        .map(|e| e.path().display().to_string())
+        .collect()
+}
+
+#[test]
+fn the_pod_network_lesson_passes_headless_and_leaves_nothing() {
+    common::require_root("the lesson makes network namespaces");
+    common::runtime::rootfs();
+    let env = Env::new("netrun");
+    let out = env
+        .command(&["run", "pod-network"])
+        .output()
+        .expect("contlab runs");
+    let text = common::text(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("client reached api at 10.244.1.3"), "{text}");
+    assert_eq!(leftovers(&env), Vec::<String>::new());
+}
+
+#[test]
+fn cleanup_removes_the_node_of_a_killed_contlab() {
+    use std::os::unix::process::CommandExt;
+    common::require_root("the lesson makes network namespaces");
+    common::runtime::rootfs();
+    let env = Env::new("netkill");
+    let mut child = env
+        .command(&["run", "pod-network"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("contlab runs");
+    // Kill it once the node's namespace exists (the lesson's first step makes it).
+    let netns = env.run.path().join("netns");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::fs::read_dir(&netns).map(|d| d.count()).unwrap_or(0) == 0 {
+        assert!(std::time::Instant::now() < deadline, "no node was made");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    assert!(
+        !leftovers(&env).is_empty(),
+        "a SIGKILL left nothing to clean"
+    );
+    let out = env.command(&["cleanup"]).output().expect("cleanup runs");
+    assert!(out.status.success(), "{}", common::text(&out));
+    assert_eq!(leftovers(&env), Vec::<String>::new());
 }
