@@ -200,3 +200,53 @@ fn cleanup_removes_the_node_of_a_killed_contlab() {
     assert!(out.status.success(), "{}", common::text(&out));
     assert_eq!(leftovers(&env), Vec::<String>::new());
 }
+
+#[test]
+fn a_cluster_ip_service_spreads_requests_over_its_endpoints() {
+    use contlab::runtime::kubeproxy::{self, Service};
+    if kubeproxy::iptables().is_err() {
+        eprintln!("skipped: iptables is not installed");
+        return;
+    }
+    let mut node = start_node();
+    let a = node
+        .add_pod(&pod("web-a", true, true))
+        .expect("web-a")
+        .ip
+        .addr;
+    let b = node
+        .add_pod(&pod("web-b", true, true))
+        .expect("web-b")
+        .ip
+        .addr;
+    node.add_pod(&pod("client", false, true)).expect("client");
+    let svc = Service {
+        name: "web".into(),
+        cluster_ip: "10.96.0.10".parse().unwrap(),
+        port: 80,
+        endpoints: vec![a, b],
+    };
+    node.add_service(&svc, &Tracer::null())
+        .expect("the rules are made");
+    let n = 40;
+    let mut counts = std::collections::BTreeMap::new();
+    for _ in 0..n {
+        let body = node
+            .request("client", svc.cluster_ip)
+            .expect("runs")
+            .expect("the Service answered");
+        *counts.entry(body).or_insert(0) += 1;
+    }
+    // Binomial(40, 1/2): each endpoint gets 20 ± 3.2; 6..34 is beyond 4 standard
+    // deviations, so a fair random choice fails this less than once in 10,000 runs.
+    for name in ["web-a", "web-b"] {
+        let got = counts.get(name).copied().unwrap_or(0);
+        assert!(
+            (6..=34).contains(&got),
+            "{name} got {got} of {n}: {counts:?}"
+        );
+    }
+    let traces = Traces::of(&node);
+    drop(node);
+    traces.assert_gone();
+}

@@ -11,6 +11,7 @@ pub mod dev;
 pub mod exec;
 mod forkserver;
 pub mod init;
+pub mod kubeproxy;
 pub mod ledger;
 pub mod mounts;
 pub mod net;
