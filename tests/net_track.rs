@@ -155,7 +155,7 @@ fn leftovers(env: &Env) -> Vec<String> {
 }
 
 #[test]
-fn the_pod_network_lesson_passes_headless_and_leaves_nothing() {
+fn the_networking_lessons_pass_headless_and_leave_nothing() {
     common::require_root("the lesson makes network namespaces");
     common::runtime::rootfs();
     let env = Env::new("netrun");

@@ -176,3 +176,4 @@ net-link-port = a port of { $master }
 net-link-no-port = in no bridge
 net-link-seen = { $link } is { $state } and { $port }.
 net-link-expected = Expected: { $expected }.
+net-spread-seen = { $requests } requests to { $service }: { $shares }, { $unanswered } unanswered. A fair random choice keeps each endpoint between { $low } and { $high }, with every request answered.

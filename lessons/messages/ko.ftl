@@ -174,3 +174,4 @@ net-link-port = { $master } 브리지의 포트
 net-link-no-port = 어느 브리지에도 속하지 않은 링크
 net-link-seen = { $link } 링크는 { $state }이고 { $port }입니다.
 net-link-expected = 기대한 상태는 { $expected }입니다.
+net-spread-seen = { $service } 서비스로 보낸 요청 { $requests }개: { $shares }, 응답 없음 { $unanswered }개입니다. 공정한 무작위 선택이라면 모든 요청이 응답을 받고 각 엔드포인트가 { $low }개에서 { $high }개 사이를 받습니다.

@@ -95,6 +95,11 @@ pub trait World {
     fn net_link(&self, link: &str) -> Result<Option<super::net_step::LinkState>> {
         anyhow::bail!("cannot look at {link}: this lesson has no node")
     }
+    /// `n` requests from pod `from` to a Service: the endpoints' names, and how many
+    /// answers each name gave (a missing answer counts under "").
+    fn net_spread(&self, from: &str, service: &str, n: u32) -> Result<super::net_step::Spread> {
+        anyhow::bail!("cannot send {n} requests from {from} to {service}: this lesson has no node")
+    }
 }
 
 /// A check's result with its sentence.

@@ -638,6 +638,10 @@ impl World for Engine {
         self.net.link(link)
     }
 
+    fn net_spread(&self, from: &str, service: &str, n: u32) -> Result<super::net_step::Spread> {
+        self.net.spread(from, service, n)
+    }
+
     fn quiz(&self) -> Option<(Option<String>, String)> {
         let step = self.lesson.file.steps.get(self.current)?;
         let right = step.answer.clone()?;

@@ -43,6 +43,7 @@ pub const TOPICS: &[&str] = &[
     "authn-authz",
     "rbac",
     "pod-network",
+    "service",
     "dns",
     "service-discovery",
     "load-balancing",
@@ -238,6 +239,19 @@ pub enum Action {
         pod_cidr: String,
         pods: Vec<NetPod>,
     },
+    /// Make a ClusterIP Service in the node's nat table, as kube-proxy's iptables mode
+    /// does; `endpoints` are pod names.
+    NetService {
+        name: String,
+        cluster_ip: String,
+        #[serde(default = "http_port")]
+        port: u16,
+        endpoints: Vec<String>,
+    },
+}
+
+fn http_port() -> u16 {
+    80
 }
 
 /// A pod of a `net-node` action.
@@ -299,7 +313,7 @@ impl Action {
             | Action::RbacCheckCreate { .. } => Family::Rbac,
             Action::Raft { .. } | Action::Etcd { .. } => Family::Raft,
             Action::Runtime(_) => Family::Oci,
-            Action::NetNode { .. } => Family::Net,
+            Action::NetNode { .. } | Action::NetService { .. } => Family::Net,
         }
     }
 }
@@ -608,6 +622,19 @@ pub enum Check {
         up: Option<bool>,
         master: Option<String>,
     },
+    /// `requests` real requests from pod `from` to a Service's ClusterIP: every one is
+    /// answered, and each endpoint's share is within the bounds a fair random choice
+    /// allows (4 standard deviations of the binomial count).
+    NetSpread {
+        from: String,
+        service: String,
+        #[serde(default = "spread_requests")]
+        requests: u32,
+    },
+}
+
+fn spread_requests() -> u32 {
+    40
 }
 
 /// `en.toml` / `ko.toml`.
@@ -658,7 +685,7 @@ impl Check {
             Check::Exit { .. } | Check::Output { .. } | Check::Answer => Family::Common,
             Check::Rbac { .. } | Check::RbacCreate { .. } => Family::Rbac,
             Check::Raft { .. } | Check::Etcd { .. } => Family::Raft,
-            Check::NetReach { .. } | Check::NetLink { .. } => Family::Net,
+            Check::NetReach { .. } | Check::NetLink { .. } | Check::NetSpread { .. } => Family::Net,
         }
     }
 
@@ -685,6 +712,7 @@ impl Check {
             Check::Etcd { .. } => "etcd",
             Check::NetReach { .. } => "net-reach",
             Check::NetLink { .. } => "net-link",
+            Check::NetSpread { .. } => "net-spread",
         }
     }
 }

@@ -10,6 +10,7 @@ use super::checks::{World, result};
 use super::event::CheckResult;
 use super::format::{Action, Check};
 use crate::i18n::{self, Lang};
+use crate::runtime::kubeproxy::{self, Service};
 use crate::runtime::node::{Node, PodSpec};
 use crate::runtime::trace::Tracer;
 use crate::runtime::{Container, Stdio};
@@ -21,7 +22,13 @@ use std::net::Ipv4Addr;
 #[derive(Debug, Default)]
 pub struct NetLab {
     node: Option<Node>,
+    /// The Services made, by name, with their endpoints' pod names.
+    services: std::collections::BTreeMap<String, (Service, Vec<String>)>,
 }
+
+/// What `net-spread` sees: a Service's endpoints (pod names), and the count of answers
+/// by body ("" for no answer).
+pub type Spread = (Vec<String>, std::collections::BTreeMap<String, u32>);
 
 /// A link of the node's namespace, as `net-link` sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +41,15 @@ pub struct LinkState {
 impl NetLab {
     /// Carries out a `net-node` action; returns what it made, one line per object.
     pub fn perform(&mut self, action: &Action, tracer: &Tracer) -> Result<String> {
+        if let Action::NetService {
+            name,
+            cluster_ip,
+            port,
+            endpoints,
+        } = action
+        {
+            return self.service(name, cluster_ip, *port, endpoints, tracer);
+        }
         let Action::NetNode { pod_cidr, pods } = action else {
             bail!("not a networking action: {action:?}");
         };
@@ -63,6 +79,57 @@ impl NetLab {
         }
         self.node = Some(node);
         Ok(out)
+    }
+
+    fn service(
+        &mut self,
+        name: &str,
+        cluster_ip: &str,
+        port: u16,
+        endpoints: &[String],
+        tracer: &Tracer,
+    ) -> Result<String> {
+        let node = self.node()?;
+        let ips = endpoints
+            .iter()
+            .map(|e| {
+                node.pod(e)
+                    .map(|p| p.ip.addr)
+                    .with_context(|| format!("there is no pod named {e:?} on the node"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let svc = Service {
+            name: name.to_string(),
+            cluster_ip: cluster_ip
+                .parse()
+                .with_context(|| format!("{cluster_ip:?} is not an IPv4 address"))?,
+            port,
+            endpoints: ips,
+        };
+        node.add_service(&svc, tracer)?;
+        let out = kubeproxy::rules(&svc)?
+            .iter()
+            .map(|r| format!("iptables {}\n", r.join(" ")))
+            .collect();
+        self.services
+            .insert(name.to_string(), (svc, endpoints.to_vec()));
+        Ok(out)
+    }
+
+    /// `n` requests from pod `from` to the Service `service`: its endpoints' names and
+    /// the count of answers by body ("" for no answer).
+    pub fn spread(&self, from: &str, service: &str, n: u32) -> Result<Spread> {
+        let node = self.node()?;
+        let (svc, names) = self
+            .services
+            .get(service)
+            .with_context(|| format!("there is no Service named {service:?} in this lesson"))?;
+        let mut counts = std::collections::BTreeMap::new();
+        for _ in 0..n {
+            let body = node.request(from, svc.cluster_ip)?.unwrap_or_default();
+            *counts.entry(body).or_insert(0) += 1;
+        }
+        Ok((names.clone(), counts))
     }
 
     /// The container named `name`: `main` (or `node`) is the node's shell container,
@@ -177,8 +244,55 @@ pub fn evaluate(check: &Check, w: &dyn World) -> Result<CheckResult> {
             }
             result(check, pass, sentence)
         }
+        Check::NetSpread {
+            from,
+            service,
+            requests,
+        } => {
+            let (names, counts) = w.net_spread(from, service, *requests)?;
+            let (low, high) = bounds(*requests, names.len());
+            let shares: Vec<String> = names
+                .iter()
+                .map(|n| format!("{n} {}", counts.get(n).copied().unwrap_or(0)))
+                .collect();
+            let unanswered = *requests
+                - names
+                    .iter()
+                    .map(|n| counts.get(n).copied().unwrap_or(0))
+                    .sum::<u32>();
+            let pass = unanswered == 0
+                && names
+                    .iter()
+                    .all(|n| (low..=high).contains(&counts.get(n).copied().unwrap_or(0)));
+            let sentence = tr!(
+                lang,
+                "net-spread-seen",
+                service = service.as_str(),
+                requests = *requests,
+                shares = shares.join(", "),
+                unanswered = unanswered,
+                low = low,
+                high = high
+            );
+            result(check, pass, sentence)
+        }
         other => bail!("not a networking check: {other:?}"),
     })
+}
+
+/// The range a fair random choice among `k` endpoints keeps each count of `n` requests
+/// in: the binomial mean n/k, 4 standard deviations either side (a fair choice falls
+/// outside less than once in 10,000 checks).
+fn bounds(n: u32, k: usize) -> (u32, u32) {
+    if k == 0 {
+        return (0, 0);
+    }
+    let p = 1.0 / k as f64;
+    let mean = n as f64 * p;
+    let sd = (n as f64 * p * (1.0 - p)).sqrt();
+    let low = (mean - 4.0 * sd).floor().max(0.0) as u32;
+    let high = ((mean + 4.0 * sd).ceil() as u32).min(n);
+    (low, high)
 }
 
 fn state(lang: Lang, up: bool) -> String {
@@ -199,4 +313,13 @@ fn port(lang: Lang, master: Option<&str>) -> String {
 /// Runs `cmd` through `/bin/sh -c` in `c`, with its output captured.
 pub fn exec(c: &Container, cmd: &str) -> Result<crate::runtime::ExecOutput> {
     c.exec(&["/bin/sh", "-c", cmd], Stdio::piped())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bounds_follow_the_binomial() {
+        assert_eq!(super::bounds(40, 2), (7, 33));
+        assert_eq!(super::bounds(40, 1), (40, 40));
+    }
 }
