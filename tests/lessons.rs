@@ -4,38 +4,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::Output;
 
-struct Env {
-    state: tempfile::TempDir,
-    run: tempfile::TempDir,
-    parent: String,
-}
-
-impl Env {
-    fn new(tag: &str) -> Self {
-        Env {
-            state: tempfile::tempdir().expect("tempdir"),
-            run: tempfile::tempdir().expect("tempdir"),
-            parent: contlab::runtime::ledger::new_id()
-                .replace("contlab-", &format!("contlab-{tag}-")),
-        }
-    }
-
-    fn contlab(&self, args: &[&str]) -> Output {
-        common::contlab()
-            .args(args)
-            .env("CONTLAB_STATE_DIR", self.state.path())
-            .env("CONTLAB_RUN_DIR", self.run.path())
-            .env("CONTLAB_CGROUP_PARENT", &self.parent)
-            .env("NO_COLOR", "1")
-            // Sentences follow the locale; these tests read the English ones.
-            .env_remove("LC_ALL")
-            .env("LC_MESSAGES", "C")
-            .output()
-            .expect("contlab runs")
-    }
-}
+use common::Env;
 
 #[test]
 fn the_whole_curriculum_passes_headless_in_english_and_korean() {

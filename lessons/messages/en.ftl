@@ -275,3 +275,18 @@ run-failed = { $count } step(s) failed
 replay-lesson-changed = note: lesson { $id } changed since this recording was made
 replay-stopped = the replay stopped at { $at }
 replay-unfinished = the recording ends in the middle of a step
+
+## the networking track's checks
+
+net-reach-answered = { $from } reached { $to } at { $ip }: it answered "{ $body }".
+net-reach-silent = { $from } got no answer from { $to } at { $ip } within 4 seconds.
+net-reach-expected-answer = Expected { $to } to answer with its name.
+net-reach-expected-silence = Expected no answer.
+net-link-missing = There is no link { $link } in the node's network namespace.
+net-link-up = up
+net-link-down = down
+net-link-port = a port of { $master }
+net-link-no-port = in no bridge
+net-link-seen = { $link } is { $state } and { $port }.
+net-link-expected = Expected: { $expected }.
+net-spread-seen = { $requests } requests to { $service }: { $shares }, { $unanswered } unanswered. A fair random choice keeps each endpoint between { $low } and { $high }, with every request answered.

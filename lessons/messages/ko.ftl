@@ -275,3 +275,18 @@ run-failed = 단계 { $count }개가 실패했습니다
 replay-lesson-changed = 참고: 이 녹화 뒤에 레슨 { $id }의 내용이 바뀌었습니다
 replay-stopped = 재생이 여기서 멈췄습니다: { $at }
 replay-unfinished = 녹화가 단계 도중에 끝납니다
+
+## the networking track's checks
+
+net-reach-answered = { $from } 파드가 { $ip }의 { $to } 파드에 닿았습니다. 응답: "{ $body }"
+net-reach-silent = { $from } 파드가 { $ip }의 { $to } 파드에서 4초 안에 응답을 받지 못했습니다.
+net-reach-expected-answer = { $to } 파드가 자기 이름으로 응답해야 합니다.
+net-reach-expected-silence = 응답이 없어야 합니다.
+net-link-missing = 노드의 네트워크 네임스페이스에 { $link } 링크가 없습니다.
+net-link-up = up 상태
+net-link-down = down 상태
+net-link-port = { $master } 브리지의 포트
+net-link-no-port = 어느 브리지에도 속하지 않은 링크
+net-link-seen = { $link } 링크는 { $state }이고 { $port }입니다.
+net-link-expected = 기대한 상태는 { $expected }입니다.
+net-spread-seen = { $service } 서비스로 보낸 요청 { $requests }개: { $shares }, 응답 없음 { $unanswered }개입니다. 공정한 무작위 선택이라면 모든 요청이 응답을 받고 각 엔드포인트가 { $low }개에서 { $high }개 사이를 받습니다.

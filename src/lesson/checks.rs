@@ -100,6 +100,19 @@ pub trait World {
     fn etcd_state(&self) -> Result<(Option<usize>, usize)> {
         anyhow::bail!("this lesson has no etcd cluster (start it first)")
     }
+    /// A real request from pod `from` to pod `to`: `to`'s address and the body answered.
+    fn net_reach(&self, from: &str, to: &str) -> Result<(std::net::Ipv4Addr, Option<String>)> {
+        anyhow::bail!("cannot send a request from {from} to {to}: this lesson has no node")
+    }
+    /// A link of the node's namespace (`None`: no such link).
+    fn net_link(&self, link: &str) -> Result<Option<super::net_step::LinkState>> {
+        anyhow::bail!("cannot look at {link}: this lesson has no node")
+    }
+    /// `n` requests from pod `from` to a Service: the endpoints' names, and how many
+    /// answers each name gave (a missing answer counts under "").
+    fn net_spread(&self, from: &str, service: &str, n: u32) -> Result<super::net_step::Spread> {
+        anyhow::bail!("cannot send {n} requests from {from} to {service}: this lesson has no node")
+    }
 }
 
 /// A check's result with its sentence.
@@ -129,6 +142,7 @@ fn evaluate_inner(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResul
         Family::Container => super::container_step::evaluate(check, w, lang),
         Family::Rbac => super::rbac_step::evaluate(check, w, lang),
         Family::Raft => super::raft_step::evaluate(check, w, lang),
+        Family::Net => super::net_step::evaluate(check, w, lang),
         Family::Common | Family::Oci => common(check, w, lang),
     }
 }

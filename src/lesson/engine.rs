@@ -50,6 +50,8 @@ pub struct Engine {
     oci: Option<super::oci_step::Work>,
     /// The language of the sentences the engine makes (checks, notices).
     lang: Lang,
+    /// The networking track's node.
+    net: super::net_step::NetLab,
 }
 
 impl Engine {
@@ -72,6 +74,7 @@ impl Engine {
             raft: Default::default(),
             oci: None,
             lang: Lang::En,
+            net: Default::default(),
         }
     }
 
@@ -276,6 +279,8 @@ impl Engine {
                 });
             }
         }
+        // The node and its pods (their containers, the namespace, the record).
+        self.net = Default::default();
         for line in self.containers.teardown() {
             self.emit(Event::Output {
                 stream: Stream::Stderr,
@@ -289,7 +294,9 @@ impl Engine {
     /// its output arrives as `Output { stream: Pty }` events. Replaces an open shell.
     pub fn open_shell(&mut self, container: &str, rows: u16, cols: u16) -> Result<()> {
         self.close_shell();
-        let c = self.containers.get(container)?;
+        let c = self.container(container).with_context(|| {
+            format!("no container named \"{container}\" is running in this lesson (start it first)")
+        })?;
         let shell = super::shell::Shell::open(c, rows, cols, self.events.clone());
         // The exec helper's joins (cgroup, setns, chroot) are part of the step's story.
         self.flush_trace();
@@ -354,7 +361,9 @@ impl Engine {
     }
 
     pub fn container(&self, name: &str) -> Option<&Container> {
-        self.containers.find(name)
+        self.containers
+            .find(name)
+            .or_else(|| self.net.container(name))
     }
 
     /// Answers a request composed in the TUI's request builder: the verdict, its
@@ -440,6 +449,17 @@ impl Engine {
         match action.family() {
             Family::Common => Ok(()),
             Family::Container => {
+                // A command in the node or a pod of the networking track.
+                if let Action::Exec { container, cmd } = action
+                    && self.containers.find(container).is_none()
+                    && let Some(c) = self.net.container(container)
+                {
+                    let out = super::net_step::exec(c, cmd)?;
+                    self.flush_trace();
+                    let ended = Ended::of(out.exit.code, out.exit.signal);
+                    self.record_output(&out.stdout, &out.stderr, ended);
+                    return Ok(());
+                }
                 let done = self.containers.perform(action, &self.tracer)?;
                 self.container_output(done);
                 Ok(())
@@ -468,6 +488,13 @@ impl Engine {
                     other => bail!("not a Raft action: {other:?}"),
                 };
                 self.raft_output(done);
+                Ok(())
+            }
+            Family::Net => {
+                let made = self.net.perform(action, &self.tracer);
+                self.flush_trace();
+                let made = made?;
+                self.record_output(made.as_bytes(), &[], Ended::of(Some(0), None));
                 Ok(())
             }
             Family::Oci => {
@@ -647,6 +674,18 @@ impl World for Engine {
 
     fn etcd_state(&self) -> Result<(Option<usize>, usize)> {
         self.raft.etcd_state()
+    }
+
+    fn net_reach(&self, from: &str, to: &str) -> Result<(std::net::Ipv4Addr, Option<String>)> {
+        self.net.reach(from, to)
+    }
+
+    fn net_link(&self, link: &str) -> Result<Option<super::net_step::LinkState>> {
+        self.net.link(link)
+    }
+
+    fn net_spread(&self, from: &str, service: &str, n: u32) -> Result<super::net_step::Spread> {
+        self.net.spread(from, service, n)
     }
 
     fn quiz(&self) -> Option<(Option<String>, String)> {

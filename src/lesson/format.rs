@@ -42,6 +42,8 @@ pub const TOPICS: &[&str] = &[
     "etcd",
     "authn-authz",
     "rbac",
+    "pod-network",
+    "service",
     "dns",
     "service-discovery",
     "load-balancing",
@@ -75,6 +77,7 @@ pub enum Track {
     Oci,
     Raft,
     Rbac,
+    Net,
 }
 
 impl Track {
@@ -84,6 +87,7 @@ impl Track {
             Track::Oci => "oci",
             Track::Raft => "raft",
             Track::Rbac => "rbac",
+            Track::Net => "net",
         }
     }
 }
@@ -241,6 +245,48 @@ pub enum Action {
     /// runc) would. A refused command is not a failed step: its message and exit
     /// status 1 are the output, for checks to look at.
     Runtime(Box<RuntimeStep>),
+    /// Build the networking track's node: its namespace with the `cni0` bridge on
+    /// `pod_cidr`, and its pods (see `runtime::node`). The lesson's shell then runs in
+    /// the node's namespace.
+    NetNode {
+        #[serde(default = "default_pod_cidr")]
+        pod_cidr: String,
+        pods: Vec<NetPod>,
+    },
+    /// Make a ClusterIP Service in the node's nat table, as kube-proxy's iptables mode
+    /// does; `endpoints` are pod names.
+    NetService {
+        name: String,
+        cluster_ip: String,
+        #[serde(default = "http_port")]
+        port: u16,
+        endpoints: Vec<String>,
+    },
+}
+
+fn http_port() -> u16 {
+    80
+}
+
+/// A pod of a `net-node` action.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NetPod {
+    pub name: String,
+    /// Runs a web server answering with the pod's name.
+    #[serde(default = "yes")]
+    pub serve: bool,
+    /// Its veth's node end is a port of `cni0` and up; off, the student attaches it.
+    #[serde(default = "yes")]
+    pub attach: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+pub fn default_pod_cidr() -> String {
+    "10.244.1.0/24".to_string()
 }
 
 /// The part of the engine that carries out an action or evaluates a check: one module
@@ -256,6 +302,8 @@ pub enum Family {
     Rbac,
     /// The simulated Raft cluster and the real etcd cluster.
     Raft,
+    /// The networking track's node: its bridge, pods and their links.
+    Net,
     /// Nothing of a track: the host's own state, and the last command's end and output.
     Common,
 }
@@ -279,6 +327,7 @@ impl Action {
             | Action::RbacCheckCreate { .. } => Family::Rbac,
             Action::Raft { .. } | Action::Etcd { .. } => Family::Raft,
             Action::Runtime(_) => Family::Oci,
+            Action::NetNode { .. } | Action::NetService { .. } => Family::Net,
         }
     }
 }
@@ -573,6 +622,33 @@ pub enum Check {
         leader: Option<bool>,
         members_up: Option<usize>,
     },
+    /// A real HTTP request from inside pod `from` to pod `to`'s address: answered with
+    /// `to`'s name (`reach = true`) or not answered.
+    NetReach {
+        from: String,
+        to: String,
+        #[serde(default = "yes")]
+        reach: bool,
+    },
+    /// A link of the node's namespace: up or not, a port of a bridge or not.
+    NetLink {
+        link: String,
+        up: Option<bool>,
+        master: Option<String>,
+    },
+    /// `requests` real requests from pod `from` to a Service's ClusterIP: every one is
+    /// answered, and each endpoint's share is within the bounds a fair random choice
+    /// allows (4 standard deviations of the binomial count).
+    NetSpread {
+        from: String,
+        service: String,
+        #[serde(default = "spread_requests")]
+        requests: u32,
+    },
+}
+
+fn spread_requests() -> u32 {
+    40
 }
 
 /// `en.toml` / `ko.toml`.
@@ -661,6 +737,7 @@ impl Check {
             Check::Exit { .. } | Check::Output { .. } | Check::Answer => Family::Common,
             Check::Rbac { .. } | Check::RbacCreate { .. } => Family::Rbac,
             Check::Raft { .. } | Check::Etcd { .. } => Family::Raft,
+            Check::NetReach { .. } | Check::NetLink { .. } | Check::NetSpread { .. } => Family::Net,
         }
     }
 
@@ -685,6 +762,9 @@ impl Check {
             Check::RbacCreate { .. } => "rbac-create",
             Check::Raft { .. } => "raft",
             Check::Etcd { .. } => "etcd",
+            Check::NetReach { .. } => "net-reach",
+            Check::NetLink { .. } => "net-link",
+            Check::NetSpread { .. } => "net-spread",
         }
     }
 }

@@ -2,8 +2,8 @@
 //! and progress. The engine emits one typed event stream (`event::Event`) that the TUI,
 //! the headless runner and the recorder consume.
 //!
-//! The engine holds one part per track: `container_step`, `oci_step`, `rbac_step` and
-//! `raft_step` each carry out their actions and evaluate their checks, found by the
+//! The engine holds one part per track: `container_step`, `oci_step`, `rbac_step`,
+//! `raft_step` and `net_step` each carry out their actions and evaluate their checks, found by the
 //! action's or check's `format::Family`. `session` is the step policy of a lesson taken
 //! by a student; `progress` is kept from the event stream by `Progress::on_event`.
 
@@ -16,6 +16,7 @@ pub mod format;
 pub mod glossary;
 pub mod headless;
 pub mod load;
+pub mod net_step;
 pub mod oci_step;
 pub mod panel;
 pub mod progress;

@@ -73,3 +73,40 @@ pub fn panel(name: &str, data: serde_json::Value) -> contlab::lesson::event::Pan
     serde_json::from_value(serde_json::json!({ "panel": name, "data": data }))
         .expect("a panel sample")
 }
+
+/// A state directory, run directory and cgroup parent of the test's own, so that
+/// parallel tests (and `contlab cleanup` in one of them) never meet.
+pub struct Env {
+    pub state: tempfile::TempDir,
+    pub run: tempfile::TempDir,
+    pub parent: String,
+}
+
+impl Env {
+    pub fn new(tag: &str) -> Self {
+        Env {
+            state: tempfile::tempdir().expect("tempdir"),
+            run: tempfile::tempdir().expect("tempdir"),
+            parent: contlab::runtime::ledger::new_id()
+                .replace("contlab-", &format!("contlab-{tag}-")),
+        }
+    }
+
+    /// The binary with `args`, pointed at this environment.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = contlab();
+        c.args(args)
+            .env("CONTLAB_STATE_DIR", self.state.path())
+            .env("CONTLAB_RUN_DIR", self.run.path())
+            .env("CONTLAB_CGROUP_PARENT", &self.parent)
+            .env("NO_COLOR", "1")
+            // Sentences follow the locale; these tests read the English ones.
+            .env_remove("LC_ALL")
+            .env("LC_MESSAGES", "C");
+        c
+    }
+
+    pub fn contlab(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("contlab runs")
+    }
+}

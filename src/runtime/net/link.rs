@@ -2,6 +2,7 @@
 
 use super::super::trace::Tracer;
 use super::addr::{IfAddr, Ipv4Cidr};
+use super::bridge::{add_addr, set_up};
 use super::netns::{NamedNetns, in_netns, in_netns_traced, is_host_netns};
 use super::{describe, session, traced};
 use anyhow::Result;
@@ -14,7 +15,6 @@ use netlink_packet_route::link::{
 };
 use rtnetlink::{LinkUnspec, LinkVeth};
 use serde::Serialize;
-use std::net::IpAddr;
 use std::os::fd::{AsRawFd, BorrowedFd};
 
 /// Sets `lo` up inside `ns` (a new netns starts with lo down). Traced:
@@ -106,32 +106,7 @@ pub fn connect_veth(a: &VethEnd<'_>, b: &VethEnd<'_>, tracer: &Tracer) -> Result
     let b_fd = b.ns.as_raw_fd();
     in_netns_traced(a.ns, Some(&a.ns_name), tracer, || {
         session(async |h| {
-            // The peer's IFLA_NET_NS_FD makes the kernel create it in `b` directly.
-            let peer = LinkUnspec::new_with_name(&b.ifname)
-                .setns_by_fd(b_fd)
-                .build();
-            let msg = LinkVeth::new(&a.ifname, &b.ifname)
-                .set_info_data(InfoData::Veth(InfoVeth::Peer(peer)))
-                .build();
-            traced(
-                tracer,
-                || {
-                    format!(
-                        "RTM_NEWLINK ifname={} kind=veth peer=(ifname={} IFLA_NET_NS_FD={b_fd}), NLM_F_CREATE|NLM_F_EXCL",
-                        a.ifname, b.ifname
-                    )
-                },
-                || {
-                    ip_in(
-                        &a.ns_name,
-                        &format!(
-                            "link add {} type veth peer name {} netns {}",
-                            a.ifname, b.ifname, b.ns_name
-                        ),
-                    )
-                },
-                h.link().add(msg).execute(),
-            )
+            new_veth(&h, &a.ns_name, &a.ifname, &b.ifname, b_fd, &b.ns_name, tracer)
             .await
             .map_err(|e| {
                 anyhow::anyhow!(
@@ -161,48 +136,47 @@ pub fn connect_veth(a: &VethEnd<'_>, b: &VethEnd<'_>, tracer: &Tracer) -> Result
     })
 }
 
+/// Creates the veth pair `ifname`/`peer_ifname` from the calling thread's namespace
+/// (`ns_name`), the peer placed straight into the namespace `peer_fd`
+/// (IFLA_NET_NS_FD makes the kernel create it there directly).
+pub(super) async fn new_veth(
+    h: &rtnetlink::Handle,
+    ns_name: &str,
+    ifname: &str,
+    peer_ifname: &str,
+    peer_fd: std::os::fd::RawFd,
+    peer_ns_name: &str,
+    tracer: &Tracer,
+) -> Result<(), rtnetlink::Error> {
+    let peer = LinkUnspec::new_with_name(peer_ifname)
+        .setns_by_fd(peer_fd)
+        .build();
+    let msg = LinkVeth::new(ifname, peer_ifname)
+        .set_info_data(InfoData::Veth(InfoVeth::Peer(peer)))
+        .build();
+    traced(
+        tracer,
+        || {
+            format!(
+                "RTM_NEWLINK ifname={ifname} kind=veth peer=(ifname={peer_ifname} IFLA_NET_NS_FD={peer_fd}), NLM_F_CREATE|NLM_F_EXCL"
+            )
+        },
+        || {
+            ip_in(
+                ns_name,
+                &format!("link add {ifname} type veth peer name {peer_ifname} netns {peer_ns_name}"),
+            )
+        },
+        h.link().add(msg).execute(),
+    )
+    .await
+}
+
 /// Assigns `end`'s address and sets it up, from inside its namespace.
 async fn configure(h: &rtnetlink::Handle, end: &VethEnd<'_>, tracer: &Tracer) -> Result<()> {
     let index = lookup_index(h, end, tracer).await?;
-    let cidr = end.addr;
-    traced(
-        tracer,
-        || format!("RTM_NEWADDR index={index} local={cidr} brd=+, NLM_F_CREATE|NLM_F_EXCL"),
-        || {
-            ip_in(
-                &end.ns_name,
-                &format!("addr add {cidr} brd + dev {}", end.ifname),
-            )
-        },
-        h.address()
-            .add(index, IpAddr::V4(cidr.addr), cidr.prefix_len)
-            .execute(),
-    )
-    .await
-    .map_err(|e| {
-        anyhow::anyhow!(
-            "cannot add {cidr} to {} in {}: {}; use an address not already on that link",
-            end.ifname,
-            end.ns_name,
-            describe(&e)
-        )
-    })?;
-    let up = LinkUnspec::new_with_index(index).up().build();
-    traced(
-        tracer,
-        || format!("RTM_SETLINK index={index} flags=IFF_UP change=IFF_UP"),
-        || ip_in(&end.ns_name, &format!("link set {} up", end.ifname)),
-        h.link().set(up).execute(),
-    )
-    .await
-    .map_err(|e| {
-        anyhow::anyhow!(
-            "cannot set {} up in {}: {}; run as root",
-            end.ifname,
-            end.ns_name,
-            describe(&e)
-        )
-    })
+    add_addr(h, &end.ns_name, &end.ifname, index, end.addr, tracer).await?;
+    set_up(h, &end.ns_name, &end.ifname, index, None, tracer).await
 }
 
 /// The ifindex of `end.ifname` in the current thread's namespace; addresses are
@@ -264,7 +238,7 @@ async fn delete_pair(h: &rtnetlink::Handle, end: &VethEnd<'_>, tracer: &Tracer) 
 
 /// `ip` run inside the namespace `ns_name`: `ip -n NAME …`, or for a pid
 /// `nsenter -t PID -n ip …` (`ip -n` takes names only).
-fn ip_in(ns_name: &str, args: &str) -> String {
+pub(super) fn ip_in(ns_name: &str, args: &str) -> String {
     if !ns_name.is_empty() && ns_name.bytes().all(|c| c.is_ascii_digit()) {
         format!("nsenter -t {ns_name} -n ip {args}")
     } else {
@@ -273,7 +247,7 @@ fn ip_in(ns_name: &str, args: &str) -> String {
 }
 
 /// Interface names: 1 to 15 bytes (IFNAMSIZ less the NUL), no '/', ':' or whitespace.
-fn validate_ifname(name: &str) -> Result<()> {
+pub(super) fn validate_ifname(name: &str) -> Result<()> {
     let bad_char = name
         .chars()
         .any(|c| c == '/' || c == ':' || c.is_whitespace() || c.is_control());

@@ -10,11 +10,13 @@
 //! can never leave the runtime itself in the wrong namespace.
 
 mod addr;
+mod bridge;
 mod link;
 mod netns;
 mod setup;
 
 pub use addr::{IfAddr, Ipv4Cidr};
+pub use bridge::{Ns, PodLink, add_bridge, add_pod_veth, bridge_ports, set_master};
 pub use link::{LinkInfo, VethEnd, connect_veth, links_in, loopback_up};
 pub use netns::{NamedNetns, in_netns};
 pub(crate) use setup::setup_network;
