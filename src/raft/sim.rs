@@ -1075,6 +1075,20 @@ mod tests {
     }
 
     #[test]
+    fn no_quorum_holds_only_when_no_connected_group_is_a_majority() {
+        let mut sim = elected();
+        let n = sim.config().nodes as u64;
+        assert!(!sim.check(&Expectation::NoQuorum).0);
+        // Every node cut off from the others: no majority reaches one another.
+        for id in 2..=n {
+            sim.apply(&Command::Isolate(id)).unwrap();
+        }
+        assert!(sim.check(&Expectation::NoQuorum).0);
+        sim.apply(&Command::Heal).unwrap();
+        assert!(!sim.check(&Expectation::NoQuorum).0);
+    }
+
+    #[test]
     fn log_matching_catches_a_forged_entry() {
         let mut sim = elected();
         sim.mirror(1, &[entry(1, 1, "forged")]);
