@@ -313,7 +313,13 @@ fn isolate_drop_split_vote_and_speed_reach_the_cluster() {
 fn raft_keys_keep_out_of_the_way_elsewhere() {
     // A quiz step of a Raft lesson: letters choose answers, not controls.
     let mut lab = Lab::open("raft-leader-crash", 1, 120, 36);
-    let quiz = lab.app.open().map_or(0, |(l, _)| l.file.steps.len() - 1);
+    let quiz = lab.app.open().map_or(0, |(l, _)| {
+        l.file
+            .steps
+            .iter()
+            .position(|s| s.id.get_ref() == "old-leader-quiz")
+            .unwrap_or(0)
+    });
     lab.go(0, quiz);
     let fx = lab.keys([ch('c')]);
     assert!(fx.is_empty(), "{fx:?}");
@@ -394,4 +400,43 @@ fn the_cluster_panel_fits_80x24() {
     for row in screen.lines() {
         assert_eq!(unicode_width::UnicodeWidthStr::width(row), 80, "{row}");
     }
+}
+
+#[test]
+fn a_raft_task_is_solved_with_the_cluster_panels_keys() {
+    use contlab::lesson::event::StepStatus;
+    // raft-prevote-checkquorum's task "rejoin-quietly" follows its four run steps.
+    let mut lab = Lab::open("raft-prevote-checkquorum", 4, 120, 36);
+    lab.go(3, 4);
+    lab.keys([key(KeyCode::Enter)]);
+    lab.wait(
+        "the task's first checks",
+        |e| matches!(e, Event::Check(c) if !c.pass),
+    );
+
+    // A Raft task leaves the keys to the Cluster panel, not the shell.
+    assert_eq!(lab.app.focus, Focus::Panels);
+    lab.keys([ch('3')]);
+    lab.press('i');
+    lab.keys([ch('1')]);
+    lab.press('w');
+    for _ in 0..40 {
+        lab.press('.');
+    }
+    assert_eq!(lab.role(3), "pre-candidate");
+    lab.keys([ch('3')]);
+    let fx = lab.press('i');
+    assert!(
+        fx.contains(&Effect::Engine(EngineCmd::Raft(Control::IsolateOrHeal(3)))),
+        "{fx:?}"
+    );
+    for _ in 0..5 {
+        lab.press('.');
+    }
+    lab.engine(EngineCmd::Recheck(4));
+    lab.wait(
+        "the task to pass",
+        |e| matches!(e, Event::StepFinished { status, .. } if *status == StepStatus::Pass),
+    );
+    assert_eq!(lab.role(1), "leader");
 }

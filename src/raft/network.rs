@@ -149,6 +149,11 @@ impl Network {
         self.cuts.insert((b, a));
     }
 
+    /// Whether a message from `from` to `to` gets through the cuts (both ways).
+    pub fn joined(&self, from: u64, to: u64) -> bool {
+        !self.cuts.contains(&(from, to)) && !self.cuts.contains(&(to, from))
+    }
+
     /// Cuts `id` off from every other node.
     pub fn isolate(&mut self, id: u64) {
         for j in 1..=self.nodes {

@@ -266,12 +266,13 @@ impl Player {
                 cmd.to_string()
             }
             Control::IsolateOrHeal(id) => {
-                let cut = self
-                    .sim
-                    .view()
-                    .links
-                    .iter()
-                    .any(|l| l.cut && (l.from == id || l.to == id));
+                // Heal only a node that is already cut off from all the others, so the
+                // key can cut off several nodes one by one.
+                let others = self.sim.config().nodes.saturating_sub(1);
+                let cut_off = (self.sim.view().links.iter())
+                    .filter(|l| l.cut && l.from == id)
+                    .count();
+                let cut = others > 0 && cut_off >= others;
                 let cmd = if cut {
                     Command::Heal
                 } else {

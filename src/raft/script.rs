@@ -60,6 +60,8 @@ pub enum Expectation {
         term: Option<u64>,
     },
     NoLeader,
+    /// No group of live nodes that reach one another is a majority: nothing can commit.
+    NoQuorum,
     Term {
         term: u64,
         nodes: Vec<u64>,
@@ -91,6 +93,7 @@ impl fmt::Display for Expectation {
                 write!(f, "role {node} {role}{}", term_suffix(term))
             }
             Expectation::NoLeader => f.write_str("no-leader"),
+            Expectation::NoQuorum => f.write_str("no-quorum"),
             Expectation::Term { term, nodes } => write!(f, "term {term} on {}", list(nodes)),
             Expectation::Committed { index, nodes } => {
                 write!(f, "committed {index} on {}", list(nodes))
@@ -208,7 +211,15 @@ const COMMANDS: &[&str] = &[
     "rewind",
     "expect",
 ];
-const EXPECTS: &[&str] = &["leader", "role", "no-leader", "term", "committed", "value"];
+const EXPECTS: &[&str] = &[
+    "leader",
+    "role",
+    "no-leader",
+    "no-quorum",
+    "term",
+    "committed",
+    "value",
+];
 pub(crate) const CONFIG_KEYS: &[&str] = &[
     "pre-vote",
     "check-quorum",
@@ -423,6 +434,7 @@ fn parse_expect(words: &mut std::slice::Iter<'_, &str>) -> Result<Expectation, S
             }
         }
         "no-leader" => Expectation::NoLeader,
+        "no-quorum" => Expectation::NoQuorum,
         "term" => Expectation::Term {
             term: num(words.next().copied(), "term")?,
             nodes: on_nodes(words)?,

@@ -961,6 +961,31 @@ impl Sim {
 
     /// Whether an expectation holds now, without recording it on the timeline; when it
     /// does not, what was seen instead.
+    /// The live nodes in groups that reach one another through uncut links.
+    fn reachable_groups(&self, views: &[NodeView]) -> Vec<Vec<u64>> {
+        let mut left: Vec<u64> = views
+            .iter()
+            .filter(|n| n.role != Role::Down)
+            .map(|n| n.id)
+            .collect();
+        let mut groups = Vec::new();
+        while let Some(first) = left.pop() {
+            let mut group = vec![first];
+            let mut i = 0;
+            while i < group.len() {
+                let a = group[i];
+                let (near, far): (Vec<u64>, Vec<u64>) =
+                    left.iter().partition(|&&b| self.net.joined(a, b));
+                group.extend(near);
+                left = far;
+                i += 1;
+            }
+            group.sort_unstable();
+            groups.push(group);
+        }
+        groups
+    }
+
     pub fn check(&self, e: &Expectation) -> (bool, String) {
         let views: Vec<NodeView> = self.nodes.iter().map(|n| self.node_view(n)).collect();
         let get = |id: u64| &views[(id - 1) as usize];
@@ -993,6 +1018,18 @@ impl Sim {
                     .map(describe)
                     .collect();
                 (leaders.is_empty(), leaders.join("; "))
+            }
+            Expectation::NoQuorum => {
+                let groups = self.reachable_groups(&views);
+                let quorum = views.len() / 2 + 1;
+                let say = |g: &Vec<u64>| g.iter().map(u64::to_string).collect::<Vec<_>>().join(",");
+                match groups.iter().find(|g| g.len() >= quorum) {
+                    Some(g) => (
+                        false,
+                        format!("nodes {} reach one another: a majority", say(g)),
+                    ),
+                    None => (true, String::new()),
+                }
             }
             Expectation::Term { term, nodes } => each(nodes, &|n| n.term == *term, &|n| {
                 format!("node {} is in term {}", n.id, n.term)
@@ -1035,6 +1072,20 @@ mod tests {
             data: data.as_bytes().to_vec().into(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn no_quorum_holds_only_when_no_connected_group_is_a_majority() {
+        let mut sim = elected();
+        let n = sim.config().nodes as u64;
+        assert!(!sim.check(&Expectation::NoQuorum).0);
+        // Every node cut off from the others: no majority reaches one another.
+        for id in 2..=n {
+            sim.apply(&Command::Isolate(id)).unwrap();
+        }
+        assert!(sim.check(&Expectation::NoQuorum).0);
+        sim.apply(&Command::Heal).unwrap();
+        assert!(!sim.check(&Expectation::NoQuorum).0);
     }
 
     #[test]

@@ -695,8 +695,11 @@ fn run(app: &mut App, step: usize, kind: StepKind, fx: &mut Vec<Effect>) {
             } else {
                 fx.push(Effect::Engine(EngineCmd::Run(step)));
             }
-            // The student works in the shell now.
-            app.focus = Focus::Shell;
+            // The student works in the shell now; on the Raft track, with the Cluster
+            // panel's keys.
+            let raft = (app.lessons.get(ls.index))
+                .is_some_and(|l| l.file.track == crate::lesson::format::Track::Raft);
+            app.focus = if raft { Focus::Panels } else { Focus::Shell };
         }
     }
 }
