@@ -12,8 +12,9 @@
 //! 4. while it waits: `place_in_cgroup`, `map_ids` (the uid/gid maps), `setup_network`,
 //!    `mount_root` (the overlay, idmapped into the user namespace);
 //! 5. `init_config` goes out over the channel; the init sets up hostname, mounts, root,
-//!    hardening, starts the payload, and `wait_for_init` reads its `Started` or its
-//!    one-sentence error.
+//!    hardening, and becomes the payload with `execve` (or, with `ContainerSpec::init`,
+//!    starts it as its child); `wait_for_init` reads its `Started` (the channel's close
+//!    after an `Exec` report) or its one-sentence error.
 
 use super::cgroup::Cgroup;
 use super::channel::{self, Ending, InitConfig, Relay, Report};
@@ -934,6 +935,7 @@ impl Container {
                 .cgroup
                 .as_ref()
                 .is_some_and(|cg| cg.dirs().version == super::cgroup::CgroupVersion::V2),
+            reaper: spec.init,
             trace: !self.tracer.is_null(),
         }
     }
@@ -952,7 +954,7 @@ impl Container {
                     let _ = self.reap_init();
                     return Err(anyhow!(message));
                 }
-                Some(Report::Exited { .. }) => {}
+                Some(Report::Exited { .. } | Report::Exec { .. }) => {}
             }
         }
         self.reader = Some(std::thread::spawn(move || relay.until_closed()));
@@ -1078,8 +1080,9 @@ impl Container {
             .and_then(|h| h.join().ok())
             .and_then(|e| e.exited)
         {
-            // The init reported the payload's own status (an init cannot die of the
-            // payload's signal, so its exit code alone would lose it).
+            // With `init`, the init reported the payload's own status (an init cannot
+            // die of the payload's signal, so its exit code alone would lose it).
+            // Without it, the init was the payload, and waitpid said it all.
             info.code = code;
             info.signal = signal;
         }
@@ -1091,8 +1094,9 @@ impl Container {
         Ok(info)
     }
 
-    /// Sends `sig` to the init, which forwards it to the command (SIGKILL kills the init,
-    /// and with a pid namespace every process in it).
+    /// Sends `sig` to the container's first process: the command itself, as with runc
+    /// (as PID 1 of a pid namespace it gets only the signals it has a handler for, and
+    /// SIGKILL), or, with `ContainerSpec::init`, contlab's init, which forwards it.
     pub fn kill(&self, sig: Signal) -> Result<()> {
         let Some(init) = self.init.filter(|p| !self.reaped && p.is_alive()) else {
             bail!("the container {} is not running", self.id);

@@ -464,6 +464,10 @@ pub struct ContainerSpec<'a> {
     pub console: Option<OwnedFd>,
     pub overrides: Overrides,
     pub created_hook: Option<CreatedHook<'a>>,
+    /// Keep contlab's init as PID 1, reaping orphans and forwarding signals, with the
+    /// command as its child (`docker run --init`). Off (the default, as runc), the
+    /// init becomes the command, which is then PID 1 itself.
+    pub init: bool,
 }
 
 impl Default for ContainerSpec<'_> {
@@ -490,6 +494,7 @@ impl Default for ContainerSpec<'_> {
             console: None,
             overrides: Overrides::default(),
             created_hook: None,
+            init: false,
         }
     }
 }
