@@ -1115,3 +1115,31 @@ fn a_terminal_goes_to_the_console_socket_as_with_runc() {
     assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
     assert_eq!(leftovers(&lab, &id2), Vec::<String>::new());
 }
+
+/// `process.oomScoreAdj` is the score of the container's process, under contlab as
+/// under runc.
+#[test]
+fn oom_score_adj_is_applied_as_with_runc() {
+    common::require_root("oom_score_adj_is_applied_as_with_runc needs root");
+    let lab = Lab::new("oom");
+    for runc in [false, true] {
+        if runc && !has_runc() {
+            eprintln!("skip: the runc half needs runc");
+            continue;
+        }
+        let tag = if runc { "runc" } else { "contlab" };
+        let id = lab.id(&format!("oom-{tag}"));
+        let b = lab.bundle(&format!("b-{tag}"), |v| {
+            v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+            // Raising needs no capability (this machine may lack CAP_SYS_RESOURCE).
+            v["process"]["oomScoreAdj"] = json!(500);
+            v["process"]["args"] = json!(["cat", "/proc/self/oom_score_adj"]);
+        });
+        let out = lab.rt(runc, &["run", "--bundle", s(&b), &id]);
+        assert!(out.ok(), "{tag} run: {}", out.stderr);
+        assert_eq!(out.stdout.trim(), "500", "{tag}");
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+    }
+}

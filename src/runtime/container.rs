@@ -549,6 +549,7 @@ impl Container {
         let (pid, inherited) = self.clone_init(&spec, child)?;
         // While the init waits for its configuration: cgroup, maps, network, root.
         self.place_in_cgroup(pid, self_joined)?;
+        self.set_oom_score_adj(pid, &spec)?;
         self.map_ids(pid, &spec, &sock)?;
         self.setup_network(pid, &spec)?;
         let overlay = self.mount_root(pid, &spec, root.as_ref())?;
@@ -793,6 +794,17 @@ impl Container {
             } else {
                 cg.add_process(pid.as_raw(), &self.tracer)?;
             }
+        }
+        Ok(())
+    }
+
+    /// `process.oomScoreAdj`, written from here: lowering a score needs CAP_SYS_RESOURCE
+    /// in the initial user namespace, which the init in a user namespace lacks.
+    fn set_oom_score_adj(&self, pid: Pid, spec: &ContainerSpec<'_>) -> Result<()> {
+        if let Some(adj) = spec.overrides.oom_score_adj {
+            let path = PathBuf::from(format!("/proc/{pid}/oom_score_adj"));
+            write_proc(&self.tracer, &path, &adj.to_string())
+                .with_context(|| format!("cannot set process.oomScoreAdj to {adj}"))?;
         }
         Ok(())
     }

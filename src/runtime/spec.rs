@@ -309,6 +309,11 @@ pub struct Overrides {
     pub rlimits: Vec<Rlimit>,
     /// `PR_SET_NO_NEW_PRIVS` (contlab's containers always set it).
     pub no_new_privs: bool,
+    /// `process.oomScoreAdj`: written to the init's `/proc/PID/oom_score_adj` by contlab,
+    /// as runc does from outside the user namespace; the command keeps it across
+    /// `execve`, and its children inherit it.
+    #[serde(default)]
+    pub oom_score_adj: Option<i32>,
 }
 
 impl Default for Overrides {
@@ -321,6 +326,7 @@ impl Default for Overrides {
             user: None,
             rlimits: Vec::new(),
             no_new_privs: true,
+            oom_score_adj: None,
         }
     }
 }

@@ -89,6 +89,7 @@ const SUPPORTED: &[&str] = &[
     "linux.cgroupsPath",
     "linux.maskedPaths",
     "linux.readonlyPaths",
+    "process.oomScoreAdj",
 ];
 
 /// Field names of the runtime spec that contlab knows but does not implement yet.
@@ -98,7 +99,6 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
     "commandLine",
     "apparmorProfile",
     "selinuxLabel",
-    "oomScoreAdj",
     "scheduler",
     "ioPriority",
     "execCPUAffinity",
@@ -491,6 +491,7 @@ impl Bundle {
                 user: Some(user),
                 rlimits,
                 no_new_privs: process.no_new_privileges().unwrap_or(false),
+                oom_score_adj: process.oom_score_adj(),
             },
             ..Default::default()
         })
