@@ -1143,3 +1143,24 @@ fn oom_score_adj_is_applied_as_with_runc() {
         }
     }
 }
+
+/// An rlimit whose soft limit is above its hard one fails `create` with a sentence on
+/// stderr, and leaves nothing.
+#[test]
+fn an_invalid_rlimit_is_refused_with_a_message() {
+    common::require_root("an_invalid_rlimit_is_refused_with_a_message needs root");
+    let lab = Lab::new("rlimit");
+    let id = lab.id("rlimit");
+    let b = lab.bundle("b", |v| {
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+        v["process"]["rlimits"] = json!([{"type": "RLIMIT_NOFILE", "soft": 2048, "hard": 1024}]);
+    });
+    let out = lab.contlab(&["create", "--bundle", s(&b), &id]);
+    assert!(!out.ok());
+    assert!(
+        out.stderr.contains("RLIMIT_NOFILE") && out.stderr.contains("above the hard limit"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+}

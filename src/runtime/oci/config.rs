@@ -436,6 +436,15 @@ impl Bundle {
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default();
+                // setrlimit would refuse it (EINVAL) only at `start`, in the init,
+                // after `create` has returned: say it now, where the caller reads it.
+                if r.soft() > r.hard() {
+                    bail!(
+                        "config.json: process.rlimits {name}: the soft limit {} is above the hard limit {}",
+                        r.soft(),
+                        r.hard()
+                    );
+                }
                 Ok(Rlimit {
                     resource: rlimit_number(&name)?,
                     soft: r.soft(),
