@@ -1164,3 +1164,27 @@ fn an_invalid_rlimit_is_refused_with_a_message() {
     );
     assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
 }
+
+/// A capability in the effective set but not in the bounding set fails `create` by
+/// name, and leaves nothing.
+#[test]
+fn a_capability_outside_the_bounding_set_is_refused() {
+    common::require_root("a_capability_outside_the_bounding_set_is_refused needs root");
+    let lab = Lab::new("caps");
+    let id = lab.id("caps");
+    let b = lab.bundle("b", |v| {
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+        v["process"]["capabilities"] = json!({
+            "bounding": ["CAP_KILL"], "effective": ["CAP_KILL", "CAP_NET_RAW"],
+            "permitted": ["CAP_KILL"]});
+    });
+    let out = lab.contlab(&["create", "--bundle", s(&b), &id]);
+    assert!(!out.ok());
+    assert!(
+        out.stderr
+            .contains("process.capabilities.effective holds CAP_NET_RAW"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+}

@@ -617,13 +617,34 @@ fn cap_sets(c: &Option<oci_spec::runtime::LinuxCapabilities>) -> Result<CapSets>
         }
         Ok(m)
     };
-    Ok(CapSets {
+    let sets = CapSets {
         bounding: mask(c.bounding(), "bounding")?,
         effective: mask(c.effective(), "effective")?,
         permitted: mask(c.permitted(), "permitted")?,
         inheritable: mask(c.inheritable(), "inheritable")?,
         ambient: mask(c.ambient(), "ambient")?,
-    })
+    };
+    // Once the bounding set is dropped no process may gain a capability outside it
+    // (capset fails with EPERM, as it does under runc): refuse at `create`, by name.
+    for (name, set) in [
+        ("effective", sets.effective),
+        ("permitted", sets.permitted),
+        ("inheritable", sets.inheritable),
+        ("ambient", sets.ambient),
+    ] {
+        let outside = set & !sets.bounding;
+        if outside != 0 {
+            let first = outside.trailing_zeros();
+            let cap = ::caps::all()
+                .into_iter()
+                .find(|c| u32::from(c.index()) == first)
+                .map_or_else(|| format!("capability {first}"), |c| c.to_string());
+            bail!(
+                "config.json: process.capabilities.{name} holds {cap}, which is not in the bounding set; add it to process.capabilities.bounding or remove it"
+            );
+        }
+    }
+    Ok(sets)
 }
 
 fn rlimit_number(name: &str) -> Result<u32> {
