@@ -1188,3 +1188,21 @@ fn a_capability_outside_the_bounding_set_is_refused() {
     );
     assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
 }
+
+/// A rootfs whose `/proc` is a symlink is refused at `create`, and leaves nothing.
+#[test]
+fn a_rootfs_whose_proc_is_a_symlink_is_refused() {
+    common::require_root("a_rootfs_whose_proc_is_a_symlink_is_refused needs root");
+    let lab = Lab::new("procln");
+    let id = lab.id("procln");
+    let b = lab.bundle("b", |v| {
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+    });
+    let proc_dir = b.join("rootfs/proc");
+    let _ = std::fs::remove_dir(&proc_dir);
+    std::os::unix::fs::symlink("/tmp", &proc_dir).expect("symlink");
+    let out = lab.contlab(&["create", "--bundle", s(&b), &id]);
+    assert!(!out.ok());
+    assert!(out.stderr.contains("is a symlink"), "{}", out.stderr);
+    assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+}
