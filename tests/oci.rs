@@ -250,9 +250,9 @@ fn lifecycle_create_start_state_kill_delete() {
     let out = lab.contlab(&["start", &id]);
     assert!(out.ok() && out.stderr.is_empty(), "start: {}", out.stderr);
     assert_eq!(lab.state(false, &id)["status"], "running");
-    let kids = std::fs::read_to_string(format!("/proc/{pid_text}/task/{pid_text}/children"))
-        .expect("children of the init");
-    assert_eq!(kids.split_whitespace().count(), 1, "the program runs");
+    // As with runc, the init became the program: same pid, now `sleep`.
+    let comm = std::fs::read_to_string(format!("/proc/{pid_text}/comm")).expect("comm");
+    assert_eq!(comm.trim(), "sleep", "the program runs as the init's pid");
 
     let list = lab.contlab(&["list", "--format", "json"]);
     let all: Value = serde_json::from_str(&list.stdout).expect("list JSON");
@@ -282,13 +282,81 @@ fn lifecycle_create_start_state_kill_delete() {
     assert!(out.ok(), "delete of a created container: {}", out.stderr);
     assert_eq!(leftovers(&lab, &id2), Vec::<String>::new());
 
-    // TERM by default: the init forwards it to the program.
+    // TERM by default: `sh` as PID 1 with a handler for it ends.
     let id3 = lab.id("term");
-    assert!(lab.contlab(&["create", "--bundle", s(&b), &id3]).ok());
+    let b3 = lab.bundle("b3", |v| {
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id3));
+        v["process"]["args"] = json!(["sh", "-c", "trap 'exit 3' TERM; sleep 1000 & wait"]);
+    });
+    assert!(lab.contlab(&["create", "--bundle", s(&b3), &id3]).ok());
     assert!(lab.contlab(&["start", &id3]).ok());
+    std::thread::sleep(std::time::Duration::from_millis(200));
     assert!(lab.contlab(&["kill", &id3]).ok());
     lab.wait_stopped(false, &id3);
     assert!(lab.contlab(&["delete", &id3]).ok());
+}
+
+/// The bundle's process is PID 1 of its pid namespace, under contlab as under runc:
+/// `sleep` installs no handler, so it ignores `kill TERM` and dies of `kill KILL`.
+#[test]
+fn the_process_is_pid_1_and_sleep_ignores_sigterm_as_with_runc() {
+    common::require_root("the_process_is_pid_1_and_sleep_ignores_sigterm_as_with_runc needs root");
+    let lab = Lab::new("pid1");
+    for runc in [false, true] {
+        if runc && !has_runc() {
+            eprintln!("skip: the runc half needs runc");
+            continue;
+        }
+        let tag = if runc { "runc" } else { "contlab" };
+        let id = lab.id(&format!("pid1-{tag}"));
+        let b = lab.bundle(&format!("b-{tag}"), |v| {
+            v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+        });
+        assert!(
+            lab.rt(runc, &["create", "--bundle", s(&b), &id]).ok(),
+            "{tag} create"
+        );
+        assert!(lab.rt(runc, &["start", &id]).ok(), "{tag} start");
+        let pid = lab.state(runc, &id)["pid"].to_string();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+        let field = |k: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(k))
+                .map(|v| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            field("Name:"),
+            "sleep",
+            "{tag}: the state's pid is the program"
+        );
+        assert_eq!(
+            field("NSpid:").split_whitespace().last(),
+            Some("1"),
+            "{tag}: the program is PID 1"
+        );
+        let out = lab.rt(runc, &["exec", &id, "sh", "-c", "echo $$"]);
+        assert!(out.ok(), "{tag} exec: {}", out.stderr);
+        assert_ne!(
+            out.stdout.trim(),
+            "1",
+            "{tag}: an exec'd process is not PID 1"
+        );
+        assert!(lab.rt(runc, &["kill", &id, "TERM"]).ok(), "{tag} kill TERM");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert_eq!(
+            lab.state(runc, &id)["status"],
+            "running",
+            "{tag}: TERM ignored"
+        );
+        assert!(lab.rt(runc, &["kill", &id, "KILL"]).ok(), "{tag} kill KILL");
+        lab.wait_stopped(runc, &id);
+        assert!(lab.rt(runc, &["delete", &id]).ok(), "{tag} delete");
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+    }
 }
 
 #[test]
@@ -1193,4 +1261,95 @@ fn a_terminal_goes_to_the_console_socket_as_with_runc() {
     assert!(out.stderr.contains("process.terminal"), "{}", out.stderr);
     assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
     assert_eq!(leftovers(&lab, &id2), Vec::<String>::new());
+}
+
+/// `process.oomScoreAdj` is the score of the container's process, under contlab as
+/// under runc.
+#[test]
+fn oom_score_adj_is_applied_as_with_runc() {
+    common::require_root("oom_score_adj_is_applied_as_with_runc needs root");
+    let lab = Lab::new("oom");
+    for runc in [false, true] {
+        if runc && !has_runc() {
+            eprintln!("skip: the runc half needs runc");
+            continue;
+        }
+        let tag = if runc { "runc" } else { "contlab" };
+        let id = lab.id(&format!("oom-{tag}"));
+        let b = lab.bundle(&format!("b-{tag}"), |v| {
+            v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+            // Raising needs no capability (this machine may lack CAP_SYS_RESOURCE).
+            v["process"]["oomScoreAdj"] = json!(500);
+            v["process"]["args"] = json!(["cat", "/proc/self/oom_score_adj"]);
+        });
+        let out = lab.rt(runc, &["run", "--bundle", s(&b), &id]);
+        assert!(out.ok(), "{tag} run: {}", out.stderr);
+        assert_eq!(out.stdout.trim(), "500", "{tag}");
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+    }
+}
+
+/// An rlimit whose soft limit is above its hard one fails `create` with a sentence on
+/// stderr, and leaves nothing.
+#[test]
+fn an_invalid_rlimit_is_refused_with_a_message() {
+    common::require_root("an_invalid_rlimit_is_refused_with_a_message needs root");
+    let lab = Lab::new("rlimit");
+    let id = lab.id("rlimit");
+    let b = lab.bundle("b", |v| {
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+        v["process"]["rlimits"] = json!([{"type": "RLIMIT_NOFILE", "soft": 2048, "hard": 1024}]);
+    });
+    let out = lab.contlab(&["create", "--bundle", s(&b), &id]);
+    assert!(!out.ok());
+    assert!(
+        out.stderr.contains("RLIMIT_NOFILE") && out.stderr.contains("above the hard limit"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+}
+
+/// A capability in the effective set but not in the bounding set fails `create` by
+/// name, and leaves nothing.
+#[test]
+fn a_capability_outside_the_bounding_set_is_refused() {
+    common::require_root("a_capability_outside_the_bounding_set_is_refused needs root");
+    let lab = Lab::new("caps");
+    let id = lab.id("caps");
+    let b = lab.bundle("b", |v| {
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+        v["process"]["capabilities"] = json!({
+            "bounding": ["CAP_KILL"], "effective": ["CAP_KILL", "CAP_NET_RAW"],
+            "permitted": ["CAP_KILL"]});
+    });
+    let out = lab.contlab(&["create", "--bundle", s(&b), &id]);
+    assert!(!out.ok());
+    assert!(
+        out.stderr
+            .contains("process.capabilities.effective holds CAP_NET_RAW"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+}
+
+/// A rootfs whose `/proc` is a symlink is refused at `create`, and leaves nothing.
+#[test]
+fn a_rootfs_whose_proc_is_a_symlink_is_refused() {
+    common::require_root("a_rootfs_whose_proc_is_a_symlink_is_refused needs root");
+    let lab = Lab::new("procln");
+    let id = lab.id("procln");
+    let b = lab.bundle("b", |v| {
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+    });
+    let proc_dir = b.join("rootfs/proc");
+    let _ = std::fs::remove_dir(&proc_dir);
+    std::os::unix::fs::symlink("/tmp", &proc_dir).expect("symlink");
+    let out = lab.contlab(&["create", "--bundle", s(&b), &id]);
+    assert!(!out.ok());
+    assert!(out.stderr.contains("is a symlink"), "{}", out.stderr);
+    assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
 }

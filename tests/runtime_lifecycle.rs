@@ -21,25 +21,58 @@ fn spec(list: &str, script: &str) -> ContainerSpec<'static> {
 fn wait_reports_the_exit_code_and_the_killing_signal() {
     let (exit, _) = run(spec("pid,mount", "exit 7"));
     assert_eq!((exit.code, exit.signal), (Some(7), None));
-    let (exit, _) = run(spec("pid,mount", "kill -TERM $$"));
+    // Not PID 1 of a pid namespace, which a signal from inside could not kill.
+    let (exit, _) = run(spec("mount", "kill -TERM $$"));
     assert_eq!((exit.code, exit.signal), (None, Some(libc::SIGTERM)));
     assert_eq!(exit.status(), 128 + libc::SIGTERM);
 }
 
+/// As with runc, the command is PID 1 itself: `sleep`, which installs no handler,
+/// ignores SIGTERM (the kernel drops it for a namespace's init), and dies of SIGKILL.
 #[test]
-fn the_init_forwards_signals_to_the_command() {
+fn the_command_is_pid_1_and_ignores_sigterm_as_with_runc() {
     let (mut c, _out) = start_ready(spec("pid,mount", "echo ready; exec sleep 1000"));
+    let nspid = status_field(c.pid(), "NSpid:");
+    assert_eq!(nspid.split_whitespace().last(), Some("1"), "NSpid: {nspid}");
+    // `ready` comes just before the shell's exec of sleep.
+    for _ in 0..500 {
+        if status_field(c.pid(), "Name:") == "sleep" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(status_field(c.pid(), "Name:"), "sleep");
+    c.kill(Signal::SIGTERM).expect("signal sent");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        std::fs::read_to_string(format!("/proc/{}/stat", c.pid()))
+            .is_ok_and(|s| !s.contains(") Z")),
+        "sleep as PID 1 died of SIGTERM"
+    );
+    c.kill(Signal::SIGKILL).expect("signal sent");
+    let exit = c.wait().expect("wait");
+    assert_eq!(exit.signal, Some(libc::SIGKILL), "{exit}");
+}
+
+#[test]
+fn with_init_the_init_forwards_signals_to_the_command() {
+    let mut s = spec("pid,mount", "echo ready; exec sleep 1000");
+    s.init = true;
+    let (mut c, _out) = start_ready(s);
+    assert_eq!(status_field(c.pid(), "Name:"), "contlab-init");
     c.kill(Signal::SIGTERM).expect("signal sent");
     let exit = c.wait().expect("wait");
     assert_eq!(exit.signal, Some(libc::SIGTERM), "{exit}");
 }
 
 #[test]
-fn the_init_reaps_orphaned_zombies() {
+fn with_init_the_init_reaps_orphaned_zombies() {
     // The subshell's background `true` is orphaned and re-parented to PID 1; a zombie
     // stays only until PID 1 reaps it. The loop gives the init up to 10 s.
     let script = "(true &); echo ready; exec sleep 1000";
-    let (c, _out) = start_ready(spec("pid,mount", script));
+    let mut s = spec("pid,mount", script);
+    s.init = true;
+    let (c, _out) = start_ready(s);
     let check = c
         .exec(
             &[
@@ -339,6 +372,8 @@ fn inits_from_the_fork_server_are_this_process_s_children() {
     for _ in 0..3 {
         let mut s = spec("pid,mount,user,uts,net,ipc", "echo ready; exec sleep 1000");
         s.user_map = Some(IdMap::unprivileged_root());
+        // An init that stays, so that its name and environment are still its own.
+        s.init = true;
         let (c, _out) = start_ready(s);
         inits.push(c);
     }

@@ -17,17 +17,28 @@ fn spec(list: &str, script: &str) -> ContainerSpec<'static> {
 }
 
 #[test]
-fn pid_namespace_makes_the_init_pid_1_and_hides_host_processes() {
-    let (exit, out) = run(spec(
-        "pid,mount",
-        "cat /proc/1/cmdline | tr '\\0' ' '; echo; ls /proc | grep -c '^[0-9]'",
-    ));
+fn pid_namespace_makes_the_command_pid_1_and_hides_host_processes() {
+    let script = "echo $$; cat /proc/1/cmdline | tr '\\0' ' '; echo; ls /proc | grep -c '^[0-9]'";
+    // With `init`, contlab's init is PID 1 and the command its child, PID 2.
+    let mut with_init = spec("pid,mount", script);
+    with_init.init = true;
+    let (exit, out) = run(with_init);
+    assert!(exit.success(), "{exit}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.first(), Some(&"2"), "{out}");
+    assert!(
+        lines[1].contains("__init"),
+        "PID 1 is not contlab's init: {out}"
+    );
+
+    let (exit, out) = run(spec("pid,mount", script));
     assert!(exit.success(), "{exit}");
     let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("1"), "the command is not PID 1: {out}");
     let init = lines.next().unwrap_or_default();
     assert!(
-        init.contains("__init"),
-        "PID 1 is not contlab's init: {init:?}"
+        init.starts_with("sh -c"),
+        "PID 1 is not the command: {init:?}"
     );
     let count: usize = lines.next().unwrap_or("0").trim().parse().expect("a count");
     let host: usize = std::fs::read_dir("/proc")
@@ -196,13 +207,13 @@ fn joining_a_pid_namespace_by_path_is_traced_step_by_step() {
     let mut lines = out.lines();
     let own: u32 = lines.next().unwrap().trim().parse().expect("a pid");
     let seen: u32 = lines.next().unwrap().trim().parse().expect("a count");
-    // pid 1 is the first container's init; its sleep, the joiner's init and shell follow.
+    // pid 1 is the first container's sleep; the joiner's shell follows.
     assert!(
-        own > 2,
+        own > 1,
         "the joiner's shell has pid {own} in the joined namespace"
     );
     assert!(
-        seen >= 4,
+        seen >= 2,
         "only {seen} processes visible in the joined namespace"
     );
     drop(tracer);

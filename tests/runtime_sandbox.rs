@@ -133,6 +133,19 @@ fn runs_the_command_and_exits_with_its_status() {
     ]);
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "lab\n");
+    // With --init the shell is PID 2, which a signal from inside can kill.
+    let out = sb.output(&[
+        "sandbox",
+        "--ns",
+        "pid,mount",
+        "--init",
+        "--",
+        "sh",
+        "-c",
+        "kill -KILL $$",
+    ]);
+    assert_eq!(out.status.code(), Some(128 + 9));
+    // Without it the shell is PID 1, which the kernel shields from it, as with runc.
     let out = sb.output(&[
         "sandbox",
         "--ns",
@@ -140,9 +153,10 @@ fn runs_the_command_and_exits_with_its_status() {
         "--",
         "sh",
         "-c",
-        "kill -KILL $$",
+        "kill -KILL $$; echo $$ survived",
     ]);
-    assert_eq!(out.status.code(), Some(128 + 9));
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "1 survived\n");
     assert!(sb.leftovers().is_empty(), "{:?}", sb.leftovers());
 }
 

@@ -15,7 +15,8 @@ With --ns user and no --map-root the container's user is unmapped (it shows as n
 as with `unshare --user`.
 
 Examples:
-  sudo contlab sandbox --ns pid,mount -- ps              # PID 1 is contlab's init
+  sudo contlab sandbox --ns pid,mount -- ps              # PID 1 is ps itself
+  sudo contlab sandbox --ns pid,mount --init -- ps       # PID 1 is contlab's init, ps is 2
   sudo contlab sandbox --ns uts --hostname lab -- hostname
   sudo contlab sandbox --ns all --map-root --trace -- id # every syscall, with its shell twin
   sudo contlab sandbox --ns mount --rootfs chroot -- ls /
@@ -52,6 +53,11 @@ pub struct Args {
     /// Keep every capability instead of the OCI default set (e.g. to mount inside).
     #[arg(long)]
     all_caps: bool,
+    /// Keep contlab's init as PID 1, reaping orphans and forwarding signals, with the
+    /// command as its child (like `docker run --init`). Without it the command itself
+    /// is PID 1, as with runc.
+    #[arg(long)]
+    init: bool,
     /// Print each kernel operation to stderr: op, arguments, result, duration, and the
     /// equivalent shell command.
     #[arg(long)]
@@ -94,6 +100,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     spec.hostname = a.hostname.clone();
     spec.limits = limits;
     spec.user_map = a.map_root.then(IdMap::unprivileged_root);
+    spec.init = a.init;
     if a.all_caps {
         spec.capabilities = crate::runtime::Capabilities::All;
     }

@@ -220,6 +220,7 @@ impl Containers {
             capabilities,
             args,
             mount_proc: s.mount_proc.unwrap_or(true),
+            init: s.init,
             stdio: Stdio {
                 stdin: crate::runtime::Io::Piped,
                 stdout: crate::runtime::Io::Null,

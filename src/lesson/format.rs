@@ -460,6 +460,10 @@ pub struct StartSpec {
     /// Bring `lo` up in a new network namespace (default true); false leaves the stack
     /// as the kernel makes it, with `lo` down.
     pub loopback: Option<bool>,
+    /// Keep contlab's init as PID 1 with the command as its child (`docker run
+    /// --init`); default false: the command is PID 1, as with runc.
+    #[serde(default)]
+    pub init: bool,
     /// Connect this container to another one by a veth pair.
     pub veth: Option<VethSpec>,
     /// `oci-default` (default) or `all` (for lessons that mount inside).

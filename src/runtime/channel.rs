@@ -56,6 +56,10 @@ pub(crate) struct InitConfig {
     pub cgroup_dirs: Vec<(String, PathBuf)>,
     #[serde(default)]
     pub cgroup_v2: bool,
+    /// Stay as PID 1 that reaps, with the command as its child (`--init`, see
+    /// `ContainerSpec::init`), instead of becoming the command.
+    #[serde(default)]
+    pub reaper: bool,
     /// Someone reads the trace: send events back. Without a subscriber the init skips
     /// describing every operation in JSON.
     #[serde(default = "yes")]
@@ -73,6 +77,10 @@ pub(crate) enum Report {
     Started { pid: i32 },
     /// Everything is set up; the init now waits at its start gate.
     Ready,
+    /// The init is about to `execve` the command in its own process (as runc's does);
+    /// the channel, close-on-exec, closes when the exec succeeded. An `Error` instead
+    /// says it failed. `event` is the `execve` as the trace will show it.
+    Exec { event: TraceEvent },
     /// Setup failed; one sentence.
     Error { message: String },
     /// The payload ended.
@@ -192,6 +200,8 @@ pub(crate) struct Ending {
 pub(crate) struct Relay {
     reader: BufReader<std::fs::File>,
     tracer: Tracer,
+    /// An `Exec` report not yet confirmed by the channel's close.
+    exec: Option<TraceEvent>,
 }
 
 impl Relay {
@@ -199,21 +209,34 @@ impl Relay {
         Relay {
             reader: BufReader::new(std::fs::File::from(sock)),
             tracer: tracer.clone(),
+            exec: None,
         }
     }
 
     /// Forwards trace events up to the next report; `None` when the channel closed.
+    /// An `Exec` report is held back: the close of the channel that follows it means
+    /// the `execve` succeeded, which the trace shows as the init's own `execve` and
+    /// the caller sees as `Started`; an `Error` instead means it failed.
     pub fn next_report(&mut self) -> Option<Report> {
         let mut line = String::new();
         loop {
             line.clear();
             match self.reader.read_line(&mut line) {
-                Ok(0) | Err(_) => return None,
+                Ok(0) | Err(_) => {
+                    let exec = self.exec.take()?;
+                    let pid = exec.pid;
+                    self.tracer.emit(exec);
+                    return Some(Report::Started { pid });
+                }
                 Ok(_) => {}
             }
             match parse_line(line.trim_end()) {
                 Some(Line::Trace(ev)) => self.tracer.emit(ev),
-                Some(Line::Report(r)) => return Some(r),
+                Some(Line::Report(Report::Exec { event })) => self.exec = Some(event),
+                Some(Line::Report(r)) => {
+                    self.exec = None;
+                    return Some(r);
+                }
                 None => {}
             }
         }
@@ -226,7 +249,7 @@ impl Relay {
             match r {
                 Report::Exited { code, signal } => ending.exited = Some((code, signal)),
                 Report::Error { message } => ending.error = Some(message),
-                Report::Started { .. } | Report::Ready => {}
+                Report::Started { .. } | Report::Ready | Report::Exec { .. } => {}
             }
         }
         ending
@@ -263,6 +286,48 @@ mod tests {
         let ending = relay.until_closed();
         assert_eq!(ending.exited, Some((Some(3), None)));
         assert!(ending.error.is_none());
+    }
+
+    /// An `Exec` report means "started" only once the channel closes (close-on-exec);
+    /// an `Error` after it means the exec failed, and no `execve` is traced as done.
+    #[test]
+    fn an_exec_report_is_confirmed_by_the_channel_s_close() {
+        let event = TraceEvent {
+            pid: 1,
+            op: "execve".into(),
+            args: "\"/bin/true\"".into(),
+            ok: true,
+            result: "0".into(),
+            duration_us: 0,
+            shell: None,
+        };
+        for failed in [false, true] {
+            let (parent, child) = pair().unwrap();
+            let mut out = std::fs::File::from(child);
+            send_report(
+                &mut out,
+                &Report::Exec {
+                    event: event.clone(),
+                },
+            );
+            if failed {
+                let message = "command \"x\" not found".to_string();
+                send_report(&mut out, &Report::Error { message });
+            }
+            drop(out);
+            let (sink, rx) = Tracer::channel();
+            let mut relay = Relay::new(parent, &sink);
+            let got = relay.next_report();
+            if failed {
+                assert!(matches!(got, Some(Report::Error { .. })), "{got:?}");
+                assert!(relay.next_report().is_none());
+                assert!(rx.try_recv().is_err(), "a failed exec traced as done");
+            } else {
+                assert!(matches!(got, Some(Report::Started { pid: 1 })), "{got:?}");
+                assert_eq!(rx.try_recv().unwrap().op, "execve");
+                assert!(relay.next_report().is_none());
+            }
+        }
     }
 
     #[test]

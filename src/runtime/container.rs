@@ -12,8 +12,9 @@
 //! 4. while it waits: `place_in_cgroup`, `map_ids` (the uid/gid maps), `setup_network`,
 //!    `mount_root` (the overlay, idmapped into the user namespace);
 //! 5. `init_config` goes out over the channel; the init sets up hostname, mounts, root,
-//!    hardening, starts the payload, and `wait_for_init` reads its `Started` or its
-//!    one-sentence error.
+//!    hardening, and becomes the payload with `execve` (or, with `ContainerSpec::init`,
+//!    starts it as its child); `wait_for_init` reads its `Started` (the channel's close
+//!    after an `Exec` report) or its one-sentence error.
 
 use super::cgroup::Cgroup;
 use super::channel::{self, Ending, InitConfig, Relay, Report};
@@ -548,6 +549,7 @@ impl Container {
         let (pid, inherited) = self.clone_init(&spec, child)?;
         // While the init waits for its configuration: cgroup, maps, network, root.
         self.place_in_cgroup(pid, self_joined)?;
+        self.set_oom_score_adj(pid, &spec)?;
         self.map_ids(pid, &spec, &sock)?;
         self.setup_network(pid, &spec)?;
         let overlay = self.mount_root(pid, &spec, root.as_ref())?;
@@ -796,6 +798,17 @@ impl Container {
         Ok(())
     }
 
+    /// `process.oomScoreAdj`, written from here: lowering a score needs CAP_SYS_RESOURCE
+    /// in the initial user namespace, which the init in a user namespace lacks.
+    fn set_oom_score_adj(&self, pid: Pid, spec: &ContainerSpec<'_>) -> Result<()> {
+        if let Some(adj) = spec.overrides.oom_score_adj {
+            let path = PathBuf::from(format!("/proc/{pid}/oom_score_adj"));
+            write_proc(&self.tracer, &path, &adj.to_string())
+                .with_context(|| format!("cannot set process.oomScoreAdj to {adj}"))?;
+        }
+        Ok(())
+    }
+
     /// The uid/gid maps of a new user namespace, then the go that lets the child exec
     /// the init (see `ChildPlan::wait_for_maps`). A joined user namespace has its maps
     /// already (read into `spec.user_map`).
@@ -934,6 +947,7 @@ impl Container {
                 .cgroup
                 .as_ref()
                 .is_some_and(|cg| cg.dirs().version == super::cgroup::CgroupVersion::V2),
+            reaper: spec.init,
             trace: !self.tracer.is_null(),
         }
     }
@@ -952,7 +966,7 @@ impl Container {
                     let _ = self.reap_init();
                     return Err(anyhow!(message));
                 }
-                Some(Report::Exited { .. }) => {}
+                Some(Report::Exited { .. } | Report::Exec { .. }) => {}
             }
         }
         self.reader = Some(std::thread::spawn(move || relay.until_closed()));
@@ -1078,8 +1092,9 @@ impl Container {
             .and_then(|h| h.join().ok())
             .and_then(|e| e.exited)
         {
-            // The init reported the payload's own status (an init cannot die of the
-            // payload's signal, so its exit code alone would lose it).
+            // With `init`, the init reported the payload's own status (an init cannot
+            // die of the payload's signal, so its exit code alone would lose it).
+            // Without it, the init was the payload, and waitpid said it all.
             info.code = code;
             info.signal = signal;
         }
@@ -1091,8 +1106,9 @@ impl Container {
         Ok(info)
     }
 
-    /// Sends `sig` to the init, which forwards it to the command (SIGKILL kills the init,
-    /// and with a pid namespace every process in it).
+    /// Sends `sig` to the container's first process: the command itself, as with runc
+    /// (as PID 1 of a pid namespace it gets only the signals it has a handler for, and
+    /// SIGKILL), or, with `ContainerSpec::init`, contlab's init, which forwards it.
     pub fn kill(&self, sig: Signal) -> Result<()> {
         let Some(init) = self.init.filter(|p| !self.reaped && p.is_alive()) else {
             bail!("the container {} is not running", self.id);

@@ -4,10 +4,14 @@
 //! It is a fresh, single-threaded process, so unlike the clone child it may do anything.
 //! It waits for its configuration on the socket FD (contlab sends it only after it has
 //! written the uid/gid maps, placed the process in its cgroup and set up the network),
-//! builds the container's view of the system, starts the payload as its child, and then
-//! stays as PID 1: it reaps every orphan the kernel re-parents to it, and forwards the
-//! signals it receives to the payload. Everything it does goes back over the socket as
-//! trace events, followed by reports (`Started`, `Error`, `Exited`).
+//! builds the container's view of the system, and then, as runc's init does, becomes the
+//! command with `execve`: the command is the container's PID 1, and contlab (its parent)
+//! waits for it. The socket is close-on-exec, so its close tells contlab that the exec
+//! happened. With `reaper` (`--init`, as `docker run --init`), it starts the command as
+//! its child instead and stays as PID 1: it reaps every orphan the kernel re-parents to
+//! it, and forwards the signals it receives to the command. Everything it does goes back
+//! over the socket as trace events, followed by reports (`Exec`, `Started`, `Error`,
+//! `Exited`).
 
 use super::caps;
 use super::channel::{self, InitConfig, Report};
@@ -139,7 +143,7 @@ fn run(
     payload::enter_cwd(&config.cwd, tracer)?;
     payload::harden(config.capabilities, config.overrides.no_new_privs, tracer)?;
     caps::set_not_dumpable(tracer).context("cannot make the init non-dumpable")?;
-    if !ns.contains(Namespace::Pid) || config.joined.contains(Namespace::Pid) {
+    if config.reaper && (!ns.contains(Namespace::Pid) || config.joined.contains(Namespace::Pid)) {
         // Without a pid namespace of its own the kernel would re-parent orphans to the
         // host's init (or the joined namespace's); make them ours so they are reaped here.
         let _ = nix::sys::prctl::set_child_subreaper(true);
@@ -164,6 +168,17 @@ fn run(
         let gate = unsafe { OwnedFd::from_raw_fd(fd) };
         wait_at_gate(gate, tracer)?;
     }
+    let setup = PayloadSetup {
+        user: config.overrides.user.as_ref(),
+        caps: match config.capabilities {
+            Capabilities::Sets(s) => Some(s),
+            _ => None,
+        },
+        rlimits: &config.overrides.rlimits,
+    };
+    if !config.reaper {
+        return Err(become_command(config, terminal, &setup, tracer, out));
+    }
 
     // Block every signal before the payload exists: none may be lost between fork and
     // the signalfd, and a blocked signal is never "ignored" even for a namespace's init.
@@ -174,14 +189,6 @@ fn run(
     let sfd =
         nix::sys::signalfd::SignalFd::with_flags(&all, nix::sys::signalfd::SfdFlags::SFD_CLOEXEC)
             .context("cannot create a signalfd")?;
-    let setup = PayloadSetup {
-        user: config.overrides.user.as_ref(),
-        caps: match config.capabilities {
-            Capabilities::Sets(s) => Some(s),
-            _ => None,
-        },
-        rlimits: &config.overrides.rlimits,
-    };
     let payload = payload::spawn_payload(&config.args, &config.env, &old, terminal, &setup, tracer)
         .map_err(|m| anyhow::anyhow!(m))?;
     channel::send_report(
@@ -193,6 +200,27 @@ fn run(
     let (code, signal) = reap_and_forward(&sfd, payload);
     channel::send_report(out, &Report::Exited { code, signal });
     Ok(payload::exit_status(code, signal))
+}
+
+/// The init becomes the command (see the module's doc); returns only on failure.
+fn become_command(
+    config: &InitConfig,
+    terminal: bool,
+    setup: &PayloadSetup<'_>,
+    tracer: &Tracer,
+    out: &mut std::fs::File,
+) -> anyhow::Error {
+    let command = match payload::Command::new(&config.args, &config.env) {
+        Ok(c) => c,
+        Err(m) => return anyhow::anyhow!(m),
+    };
+    channel::send_report(
+        out,
+        &Report::Exec {
+            event: command.exec_event(std::process::id() as i32, None),
+        },
+    );
+    anyhow::anyhow!(command.exec(terminal, setup, tracer))
 }
 
 /// `process.terminal`: a pseudo-terminal from the container's own devpts (so `tty`

@@ -203,6 +203,107 @@ impl PayloadSetup<'_> {
     }
 }
 
+/// The command ready for `execve`: its resolved path, arguments and environment as C
+/// strings, and how the trace names it.
+pub(crate) struct Command {
+    path: CString,
+    args: Vec<CString>,
+    env: Vec<CString>,
+    /// The command's `args[0]`, for error sentences.
+    name: String,
+    /// The `execve` event's arguments and shell twin.
+    pub describe: String,
+    pub shell: String,
+}
+
+impl Command {
+    pub fn new(args: &[String], env: &[String]) -> Result<Command, String> {
+        let path = resolve_command(&args[0], env)?;
+        let c_path = CString::new(path.as_os_str().as_encoded_bytes())
+            .map_err(|_| "the command contains a NUL byte".to_string())?;
+        let c_args: Vec<CString> = args
+            .iter()
+            .map(|a| CString::new(a.as_bytes()))
+            .collect::<Result<_, _>>()
+            .map_err(|_| "an argument contains a NUL byte".to_string())?;
+        let c_env: Vec<CString> = env
+            .iter()
+            .map(|a| CString::new(a.as_bytes()))
+            .collect::<Result<_, _>>()
+            .map_err(|_| "an environment variable contains a NUL byte".to_string())?;
+        Ok(Command {
+            path: c_path,
+            args: c_args,
+            env: c_env,
+            name: args[0].clone(),
+            describe: format!("{path:?}, {args:?}"),
+            shell: format!("exec {}", args.join(" ")),
+        })
+    }
+
+    /// The `execve` event of this command in process `pid`.
+    pub fn exec_event(&self, pid: i32, errno: Option<nix::errno::Errno>) -> TraceEvent {
+        TraceEvent {
+            pid,
+            op: "execve".into(),
+            args: self.describe.clone(),
+            ok: errno.is_none(),
+            result: errno.map_or("0".into(), |e| format!("{e:?}: {}", e.desc())),
+            duration_us: 0,
+            shell: Some(self.shell.clone()),
+        }
+    }
+
+    /// What this process does to itself on the way to the command: its terminal, its
+    /// limits, user and capabilities, signals as a fresh program expects them, then
+    /// `execve`. Returns only on failure, with the errno of a failed `execve` (its
+    /// sentence from [`Command::exec_error`]) or a sentence.
+    fn become_command(
+        &self,
+        terminal: bool,
+        setup: &PayloadSetup<'_>,
+        tracer: &Tracer,
+    ) -> Result<std::convert::Infallible, Result<nix::errno::Errno, String>> {
+        if terminal {
+            // An interactive shell on a PTY wants job control: a session of its own
+            // with stdin (the PTY's replica) as its controlling terminal, so that
+            // Ctrl-C reaches its foreground job and closing the PTY hangs it up.
+            let _ = nix::unistd::setsid();
+            // SAFETY: a plain ioctl on fd 0 with an integer argument.
+            unsafe { libc::ioctl(0, libc::TIOCSCTTY, 0) };
+        }
+        setup.apply(tracer).map_err(|e| Err(format!("{e:#}")))?;
+        // Rust's runtime ignores SIGPIPE in contlab; an ignored signal stays ignored
+        // across execve, and a command expects the default (`yes | head` must end).
+        // SAFETY: resetting a disposition to its default is async-signal-safe.
+        unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+        let Err(e) = nix::unistd::execve(&self.path, &self.args, &self.env);
+        Err(Ok(e))
+    }
+
+    /// The sentence for a failed `execve` of this command.
+    pub fn exec_error(&self, errno: nix::errno::Errno) -> String {
+        describe_exec_error(&self.name, errno)
+    }
+
+    /// Becomes the command in this very process, as runc's init does, so that the
+    /// command is the container's PID 1. Every fd from 3 on is made close-on-exec first, so the channel to contlab closes when the `execve`
+    /// succeeds. Returns only on failure, with the failed `execve` traced.
+    pub fn exec(&self, terminal: bool, setup: &PayloadSetup<'_>, tracer: &Tracer) -> String {
+        if let Err(e) = cloexec_from(3) {
+            return format!("cannot mark fds close-on-exec (close_range): {e}");
+        }
+        match self.become_command(terminal, setup, tracer) {
+            Ok(never) => match never {},
+            Err(Err(msg)) => msg,
+            Err(Ok(errno)) => {
+                tracer.emit(self.exec_event(std::process::id() as i32, Some(errno)));
+                self.exec_error(errno)
+            }
+        }
+    }
+}
+
 /// Forks and execs the payload. Errors come back over a close-on-exec pipe: it closes
 /// silently on success, or carries `E` and the errno of a failed exec, or `M` and a
 /// sentence, so the caller learns of "command not found" before it reports the
@@ -215,26 +316,12 @@ pub(crate) fn spawn_payload(
     setup: &PayloadSetup<'_>,
     tracer: &Tracer,
 ) -> Result<Pid, String> {
-    let path = resolve_command(&args[0], env)?;
-    let c_path = CString::new(path.as_os_str().as_encoded_bytes())
-        .map_err(|_| "the command contains a NUL byte".to_string())?;
-    let c_args: Vec<CString> = args
-        .iter()
-        .map(|a| CString::new(a.as_bytes()))
-        .collect::<Result<_, _>>()
-        .map_err(|_| "an argument contains a NUL byte".to_string())?;
-    let c_env: Vec<CString> = env
-        .iter()
-        .map(|a| CString::new(a.as_bytes()))
-        .collect::<Result<_, _>>()
-        .map_err(|_| "an environment variable contains a NUL byte".to_string())?;
+    let command = Command::new(args, env)?;
     let (err_r, err_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
         .map_err(|e| format!("cannot create a pipe: {e}"))?;
     // Everything this process holds (the channel to contlab, the signalfd, the mount
     // fd) must not reach the payload.
     cloexec_from(3).map_err(|e| format!("cannot mark fds close-on-exec (close_range): {e}"))?;
-    let shell = format!("exec {}", args.join(" "));
-    let describe = || format!("{path:?}, {args:?}");
     // SAFETY: this process is single-threaded (a fresh exec of contlab), so the child may
     // run ordinary code.
     let started = std::time::Instant::now();
@@ -255,24 +342,19 @@ pub(crate) fn spawn_payload(
         Ok(ForkResult::Child) => {
             drop(err_r);
             let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(mask), None);
-            if terminal {
-                // An interactive shell on a PTY wants job control: a session of its own
-                // with stdin (the PTY's replica) as its controlling terminal, so that
-                // Ctrl-C reaches its foreground job and closing the PTY hangs it up.
-                let _ = nix::unistd::setsid();
-                // SAFETY: a plain ioctl on fd 0 with an integer argument.
-                unsafe { libc::ioctl(0, libc::TIOCSCTTY, 0) };
-            }
-            if let Err(e) = setup.apply(tracer) {
-                let mut msg = b"M".to_vec();
-                msg.extend_from_slice(format!("{e:#}").as_bytes());
-                let _ = nix::unistd::write(&err_w, &msg);
-                // SAFETY: _exit skips atexit handlers and buffers that belong to the parent.
-                unsafe { libc::_exit(127) }
-            }
-            let Err(e) = nix::unistd::execve(&c_path, &c_args, &c_env);
-            let mut msg = b"E".to_vec();
-            msg.extend_from_slice(&(e as i32).to_le_bytes());
+            let msg = match command.become_command(terminal, setup, tracer) {
+                Ok(never) => match never {},
+                Err(Err(m)) => {
+                    let mut msg = b"M".to_vec();
+                    msg.extend_from_slice(m.as_bytes());
+                    msg
+                }
+                Err(Ok(e)) => {
+                    let mut msg = b"E".to_vec();
+                    msg.extend_from_slice(&(e as i32).to_le_bytes());
+                    msg
+                }
+            };
             let _ = nix::unistd::write(&err_w, &msg);
             // SAFETY: _exit skips atexit handlers and buffers that belong to the parent.
             unsafe { libc::_exit(127) }
@@ -291,27 +373,10 @@ pub(crate) fn spawn_payload(
                     buf[1], buf[2], buf[3], buf[4],
                 ]));
                 let _ = waitpid(child, None);
-                let msg = describe_exec_error(&args[0], errno);
-                tracer.emit(TraceEvent {
-                    pid: child.as_raw(),
-                    op: "execve".into(),
-                    args: describe(),
-                    ok: false,
-                    result: format!("{errno:?}: {}", errno.desc()),
-                    duration_us: 0,
-                    shell: Some(shell),
-                });
-                return Err(msg);
+                tracer.emit(command.exec_event(child.as_raw(), Some(errno)));
+                return Err(command.exec_error(errno));
             }
-            tracer.emit(TraceEvent {
-                pid: child.as_raw(),
-                op: "execve".into(),
-                args: describe(),
-                ok: true,
-                result: "0".into(),
-                duration_us: 0,
-                shell: Some(shell),
-            });
+            tracer.emit(command.exec_event(child.as_raw(), None));
             Ok(child)
         }
     }

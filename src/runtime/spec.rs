@@ -309,6 +309,11 @@ pub struct Overrides {
     pub rlimits: Vec<Rlimit>,
     /// `PR_SET_NO_NEW_PRIVS` (contlab's containers always set it).
     pub no_new_privs: bool,
+    /// `process.oomScoreAdj`: written to the init's `/proc/PID/oom_score_adj` by contlab,
+    /// as runc does from outside the user namespace; the command keeps it across
+    /// `execve`, and its children inherit it.
+    #[serde(default)]
+    pub oom_score_adj: Option<i32>,
 }
 
 impl Default for Overrides {
@@ -321,6 +326,7 @@ impl Default for Overrides {
             user: None,
             rlimits: Vec::new(),
             no_new_privs: true,
+            oom_score_adj: None,
         }
     }
 }
@@ -464,6 +470,10 @@ pub struct ContainerSpec<'a> {
     pub console: Option<OwnedFd>,
     pub overrides: Overrides,
     pub created_hook: Option<CreatedHook<'a>>,
+    /// Keep contlab's init as PID 1, reaping orphans and forwarding signals, with the
+    /// command as its child (`docker run --init`). Off (the default, as runc), the
+    /// init becomes the command, which is then PID 1 itself.
+    pub init: bool,
 }
 
 impl Default for ContainerSpec<'_> {
@@ -490,6 +500,7 @@ impl Default for ContainerSpec<'_> {
             console: None,
             overrides: Overrides::default(),
             created_hook: None,
+            init: false,
         }
     }
 }

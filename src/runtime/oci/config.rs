@@ -90,6 +90,7 @@ const SUPPORTED: &[&str] = &[
     "linux.cgroupsPath",
     "linux.maskedPaths",
     "linux.readonlyPaths",
+    "process.oomScoreAdj",
 ];
 
 /// Field names of the runtime spec that contlab knows but does not implement yet.
@@ -99,7 +100,6 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
     "commandLine",
     "apparmorProfile",
     "selinuxLabel",
-    "oomScoreAdj",
     "scheduler",
     "ioPriority",
     "execCPUAffinity",
@@ -476,6 +476,15 @@ impl Bundle {
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default();
+                // setrlimit would refuse it (EINVAL) only at `start`, in the init,
+                // after `create` has returned: say it now, where the caller reads it.
+                if r.soft() > r.hard() {
+                    bail!(
+                        "config.json: process.rlimits {name}: the soft limit {} is above the hard limit {}",
+                        r.soft(),
+                        r.hard()
+                    );
+                }
                 Ok(Rlimit {
                     resource: rlimit_number(&name)?,
                     soft: r.soft(),
@@ -531,6 +540,7 @@ impl Bundle {
                 user: Some(user),
                 rlimits,
                 no_new_privs: process.no_new_privileges().unwrap_or(false),
+                oom_score_adj: process.oom_score_adj(),
             },
             ..Default::default()
         })
@@ -647,13 +657,34 @@ fn cap_sets(c: &Option<oci_spec::runtime::LinuxCapabilities>) -> Result<CapSets>
         }
         Ok(m)
     };
-    Ok(CapSets {
+    let sets = CapSets {
         bounding: mask(c.bounding(), "bounding")?,
         effective: mask(c.effective(), "effective")?,
         permitted: mask(c.permitted(), "permitted")?,
         inheritable: mask(c.inheritable(), "inheritable")?,
         ambient: mask(c.ambient(), "ambient")?,
-    })
+    };
+    // Once the bounding set is dropped no process may gain a capability outside it
+    // (capset fails with EPERM, as it does under runc): refuse at `create`, by name.
+    for (name, set) in [
+        ("effective", sets.effective),
+        ("permitted", sets.permitted),
+        ("inheritable", sets.inheritable),
+        ("ambient", sets.ambient),
+    ] {
+        let outside = set & !sets.bounding;
+        if outside != 0 {
+            let first = outside.trailing_zeros();
+            let cap = ::caps::all()
+                .into_iter()
+                .find(|c| u32::from(c.index()) == first)
+                .map_or_else(|| format!("capability {first}"), |c| c.to_string());
+            bail!(
+                "config.json: process.capabilities.{name} holds {cap}, which is not in the bounding set; add it to process.capabilities.bounding or remove it"
+            );
+        }
+    }
+    Ok(sets)
 }
 
 fn rlimit_number(name: &str) -> Result<u32> {

@@ -12,6 +12,28 @@ use std::path::{Component, Path, PathBuf};
 /// Mounts every entry of `list` below `root`. A `tmpfs` on `/dev` gets the default
 /// devices and links the runtime spec requires; a `cgroup` mount shows the container's
 /// own cgroup (`cgroup_dirs`, from the host side).
+/// A mount on `/proc` or `/sys` (or below) whose path in the rootfs is a symlink would
+/// land wherever the image points it, on the host's procfs for one
+/// (CVE-2019-16884, CVE-2019-19921): refused, as runc does.
+fn refuse_symlink_under_proc_or_sys(root: &Path, destination: &Path) -> Result<()> {
+    let rel = destination.strip_prefix("/").unwrap_or(destination);
+    if !(rel.starts_with("proc") || rel.starts_with("sys")) {
+        return Ok(());
+    }
+    let mut at = root.to_path_buf();
+    for part in rel.components() {
+        at.push(part);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            anyhow::bail!(
+                "the mount point {} is a symlink in the root filesystem ({}); a mount on /proc or /sys must not follow one",
+                destination.display(),
+                at.strip_prefix(root).unwrap_or(&at).display()
+            );
+        }
+    }
+    Ok(())
+}
+
 pub fn mount_all(
     root: &Path,
     list: &[MountSpec],
@@ -22,6 +44,8 @@ pub fn mount_all(
     let mut dev_tmpfs = None;
     let mut pts = false;
     for (i, m) in list.iter().enumerate() {
+        refuse_symlink_under_proc_or_sys(root, &m.destination)
+            .with_context(|| format!("mounts[{i}]"))?;
         let is_bind = m.flags & MsFlags::MS_BIND.bits() != 0;
         let source_is_file = is_bind
             && m.source

@@ -217,7 +217,7 @@ impl Runtime {
         Ok(Some(c))
     }
 
-    /// Opens the start gate: the init starts the user's program.
+    /// Opens the start gate: the init becomes the user's program (`execve`).
     pub fn start(&self, id: &str, tracer: &Tracer) -> Result<()> {
         let dir = Dir::open(&self.root, id)?;
         let mut s = dir.load()?;
@@ -297,7 +297,7 @@ impl Runtime {
             .collect()
     }
 
-    /// Sends `sig` to the container's init, which forwards it to the user's program.
+    /// Sends `sig` to the container's process (its init became the user's program).
     pub fn kill(&self, id: &str, sig: Signal, tracer: &Tracer) -> Result<()> {
         let dir = Dir::open(&self.root, id)?;
         let s = dir.load()?;
