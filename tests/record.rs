@@ -69,12 +69,13 @@ fn events() -> Vec<Event> {
         }),
         Event::PanelSnapshot(common::panel(
             "proc",
-            serde_json::json!({"container": "main", "snapshot": {"pid": 4242, "host_pid": 1, "hostname": "lab"}}),
+            serde_json::json!({"container": "main", "snapshot": common::proc_snapshot(serde_json::json!({"pid": 4242, "host_pid": 1, "hostname": "lab"}))}),
         )),
         Event::PanelSnapshot(common::panel(
             "cgroup",
             serde_json::json!({"container": "main", "reading": {"version": "v2",
-                "memory_current": {"file": "memory.current", "raw": "1048576", "parsed": 1048576, "unlimited": false}}}),
+                "memory_current": {"file": "memory.current", "raw": "1048576", "parsed": 1048576, "unlimited": false},
+                "procs": []}}),
         )),
         Event::Output {
             stream: Stream::Stdout,

@@ -76,6 +76,7 @@ fn first_step_sentences(lang: &str) -> [String; 2] {
 fn first_step_events(lang: &str) -> Vec<Event> {
     let [ns_sentence, hostname_sentence] = first_step_sentences(lang);
     let ns = |name: &str, inode: u64, host: u64| serde_json::json!({"name": name, "inode": inode, "host_inode": host, "differs": inode != host});
+    let mount = |at: &str, fstype: &str, source: &str| serde_json::json!({"mount_id": 1, "parent_id": 0, "root": "/", "mount_point": at, "fstype": fstype, "source": source});
     vec![
         Event::StepStarted {
             lesson: "pid-namespace".into(),
@@ -91,16 +92,16 @@ fn first_step_events(lang: &str) -> Vec<Event> {
         trace("sethostname", "\"lab\"", "0", "hostname lab"),
         Event::PanelSnapshot(common::panel(
             "proc",
-            serde_json::json!({"container": "main", "snapshot": {
+            serde_json::json!({"container": "main", "snapshot": common::proc_snapshot(serde_json::json!({
                 "pid": 4242, "host_pid": 1,
                 "namespaces": [ns("mnt", 1001, 2001), ns("net", 2002, 2002), ns("pid", 1003, 2003), ns("uts", 1004, 2004)],
                 "status": {"Name": "sh", "NSpid": [4242, 1], "Uid": {"real": 0}, "Gid": {"real": 0},
                            "CapEff": {"mask": "00000000a80425fb", "names": ["CAP_CHOWN"]}},
                 "uid_map": [{"inside": 0, "outside": 0, "count": 4294967295u64}],
                 "gid_map": [],
-                "mounts": {"count": 9, "root_mount": {"fstype": "overlay", "source": "overlay"},
-                           "new": [{"mount_point": "/proc", "fstype": "proc", "source": "proc"}]},
-                "hostname": "lab", "host_hostname": "vm"}}),
+                "mounts": {"count": 9, "root_mount": mount("/", "overlay", "overlay"),
+                           "new": [mount("/proc", "proc", "proc")]},
+                "hostname": "lab", "host_hostname": "vm"}))}),
         )),
         Event::PanelSnapshot(common::panel(
             "cgroup",

@@ -5,11 +5,11 @@
 //! Every parser takes text; `reading_from` builds a whole reading from a function that
 //! returns file contents, so both versions are tested on fixture text.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Which cgroup interface a container's cgroup uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CgroupVersion {
     /// One directory per v1 hierarchy (`memory/`, `cpu/`, `pids/` …).
@@ -48,7 +48,7 @@ impl CgroupDirs {
 }
 
 /// One number read from a cgroup file, with the file's name and text for display.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Value {
     /// The kernel's file name: `memory.max`, `cpu.stat`, `cpuacct.usage` …
     pub file: String,
@@ -71,7 +71,7 @@ impl std::fmt::Display for Value {
 
 /// A cgroup's state, the same fields on both versions. A field is `None` when its file
 /// does not exist on this kernel (or its controller is not attached to the cgroup).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CgroupReading {
     pub version: CgroupVersion,
     /// Bytes in use. v1 `memory.usage_in_bytes`, v2 `memory.current`.

@@ -18,7 +18,7 @@ pub use uts::uts_hostname;
 
 use anyhow::{Context, anyhow, bail};
 use procfs::process::Process;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::io::Read;
 
 /// The entries of `/proc/PID/ns`, in the order `ls` lists them.
@@ -36,7 +36,7 @@ pub const NS_LINKS: [&str; 10] = [
 ];
 
 /// Everything contlab shows about one process, next to its host counterpart.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProcSnapshot {
     pub pid: i32,
     /// The process the namespaces and mounts were compared with.
@@ -64,9 +64,9 @@ impl ProcSnapshot {
 }
 
 /// One `/proc/PID/ns/NAME` link, e.g. `pid -> pid:[4026532178]`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NsLink {
-    pub name: &'static str,
+    pub name: String,
     /// The namespace's inode number, the number between the brackets. `None` when the
     /// link cannot be read: the kernel lacks that namespace type, the process has exited,
     /// or (for `pid_for_children`) a new pid namespace has no process in it yet.
@@ -78,7 +78,7 @@ pub struct NsLink {
 }
 
 /// The fields of `/proc/PID/status` the lessons talk about.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
     #[serde(rename = "Name")]
     pub name: String,
@@ -109,7 +109,7 @@ pub struct Status {
 }
 
 /// The four ids of a `Uid:` or `Gid:` line, in the kernel's order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ids {
     pub real: u32,
     pub effective: u32,
@@ -118,7 +118,7 @@ pub struct Ids {
 }
 
 /// The `Seccomp:` field: `SECCOMP_MODE_DISABLED`, `_STRICT` or `_FILTER`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Seccomp {
     Disabled,
@@ -128,7 +128,7 @@ pub enum Seccomp {
 
 /// One line of `uid_map` or `gid_map`: `count` ids starting at `inside` in the process's
 /// user namespace are `outside` onwards in the parent user namespace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdMapping {
     pub inside: u32,
     pub outside: u32,
@@ -136,7 +136,7 @@ pub struct IdMapping {
 }
 
 /// One line of `/proc/PID/cgroup`: `hierarchy-ID:controller-list:cgroup-path`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CgroupMembership {
     /// 0 for the cgroup2 hierarchy; for v1 it matches a line of `/proc/cgroups`.
     pub hierarchy_id: u32,
@@ -147,7 +147,7 @@ pub struct CgroupMembership {
 }
 
 /// One line of `/proc/PID/mountinfo`, the fields a lesson shows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mount {
     pub mount_id: u32,
     pub parent_id: u32,
@@ -159,7 +159,7 @@ pub struct Mount {
 }
 
 /// How the mounts of a process were matched against the host's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MountMatch {
     /// Same mount namespace: mount ids are comparable.
@@ -170,7 +170,7 @@ pub enum MountMatch {
 }
 
 /// What the mount table of a process looks like next to the host's.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MountSummary {
     pub count: usize,
     /// The mount on `/`, the one that is visible when several are stacked there.
@@ -255,7 +255,7 @@ pub fn namespaces(pid: i32, host_pid: i32) -> Vec<NsLink> {
             let inode = ns_inode(pid, name);
             let host_inode = ns_inode(host_pid, name);
             NsLink {
-                name,
+                name: name.to_string(),
                 inode,
                 host_inode,
                 differs: inode.is_some() && host_inode.is_some() && inode != host_inode,

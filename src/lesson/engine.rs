@@ -421,20 +421,16 @@ impl Engine {
             None => ("host".to_string(), None),
         };
         let pid = c.map(|c| c.pid()).unwrap_or(me);
-        if let Ok(snap) = inspect::proc::snapshot(pid, me)
-            && let Ok(snapshot) = serde_json::to_value(&snap)
-        {
+        if let Ok(snapshot) = inspect::proc::snapshot(pid, me) {
             self.emit(Event::PanelSnapshot(PanelData::Proc(ProcPanel {
                 container: name.clone(),
-                snapshot,
+                snapshot: Box::new(snapshot),
             })));
         }
-        if let Some(cg) = c.and_then(|c| c.cgroup())
-            && let Ok(reading) = serde_json::to_value(cg.reading())
-        {
+        if let Some(cg) = c.and_then(|c| c.cgroup()) {
             self.emit(Event::PanelSnapshot(PanelData::Cgroup(CgroupPanel {
                 container: name,
-                reading,
+                reading: Box::new(cg.reading()),
             })));
         }
     }

@@ -6,11 +6,12 @@
 //! …}}`), so recordings made before these types existed replay unchanged.
 
 use crate::etcd::MemberStatus;
+use crate::inspect::cgroupfs::CgroupReading;
+use crate::inspect::proc::ProcSnapshot;
 use crate::raft::timeline::Mark;
 use crate::raft::view::ClusterView;
 use crate::rbac::{Decision, Matrix, WhoCan};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 pub use super::format::RbacAsk;
 
@@ -35,26 +36,26 @@ impl PanelData {
 }
 
 /// The Proc pane: `inspect::proc`'s snapshot of a lesson container's init (or of contlab
-/// itself, on the host), in inspect's serialized form.
+/// itself, on the host).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProcPanel {
     pub container: String,
-    pub snapshot: Value,
+    /// Boxed: a snapshot is large next to the other panels.
+    pub snapshot: Box<ProcSnapshot>,
 }
 
 /// The Cgroup pane: the cgroup's files as `inspect` reads them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CgroupPanel {
     pub container: String,
-    pub reading: Value,
+    /// Boxed: a reading is large next to the other panels.
+    pub reading: Box<CgroupReading>,
 }
 
 impl CgroupPanel {
     /// `memory.current` in bytes, when the reading has it.
     pub fn memory_current(&self) -> Option<u64> {
-        self.reading
-            .pointer("/memory_current/parsed")
-            .and_then(Value::as_u64)
+        self.reading.memory_current.as_ref()?.parsed
     }
 }
 
@@ -204,6 +205,7 @@ pub struct ReviewSubject {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     /// Every panel sample of the reference recordings reads into the types and writes
     /// back to the same JSON: old journals replay.

@@ -74,6 +74,35 @@ pub fn panel(name: &str, data: serde_json::Value) -> contlab::lesson::event::Pan
         .expect("a panel sample")
 }
 
+/// A whole `inspect::proc` snapshot in its journal form: `fields` over one of an idle
+/// process (no namespaces, ids or mounts), objects merged key by key.
+pub fn proc_snapshot(fields: serde_json::Value) -> serde_json::Value {
+    let caps = serde_json::json!({"mask": "0000000000000000", "names": [], "unknown": []});
+    let ids = serde_json::json!({"real": 0, "effective": 0, "saved": 0, "fs": 0});
+    let mut snap = serde_json::json!({
+        "pid": 0, "host_pid": 0, "namespaces": [],
+        "status": {"Name": "", "Pid": 0, "NSpid": [], "PPid": 0, "Uid": ids, "Gid": ids,
+                   "CapEff": caps, "CapPrm": caps, "CapBnd": caps,
+                   "NoNewPrivs": false, "Seccomp": null},
+        "uid_map": [], "gid_map": [], "cgroups": [],
+        "mounts": {"count": 0, "root_mount": null, "compared_by": "mount_id", "new": []},
+        "hostname": null, "host_hostname": null,
+    });
+    merge(&mut snap, fields);
+    snap
+}
+
+fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
+    match (base, over) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
+            for (k, v) in o {
+                merge(b.entry(k).or_insert(serde_json::Value::Null), v);
+            }
+        }
+        (b, o) => *b = o,
+    }
+}
+
 /// A state directory, run directory and cgroup parent of the test's own, so that
 /// parallel tests (and `contlab cleanup` in one of them) never meet.
 pub struct Env {

@@ -2,15 +2,15 @@
 //! kernel's names, `CAP_CHOWN` (bit 0) to `CAP_CHECKPOINT_RESTORE` (bit 40).
 
 use caps::Capability;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::str::FromStr;
 
 /// One capability set of a process.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CapSet {
     /// The mask exactly as the kernel prints it (16 hex digits). Kept as text because
     /// JSON readers that hold numbers as doubles would lose the high bits.
-    #[serde(serialize_with = "hex_mask")]
+    #[serde(serialize_with = "hex_mask", deserialize_with = "from_hex_mask")]
     pub mask: u64,
     /// The capabilities in the set, in bit order.
     pub names: Vec<String>,
@@ -20,6 +20,11 @@ pub struct CapSet {
 
 fn hex_mask<S: Serializer>(mask: &u64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format!("{mask:016x}"))
+}
+
+fn from_hex_mask<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let hex = String::deserialize(d)?;
+    u64::from_str_radix(&hex, 16).map_err(serde::de::Error::custom)
 }
 
 /// Every capability this build knows, in bit order.

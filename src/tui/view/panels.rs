@@ -3,6 +3,8 @@
 //! (the runtime's calls for this step) and Cluster (raw JSON until its tracks land).
 
 use super::Palette;
+use crate::inspect::cgroupfs::{self, CgroupReading, CgroupVersion};
+use crate::inspect::proc::{IdMapping, ProcSnapshot};
 use crate::lesson::panel::{CgroupPanel, ClusterPanel, ProcPanel};
 use crate::tui::state::{App, Focus, LessonState, Mode, Panel};
 use crate::tui::text::{cut, pad};
@@ -10,7 +12,6 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
-use serde_json::Value;
 
 fn tr<'a>(app: &App, en: &'a str, ko: &'a str) -> &'a str {
     if app.ko() { ko } else { en }
@@ -206,52 +207,35 @@ pub(super) fn scrolled(
     f.render_widget(Paragraph::new(visible), area);
 }
 
-fn s(v: &Value, ptr: &str) -> String {
-    match v.pointer(ptr) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => "-".into(),
-        Some(other) => other.to_string(),
-    }
+/// An optional value as the panel prints it: `-` when unknown.
+fn or_dash<T: ToString>(v: Option<T>) -> String {
+    v.map_or_else(|| "-".into(), |v| v.to_string())
 }
 
 /// `NSpid` outermost first, as `/proc/PID/status` prints it: `6685 1`.
-fn nspid(snap: &Value) -> String {
-    match snap.pointer("/status/NSpid").and_then(|n| n.as_array()) {
-        Some(a) => a
-            .iter()
-            .map(|p| p.to_string())
-            .collect::<Vec<_>>()
-            .join(" "),
-        None => "-".into(),
-    }
+fn nspid(snap: &ProcSnapshot) -> String {
+    snap.status
+        .nspid
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The effective capabilities: the mask, and how many are named in it.
-fn caps(snap: &Value) -> String {
-    let mask = s(snap, "/status/CapEff/mask");
-    let n = snap
-        .pointer("/status/CapEff/names")
-        .and_then(|n| n.as_array())
-        .map_or(0, |a| a.len());
-    format!("{mask} ({n})")
+fn caps(snap: &ProcSnapshot) -> String {
+    let c = &snap.status.cap_eff;
+    format!("{:016x} ({})", c.mask, c.names.len())
 }
 
-fn ids(v: &Value, ptr: &str) -> String {
-    match v.pointer(ptr).and_then(|m| m.as_array()) {
-        Some(a) if !a.is_empty() => a
-            .iter()
-            .map(|m| {
-                format!(
-                    "{} {} {}",
-                    s(m, "/inside"),
-                    s(m, "/outside"),
-                    s(m, "/count")
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        _ => "-".into(),
+fn ids(map: &[IdMapping]) -> String {
+    if map.is_empty() {
+        return "-".into();
     }
+    map.iter()
+        .map(|m| format!("{} {} {}", m.inside, m.outside, m.count))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn proc_lines(app: &App, v: &ProcPanel, pal: &Palette, w: usize) -> Vec<Line<'static>> {
@@ -262,10 +246,10 @@ fn proc_lines(app: &App, v: &ProcPanel, pal: &Palette, w: usize) -> Vec<Line<'st
         Span::raw(cut(
             &format!(
                 "pid {} · {} {} · {}",
-                s(snap, "/pid"),
+                snap.pid,
                 tr(app, "NSpid", "NSpid"),
                 nspid(snap),
-                s(snap, "/status/Name")
+                snap.status.name
             ),
             w.saturating_sub(who.len() + 1),
         )),
@@ -281,35 +265,33 @@ fn proc_lines(app: &App, v: &ProcPanel, pal: &Palette, w: usize) -> Vec<Line<'st
         ),
         pal.dim(),
     ));
-    if let Some(list) = snap.get("namespaces").and_then(|n| n.as_array()) {
-        for ns in list {
-            let differs = ns.get("differs").and_then(|d| d.as_bool()).unwrap_or(false);
-            let (m, st) = if differs {
-                ("≠ ", pal.warn())
-            } else {
-                ("= ", pal.dim())
-            };
-            out.push(Line::from(vec![
-                Span::styled(
-                    pad(&s(ns, "/name"), nw),
-                    if differs {
-                        pal.warn()
-                    } else {
-                        Default::default()
-                    },
-                ),
-                Span::styled(
-                    pad(&s(ns, "/inode"), 12),
-                    if differs {
-                        pal.warn()
-                    } else {
-                        Default::default()
-                    },
-                ),
-                Span::styled(m, st),
-                Span::raw(s(ns, "/host_inode")),
-            ]));
-        }
+    for ns in &snap.namespaces {
+        let differs = ns.differs;
+        let (m, st) = if differs {
+            ("≠ ", pal.warn())
+        } else {
+            ("= ", pal.dim())
+        };
+        out.push(Line::from(vec![
+            Span::styled(
+                pad(&ns.name, nw),
+                if differs {
+                    pal.warn()
+                } else {
+                    Default::default()
+                },
+            ),
+            Span::styled(
+                pad(&or_dash(ns.inode), 12),
+                if differs {
+                    pal.warn()
+                } else {
+                    Default::default()
+                },
+            ),
+            Span::styled(m, st),
+            Span::raw(or_dash(ns.host_inode)),
+        ]));
     }
     out.push(Line::default());
     let kv = |k: &str, val: String| {
@@ -322,66 +304,58 @@ fn proc_lines(app: &App, v: &ProcPanel, pal: &Palette, w: usize) -> Vec<Line<'st
         "hostname",
         format!(
             "{} ({} {})",
-            s(snap, "/hostname"),
+            or_dash(snap.hostname.as_ref()),
             tr(app, "host:", "호스트:"),
-            s(snap, "/host_hostname")
+            or_dash(snap.host_hostname.as_ref())
         ),
     ));
     out.push(kv(
         "uid",
-        format!(
-            "{} · gid {}",
-            s(snap, "/status/Uid/real"),
-            s(snap, "/status/Gid/real")
-        ),
+        format!("{} · gid {}", snap.status.uid.real, snap.status.gid.real),
     ));
-    out.push(kv("uid_map", ids(snap, "/uid_map")));
-    out.push(kv("gid_map", ids(snap, "/gid_map")));
+    out.push(kv("uid_map", ids(&snap.uid_map)));
+    out.push(kv("gid_map", ids(&snap.gid_map)));
     out.push(kv("CapEff", caps(snap)));
-    let root = snap.pointer("/mounts/root_mount");
+    let root = snap.mounts.root_mount.as_ref();
     out.push(kv(
         "mounts",
         format!(
             "{} · / = {} {}",
-            s(snap, "/mounts/count"),
-            root.map(|r| s(r, "/fstype")).unwrap_or_default(),
-            root.map(|r| s(r, "/source")).unwrap_or_default()
+            snap.mounts.count,
+            root.map_or("", |r| r.fstype.as_str()),
+            root.map_or("", |r| r.source.as_str())
         ),
     ));
-    if let Some(new) = snap.pointer("/mounts/new").and_then(|n| n.as_array()) {
-        for m in new.iter().take(12) {
-            out.push(Line::styled(
-                cut(
-                    &format!(
-                        "  + {} {} {}",
-                        s(m, "/mount_point"),
-                        s(m, "/fstype"),
-                        s(m, "/source")
-                    ),
-                    w,
-                ),
-                pal.ok(),
-            ));
-        }
+    for m in snap.mounts.new.iter().take(12) {
+        out.push(Line::styled(
+            cut(
+                &format!("  + {} {} {}", m.mount_point, m.fstype, m.source),
+                w,
+            ),
+            pal.ok(),
+        ));
     }
     out
 }
 
-const CGROUP_FIELDS: &[(&str, bool)] = &[
-    ("memory_current", false),
-    ("memory_max", false),
-    ("memory_peak", false),
-    ("oom_kills", true),
-    ("oom_kills_local", true),
-    ("cpu_usage_us", false),
-    ("cpu_quota_us", false),
-    ("cpu_period_us", false),
-    ("cpu_periods", false),
-    ("cpu_throttled", true),
-    ("pids_current", false),
-    ("pids_max", false),
-    ("pids_refused", true),
-];
+/// The reading's values in the pane's order, each with whether it is a counter.
+fn cgroup_fields(r: &CgroupReading) -> [(Option<&cgroupfs::Value>, bool); 13] {
+    [
+        (r.memory_current.as_ref(), false),
+        (r.memory_max.as_ref(), false),
+        (r.memory_peak.as_ref(), false),
+        (r.oom_kills.as_ref(), true),
+        (r.oom_kills_local.as_ref(), true),
+        (r.cpu_usage_us.as_ref(), false),
+        (r.cpu_quota_us.as_ref(), false),
+        (r.cpu_period_us.as_ref(), false),
+        (r.cpu_periods.as_ref(), false),
+        (r.cpu_throttled.as_ref(), true),
+        (r.pids_current.as_ref(), false),
+        (r.pids_max.as_ref(), false),
+        (r.pids_refused.as_ref(), true),
+    ]
+}
 
 #[allow(clippy::too_many_arguments)]
 fn cgroup(
@@ -404,34 +378,33 @@ fn cgroup(
         Layout::vertical([Constraint::Min(1), Constraint::Length(spark_h)]).areas(area);
     let mut lines = vec![Line::from(vec![
         Span::styled(format!("{} ", v.container), pal.accent()),
-        Span::raw(format!("cgroup {}", s(r, "/version"))),
+        Span::raw(format!(
+            "cgroup {}",
+            match r.version {
+                CgroupVersion::V1 => "v1",
+                CgroupVersion::V2 => "v2",
+            }
+        )),
     ])];
     let fw = 26.min(w / 2);
-    for (field, counter) in CGROUP_FIELDS {
-        let Some(val) = r.get(*field).filter(|x| !x.is_null()) else {
+    for (val, counter) in cgroup_fields(r) {
+        let Some(val) = val else {
             continue;
         };
-        let raw = s(val, "/raw");
         // Counters that moved (OOM kills, throttled periods, refused forks) stand out.
-        let hot = *counter
-            && val
-                .get("parsed")
-                .and_then(|p| p.as_u64())
-                .is_some_and(|n| n > 0);
+        let hot = counter && val.parsed.is_some_and(|n| n > 0);
         lines.push(Line::from(vec![
-            Span::styled(pad(&s(val, "/file"), fw), pal.dim()),
+            Span::styled(pad(&val.file, fw), pal.dim()),
             Span::styled(
-                cut(&raw, w.saturating_sub(fw)),
+                cut(&val.raw, w.saturating_sub(fw)),
                 if hot { pal.bad() } else { Default::default() },
             ),
         ]));
     }
-    if let Some(p) = r.get("procs").and_then(|p| p.as_array()) {
-        lines.push(Line::from(vec![
-            Span::styled(pad("cgroup.procs", fw), pal.dim()),
-            Span::raw(tr(app, "processes: ", "프로세스: ").to_string() + &p.len().to_string()),
-        ]));
-    }
+    lines.push(Line::from(vec![
+        Span::styled(pad("cgroup.procs", fw), pal.dim()),
+        Span::raw(tr(app, "processes: ", "프로세스: ").to_string() + &r.procs.len().to_string()),
+    ]));
     scrolled(f, top, lines, scroll, false);
     if spark_h > 0 {
         let max = ls.mem_history.iter().copied().max().unwrap_or(0);
