@@ -251,7 +251,8 @@ check-rbac-create-want-forbidden = expected { $user } creating { $file } to be f
 check-skipped = skipped: { $why }
 check-action-failed = the step's action failed: { $error }
 requires-etcd-missing = etcd is not installed: etcd and etcdctl not found; install Debian's etcd-server and etcd-client
-requires-unknown = unknown requirement { $name } (known: etcd)
+requires-iptables-missing = iptables is not installed: the Service's rules are made with it; install Debian's iptables
+requires-unknown = unknown requirement { $name } (known: etcd, iptables)
 
 ## The lab's notices
 

@@ -251,7 +251,8 @@ check-rbac-create-want-forbidden = { $user }의 { $file } 생성이 금지되기
 check-skipped = 건너뜀: { $why }
 check-action-failed = 단계의 동작이 실패했습니다: { $error }
 requires-etcd-missing = etcd가 설치되어 있지 않습니다: etcd와 etcdctl이 없습니다. Debian의 etcd-server와 etcd-client를 설치하십시오
-requires-unknown = 알 수 없는 요구 사항 { $name }(알려진 것: etcd)
+requires-iptables-missing = iptables가 설치되어 있지 않습니다. 서비스의 규칙을 이 도구로 만듭니다. Debian의 iptables를 설치하십시오
+requires-unknown = 알 수 없는 요구 사항 { $name }(알려진 것: etcd, iptables)
 
 ## 실습 화면의 알림
 

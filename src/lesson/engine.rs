@@ -268,7 +268,7 @@ impl Engine {
     /// Why step `i` cannot run on this machine (its `requires` is not met), if it cannot.
     fn missing_requirement(&self, i: usize) -> Option<String> {
         let req = self.step(i).ok()?.requires.clone()?;
-        super::raft_step::requirement_missing(&req, self.lang)
+        super::requires::missing(&req, self.lang)
     }
 
     /// Tears down every container of the lesson.

@@ -22,5 +22,6 @@ pub mod panel;
 pub mod progress;
 pub mod raft_step;
 pub mod rbac_step;
+pub mod requires;
 pub mod session;
 pub mod shell;

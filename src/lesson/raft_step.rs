@@ -36,25 +36,11 @@ pub struct RaftLab {
     etcd: Option<EtcdWorker>,
 }
 
-/// The requirements a step may name in `requires`, and whether this machine meets them:
-/// `None` when it does, else the sentence saying what is missing.
-pub fn requirement_missing(req: &str, lang: Lang) -> Option<String> {
-    match req {
-        "etcd" if etcd::tools().is_some() => None,
-        "etcd" => Some(tr!(lang, "requires-etcd-missing")),
-        other => Some(tr!(lang, "requires-unknown", name = format!("{other:?}"))),
-    }
-}
-
 /// Load-time validation of a step's Raft parts: script lines parse, `expect`s parse, and
 /// `requires` names a known tool. Returns the problems as sentences.
 pub fn validate(step: &Step) -> Vec<String> {
     let mut out = Vec::new();
-    if let Some(r) = &step.requires
-        && r != "etcd"
-    {
-        out.push(format!("unknown requirement {r:?} (known: etcd)"));
-    }
+    out.extend(super::requires::validate(step.requires.as_deref()));
     if let Some(a) = &step.action
         && let Action::Raft { script, nodes, .. } = a.get_ref()
     {

@@ -424,7 +424,10 @@ mod tests {
             return;
         };
         // ldd(1), the loader's own answer, says whether it is static.
-        let ldd = std::process::Command::new("ldd").arg(&bb).output().unwrap();
+        let Ok(ldd) = std::process::Command::new("ldd").arg(&bb).output() else {
+            eprintln!("skip: no ldd here to ask the loader");
+            return;
+        };
         let answer = format!(
             "{}{}",
             String::from_utf8_lossy(&ldd.stdout),
