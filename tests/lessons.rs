@@ -72,6 +72,10 @@ fn the_whole_curriculum_passes_headless_in_english_and_korean() {
         }
     }
     assert!(sentences > 300, "only {sentences} check sentences");
+    // Both runs left nothing: no mount of theirs in the host's mount namespace (the OCI
+    // lessons' bundles and containers live under the run directory), no cgroup.
+    let left = env.leftovers();
+    assert!(left.is_empty(), "left behind: {left:#?}");
 }
 
 #[test]

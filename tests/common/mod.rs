@@ -138,4 +138,28 @@ impl Env {
     pub fn contlab(&self, args: &[&str]) -> Output {
         self.command(args).output().expect("contlab runs")
     }
+
+    /// What this environment's runs left behind on the host: mounts in the host's
+    /// mount namespace under its state or run directory, and cgroups under its parent.
+    pub fn leftovers(&self) -> Vec<String> {
+        let dirs = [self.state.path(), self.run.path()].map(|p| p.display().to_string());
+        let mi = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+        let mut out: Vec<String> = mi
+            .lines()
+            .filter(|l| {
+                l.split(' ')
+                    .nth(4)
+                    .is_some_and(|mp| dirs.iter().any(|d| mp.starts_with(d.as_str())))
+            })
+            .map(str::to_string)
+            .collect();
+        if is_root() {
+            out.extend(
+                runtime::cgroup_dirs_under(&self.parent)
+                    .into_iter()
+                    .map(|p| p.display().to_string()),
+            );
+        }
+        out
+    }
 }
