@@ -323,3 +323,6 @@ process-own-proc = its /proc is a procfs of its own
 process-same-proc = its /proc is { $container }'s
 process-child-userns = in a user namespace made inside { $container }'s
 process-not-child-userns = not in a user namespace made inside { $container }'s
+check-sysv-none = { $container }'s IPC namespace has no message queue with permissions { $perms }
+check-sysv-private = { $container }'s IPC namespace has a message queue with permissions { $perms }, and the host's has none
+check-sysv-shared = { $container }'s IPC namespace has a message queue with permissions { $perms }, and so has the host's

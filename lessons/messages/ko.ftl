@@ -323,3 +323,6 @@ process-own-proc = 자기 /proc은 따로 마운트한 procfs
 process-same-proc = 자기 /proc은 { $container }의 procfs
 process-child-userns = { $container }의 user 네임스페이스 안에서 만든 user 네임스페이스
 process-not-child-userns = { $container }의 user 네임스페이스 안에서 만든 user 네임스페이스가 아님
+check-sysv-none = { $container }의 IPC 네임스페이스에 권한이 { $perms }인 메시지 큐가 없습니다
+check-sysv-private = { $container }의 IPC 네임스페이스에 권한이 { $perms }인 메시지 큐가 있고, 호스트의 IPC 네임스페이스에는 없습니다
+check-sysv-shared = { $container }의 IPC 네임스페이스에 권한이 { $perms }인 메시지 큐가 있고, 호스트의 IPC 네임스페이스에도 있습니다

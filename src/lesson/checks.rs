@@ -95,6 +95,11 @@ pub trait World {
     ) -> Result<Vec<super::container_step::ProcessSeen>> {
         anyhow::bail!("cannot look for {comm} in {container}: not observed here")
     }
+    /// The permissions (octal) of the System V message queues in the IPC namespace of
+    /// `container`, or of the host when `None`.
+    fn sysv_queues(&self, container: Option<&str>) -> Result<Vec<String>> {
+        anyhow::bail!("cannot list the message queues of {container:?}: not observed here")
+    }
     /// A cgroup made by hand in the lesson's lab cgroup (`None`: it does not exist).
     fn hand_cgroup(&self, name: &str) -> Result<Option<super::container_step::HandCgroupSeen>> {
         anyhow::bail!("cannot look for the cgroup {name}: not observed here")

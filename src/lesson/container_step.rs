@@ -475,6 +475,35 @@ pub fn process(pid: i32, comm: &str) -> Result<Vec<ProcessSeen>> {
     Ok(out)
 }
 
+/// The permissions of the System V message queues in the IPC namespace of process
+/// `pid` (the host's when `None`). `/proc/sysvipc/msg` shows the namespace of its reader,
+/// so a thread of our own joins that namespace (`setns(CLONE_NEWIPC)`) to read it.
+pub fn sysv_queues(pid: Option<i32>) -> Result<Vec<String>> {
+    let read = || -> Result<Vec<String>> {
+        let text = std::fs::read_to_string("/proc/sysvipc/msg")
+            .context("cannot read /proc/sysvipc/msg")?;
+        Ok(text
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
+            .collect())
+    };
+    let Some(pid) = pid else {
+        return read();
+    };
+    let path = format!("/proc/{pid}/ns/ipc");
+    let ns = std::fs::File::open(&path).with_context(|| format!("cannot open {path}"))?;
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            nix::sched::setns(&ns, nix::sched::CloneFlags::CLONE_NEWIPC)
+                .with_context(|| format!("cannot enter the IPC namespace of {path}"))?;
+            read()
+        })
+        .join()
+        .map_err(|_| anyhow::anyhow!("the thread reading {path} panicked"))?
+    })
+}
+
 /// The inode of the parent of the user namespace at `path` (`ioctl(NS_GET_PARENT)`,
 /// Linux 4.9); `None` for the host's, which has none, or when it cannot be read.
 fn parent_ns_inode(path: &std::path::Path) -> Option<u64> {
@@ -1235,6 +1264,22 @@ pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult>
                     tr!(lang, "check-process-none", comm = name, container = c),
                 )
             }
+        }
+        Check::SysvQueue {
+            container,
+            perms,
+            on_host,
+        } => {
+            let (c, p) = (container.as_str(), perms.as_str());
+            let inside = w.sysv_queues(Some(container))?.iter().any(|q| q == perms);
+            let host = w.sysv_queues(None)?.iter().any(|q| q == perms);
+            let pass = inside && host == *on_host;
+            let sentence = match (inside, host) {
+                (false, _) => tr!(lang, "check-sysv-none", container = c, perms = p),
+                (true, false) => tr!(lang, "check-sysv-private", container = c, perms = p),
+                (true, true) => tr!(lang, "check-sysv-shared", container = c, perms = p),
+            };
+            result(check, pass, sentence)
         }
         Check::HandCgroup {
             name,

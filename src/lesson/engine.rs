@@ -696,6 +696,14 @@ impl World for Engine {
         container_step::process(self.pid_of(container)?, comm)
     }
 
+    fn sysv_queues(&self, container: Option<&str>) -> Result<Vec<String>> {
+        let pid = match container {
+            Some(c) => Some(self.pid_of(c)?),
+            None => None,
+        };
+        container_step::sysv_queues(pid)
+    }
+
     fn hand_cgroup(&self, name: &str) -> Result<Option<container_step::HandCgroupSeen>> {
         let shell = self
             .shell

@@ -623,6 +623,16 @@ pub enum Check {
         own_user_ns: Option<bool>,
         uid_inside: Option<u32>,
     },
+    /// A System V message queue with `perms` (octal, as `ipcs` prints them) in the
+    /// container's IPC namespace (`/proc/sysvipc/msg` read from inside it), and whether
+    /// the host's IPC namespace has one with the same permissions too.
+    SysvQueue {
+        #[serde(default = "main_container")]
+        container: String,
+        perms: String,
+        #[serde(default)]
+        on_host: bool,
+    },
     /// A cgroup the student made by hand in the lesson's lab cgroup (`cgroup-lab`): it
     /// exists; with `shell = true` the host shell's pid is in its `cgroup.procs`;
     /// `memory` is its memory limit in bytes (`memory.max`, v1 `memory.limit_in_bytes`);
@@ -783,6 +793,7 @@ impl Check {
             | Check::Escape { .. }
             | Check::Link { .. }
             | Check::Process { .. }
+            | Check::SysvQueue { .. }
             | Check::HandCgroup { .. } => Family::Container,
             Check::Exit { .. } | Check::Output { .. } | Check::Answer => Family::Common,
             Check::Rbac { .. } | Check::RbacCreate { .. } => Family::Rbac,
@@ -809,6 +820,7 @@ impl Check {
             Check::Escape { .. } => "escape",
             Check::Link { .. } => "link",
             Check::Process { .. } => "process",
+            Check::SysvQueue { .. } => "sysv-queue",
             Check::HandCgroup { .. } => "hand-cgroup",
             Check::Answer => "answer",
             Check::Rbac { .. } => "rbac",
