@@ -1,8 +1,10 @@
 //! The real binary in tmux (as root): open the fixture's PID namespace lesson, run the
 //! step that starts the container, see the Proc panel's pid namespace differ from the
 //! host's and the Trace panel's clone, type `hostname` in the shell pane and see `lab`,
-//! quit, and check the terminal is back and nothing is left behind. And a SIGTERM in the
-//! middle of the etcd lesson: the members die, their directory goes, the terminal is back.
+//! quit, and check the terminal is back and nothing is left behind. A cgroup made by hand
+//! in the host shell: each task's check turns green on screen once it is typed, and the
+//! lab cgroup is gone after quitting. And a SIGTERM in the middle of the etcd lesson: the
+//! members die, their directory goes, the terminal is back.
 
 mod common;
 
