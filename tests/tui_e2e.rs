@@ -1,8 +1,10 @@
 //! The real binary in tmux (as root): open the fixture's PID namespace lesson, run the
 //! step that starts the container, see the Proc panel's pid namespace differ from the
 //! host's and the Trace panel's clone, type `hostname` in the shell pane and see `lab`,
-//! quit, and check the terminal is back and nothing is left behind. And a SIGTERM in the
-//! middle of the etcd lesson: the members die, their directory goes, the terminal is back.
+//! quit, and check the terminal is back and nothing is left behind. A cgroup made by hand
+//! in the host shell: each task's check turns green on screen once it is typed, and the
+//! lab cgroup is gone after quitting. And a SIGTERM in the middle of the etcd lesson: the
+//! members die, their directory goes, the terminal is back.
 
 mod common;
 
@@ -410,4 +412,137 @@ fn sigterm_during_the_etcd_lesson_stops_the_members_and_gives_the_terminal_back(
         "etcd data directories left behind: {:?}",
         dirs(&tmp)
     );
+}
+
+/// A pack of one lesson: the cgroup made by hand from the host shell, in two tasks.
+fn hand_cgroup_pack(dir: &Path) {
+    let lesson = dir.join("hand-cgroup");
+    std::fs::create_dir_all(&lesson).expect("the lesson's directory");
+    let find = "d=/sys/fs/cgroup/memory/$CGROUP_LAB; [ -d $d ] || d=/sys/fs/cgroup/$CGROUP_LAB";
+    let toml = format!(
+        r#"format_version = 1
+id = "hand-cgroup"
+track = "containers"
+order = 1
+minutes = 5
+topics = ["cgroup-v1-v2"]
+
+[[step]]
+id = "mkdir"
+kind = "task"
+shell = "host"
+action = {{ do = "cgroup-lab" }}
+solution = ["{find}", "mkdir $d/hand"]
+checks = [{{ check = "hand-cgroup", name = "hand" }}]
+
+[[step]]
+id = "join"
+kind = "task"
+shell = "host"
+solution = ["{find}", "echo $$ > $d/hand/cgroup.procs"]
+checks = [{{ check = "hand-cgroup", name = "hand", shell = true }}]
+"#
+    );
+    std::fs::write(lesson.join("lesson.toml"), toml).expect("lesson.toml");
+    for (lang, title) in [("en", "A cgroup by hand"), ("ko", "손으로 만드는 cgroup")] {
+        let text = format!(
+            "title = \"{title}\"\nsummary = \"{title}\"\n\n\
+             [step.mkdir]\ntitle = \"Make hand\"\nbody = \"mkdir\"\n\n\
+             [step.join]\ntitle = \"Join hand\"\nbody = \"echo $$\"\n"
+        );
+        std::fs::write(lesson.join(format!("{lang}.toml")), text).expect("the prose");
+    }
+}
+
+#[test]
+fn a_student_makes_a_cgroup_by_hand_in_the_host_shell_and_the_checks_turn_green() {
+    if which::which("tmux").is_err() {
+        eprintln!("skip: this test drives the real terminal through tmux; install Debian's tmux");
+        return;
+    }
+    common::require_root("this test makes cgroups");
+    let lab = Lab::new();
+    let pack = lab.dir.path().join("pack");
+    hand_cgroup_pack(&pack);
+    let run = lab.dir.path().join("run");
+    let state = lab.dir.path().join("state");
+    let cmd = format!(
+        "env CONTLAB_RUN_DIR={} CONTLAB_STATE_DIR={} CONTLAB_CGROUP_PARENT={} LANG=C.UTF-8 {} --lessons {} --lesson hand-cgroup; echo CONTLAB-ENDED; sleep 600",
+        run.display(),
+        state.display(),
+        lab.parent,
+        env!("CARGO_BIN_EXE_contlab"),
+        pack.display(),
+    );
+    lab.start(&cmd);
+
+    lab.wait_for("the lesson view", |s| s.contains("Make hand"));
+    // The task makes the lab cgroup and opens the host shell, and its check fails.
+    lab.keys(&["Enter"]);
+    let s = lab.wait_for("the host shell's prompt", |s| s.contains("[host]"));
+    assert!(
+        !s.contains("✓ 1/2"),
+        "the task passed before anything was typed:\n{s}"
+    );
+    // The shell pane has the keys once a task starts.
+    for line in [
+        "d=/sys/fs/cgroup/memory/$CGROUP_LAB; [ -d $d ] || d=/sys/fs/cgroup/$CGROUP_LAB",
+        "mkdir $d/hand",
+    ] {
+        lab.keys(&["-l", line]);
+        lab.keys(&["Enter"]);
+    }
+    lab.wait_for("the mkdir task to pass", |s| s.contains("✓ 1/2"));
+    let made: Vec<PathBuf> = lab
+        .cgroup_dirs()
+        .iter()
+        .flat_map(|p| std::fs::read_dir(p).into_iter().flatten().flatten())
+        .map(|lab_dir| lab_dir.path().join("hand"))
+        .filter(|hand| hand.is_dir())
+        .collect();
+    assert_eq!(
+        made.len(),
+        1,
+        "the hand cgroup typed in the shell: {made:?}"
+    );
+
+    // The second task, in the same host shell: it moves itself in, and the check sees
+    // its pid in cgroup.procs.
+    lab.keys(&["F6"]);
+    lab.keys(&["n"]);
+    lab.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let s = lab.screen();
+    assert!(
+        !s.contains("✓ 2/2"),
+        "the join task passed before anything was typed:\n{s}"
+    );
+    lab.keys(&["-l", "echo $$ > $d/hand/cgroup.procs"]);
+    lab.keys(&["Enter"]);
+    lab.wait_for("the join task to pass", |s| s.contains("✓ 2/2"));
+
+    lab.keys(&["F6"]);
+    lab.keys(&["q"]);
+    lab.wait_for("the quit question", |s| s.contains("Quit?"));
+    lab.keys(&["y"]);
+    lab.wait_for("contlab to end", |s| s.contains("CONTLAB-ENDED"));
+    // The lab cgroup went with the lesson, the student's hand cgroup in it.
+    for p in lab.cgroup_dirs() {
+        let children: Vec<_> = std::fs::read_dir(&p)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().is_dir())
+            .map(|e| e.path())
+            .collect();
+        assert!(children.is_empty(), "cgroups left behind: {children:?}");
+    }
+    assert!(made.iter().all(|p| !p.exists()), "{made:?} is still there");
+    let records: Vec<_> = std::fs::read_dir(run.join("containers"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(records.is_empty(), "state records left behind: {records:?}");
 }

@@ -46,6 +46,109 @@ pub struct Containers {
     /// The write ends of the default shells' stdin, which keep them waiting.
     keep_open: Vec<std::fs::File>,
     last_escape: Option<bool>,
+    /// The lab cgroup of a `cgroup-lab` action, under which the student makes cgroups.
+    lab: Option<LabCgroup>,
+}
+
+/// The lesson's lab cgroup `<parent>/lab-…`: a cgroup with no process of its own (so
+/// that on v2 it may pass the memory controller down), recorded in its own state
+/// record, so that `contlab cleanup` finds it if contlab dies.
+pub struct LabCgroup {
+    cgroup: cgroup::Cgroup,
+    ledger: Option<crate::runtime::ledger::Ledger>,
+    /// Its path below each hierarchy's mount point: `$CGROUP_LAB` in the host shell.
+    relative: String,
+}
+
+impl LabCgroup {
+    fn make(tracer: &Tracer) -> Result<LabCgroup> {
+        let parent = crate::paths::cgroup_parent();
+        let id = format!("lab-{}", crate::runtime::ledger::new_id());
+        let mut ledger = crate::runtime::ledger::Ledger::create(&id)?;
+        let cg = match cgroup::Cgroup::create(&parent, &id, &Limits::default(), tracer, &mut ledger)
+        {
+            Ok(cg) => cg,
+            Err(e) => {
+                let _ = ledger.finish();
+                return Err(e);
+            }
+        };
+        let lab = LabCgroup {
+            cgroup: cg,
+            ledger: Some(ledger),
+            relative: format!("{parent}/{id}"),
+        };
+        if lab.cgroup.version() == cgroup::CgroupVersion::V2 {
+            // v2's rule of no internal processes: only a cgroup without processes of
+            // its own may enable controllers for its children.
+            lab.cgroup
+                .write("cgroup.subtree_control", "+memory +pids", tracer)?;
+        }
+        Ok(lab)
+    }
+
+    /// The directory of the hand-made cgroup `name` in the memory controller's hierarchy.
+    fn memory_dir(&self, name: &str) -> Result<std::path::PathBuf> {
+        let dir = self
+            .cgroup
+            .dirs()
+            .dir("memory")
+            .context("the lab cgroup has no memory controller")?;
+        Ok(dir.join(name))
+    }
+
+    fn teardown(mut self, tracer: &Tracer) -> Vec<String> {
+        let failed: Vec<String> = self
+            .cgroup
+            .destroy(tracer)
+            .into_iter()
+            .filter_map(|r| {
+                r.error
+                    .map(|e| format!("could not remove {} {}: {e}\n", r.kind, r.what))
+            })
+            .collect();
+        if failed.is_empty()
+            && let Some(l) = self.ledger.take()
+        {
+            let _ = l.finish();
+        }
+        failed
+    }
+}
+
+/// A link of a container's network namespace, as netlink reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkSeen {
+    pub up: bool,
+    /// `10.201.0.1/24`, each.
+    pub addresses: Vec<String>,
+}
+
+/// A process as the kernel records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcessSeen {
+    /// Its `NSpid` line as the container's `/proc` shows it.
+    pub nspid: Vec<i32>,
+    /// Its parent's pid, as the container's `/proc` shows it.
+    pub ppid: i32,
+    /// The `/proc` it sees is another procfs than the one the container sees.
+    pub own_proc: bool,
+    pub own_pid_ns: bool,
+    pub own_user_ns: bool,
+    pub uid_inside: u32,
+}
+
+/// A cgroup made by hand in the lab cgroup.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HandCgroupSeen {
+    pub path: String,
+    pub procs: Vec<i32>,
+    /// The host shell's pid, when a host shell is open.
+    pub shell: Option<i32>,
+    /// The memory limit file's name on this machine, and its value.
+    pub limit_file: String,
+    pub limit: Option<String>,
+    pub oom_kills: u64,
 }
 
 impl Containers {
@@ -73,6 +176,9 @@ impl Containers {
     pub fn teardown(&mut self) -> Vec<String> {
         self.keep_open.clear();
         let mut failed = Vec::new();
+        if let Some(lab) = self.lab.take() {
+            failed.extend(lab.teardown(&Tracer::null()));
+        }
         for (_, mut c) in std::mem::take(&mut self.containers) {
             for r in c.teardown() {
                 if let Some(e) = r.error {
@@ -123,6 +229,19 @@ impl Containers {
                     .context("this container has no cgroup (give it a limit when you start it)")?;
                 cg.write(file, value, tracer)?;
                 Done::Quiet
+            }
+            Action::CgroupLab => {
+                if self.lab.is_none() {
+                    self.lab = Some(LabCgroup::make(tracer)?);
+                }
+                let lab = self.lab.as_ref().context("no lab cgroup")?;
+                let dirs: String = lab
+                    .cgroup
+                    .paths()
+                    .iter()
+                    .map(|p| format!("{}\n", p.display()))
+                    .collect();
+                Done::Read(format!("CGROUP_LAB={}\n{dirs}", lab.relative))
             }
             Action::CgroupRead { container, file } => {
                 let c = self.get(container)?;
@@ -237,6 +356,181 @@ impl Containers {
     }
 }
 
+impl Containers {
+    /// What the host shell gets in its environment: `CGROUP_LAB`, once the lab is made.
+    pub fn lab_env(&self) -> Vec<(String, String)> {
+        self.lab
+            .iter()
+            .map(|l| ("CGROUP_LAB".to_string(), l.relative.clone()))
+            .collect()
+    }
+
+    /// The hand-made cgroup `name` in the lab cgroup, `shell` the host shell's pid.
+    pub fn hand_cgroup(&self, name: &str, shell: Option<i32>) -> Result<Option<HandCgroupSeen>> {
+        let lab = self
+            .lab
+            .as_ref()
+            .context("this lesson has made no lab cgroup (its `cgroup-lab` step)")?;
+        let dir = lab.memory_dir(name)?;
+        if !dir.is_dir() {
+            return Ok(None);
+        }
+        let version = lab.cgroup.version();
+        let dirs = inspect::cgroupfs::CgroupDirs {
+            version,
+            dirs: vec![inspect::cgroupfs::ControllerDir {
+                controllers: vec!["memory".into()],
+                path: dir.clone(),
+            }],
+        };
+        let procs = std::fs::read_to_string(dir.join("cgroup.procs"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .collect();
+        let (limit_file, limit) = match inspect::cgroup_names::read(&dirs, "memory.max") {
+            Ok(r) => (r.file, Some(r.value.trim().to_string())),
+            Err(_) => (
+                inspect::cgroup_names::translate(version, "memory.max"),
+                None,
+            ),
+        };
+        let events = inspect::cgroup_names::translate(version, "memory.events");
+        let oom_kills = std::fs::read_to_string(dir.join(&events))
+            .ok()
+            .and_then(|t| inspect::cgroupfs::keyed_value(&events, &t, "oom_kill"))
+            .and_then(|v| v.parsed)
+            .unwrap_or(0);
+        Ok(Some(HandCgroupSeen {
+            path: dir.display().to_string(),
+            procs,
+            shell,
+            limit_file,
+            limit,
+            oom_kills,
+        }))
+    }
+}
+
+/// A link of the network namespace of process `pid`.
+pub fn link(pid: i32, name: &str) -> Result<Option<LinkSeen>> {
+    let path = format!("/proc/{pid}/ns/net");
+    let ns = std::fs::File::open(&path).with_context(|| format!("cannot open {path}"))?;
+    use std::os::fd::AsFd;
+    let links = crate::runtime::net::links_in(ns.as_fd())?;
+    Ok(links
+        .into_iter()
+        .find(|l| l.name == name)
+        .map(|l| LinkSeen {
+            up: l.up,
+            addresses: l
+                .addresses
+                .iter()
+                .map(|a| format!("{}/{}", a.addr, a.prefix_len))
+                .collect(),
+        }))
+}
+
+/// The processes named `comm` in the `/proc` that container process `pid` sees.
+pub fn process(pid: i32, comm: &str) -> Result<Vec<ProcessSeen>> {
+    let proc_dir = format!("/proc/{pid}/root/proc");
+    let (pid_ns, user_ns) = (ns_inode(pid, "pid")?, ns_inode(pid, "user")?);
+    let proc_dev = std::fs::metadata(&proc_dir)
+        .with_context(|| format!("cannot read {proc_dir}"))?
+        .dev();
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(&proc_dir)
+        .with_context(|| format!("cannot list {proc_dir}"))?
+        .flatten()
+    {
+        let dir = e.path();
+        let is_pid = e.file_name().to_string_lossy().parse::<i32>().is_ok();
+        if !is_pid
+            || std::fs::read_to_string(dir.join("comm"))
+                .unwrap_or_default()
+                .trim()
+                != comm
+        {
+            continue;
+        }
+        let ino = |ns: &str| std::fs::metadata(dir.join("ns").join(ns)).map(|m| m.ino());
+        let Ok(text) = std::fs::read_to_string(dir.join("status")) else {
+            continue; // it ended while we looked
+        };
+        // A zombie keeps its status but has no namespaces left to show.
+        let p = ino("pid").ok();
+        let u = parent_ns_inode(&dir.join("ns/user"));
+        let st = inspect::proc::parse_status(&text)?;
+        let own_proc = std::fs::metadata(dir.join("root/proc")).is_ok_and(|m| m.dev() != proc_dev);
+        let map = std::fs::read_to_string(dir.join("uid_map")).unwrap_or_default();
+        out.push(ProcessSeen {
+            nspid: st.nspid.clone(),
+            ppid: st.ppid,
+            own_proc,
+            own_pid_ns: p.is_some_and(|p| p != pid_ns),
+            own_user_ns: u == Some(user_ns),
+            uid_inside: inside_uid(&map, st.uid.real)?,
+        });
+    }
+    Ok(out)
+}
+
+/// The permissions of the System V message queues in the IPC namespace of process
+/// `pid` (the host's when `None`). `/proc/sysvipc/msg` shows the namespace of its reader,
+/// so a thread of our own joins that namespace (`setns(CLONE_NEWIPC)`) to read it.
+pub fn sysv_queues(pid: Option<i32>) -> Result<Vec<String>> {
+    let read = || -> Result<Vec<String>> {
+        let text = std::fs::read_to_string("/proc/sysvipc/msg")
+            .context("cannot read /proc/sysvipc/msg")?;
+        Ok(text
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
+            .collect())
+    };
+    let Some(pid) = pid else {
+        return read();
+    };
+    let path = format!("/proc/{pid}/ns/ipc");
+    let ns = std::fs::File::open(&path).with_context(|| format!("cannot open {path}"))?;
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            nix::sched::setns(&ns, nix::sched::CloneFlags::CLONE_NEWIPC)
+                .with_context(|| format!("cannot enter the IPC namespace of {path}"))?;
+            read()
+        })
+        .join()
+        .map_err(|_| anyhow::anyhow!("the thread reading {path} panicked"))?
+    })
+}
+
+/// The inode of the parent of the user namespace at `path` (`ioctl(NS_GET_PARENT)`,
+/// Linux 4.9); `None` for the host's, which has none, or when it cannot be read.
+fn parent_ns_inode(path: &std::path::Path) -> Option<u64> {
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    // NS_GET_PARENT is _IO(0xb7, 0x2) in <linux/nsfs.h>.
+    const NS_GET_PARENT: libc::c_ulong = 0xb702;
+    let ns = std::fs::File::open(path).ok()?;
+    // SAFETY: NS_GET_PARENT takes no argument and returns a new fd or -1.
+    let fd = unsafe { libc::ioctl(ns.as_raw_fd(), NS_GET_PARENT as _) };
+    if fd < 0 {
+        return None;
+    }
+    // SAFETY: the fd was just returned to us and is owned by nothing else.
+    let parent = std::fs::File::from(unsafe { OwnedFd::from_raw_fd(fd) });
+    parent.metadata().ok().map(|m| m.ino())
+}
+
+/// The uid inside a user namespace of host uid `outside`, by its `uid_map` (65534, the
+/// overflow uid, when the map does not hold it, as the kernel shows it).
+fn inside_uid(map: &str, outside: u32) -> Result<u32> {
+    Ok(inspect::proc::parse_id_map(map)?
+        .iter()
+        .find(|m| outside >= m.outside && outside - m.outside < m.count)
+        .map(|m| m.inside + (outside - m.outside))
+        .unwrap_or(65534))
+}
+
 fn short(name: &str) -> String {
     name.chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -288,12 +582,7 @@ pub fn pid_inside(pid: i32) -> Result<i32> {
 pub fn uid(pid: i32) -> Result<(u32, u32)> {
     let outside = read_status(pid)?.uid.real;
     let map = std::fs::read_to_string(format!("/proc/{pid}/uid_map")).unwrap_or_default();
-    let inside = inspect::proc::parse_id_map(&map)?
-        .iter()
-        .find(|m| outside >= m.outside && outside - m.outside < m.count)
-        .map(|m| m.inside + (outside - m.outside))
-        .unwrap_or(65534);
-    Ok((inside, outside))
+    Ok((inside_uid(&map, outside)?, outside))
 }
 
 pub fn mount_inside(pid: i32, path: &str) -> Result<Option<String>> {
@@ -796,6 +1085,283 @@ pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult>
                 (true, false) => tr!(lang, "check-escape-want-held"),
             };
             result(check, pass, sentence)
+        }
+        Check::Link {
+            container,
+            link,
+            up,
+            addr,
+        } => {
+            let (c, l) = (container.as_str(), link.as_str());
+            let Some(seen) = w.link(container, link)? else {
+                return Ok(result(
+                    check,
+                    false,
+                    tr!(lang, "check-link-none", container = c, link = l),
+                ));
+            };
+            let state = if seen.up {
+                tr!(lang, "check-link-up")
+            } else {
+                tr!(lang, "check-link-down")
+            };
+            let addrs = if seen.addresses.is_empty() {
+                tr!(lang, "check-link-no-addr")
+            } else {
+                seen.addresses.join(", ")
+            };
+            let mut problems = Vec::new();
+            if let Some(want) = up
+                && *want != seen.up
+            {
+                let want = if *want {
+                    tr!(lang, "check-link-up")
+                } else {
+                    tr!(lang, "check-link-down")
+                };
+                problems.push(tr!(lang, "check-link-want-state", link = l, want = want));
+            }
+            if let Some(a) = addr
+                && !seen.addresses.iter().any(|s| s == a)
+            {
+                problems.push(tr!(
+                    lang,
+                    "check-link-want-addr",
+                    link = l,
+                    addr = a.as_str()
+                ));
+            }
+            let seen = tr!(
+                lang,
+                "check-link-seen",
+                link = l,
+                container = c,
+                state = state,
+                addrs = addrs
+            );
+            let pass = problems.is_empty();
+            problems.insert(0, seen);
+            result(check, pass, problems.join("; "))
+        }
+        Check::Process {
+            container,
+            comm,
+            pid_inside,
+            ppid,
+            own_proc,
+            own_pid_ns,
+            own_user_ns,
+            uid_inside,
+        } => {
+            let found = w.process(container, comm)?;
+            let (c, name) = (container.as_str(), comm.as_str());
+            // What one process holds, and what is missing from what the check asks.
+            let judge = |p: &ProcessSeen| {
+                let mut held = Vec::new();
+                let mut missing = Vec::new();
+                if let Some(want) = pid_inside {
+                    let seen = p.nspid.last().copied().unwrap_or(0);
+                    held.push(tr!(lang, "process-pid", pid = seen.to_string()));
+                    if seen != *want {
+                        missing.push(tr!(lang, "process-pid", pid = want.to_string()));
+                    }
+                }
+                if let Some(want) = ppid {
+                    held.push(tr!(lang, "process-ppid", pid = p.ppid.to_string()));
+                    if *want != p.ppid {
+                        missing.push(tr!(lang, "process-ppid", pid = want.to_string()));
+                    }
+                }
+                if let Some(want) = own_proc {
+                    let fact = |own: bool| {
+                        if own {
+                            tr!(lang, "process-own-proc")
+                        } else {
+                            tr!(lang, "process-same-proc", container = c)
+                        }
+                    };
+                    held.push(fact(p.own_proc));
+                    if *want != p.own_proc {
+                        missing.push(fact(*want));
+                    }
+                }
+                let pid_ns_fact = |own: bool| {
+                    if own {
+                        tr!(lang, "process-own-ns", ns = "pid")
+                    } else {
+                        tr!(lang, "process-same-ns", ns = "pid", container = c)
+                    }
+                };
+                let user_ns_fact = |child: bool| {
+                    if child {
+                        tr!(lang, "process-child-userns", container = c)
+                    } else {
+                        tr!(lang, "process-not-child-userns", container = c)
+                    }
+                };
+                for (want, seen, fact) in [
+                    (
+                        own_pid_ns,
+                        p.own_pid_ns,
+                        &pid_ns_fact as &dyn Fn(bool) -> String,
+                    ),
+                    (own_user_ns, p.own_user_ns, &user_ns_fact),
+                ] {
+                    if let Some(want) = want {
+                        held.push(fact(seen));
+                        if *want != seen {
+                            missing.push(fact(*want));
+                        }
+                    }
+                }
+                if let Some(want) = uid_inside {
+                    held.push(tr!(lang, "process-uid", uid = p.uid_inside.to_string()));
+                    if *want != p.uid_inside {
+                        missing.push(tr!(lang, "process-uid", uid = want.to_string()));
+                    }
+                }
+                (held, missing)
+            };
+            let nspid = |p: &ProcessSeen| {
+                p.nspid
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let judged: Vec<_> = found.iter().map(|p| (p, judge(p))).collect();
+            if let Some((p, (held, _))) = judged.iter().find(|(_, (_, m))| m.is_empty()) {
+                result(
+                    check,
+                    true,
+                    tr!(
+                        lang,
+                        "check-process-ok",
+                        comm = name,
+                        nspid = nspid(p),
+                        facts = held.join(", ")
+                    ),
+                )
+            } else if let Some((p, (held, missing))) =
+                judged.iter().min_by_key(|(_, (_, m))| m.len())
+            {
+                result(
+                    check,
+                    false,
+                    tr!(
+                        lang,
+                        "check-process-want",
+                        comm = name,
+                        nspid = nspid(p),
+                        facts = held.join(", "),
+                        want = missing.join(", ")
+                    ),
+                )
+            } else {
+                result(
+                    check,
+                    false,
+                    tr!(lang, "check-process-none", comm = name, container = c),
+                )
+            }
+        }
+        Check::SysvQueue {
+            container,
+            perms,
+            on_host,
+        } => {
+            let (c, p) = (container.as_str(), perms.as_str());
+            let inside = w.sysv_queues(Some(container))?.iter().any(|q| q == perms);
+            let host = w.sysv_queues(None)?.iter().any(|q| q == perms);
+            let pass = inside && host == *on_host;
+            let sentence = match (inside, host) {
+                (false, _) => tr!(lang, "check-sysv-none", container = c, perms = p),
+                (true, false) => tr!(lang, "check-sysv-private", container = c, perms = p),
+                (true, true) => tr!(lang, "check-sysv-shared", container = c, perms = p),
+            };
+            result(check, pass, sentence)
+        }
+        Check::HandCgroup {
+            name,
+            shell,
+            memory,
+            oom_kill,
+        } => {
+            let Some(seen) = w.hand_cgroup(name)? else {
+                return Ok(result(
+                    check,
+                    false,
+                    tr!(lang, "check-hand-none", name = name.as_str()),
+                ));
+            };
+            let mut facts = Vec::new();
+            let mut pass = true;
+            if *shell {
+                match seen.shell {
+                    None => {
+                        pass = false;
+                        facts.push(tr!(lang, "hand-no-shell"));
+                    }
+                    Some(pid) if seen.procs.contains(&pid) => {
+                        facts.push(tr!(lang, "hand-shell-in", pid = pid.to_string()))
+                    }
+                    Some(pid) => {
+                        pass = false;
+                        let procs = seen
+                            .procs
+                            .iter()
+                            .map(|p| p.to_string())
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        facts.push(tr!(
+                            lang,
+                            "hand-shell-out",
+                            pid = pid.to_string(),
+                            procs = procs
+                        ));
+                    }
+                }
+            }
+            if let Some(want) = memory {
+                let value = seen.limit.clone().unwrap_or_else(|| "?".into());
+                let file = seen.limit_file.as_str();
+                if value == want.trim() {
+                    facts.push(tr!(lang, "hand-limit", file = file, value = value));
+                } else {
+                    pass = false;
+                    facts.push(tr!(
+                        lang,
+                        "hand-limit-want",
+                        file = file,
+                        value = value,
+                        want = want.as_str()
+                    ));
+                }
+            }
+            if let Some(want) = oom_kill {
+                let n = seen.oom_kills;
+                if (n > 0) != *want {
+                    pass = false;
+                }
+                facts.push(match (n > 0, *want) {
+                    (true, _) => tr!(lang, "hand-oom", count = n.to_string()),
+                    (false, true) => tr!(lang, "hand-oom-want"),
+                    (false, false) => tr!(lang, "hand-oom-none"),
+                });
+            }
+            if facts.is_empty() {
+                facts.push(tr!(lang, "hand-exists"));
+            }
+            result(
+                check,
+                pass,
+                tr!(
+                    lang,
+                    "check-hand-seen",
+                    path = seen.path.as_str(),
+                    facts = facts.join("; ")
+                ),
+            )
         }
         other => bail!("not a container check: {}", other.kind()),
     })

@@ -163,6 +163,9 @@ impl Engine {
             self.raft_output(done);
             return Ok(());
         }
+        if self.step(i)?.shell == ShellSide::Host {
+            return self.type_solution(&lines);
+        }
         for line in lines {
             self.emit(Event::Output {
                 stream: Stream::Pty,
@@ -177,6 +180,50 @@ impl Engine {
             if let Some(ended) = self.last_ended.as_ref().filter(|e| e.code != Some(0)) {
                 let said = self.last_output.as_deref().unwrap_or("").trim().to_string();
                 bail!("`{line}` {ended}: {said}");
+            }
+        }
+        self.sample_panels();
+        Ok(())
+    }
+
+    /// Types a host-shell task's solution into the host shell, as the student would, one
+    /// line at a time: the shell keeps what a line did (`cd`, variables, its own pid in a
+    /// cgroup) for the next. After each line the shell writes the line's exit status to
+    /// a file of the work directory, which tells when the line has ended.
+    fn type_solution(&mut self, lines: &[String]) -> Result<()> {
+        if !(self.shell_alive() && self.shell_side == ShellSide::Host) {
+            self.open_host_shell(24, 120)?;
+        }
+        let work = self
+            .oci
+            .as_ref()
+            .context("no work directory")?
+            .dir()
+            .to_path_buf();
+        let done = work.join(".contlab-line-status");
+        for line in lines {
+            let _ = std::fs::remove_file(&done);
+            let tmp = work.join(".contlab-line-status.tmp");
+            let typed = format!(
+                "{line}\necho $? > '{}' && mv '{}' '{}'\n",
+                tmp.display(),
+                tmp.display(),
+                done.display()
+            );
+            self.shell_input(typed.as_bytes())?;
+            let deadline = Instant::now() + std::time::Duration::from_secs(60);
+            let status = loop {
+                if let Ok(t) = std::fs::read_to_string(&done) {
+                    break t.trim().to_string();
+                }
+                if Instant::now() > deadline || !self.shell_alive() {
+                    bail!("`{line}` did not end in the host shell within a minute");
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            };
+            let _ = std::fs::remove_file(&done);
+            if status != "0" {
+                bail!("`{line}` exited with status {status} in the host shell");
             }
         }
         self.sample_panels();
@@ -323,6 +370,7 @@ impl Engine {
         let shell = super::shell::Shell::open_host(
             work.dir(),
             &work.host_tools(),
+            &self.containers.lab_env(),
             rows,
             cols,
             self.events.clone(),
@@ -638,6 +686,31 @@ impl World for Engine {
 
     fn oom_kills(&self, container: &str) -> Result<u64> {
         Ok(container_step::oom_kills(self.containers.get(container)?))
+    }
+
+    fn link(&self, container: &str, link: &str) -> Result<Option<container_step::LinkSeen>> {
+        container_step::link(self.pid_of(container)?, link)
+    }
+
+    fn process(&self, container: &str, comm: &str) -> Result<Vec<container_step::ProcessSeen>> {
+        container_step::process(self.pid_of(container)?, comm)
+    }
+
+    fn sysv_queues(&self, container: Option<&str>) -> Result<Vec<String>> {
+        let pid = match container {
+            Some(c) => Some(self.pid_of(c)?),
+            None => None,
+        };
+        container_step::sysv_queues(pid)
+    }
+
+    fn hand_cgroup(&self, name: &str) -> Result<Option<container_step::HandCgroupSeen>> {
+        let shell = self
+            .shell
+            .as_ref()
+            .filter(|_| self.shell_side == ShellSide::Host)
+            .and_then(|s| s.host_pid());
+        self.containers.hand_cgroup(name, shell)
     }
 
     fn file_exists(&self, container: &str, path: &str) -> Result<bool> {

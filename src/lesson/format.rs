@@ -174,6 +174,10 @@ pub enum Action {
         file: String,
         value: String,
     },
+    /// Make the lesson's lab cgroup, `<parent>/lab-…`, in which the student makes cgroups
+    /// by hand from a host shell (`shell = "host"`, where `$CGROUP_LAB` names it); the
+    /// lesson removes it with everything below it.
+    CgroupLab,
     /// Read a container's cgroup file.
     CgroupRead {
         #[serde(default = "main_container")]
@@ -316,6 +320,7 @@ impl Action {
             | Action::Exec { .. }
             | Action::HostExec { .. }
             | Action::CgroupWrite { .. }
+            | Action::CgroupLab
             | Action::CgroupRead { .. }
             | Action::Breakout { .. }
             | Action::Wait { .. }
@@ -591,6 +596,54 @@ pub enum Check {
     },
     /// Whether the last `breakout` reached the host's root directory.
     Escape { escaped: bool },
+    /// A link of the container's network namespace, as netlink reports it: up
+    /// (`IFF_UP`) or not, and an address it holds (`10.201.0.1/24`).
+    Link {
+        #[serde(default = "main_container")]
+        container: String,
+        link: String,
+        up: Option<bool>,
+        addr: Option<String>,
+    },
+    /// A process the container's `/proc` shows, found by its command name and decided
+    /// by the kernel's record of it: its pid in its own pid namespace (the last `NSpid`
+    /// entry), whether its pid namespace is another than the container's and whether its
+    /// user namespace is a child of the container's (`/proc/PID/ns/*`), its parent's pid as the container sees it (`PPid`), whether
+    /// the `/proc` it sees is another procfs than the container's (one mounted for its
+    /// own pid namespace), and its uid inside its user namespace (`uid_map`). Passes when
+    /// one process of that name holds all that is asked.
+    Process {
+        #[serde(default = "main_container")]
+        container: String,
+        comm: String,
+        pid_inside: Option<i32>,
+        ppid: Option<i32>,
+        own_proc: Option<bool>,
+        own_pid_ns: Option<bool>,
+        own_user_ns: Option<bool>,
+        uid_inside: Option<u32>,
+    },
+    /// A System V message queue with `perms` (octal, as `ipcs` prints them) in the
+    /// container's IPC namespace (`/proc/sysvipc/msg` read from inside it), and whether
+    /// the host's IPC namespace has one with the same permissions too.
+    SysvQueue {
+        #[serde(default = "main_container")]
+        container: String,
+        perms: String,
+        #[serde(default)]
+        on_host: bool,
+    },
+    /// A cgroup the student made by hand in the lesson's lab cgroup (`cgroup-lab`): it
+    /// exists; with `shell = true` the host shell's pid is in its `cgroup.procs`;
+    /// `memory` is its memory limit in bytes (`memory.max`, v1 `memory.limit_in_bytes`);
+    /// `oom_kill` whether the OOM killer has killed in it.
+    HandCgroup {
+        name: String,
+        #[serde(default)]
+        shell: bool,
+        memory: Option<String>,
+        oom_kill: Option<bool>,
+    },
     /// A quiz's answer is the right one.
     Answer,
     /// The verdict of the RBAC policy loaded by `rbac-load` (re-read from the work files,
@@ -737,7 +790,11 @@ impl Check {
             | Check::CgroupMember { .. }
             | Check::Oom { .. }
             | Check::File { .. }
-            | Check::Escape { .. } => Family::Container,
+            | Check::Escape { .. }
+            | Check::Link { .. }
+            | Check::Process { .. }
+            | Check::SysvQueue { .. }
+            | Check::HandCgroup { .. } => Family::Container,
             Check::Exit { .. } | Check::Output { .. } | Check::Answer => Family::Common,
             Check::Rbac { .. } | Check::RbacCreate { .. } => Family::Rbac,
             Check::Raft { .. } | Check::Etcd { .. } => Family::Raft,
@@ -761,6 +818,10 @@ impl Check {
             Check::Output { .. } => "output",
             Check::File { .. } => "file",
             Check::Escape { .. } => "escape",
+            Check::Link { .. } => "link",
+            Check::Process { .. } => "process",
+            Check::SysvQueue { .. } => "sysv-queue",
+            Check::HandCgroup { .. } => "hand-cgroup",
             Check::Answer => "answer",
             Check::Rbac { .. } => "rbac",
             Check::RbacCreate { .. } => "rbac-create",

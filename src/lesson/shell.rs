@@ -109,6 +109,7 @@ impl Shell {
     pub fn open_host(
         dir: &std::path::Path,
         tools: &HostTools,
+        env: &[(String, String)],
         rows: u16,
         cols: u16,
         events: Sender<Event>,
@@ -163,6 +164,7 @@ impl Shell {
                 std::env::var_os("EDITOR").unwrap_or_else(|| "vi".into()),
             )
             .env("CONTLAB_SHELL", "host")
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdin(stdin)
             .stdout(stdout)
             .stderr(stderr);
@@ -181,6 +183,11 @@ impl Shell {
         let mut shell = Shell::on(master, events)?;
         shell.host = Some(child);
         Ok(shell)
+    }
+
+    /// The pid of a host shell (`None` for a shell in a container).
+    pub fn host_pid(&self) -> Option<i32> {
+        self.host.as_ref().map(|c| c.id() as i32)
     }
 
     /// Starts forwarding `master`'s output to `events`.
@@ -339,7 +346,7 @@ mod tests {
             runtime_root: dir.path().join("root"),
             runc_root: dir.path().join("runc-root"),
         };
-        let mut sh = Shell::open_host(dir.path(), &tools, 24, 80, tx).unwrap();
+        let mut sh = Shell::open_host(dir.path(), &tools, &[], 24, 80, tx).unwrap();
         sh.input(
             b"pwd; echo \"side=$CONTLAB_SHELL\"; command -v contlab; cat \"$(command -v contlab)\"; echo EN\"\"D; exit\n",
         )
