@@ -380,6 +380,26 @@ impl Sim {
         for e in entries {
             let node = &mut self.nodes[i];
             let idx = e.index as usize;
+            // What the truncation below removes was written here but not committed (raft-rs
+            // never truncates a committed entry): record each entry the batch does not
+            // write again with the same term.
+            let replaced: Vec<TimelineEvent> = (node.log.iter().enumerate().skip(idx - 1))
+                .filter_map(|(j, old)| {
+                    let index = j as u64 + 1;
+                    let by = entries.iter().find(|n| n.index == index).map(|n| n.term);
+                    (by != Some(old.term)).then(|| TimelineEvent::Overwritten {
+                        node: node.id,
+                        index,
+                        term: old.term,
+                        data: old.data.clone(),
+                        by_term: by.unwrap_or(0),
+                    })
+                })
+                .collect();
+            for r in replaced {
+                self.push(r);
+            }
+            let node = &mut self.nodes[i];
             node.log.truncate(idx - 1);
             let prev_term = if idx == 1 {
                 0
@@ -1037,6 +1057,16 @@ impl Sim {
             Expectation::Committed { index, nodes } => {
                 each(nodes, &|n| n.committed == *index, &|n| {
                     format!("node {} has committed {}", n.id, n.committed)
+                })
+            }
+            Expectation::Overwritten { nodes } => {
+                let replaced = |id: u64| {
+                    self.timeline.iter().any(|t| {
+                        matches!(t.event, TimelineEvent::Overwritten { node, .. } if node == id)
+                    })
+                };
+                each(nodes, &|n| replaced(n.id), &|n| {
+                    format!("no entry of node {} was overwritten", n.id)
                 })
             }
             Expectation::Value { key, value, nodes } => each(
