@@ -542,3 +542,87 @@ fn node_3_is_made_leader_with_the_campaign_key_and_the_check_turns_green() {
     );
     assert!(!screen.contains("✗ expect"), "{screen}");
 }
+
+/// This process's children named etcd.
+fn etcd_children() -> usize {
+    let me = std::process::id().to_string();
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+        .filter(|stat| {
+            stat.split_once(") ").is_some_and(|(comm, rest)| {
+                comm.ends_with("(etcd") && rest.split(' ').nth(1) == Some(me.as_str())
+            })
+        })
+        .count()
+}
+
+#[test]
+fn the_etcd_lessons_leader_is_killed_with_the_cluster_panels_key() {
+    if contlab::etcd::tools().is_none() {
+        eprintln!("skipped: {}", contlab::etcd::MISSING);
+        return;
+    }
+    let etcd_panel = |e: &Event| {
+        matches!(
+            e,
+            Event::PanelSnapshot(PanelData::Cluster(ClusterPanel::Etcd { .. }))
+        )
+    };
+    let mut lab = Lab::start("raft-etcd-failover", 160, 60);
+    lab.keys([key(KeyCode::Enter)]);
+    lab.wait("the members to start", |e| {
+        matches!(e, Event::StepFinished { .. })
+    });
+    // "kill-leader" (2) is a task: the student kills the member that leads.
+    lab.start_task(2);
+    let leader = lab.cluster()["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["up"] == true && m["leader"] == m["member"])
+        .and_then(|m| m["member"].as_u64())
+        .expect("a leader");
+    let digit = char::from_digit(leader as u32, 10).expect("a digit");
+    lab.keys([ch(digit)]);
+    let fx = lab.keys([ch('c')]);
+    assert!(
+        fx.contains(&Effect::Engine(EngineCmd::Raft(Control::CrashOrRestart(
+            leader
+        )))),
+        "{fx:?}"
+    );
+    lab.wait("the members after the kill", etcd_panel);
+    assert_eq!(
+        lab.cluster()["members"][leader as usize - 1]["up"],
+        false,
+        "{}",
+        lab.cluster()
+    );
+    // The survivors need an election timeout or two; Enter re-checks until they agree.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        assert!(Instant::now() < deadline, "no new leader within 20 s");
+        let mut done = false;
+        lab.keys([key(KeyCode::Enter)]);
+        lab.wait("the re-check", |e| {
+            matches!(e, Event::Check(_) | Event::StepFinished { .. })
+        });
+        while let Ok(m) = lab.rx.recv_timeout(Duration::from_millis(200)) {
+            done |= matches!(&m, Msg::Event(Event::StepFinished { .. }));
+            lab.keys([m]);
+        }
+        if done {
+            break;
+        }
+    }
+    let screen = render(&mut lab.app);
+    assert!(
+        screen.contains("✓ 2 etcd members run"),
+        "the check turned green on screen:\n{screen}"
+    );
+    drop(lab);
+    assert_eq!(etcd_children(), 0, "an etcd member outlived the lesson");
+}
