@@ -1119,6 +1119,37 @@ mod tests {
     }
 
     #[test]
+    fn an_uncommitted_entry_replaced_by_a_later_leader_is_overwritten() {
+        let mut sim = elected();
+        let n = sim.config().nodes as u64;
+        let on = |nodes: Vec<u64>| Expectation::Overwritten { nodes };
+        assert!(!sim.check(&on(vec![1])).0);
+        // Node 1, the leader, cut off: its entry reaches no majority and is never committed.
+        sim.apply(&Command::Isolate(1)).unwrap();
+        sim.apply(&Command::Propose(1, "lost".into(), "1".into()))
+            .unwrap();
+        sim.apply(&Command::Campaign(2)).unwrap();
+        sim.apply(&Command::Stabilize).unwrap();
+        assert!(!sim.check(&on(vec![1])).0, "not yet: node 1 is cut off");
+        sim.apply(&Command::Heal).unwrap();
+        sim.apply(&Command::Tick(3)).unwrap();
+        let (pass, detail) = sim.check(&on(vec![1]));
+        assert!(pass, "{detail}");
+        // The others never held it, so nothing of theirs was overwritten.
+        let (pass, detail) = sim.check(&on((2..=n).collect()));
+        assert!(!pass);
+        assert!(
+            detail.contains("no entry of node 2 was overwritten"),
+            "{detail}"
+        );
+        assert!(
+            sim.timeline()
+                .iter()
+                .any(|t| t.to_string().contains("lost=1) overwritten by term 2"))
+        );
+    }
+
+    #[test]
     fn log_matching_catches_a_forged_entry() {
         let mut sim = elected();
         sim.mirror(1, &[entry(1, 1, "forged")]);
