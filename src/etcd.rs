@@ -100,6 +100,18 @@ pub struct MemberStatus {
     pub error: Option<String>,
 }
 
+impl MemberStatus {
+    /// One word for the member: down, no answer, LEADER or follower.
+    pub fn state(&self) -> &'static str {
+        match (self.up, &self.error) {
+            (false, _) => "down",
+            (true, Some(_)) => "no answer",
+            (true, None) if self.leader == Some(self.member) => "LEADER",
+            (true, None) => "follower",
+        }
+    }
+}
+
 /// A measured election after killing the leader.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failover {
@@ -124,16 +136,15 @@ pub fn render(status: &[MemberStatus]) -> String {
     let mut s =
         String::from("  member  endpoint                 state     leader  term  raft index\n");
     for m in status {
-        let state = match (m.up, &m.error) {
-            (false, _) => "down",
-            (true, Some(_)) => "no answer",
-            (true, None) if m.leader == Some(m.member) => "LEADER",
-            (true, None) => "follower",
-        };
         let leader = m.leader.map_or("-".to_string(), |l| l.to_string());
         s.push_str(&format!(
             "  {:<6}  {:<23}  {:<9} {:>6}  {:>4}  {:>10}\n",
-            m.member, m.endpoint, state, leader, m.term, m.raft_index
+            m.member,
+            m.endpoint,
+            m.state(),
+            leader,
+            m.term,
+            m.raft_index
         ));
     }
     s

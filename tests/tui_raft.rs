@@ -48,21 +48,7 @@ struct Lab {
 impl Lab {
     /// Opens `lesson` live and runs its first `steps` steps.
     fn open(lesson: &str, steps: usize, w: u16, h: u16) -> Lab {
-        let mut app = app(Mode::Live, w, h);
-        let i = app
-            .lessons
-            .iter()
-            .position(|l| l.id() == lesson)
-            .expect("the lesson exists");
-        let (tx, rx) = channel();
-        let engine = EngineHandle::spawn(app.lessons[i].clone(), tx, (6, 78)).expect("engine");
-        let mut fx = Vec::new();
-        contlab::tui::update::open_lesson(&mut app, i, &mut fx);
-        let mut lab = Lab {
-            app,
-            engine: Some(engine),
-            rx,
-        };
+        let mut lab = Lab::start(lesson, w, h);
         for s in 0..steps {
             lab.go(lab.app.lesson.as_ref().map_or(0, |l| l.step), s);
             lab.keys([key(KeyCode::Enter)]);
@@ -73,6 +59,69 @@ impl Lab {
         lab.engine(EngineCmd::Sample);
         lab.wait_cluster();
         lab
+    }
+
+    /// Opens `lesson` live on its first step, running nothing.
+    fn start(lesson: &str, w: u16, h: u16) -> Lab {
+        let mut app = app(Mode::Live, w, h);
+        let i = app
+            .lessons
+            .iter()
+            .position(|l| l.id() == lesson)
+            .expect("the lesson exists");
+        let (tx, rx) = channel();
+        let engine = EngineHandle::spawn(app.lessons[i].clone(), tx, (6, 78)).expect("engine");
+        let mut fx = Vec::new();
+        contlab::tui::update::open_lesson(&mut app, i, &mut fx);
+        Lab {
+            app,
+            engine: Some(engine),
+            rx,
+        }
+    }
+
+    /// Goes to task `step` and starts it (Enter): its action runs, its checks fail.
+    fn start_task(&mut self, step: usize) {
+        let from = self.app.lesson.as_ref().map_or(0, |l| l.step);
+        self.go(from, step);
+        self.keys([key(KeyCode::Enter)]);
+        self.wait(
+            "the task's first checks",
+            |e| matches!(e, Event::Check(c) if !c.pass),
+        );
+        // A Raft task leaves the keys to the Cluster panel, not the shell.
+        assert_eq!(self.app.focus, Focus::Panels);
+    }
+
+    /// Re-checks open task `step` (Enter) until the engine reports it passed.
+    fn passes(&mut self, step: usize) {
+        use contlab::lesson::event::StepStatus;
+        let fx = self.keys([key(KeyCode::Enter)]);
+        assert!(
+            fx.contains(&Effect::Engine(EngineCmd::Recheck(step))),
+            "Enter re-checks the open task: {fx:?}"
+        );
+        self.wait(
+            "the task to pass",
+            |e| matches!(e, Event::StepFinished { status, .. } if *status == StepStatus::Pass),
+        );
+    }
+
+    /// Presses `,` until no message is left in flight.
+    fn deliver_all(&mut self) {
+        for _ in 0..100 {
+            if self.cluster()["view"]["in_flight"]
+                .as_array()
+                .is_none_or(|m| m.is_empty())
+            {
+                return;
+            }
+            self.press(',');
+        }
+        panic!(
+            "messages keep flowing: {}",
+            self.cluster()["view"]["in_flight"]
+        );
     }
 
     fn go(&mut self, from: usize, to: usize) {
@@ -184,7 +233,7 @@ fn a_raft_lesson_opens_on_the_cluster_panel_and_keys_crash_and_restart_the_selec
         "the ring shows node 1:\n{screen}"
     );
     assert!(
-        screen.contains("Space . , +- [ ] { } c i x w v · node 1 · ? keys"),
+        screen.contains("Space . , +- [ ] { } c i x w v e · node 1 · ? keys"),
         "the footer lists the keys:\n{screen}"
     );
 
@@ -389,7 +438,11 @@ fn the_help_lists_every_cluster_key_and_scrolls_in_small_terminals() {
 
 #[test]
 fn the_cluster_panel_fits_80x24() {
-    let mut lab = Lab::open("raft-leader-crash", 2, 80, 24);
+    let mut lab = Lab::open("raft-leader-crash", 1, 80, 24);
+    // "crash" is a task: node 1 is crashed with the panel's keys.
+    lab.start_task(1);
+    lab.keys([ch('1')]);
+    lab.press('c');
     let screen = render(&mut lab.app);
     assert!(screen.contains("tick 0"), "{screen}");
     assert!(
@@ -404,18 +457,31 @@ fn the_cluster_panel_fits_80x24() {
 
 #[test]
 fn a_raft_task_is_solved_with_the_cluster_panels_keys() {
-    use contlab::lesson::event::StepStatus;
-    // raft-prevote-checkquorum's task "rejoin-quietly" follows its four run steps.
-    let mut lab = Lab::open("raft-prevote-checkquorum", 4, 120, 36);
-    lab.go(3, 4);
+    // raft-prevote-checkquorum: step 2 builds a PreVote cluster with node 3 cut off; the
+    // tasks "prevote-heal" (3) and "rejoin-quietly" (4) follow.
+    let mut lab = Lab::start("raft-prevote-checkquorum", 120, 36);
+    lab.go(0, 2);
     lab.keys([key(KeyCode::Enter)]);
-    lab.wait(
-        "the task's first checks",
-        |e| matches!(e, Event::Check(c) if !c.pass),
-    );
+    lab.wait("the step to finish", |e| {
+        matches!(e, Event::StepFinished { .. })
+    });
 
-    // A Raft task leaves the keys to the Cluster panel, not the shell.
-    assert_eq!(lab.app.focus, Focus::Panels);
+    // prevote-heal: heal node 3, make it campaign, deliver, one tick.
+    lab.start_task(3);
+    lab.keys([ch('3')]);
+    lab.press('i');
+    let fx = lab.press('e');
+    assert!(
+        fx.contains(&Effect::Engine(EngineCmd::Raft(Control::Campaign(3)))),
+        "{fx:?}"
+    );
+    assert_eq!(lab.role(3), "pre-candidate");
+    lab.deliver_all();
+    lab.press('.');
+    lab.passes(3);
+
+    // rejoin-quietly: node 3 cut off, a write, its timer firing, then the heal.
+    lab.start_task(4);
     lab.keys([ch('3')]);
     lab.press('i');
     lab.keys([ch('1')]);
@@ -433,10 +499,130 @@ fn a_raft_task_is_solved_with_the_cluster_panels_keys() {
     for _ in 0..5 {
         lab.press('.');
     }
-    lab.engine(EngineCmd::Recheck(4));
-    lab.wait(
-        "the task to pass",
-        |e| matches!(e, Event::StepFinished { status, .. } if *status == StepStatus::Pass),
-    );
+    lab.passes(4);
     assert_eq!(lab.role(1), "leader");
+}
+
+#[test]
+fn node_3_is_made_leader_with_the_campaign_key_and_the_check_turns_green() {
+    // raft-first-election: "split-vote" (4) and "tie-broken" (5) are tasks.
+    let mut lab = Lab::start("raft-first-election", 160, 60);
+    lab.start_task(4);
+    lab.press('v');
+    lab.deliver_all();
+    // Each candidate, refused by both others, has lost term 1 and follows again.
+    assert!((1..=3).all(|n| lab.role(n) != "leader"));
+    assert_eq!(lab.cluster()["view"]["nodes"][2]["term"], 1);
+    lab.passes(4);
+
+    lab.start_task(5);
+    let screen = render(&mut lab.app);
+    assert!(
+        screen.contains("✗ expected leader 3 term 2"),
+        "the failing check is on screen:\n{screen}"
+    );
+    lab.keys([ch('3')]);
+    let fx = lab.press('e');
+    assert!(
+        fx.contains(&Effect::Engine(EngineCmd::Raft(Control::Campaign(3)))),
+        "{fx:?}"
+    );
+    assert!(render(&mut lab.app).contains("campaign 3"));
+    lab.deliver_all();
+    assert_eq!(lab.role(3), "leader");
+    assert_eq!(
+        (lab.role(1), lab.role(2)),
+        ("follower".into(), "follower".into())
+    );
+    lab.passes(5);
+    let screen = render(&mut lab.app);
+    assert!(
+        screen.contains("✓ expect leader 3 term 2"),
+        "the check turned green on screen:\n{screen}"
+    );
+    assert!(!screen.contains("✗ expect"), "{screen}");
+}
+
+/// This process's children named etcd.
+fn etcd_children() -> usize {
+    let me = std::process::id().to_string();
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+        .filter(|stat| {
+            stat.split_once(") ").is_some_and(|(comm, rest)| {
+                comm.ends_with("(etcd") && rest.split(' ').nth(1) == Some(me.as_str())
+            })
+        })
+        .count()
+}
+
+#[test]
+fn the_etcd_lessons_leader_is_killed_with_the_cluster_panels_key() {
+    if contlab::etcd::tools().is_none() {
+        eprintln!("skipped: {}", contlab::etcd::MISSING);
+        return;
+    }
+    let etcd_panel = |e: &Event| {
+        matches!(
+            e,
+            Event::PanelSnapshot(PanelData::Cluster(ClusterPanel::Etcd { .. }))
+        )
+    };
+    let mut lab = Lab::start("raft-etcd-failover", 160, 60);
+    lab.keys([key(KeyCode::Enter)]);
+    lab.wait("the members to start", |e| {
+        matches!(e, Event::StepFinished { .. })
+    });
+    // "kill-leader" (2) is a task: the student kills the member that leads.
+    lab.start_task(2);
+    let leader = lab.cluster()["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["up"] == true && m["leader"] == m["member"])
+        .and_then(|m| m["member"].as_u64())
+        .expect("a leader");
+    let digit = char::from_digit(leader as u32, 10).expect("a digit");
+    lab.keys([ch(digit)]);
+    let fx = lab.keys([ch('c')]);
+    assert!(
+        fx.contains(&Effect::Engine(EngineCmd::Raft(Control::CrashOrRestart(
+            leader
+        )))),
+        "{fx:?}"
+    );
+    lab.wait("the members after the kill", etcd_panel);
+    assert_eq!(
+        lab.cluster()["members"][leader as usize - 1]["up"],
+        false,
+        "{}",
+        lab.cluster()
+    );
+    // The survivors need an election timeout or two; Enter re-checks until they agree.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        assert!(Instant::now() < deadline, "no new leader within 20 s");
+        let mut done = false;
+        lab.keys([key(KeyCode::Enter)]);
+        lab.wait("the re-check", |e| {
+            matches!(e, Event::Check(_) | Event::StepFinished { .. })
+        });
+        while let Ok(m) = lab.rx.recv_timeout(Duration::from_millis(200)) {
+            done |= matches!(&m, Msg::Event(Event::StepFinished { .. }));
+            lab.keys([m]);
+        }
+        if done {
+            break;
+        }
+    }
+    let screen = render(&mut lab.app);
+    assert!(
+        screen.contains("✓ 2 etcd members run"),
+        "the check turned green on screen:\n{screen}"
+    );
+    drop(lab);
+    assert_eq!(etcd_children(), 0, "an etcd member outlived the lesson");
 }

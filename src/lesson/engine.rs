@@ -149,6 +149,10 @@ impl Engine {
 
     /// Runs a task's reference solution, line by line, in the lesson's main container.
     pub fn apply_solution(&mut self, i: usize) -> Result<()> {
+        // What the step needs is missing: its action was skipped, and so is its solution.
+        if self.missing_requirement(i).is_some() {
+            return Ok(());
+        }
         let files = self.step(i)?.solution_files.clone();
         if !files.is_empty() {
             let out = super::rbac_step::apply_solution(&mut self.rbac, &self.lesson, &files)?;
@@ -158,8 +162,13 @@ impl Engine {
         }
         let lines = self.step(i)?.solution.clone();
         if self.lesson.file.track == super::format::Track::Raft {
-            // A Raft task's solution is a raft script, run on the lesson's cluster.
-            let done = self.raft.run_script(&lines.join("\n"), None, None)?;
+            // A Raft task's solution is a raft script, run on the lesson's cluster, or, when
+            // its checks look at the real etcd cluster, etcd operations.
+            let done = if super::raft_step::is_etcd_step(self.step(i)?) {
+                self.raft.etcd_solution(&lines)?
+            } else {
+                self.raft.run_script(&lines.join("\n"), None, None)?
+            };
             self.raft_output(done);
             return Ok(());
         }
@@ -313,7 +322,7 @@ impl Engine {
     }
 
     /// Why step `i` cannot run on this machine (its `requires` is not met), if it cannot.
-    fn missing_requirement(&self, i: usize) -> Option<String> {
+    pub fn missing_requirement(&self, i: usize) -> Option<String> {
         let req = self.step(i).ok()?.requires.clone()?;
         super::requires::missing(&req, self.lang)
     }
@@ -441,6 +450,12 @@ impl Engine {
     /// Carries out one of the Cluster panel's controls on the Raft track's simulated
     /// cluster, then publishes the panel; returns what happened, in one sentence.
     pub fn raft_control(&mut self, c: crate::raft::Control) -> Result<String> {
+        if self.raft.drives_etcd() {
+            let done = self.raft.etcd_control(c)?;
+            let note = done.output.trim().to_string();
+            self.raft_output(done);
+            return Ok(note);
+        }
         let note = self.raft.control(c)?;
         self.emit_raft_panel();
         Ok(note)

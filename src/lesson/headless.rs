@@ -185,7 +185,7 @@ pub fn reverse_validate(lesson: &Lesson) -> Vec<LintProblem> {
     };
     for (i, step) in lesson.file.steps.iter().enumerate() {
         let sid = step.id.get_ref().as_str();
-        if step.kind == StepKind::Task {
+        if step.kind == StepKind::Task && engine.missing_requirement(i).is_none() {
             if let Err(e) = engine.run_action(i) {
                 problem(sid, format!("the action failed: {e:#}"));
                 continue;

@@ -5,7 +5,7 @@
 //! The serialized form is the journal's (`{"panel": "cluster", "data": {"kind": "rbac",
 //! …}}`), so recordings made before these types existed replay unchanged.
 
-use crate::etcd::MemberStatus;
+pub use crate::etcd::MemberStatus;
 use crate::inspect::cgroupfs::CgroupReading;
 use crate::inspect::proc::ProcSnapshot;
 use crate::raft::timeline::Mark;

@@ -54,6 +54,26 @@ pub fn validate(step: &Step) -> Vec<String> {
             out.push(format!("raft script line {}: {}", e.line, e.message));
         }
     }
+    let raft_checks = (step.checks.iter()).any(|c| matches!(c.get_ref(), Check::Raft { .. }));
+    if !step.solution.is_empty() {
+        if is_etcd_step(step) {
+            out.extend(
+                (step.solution.iter())
+                    .filter_map(|l| parse_etcd_line(l).err().map(|e| e.to_string())),
+            );
+        } else if raft_checks
+            && let Err(e) = raft::script::parse_script_with(
+                &step.solution.join("\n"),
+                "solution",
+                SimConfig {
+                    nodes: 15,
+                    ..SimConfig::default()
+                },
+            )
+        {
+            out.push(format!("raft solution line {}: {}", e.line, e.message));
+        }
+    }
     for c in &step.checks {
         if let Check::Raft { expect } = c.get_ref()
             && let Err(e) = parse_expect(expect)
@@ -121,6 +141,36 @@ pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult>
         }
         other => bail!("not a Raft check: {}", other.kind()),
     })
+}
+
+/// One line of an etcd task's solution: an `etcd` action's `op`, then its key and value.
+fn parse_etcd_line(line: &str) -> Result<(EtcdOp, Option<&str>, Option<&str>)> {
+    let mut words = line.split_whitespace();
+    let op = match words.next() {
+        Some("start") => EtcdOp::Start,
+        Some("status") => EtcdOp::Status,
+        Some("kill-leader") => EtcdOp::KillLeader,
+        Some("put") => EtcdOp::Put,
+        Some("get") => EtcdOp::Get,
+        Some("stop") => EtcdOp::Stop,
+        other => bail!(
+            "`{line}`: an etcd solution line starts with start, status, kill-leader, put, get \
+             or stop, not {other:?}"
+        ),
+    };
+    let (key, value) = (words.next(), words.next());
+    if let Some(extra) = words.next() {
+        bail!("`{line}`: unexpected {extra:?} at the end of the line");
+    }
+    Ok((op, key, value))
+}
+
+/// Whether a step's checks look at the real etcd cluster (then a task's solution lines
+/// are etcd operations, not a raft script).
+pub fn is_etcd_step(step: &Step) -> bool {
+    step.checks
+        .iter()
+        .any(|c| matches!(c.get_ref(), Check::Etcd { .. }))
 }
 
 fn parse_expect(expect: &str) -> Result<Command> {
@@ -212,6 +262,44 @@ impl RaftLab {
         self.clock = (!player.is_paused()).then(Instant::now);
         self.note = Some(note.clone());
         Ok(note)
+    }
+
+    /// Whether the Cluster panel's keys act on the real etcd cluster: the lesson runs one
+    /// and has no simulated cluster.
+    pub fn drives_etcd(&self) -> bool {
+        self.player.is_none() && self.etcd.is_some()
+    }
+
+    /// Carries out one of the Cluster panel's controls on the real etcd cluster: `c` kills
+    /// the selected member with SIGKILL, or restarts it from its data directory when it is
+    /// down. The other controls belong to the simulator.
+    pub fn etcd_control(&mut self, c: Control) -> Result<Done> {
+        let w = self.etcd.as_ref().context("no etcd cluster is running")?;
+        match c {
+            Control::CrashOrRestart(member) => w.ask(Req::KillOrRestart(member as usize)),
+            _ => bail!(
+                "the etcd cluster is real, with no virtual time: only `c` (kill or restart the \
+                 selected member) acts on it"
+            ),
+        }
+    }
+
+    /// Runs a task's reference solution on the real etcd cluster: one `etcd` operation per
+    /// line (`kill-leader`, `status`, `put KEY VALUE`, `get KEY`).
+    pub fn etcd_solution(&mut self, lines: &[String]) -> Result<Done> {
+        let mut out = Done {
+            output: String::new(),
+            ok: true,
+            etcd: None,
+        };
+        for line in lines {
+            let (op, key, value) = parse_etcd_line(line)?;
+            let done = self.etcd(op, key, value)?;
+            out.output.push_str(&done.output);
+            out.ok &= done.ok;
+            out.etcd = done.etcd.or(out.etcd);
+        }
+        Ok(out)
     }
 
     /// Runs the ticks due since the last call while the cluster plays.
@@ -333,7 +421,9 @@ impl RaftLab {
         let leader = answering
             .first()
             .and_then(|m| m.leader)
-            .filter(|l| answering.iter().all(|m| m.leader == Some(*l)));
+            .filter(|l| answering.iter().all(|m| m.leader == Some(*l)))
+            // A survivor names a killed leader until its election timeout runs out.
+            .filter(|l| st.iter().any(|m| m.member == *l && m.up));
         Ok((leader, up))
     }
 
@@ -355,6 +445,7 @@ enum Req {
     Start,
     Status,
     KillLeader,
+    KillOrRestart(usize),
     Put(String, String),
     Get(String),
 }
@@ -440,12 +531,39 @@ fn serve(cluster: &mut Option<etcd::Cluster>, req: Req) -> Result<Done> {
     let (output, ok) = match req {
         Req::Start => unreachable!("handled above"),
         Req::Status => (etcd::render(&c.status()), true),
-        Req::KillLeader => {
+        // With a majority left, the election that follows is measured; without one there
+        // is nothing to wait for.
+        Req::KillLeader if c.pids().len() > c.len() / 2 + 1 => {
             let f = c.measure_failover()?;
             (
                 format!("etcd: {f}\nelection took {} ms\n", f.elapsed_ms),
                 true,
             )
+        }
+        Req::KillLeader => {
+            let l = c.leader().context("there is no leader to kill right now")?;
+            c.kill(l)?;
+            (
+                format!(
+                    "etcd: killed leader {l}; the {} members left are not a majority of {}, so \
+                     no new leader can be elected\n",
+                    c.pids().len(),
+                    c.len()
+                ),
+                true,
+            )
+        }
+        Req::KillOrRestart(i) => {
+            if c.status().iter().any(|m| m.member == i && m.up) {
+                c.kill(i)?;
+                (format!("etcd: member {i} killed (SIGKILL)\n"), true)
+            } else {
+                c.restart(i)?;
+                (
+                    format!("etcd: member {i} restarted from its data directory\n"),
+                    true,
+                )
+            }
         }
         Req::Put(k, v) => match c.put(&k, &v) {
             Ok(()) => (format!("OK (put {k}={v})\n"), true),

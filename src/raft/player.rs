@@ -41,6 +41,8 @@ pub enum Control {
     Propose(u64),
     /// Every live non-leader stands for election at once.
     SplitVote,
+    /// The node's election timer fires now: it stands for election (`campaign N`).
+    Campaign(u64),
 }
 
 /// A run the student rewound: kept so the timeline can be scrubbed forward again until
@@ -309,6 +311,11 @@ impl Player {
                 self.apply(&Command::SplitVote)?;
                 Command::SplitVote.to_string()
             }
+            Control::Campaign(id) => {
+                let cmd = Command::Campaign(id);
+                self.apply(&cmd)?;
+                cmd.to_string()
+            }
         };
         Ok(note)
     }
@@ -362,5 +369,21 @@ mod tests {
             "isolate 3"
         );
         assert_eq!(p.control(Control::IsolateOrHeal(3)).expect("heal"), "heal");
+    }
+
+    #[test]
+    fn campaign_makes_the_chosen_node_leader() {
+        let mut p = player();
+        let before = p.sim.view().leaders().first().map(|l| (l.id, l.term));
+        let (old, term) = before.expect("seed 1 elects a leader within 40 ticks");
+        let chosen = if old == 3 { 2 } else { 3 };
+        assert_eq!(
+            p.control(Control::Campaign(chosen)).expect("campaign"),
+            format!("campaign {chosen}")
+        );
+        p.apply_at(&Command::Stabilize, 0).expect("stabilize");
+        let leader = p.sim.node(chosen).expect("node");
+        assert_eq!((leader.role, leader.term), (Role::Leader, term + 1));
+        assert_ne!(p.sim.node(old).map(|n| n.role), Some(Role::Down));
     }
 }

@@ -75,6 +75,11 @@ pub enum Expectation {
         value: String,
         nodes: Vec<u64>,
     },
+    /// Each node had an entry it persisted replaced (written, never committed, then
+    /// overwritten by a later leader's log) at some point of the run.
+    Overwritten {
+        nodes: Vec<u64>,
+    },
 }
 
 fn list(ids: &[u64]) -> String {
@@ -101,6 +106,7 @@ impl fmt::Display for Expectation {
             Expectation::Value { key, value, nodes } => {
                 write!(f, "value {key}={value} on {}", list(nodes))
             }
+            Expectation::Overwritten { nodes } => write!(f, "overwritten on {}", list(nodes)),
         }
     }
 }
@@ -176,7 +182,8 @@ impl Command {
             | Command::Expect(Expectation::Role { node, .. }) => vec![*node],
             Command::Expect(Expectation::Term { nodes, .. })
             | Command::Expect(Expectation::Committed { nodes, .. })
-            | Command::Expect(Expectation::Value { nodes, .. }) => nodes.clone(),
+            | Command::Expect(Expectation::Value { nodes, .. })
+            | Command::Expect(Expectation::Overwritten { nodes }) => nodes.clone(),
             _ => vec![],
         }
     }
@@ -219,6 +226,7 @@ const EXPECTS: &[&str] = &[
     "term",
     "committed",
     "value",
+    "overwritten",
 ];
 pub(crate) const CONFIG_KEYS: &[&str] = &[
     "pre-vote",
@@ -435,6 +443,9 @@ fn parse_expect(words: &mut std::slice::Iter<'_, &str>) -> Result<Expectation, S
         }
         "no-leader" => Expectation::NoLeader,
         "no-quorum" => Expectation::NoQuorum,
+        "overwritten" => Expectation::Overwritten {
+            nodes: on_nodes(words)?,
+        },
         "term" => Expectation::Term {
             term: num(words.next().copied(), "term")?,
             nodes: on_nodes(words)?,

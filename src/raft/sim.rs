@@ -380,6 +380,26 @@ impl Sim {
         for e in entries {
             let node = &mut self.nodes[i];
             let idx = e.index as usize;
+            // What the truncation below removes was written here but not committed (raft-rs
+            // never truncates a committed entry): record each entry the batch does not
+            // write again with the same term.
+            let replaced: Vec<TimelineEvent> = (node.log.iter().enumerate().skip(idx - 1))
+                .filter_map(|(j, old)| {
+                    let index = j as u64 + 1;
+                    let by = entries.iter().find(|n| n.index == index).map(|n| n.term);
+                    (by != Some(old.term)).then(|| TimelineEvent::Overwritten {
+                        node: node.id,
+                        index,
+                        term: old.term,
+                        data: old.data.clone(),
+                        by_term: by.unwrap_or(0),
+                    })
+                })
+                .collect();
+            for r in replaced {
+                self.push(r);
+            }
+            let node = &mut self.nodes[i];
             node.log.truncate(idx - 1);
             let prev_term = if idx == 1 {
                 0
@@ -1039,6 +1059,16 @@ impl Sim {
                     format!("node {} has committed {}", n.id, n.committed)
                 })
             }
+            Expectation::Overwritten { nodes } => {
+                let replaced = |id: u64| {
+                    self.timeline.iter().any(|t| {
+                        matches!(t.event, TimelineEvent::Overwritten { node, .. } if node == id)
+                    })
+                };
+                each(nodes, &|n| replaced(n.id), &|n| {
+                    format!("no entry of node {} was overwritten", n.id)
+                })
+            }
             Expectation::Value { key, value, nodes } => each(
                 nodes,
                 &|n| n.kv.get(key) == Some(value),
@@ -1086,6 +1116,37 @@ mod tests {
         assert!(sim.check(&Expectation::NoQuorum).0);
         sim.apply(&Command::Heal).unwrap();
         assert!(!sim.check(&Expectation::NoQuorum).0);
+    }
+
+    #[test]
+    fn an_uncommitted_entry_replaced_by_a_later_leader_is_overwritten() {
+        let mut sim = elected();
+        let n = sim.config().nodes as u64;
+        let on = |nodes: Vec<u64>| Expectation::Overwritten { nodes };
+        assert!(!sim.check(&on(vec![1])).0);
+        // Node 1, the leader, cut off: its entry reaches no majority and is never committed.
+        sim.apply(&Command::Isolate(1)).unwrap();
+        sim.apply(&Command::Propose(1, "lost".into(), "1".into()))
+            .unwrap();
+        sim.apply(&Command::Campaign(2)).unwrap();
+        sim.apply(&Command::Stabilize).unwrap();
+        assert!(!sim.check(&on(vec![1])).0, "not yet: node 1 is cut off");
+        sim.apply(&Command::Heal).unwrap();
+        sim.apply(&Command::Tick(3)).unwrap();
+        let (pass, detail) = sim.check(&on(vec![1]));
+        assert!(pass, "{detail}");
+        // The others never held it, so nothing of theirs was overwritten.
+        let (pass, detail) = sim.check(&on((2..=n).collect()));
+        assert!(!pass);
+        assert!(
+            detail.contains("no entry of node 2 was overwritten"),
+            "{detail}"
+        );
+        assert!(
+            sim.timeline()
+                .iter()
+                .any(|t| t.to_string().contains("lost=1) overwritten by term 2"))
+        );
     }
 
     #[test]

@@ -45,6 +45,16 @@ pub enum TimelineEvent {
         term: u64,
         data: String,
     },
+    /// An entry a node had persisted was replaced by a leader's entry of another term
+    /// (`by_term`), or cut off with nothing in its place (`by_term` 0): it was written on
+    /// that node but never committed.
+    Overwritten {
+        node: u64,
+        index: u64,
+        term: u64,
+        data: String,
+        by_term: u64,
+    },
     /// A message swallowed by a `drop` command.
     Dropped {
         kind: String,
@@ -92,6 +102,21 @@ impl fmt::Display for TimelineEntry {
                     data.clone()
                 };
                 write!(f, "committed index {index} (term {term}): {what}")
+            }
+            TimelineEvent::Overwritten {
+                node,
+                index,
+                term,
+                data,
+                by_term,
+            } => {
+                let what = if data.is_empty() { "no-op" } else { data };
+                write!(f, "node {node}: entry {index} (term {term}, {what}) ")?;
+                if *by_term == 0 {
+                    f.write_str("removed")
+                } else {
+                    write!(f, "overwritten by term {by_term}")
+                }
             }
             TimelineEvent::Dropped {
                 kind,

@@ -368,6 +368,14 @@ pub const KEYMAP: &[Row] = &[
     },
     Row {
         help: Some((
+            "e",
+            "Raft: the selected node stands for election now (campaign)",
+            "Raft: 고른 노드가 지금 선거에 나서기 (campaign)",
+        )),
+        bind: &[b(S::Raft, c('e'), A::Raft(Control::Campaign(0)))],
+    },
+    Row {
+        help: Some((
             "1-9  ← →",
             "Raft, Cluster panel focused (Tab): select a node",
             "Raft, Cluster 패널에 포커스 (Tab): 노드 고르기",
@@ -465,6 +473,7 @@ pub fn for_node(c: Control, node: u64) -> Control {
         Control::IsolateOrHeal(_) => Control::IsolateOrHeal(node),
         Control::DropNext(_) => Control::DropNext(node),
         Control::Propose(_) => Control::Propose(node),
+        Control::Campaign(_) => Control::Campaign(node),
         other => other,
     }
 }

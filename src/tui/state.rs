@@ -281,7 +281,8 @@ impl App {
     }
 
     /// Whether step `i` drives the Raft track's simulated cluster (a `raft` action or
-    /// `raft` checks): then the Cluster panel's keys control that cluster.
+    /// `raft` checks) or its real etcd cluster (`etcd` ones): then the Cluster panel's keys
+    /// control that cluster.
     pub fn raft_step(&self, i: usize) -> bool {
         use crate::lesson::format::{Action, Check};
         let Some(step) = self.open().and_then(|(l, _)| l.file.steps.get(i)) else {
@@ -289,20 +290,22 @@ impl App {
         };
         step.action
             .as_ref()
-            .is_some_and(|a| matches!(a.get_ref(), Action::Raft { .. }))
+            .is_some_and(|a| matches!(a.get_ref(), Action::Raft { .. } | Action::Etcd { .. }))
             || step
                 .checks
                 .iter()
-                .any(|c| matches!(c.get_ref(), Check::Raft { .. }))
+                .any(|c| matches!(c.get_ref(), Check::Raft { .. } | Check::Etcd { .. }))
     }
 
-    /// How many nodes the Cluster panel's Raft cluster has (0 when it shows none).
+    /// How many nodes (or etcd members) the Cluster panel's cluster has (0 when it shows
+    /// none).
     pub fn raft_nodes(&self) -> u64 {
         self.lesson
             .as_ref()
             .and_then(|ls| ls.cluster.as_ref())
             .map_or(0, |c| match c {
                 ClusterPanel::Raft(r) => r.view.nodes.len() as u64,
+                ClusterPanel::Etcd { members } => members.len() as u64,
                 _ => 0,
             })
     }

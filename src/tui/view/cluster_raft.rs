@@ -199,7 +199,7 @@ fn timeline_bar(snap: &Snapshot, pal: &Palette, w: usize) -> Line<'static> {
 /// The keys in a line: each with its word while they all fit, else the keys alone, as
 /// many as fit; the selected node and `? keys` always.
 fn footer(pal: &Palette, w: usize, c: Controls) -> Line<'static> {
-    let keys: [(&str, &str, &str); 10] = [
+    let keys: [(&str, &str, &str); 11] = [
         ("Space", "play", "재생"),
         (".", "tick", "tick"),
         (",", "message", "메시지"),
@@ -210,6 +210,7 @@ fn footer(pal: &Palette, w: usize, c: Controls) -> Line<'static> {
         ("x", "drop", "버리기"),
         ("w", "request", "요청"),
         ("v", "split vote", "표 갈림"),
+        ("e", "campaign", "선거"),
     ];
     let tail = if c.ko {
         format!("노드 {} · ? 키", c.selected)

@@ -167,8 +167,13 @@ fn body(
                         ko: app.ko(),
                     },
                 ) => {}
+            Some(ClusterPanel::Etcd { members }) => {
+                let keys = app.opts.mode == Mode::Live && app.raft_step(ls.step);
+                let lines = etcd_lines(members, ls.raft_node, keys, app.ko(), pal, w);
+                scrolled(f, area, lines, scroll, false)
+            }
             Some(v) => {
-                // Other kinds (etcd's members) as their JSON, keys in order.
+                // Other kinds as their JSON, keys in order.
                 let text = serde_json::to_value(v)
                     .and_then(|v| serde_json::to_string_pretty(&v))
                     .unwrap_or_default();
@@ -185,6 +190,53 @@ fn body(
             ),
         },
     }
+}
+
+/// The real etcd cluster's members, one line each (the selected one marked while its key
+/// acts), and the key that kills or restarts the selected member.
+fn etcd_lines(
+    members: &[crate::lesson::panel::MemberStatus],
+    selected: u64,
+    keys: bool,
+    ko: bool,
+    pal: &Palette,
+    w: usize,
+) -> Vec<Line<'static>> {
+    let head = if ko {
+        "  멤버    상태       리더    term  raft index"
+    } else {
+        "  member  state      leader  term  raft index"
+    };
+    let mut out = vec![Line::styled(cut(head, w), pal.heading())];
+    for m in members {
+        let state = m.state();
+        let leader = m.leader.map_or("-".to_string(), |l| l.to_string());
+        let mark = if keys && m.member as u64 == selected {
+            "▶"
+        } else {
+            " "
+        };
+        let text = format!(
+            "{mark} {:<6}  {state:<9}  {leader:<6}  {:<4}  {}",
+            m.member, m.term, m.raft_index
+        );
+        let style = match state {
+            "LEADER" => pal.ok(),
+            "down" => pal.bad(),
+            _ => pal.dim(),
+        };
+        out.push(Line::styled(cut(&text, w), style));
+    }
+    if keys {
+        let text = if ko {
+            format!("c 죽이기·다시 시작 · ←→ 멤버 {selected} · ? 키")
+        } else {
+            format!("c kill or restart · ←→ member {selected} · ? keys")
+        };
+        out.push(Line::raw(""));
+        out.push(Line::styled(cut(&text, w), pal.dim()));
+    }
+    out
 }
 
 /// Shows `lines` from `scroll`; `tail` keeps the newest lines in view instead (the trace),
