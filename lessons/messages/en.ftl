@@ -291,3 +291,70 @@ net-link-no-port = in no bridge
 net-link-seen = { $link } is { $state } and { $port }.
 net-link-expected = Expected: { $expected }.
 net-spread-seen = { $requests } requests to { $service }: { $shares }, { $unanswered } unanswered. A fair random choice keeps each endpoint between { $low } and { $high }, with every request answered.
+
+## Errors a student can provoke: OS errors (the errno's name stays as it is)
+
+errno-EPERM = operation not permitted (EPERM)
+errno-EACCES = permission denied (EACCES)
+errno-ENOENT = no such file or directory (ENOENT)
+errno-EEXIST = it already exists (EEXIST)
+errno-EBUSY = the resource is busy (EBUSY)
+errno-EINVAL = the kernel refused an invalid value (EINVAL)
+errno-ENOSPC = no space or entries left (ENOSPC)
+errno-ENOMEM = out of memory (ENOMEM)
+errno-ESRCH = no such process (ESRCH)
+errno-EAGAIN = resource temporarily unavailable, try again (EAGAIN)
+errno-ENOTDIR = not a directory (ENOTDIR)
+errno-EISDIR = is a directory (EISDIR)
+errno-EROFS = read-only file system (EROFS)
+errno-ENOEXEC = not an executable format (ENOEXEC)
+errno-E2BIG = argument list too long (E2BIG)
+errno-ECHILD = no child process to wait for (ECHILD)
+errno-ENOTEMPTY = directory not empty (ENOTEMPTY)
+errno-ELOOP = too many levels of symbolic links (ELOOP)
+errno-EOPNOTSUPP = operation not supported (EOPNOTSUPP)
+errno-EADDRINUSE = address already in use (EADDRINUSE)
+errno-ECONNREFUSED = connection refused (ECONNREFUSED)
+errno-EPIPE = the reading end is closed (EPIPE)
+errno-EMFILE = too many open files (EMFILE)
+errno-other = the kernel returned error { $name } (number { $number })
+error-untranslated = (detail, in English: { $detail })
+
+## Errors a student can provoke: containers, commands, the container's settings
+
+error-command-not-found = command { $command } not found in the container's root filesystem
+error-exec-not-found = command { $command } not found in the container's root filesystem (or its interpreter or libraries are missing)
+error-exec-not-executable = command { $command } is not executable in the container (permission denied)
+error-exec-bad-format = command { $command } is not a program this kernel can run
+error-exec-failed = cannot execute { $command } in the container
+error-command-nul = the command contains a NUL byte
+error-argument-nul = an argument contains a NUL byte
+error-env-nul = an environment variable contains a NUL byte
+error-init-gone = the container's init (pid { $pid }) is gone: the container has stopped
+error-ns-gone = cannot open { $path }: has the container stopped?
+error-root-gone = cannot open the container's root directory: has the container stopped?
+error-container-not-running = the container { $id } is not running
+error-exec-not-running = the container { $id } is not running: exec needs a running container
+error-no-command = no command given: say what to run in the container
+error-no-init = the container has no init process
+error-init-died = the container's init died during setup ({ $status })
+error-spec-pivot-needs-mount = pivot_root needs a mount namespace: add "mount" to the namespaces, or use the chroot or host rootfs mode
+error-spec-hostname-needs-uts = setting a hostname needs a UTS namespace (else the host's name would change): add "uts" to the namespaces
+error-spec-hostname-length = the hostname { $hostname } must be 1 to 64 characters long
+error-spec-map-needs-user = a uid/gid map needs a user namespace: add "user" to the namespaces
+error-spec-unmapped-root = without root mapped in the user namespace the container has no capabilities to set up its mounts, cgroup namespace or hostname: map root (--map-root) or drop those
+error-spec-map-empty = the uid/gid map must cover at least one id
+error-spec-veth-needs-net = a veth pair needs a network namespace: add "net" to the namespaces
+error-spec-join-needs-ns = joining the { $ns } namespace at { $path } needs "{ $ns }" in the namespaces
+error-spec-cwd-relative = the working directory { $path } must be an absolute path
+
+## Errors a student can provoke: cgroup files
+
+error-cgroup-file-other-layout = cannot write { $value } to { $file } in { $dir }: this machine's cgroups have no such file; on cgroup { $layout } the same limit is { $other }
+error-cgroup-file-missing = cannot write { $value } to { $file } in { $dir }: this kernel does not have that file; it may be too old for this limit
+error-cgroup-bad-value = cannot write { $value } to { $file } in { $dir }: the kernel does not accept that value; choose another
+error-cgroup-below-usage = cannot write { $value } to { $file } in { $dir }: the cgroup already uses more than that; choose a larger value
+error-cgroup-not-writable = cannot write { $value } to { $file } in { $dir }: run contlab as root on a machine whose cgroups are mounted read-write
+error-cgroup-write = cannot write { $value } to { $file } in { $dir }: check the kernel log (dmesg) for the reason
+error-cgroup-process-gone = cannot move process { $pid } into cgroup { $dir }: the process no longer exists; start it again
+error-cgroup-no-controller = this container has no cgroup with the { $controller } controller

@@ -291,3 +291,70 @@ net-link-no-port = 어느 브리지에도 속하지 않은 링크
 net-link-seen = { $link } 링크는 { $state }이고 { $port }입니다.
 net-link-expected = 기대한 상태는 { $expected }입니다.
 net-spread-seen = { $service } 서비스로 보낸 요청 { $requests }개: { $shares }, 응답 없음 { $unanswered }개입니다. 공정한 무작위 선택이라면 모든 요청이 응답을 받고 각 엔드포인트가 { $low }개에서 { $high }개 사이를 받습니다.
+
+## 학생이 일으킬 수 있는 오류: 운영체제 오류(errno의 이름은 그대로 둡니다)
+
+errno-EPERM = 허용되지 않는 작업입니다(EPERM)
+errno-EACCES = 권한이 없습니다(EACCES)
+errno-ENOENT = 그런 파일이나 디렉터리가 없습니다(ENOENT)
+errno-EEXIST = 이미 있습니다(EEXIST)
+errno-EBUSY = 자원이 사용 중이라 바꿀 수 없습니다(EBUSY)
+errno-EINVAL = 커널이 잘못된 값이라며 거부했습니다(EINVAL)
+errno-ENOSPC = 남은 공간이나 항목이 없습니다(ENOSPC)
+errno-ENOMEM = 메모리가 부족합니다(ENOMEM)
+errno-ESRCH = 그런 프로세스가 없습니다(ESRCH)
+errno-EAGAIN = 자원이 잠시 모자랍니다. 다시 시도하십시오(EAGAIN)
+errno-ENOTDIR = 디렉터리가 아닙니다(ENOTDIR)
+errno-EISDIR = 디렉터리입니다(EISDIR)
+errno-EROFS = 읽기 전용 파일시스템입니다(EROFS)
+errno-ENOEXEC = 실행할 수 있는 형식이 아닙니다(ENOEXEC)
+errno-E2BIG = 인자 목록이 너무 깁니다(E2BIG)
+errno-ECHILD = 기다릴 자식 프로세스가 없습니다(ECHILD)
+errno-ENOTEMPTY = 디렉터리가 비어 있지 않습니다(ENOTEMPTY)
+errno-ELOOP = 심볼릭 링크가 너무 많이 이어집니다(ELOOP)
+errno-EOPNOTSUPP = 지원하지 않는 작업입니다(EOPNOTSUPP)
+errno-EADDRINUSE = 주소가 이미 쓰이고 있습니다(EADDRINUSE)
+errno-ECONNREFUSED = 연결이 거부되었습니다(ECONNREFUSED)
+errno-EPIPE = 받는 쪽이 닫혔습니다(EPIPE)
+errno-EMFILE = 열린 파일이 너무 많습니다(EMFILE)
+errno-other = 커널이 { $name } 오류(번호 { $number })를 돌려주었습니다
+error-untranslated = (세부 내용, 영어: { $detail })
+
+## 학생이 일으킬 수 있는 오류: 컨테이너, 명령, 컨테이너 설정
+
+error-command-not-found = 컨테이너의 루트 파일시스템에 { $command } 명령이 없습니다
+error-exec-not-found = 컨테이너의 루트 파일시스템에 { $command } 명령이 없습니다(또는 그 인터프리터나 라이브러리가 없습니다)
+error-exec-not-executable = 컨테이너 안에서 { $command } 명령을 실행할 권한이 없습니다
+error-exec-bad-format = { $command } 명령은 이 커널이 실행할 수 있는 프로그램이 아닙니다
+error-exec-failed = 컨테이너 안에서 { $command } 명령을 실행할 수 없습니다
+error-command-nul = 명령에 NUL 바이트가 들어 있습니다
+error-argument-nul = 인자에 NUL 바이트가 들어 있습니다
+error-env-nul = 환경 변수에 NUL 바이트가 들어 있습니다
+error-init-gone = 컨테이너의 init(pid { $pid })이 사라졌습니다. 컨테이너가 멈췄습니다
+error-ns-gone = { JOSA($path, "을/를") } 열 수 없습니다. 컨테이너가 멈췄습니까?
+error-root-gone = 컨테이너의 루트 디렉터리를 열 수 없습니다. 컨테이너가 멈췄습니까?
+error-container-not-running = 컨테이너 { JOSA($id, "은/는") } 실행 중이 아닙니다
+error-exec-not-running = 컨테이너 { JOSA($id, "은/는") } 실행 중이 아닙니다. exec은 실행 중인 컨테이너에서만 할 수 있습니다
+error-no-command = 명령이 없습니다. 컨테이너에서 실행할 것을 지정하십시오
+error-no-init = 컨테이너에 init 프로세스가 없습니다
+error-init-died = 컨테이너의 init이 준비 도중 죽었습니다({ $status })
+error-spec-pivot-needs-mount = pivot_root에는 마운트 네임스페이스가 필요합니다. 네임스페이스에 "mount"를 더하거나, chroot 또는 host 루트 파일시스템 방식을 쓰십시오
+error-spec-hostname-needs-uts = 호스트명을 정하려면 UTS 네임스페이스가 필요합니다(없으면 호스트의 이름이 바뀝니다). 네임스페이스에 "uts"를 더하십시오
+error-spec-hostname-length = 호스트명 { $hostname }의 길이는 1자에서 64자 사이여야 합니다
+error-spec-map-needs-user = uid/gid 매핑에는 사용자 네임스페이스가 필요합니다. 네임스페이스에 "user"를 더하십시오
+error-spec-unmapped-root = 사용자 네임스페이스에 root가 매핑되지 않으면 컨테이너는 마운트, cgroup 네임스페이스, 호스트명을 준비할 capability가 없습니다. root를 매핑하거나(--map-root) 그것들을 빼십시오
+error-spec-map-empty = uid/gid 매핑은 적어도 id 하나를 포함해야 합니다
+error-spec-veth-needs-net = veth 쌍에는 네트워크 네임스페이스가 필요합니다. 네임스페이스에 "net"을 더하십시오
+error-spec-join-needs-ns = { $path }의 { $ns } 네임스페이스에 합류하려면 네임스페이스에 "{ $ns }"도 있어야 합니다
+error-spec-cwd-relative = 작업 디렉터리 { JOSA($path, "은/는") } 절대 경로여야 합니다
+
+## 학생이 일으킬 수 있는 오류: cgroup 파일
+
+error-cgroup-file-other-layout = { $dir }의 { $file }에 { JOSA($value, "을/를") } 쓸 수 없습니다. 이 기계의 cgroup에는 그 파일이 없습니다. cgroup { $layout }에서는 같은 제한이 { $other }입니다
+error-cgroup-file-missing = { $dir }의 { $file }에 { JOSA($value, "을/를") } 쓸 수 없습니다. 이 커널에는 그 파일이 없습니다. 이 제한을 쓰기에는 커널이 너무 오래되었을 수 있습니다
+error-cgroup-bad-value = { $dir }의 { $file }에 { JOSA($value, "을/를") } 쓸 수 없습니다. 커널이 받지 않는 값입니다. 다른 값을 고르십시오
+error-cgroup-below-usage = { $dir }의 { $file }에 { JOSA($value, "을/를") } 쓸 수 없습니다. cgroup이 이미 그보다 많이 쓰고 있습니다. 더 큰 값을 고르십시오
+error-cgroup-not-writable = { $dir }의 { $file }에 { JOSA($value, "을/를") } 쓸 수 없습니다. cgroup이 읽기-쓰기로 마운트된 기계에서 contlab을 root로 실행하십시오
+error-cgroup-write = { $dir }의 { $file }에 { JOSA($value, "을/를") } 쓸 수 없습니다. 이유는 커널 로그(dmesg)에서 확인하십시오
+error-cgroup-process-gone = 프로세스 { JOSA($pid, "을/를") } cgroup { $dir }에 옮길 수 없습니다. 그 프로세스는 이미 없습니다. 다시 시작하십시오
+error-cgroup-no-controller = 이 컨테이너에는 { $controller } 컨트롤러가 있는 cgroup이 없습니다

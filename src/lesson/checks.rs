@@ -132,7 +132,11 @@ pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> CheckResult {
         Err(e) => result(
             check,
             false,
-            tr!(lang, "check-could-not-observe", error = format!("{e:#}")),
+            tr!(
+                lang,
+                "check-could-not-observe",
+                error = crate::i18n::render(lang, &e)
+            ),
         ),
     }
 }

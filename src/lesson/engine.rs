@@ -507,7 +507,7 @@ impl Engine {
                     self.oci = Some(super::oci_step::Work::new()?);
                 }
                 let work = self.oci.as_mut().context("no OCI work directory")?;
-                let done = work.perform(step, &self.tracer)?;
+                let done = work.perform(step, &self.tracer, self.lang)?;
                 self.flush_trace();
                 let code = done.code;
                 self.record_output(

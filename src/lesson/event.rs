@@ -33,7 +33,11 @@ impl CheckResult {
         CheckResult {
             check: ACTION_CHECK.into(),
             pass: false,
-            sentence: crate::tr!(lang, "check-action-failed", error = format!("{e:#}")),
+            sentence: crate::tr!(
+                lang,
+                "check-action-failed",
+                error = crate::i18n::render(lang, e)
+            ),
         }
     }
 }

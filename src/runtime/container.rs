@@ -959,12 +959,12 @@ impl Container {
             match relay.next_report() {
                 None => {
                     let status = self.reap_init()?;
-                    bail!("the container's init died during setup ({status})");
+                    crate::bail_said!("error-init-died", status = status);
                 }
                 Some(Report::Started { .. } | Report::Ready) => break,
-                Some(Report::Error { message }) => {
+                Some(Report::Error { error }) => {
                     let _ = self.reap_init();
-                    return Err(anyhow!(message));
+                    return Err(error.into_error());
                 }
                 Some(Report::Exited { .. } | Report::Exec { .. }) => {}
             }
@@ -1017,7 +1017,7 @@ impl Container {
     /// Waits for the init and describes how it ended.
     fn reap_init(&mut self) -> Result<ExitInfo> {
         let Some(init) = self.init else {
-            bail!("the container has no init process");
+            crate::bail_said!("error-no-init");
         };
         let status = loop {
             match waitpid(Pid::from_raw(init.pid), None) {
@@ -1111,7 +1111,7 @@ impl Container {
     /// SIGKILL), or, with `ContainerSpec::init`, contlab's init, which forwards it.
     pub fn kill(&self, sig: Signal) -> Result<()> {
         let Some(init) = self.init.filter(|p| !self.reaped && p.is_alive()) else {
-            bail!("the container {} is not running", self.id);
+            crate::bail_said!("error-container-not-running", id = &self.id);
         };
         self.tracer
             .op(
@@ -1150,15 +1150,14 @@ impl Container {
 
     fn exec_config(&self, args: &[&str], breakout: bool) -> Result<super::exec::ExecConfig> {
         let Some(init) = self.init.filter(|p| !self.reaped && p.is_alive()) else {
-            bail!(
-                "the container {} is not running: exec needs a running container",
-                self.id
-            );
+            crate::bail_said!("error-exec-not-running", id = &self.id);
         };
         if args.is_empty() {
-            bail!("no command given: say what to run in the container");
+            crate::bail_said!("error-no-command");
         }
-        let mut config = self.exec_template().context("the container has no init")?;
+        let mut config = self
+            .exec_template()
+            .context(crate::said!("error-no-init"))?;
         config.target = init;
         config.args = args.iter().map(|s| s.to_string()).collect();
         config.breakout = breakout;

@@ -523,25 +523,21 @@ impl<'a> ContainerSpec<'a> {
     pub fn validate(&self) -> Result<()> {
         let ns = self.namespaces;
         if self.args.is_empty() || self.args[0].is_empty() {
-            bail!("no command given: say what to run in the container");
+            crate::bail_said!("error-no-command");
         }
         if self.rootfs == RootfsMode::PivotRoot && !ns.contains(Namespace::Mount) {
-            bail!(
-                "pivot_root needs a mount namespace: add \"mount\" to the namespaces, or use the chroot or host rootfs mode"
-            );
+            crate::bail_said!("error-spec-pivot-needs-mount");
         }
         if self.hostname.is_some() && !ns.contains(Namespace::Uts) {
-            bail!(
-                "setting a hostname needs a UTS namespace (else the host's name would change): add \"uts\" to the namespaces"
-            );
+            crate::bail_said!("error-spec-hostname-needs-uts");
         }
         if let Some(h) = &self.hostname
             && (h.is_empty() || h.len() > 64)
         {
-            bail!("the hostname {h:?} must be 1 to 64 characters long");
+            crate::bail_said!("error-spec-hostname-length", hostname = format!("{h:?}"));
         }
         if self.user_map.is_some() && !ns.contains(Namespace::User) {
-            bail!("a uid/gid map needs a user namespace: add \"user\" to the namespaces");
+            crate::bail_said!("error-spec-map-needs-user");
         }
         if ns.contains(Namespace::User)
             && self.user_map.is_none_or(|m| m.inside != 0)
@@ -549,33 +545,27 @@ impl<'a> ContainerSpec<'a> {
                 || ns.contains(Namespace::Cgroup)
                 || self.hostname.is_some())
         {
-            bail!(
-                "without root mapped in the user namespace the container has no capabilities to set up its mounts, cgroup namespace or hostname: map root (--map-root) or drop those"
-            );
+            crate::bail_said!("error-spec-unmapped-root");
         }
         if let Some(m) = &self.user_map
             && m.count == 0
         {
-            bail!("the uid/gid map must cover at least one id");
+            crate::bail_said!("error-spec-map-empty");
         }
         if matches!(self.network, Network::Veth(_)) && !ns.contains(Namespace::Net) {
-            bail!("a veth pair needs a network namespace: add \"net\" to the namespaces");
+            crate::bail_said!("error-spec-veth-needs-net");
         }
         for (n, path) in &self.join {
             if !ns.contains(*n) {
-                bail!(
-                    "joining the {} namespace at {} needs \"{}\" in the namespaces",
-                    n.name(),
-                    path.display(),
-                    n.name()
+                crate::bail_said!(
+                    "error-spec-join-needs-ns",
+                    ns = n.name(),
+                    path = path.display()
                 );
             }
         }
         if !self.cwd.is_absolute() {
-            bail!(
-                "the working directory {} must be an absolute path",
-                self.cwd.display()
-            );
+            crate::bail_said!("error-spec-cwd-relative", path = self.cwd.display());
         }
         Ok(())
     }
