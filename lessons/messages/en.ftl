@@ -358,3 +358,67 @@ error-cgroup-not-writable = cannot write { $value } to { $file } in { $dir }: ru
 error-cgroup-write = cannot write { $value } to { $file } in { $dir }: check the kernel log (dmesg) for the reason
 error-cgroup-process-gone = cannot move process { $pid } into cgroup { $dir }: the process no longer exists; start it again
 error-cgroup-no-controller = this container has no cgroup with the { $controller } controller
+
+## Errors a student can provoke: OCI bundles and the runtime's commands
+
+error-oci-unsupported = config.json: not supported yet: { $what }
+error-oci-version = config.json: ociVersion { $version } is not a version of the runtime spec contlab reads (1.x, e.g. "1.0.2")
+error-oci-json = config.json:{ $line }: invalid JSON: { $detail }
+error-oci-version-missing = config.json: ociVersion is missing
+error-oci-field = config.json:{ $line }: { $detail }
+error-oci-no-rootfs = the root filesystem { $path } (root.path) does not exist: make it, e.g. `contlab rootfs build --out { $path }`
+error-oci-no-args = config.json: process.args is empty: say what to run
+error-oci-cwd-relative = config.json: process.cwd { $path } must be an absolute path
+error-oci-ns-twice = config.json: linux.namespaces lists the { $ns } namespace twice
+error-oci-needs-mount = config.json: linux.namespaces must include "mount": the container's root is set up in its own mount namespace
+error-oci-map-needs-user = config.json: uid/gid mappings need a "user" entry in linux.namespaces
+error-oci-user-needs-map = config.json: a new user namespace needs linux.uidMappings and linux.gidMappings
+error-oci-hostname-needs-uts = config.json: hostname needs a "uts" entry in linux.namespaces
+error-oci-rlimit-soft-above-hard = config.json: process.rlimits { $name }: the soft limit { $soft } is above the hard limit { $hard }
+error-oci-cgroups-path = config.json: linux.cgroupsPath { $path } must lie below a cgroup whose name contains "{ $prefix }", like "/{ $prefix }/NAME"
+error-oci-cap-not-bounding = config.json: process.capabilities.{ $set } holds { $cap }, which is not in the bounding set; add it to process.capabilities.bounding or remove it
+error-oci-rlimit-unknown = config.json: process.rlimits: unknown limit { $name }
+error-oci-mount-destination = config.json: mounts[{ $index }].destination { $path } must be an absolute path without '..'
+error-oci-mount-source = config.json: mounts[{ $index }].source { $path } does not exist
+error-oci-bind-no-source = config.json: mounts[{ $index }] is a bind mount without a source
+error-oci-mount-no-type = config.json: mounts[{ $index }] has no type (proc, tmpfs, sysfs, bind, …)
+error-oci-spec-exists = { $path } already exists: remove it first
+error-oci-terminal-needs-socket = config.json has process.terminal = true: pass --console-socket PATH (a unix socket that receives the terminal), or set terminal to false
+error-oci-socket-needs-terminal = --console-socket is only for a container with a terminal: set process.terminal = true in config.json
+error-oci-start-not-created = cannot start container { $id }: it is { $status }, not created
+error-oci-start-init-gone = cannot start container { $id }: its init no longer waits (it was killed)
+error-oci-kill-stopped = cannot kill container { $id }: it is stopped
+error-oci-delete-running = cannot delete container { $id }: it is running; kill it first, or use --force
+error-oci-exec-stopped = cannot exec in container { $id }: it is stopped
+error-unknown-signal = unknown signal { $signal }: use a name like TERM or KILL, or a number
+error-container-exists = container { $id } already exists
+error-container-missing = container { $id } does not exist
+
+## Errors a student can provoke: lesson steps, clusters and the node
+
+error-rbac-not-loaded = no RBAC objects are loaded: an rbac-load step comes first
+error-rbac-not-loaded-file = no RBAC objects are loaded: an rbac-load step comes first (reading { $file })
+error-no-raft-cluster = cannot check `expect { $expect }`: this lesson has no Raft cluster
+error-no-etcd-cluster = this lesson has no etcd cluster (start it first)
+error-no-node-request = cannot send a request from { $from } to { $to }: this lesson has no node
+error-no-node-link = cannot look at { $link }: this lesson has no node
+error-no-node-requests = cannot send { $n } requests from { $from } to { $service }: this lesson has no node
+error-raft-no-node = node { $node } does not exist
+error-etcd-already-running = the lesson's etcd cluster is already running
+error-etcd-not-running = no etcd cluster is running in this lesson (start it first)
+error-etcd-not-installed = etcd is not installed: etcd and etcdctl not found; install Debian's etcd-server and etcd-client
+error-raft-script-line = raft script line { $line }: { $detail }
+error-raft-header-late = `nodes` and `config` may only come before the cluster exists (its first step)
+error-etcd-members = an etcd cluster here has 1 to 7 members, not { $members }
+error-node-exists = this lesson already has a node; a lesson builds one node
+error-command-failed = { $command } { $status }: { $output }
+error-container-did-not-stop = the container did not stop within ten seconds
+error-iptables-missing = iptables is missing: install it (Debian and Ubuntu: apt-get install iptables)
+error-service-no-endpoints = the Service { $service } has no endpoints: kube-proxy would reject its traffic; give it at least one pod
+error-pod-exists = a pod named { $name } is already on this node
+error-pod-web-not-listening = the pod's web server did not start listening on port 80 within 2 s
+error-pod-network-full = the pod network { $cidr } is full ({ $pods } pods); use a shorter prefix
+error-pod-name = invalid pod name { $name }: use 1 to 10 lowercase letters, digits or '-', not at either end
+error-pod-cidr-prefix = the pod network { $cidr } has a prefix length outside 8..30; use a range like 10.244.1.0/24
+error-pod-cidr-not-network = the pod network { $cidr } is not a network address; write { $network }
+error-pod-cidr-overlap = the pod network { $cidr } overlaps the host's route to { $route } (dev { $dev }); choose a range the host does not use, e.g. 10.244.1.0/24

@@ -358,3 +358,67 @@ error-cgroup-not-writable = { $dir }의 { $file }에 { JOSA($value, "을/를") }
 error-cgroup-write = { $dir }의 { $file }에 { JOSA($value, "을/를") } 쓸 수 없습니다. 이유는 커널 로그(dmesg)에서 확인하십시오
 error-cgroup-process-gone = 프로세스 { JOSA($pid, "을/를") } cgroup { $dir }에 옮길 수 없습니다. 그 프로세스는 이미 없습니다. 다시 시작하십시오
 error-cgroup-no-controller = 이 컨테이너에는 { $controller } 컨트롤러가 있는 cgroup이 없습니다
+
+## 학생이 일으킬 수 있는 오류: OCI 번들과 런타임 명령
+
+error-oci-unsupported = config.json: 아직 지원하지 않습니다: { $what }
+error-oci-version = config.json: ociVersion { JOSA($version, "은/는") } contlab이 읽는 런타임 명세의 버전이 아닙니다(1.x, 예: "1.0.2")
+error-oci-json = config.json:{ $line }: 올바른 JSON이 아닙니다: { $detail }
+error-oci-version-missing = config.json: ociVersion이 없습니다
+error-oci-field = config.json:{ $line }: 명세에 맞지 않는 값입니다: { $detail }
+error-oci-no-rootfs = 루트 파일시스템(root.path) { JOSA($path, "이/가") } 없습니다. 예를 들어 다음처럼 만드십시오: `contlab rootfs build --out { $path }`
+error-oci-no-args = config.json: process.args가 비어 있습니다. 실행할 것을 지정하십시오
+error-oci-cwd-relative = config.json: process.cwd { JOSA($path, "은/는") } 절대 경로여야 합니다
+error-oci-ns-twice = config.json: linux.namespaces에 { $ns } 네임스페이스가 두 번 있습니다
+error-oci-needs-mount = config.json: linux.namespaces에 "mount"가 있어야 합니다. 컨테이너의 루트는 자기 마운트 네임스페이스 안에서 준비됩니다
+error-oci-map-needs-user = config.json: uid/gid 매핑에는 linux.namespaces의 "user" 항목이 필요합니다
+error-oci-user-needs-map = config.json: 새 사용자 네임스페이스에는 linux.uidMappings와 linux.gidMappings가 필요합니다
+error-oci-hostname-needs-uts = config.json: 호스트명에는 linux.namespaces의 "uts" 항목이 필요합니다
+error-oci-rlimit-soft-above-hard = config.json: process.rlimits { $name }: soft limit { JOSA($soft, "이/가") } hard limit { $hard }보다 높습니다
+error-oci-cgroups-path = config.json: linux.cgroupsPath { JOSA($path, "은/는") } 이름에 "{ $prefix }"가 들어간 cgroup 아래에 있어야 합니다. 예: "/{ $prefix }/NAME"
+error-oci-cap-not-bounding = config.json: process.capabilities.{ $set }에 있는 { JOSA($cap, "은/는") } bounding 집합에 없습니다. process.capabilities.bounding에 더하거나 빼십시오
+error-oci-rlimit-unknown = config.json: process.rlimits: 알 수 없는 제한 { $name }입니다
+error-oci-mount-destination = config.json: mounts[{ $index }].destination { JOSA($path, "은/는") } '..'이 없는 절대 경로여야 합니다
+error-oci-mount-source = config.json: mounts[{ $index }].source { JOSA($path, "이/가") } 없습니다
+error-oci-bind-no-source = config.json: mounts[{ $index }]은 source가 없는 bind 마운트입니다
+error-oci-mount-no-type = config.json: mounts[{ $index }]에 type이 없습니다(proc, tmpfs, sysfs, bind, …)
+error-oci-spec-exists = { JOSA($path, "이/가") } 이미 있습니다. 먼저 지우십시오
+error-oci-terminal-needs-socket = config.json에 process.terminal = true가 있습니다. --console-socket PATH(터미널을 받을 유닉스 소켓)를 주거나, terminal을 false로 하십시오
+error-oci-socket-needs-terminal = --console-socket은 터미널이 있는 컨테이너에만 씁니다. config.json에서 process.terminal = true로 하십시오
+error-oci-start-not-created = 컨테이너 { JOSA($id, "을/를") } 시작할 수 없습니다. 상태가 created가 아니라 { $status }입니다
+error-oci-start-init-gone = 컨테이너 { JOSA($id, "을/를") } 시작할 수 없습니다. 그 init이 더는 기다리고 있지 않습니다(죽었습니다)
+error-oci-kill-stopped = 컨테이너 { $id }에 시그널을 보낼 수 없습니다. 이미 멈췄습니다
+error-oci-delete-running = 컨테이너 { JOSA($id, "을/를") } 지울 수 없습니다. 실행 중입니다. 먼저 kill하거나 --force를 쓰십시오
+error-oci-exec-stopped = 컨테이너 { $id }에서 exec할 수 없습니다. 이미 멈췄습니다
+error-unknown-signal = 알 수 없는 시그널 { $signal }입니다. TERM이나 KILL 같은 이름이나 번호를 쓰십시오
+error-container-exists = 컨테이너 { JOSA($id, "이/가") } 이미 있습니다
+error-container-missing = 컨테이너 { JOSA($id, "이/가") } 없습니다
+
+## 학생이 일으킬 수 있는 오류: 레슨 단계, 클러스터, 노드
+
+error-rbac-not-loaded = 불러온 RBAC 객체가 없습니다. rbac-load 단계가 먼저 와야 합니다
+error-rbac-not-loaded-file = 불러온 RBAC 객체가 없습니다. rbac-load 단계가 먼저 와야 합니다({ $file } 읽는 중)
+error-no-raft-cluster = `expect { $expect }`의 결과를 확인할 수 없습니다. 이 레슨에는 Raft 클러스터가 없습니다
+error-no-etcd-cluster = 이 레슨에는 etcd 클러스터가 없습니다(먼저 시작하십시오)
+error-no-node-request = { $from }에서 { JOSA($to, "으로/로") } 요청을 보낼 수 없습니다. 이 레슨에는 노드가 없습니다
+error-no-node-link = { $link } 링크를 볼 수 없습니다. 이 레슨에는 노드가 없습니다
+error-no-node-requests = { $from }에서 { $service } 서비스로 요청 { $n }개를 보낼 수 없습니다. 이 레슨에는 노드가 없습니다
+error-raft-no-node = 노드 { $node }번은 없습니다
+error-etcd-already-running = 레슨의 etcd 클러스터가 이미 실행 중입니다
+error-etcd-not-running = 이 레슨에서 실행 중인 etcd 클러스터가 없습니다(먼저 시작하십시오)
+error-etcd-not-installed = etcd가 설치되어 있지 않습니다. etcd와 etcdctl이 없습니다. Debian의 etcd-server와 etcd-client를 설치하십시오
+error-raft-script-line = raft 스크립트 { $line }번째 줄이 잘못되었습니다: { $detail }
+error-raft-header-late = `nodes`와 `config`는 클러스터가 생기기 전(첫 단계)에만 쓸 수 있습니다
+error-etcd-members = 여기의 etcd 클러스터는 멤버가 1개에서 7개입니다. { $members }개는 안 됩니다
+error-node-exists = 이 레슨에는 이미 노드가 있습니다. 레슨 하나는 노드를 하나만 만듭니다
+error-command-failed = { $command } 명령이 실패했습니다({ $status }): { $output }
+error-container-did-not-stop = 컨테이너가 10초 안에 멈추지 않았습니다
+error-iptables-missing = iptables가 없습니다. 설치하십시오(Debian과 Ubuntu: apt-get install iptables)
+error-service-no-endpoints = { $service } 서비스에 엔드포인트가 없습니다. kube-proxy가 그 트래픽을 거부합니다. 파드를 적어도 하나 주십시오
+error-pod-exists = 이 노드에는 이미 { $name } 파드가 있습니다
+error-pod-web-not-listening = 파드의 웹 서버가 2초 안에 80번 포트에서 기다리기 시작하지 않았습니다
+error-pod-network-full = 파드 네트워크 { JOSA($cidr, "이/가") } 가득 찼습니다(파드 { $pods }개). 더 짧은 prefix를 쓰십시오
+error-pod-name = 파드 이름 { JOSA($name, "은/는") } 쓸 수 없습니다. 소문자, 숫자, '-'로 1자에서 10자까지 쓰되 '-'는 양 끝에 둘 수 없습니다
+error-pod-cidr-prefix = 파드 네트워크 { $cidr }의 prefix 길이가 8..30 밖입니다. 10.244.1.0/24 같은 범위를 쓰십시오
+error-pod-cidr-not-network = 파드 네트워크 { JOSA($cidr, "은/는") } 네트워크 주소가 아닙니다. { JOSA($network, "으로/로") } 쓰십시오
+error-pod-cidr-overlap = 파드 네트워크 { JOSA($cidr, "이/가") } 호스트의 { $route } 경로(dev { $dev })와 겹칩니다. 호스트가 쓰지 않는 범위를 고르십시오(예: 10.244.1.0/24)

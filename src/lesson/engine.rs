@@ -659,14 +659,14 @@ impl World for Engine {
     fn rbac_policy(&self) -> Result<crate::rbac::Policy> {
         self.rbac
             .as_ref()
-            .context(super::rbac_step::NOT_LOADED)?
+            .context(crate::said!("error-rbac-not-loaded"))?
             .policy()
     }
 
     fn rbac_object(&self, file: &str) -> Result<crate::rbac::RbacObject> {
         self.rbac
             .as_ref()
-            .context(super::rbac_step::NOT_LOADED)?
+            .context(crate::said!("error-rbac-not-loaded"))?
             .object(file)
     }
 

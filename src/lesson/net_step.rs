@@ -54,7 +54,7 @@ impl NetLab {
             bail!("not a networking action: {action:?}");
         };
         if self.node.is_some() {
-            bail!("this lesson already has a node; a lesson builds one node");
+            crate::bail_said!("error-node-exists");
         }
         let mut node = Node::create(pod_cidr, tracer)?;
         let mut out = format!(

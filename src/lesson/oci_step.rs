@@ -7,7 +7,7 @@ use crate::i18n::Lang;
 use crate::runtime::oci::{self, CreateOptions, Runtime};
 use crate::runtime::trace::Tracer;
 use crate::runtime::{Io, Stdio};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -248,7 +248,12 @@ impl Work {
                     let mut text = out.stdout_str();
                     text.push_str(&String::from_utf8_lossy(&out.stderr));
                     if !out.exit.success() {
-                        bail!("{} {}: {}", cmd.join(" "), out.exit, text.trim());
+                        crate::bail_said!(
+                            "error-command-failed",
+                            command = cmd.join(" "),
+                            status = out.exit,
+                            output = text.trim()
+                        );
                     }
                     text
                 }
@@ -359,7 +364,7 @@ fn wait_until(mut done: impl FnMut() -> bool) -> Result<()> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while !done() {
         if std::time::Instant::now() > deadline {
-            bail!("the container did not stop within ten seconds");
+            crate::bail_said!("error-container-did-not-stop");
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
