@@ -94,6 +94,57 @@ fn a_missing_command_and_refused_settings_are_korean() {
 }
 
 #[test]
+fn the_oom_killer_and_a_limit_below_need_are_told_in_korean() {
+    common::require_root("cgroups are made");
+    let env = Env::new("i18n-oom");
+    let rootfs = rootfs();
+    let hog = "x=$(head -c 50000000 /dev/zero | tr '\\0' a); echo ${#x}";
+    let cases: [(&[&str], &str); 2] = [
+        // The command outgrows its limit: the OOM killer ends it.
+        (
+            &[
+                "sandbox",
+                "--ns",
+                "pid,mount",
+                "--rootfs",
+                "pivot",
+                "--rootfs-dir",
+                &rootfs,
+                "--memory",
+                "8M",
+                "--",
+                "sh",
+                "-c",
+                hog,
+            ],
+            "killed by the OOM killer",
+        ),
+        // A limit below what the init needs to set up: it dies before the command.
+        (
+            &[
+                "sandbox",
+                "--ns",
+                "pid",
+                "--rootfs-dir",
+                &rootfs,
+                "--memory",
+                "1K",
+                "/bin/true",
+            ],
+            "died during setup",
+        ),
+    ];
+    for (args, english) in cases {
+        let ko = refusal(&env.contlab(&[&["--lang", "ko"], args].concat()));
+        assert_korean(&ko);
+        assert!(ko.contains("OOM"), "{ko}");
+        let en = refusal(&env.contlab(&[&["--lang", "en"], args].concat()));
+        assert!(en.contains(english), "{en}");
+    }
+    assert_nothing_left(&env);
+}
+
+#[test]
 fn an_oci_uid_map_without_a_user_namespace_is_refused_in_korean() {
     common::require_root("the runtime's state root is root's");
     let env = Env::new("i18n-oci");

@@ -337,7 +337,7 @@ error-container-not-running = the container { $id } is not running
 error-exec-not-running = the container { $id } is not running: exec needs a running container
 error-no-command = no command given: say what to run in the container
 error-no-init = the container has no init process
-error-init-died = the container's init died during setup ({ $status })
+error-init-died = the container's init died during setup
 error-spec-pivot-needs-mount = pivot_root needs a mount namespace: add "mount" to the namespaces, or use the chroot or host rootfs mode
 error-spec-hostname-needs-uts = setting a hostname needs a UTS namespace (else the host's name would change): add "uts" to the namespaces
 error-spec-hostname-length = the hostname { $hostname } must be 1 to 64 characters long
@@ -422,3 +422,39 @@ error-pod-name = invalid pod name { $name }: use 1 to 10 lowercase letters, digi
 error-pod-cidr-prefix = the pod network { $cidr } has a prefix length outside 8..30; use a range like 10.244.1.0/24
 error-pod-cidr-not-network = the pod network { $cidr } is not a network address; write { $network }
 error-pod-cidr-overlap = the pod network { $cidr } overlaps the host's route to { $route } (dev { $dev }); choose a range the host does not use, e.g. 10.244.1.0/24
+
+## Errors a student can provoke: limits, users and making the container
+
+error-memory-invalid = invalid memory limit { $value }: use a number with an optional K, M or G suffix, like 64M
+error-memory-too-large = memory limit { $value } is too large: use a number with an optional K, M or G suffix, like 64M
+error-memory-zero = memory limit { $value } would leave no memory at all: use a number with an optional K, M or G suffix, like 64M
+error-cpu-invalid = invalid CPU limit { $value }: use a number of CPUs such as 0.5 or 2
+error-cpu-zero = CPU limit { $value } would never let the container run: use a number of CPUs such as 0.5 or 2
+error-cpu-below-min = CPU limit { $value } is below the kernel's minimum of 0.01 CPU: use a number of CPUs such as 0.5 or 2
+error-cpu-too-large = CPU limit { $value } is too large: use a number of CPUs such as 0.5 or 2
+error-pids-invalid = invalid process limit { $value }: use a whole number of processes of at least 1, like 20
+error-pids-too-large = process limit { $value } is too large: use a whole number of processes of at least 1, like 20
+error-pids-zero = process limit { $value } would not even allow the container's first process: use a whole number of processes of at least 1, like 20
+error-pids-above-max = process limit { $value } is above the kernel's maximum of { $max }: use a whole number of processes of at least 1, like 20
+error-rlimit-set = cannot set resource limit { $resource }
+error-user-groups = cannot set the additional groups (process.user.additionalGids)
+error-user-gid = cannot become gid { $gid } (process.user.gid)
+error-user-uid = cannot become uid { $uid } (process.user.uid)
+error-rootfs-missing = the root filesystem { $path } does not exist: build one with `sudo contlab rootfs build`
+error-clone-eperm = clone refused to create namespaces (EPERM): run contlab as root
+error-clone-enospc = clone refused: the limit on namespaces of some type is reached (ENOSPC); see /proc/sys/user/max_*_namespaces
+error-clone-failed = cannot create the container's init process
+error-cgroup-path-parent = the cgroup path { $path } must have a parent whose name contains "{ $prefix }", like "{ $prefix }/NAME"
+error-cgroup-none = no cgroup filesystem is mounted: mount one (for example `mount -t cgroup2 none /sys/fs/cgroup`) and try again
+
+## How a command ended, and the limits it hit
+
+exit-code = exited with status { $code }
+exit-code-oom = exited with status { $code } (the OOM killer struck)
+exit-signal = killed by { $signal }
+exit-signal-oom = killed by { $signal } (the OOM killer struck)
+exit-ended = ended
+exit-ended-oom = ended (the OOM killer struck)
+sandbox-oom-limit = killed by the OOM killer: memory limit { $limit } reached
+sandbox-oom = killed by the OOM killer: memory limit of the cgroup reached
+sandbox-pids-hit = the process limit { $max } was hit: { $refused } fork(s) refused

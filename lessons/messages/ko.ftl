@@ -337,7 +337,7 @@ error-container-not-running = 컨테이너 { JOSA($id, "은/는") } 실행 중�
 error-exec-not-running = 컨테이너 { JOSA($id, "은/는") } 실행 중이 아닙니다. exec은 실행 중인 컨테이너에서만 할 수 있습니다
 error-no-command = 명령이 없습니다. 컨테이너에서 실행할 것을 지정하십시오
 error-no-init = 컨테이너에 init 프로세스가 없습니다
-error-init-died = 컨테이너의 init이 준비 도중 죽었습니다({ $status })
+error-init-died = 컨테이너의 init이 준비 도중 죽었습니다
 error-spec-pivot-needs-mount = pivot_root에는 마운트 네임스페이스가 필요합니다. 네임스페이스에 "mount"를 더하거나, chroot 또는 host 루트 파일시스템 방식을 쓰십시오
 error-spec-hostname-needs-uts = 호스트명을 정하려면 UTS 네임스페이스가 필요합니다(없으면 호스트의 이름이 바뀝니다). 네임스페이스에 "uts"를 더하십시오
 error-spec-hostname-length = 호스트명 { $hostname }의 길이는 1자에서 64자 사이여야 합니다
@@ -422,3 +422,39 @@ error-pod-name = 파드 이름 { JOSA($name, "은/는") } 쓸 수 없습니다. 
 error-pod-cidr-prefix = 파드 네트워크 { $cidr }의 prefix 길이가 8..30 밖입니다. 10.244.1.0/24 같은 범위를 쓰십시오
 error-pod-cidr-not-network = 파드 네트워크 { JOSA($cidr, "은/는") } 네트워크 주소가 아닙니다. { JOSA($network, "으로/로") } 쓰십시오
 error-pod-cidr-overlap = 파드 네트워크 { JOSA($cidr, "이/가") } 호스트의 { $route } 경로(dev { $dev })와 겹칩니다. 호스트가 쓰지 않는 범위를 고르십시오(예: 10.244.1.0/24)
+
+## 학생이 일으킬 수 있는 오류: 제한, 사용자, 컨테이너 만들기
+
+error-memory-invalid = 메모리 제한 { JOSA($value, "은/는") } 올바르지 않습니다. 64M처럼 숫자 뒤에 K, M, G를 붙이거나 숫자만 쓰십시오
+error-memory-too-large = 메모리 제한 { JOSA($value, "은/는") } 너무 큽니다. 64M처럼 숫자 뒤에 K, M, G를 붙이거나 숫자만 쓰십시오
+error-memory-zero = 메모리 제한 { JOSA($value, "으로/로") }는 메모리가 하나도 남지 않습니다. 64M처럼 숫자 뒤에 K, M, G를 붙이거나 숫자만 쓰십시오
+error-cpu-invalid = CPU 제한 { JOSA($value, "은/는") } 올바르지 않습니다. 0.5나 2 같은 CPU 개수를 쓰십시오
+error-cpu-zero = CPU 제한 { JOSA($value, "으로/로") }는 컨테이너가 전혀 실행되지 못합니다. 0.5나 2 같은 CPU 개수를 쓰십시오
+error-cpu-below-min = CPU 제한 { JOSA($value, "은/는") } 커널의 최솟값 0.01 CPU보다 작습니다. 0.5나 2 같은 CPU 개수를 쓰십시오
+error-cpu-too-large = CPU 제한 { JOSA($value, "은/는") } 너무 큽니다. 0.5나 2 같은 CPU 개수를 쓰십시오
+error-pids-invalid = 프로세스 수 제한 { JOSA($value, "은/는") } 올바르지 않습니다. 20처럼 1 이상의 정수로 프로세스 수를 쓰십시오
+error-pids-too-large = 프로세스 수 제한 { JOSA($value, "은/는") } 너무 큽니다. 20처럼 1 이상의 정수로 프로세스 수를 쓰십시오
+error-pids-zero = 프로세스 수 제한 { JOSA($value, "으로/로") }는 컨테이너의 첫 프로세스조차 만들 수 없습니다. 20처럼 1 이상의 정수로 프로세스 수를 쓰십시오
+error-pids-above-max = 프로세스 수 제한 { JOSA($value, "은/는") } 커널의 최댓값 { $max }보다 큽니다. 20처럼 1 이상의 정수로 프로세스 수를 쓰십시오
+error-rlimit-set = 자원 제한 { JOSA($resource, "을/를") } 설정할 수 없습니다
+error-user-groups = 추가 그룹을 설정할 수 없습니다(process.user.additionalGids)
+error-user-gid = gid { JOSA($gid, "으로/로") } 바꿀 수 없습니다(process.user.gid)
+error-user-uid = uid { JOSA($uid, "으로/로") } 바꿀 수 없습니다(process.user.uid)
+error-rootfs-missing = 루트 파일시스템 { JOSA($path, "이/가") } 없습니다. `sudo contlab rootfs build`로 만드십시오
+error-clone-eperm = clone이 네임스페이스 만들기를 거부했습니다(EPERM). contlab을 root로 실행하십시오
+error-clone-enospc = clone이 거부했습니다. 어떤 종류의 네임스페이스 수가 한도에 이르렀습니다(ENOSPC). /proc/sys/user/max_*_namespaces를 보십시오
+error-clone-failed = 컨테이너의 init 프로세스를 만들 수 없습니다
+error-cgroup-path-parent = cgroup 경로 { $path }에는 이름에 "{ $prefix }"가 들어간 부모가 있어야 합니다. 예: "{ $prefix }/NAME"
+error-cgroup-none = 마운트된 cgroup 파일시스템이 없습니다. 하나를 마운트하고(예: `mount -t cgroup2 none /sys/fs/cgroup`) 다시 시도하십시오
+
+## 명령이 끝난 방식과 닿은 제한
+
+exit-code = 종료 상태 { JOSA($code, "으로/로") } 끝났습니다
+exit-code-oom = 종료 상태 { JOSA($code, "으로/로") } 끝났습니다(OOM killer가 프로세스를 죽였습니다)
+exit-signal = { $signal } 시그널로 죽었습니다
+exit-signal-oom = { $signal } 시그널로 죽었습니다(OOM killer가 프로세스를 죽였습니다)
+exit-ended = 끝났습니다
+exit-ended-oom = 끝났습니다(OOM killer가 프로세스를 죽였습니다)
+sandbox-oom-limit = OOM killer가 죽였습니다. 메모리 제한 { $limit }에 닿았습니다
+sandbox-oom = OOM killer가 죽였습니다. cgroup의 메모리 제한에 닿았습니다
+sandbox-pids-hit = 프로세스 수 제한 { $max }에 닿았습니다. fork { $refused }번이 거부되었습니다

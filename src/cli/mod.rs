@@ -141,7 +141,7 @@ pub fn main() -> ExitCode {
         Some(Command::Doctor(a)) => doctor::run(a, cli.lang),
         Some(Command::Rootfs(c)) => rootfs::run(c),
         Some(Command::Cleanup(a)) => cleanup::run(a),
-        Some(Command::Sandbox(a)) => sandbox::run(a),
+        Some(Command::Sandbox(a)) => sandbox::run(a, lang),
         Some(Command::Run(a)) => run::run(a, cli.lang),
         Some(Command::Lesson(c)) => lesson::run(c),
         Some(Command::Progress(a)) => progress::run(a, cli.lang),

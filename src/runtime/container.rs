@@ -27,7 +27,7 @@ use super::spec::{
 };
 use super::teardown::{self, Removed};
 use super::trace::Tracer;
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use nix::sys::signal::Signal;
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::Pid;
@@ -361,10 +361,7 @@ fn resolve_rootfs(spec: &ContainerSpec, tracer: &Tracer) -> Result<Option<PathBu
         None => default_rootfs(tracer)?,
     };
     if !dir.is_dir() {
-        bail!(
-            "the root filesystem {} does not exist: build one with `sudo contlab rootfs build`",
-            dir.display()
-        );
+        crate::bail_said!("error-rootfs-missing", path = dir.display());
     }
     Ok(Some(dir))
 }
@@ -568,10 +565,10 @@ impl Container {
         let (parent, name) = match &spec.cgroup_path {
             Some(p) => match p.trim_matches('/').rsplit_once('/') {
                 Some((parent, name)) => (parent.to_string(), name.to_string()),
-                None => bail!(
-                    "the cgroup path {p:?} must have a parent whose name contains {:?}, like \"{}/NAME\"",
-                    crate::paths::PREFIX,
-                    crate::paths::PREFIX
+                None => crate::bail_said!(
+                    "error-cgroup-path-parent",
+                    path = format!("{p:?}"),
+                    prefix = crate::paths::PREFIX
                 ),
             },
             None => (crate::paths::cgroup_parent(), self.id.clone()),
@@ -752,17 +749,19 @@ impl Container {
                     } else {
                         clone_ns.flag_names()
                     };
-                    if names.is_empty() { "SIGCHLD".into() } else { format!("{names}|SIGCHLD") }
+                    if names.is_empty() {
+                        "SIGCHLD".into()
+                    } else {
+                        format!("{names}|SIGCHLD")
+                    }
                 },
                 || (!staged).then(|| unshare_shell(spec.namespaces)),
                 || super::forkserver::spawn_init(exe, flags, plan),
             )
             .map_err(|e| match e {
-                nix::errno::Errno::EPERM => anyhow!("clone refused to create namespaces (EPERM): run contlab as root"),
-                nix::errno::Errno::ENOSPC => anyhow!(
-                    "clone refused: the limit on namespaces of some type is reached (ENOSPC); see /proc/sys/user/max_*_namespaces"
-                ),
-                e => anyhow!("cannot create the container's init process: {}", e.desc()),
+                nix::errno::Errno::EPERM => anyhow::Error::new(crate::said!("error-clone-eperm")),
+                nix::errno::Errno::ENOSPC => anyhow::Error::new(crate::said!("error-clone-enospc")),
+                e => anyhow::Error::new(e).context(crate::said!("error-clone-failed")),
             })?;
         let pid = match stage {
             None => first,
@@ -958,8 +957,14 @@ impl Container {
         loop {
             match relay.next_report() {
                 None => {
-                    let status = self.reap_init()?;
-                    crate::bail_said!("error-init-died", status = status);
+                    let mut status = self.reap_init()?;
+                    status.oom_killed = self
+                        .cgroup
+                        .as_ref()
+                        .is_some_and(|cg| cg.oom_kills() > self.oom_before);
+                    return Err(
+                        anyhow::Error::new(status.said()).context(crate::said!("error-init-died"))
+                    );
                 }
                 Some(Report::Started { .. } | Report::Ready) => break,
                 Some(Report::Error { error }) => {

@@ -152,7 +152,7 @@ impl PayloadSetup<'_> {
                             .map(drop)
                     },
                 )
-                .with_context(|| format!("cannot set resource limit {}", r.resource))?;
+                .with_context(|| said!("error-rlimit-set", resource = r.resource))?;
         }
         if let Some(u) = self.user {
             if let Some(m) = u.umask {
@@ -172,7 +172,7 @@ impl PayloadSetup<'_> {
                     || None,
                     || nix::unistd::setgroups(&groups),
                 )
-                .context("cannot set the additional groups (process.user.additionalGids)")?;
+                .context(said!("error-user-groups"))?;
             let g = nix::unistd::Gid::from_raw(u.gid);
             tracer
                 .op(
@@ -181,7 +181,7 @@ impl PayloadSetup<'_> {
                     || None,
                     || nix::unistd::setresgid(g, g, g),
                 )
-                .with_context(|| format!("cannot become gid {} (process.user.gid)", u.gid))?;
+                .with_context(|| said!("error-user-gid", gid = u.gid))?;
             let id = nix::unistd::Uid::from_raw(u.uid);
             tracer
                 .op(
@@ -190,7 +190,7 @@ impl PayloadSetup<'_> {
                     || Some(format!("setpriv --reuid={} --regid={}", u.uid, u.gid)),
                     || nix::unistd::setresuid(id, id, id),
                 )
-                .with_context(|| format!("cannot become uid {} (process.user.uid)", u.uid))?;
+                .with_context(|| said!("error-user-uid", uid = u.uid))?;
         }
         if let Some(sets) = &self.caps {
             caps::apply_sets(sets, tracer)?;

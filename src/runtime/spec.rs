@@ -597,22 +597,31 @@ impl ExitInfo {
     }
 }
 
+impl ExitInfo {
+    /// How the command ended, as a catalog sentence.
+    pub fn said(&self) -> crate::i18n::Said {
+        use crate::said;
+        match (self.code, self.signal, self.oom_killed) {
+            (Some(c), _, false) => said!("exit-code", code = c),
+            (Some(c), _, true) => said!("exit-code-oom", code = c),
+            (None, Some(s), oom) => {
+                let signal = nix::sys::signal::Signal::try_from(s)
+                    .map_or_else(|_| s.to_string(), |s| s.as_str().to_string());
+                if oom {
+                    said!("exit-signal-oom", signal = signal)
+                } else {
+                    said!("exit-signal", signal = signal)
+                }
+            }
+            (None, None, false) => said!("exit-ended"),
+            (None, None, true) => said!("exit-ended-oom"),
+        }
+    }
+}
+
 impl std::fmt::Display for ExitInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (self.code, self.signal) {
-            (Some(c), _) => write!(f, "exited with status {c}")?,
-            (None, Some(s)) => {
-                let name = nix::sys::signal::Signal::try_from(s)
-                    .map(|s| s.as_str().to_string())
-                    .unwrap_or_else(|_| format!("signal {s}"));
-                write!(f, "killed by {name}")?
-            }
-            (None, None) => write!(f, "ended")?,
-        }
-        if self.oom_killed {
-            write!(f, " (the OOM killer struck)")?;
-        }
-        Ok(())
+        self.said().fmt(f)
     }
 }
 

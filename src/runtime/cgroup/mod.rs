@@ -71,9 +71,7 @@ trait Hierarchies {
 /// than to v1 hierarchies (on most hybrids it holds nothing, or just `hugetlb`).
 fn hierarchies(layout: &CgroupLayout) -> Result<Box<dyn Hierarchies>> {
     match layout.mode {
-        CgroupMode::None => bail!(
-            "no cgroup filesystem is mounted: mount one (for example `mount -t cgroup2 none /sys/fs/cgroup`) and try again"
-        ),
+        CgroupMode::None => crate::bail_said!("error-cgroup-none"),
         CgroupMode::V2 => Ok(Box::new(v2::V2::new(layout)?)),
         CgroupMode::V1 | CgroupMode::Hybrid => {
             let v1_has_any = CONTROLLERS.iter().any(|c| layout.v1_mount(c).is_some());
