@@ -458,3 +458,15 @@ exit-ended-oom = 끝났습니다(OOM killer가 프로세스를 죽였습니다)
 sandbox-oom-limit = OOM killer가 죽였습니다. 메모리 제한 { $limit }에 닿았습니다
 sandbox-oom = OOM killer가 죽였습니다. cgroup의 메모리 제한에 닿았습니다
 sandbox-pids-hit = 프로세스 수 제한 { $max }에 닿았습니다. fork { $refused }번이 거부되었습니다
+
+## 학생이 일으킬 수 있는 오류: 레슨의 컨테이너, 셸, 풀이 명령
+
+error-container-no-cgroup-hint = 이 컨테이너에는 cgroup이 없습니다(시작할 때 제한을 주십시오)
+error-container-no-cgroup = 이 컨테이너에는 cgroup이 없습니다
+error-lesson-no-container = 이 레슨에서 실행 중인 "{ $name }" 컨테이너가 없습니다(먼저 시작하십시오)
+error-lesson-container-running = 이 레슨에서 "{ $name }" 컨테이너가 이미 실행 중입니다
+error-veth-needs-lo = veth에는 컨테이너의 lo가 켜져 있어야 합니다. loopback = false나 veth를 빼십시오
+error-could-not-remove = 지우지 못했습니다: { $what }
+error-solution-line = `{ $line }` 명령이 실패했습니다(출력: { $output })
+error-no-shell = 열린 셸이 없습니다. 먼저 이 단계의 컨테이너를 시작하십시오
+error-no-node-yet = 이 레슨에는 아직 노드가 없습니다(net-node 단계가 만듭니다)

@@ -35,21 +35,22 @@ fn signal_name(sig: i32) -> String {
 impl Ended {
     /// How the process ended, as the end of a sentence in `lang` ("was killed by SIGKILL").
     pub fn sentence(&self, lang: Lang) -> String {
+        self.said().in_lang(lang)
+    }
+
+    /// The same as a catalog sentence, for an error's chain.
+    pub fn said(&self) -> crate::i18n::Said {
         match (&self.signal, self.code) {
-            (Some(s), _) => tr!(lang, "ended-killed", signal = s.as_str()),
-            (None, Some(c)) => tr!(lang, "ended-exited", code = c.to_string()),
-            (None, None) => tr!(lang, "ended-running"),
+            (Some(s), _) => crate::said!("ended-killed", signal = s),
+            (None, Some(c)) => crate::said!("ended-exited", code = c),
+            (None, None) => crate::said!("ended-running"),
         }
     }
 }
 
 impl std::fmt::Display for Ended {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (&self.signal, self.code) {
-            (Some(s), _) => write!(f, "was killed by SIG{s}"),
-            (None, Some(c)) => write!(f, "exited with status {c}"),
-            (None, None) => f.write_str("is still running"),
-        }
+        self.said().fmt(f)
     }
 }
 

@@ -176,7 +176,11 @@ impl Engine {
             r?;
             if let Some(ended) = self.last_ended.as_ref().filter(|e| e.code != Some(0)) {
                 let said = self.last_output.as_deref().unwrap_or("").trim().to_string();
-                bail!("`{line}` {ended}: {said}");
+                return Err(anyhow::Error::new(ended.said()).context(crate::said!(
+                    "error-solution-line",
+                    line = line,
+                    output = said
+                )));
             }
         }
         self.sample_panels();
@@ -346,7 +350,7 @@ impl Engine {
     pub fn shell_input(&mut self, bytes: &[u8]) -> Result<()> {
         self.shell
             .as_mut()
-            .context("no shell is open: start the step's container first")?
+            .with_context(|| crate::said!("error-no-shell"))?
             .input(bytes)
     }
 
