@@ -511,7 +511,7 @@ impl Engine {
                     self.oci = Some(super::oci_step::Work::new()?);
                 }
                 let work = self.oci.as_mut().context("no OCI work directory")?;
-                let done = work.perform(step, &self.tracer, self.lang)?;
+                let done = work.perform(step, &self.tracer)?;
                 self.flush_trace();
                 let code = done.code;
                 self.record_output(

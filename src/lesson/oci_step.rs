@@ -3,7 +3,6 @@
 //! runc when it is installed.
 
 use super::format::{RuntimeOp, RuntimeStep, With};
-use crate::i18n::Lang;
 use crate::runtime::oci::{self, CreateOptions, Runtime};
 use crate::runtime::trace::Tracer;
 use crate::runtime::{Io, Stdio};
@@ -28,10 +27,11 @@ impl Done {
             ..Default::default()
         }
     }
-    /// A refusal as the CLI prints it, in the lesson's language.
-    fn refused(e: anyhow::Error, lang: Lang) -> Done {
+    /// A refusal as the CLI prints it under an English locale: the step shows it beside
+    /// runc's (English) words and its checks match them, so it is not translated.
+    fn refused(e: anyhow::Error) -> Done {
         Done {
-            stderr: format!("contlab: {}\n", crate::i18n::render(lang, &e)),
+            stderr: format!("contlab: {e:#}\n"),
             code: 1,
             ..Default::default()
         }
@@ -113,7 +113,7 @@ impl Work {
         Ok(out)
     }
 
-    pub fn perform(&mut self, step: &RuntimeStep, tracer: &Tracer, lang: Lang) -> Result<Done> {
+    pub fn perform(&mut self, step: &RuntimeStep, tracer: &Tracer) -> Result<Done> {
         let bundle = self.bundle();
         match step.op {
             RuntimeOp::Rootfs => {
@@ -138,7 +138,7 @@ impl Work {
             RuntimeOp::Spec => {
                 return Ok(match oci::write_spec(&bundle, false) {
                     Ok(p) => Done::ok(std::fs::read_to_string(p)?),
-                    Err(e) => Done::refused(e, lang),
+                    Err(e) => Done::refused(e),
                 });
             }
             RuntimeOp::Show => {
@@ -170,11 +170,11 @@ impl Work {
         }
         let has_runc = which::which("runc").is_ok();
         match step.with {
-            With::Contlab => Ok(self.contlab(step, tracer, lang)),
+            With::Contlab => Ok(self.contlab(step, tracer)),
             With::Runc if !has_runc => Ok(Done::ok(RUNC_ABSENT)),
             With::Runc => self.runc(step),
             With::Both => {
-                let a = self.contlab(step, tracer, lang);
+                let a = self.contlab(step, tracer);
                 let b = if has_runc {
                     self.runc(step)?
                 } else {
@@ -185,7 +185,7 @@ impl Work {
         }
     }
 
-    fn contlab(&mut self, step: &RuntimeStep, tracer: &Tracer, lang: Lang) -> Done {
+    fn contlab(&mut self, step: &RuntimeStep, tracer: &Tracer) -> Done {
         let id = step.id.as_str();
         let res: Result<String> = (|| {
             Ok(match step.op {
@@ -262,7 +262,7 @@ impl Work {
         })();
         match res {
             Ok(s) => Done::ok(s),
-            Err(e) => Done::refused(e, lang),
+            Err(e) => Done::refused(e),
         }
     }
 
