@@ -473,3 +473,11 @@ error-could-not-remove = could not remove: { $what }
 error-solution-line = `{ $line }` failed (its output: { $output })
 error-no-shell = no shell is open: start the step's container first
 error-no-node-yet = this lesson has no node yet (its net-node step makes it)
+
+## Errors a student can provoke: namespaces, root filesystem modes and controllers
+
+error-unknown-namespace = unknown namespace { $name }: use a comma-separated list of pid, net, mount, uts, ipc, user, cgroup, or "all"
+error-unknown-rootfs-mode = unknown rootfs mode { $mode }: use host, chroot or pivot
+error-cpu-shares-range = CPU shares { $shares } are out of range: use a value from 2 to 262144 (1024 is the default)
+error-cgroup-v2-no-controller = the cgroup2 hierarchy at { $mount } does not offer the { $controller } controller (see its cgroup.controllers), so the { $controller } limit cannot be enforced; run without that limit
+error-cgroup-v1-no-controller = no cgroup v1 hierarchy has the { $controller } controller mounted, so the { $controller } limit cannot be enforced; mount it or run without that limit

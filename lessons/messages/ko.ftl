@@ -470,3 +470,11 @@ error-could-not-remove = 지우지 못했습니다: { $what }
 error-solution-line = `{ $line }` 명령이 실패했습니다(출력: { $output })
 error-no-shell = 열린 셸이 없습니다. 먼저 이 단계의 컨테이너를 시작하십시오
 error-no-node-yet = 이 레슨에는 아직 노드가 없습니다(net-node 단계가 만듭니다)
+
+## 학생이 일으킬 수 있는 오류: 네임스페이스, 루트 파일시스템 방식, 컨트롤러
+
+error-unknown-namespace = 알 수 없는 네임스페이스 { $name }입니다. pid, net, mount, uts, ipc, user, cgroup을 쉼표로 나열하거나 "all"을 쓰십시오
+error-unknown-rootfs-mode = 알 수 없는 루트 파일시스템 방식 { $mode }입니다. host, chroot, pivot 중 하나를 쓰십시오
+error-cpu-shares-range = CPU shares { JOSA($shares, "은/는") } 범위를 벗어났습니다. 2에서 262144 사이의 값을 쓰십시오(기본값은 1024)
+error-cgroup-v2-no-controller = { $mount }의 cgroup2 계층에는 { $controller } 컨트롤러가 없습니다(cgroup.controllers를 보십시오). 그래서 { $controller } 제한을 걸 수 없습니다. 그 제한 없이 실행하십시오
+error-cgroup-v1-no-controller = { $controller } 컨트롤러가 마운트된 cgroup v1 계층이 없습니다. 그래서 { $controller } 제한을 걸 수 없습니다. 마운트하거나 그 제한 없이 실행하십시오

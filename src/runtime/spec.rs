@@ -1,7 +1,7 @@
 //! What a container is made of: which namespaces, which root filesystem, which limits,
 //! which capabilities, which command. A plain value; `Container::start` makes it real.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use nix::sched::CloneFlags;
 use serde::{Deserialize, Serialize};
 use std::os::fd::OwnedFd;
@@ -144,9 +144,7 @@ impl Namespaces {
                 "ipc" => set.insert(Namespace::Ipc),
                 "user" => set.insert(Namespace::User),
                 "cgroup" => set.insert(Namespace::Cgroup),
-                other => bail!(
-                    "unknown namespace {other:?}: use a comma-separated list of pid, net, mount, uts, ipc, user, cgroup, or \"all\""
-                ),
+                other => crate::bail_said!("error-unknown-namespace", name = format!("{other:?}")),
             }
         }
         Ok(set)
@@ -190,7 +188,7 @@ impl RootfsMode {
             "host" => RootfsMode::Host,
             "chroot" => RootfsMode::Chroot,
             "pivot" | "pivot_root" | "pivot-root" => RootfsMode::PivotRoot,
-            other => bail!("unknown rootfs mode {other:?}: use host, chroot or pivot"),
+            other => crate::bail_said!("error-unknown-rootfs-mode", mode = format!("{other:?}")),
         })
     }
 
