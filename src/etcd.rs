@@ -201,9 +201,9 @@ struct Header {
 impl Cluster {
     /// Starts `members` (1 to 7) members and waits until they have elected a leader.
     pub fn start(members: usize) -> Result<Cluster> {
-        let (etcd, etcdctl) = tools().ok_or_else(|| anyhow!(MISSING))?;
+        let (etcd, etcdctl) = tools().ok_or_else(|| crate::said!("error-etcd-not-installed"))?;
         if !(1..=7).contains(&members) {
-            bail!("an etcd cluster here has 1 to 7 members, not {members}");
+            crate::bail_said!("error-etcd-members", members = members);
         }
         sweep_stale_dirs();
         let dir = tempfile::Builder::new()

@@ -326,3 +326,190 @@ process-not-child-userns = { $container }의 user 네임스페이스 안에서 �
 check-sysv-none = { $container }의 IPC 네임스페이스에 권한이 { $perms }인 메시지 큐가 없습니다
 check-sysv-private = { $container }의 IPC 네임스페이스에 권한이 { $perms }인 메시지 큐가 있고, 호스트의 IPC 네임스페이스에는 없습니다
 check-sysv-shared = { $container }의 IPC 네임스페이스에 권한이 { $perms }인 메시지 큐가 있고, 호스트의 IPC 네임스페이스에도 있습니다
+
+## 학생이 일으킬 수 있는 오류: 운영체제 오류(errno의 이름은 그대로 둡니다)
+
+errno-EPERM = 허용되지 않는 작업입니다(EPERM)
+errno-EACCES = 권한이 없습니다(EACCES)
+errno-ENOENT = 그런 파일이나 디렉터리가 없습니다(ENOENT)
+errno-EEXIST = 이미 있습니다(EEXIST)
+errno-EBUSY = 자원이 사용 중이라 바꿀 수 없습니다(EBUSY)
+errno-EINVAL = 커널이 잘못된 값이라며 거부했습니다(EINVAL)
+errno-ENOSPC = 남은 공간이나 항목이 없습니다(ENOSPC)
+errno-ENOMEM = 메모리가 부족합니다(ENOMEM)
+errno-ESRCH = 그런 프로세스가 없습니다(ESRCH)
+errno-EAGAIN = 자원이 잠시 모자랍니다. 다시 시도하십시오(EAGAIN)
+errno-ENOTDIR = 디렉터리가 아닙니다(ENOTDIR)
+errno-EISDIR = 디렉터리입니다(EISDIR)
+errno-EROFS = 읽기 전용 파일시스템입니다(EROFS)
+errno-ENOEXEC = 실행할 수 있는 형식이 아닙니다(ENOEXEC)
+errno-E2BIG = 인자 목록이 너무 깁니다(E2BIG)
+errno-ECHILD = 기다릴 자식 프로세스가 없습니다(ECHILD)
+errno-ENOTEMPTY = 디렉터리가 비어 있지 않습니다(ENOTEMPTY)
+errno-ELOOP = 심볼릭 링크가 너무 많이 이어집니다(ELOOP)
+errno-EOPNOTSUPP = 지원하지 않는 작업입니다(EOPNOTSUPP)
+errno-EADDRINUSE = 주소가 이미 쓰이고 있습니다(EADDRINUSE)
+errno-ECONNREFUSED = 연결이 거부되었습니다(ECONNREFUSED)
+errno-EPIPE = 받는 쪽이 닫혔습니다(EPIPE)
+errno-EMFILE = 열린 파일이 너무 많습니다(EMFILE)
+errno-other = 커널이 { $name } 오류(번호 { $number })를 돌려주었습니다
+error-untranslated = (세부 내용, 영어: { $detail })
+
+## 학생이 일으킬 수 있는 오류: 컨테이너, 명령, 컨테이너 설정
+
+error-command-not-found = 컨테이너의 루트 파일시스템에 { $command } 명령이 없습니다
+error-exec-not-found = 컨테이너의 루트 파일시스템에 { $command } 명령이 없습니다(또는 그 인터프리터나 라이브러리가 없습니다)
+error-exec-not-executable = 컨테이너 안에서 { $command } 명령을 실행할 권한이 없습니다
+error-exec-bad-format = { $command } 명령은 이 커널이 실행할 수 있는 프로그램이 아닙니다
+error-exec-failed = 컨테이너 안에서 { $command } 명령을 실행할 수 없습니다
+error-command-nul = 명령에 NUL 바이트가 들어 있습니다
+error-argument-nul = 인자에 NUL 바이트가 들어 있습니다
+error-env-nul = 환경 변수에 NUL 바이트가 들어 있습니다
+error-init-gone = 컨테이너의 init(pid { $pid })이 사라졌습니다. 컨테이너가 멈췄습니다
+error-ns-gone = { JOSA($path, "을/를") } 열 수 없습니다. 컨테이너가 멈췄습니까?
+error-root-gone = 컨테이너의 루트 디렉터리를 열 수 없습니다. 컨테이너가 멈췄습니까?
+error-container-not-running = 컨테이너 { JOSA($id, "은/는") } 실행 중이 아닙니다
+error-exec-not-running = 컨테이너 { JOSA($id, "은/는") } 실행 중이 아닙니다. exec은 실행 중인 컨테이너에서만 할 수 있습니다
+error-no-command = 명령이 없습니다. 컨테이너에서 실행할 것을 지정하십시오
+error-no-init = 컨테이너에 init 프로세스가 없습니다
+error-init-died = 컨테이너의 init이 준비 도중 죽었습니다
+error-spec-pivot-needs-mount = pivot_root에는 마운트 네임스페이스가 필요합니다. 네임스페이스에 "mount"를 더하거나, chroot 또는 host 루트 파일시스템 방식을 쓰십시오
+error-spec-hostname-needs-uts = 호스트명을 정하려면 UTS 네임스페이스가 필요합니다(없으면 호스트의 이름이 바뀝니다). 네임스페이스에 "uts"를 더하십시오
+error-spec-hostname-length = 호스트명 { $hostname }의 길이는 1자에서 64자 사이여야 합니다
+error-spec-map-needs-user = uid/gid 매핑에는 사용자 네임스페이스가 필요합니다. 네임스페이스에 "user"를 더하십시오
+error-spec-unmapped-root = 사용자 네임스페이스에 root가 매핑되지 않으면 컨테이너는 마운트, cgroup 네임스페이스, 호스트명을 준비할 capability가 없습니다. root를 매핑하거나(--map-root) 그것들을 빼십시오
+error-spec-map-empty = uid/gid 매핑은 적어도 id 하나를 포함해야 합니다
+error-spec-veth-needs-net = veth 쌍에는 네트워크 네임스페이스가 필요합니다. 네임스페이스에 "net"을 더하십시오
+error-spec-join-needs-ns = { $path }의 { $ns } 네임스페이스에 합류하려면 네임스페이스에 "{ $ns }"도 있어야 합니다
+error-spec-cwd-relative = 작업 디렉터리 { JOSA($path, "은/는") } 절대 경로여야 합니다
+
+## 학생이 일으킬 수 있는 오류: cgroup 파일
+
+error-cgroup-file-other-layout = { $dir }의 { $file }에 { JOSA($value, "을/를") } 쓸 수 없습니다. 이 기계의 cgroup에는 그 파일이 없습니다. cgroup { $layout }에서는 같은 제한이 { $other }입니다
+error-cgroup-file-missing = { $dir }의 { $file }에 { JOSA($value, "을/를") } 쓸 수 없습니다. 이 커널에는 그 파일이 없습니다. 이 제한을 쓰기에는 커널이 너무 오래되었을 수 있습니다
+error-cgroup-bad-value = { $dir }의 { $file }에 { JOSA($value, "을/를") } 쓸 수 없습니다. 커널이 받지 않는 값입니다. 다른 값을 고르십시오
+error-cgroup-below-usage = { $dir }의 { $file }에 { JOSA($value, "을/를") } 쓸 수 없습니다. cgroup이 이미 그보다 많이 쓰고 있습니다. 더 큰 값을 고르십시오
+error-cgroup-not-writable = { $dir }의 { $file }에 { JOSA($value, "을/를") } 쓸 수 없습니다. cgroup이 읽기-쓰기로 마운트된 기계에서 contlab을 root로 실행하십시오
+error-cgroup-write = { $dir }의 { $file }에 { JOSA($value, "을/를") } 쓸 수 없습니다. 이유는 커널 로그(dmesg)에서 확인하십시오
+error-cgroup-process-gone = 프로세스 { JOSA($pid, "을/를") } cgroup { $dir }에 옮길 수 없습니다. 그 프로세스는 이미 없습니다. 다시 시작하십시오
+error-cgroup-no-controller = 이 컨테이너에는 { $controller } 컨트롤러가 있는 cgroup이 없습니다
+
+## 학생이 일으킬 수 있는 오류: OCI 번들과 런타임 명령
+
+error-oci-unsupported = config.json: 아직 지원하지 않습니다: { $what }
+error-oci-version = config.json: ociVersion { JOSA($version, "은/는") } contlab이 읽는 런타임 명세의 버전이 아닙니다(1.x, 예: "1.0.2")
+error-oci-json = config.json:{ $line }: 올바른 JSON이 아닙니다: { $detail }
+error-oci-version-missing = config.json: ociVersion이 없습니다
+error-oci-field = config.json:{ $line }: 명세에 맞지 않는 값입니다: { $detail }
+error-oci-no-rootfs = 루트 파일시스템(root.path) { JOSA($path, "이/가") } 없습니다. 예를 들어 다음처럼 만드십시오: `contlab rootfs build --out { $path }`
+error-oci-no-args = config.json: process.args가 비어 있습니다. 실행할 것을 지정하십시오
+error-oci-cwd-relative = config.json: process.cwd { JOSA($path, "은/는") } 절대 경로여야 합니다
+error-oci-ns-twice = config.json: linux.namespaces에 { $ns } 네임스페이스가 두 번 있습니다
+error-oci-needs-mount = config.json: linux.namespaces에 "mount"가 있어야 합니다. 컨테이너의 루트는 자기 마운트 네임스페이스 안에서 준비됩니다
+error-oci-map-needs-user = config.json: uid/gid 매핑에는 linux.namespaces의 "user" 항목이 필요합니다
+error-oci-user-needs-map = config.json: 새 사용자 네임스페이스에는 linux.uidMappings와 linux.gidMappings가 필요합니다
+error-oci-hostname-needs-uts = config.json: 호스트명에는 linux.namespaces의 "uts" 항목이 필요합니다
+error-oci-rlimit-soft-above-hard = config.json: process.rlimits { $name }: soft limit { JOSA($soft, "이/가") } hard limit { $hard }보다 높습니다
+error-oci-cgroups-path = config.json: linux.cgroupsPath { JOSA($path, "은/는") } 이름에 "{ $prefix }"가 들어간 cgroup 아래에 있어야 합니다. 예: "/{ $prefix }/NAME"
+error-oci-cap-not-bounding = config.json: process.capabilities.{ $set }에 있는 { JOSA($cap, "은/는") } bounding 집합에 없습니다. process.capabilities.bounding에 더하거나 빼십시오
+error-oci-rlimit-unknown = config.json: process.rlimits: 알 수 없는 제한 { $name }입니다
+error-oci-mount-destination = config.json: mounts[{ $index }].destination { JOSA($path, "은/는") } '..'이 없는 절대 경로여야 합니다
+error-oci-mount-source = config.json: mounts[{ $index }].source { JOSA($path, "이/가") } 없습니다
+error-oci-bind-no-source = config.json: mounts[{ $index }]은 source가 없는 bind 마운트입니다
+error-oci-mount-no-type = config.json: mounts[{ $index }]에 type이 없습니다(proc, tmpfs, sysfs, bind, …)
+error-oci-spec-exists = { JOSA($path, "이/가") } 이미 있습니다. 먼저 지우십시오
+error-oci-terminal-needs-socket = config.json에 process.terminal = true가 있습니다. --console-socket PATH(터미널을 받을 유닉스 소켓)를 주거나, terminal을 false로 하십시오
+error-oci-socket-needs-terminal = --console-socket은 터미널이 있는 컨테이너에만 씁니다. config.json에서 process.terminal = true로 하십시오
+error-oci-start-not-created = 컨테이너 { JOSA($id, "을/를") } 시작할 수 없습니다. 상태가 created가 아니라 { $status }입니다
+error-oci-start-init-gone = 컨테이너 { JOSA($id, "을/를") } 시작할 수 없습니다. 그 init이 더는 기다리고 있지 않습니다(죽었습니다)
+error-oci-kill-stopped = 컨테이너 { $id }에 시그널을 보낼 수 없습니다. 이미 멈췄습니다
+error-oci-delete-running = 컨테이너 { JOSA($id, "을/를") } 지울 수 없습니다. 실행 중입니다. 먼저 kill하거나 --force를 쓰십시오
+error-oci-exec-stopped = 컨테이너 { $id }에서 exec할 수 없습니다. 이미 멈췄습니다
+error-unknown-signal = 알 수 없는 시그널 { $signal }입니다. TERM이나 KILL 같은 이름이나 번호를 쓰십시오
+error-container-exists = 컨테이너 { JOSA($id, "이/가") } 이미 있습니다
+error-container-missing = 컨테이너 { JOSA($id, "이/가") } 없습니다
+
+## 학생이 일으킬 수 있는 오류: 레슨 단계, 클러스터, 노드
+
+error-rbac-not-loaded = 불러온 RBAC 객체가 없습니다. rbac-load 단계가 먼저 와야 합니다
+error-rbac-not-loaded-file = 불러온 RBAC 객체가 없습니다. rbac-load 단계가 먼저 와야 합니다({ $file } 읽는 중)
+error-no-raft-cluster = `expect { $expect }`의 결과를 확인할 수 없습니다. 이 레슨에는 Raft 클러스터가 없습니다
+error-no-etcd-cluster = 이 레슨에는 etcd 클러스터가 없습니다(먼저 시작하십시오)
+error-no-node-request = { $from }에서 { JOSA($to, "으로/로") } 요청을 보낼 수 없습니다. 이 레슨에는 노드가 없습니다
+error-no-node-link = { $link } 링크를 볼 수 없습니다. 이 레슨에는 노드가 없습니다
+error-no-node-requests = { $from }에서 { $service } 서비스로 요청 { $n }개를 보낼 수 없습니다. 이 레슨에는 노드가 없습니다
+error-raft-no-node = 노드 { $node }번은 없습니다
+error-etcd-already-running = 레슨의 etcd 클러스터가 이미 실행 중입니다
+error-etcd-not-running = 이 레슨에서 실행 중인 etcd 클러스터가 없습니다(먼저 시작하십시오)
+error-etcd-not-installed = etcd가 설치되어 있지 않습니다. etcd와 etcdctl이 없습니다. Debian의 etcd-server와 etcd-client를 설치하십시오
+error-raft-script-line = raft 스크립트 { $line }번째 줄이 잘못되었습니다: { $detail }
+error-raft-header-late = `nodes`와 `config`는 클러스터가 생기기 전(첫 단계)에만 쓸 수 있습니다
+error-etcd-members = 여기의 etcd 클러스터는 멤버가 1개에서 7개입니다. { $members }개는 안 됩니다
+error-node-exists = 이 레슨에는 이미 노드가 있습니다. 레슨 하나는 노드를 하나만 만듭니다
+error-command-failed = { $command } 명령이 실패했습니다({ $status }): { $output }
+error-container-did-not-stop = 컨테이너가 10초 안에 멈추지 않았습니다
+error-iptables-missing = iptables가 없습니다. 설치하십시오(Debian과 Ubuntu: apt-get install iptables)
+error-service-no-endpoints = { $service } 서비스에 엔드포인트가 없습니다. kube-proxy가 그 트래픽을 거부합니다. 파드를 적어도 하나 주십시오
+error-pod-exists = 이 노드에는 이미 { $name } 파드가 있습니다
+error-pod-web-not-listening = 파드의 웹 서버가 2초 안에 80번 포트에서 기다리기 시작하지 않았습니다
+error-pod-network-full = 파드 네트워크 { JOSA($cidr, "이/가") } 가득 찼습니다(파드 { $pods }개). 더 짧은 prefix를 쓰십시오
+error-pod-name = 파드 이름 { JOSA($name, "은/는") } 쓸 수 없습니다. 소문자, 숫자, '-'로 1자에서 10자까지 쓰되 '-'는 양 끝에 둘 수 없습니다
+error-pod-cidr-prefix = 파드 네트워크 { $cidr }의 prefix 길이가 8..30 밖입니다. 10.244.1.0/24 같은 범위를 쓰십시오
+error-pod-cidr-not-network = 파드 네트워크 { JOSA($cidr, "은/는") } 네트워크 주소가 아닙니다. { JOSA($network, "으로/로") } 쓰십시오
+error-pod-cidr-overlap = 파드 네트워크 { JOSA($cidr, "이/가") } 호스트의 { $route } 경로(dev { $dev })와 겹칩니다. 호스트가 쓰지 않는 범위를 고르십시오(예: 10.244.1.0/24)
+
+## 학생이 일으킬 수 있는 오류: 제한, 사용자, 컨테이너 만들기
+
+error-memory-invalid = 메모리 제한 { JOSA($value, "은/는") } 올바르지 않습니다. 64M처럼 숫자 뒤에 K, M, G를 붙이거나 숫자만 쓰십시오
+error-memory-too-large = 메모리 제한 { JOSA($value, "은/는") } 너무 큽니다. 64M처럼 숫자 뒤에 K, M, G를 붙이거나 숫자만 쓰십시오
+error-memory-zero = 메모리 제한 { JOSA($value, "으로/로") }는 메모리가 하나도 남지 않습니다. 64M처럼 숫자 뒤에 K, M, G를 붙이거나 숫자만 쓰십시오
+error-cpu-invalid = CPU 제한 { JOSA($value, "은/는") } 올바르지 않습니다. 0.5나 2 같은 CPU 개수를 쓰십시오
+error-cpu-zero = CPU 제한 { JOSA($value, "으로/로") }는 컨테이너가 전혀 실행되지 못합니다. 0.5나 2 같은 CPU 개수를 쓰십시오
+error-cpu-below-min = CPU 제한 { JOSA($value, "은/는") } 커널의 최솟값 0.01 CPU보다 작습니다. 0.5나 2 같은 CPU 개수를 쓰십시오
+error-cpu-too-large = CPU 제한 { JOSA($value, "은/는") } 너무 큽니다. 0.5나 2 같은 CPU 개수를 쓰십시오
+error-pids-invalid = 프로세스 수 제한 { JOSA($value, "은/는") } 올바르지 않습니다. 20처럼 1 이상의 정수로 프로세스 수를 쓰십시오
+error-pids-too-large = 프로세스 수 제한 { JOSA($value, "은/는") } 너무 큽니다. 20처럼 1 이상의 정수로 프로세스 수를 쓰십시오
+error-pids-zero = 프로세스 수 제한 { JOSA($value, "으로/로") }는 컨테이너의 첫 프로세스조차 만들 수 없습니다. 20처럼 1 이상의 정수로 프로세스 수를 쓰십시오
+error-pids-above-max = 프로세스 수 제한 { JOSA($value, "은/는") } 커널의 최댓값 { $max }보다 큽니다. 20처럼 1 이상의 정수로 프로세스 수를 쓰십시오
+error-rlimit-set = 자원 제한 { JOSA($resource, "을/를") } 설정할 수 없습니다
+error-user-groups = 추가 그룹을 설정할 수 없습니다(process.user.additionalGids)
+error-user-gid = gid { JOSA($gid, "으로/로") } 바꿀 수 없습니다(process.user.gid)
+error-user-uid = uid { JOSA($uid, "으로/로") } 바꿀 수 없습니다(process.user.uid)
+error-rootfs-missing = 루트 파일시스템 { JOSA($path, "이/가") } 없습니다. `sudo contlab rootfs build`로 만드십시오
+error-clone-eperm = clone이 네임스페이스 만들기를 거부했습니다(EPERM). contlab을 root로 실행하십시오
+error-clone-enospc = clone이 거부했습니다. 어떤 종류의 네임스페이스 수가 한도에 이르렀습니다(ENOSPC). /proc/sys/user/max_*_namespaces를 보십시오
+error-clone-failed = 컨테이너의 init 프로세스를 만들 수 없습니다
+error-cgroup-path-parent = cgroup 경로 { $path }에는 이름에 "{ $prefix }"가 들어간 부모가 있어야 합니다. 예: "{ $prefix }/NAME"
+error-cgroup-none = 마운트된 cgroup 파일시스템이 없습니다. 하나를 마운트하고(예: `mount -t cgroup2 none /sys/fs/cgroup`) 다시 시도하십시오
+
+## 명령이 끝난 방식과 닿은 제한
+
+exit-code = 종료 상태 { JOSA($code, "으로/로") } 끝났습니다
+exit-code-oom = 종료 상태 { JOSA($code, "으로/로") } 끝났습니다(OOM killer가 프로세스를 죽였습니다)
+exit-signal = { $signal } 시그널로 죽었습니다
+exit-signal-oom = { $signal } 시그널로 죽었습니다(OOM killer가 프로세스를 죽였습니다)
+exit-ended = 끝났습니다
+exit-ended-oom = 끝났습니다(OOM killer가 프로세스를 죽였습니다)
+sandbox-oom-limit = OOM killer가 죽였습니다. 메모리 제한 { $limit }에 닿았습니다
+sandbox-oom = OOM killer가 죽였습니다. cgroup의 메모리 제한에 닿았습니다
+sandbox-pids-hit = 프로세스 수 제한 { $max }에 닿았습니다. fork { $refused }번이 거부되었습니다
+
+## 학생이 일으킬 수 있는 오류: 레슨의 컨테이너, 셸, 풀이 명령
+
+error-container-no-cgroup-hint = 이 컨테이너에는 cgroup이 없습니다(시작할 때 제한을 주십시오)
+error-container-no-cgroup = 이 컨테이너에는 cgroup이 없습니다
+error-lesson-no-container = 이 레슨에서 실행 중인 "{ $name }" 컨테이너가 없습니다(먼저 시작하십시오)
+error-lesson-container-running = 이 레슨에서 "{ $name }" 컨테이너가 이미 실행 중입니다
+error-veth-needs-lo = veth에는 컨테이너의 lo가 켜져 있어야 합니다. loopback = false나 veth를 빼십시오
+error-could-not-remove = 지우지 못했습니다: { $what }
+error-solution-line = `{ $line }` 명령이 실패했습니다(출력: { $output })
+error-no-shell = 열린 셸이 없습니다. 먼저 이 단계의 컨테이너를 시작하십시오
+error-no-node-yet = 이 레슨에는 아직 노드가 없습니다(net-node 단계가 만듭니다)
+
+## 학생이 일으킬 수 있는 오류: 네임스페이스, 루트 파일시스템 방식, 컨트롤러
+
+error-unknown-namespace = 알 수 없는 네임스페이스 { $name }입니다. pid, net, mount, uts, ipc, user, cgroup을 쉼표로 나열하거나 "all"을 쓰십시오
+error-unknown-rootfs-mode = 알 수 없는 루트 파일시스템 방식 { $mode }입니다. host, chroot, pivot 중 하나를 쓰십시오
+error-cpu-shares-range = CPU shares { JOSA($shares, "은/는") } 범위를 벗어났습니다. 2에서 262144 사이의 값을 쓰십시오(기본값은 1024)
+error-cgroup-v2-no-controller = { $mount }의 cgroup2 계층에는 { $controller } 컨트롤러가 없습니다(cgroup.controllers를 보십시오). 그래서 { $controller } 제한을 걸 수 없습니다. 그 제한 없이 실행하십시오
+error-cgroup-v1-no-controller = { $controller } 컨트롤러가 마운트된 cgroup v1 계층이 없습니다. 그래서 { $controller } 제한을 걸 수 없습니다. 마운트하거나 그 제한 없이 실행하십시오

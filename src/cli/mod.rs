@@ -127,6 +127,8 @@ pub fn main() -> ExitCode {
         eprintln!("contlab: {e:#}");
         return ExitCode::FAILURE;
     }
+    // Errors are printed in the language the student chose (or the locale's).
+    let lang = crate::i18n::choose(cli.lang);
     let result = match cli.command {
         None => crate::tui::run(crate::tui::Launch {
             lessons_dir: cli.lessons,
@@ -139,7 +141,7 @@ pub fn main() -> ExitCode {
         Some(Command::Doctor(a)) => doctor::run(a, cli.lang),
         Some(Command::Rootfs(c)) => rootfs::run(c),
         Some(Command::Cleanup(a)) => cleanup::run(a),
-        Some(Command::Sandbox(a)) => sandbox::run(a),
+        Some(Command::Sandbox(a)) => sandbox::run(a, lang),
         Some(Command::Run(a)) => run::run(a, cli.lang),
         Some(Command::Lesson(c)) => lesson::run(c),
         Some(Command::Progress(a)) => progress::run(a, cli.lang),
@@ -147,7 +149,7 @@ pub fn main() -> ExitCode {
         Some(Command::Raft(c)) => raft::run(c),
         Some(Command::Replay(a)) => replay::run(a, cli.lang),
         Some(Command::Class(c)) => class::run(c, cli.lang),
-        Some(Command::Runtime(a)) => runtime::run(a),
+        Some(Command::Runtime(a)) => runtime::run(a, lang),
     };
     // Whatever a command did not give back (it should have) goes now.
     crate::shutdown::at_exit();
@@ -155,7 +157,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             tracing::error!("{e:?}");
-            eprintln!("contlab: {e:#}");
+            eprintln!("contlab: {}", crate::i18n::render(lang, &e));
             ExitCode::FAILURE
         }
     }

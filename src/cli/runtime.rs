@@ -152,7 +152,9 @@ enum Command {
     },
 }
 
-pub fn run(args: Args) -> Result<ExitCode> {
+/// `lang`: the language of the error line on stderr; the `--log` record stays English,
+/// for the tools that read it.
+pub fn run(args: Args, lang: crate::i18n::Lang) -> Result<ExitCode> {
     let log = Log {
         path: args.log.clone(),
         json: args.log_format == "json",
@@ -171,10 +173,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let msg = format!("{e:#}");
             tracing::error!("{e:?}");
             log.write("error", &msg);
+            let shown = crate::i18n::render(lang, &e);
             if log.json {
-                eprintln!("{}", log.line("error", &msg));
+                eprintln!("{}", log.line("error", &shown));
             } else {
-                eprintln!("contlab: error: {msg}");
+                eprintln!("contlab: error: {shown}");
             }
             Ok(ExitCode::FAILURE)
         }

@@ -79,7 +79,8 @@ fn print_event(e: &TraceEvent) {
     );
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
+/// `lang`: the language of the sentences about limits that were hit.
+pub fn run(a: Args, lang: crate::i18n::Lang) -> Result<ExitCode> {
     let mut ns = Namespaces::parse(&a.ns)?;
     if a.map_root {
         ns.insert(Namespace::User);
@@ -132,13 +133,15 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     let (exit, refused) = result?;
     if exit.oom_killed {
-        eprintln!(
-            "contlab: killed by the OOM killer: memory limit {} reached",
-            a.memory.as_deref().unwrap_or("of the cgroup")
-        );
+        let said = match a.memory.as_deref() {
+            Some(limit) => crate::tr!(lang, "sandbox-oom-limit", limit = limit),
+            None => crate::tr!(lang, "sandbox-oom"),
+        };
+        eprintln!("contlab: {said}");
     }
     if let (Some(n), Some(max)) = (refused.filter(|n| *n > 0), &a.pids) {
-        eprintln!("contlab: the process limit {max} was hit: {n} fork(s) refused");
+        let said = crate::tr!(lang, "sandbox-pids-hit", max = max.as_str(), refused = n);
+        eprintln!("contlab: {said}");
     }
     Ok(ExitCode::from(exit.status().clamp(0, 255) as u8))
 }

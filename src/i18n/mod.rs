@@ -17,6 +17,9 @@
 
 pub mod josa;
 pub mod lint;
+pub mod said;
+
+pub use said::{Said, render};
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};

@@ -118,6 +118,9 @@ fn calls() -> Vec<(PathBuf, String, BTreeSet<String>)> {
             .filter(|l| !l.trim_start().starts_with("//"))
             .collect::<Vec<_>>()
             .join("\n");
+        for (id, names) in said_calls(&code, &f) {
+            out.push((f.clone(), id, names));
+        }
         let mut rest = code.as_str();
         while let Some(at) = rest.find("tr!(") {
             // include_str!( ends in tr!( too.
@@ -135,20 +138,58 @@ fn calls() -> Vec<(PathBuf, String, BTreeSet<String>)> {
                 .map(|p| p.trim())
                 .filter(|p| p.starts_with('"') && p.ends_with('"'))
                 .unwrap_or_else(|| panic!("{}: tr! needs a literal id: {parts:?}", f.display()));
-            let names = parts[2..]
-                .iter()
-                .filter(|p| !p.trim().is_empty())
-                .map(|p| {
-                    let (name, _) = p
-                        .split_once('=')
-                        .unwrap_or_else(|| panic!("{}: {p:?} is not name = value", f.display()));
-                    name.trim().to_string()
-                })
-                .collect();
+            let names = argument_names(&parts[2..], &f);
             out.push((f.clone(), id.trim_matches('"').to_string(), names));
         }
     }
     out
+}
+
+/// Every `said!("id", name = value, …)` and `bail_said!(…)` in `code`: the id comes
+/// first.
+fn said_calls(code: &str, f: &Path) -> Vec<(String, BTreeSet<String>)> {
+    let mut out = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("said!(") {
+        let before = &rest[..at];
+        let word = before
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            && !before.ends_with("bail_");
+        rest = &rest[at + 6..];
+        // The macros' own definitions.
+        if word || before.ends_with("macro_rules! ") {
+            continue;
+        }
+        let parts = top_level_arguments(rest);
+        let first = parts[0].trim();
+        if first.starts_with('$') {
+            continue;
+        }
+        assert!(
+            first.starts_with('"') && first.ends_with('"'),
+            "{}: said! needs a literal id: {parts:?}",
+            f.display()
+        );
+        let names = argument_names(&parts[1..], f);
+        out.push((first.trim_matches('"').to_string(), names));
+    }
+    out
+}
+
+/// The names of a macro call's `name = value` arguments.
+fn argument_names(parts: &[String], f: &Path) -> BTreeSet<String> {
+    parts
+        .iter()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            let (name, _) = p
+                .split_once('=')
+                .unwrap_or_else(|| panic!("{}: {p:?} is not name = value", f.display()));
+            name.trim().to_string()
+        })
+        .collect()
 }
 
 /// The comma-separated arguments of a macro call whose `(` was just read.

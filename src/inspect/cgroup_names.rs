@@ -17,6 +17,20 @@ const RENAMES: &[(&str, &str)] = &[
     ("cpu.weight", "cpu.shares"),
 ];
 
+/// What the other cgroup version calls `file` and that version's name ("v1" or "v2"),
+/// when the two name it differently.
+pub fn other_layout(file: &str) -> Option<(&'static str, &'static str)> {
+    RENAMES.iter().find_map(|(v2, v1)| {
+        if file == *v1 {
+            Some((*v2, "v2"))
+        } else if file == *v2 {
+            Some((*v1, "v1"))
+        } else {
+            None
+        }
+    })
+}
+
 /// v1's "no limit" for memory, which v2 writes as `max`.
 const V1_UNLIMITED: &str = "9223372036854771712";
 
@@ -50,9 +64,9 @@ fn controller_of(file: &str) -> &str {
 
 fn read_file(dirs: &CgroupDirs, file: &str) -> Result<(PathBuf, String)> {
     let dir = dirs.dir(controller_of(file)).with_context(|| {
-        format!(
-            "this container has no cgroup with the {} controller",
-            controller_of(file)
+        crate::said!(
+            "error-cgroup-no-controller",
+            controller = controller_of(file)
         )
     })?;
     let path = dir.join(file);
@@ -140,7 +154,7 @@ pub fn resolve_for_write(
         let quota = if quota == "max" { "-1" } else { quota };
         let dir = dirs
             .dir("cpu")
-            .context("this container has no cpu cgroup")?;
+            .with_context(|| crate::said!("error-cgroup-no-controller", controller = "cpu"))?;
         let mut out = vec![(dir.join("cpu.cfs_quota_us"), quota.to_string())];
         if let Some(p) = it.next() {
             out.insert(0, (dir.join("cpu.cfs_period_us"), p.to_string()));
@@ -149,9 +163,9 @@ pub fn resolve_for_write(
     }
     let file = translate(v, name);
     let dir = dirs.dir(controller_of(&file)).with_context(|| {
-        format!(
-            "this container has no cgroup with the {} controller",
-            controller_of(&file)
+        crate::said!(
+            "error-cgroup-no-controller",
+            controller = controller_of(&file)
         )
     })?;
     let value = match (v, name, value.trim()) {

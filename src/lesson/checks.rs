@@ -35,21 +35,22 @@ fn signal_name(sig: i32) -> String {
 impl Ended {
     /// How the process ended, as the end of a sentence in `lang` ("was killed by SIGKILL").
     pub fn sentence(&self, lang: Lang) -> String {
+        self.said().in_lang(lang)
+    }
+
+    /// The same as a catalog sentence, for an error's chain.
+    pub fn said(&self) -> crate::i18n::Said {
         match (&self.signal, self.code) {
-            (Some(s), _) => tr!(lang, "ended-killed", signal = s.as_str()),
-            (None, Some(c)) => tr!(lang, "ended-exited", code = c.to_string()),
-            (None, None) => tr!(lang, "ended-running"),
+            (Some(s), _) => crate::said!("ended-killed", signal = s),
+            (None, Some(c)) => crate::said!("ended-exited", code = c),
+            (None, None) => crate::said!("ended-running"),
         }
     }
 }
 
 impl std::fmt::Display for Ended {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (&self.signal, self.code) {
-            (Some(s), _) => write!(f, "was killed by SIG{s}"),
-            (None, Some(c)) => write!(f, "exited with status {c}"),
-            (None, None) => f.write_str("is still running"),
-        }
+        self.said().fmt(f)
     }
 }
 
@@ -106,33 +107,38 @@ pub trait World {
     }
     /// The RBAC track's policy, read from the work files as they are now.
     fn rbac_policy(&self) -> Result<crate::rbac::Policy> {
-        anyhow::bail!("{}", super::rbac_step::NOT_LOADED)
+        crate::bail_said!("error-rbac-not-loaded")
     }
     /// One RBAC object of the work files (for `rbac-create`).
     fn rbac_object(&self, file: &str) -> Result<crate::rbac::RbacObject> {
-        anyhow::bail!("{} (reading {file})", super::rbac_step::NOT_LOADED)
+        crate::bail_said!("error-rbac-not-loaded-file", file = file)
     }
     /// An `expect` line of the Raft script language on the lesson's simulated cluster:
     /// whether it holds, and what was seen.
     fn raft_expect(&self, expect: &str) -> Result<(bool, String)> {
-        anyhow::bail!("cannot check `expect {expect}`: this lesson has no Raft cluster")
+        crate::bail_said!("error-no-raft-cluster", expect = expect)
     }
     /// The lesson's etcd cluster: the leader its live members agree on, and how many run.
     fn etcd_state(&self) -> Result<(Option<usize>, usize)> {
-        anyhow::bail!("this lesson has no etcd cluster (start it first)")
+        crate::bail_said!("error-no-etcd-cluster")
     }
     /// A real request from pod `from` to pod `to`: `to`'s address and the body answered.
     fn net_reach(&self, from: &str, to: &str) -> Result<(std::net::Ipv4Addr, Option<String>)> {
-        anyhow::bail!("cannot send a request from {from} to {to}: this lesson has no node")
+        crate::bail_said!("error-no-node-request", from = from, to = to)
     }
     /// A link of the node's namespace (`None`: no such link).
     fn net_link(&self, link: &str) -> Result<Option<super::net_step::LinkState>> {
-        anyhow::bail!("cannot look at {link}: this lesson has no node")
+        crate::bail_said!("error-no-node-link", link = link)
     }
     /// `n` requests from pod `from` to a Service: the endpoints' names, and how many
     /// answers each name gave (a missing answer counts under "").
     fn net_spread(&self, from: &str, service: &str, n: u32) -> Result<super::net_step::Spread> {
-        anyhow::bail!("cannot send {n} requests from {from} to {service}: this lesson has no node")
+        crate::bail_said!(
+            "error-no-node-requests",
+            n = n,
+            from = from,
+            service = service
+        )
     }
 }
 
@@ -153,7 +159,11 @@ pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> CheckResult {
         Err(e) => result(
             check,
             false,
-            tr!(lang, "check-could-not-observe", error = format!("{e:#}")),
+            tr!(
+                lang,
+                "check-could-not-observe",
+                error = crate::i18n::render(lang, &e)
+            ),
         ),
     }
 }

@@ -153,9 +153,9 @@ pub struct HandCgroupSeen {
 
 impl Containers {
     pub fn get(&self, name: &str) -> Result<&Container> {
-        self.containers.get(name).with_context(|| {
-            format!("no container named \"{name}\" is running in this lesson (start it first)")
-        })
+        self.containers
+            .get(name)
+            .with_context(|| crate::said!("error-lesson-no-container", name = name))
     }
 
     pub fn find(&self, name: &str) -> Option<&Container> {
@@ -226,7 +226,7 @@ impl Containers {
                 let c = self.get(container)?;
                 let cg = c
                     .cgroup()
-                    .context("this container has no cgroup (give it a limit when you start it)")?;
+                    .with_context(|| crate::said!("error-container-no-cgroup-hint"))?;
                 cg.write(file, value, tracer)?;
                 Done::Quiet
             }
@@ -247,7 +247,7 @@ impl Containers {
                 let c = self.get(container)?;
                 let cg = c
                     .cgroup()
-                    .context("this container has no cgroup (give it a limit when you start it)")?;
+                    .with_context(|| crate::said!("error-container-no-cgroup-hint"))?;
                 let r = inspect::cgroup_names::read(cg.dirs(), file)?;
                 Done::Read(format!("{}: {}\n", r.file, r.value))
             }
@@ -273,7 +273,7 @@ impl Containers {
                     .filter_map(|r| r.error.map(|e| format!("{} {}: {e}", r.kind, r.what)))
                     .collect();
                 if !failed.is_empty() {
-                    bail!("could not remove: {}", failed.join("; "));
+                    crate::bail_said!("error-could-not-remove", what = failed.join("; "));
                 }
                 Done::Quiet
             }
@@ -283,10 +283,7 @@ impl Containers {
 
     fn start(&mut self, s: &StartSpec, tracer: &Tracer) -> Result<()> {
         if self.containers.contains_key(&s.name) {
-            bail!(
-                "a container named \"{}\" is already running in this lesson",
-                s.name
-            );
+            crate::bail_said!("error-lesson-container-running", name = &s.name);
         }
         let namespaces = Namespaces::parse(&s.namespaces)?;
         let rootfs = match &s.rootfs {
@@ -308,7 +305,7 @@ impl Containers {
         let network = match &s.veth {
             None if s.loopback == Some(false) => Network::Empty,
             Some(_) if s.loopback == Some(false) => {
-                bail!("a veth needs the container's lo up: drop loopback = false or the veth")
+                crate::bail_said!("error-veth-needs-lo")
             }
             None => Network::Loopback,
             Some(v) => {
@@ -602,7 +599,9 @@ pub fn mount_on_host(path: &str, fstype: &str) -> Result<bool> {
 }
 
 pub fn cgroup_value(c: &Container, file: &str) -> Result<(String, String)> {
-    let cg = c.cgroup().context("this container has no cgroup")?;
+    let cg = c
+        .cgroup()
+        .with_context(|| crate::said!("error-container-no-cgroup"))?;
     let r = inspect::cgroup_names::read(cg.dirs(), file)?;
     Ok((r.file, r.value))
 }

@@ -188,7 +188,11 @@ impl Engine {
             r?;
             if let Some(ended) = self.last_ended.as_ref().filter(|e| e.code != Some(0)) {
                 let said = self.last_output.as_deref().unwrap_or("").trim().to_string();
-                bail!("`{line}` {ended}: {said}");
+                return Err(anyhow::Error::new(ended.said()).context(crate::said!(
+                    "error-solution-line",
+                    line = line,
+                    output = said
+                )));
             }
         }
         self.sample_panels();
@@ -403,7 +407,7 @@ impl Engine {
     pub fn shell_input(&mut self, bytes: &[u8]) -> Result<()> {
         self.shell
             .as_mut()
-            .context("no shell is open: start the step's container first")?
+            .with_context(|| crate::said!("error-no-shell"))?
             .input(bytes)
     }
 
@@ -747,14 +751,14 @@ impl World for Engine {
     fn rbac_policy(&self) -> Result<crate::rbac::Policy> {
         self.rbac
             .as_ref()
-            .context(super::rbac_step::NOT_LOADED)?
+            .context(crate::said!("error-rbac-not-loaded"))?
             .policy()
     }
 
     fn rbac_object(&self, file: &str) -> Result<crate::rbac::RbacObject> {
         self.rbac
             .as_ref()
-            .context(super::rbac_step::NOT_LOADED)?
+            .context(crate::said!("error-rbac-not-loaded"))?
             .object(file)
     }
 

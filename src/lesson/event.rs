@@ -33,7 +33,11 @@ impl CheckResult {
         CheckResult {
             check: ACTION_CHECK.into(),
             pass: false,
-            sentence: crate::tr!(lang, "check-action-failed", error = format!("{e:#}")),
+            sentence: crate::tr!(
+                lang,
+                "check-action-failed",
+                error = crate::i18n::render(lang, e)
+            ),
         }
     }
 }
@@ -98,4 +102,29 @@ pub enum Event {
     Notice {
         message: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use anyhow::Context;
+
+    #[test]
+    fn a_failed_action_reads_in_the_lab_language() {
+        let e = Err::<(), _>(std::io::Error::from_raw_os_error(libc::ENOENT))
+            .context(crate::said!("error-ns-gone", path = "/proc/7/ns/mnt"))
+            .unwrap_err();
+        let ko = CheckResult::action_failed(&e, Lang::Ko);
+        assert!(!ko.pass);
+        assert_eq!(
+            crate::i18n::lint::not_korean(&ko.sentence),
+            None,
+            "{}",
+            ko.sentence
+        );
+        assert!(ko.sentence.contains("(ENOENT)"), "{}", ko.sentence);
+        let en = CheckResult::action_failed(&e, Lang::En);
+        assert!(en.sentence.ends_with(&format!("{e:#}")), "{}", en.sentence);
+    }
 }

@@ -54,7 +54,7 @@ impl NetLab {
             bail!("not a networking action: {action:?}");
         };
         if self.node.is_some() {
-            bail!("this lesson already has a node; a lesson builds one node");
+            crate::bail_said!("error-node-exists");
         }
         let mut node = Node::create(pod_cidr, tracer)?;
         let mut out = format!(
@@ -145,7 +145,7 @@ impl NetLab {
     fn node(&self) -> Result<&Node> {
         self.node
             .as_ref()
-            .context("this lesson has no node yet (its net-node step makes it)")
+            .with_context(|| crate::said!("error-no-node-yet"))
     }
 
     /// A request from pod `from` to pod `to`: `to`'s address and the body it answered.

@@ -6,7 +6,7 @@ use super::format::{RuntimeOp, RuntimeStep, With};
 use crate::runtime::oci::{self, CreateOptions, Runtime};
 use crate::runtime::trace::Tracer;
 use crate::runtime::{Io, Stdio};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -27,6 +27,8 @@ impl Done {
             ..Default::default()
         }
     }
+    /// A refusal as the CLI prints it under an English locale: the step shows it beside
+    /// runc's (English) words and its checks match them, so it is not translated.
     fn refused(e: anyhow::Error) -> Done {
         Done {
             stderr: format!("contlab: {e:#}\n"),
@@ -246,7 +248,12 @@ impl Work {
                     let mut text = out.stdout_str();
                     text.push_str(&String::from_utf8_lossy(&out.stderr));
                     if !out.exit.success() {
-                        bail!("{} {}: {}", cmd.join(" "), out.exit, text.trim());
+                        crate::bail_said!(
+                            "error-command-failed",
+                            command = cmd.join(" "),
+                            status = out.exit,
+                            output = text.trim()
+                        );
                     }
                     text
                 }
@@ -357,7 +364,7 @@ fn wait_until(mut done: impl FnMut() -> bool) -> Result<()> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while !done() {
         if std::time::Instant::now() > deadline {
-            bail!("the container did not stop within ten seconds");
+            crate::bail_said!("error-container-did-not-stop");
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
     }

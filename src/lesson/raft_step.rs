@@ -199,8 +199,13 @@ impl RaftLab {
         {
             base.nodes = n;
         }
-        let parsed = raft::script::parse_script_with(script, "script", base)
-            .map_err(|e| anyhow!("raft script line {}: {}", e.line, e.message))?;
+        let parsed = raft::script::parse_script_with(script, "script", base).map_err(|e| {
+            anyhow::Error::new(crate::said!(
+                "error-raft-script-line",
+                line = e.line,
+                detail = &e.message
+            ))
+        })?;
         if self.player.is_none() {
             self.player = Some(Player::new(
                 Sim::new(parsed.config.clone(), seed.unwrap_or(1))
@@ -211,7 +216,7 @@ impl RaftLab {
             .as_ref()
             .is_some_and(|p| *p.sim.config() != parsed.config)
         {
-            bail!("`nodes` and `config` may only come before the cluster exists (its first step)");
+            crate::bail_said!("error-raft-header-late");
         }
         let player = self.player.as_mut().context("no cluster")?;
         // A step's prose describes the cluster its script leaves: hold it there.
@@ -333,7 +338,7 @@ impl RaftLab {
             .into_iter()
             .find(|&n| n == 0 || n > sim.config().nodes as u64)
         {
-            bail!("node {bad} does not exist");
+            crate::bail_said!("error-raft-no-node", node = bad);
         }
         let (pass, detail) = sim.check(&e);
         let view = sim.view();
@@ -380,12 +385,12 @@ impl RaftLab {
     pub fn etcd(&mut self, op: EtcdOp, key: Option<&str>, value: Option<&str>) -> Result<Done> {
         if op == EtcdOp::Start {
             if self.etcd.is_some() {
-                bail!("the lesson's etcd cluster is already running");
+                crate::bail_said!("error-etcd-already-running");
             }
             self.etcd = Some(EtcdWorker::spawn()?);
         }
         let Some(w) = self.etcd.as_ref() else {
-            bail!("no etcd cluster is running in this lesson (start it first)");
+            crate::bail_said!("error-etcd-not-running");
         };
         let req = match op {
             EtcdOp::Start => Req::Start,
@@ -462,7 +467,7 @@ struct EtcdWorker {
 impl EtcdWorker {
     fn spawn() -> Result<EtcdWorker> {
         if etcd::tools().is_none() {
-            bail!("etcd is not installed: {}", etcd::MISSING);
+            crate::bail_said!("error-etcd-not-installed");
         }
         let (tx, rx) = channel::<Job>();
         let thread = std::thread::Builder::new()

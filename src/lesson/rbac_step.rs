@@ -80,7 +80,7 @@ impl RbacState {
     /// name in the lesson.
     pub fn policy(&self) -> Result<Policy> {
         if self.loaded.is_empty() {
-            bail!("{NOT_LOADED}");
+            crate::bail_said!("error-rbac-not-loaded");
         }
         let mut all = rbac::Loaded::default();
         for name in &self.loaded {
@@ -457,9 +457,6 @@ pub fn apply_solution(
         text,
     })
 }
-
-/// What a check or request says when no `rbac-load` step has run.
-pub const NOT_LOADED: &str = "no RBAC objects are loaded: an rbac-load step comes first";
 
 /// Evaluates an `rbac` or `rbac-create` check on the work files as they are now.
 pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult> {

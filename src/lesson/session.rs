@@ -64,7 +64,10 @@ impl Session {
         if self.side == ShellSide::Host {
             let open = self.engine.shell_alive() && self.engine.shell_side() == ShellSide::Host;
             if !open && let Err(e) = self.engine.open_host_shell(self.shell.0, self.shell.1) {
-                self.engine.notice(format!("cannot open the shell: {e:#}"));
+                let lang = self.engine.lang();
+                let error = crate::i18n::render(lang, &e);
+                self.engine
+                    .notice(crate::tr!(lang, "notice-shell-failed", error = error));
             }
             return;
         }
@@ -80,7 +83,7 @@ impl Session {
             && let Err(e) = self.engine.open_shell(&main, self.shell.0, self.shell.1)
         {
             let lang = self.engine.lang();
-            let error = format!("{e:#}");
+            let error = crate::i18n::render(lang, &e);
             self.engine
                 .notice(crate::tr!(lang, "notice-shell-failed", error = error));
         }
@@ -220,8 +223,8 @@ impl Session {
 
     /// What the engine could not do, as a notice in the lesson's language.
     fn notice_error(&self, e: &anyhow::Error) {
-        let error = format!("{e:#}");
         let lang = self.engine.lang();
+        let error = crate::i18n::render(lang, e);
         self.engine
             .notice(crate::tr!(lang, "notice-error", error = error));
     }

@@ -81,8 +81,9 @@ pub(crate) enum Report {
     /// the channel, close-on-exec, closes when the exec succeeded. An `Error` instead
     /// says it failed. `event` is the `execve` as the trace will show it.
     Exec { event: TraceEvent },
-    /// Setup failed; one sentence.
-    Error { message: String },
+    /// Setup failed: the error's chain, each link as data, so the parent shows it in
+    /// the student's language.
+    Error { error: crate::i18n::said::Chain },
     /// The payload ended.
     Exited {
         code: Option<i32>,
@@ -188,11 +189,11 @@ pub(crate) fn receive<T: DeserializeOwned>(sock: &OwnedFd) -> Result<Option<(T, 
 }
 
 /// How a child's channel ended: the payload's status from its `Exited` report, and the
-/// sentence of an `Error` report.
+/// error of an `Error` report.
 #[derive(Debug, Default)]
 pub(crate) struct Ending {
     pub exited: Option<(Option<i32>, Option<i32>)>,
-    pub error: Option<String>,
+    pub error: Option<crate::i18n::said::Chain>,
 }
 
 /// The parent's reader of a child's channel, the only one: trace events go on to the
@@ -248,7 +249,7 @@ impl Relay {
         while let Some(r) = self.next_report() {
             match r {
                 Report::Exited { code, signal } => ending.exited = Some((code, signal)),
-                Report::Error { message } => ending.error = Some(message),
+                Report::Error { error } => ending.error = Some(error),
                 Report::Started { .. } | Report::Ready | Report::Exec { .. } => {}
             }
         }
@@ -311,8 +312,8 @@ mod tests {
                 },
             );
             if failed {
-                let message = "command \"x\" not found".to_string();
-                send_report(&mut out, &Report::Error { message });
+                let error = crate::i18n::said::Chain::of(&anyhow::anyhow!("no x"));
+                send_report(&mut out, &Report::Error { error });
             }
             drop(out);
             let (sink, rx) = Tracer::channel();

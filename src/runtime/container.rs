@@ -27,7 +27,7 @@ use super::spec::{
 };
 use super::teardown::{self, Removed};
 use super::trace::Tracer;
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use nix::sys::signal::Signal;
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::Pid;
@@ -361,10 +361,7 @@ fn resolve_rootfs(spec: &ContainerSpec, tracer: &Tracer) -> Result<Option<PathBu
         None => default_rootfs(tracer)?,
     };
     if !dir.is_dir() {
-        bail!(
-            "the root filesystem {} does not exist: build one with `sudo contlab rootfs build`",
-            dir.display()
-        );
+        crate::bail_said!("error-rootfs-missing", path = dir.display());
     }
     Ok(Some(dir))
 }
@@ -568,10 +565,10 @@ impl Container {
         let (parent, name) = match &spec.cgroup_path {
             Some(p) => match p.trim_matches('/').rsplit_once('/') {
                 Some((parent, name)) => (parent.to_string(), name.to_string()),
-                None => bail!(
-                    "the cgroup path {p:?} must have a parent whose name contains {:?}, like \"{}/NAME\"",
-                    crate::paths::PREFIX,
-                    crate::paths::PREFIX
+                None => crate::bail_said!(
+                    "error-cgroup-path-parent",
+                    path = format!("{p:?}"),
+                    prefix = crate::paths::PREFIX
                 ),
             },
             None => (crate::paths::cgroup_parent(), self.id.clone()),
@@ -752,17 +749,19 @@ impl Container {
                     } else {
                         clone_ns.flag_names()
                     };
-                    if names.is_empty() { "SIGCHLD".into() } else { format!("{names}|SIGCHLD") }
+                    if names.is_empty() {
+                        "SIGCHLD".into()
+                    } else {
+                        format!("{names}|SIGCHLD")
+                    }
                 },
                 || (!staged).then(|| unshare_shell(spec.namespaces)),
                 || super::forkserver::spawn_init(exe, flags, plan),
             )
             .map_err(|e| match e {
-                nix::errno::Errno::EPERM => anyhow!("clone refused to create namespaces (EPERM): run contlab as root"),
-                nix::errno::Errno::ENOSPC => anyhow!(
-                    "clone refused: the limit on namespaces of some type is reached (ENOSPC); see /proc/sys/user/max_*_namespaces"
-                ),
-                e => anyhow!("cannot create the container's init process: {}", e.desc()),
+                nix::errno::Errno::EPERM => anyhow::Error::new(crate::said!("error-clone-eperm")),
+                nix::errno::Errno::ENOSPC => anyhow::Error::new(crate::said!("error-clone-enospc")),
+                e => anyhow::Error::new(e).context(crate::said!("error-clone-failed")),
             })?;
         let pid = match stage {
             None => first,
@@ -958,13 +957,19 @@ impl Container {
         loop {
             match relay.next_report() {
                 None => {
-                    let status = self.reap_init()?;
-                    bail!("the container's init died during setup ({status})");
+                    let mut status = self.reap_init()?;
+                    status.oom_killed = self
+                        .cgroup
+                        .as_ref()
+                        .is_some_and(|cg| cg.oom_kills() > self.oom_before);
+                    return Err(
+                        anyhow::Error::new(status.said()).context(crate::said!("error-init-died"))
+                    );
                 }
                 Some(Report::Started { .. } | Report::Ready) => break,
-                Some(Report::Error { message }) => {
+                Some(Report::Error { error }) => {
                     let _ = self.reap_init();
-                    return Err(anyhow!(message));
+                    return Err(error.into_error());
                 }
                 Some(Report::Exited { .. } | Report::Exec { .. }) => {}
             }
@@ -1017,7 +1022,7 @@ impl Container {
     /// Waits for the init and describes how it ended.
     fn reap_init(&mut self) -> Result<ExitInfo> {
         let Some(init) = self.init else {
-            bail!("the container has no init process");
+            crate::bail_said!("error-no-init");
         };
         let status = loop {
             match waitpid(Pid::from_raw(init.pid), None) {
@@ -1111,7 +1116,7 @@ impl Container {
     /// SIGKILL), or, with `ContainerSpec::init`, contlab's init, which forwards it.
     pub fn kill(&self, sig: Signal) -> Result<()> {
         let Some(init) = self.init.filter(|p| !self.reaped && p.is_alive()) else {
-            bail!("the container {} is not running", self.id);
+            crate::bail_said!("error-container-not-running", id = &self.id);
         };
         self.tracer
             .op(
@@ -1150,15 +1155,14 @@ impl Container {
 
     fn exec_config(&self, args: &[&str], breakout: bool) -> Result<super::exec::ExecConfig> {
         let Some(init) = self.init.filter(|p| !self.reaped && p.is_alive()) else {
-            bail!(
-                "the container {} is not running: exec needs a running container",
-                self.id
-            );
+            crate::bail_said!("error-exec-not-running", id = &self.id);
         };
         if args.is_empty() {
-            bail!("no command given: say what to run in the container");
+            crate::bail_said!("error-no-command");
         }
-        let mut config = self.exec_template().context("the container has no init")?;
+        let mut config = self
+            .exec_template()
+            .context(crate::said!("error-no-init"))?;
         config.target = init;
         config.args = args.iter().map(|s| s.to_string()).collect();
         config.breakout = breakout;

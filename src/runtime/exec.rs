@@ -89,7 +89,7 @@ pub fn main(args: &[String]) -> ExitCode {
             channel::send_report(
                 &mut out,
                 &Report::Error {
-                    message: format!("{e:#}"),
+                    error: crate::i18n::said::Chain::of(&e),
                 },
             );
             ExitCode::from(1)
@@ -110,14 +110,14 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
         }
         let path = format!("/proc/{pid}/ns/{}", ns.proc_name());
         let f = std::fs::File::open(&path)
-            .with_context(|| format!("cannot open {path}: has the container stopped?"))?;
+            .with_context(|| crate::said!("error-ns-gone", path = &path))?;
         joins.push((ns, path, OwnedFd::from(f)));
     }
     let root = std::fs::File::open(format!("/proc/{pid}/root"))
-        .context("cannot open the container's root directory: has the container stopped?")?;
+        .context(crate::said!("error-root-gone"))?;
     // The pid may have been recycled since contlab looked; the start time tells.
     if !config.target.is_alive() {
-        bail!("the container's init (pid {pid}) is gone: the container has stopped");
+        crate::bail_said!("error-init-gone", pid = pid);
     }
     // The cgroup first, while cgroupfs is reachable at its host path.
     super::cgroup::join(&config.cgroup_procs, tracer)?;
@@ -183,8 +183,7 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
         config.terminal,
         &setup,
         tracer,
-    )
-    .map_err(|m| anyhow::anyhow!(m))?;
+    )?;
     channel::send_report(
         out,
         &Report::Started {
@@ -248,8 +247,8 @@ pub(crate) fn spawn(
     let ending = reader
         .join()
         .map_err(|_| anyhow::anyhow!("the exec trace reader panicked"))?;
-    if let Some(message) = ending.error {
-        bail!(message);
+    if let Some(error) = ending.error {
+        return Err(error.into_error());
     }
     let (code, signal) = match ending.exited {
         Some(r) => r,

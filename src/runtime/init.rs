@@ -63,7 +63,7 @@ pub(crate) fn serve(sock: OwnedFd) -> u8 {
             channel::send_report(
                 &mut out,
                 &Report::Error {
-                    message: format!("{e:#}"),
+                    error: crate::i18n::said::Chain::of(&e),
                 },
             );
             return 1;
@@ -84,7 +84,7 @@ pub(crate) fn serve(sock: OwnedFd) -> u8 {
             channel::send_report(
                 &mut out,
                 &Report::Error {
-                    message: format!("{e:#}"),
+                    error: crate::i18n::said::Chain::of(&e),
                 },
             );
             1
@@ -162,7 +162,7 @@ fn run(
 
     if let Some(fd) = config.start_gate {
         // A program that is not there fails `create`, not the later `start`, as in runc.
-        payload::resolve_command(&config.args[0], &config.env).map_err(|m| anyhow::anyhow!(m))?;
+        payload::resolve_command(&config.args[0], &config.env)?;
         channel::send_report(out, &Report::Ready);
         // SAFETY: the gate's fd was inherited for this purpose; nothing else owns it.
         let gate = unsafe { OwnedFd::from_raw_fd(fd) };
@@ -189,8 +189,8 @@ fn run(
     let sfd =
         nix::sys::signalfd::SignalFd::with_flags(&all, nix::sys::signalfd::SfdFlags::SFD_CLOEXEC)
             .context("cannot create a signalfd")?;
-    let payload = payload::spawn_payload(&config.args, &config.env, &old, terminal, &setup, tracer)
-        .map_err(|m| anyhow::anyhow!(m))?;
+    let payload =
+        payload::spawn_payload(&config.args, &config.env, &old, terminal, &setup, tracer)?;
     channel::send_report(
         out,
         &Report::Started {
@@ -212,7 +212,7 @@ fn become_command(
 ) -> anyhow::Error {
     let command = match payload::Command::new(&config.args, &config.env) {
         Ok(c) => c,
-        Err(m) => return anyhow::anyhow!(m),
+        Err(m) => return anyhow::Error::new(m),
     };
     channel::send_report(
         out,
@@ -220,7 +220,7 @@ fn become_command(
             event: command.exec_event(std::process::id() as i32, None),
         },
     );
-    anyhow::anyhow!(command.exec(terminal, setup, tracer))
+    command.exec(terminal, setup, tracer)
 }
 
 /// `process.terminal`: a pseudo-terminal from the container's own devpts (so `tty`

@@ -39,7 +39,7 @@ pub fn iptables() -> Result<std::path::PathBuf> {
             return Ok(p);
         }
     }
-    bail!("iptables is missing: install it (Debian and Ubuntu: apt-get install iptables)")
+    crate::bail_said!("error-iptables-missing")
 }
 
 fn split(line: &str) -> Vec<String> {
@@ -67,10 +67,7 @@ pub fn shared_rules(pod_cidr: &str) -> Vec<Vec<String>> {
 /// arguments.
 pub fn rules(svc: &Service) -> Result<Vec<Vec<String>>> {
     if svc.endpoints.is_empty() {
-        bail!(
-            "the Service {} has no endpoints: kube-proxy would reject its traffic; give it at least one pod",
-            svc.name
-        );
+        crate::bail_said!("error-service-no-endpoints", service = &svc.name);
     }
     let tag = svc.name.to_ascii_uppercase();
     let svc_chain = format!("KUBE-SVC-{tag}");

@@ -112,7 +112,7 @@ impl Ledger {
         let file = match file {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                anyhow::bail!("a container with id {id:?} already exists")
+                crate::bail_said!("error-container-exists", id = format!("{id:?}"))
             }
             Err(e) => return Err(e).with_context(|| format!("cannot write {}", path.display())),
         };

@@ -22,7 +22,7 @@ use super::net::{self, Ipv4Cidr, NamedNetns, Ns, PodLink};
 use super::teardown::{self, Removed};
 use super::trace::Tracer;
 use super::{Capabilities, Container, ContainerSpec, Namespace, Namespaces, Network, Stdio};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use std::net::Ipv4Addr;
 use std::os::fd::AsFd;
 
@@ -112,7 +112,7 @@ impl Node {
     pub fn add_pod(&mut self, spec: &PodSpec) -> Result<&Pod> {
         validate_pod_name(&spec.name)?;
         if self.pod(&spec.name).is_some() {
-            bail!("a pod named {:?} is already on this node", spec.name);
+            crate::bail_said!("error-pod-exists", name = format!("{:?}", spec.name));
         }
         let ip = self.next_ip()?;
         let args = if spec.serve {
@@ -289,10 +289,10 @@ impl Node {
         // .0 is the network, .1 the bridge, the last the broadcast address.
         let n = self.pods.len() as u64 + 2;
         if n + 1 >= size {
-            bail!(
-                "the pod network {} is full ({} pods); use a shorter prefix",
-                self.pod_cidr,
-                self.pods.len()
+            crate::bail_said!(
+                "error-pod-network-full",
+                cidr = self.pod_cidr,
+                pods = self.pods.len()
             );
         }
         Ok(Ipv4Cidr {
@@ -327,7 +327,7 @@ fn wait_listening(pod: &Container) -> Result<()> {
         Stdio::piped(),
     )?;
     if !out.exit.success() {
-        bail!("the pod's web server did not start listening on port 80 within 2 s");
+        crate::bail_said!("error-pod-web-not-listening");
     }
     Ok(())
 }
@@ -358,9 +358,7 @@ fn validate_pod_name(name: &str) -> Result<()> {
         && !name.starts_with('-')
         && !name.ends_with('-');
     if !ok {
-        bail!(
-            "invalid pod name {name:?}: use 1 to 10 lowercase letters, digits or '-', not at either end"
-        );
+        crate::bail_said!("error-pod-name", name = format!("{name:?}"));
     }
     Ok(())
 }
@@ -369,16 +367,15 @@ fn validate_pod_name(name: &str) -> Result<()> {
 fn parse_pod_cidr(s: &str) -> Result<Ipv4Cidr> {
     let c: Ipv4Cidr = s.parse()?;
     if !(8..=30).contains(&c.prefix_len) {
-        bail!(
-            "the pod network {c} has a prefix length outside 8..30; use a range like 10.244.1.0/24"
-        );
+        crate::bail_said!("error-pod-cidr-prefix", cidr = c);
     }
     let mask = u32::MAX << (32 - c.prefix_len);
     if u32::from(c.addr) & !mask != 0 {
         let net = Ipv4Addr::from(u32::from(c.addr) & mask);
-        bail!(
-            "the pod network {c} is not a network address; write {net}/{}",
-            c.prefix_len
+        crate::bail_said!(
+            "error-pod-cidr-not-network",
+            cidr = c,
+            network = format!("{net}/{}", c.prefix_len)
         );
     }
     Ok(c)
@@ -428,10 +425,11 @@ fn check_host_routes(pod_cidr: Ipv4Cidr, routes: &[HostRoute]) -> Result<()> {
         let len = r.dst.prefix_len.min(pod_cidr.prefix_len);
         let mask = u32::MAX << (32 - len);
         if u32::from(r.dst.addr) & mask == u32::from(pod_cidr.addr) & mask {
-            bail!(
-                "the pod network {pod_cidr} overlaps the host's route to {} (dev {}); choose a range the host does not use, e.g. 10.244.1.0/24",
-                r.dst,
-                r.dev
+            crate::bail_said!(
+                "error-pod-cidr-overlap",
+                cidr = pod_cidr,
+                route = r.dst,
+                dev = &r.dev
             );
         }
     }

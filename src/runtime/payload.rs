@@ -7,6 +7,8 @@ use super::caps;
 use super::process::cloexec_from;
 use super::spec::{CapSets, Capabilities, Rlimit, User};
 use super::trace::{TraceEvent, Tracer};
+use crate::i18n::Said;
+use crate::said;
 use anyhow::{Context, Result, bail};
 use nix::sys::signal::{SigSet, SigmaskHow, sigprocmask};
 use nix::sys::wait::{WaitStatus, waitpid};
@@ -82,14 +84,13 @@ pub(crate) fn harden(
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// Finds `cmd` as `execvp` would, in the `PATH` of `env`, in this process's root.
-pub(crate) fn resolve_command(cmd: &str, env: &[String]) -> Result<PathBuf, String> {
+pub(crate) fn resolve_command(cmd: &str, env: &[String]) -> Result<PathBuf, Said> {
+    let not_found = || said!("error-command-not-found", command = format!("{cmd:?}"));
     if cmd.contains('/') {
         return if Path::new(cmd).exists() {
             Ok(PathBuf::from(cmd))
         } else {
-            Err(format!(
-                "command {cmd:?} not found in the container's root filesystem"
-            ))
+            Err(not_found())
         };
     }
     let path = env
@@ -102,23 +103,18 @@ pub(crate) fn resolve_command(cmd: &str, env: &[String]) -> Result<PathBuf, Stri
             return Ok(p);
         }
     }
-    Err(format!(
-        "command {cmd:?} not found in the container's root filesystem"
-    ))
+    Err(not_found())
 }
 
-fn describe_exec_error(cmd: &str, errno: nix::errno::Errno) -> String {
+fn describe_exec_error(cmd: &str, errno: nix::errno::Errno) -> anyhow::Error {
     use nix::errno::Errno;
-    match errno {
-        Errno::ENOENT => format!(
-            "command {cmd:?} not found in the container's root filesystem (or its interpreter or libraries are missing)"
-        ),
-        Errno::EACCES => {
-            format!("command {cmd:?} is not executable in the container (permission denied)")
-        }
-        Errno::ENOEXEC => format!("command {cmd:?} is not a program this kernel can run"),
-        e => format!("cannot execute {cmd:?} in the container: {}", e.desc()),
-    }
+    let command = format!("{cmd:?}");
+    anyhow::Error::new(match errno {
+        Errno::ENOENT => said!("error-exec-not-found", command = command),
+        Errno::EACCES => said!("error-exec-not-executable", command = command),
+        Errno::ENOEXEC => said!("error-exec-bad-format", command = command),
+        e => return anyhow::Error::new(e).context(said!("error-exec-failed", command = command)),
+    })
 }
 
 /// What the payload's process does to itself between fork and exec: resource limits,
@@ -156,7 +152,7 @@ impl PayloadSetup<'_> {
                             .map(drop)
                     },
                 )
-                .with_context(|| format!("cannot set resource limit {}", r.resource))?;
+                .with_context(|| said!("error-rlimit-set", resource = r.resource))?;
         }
         if let Some(u) = self.user {
             if let Some(m) = u.umask {
@@ -176,7 +172,7 @@ impl PayloadSetup<'_> {
                     || None,
                     || nix::unistd::setgroups(&groups),
                 )
-                .context("cannot set the additional groups (process.user.additionalGids)")?;
+                .context(said!("error-user-groups"))?;
             let g = nix::unistd::Gid::from_raw(u.gid);
             tracer
                 .op(
@@ -185,7 +181,7 @@ impl PayloadSetup<'_> {
                     || None,
                     || nix::unistd::setresgid(g, g, g),
                 )
-                .with_context(|| format!("cannot become gid {} (process.user.gid)", u.gid))?;
+                .with_context(|| said!("error-user-gid", gid = u.gid))?;
             let id = nix::unistd::Uid::from_raw(u.uid);
             tracer
                 .op(
@@ -194,7 +190,7 @@ impl PayloadSetup<'_> {
                     || Some(format!("setpriv --reuid={} --regid={}", u.uid, u.gid)),
                     || nix::unistd::setresuid(id, id, id),
                 )
-                .with_context(|| format!("cannot become uid {} (process.user.uid)", u.uid))?;
+                .with_context(|| said!("error-user-uid", uid = u.uid))?;
         }
         if let Some(sets) = &self.caps {
             caps::apply_sets(sets, tracer)?;
@@ -217,20 +213,20 @@ pub(crate) struct Command {
 }
 
 impl Command {
-    pub fn new(args: &[String], env: &[String]) -> Result<Command, String> {
+    pub fn new(args: &[String], env: &[String]) -> Result<Command, Said> {
         let path = resolve_command(&args[0], env)?;
         let c_path = CString::new(path.as_os_str().as_encoded_bytes())
-            .map_err(|_| "the command contains a NUL byte".to_string())?;
+            .map_err(|_| said!("error-command-nul"))?;
         let c_args: Vec<CString> = args
             .iter()
             .map(|a| CString::new(a.as_bytes()))
             .collect::<Result<_, _>>()
-            .map_err(|_| "an argument contains a NUL byte".to_string())?;
+            .map_err(|_| said!("error-argument-nul"))?;
         let c_env: Vec<CString> = env
             .iter()
             .map(|a| CString::new(a.as_bytes()))
             .collect::<Result<_, _>>()
-            .map_err(|_| "an environment variable contains a NUL byte".to_string())?;
+            .map_err(|_| said!("error-env-nul"))?;
         Ok(Command {
             path: c_path,
             args: c_args,
@@ -263,7 +259,7 @@ impl Command {
         terminal: bool,
         setup: &PayloadSetup<'_>,
         tracer: &Tracer,
-    ) -> Result<std::convert::Infallible, Result<nix::errno::Errno, String>> {
+    ) -> Result<std::convert::Infallible, Result<nix::errno::Errno, anyhow::Error>> {
         if terminal {
             // An interactive shell on a PTY wants job control: a session of its own
             // with stdin (the PTY's replica) as its controlling terminal, so that
@@ -272,7 +268,7 @@ impl Command {
             // SAFETY: a plain ioctl on fd 0 with an integer argument.
             unsafe { libc::ioctl(0, libc::TIOCSCTTY, 0) };
         }
-        setup.apply(tracer).map_err(|e| Err(format!("{e:#}")))?;
+        setup.apply(tracer).map_err(Err)?;
         // Rust's runtime ignores SIGPIPE in contlab; an ignored signal stays ignored
         // across execve, and a command expects the default (`yes | head` must end).
         // SAFETY: resetting a disposition to its default is async-signal-safe.
@@ -282,16 +278,16 @@ impl Command {
     }
 
     /// The sentence for a failed `execve` of this command.
-    pub fn exec_error(&self, errno: nix::errno::Errno) -> String {
+    pub fn exec_error(&self, errno: nix::errno::Errno) -> anyhow::Error {
         describe_exec_error(&self.name, errno)
     }
 
     /// Becomes the command in this very process, as runc's init does, so that the
     /// command is the container's PID 1. Every fd from 3 on is made close-on-exec first, so the channel to contlab closes when the `execve`
     /// succeeds. Returns only on failure, with the failed `execve` traced.
-    pub fn exec(&self, terminal: bool, setup: &PayloadSetup<'_>, tracer: &Tracer) -> String {
+    pub fn exec(&self, terminal: bool, setup: &PayloadSetup<'_>, tracer: &Tracer) -> anyhow::Error {
         if let Err(e) = cloexec_from(3) {
-            return format!("cannot mark fds close-on-exec (close_range): {e}");
+            return anyhow::anyhow!("cannot mark fds close-on-exec (close_range): {e}");
         }
         match self.become_command(terminal, setup, tracer) {
             Ok(never) => match never {},
@@ -315,13 +311,14 @@ pub(crate) fn spawn_payload(
     terminal: bool,
     setup: &PayloadSetup<'_>,
     tracer: &Tracer,
-) -> Result<Pid, String> {
+) -> anyhow::Result<Pid> {
     let command = Command::new(args, env)?;
     let (err_r, err_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
-        .map_err(|e| format!("cannot create a pipe: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("cannot create a pipe: {e}"))?;
     // Everything this process holds (the channel to contlab, the signalfd, the mount
     // fd) must not reach the payload.
-    cloexec_from(3).map_err(|e| format!("cannot mark fds close-on-exec (close_range): {e}"))?;
+    cloexec_from(3)
+        .map_err(|e| anyhow::anyhow!("cannot mark fds close-on-exec (close_range): {e}"))?;
     // SAFETY: this process is single-threaded (a fresh exec of contlab), so the child may
     // run ordinary code.
     let started = std::time::Instant::now();
@@ -338,15 +335,16 @@ pub(crate) fn spawn_payload(
         });
     }
     match fork {
-        Err(e) => Err(format!("cannot fork the payload: {e}")),
+        Err(e) => Err(anyhow::Error::new(e).context("cannot fork the payload")),
         Ok(ForkResult::Child) => {
             drop(err_r);
             let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(mask), None);
             let msg = match command.become_command(terminal, setup, tracer) {
                 Ok(never) => match never {},
-                Err(Err(m)) => {
+                Err(Err(e)) => {
                     let mut msg = b"M".to_vec();
-                    msg.extend_from_slice(m.as_bytes());
+                    let chain = crate::i18n::said::Chain::of(&e);
+                    msg.extend(serde_json::to_vec(&chain).unwrap_or_default());
                     msg
                 }
                 Err(Ok(e)) => {
@@ -366,7 +364,9 @@ pub(crate) fn spawn_payload(
             read_to_end(&mut f, &mut buf);
             if buf.first() == Some(&b'M') {
                 let _ = waitpid(child, None);
-                return Err(String::from_utf8_lossy(&buf[1..]).into_owned());
+                let chain: crate::i18n::said::Chain =
+                    serde_json::from_slice(&buf[1..]).unwrap_or_default();
+                return Err(chain.into_error());
             }
             if buf.len() == 5 {
                 let errno = nix::errno::Errno::from_raw(i32::from_le_bytes([

@@ -1,7 +1,7 @@
 //! What a container is made of: which namespaces, which root filesystem, which limits,
 //! which capabilities, which command. A plain value; `Container::start` makes it real.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use nix::sched::CloneFlags;
 use serde::{Deserialize, Serialize};
 use std::os::fd::OwnedFd;
@@ -144,9 +144,7 @@ impl Namespaces {
                 "ipc" => set.insert(Namespace::Ipc),
                 "user" => set.insert(Namespace::User),
                 "cgroup" => set.insert(Namespace::Cgroup),
-                other => bail!(
-                    "unknown namespace {other:?}: use a comma-separated list of pid, net, mount, uts, ipc, user, cgroup, or \"all\""
-                ),
+                other => crate::bail_said!("error-unknown-namespace", name = format!("{other:?}")),
             }
         }
         Ok(set)
@@ -190,7 +188,7 @@ impl RootfsMode {
             "host" => RootfsMode::Host,
             "chroot" => RootfsMode::Chroot,
             "pivot" | "pivot_root" | "pivot-root" => RootfsMode::PivotRoot,
-            other => bail!("unknown rootfs mode {other:?}: use host, chroot or pivot"),
+            other => crate::bail_said!("error-unknown-rootfs-mode", mode = format!("{other:?}")),
         })
     }
 
@@ -523,25 +521,21 @@ impl<'a> ContainerSpec<'a> {
     pub fn validate(&self) -> Result<()> {
         let ns = self.namespaces;
         if self.args.is_empty() || self.args[0].is_empty() {
-            bail!("no command given: say what to run in the container");
+            crate::bail_said!("error-no-command");
         }
         if self.rootfs == RootfsMode::PivotRoot && !ns.contains(Namespace::Mount) {
-            bail!(
-                "pivot_root needs a mount namespace: add \"mount\" to the namespaces, or use the chroot or host rootfs mode"
-            );
+            crate::bail_said!("error-spec-pivot-needs-mount");
         }
         if self.hostname.is_some() && !ns.contains(Namespace::Uts) {
-            bail!(
-                "setting a hostname needs a UTS namespace (else the host's name would change): add \"uts\" to the namespaces"
-            );
+            crate::bail_said!("error-spec-hostname-needs-uts");
         }
         if let Some(h) = &self.hostname
             && (h.is_empty() || h.len() > 64)
         {
-            bail!("the hostname {h:?} must be 1 to 64 characters long");
+            crate::bail_said!("error-spec-hostname-length", hostname = format!("{h:?}"));
         }
         if self.user_map.is_some() && !ns.contains(Namespace::User) {
-            bail!("a uid/gid map needs a user namespace: add \"user\" to the namespaces");
+            crate::bail_said!("error-spec-map-needs-user");
         }
         if ns.contains(Namespace::User)
             && self.user_map.is_none_or(|m| m.inside != 0)
@@ -549,33 +543,27 @@ impl<'a> ContainerSpec<'a> {
                 || ns.contains(Namespace::Cgroup)
                 || self.hostname.is_some())
         {
-            bail!(
-                "without root mapped in the user namespace the container has no capabilities to set up its mounts, cgroup namespace or hostname: map root (--map-root) or drop those"
-            );
+            crate::bail_said!("error-spec-unmapped-root");
         }
         if let Some(m) = &self.user_map
             && m.count == 0
         {
-            bail!("the uid/gid map must cover at least one id");
+            crate::bail_said!("error-spec-map-empty");
         }
         if matches!(self.network, Network::Veth(_)) && !ns.contains(Namespace::Net) {
-            bail!("a veth pair needs a network namespace: add \"net\" to the namespaces");
+            crate::bail_said!("error-spec-veth-needs-net");
         }
         for (n, path) in &self.join {
             if !ns.contains(*n) {
-                bail!(
-                    "joining the {} namespace at {} needs \"{}\" in the namespaces",
-                    n.name(),
-                    path.display(),
-                    n.name()
+                crate::bail_said!(
+                    "error-spec-join-needs-ns",
+                    ns = n.name(),
+                    path = path.display()
                 );
             }
         }
         if !self.cwd.is_absolute() {
-            bail!(
-                "the working directory {} must be an absolute path",
-                self.cwd.display()
-            );
+            crate::bail_said!("error-spec-cwd-relative", path = self.cwd.display());
         }
         Ok(())
     }
@@ -607,22 +595,31 @@ impl ExitInfo {
     }
 }
 
+impl ExitInfo {
+    /// How the command ended, as a catalog sentence.
+    pub fn said(&self) -> crate::i18n::Said {
+        use crate::said;
+        match (self.code, self.signal, self.oom_killed) {
+            (Some(c), _, false) => said!("exit-code", code = c),
+            (Some(c), _, true) => said!("exit-code-oom", code = c),
+            (None, Some(s), oom) => {
+                let signal = nix::sys::signal::Signal::try_from(s)
+                    .map_or_else(|_| s.to_string(), |s| s.as_str().to_string());
+                if oom {
+                    said!("exit-signal-oom", signal = signal)
+                } else {
+                    said!("exit-signal", signal = signal)
+                }
+            }
+            (None, None, false) => said!("exit-ended"),
+            (None, None, true) => said!("exit-ended-oom"),
+        }
+    }
+}
+
 impl std::fmt::Display for ExitInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (self.code, self.signal) {
-            (Some(c), _) => write!(f, "exited with status {c}")?,
-            (None, Some(s)) => {
-                let name = nix::sys::signal::Signal::try_from(s)
-                    .map(|s| s.as_str().to_string())
-                    .unwrap_or_else(|_| format!("signal {s}"));
-                write!(f, "killed by {name}")?
-            }
-            (None, None) => write!(f, "ended")?,
-        }
-        if self.oom_killed {
-            write!(f, " (the OOM killer struck)")?;
-        }
-        Ok(())
+        self.said().fmt(f)
     }
 }
 

@@ -208,7 +208,7 @@ impl Runner {
         let journal = match crate::record::find(self.lessons_dir.as_deref(), id) {
             Some(Ok(j)) => j,
             Some(Err(e)) => {
-                app.message = Some(format!("{e:#}"));
+                app.message = Some(crate::i18n::render(app.language(), &e));
                 return;
             }
             None => {
@@ -224,7 +224,7 @@ impl Runner {
         app.opts.mode = Mode::Replay;
         if let Err(e) = player.open(app) {
             app.opts.mode = Mode::Reading;
-            app.message = Some(format!("{e:#}"));
+            app.message = Some(crate::i18n::render(app.language(), &e));
             return;
         }
         if self.replay_clock.is_none() {
@@ -232,7 +232,7 @@ impl Runner {
                 Ok(c) => self.replay_clock = Some(c),
                 Err(e) => {
                     app.opts.mode = Mode::Reading;
-                    let error = format!("{e:#}");
+                    let error = crate::i18n::render(app.language(), &e);
                     app.message = Some(crate::tr!(
                         app.language(),
                         "notice-replay-clock-failed",
@@ -271,7 +271,7 @@ impl Runner {
                         self.engine = Some(h);
                     }
                     Err(e) => {
-                        let error = format!("{e:#}");
+                        let error = crate::i18n::render(app.language(), &e);
                         let said =
                             crate::tr!(app.language(), "notice-engine-failed", error = error);
                         let _ = self.tx.send(Msg::Notice(said));
@@ -295,7 +295,9 @@ impl Runner {
             Effect::SaveProgress => {
                 if let Err(e) = app.progress.save(&self.progress_path) {
                     tracing::warn!("{e:#}");
-                    let _ = self.tx.send(Msg::Notice(format!("{e:#}")));
+                    let _ = self
+                        .tx
+                        .send(Msg::Notice(crate::i18n::render(app.language(), &e)));
                 }
             }
             Effect::Exit => {}

@@ -71,9 +71,7 @@ trait Hierarchies {
 /// than to v1 hierarchies (on most hybrids it holds nothing, or just `hugetlb`).
 fn hierarchies(layout: &CgroupLayout) -> Result<Box<dyn Hierarchies>> {
     match layout.mode {
-        CgroupMode::None => bail!(
-            "no cgroup filesystem is mounted: mount one (for example `mount -t cgroup2 none /sys/fs/cgroup`) and try again"
-        ),
+        CgroupMode::None => crate::bail_said!("error-cgroup-none"),
         CgroupMode::V2 => Ok(Box::new(v2::V2::new(layout)?)),
         CgroupMode::V1 | CgroupMode::Hybrid => {
             let v1_has_any = CONTROLLERS.iter().any(|c| layout.v1_mount(c).is_some());
@@ -243,10 +241,11 @@ impl Cgroup {
         for dir in &self.dirs.dirs {
             write_file(tracer, &dir.path, "cgroup.procs", &pid.to_string()).map_err(|e| {
                 if e == Errno::ESRCH {
-                    anyhow!(
-                        "cannot move process {pid} into cgroup {}: the process no longer exists; start it again",
-                        dir.path.display()
-                    )
+                    anyhow::Error::new(crate::said!(
+                        "error-cgroup-process-gone",
+                        pid = pid,
+                        dir = dir.path.display()
+                    ))
                 } else {
                     write_error(&dir.path, "cgroup.procs", &pid.to_string(), e)
                 }
@@ -493,22 +492,54 @@ fn set(tracer: &Tracer, dir: &Path, file: &str, value: &str) -> Result<()> {
     write_file(tracer, dir, file, value).map_err(|e| write_error(dir, file, value, e))
 }
 
+/// A refused cgroup write: what was written where, why the kernel refused it and what
+/// to change, then the errno itself.
 fn write_error(dir: &Path, file: &str, value: &str, e: Errno) -> anyhow::Error {
-    let hint = match e {
-        Errno::ENOENT => "this kernel does not have that file; it may be too old for this limit",
-        Errno::EINVAL | Errno::ERANGE => "the kernel does not accept that value; choose another",
-        Errno::EBUSY => "the cgroup already uses more than that; choose a larger value",
-        Errno::EACCES | Errno::EPERM | Errno::EROFS => {
-            "run contlab as root on a machine whose cgroups are mounted read-write"
+    use crate::said;
+    let value = format!("{value:?}");
+    let dir = dir.display();
+    let said = match e {
+        Errno::ENOENT => match crate::inspect::cgroup_names::other_layout(file) {
+            Some((other, layout)) => said!(
+                "error-cgroup-file-other-layout",
+                value = value,
+                file = file,
+                dir = dir,
+                other = other,
+                layout = layout
+            ),
+            None => said!(
+                "error-cgroup-file-missing",
+                value = value,
+                file = file,
+                dir = dir
+            ),
+        },
+        Errno::EINVAL | Errno::ERANGE => {
+            said!(
+                "error-cgroup-bad-value",
+                value = value,
+                file = file,
+                dir = dir
+            )
         }
-        _ => "check the kernel log (dmesg) for the reason",
+        Errno::EBUSY => said!(
+            "error-cgroup-below-usage",
+            value = value,
+            file = file,
+            dir = dir
+        ),
+        Errno::EACCES | Errno::EPERM | Errno::EROFS => {
+            said!(
+                "error-cgroup-not-writable",
+                value = value,
+                file = file,
+                dir = dir
+            )
+        }
+        _ => said!("error-cgroup-write", value = value, file = file, dir = dir),
     };
-    anyhow!(
-        "cannot write {value:?} to {file} in {}: {} ({}); {hint}",
-        dir.display(),
-        e,
-        e.desc()
-    )
+    anyhow::Error::new(e).context(said)
 }
 
 /// One event per removed directory; the kill before the `rmdir` is part of the command.

@@ -2,7 +2,7 @@
 //! the numbers the cgroup files take.
 
 use super::CpuLimit;
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 /// The CFS period contlab uses: 100 ms, the kernel's default, so that `--cpus 0.5`
 /// reads back as the familiar `50000 100000`.
@@ -19,7 +19,6 @@ const MAX_MEMORY: u64 = i64::MAX as u64;
 
 /// A byte count with an optional binary suffix: `1048576`, `512k`, `64M`, `1G`.
 pub fn parse_memory(s: &str) -> Result<u64> {
-    let hint = "use a number with an optional K, M or G suffix, like 64M";
     let t = s.trim();
     let (digits, shift) = match t.char_indices().last() {
         Some((i, c)) if c.is_ascii_alphabetic() => {
@@ -28,31 +27,30 @@ pub fn parse_memory(s: &str) -> Result<u64> {
                 'M' => 20,
                 'G' => 30,
                 'T' => 40,
-                _ => bail!("invalid memory limit {s:?}: {hint}"),
+                _ => crate::bail_said!("error-memory-invalid", value = format!("{s:?}")),
             };
             (&t[..i], shift)
         }
         _ => (t, 0),
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        bail!("invalid memory limit {s:?}: {hint}");
+        crate::bail_said!("error-memory-invalid", value = format!("{s:?}"));
     }
     let n: u64 = match digits.parse() {
         Ok(n) => n,
-        Err(_) => bail!("memory limit {s:?} is too large: {hint}"),
+        Err(_) => crate::bail_said!("error-memory-too-large", value = format!("{s:?}")),
     };
     if n == 0 {
-        bail!("memory limit {s:?} would leave no memory at all: {hint}");
+        crate::bail_said!("error-memory-zero", value = format!("{s:?}"));
     }
     match n.checked_mul(1u64 << shift) {
         Some(bytes) if bytes <= MAX_MEMORY => Ok(bytes),
-        _ => bail!("memory limit {s:?} is too large: {hint}"),
+        _ => crate::bail_said!("error-memory-too-large", value = format!("{s:?}")),
     }
 }
 
 /// A number of CPUs, possibly fractional (`0.5`, `2`), as a CFS quota per 100 ms period.
 pub fn parse_cpus(s: &str) -> Result<CpuLimit> {
-    let hint = "use a number of CPUs such as 0.5 or 2";
     let t = s.trim();
     // Only plain decimals: f64's parser would also take "inf", "NaN" and "1e3".
     let plain = !t.is_empty()
@@ -61,18 +59,18 @@ pub fn parse_cpus(s: &str) -> Result<CpuLimit> {
         && t.bytes().any(|b| b.is_ascii_digit());
     let cpus: f64 = match t.parse() {
         Ok(v) if plain => v,
-        _ => bail!("invalid CPU limit {s:?}: {hint}"),
+        _ => crate::bail_said!("error-cpu-invalid", value = format!("{s:?}")),
     };
     if cpus <= 0.0 {
-        bail!("CPU limit {s:?} would never let the container run: {hint}");
+        crate::bail_said!("error-cpu-zero", value = format!("{s:?}"));
     }
     let quota = (cpus * DEFAULT_PERIOD_US as f64).round();
     if quota < MIN_QUOTA_US as f64 {
-        bail!("CPU limit {s:?} is below the kernel's minimum of 0.01 CPU: {hint}");
+        crate::bail_said!("error-cpu-below-min", value = format!("{s:?}"));
     }
     // 1024 CPUs is far beyond any lab machine and keeps the quota well inside u64.
     if cpus > 1024.0 {
-        bail!("CPU limit {s:?} is too large: {hint}");
+        crate::bail_said!("error-cpu-too-large", value = format!("{s:?}"));
     }
     Ok(CpuLimit {
         quota_us: quota as u64,
@@ -83,20 +81,23 @@ pub fn parse_cpus(s: &str) -> Result<CpuLimit> {
 
 /// A maximum number of processes (and threads) in the cgroup.
 pub fn parse_pids(s: &str) -> Result<u64> {
-    let hint = "use a whole number of processes of at least 1, like 20";
     let t = s.trim();
     if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
-        bail!("invalid process limit {s:?}: {hint}");
+        crate::bail_said!("error-pids-invalid", value = format!("{s:?}"));
     }
     let n: u64 = match t.parse() {
         Ok(n) => n,
-        Err(_) => bail!("process limit {s:?} is too large: {hint}"),
+        Err(_) => crate::bail_said!("error-pids-too-large", value = format!("{s:?}")),
     };
     if n == 0 {
-        bail!("process limit {s:?} would not even allow the container's first process: {hint}");
+        crate::bail_said!("error-pids-zero", value = format!("{s:?}"));
     }
     if n > MAX_PIDS {
-        bail!("process limit {s:?} is above the kernel's maximum of {MAX_PIDS}: {hint}");
+        crate::bail_said!(
+            "error-pids-above-max",
+            value = format!("{s:?}"),
+            max = MAX_PIDS
+        );
     }
     Ok(n)
 }

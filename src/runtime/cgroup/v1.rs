@@ -55,9 +55,7 @@ impl Hierarchies for V1 {
         ];
         for (controller, wanted) in needed {
             if wanted && !self.has(controller) {
-                bail!(
-                    "no cgroup v1 hierarchy has the {controller} controller mounted, so the {controller} limit cannot be enforced; mount it or run without that limit"
-                );
+                crate::bail_said!("error-cgroup-v1-no-controller", controller = controller);
             }
         }
         if let Some(shares) = limits.cpu.as_ref().and_then(|c| c.shares) {

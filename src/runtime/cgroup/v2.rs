@@ -66,9 +66,7 @@ impl V2 {
 /// v1 `cpu.shares` range; v2 `cpu.weight` is derived from it.
 pub(super) fn check_shares(shares: u64) -> Result<()> {
     if !(2..=262_144).contains(&shares) {
-        bail!(
-            "CPU shares {shares} are out of range: use a value from 2 to 262144 (1024 is the default)"
-        );
+        crate::bail_said!("error-cpu-shares-range", shares = shares);
     }
     Ok(())
 }
@@ -103,9 +101,10 @@ impl Hierarchies for V2 {
         ];
         for (controller, wanted) in needed {
             if wanted && !self.available.iter().any(|a| a == controller) {
-                bail!(
-                    "the cgroup2 hierarchy at {} does not offer the {controller} controller (see its cgroup.controllers), so the {controller} limit cannot be enforced; run without that limit",
-                    self.mount.display()
+                crate::bail_said!(
+                    "error-cgroup-v2-no-controller",
+                    mount = self.mount.display(),
+                    controller = controller
                 );
             }
         }

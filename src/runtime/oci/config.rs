@@ -8,7 +8,7 @@ use crate::runtime::spec::{
     CapSets, Capabilities, ContainerSpec, IdMap, MountSpec, Namespace, Namespaces, Network,
     Overrides, Rlimit, RootfsMode, User,
 };
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use nix::mount::MsFlags;
 use oci_spec::runtime::{Hook, LinuxNamespaceType, Spec};
 use serde_json::Value;
@@ -237,7 +237,7 @@ fn check_fields(v: &Value, pattern: &str, shown: &str) -> Result<()> {
                     Some(p) => check_fields(value, &p, &shown_key)?,
                     None if is_empty(value) => {}
                     None if KNOWN_UNSUPPORTED.contains(&key.as_str()) => {
-                        bail!("config.json: not supported yet: {shown_key}")
+                        crate::bail_said!("error-oci-unsupported", what = &shown_key)
                     }
                     None => tracing::debug!("config.json: ignoring unknown property {shown_key}"),
                 }
@@ -304,9 +304,7 @@ fn check_version(v: &str) -> Result<()> {
     let major = parts.next().unwrap_or("");
     let minor = parts.next().unwrap_or("");
     if major != "1" || minor.parse::<u32>().is_err() {
-        bail!(
-            "config.json: ociVersion {v:?} is not a version of the runtime spec contlab reads (1.x, e.g. \"1.0.2\")"
-        );
+        crate::bail_said!("error-oci-version", version = format!("{v:?}"));
     }
     Ok(())
 }
@@ -325,24 +323,24 @@ impl Bundle {
             )
         })?;
         let value: Value = serde_json::from_str(&text).map_err(|e| {
-            anyhow::anyhow!(
-                "config.json:{}: invalid JSON: {}",
-                e.line(),
-                strip_position(&e.to_string())
-            )
+            anyhow::Error::new(crate::said!(
+                "error-oci-json",
+                line = e.line(),
+                detail = strip_position(&e.to_string())
+            ))
         })?;
         let version = value
             .get("ociVersion")
             .and_then(Value::as_str)
-            .context("config.json: ociVersion is missing")?;
+            .context(crate::said!("error-oci-version-missing"))?;
         check_version(version)?;
         check_fields(&value, "", "")?;
         let spec: Spec = serde_json::from_str(&text).map_err(|e| {
-            anyhow::anyhow!(
-                "config.json:{}: {}",
-                e.line(),
-                strip_position(&e.to_string())
-            )
+            anyhow::Error::new(crate::said!(
+                "error-oci-field",
+                line = e.line(),
+                detail = strip_position(&e.to_string())
+            ))
         })?;
         let root = spec
             .root()
@@ -354,11 +352,7 @@ impl Bundle {
             dir.join(root.path())
         };
         if !rootfs.is_dir() {
-            bail!(
-                "the root filesystem {} (root.path) does not exist: make it, e.g. `contlab rootfs build --out {}`",
-                rootfs.display(),
-                rootfs.display()
-            );
+            crate::bail_said!("error-oci-no-rootfs", path = rootfs.display());
         }
         let annotations = spec
             .annotations()
@@ -406,13 +400,10 @@ impl Bundle {
             .context("config.json: process is missing (what to run)")?;
         let args = process.args().clone().unwrap_or_default();
         if args.is_empty() {
-            bail!("config.json: process.args is empty: say what to run");
+            crate::bail_said!("error-oci-no-args");
         }
         if !process.cwd().is_absolute() {
-            bail!(
-                "config.json: process.cwd {} must be an absolute path",
-                process.cwd().display()
-            );
+            crate::bail_said!("error-oci-cwd-relative", path = process.cwd().display());
         }
         let linux = spec.linux().as_ref().context(
             "config.json: linux is missing (namespaces and the rest of the Linux settings)",
@@ -428,13 +419,13 @@ impl Bundle {
                 LinuxNamespaceType::Ipc => Namespace::Ipc,
                 LinuxNamespaceType::User => Namespace::User,
                 LinuxNamespaceType::Cgroup => Namespace::Cgroup,
-                other => bail!("config.json: not supported yet: linux.namespaces type {other:?}"),
+                other => crate::bail_said!(
+                    "error-oci-unsupported",
+                    what = format!("linux.namespaces type {other:?}")
+                ),
             };
             if namespaces.contains(ns) {
-                bail!(
-                    "config.json: linux.namespaces lists the {} namespace twice",
-                    ns.name()
-                );
+                crate::bail_said!("error-oci-ns-twice", ns = ns.name());
             }
             namespaces.insert(ns);
             if let Some(p) = n.path() {
@@ -442,23 +433,19 @@ impl Bundle {
             }
         }
         if !namespaces.contains(Namespace::Mount) {
-            bail!(
-                "config.json: linux.namespaces must include \"mount\": the container's root is set up in its own mount namespace"
-            );
+            crate::bail_said!("error-oci-needs-mount");
         }
         let user_map = id_map(linux.uid_mappings(), linux.gid_mappings())?;
         if user_map.is_some() && !namespaces.contains(Namespace::User) {
-            bail!("config.json: uid/gid mappings need a \"user\" entry in linux.namespaces");
+            crate::bail_said!("error-oci-map-needs-user");
         }
         let joins_user = join.iter().any(|(n, _)| *n == Namespace::User);
         if namespaces.contains(Namespace::User) && user_map.is_none() && !joins_user {
-            bail!(
-                "config.json: a new user namespace needs linux.uidMappings and linux.gidMappings"
-            );
+            crate::bail_said!("error-oci-user-needs-map");
         }
         let hostname = spec.hostname().clone().filter(|h| !h.is_empty());
         if hostname.is_some() && !namespaces.contains(Namespace::Uts) {
-            bail!("config.json: hostname needs a \"uts\" entry in linux.namespaces");
+            crate::bail_said!("error-oci-hostname-needs-uts");
         }
         let limits = limits(linux.resources())?;
         let cgroup_path = linux
@@ -479,10 +466,11 @@ impl Bundle {
                 // setrlimit would refuse it (EINVAL) only at `start`, in the init,
                 // after `create` has returned: say it now, where the caller reads it.
                 if r.soft() > r.hard() {
-                    bail!(
-                        "config.json: process.rlimits {name}: the soft limit {} is above the hard limit {}",
-                        r.soft(),
-                        r.hard()
+                    crate::bail_said!(
+                        "error-oci-rlimit-soft-above-hard",
+                        name = name,
+                        soft = r.soft(),
+                        hard = r.hard()
                     );
                 }
                 Ok(Rlimit {
@@ -569,15 +557,19 @@ fn id_map(
                     count: m.size(),
                 })),
                 Some(_) => {
-                    bail!("config.json: not supported yet: linux.{name} with more than one entry")
+                    crate::bail_said!(
+                        "error-oci-unsupported",
+                        what = format!("linux.{name} with more than one entry")
+                    )
                 }
             }
         };
     let u = one(uid, "uidMappings")?;
     let g = one(gid, "gidMappings")?;
     if u != g {
-        bail!(
-            "config.json: not supported yet: linux.uidMappings and linux.gidMappings that differ"
+        crate::bail_said!(
+            "error-oci-unsupported",
+            what = "linux.uidMappings != linux.gidMappings"
         );
     }
     Ok(u)
@@ -612,8 +604,9 @@ fn limits(r: &Option<oci_spec::runtime::LinuxResources>) -> Result<Limits> {
                     shares,
                 })
             }
-            (None, Some(_)) => bail!(
-                "config.json: not supported yet: linux.resources.cpu.shares without a cpu.quota"
+            (None, Some(_)) => crate::bail_said!(
+                "error-oci-unsupported",
+                what = "linux.resources.cpu.shares (no cpu.quota)"
             ),
             (None, None) => {}
         }
@@ -626,15 +619,18 @@ fn limits(r: &Option<oci_spec::runtime::LinuxResources>) -> Result<Limits> {
 fn cgroup_path(p: &Path) -> Result<String> {
     let s = p.to_string_lossy();
     if s.contains(':') {
-        bail!("config.json: not supported yet: linux.cgroupsPath in systemd form ({s:?})");
+        crate::bail_said!(
+            "error-oci-unsupported",
+            what = format!("linux.cgroupsPath {s:?} (systemd)")
+        );
     }
     let rel = s.trim_matches('/');
     let first = rel.split('/').next().unwrap_or("");
     if !first.contains(crate::paths::PREFIX) || !rel.contains('/') {
-        bail!(
-            "config.json: linux.cgroupsPath {s:?} must lie below a cgroup whose name contains {:?}, like \"/{}/NAME\"",
-            crate::paths::PREFIX,
-            crate::paths::PREFIX
+        crate::bail_said!(
+            "error-oci-cgroups-path",
+            path = format!("{s:?}"),
+            prefix = crate::paths::PREFIX
         );
     }
     Ok(rel.to_string())
@@ -679,9 +675,7 @@ fn cap_sets(c: &Option<oci_spec::runtime::LinuxCapabilities>) -> Result<CapSets>
                 .into_iter()
                 .find(|c| u32::from(c.index()) == first)
                 .map_or_else(|| format!("capability {first}"), |c| c.to_string());
-            bail!(
-                "config.json: process.capabilities.{name} holds {cap}, which is not in the bounding set; add it to process.capabilities.bounding or remove it"
-            );
+            crate::bail_said!("error-oci-cap-not-bounding", set = name, cap = cap);
         }
     }
     Ok(sets)
@@ -705,7 +699,7 @@ fn rlimit_number(name: &str) -> Result<u32> {
         "RLIMIT_NICE" => libc::RLIMIT_NICE,
         "RLIMIT_RTPRIO" => libc::RLIMIT_RTPRIO,
         "RLIMIT_RTTIME" => libc::RLIMIT_RTTIME,
-        other => bail!("config.json: process.rlimits: unknown limit {other:?}"),
+        other => crate::bail_said!("error-oci-rlimit-unknown", name = format!("{other:?}")),
     } as u32)
 }
 
@@ -724,9 +718,10 @@ fn mount_spec(
             .components()
             .any(|c| c == std::path::Component::ParentDir)
     {
-        bail!(
-            "config.json: mounts[{i}].destination {} must be an absolute path without '..'",
-            dest.display()
+        crate::bail_said!(
+            "error-oci-mount-destination",
+            index = i,
+            path = dest.display()
         );
     }
     let mut flags = MsFlags::empty();
@@ -792,19 +787,16 @@ fn mount_spec(
                 bundle.join(s)
             };
             if !abs.exists() {
-                bail!(
-                    "config.json: mounts[{i}].source {} does not exist",
-                    abs.display()
-                );
+                crate::bail_said!("error-oci-mount-source", index = i, path = abs.display());
             }
             Some(abs.to_string_lossy().into_owned())
         }
         Some(s) => Some(s.to_string_lossy().into_owned()),
-        None if is_bind => bail!("config.json: mounts[{i}] is a bind mount without a source"),
+        None if is_bind => crate::bail_said!("error-oci-bind-no-source", index = i),
         None => None,
     };
     if !is_bind && fstype.is_none_or(str::is_empty) {
-        bail!("config.json: mounts[{i}] has no type (proc, tmpfs, sysfs, bind, …)");
+        crate::bail_said!("error-oci-mount-no-type", index = i);
     }
     Ok(MountSpec {
         destination: dest.to_path_buf(),

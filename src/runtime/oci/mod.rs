@@ -34,7 +34,8 @@ pub fn default_root() -> PathBuf {
 /// Parses a signal as runc does: `TERM`, `SIGTERM` or `15`.
 pub fn parse_signal(s: &str) -> Result<Signal> {
     if let Ok(n) = s.parse::<i32>() {
-        return Signal::try_from(n).map_err(|_| anyhow::anyhow!("unknown signal {s:?}"));
+        return Signal::try_from(n)
+            .map_err(|_| anyhow::Error::new(crate::said!("error-unknown-signal", signal = n)));
     }
     let name = s.to_ascii_uppercase();
     let full = if name.starts_with("SIG") {
@@ -43,7 +44,10 @@ pub fn parse_signal(s: &str) -> Result<Signal> {
         format!("SIG{name}")
     };
     full.parse::<Signal>().map_err(|_| {
-        anyhow::anyhow!("unknown signal {s:?}: use a name like TERM or KILL, or a number")
+        anyhow::Error::new(crate::said!(
+            "error-unknown-signal",
+            signal = format!("{s:?}")
+        ))
     })
 }
 
@@ -51,7 +55,7 @@ pub fn parse_signal(s: &str) -> Result<Signal> {
 pub fn write_spec(bundle: &Path, rootless: bool) -> Result<PathBuf> {
     let path = bundle.join("config.json");
     if path.exists() {
-        bail!("{} already exists: remove it first", path.display());
+        crate::bail_said!("error-oci-spec-exists", path = path.display());
     }
     let v = config::default_spec(rootless)?;
     let mut text = serde_json::to_vec_pretty(&v)?;
@@ -124,12 +128,8 @@ impl Runtime {
                 })?;
                 Some(std::os::fd::OwnedFd::from(s))
             }
-            (true, None) => bail!(
-                "config.json has process.terminal = true: pass --console-socket PATH (a unix socket that receives the terminal), or set terminal to false"
-            ),
-            (false, Some(_)) => bail!(
-                "--console-socket is only for a container with a terminal: set process.terminal = true in config.json"
-            ),
+            (true, None) => crate::bail_said!("error-oci-terminal-needs-socket"),
+            (false, Some(_)) => crate::bail_said!("error-oci-socket-needs-terminal"),
             (false, None) => None,
         };
         let mut spec = b.container_spec()?;
@@ -223,7 +223,11 @@ impl Runtime {
         let mut s = dir.load()?;
         let status = s.status();
         if status != Status::Created {
-            bail!("cannot start container {id:?}: it is {status}, not created");
+            crate::bail_said!(
+                "error-oci-start-not-created",
+                id = format!("{id:?}"),
+                status = status
+            );
         }
         let fifo = dir.fifo();
         let f = tracer
@@ -242,8 +246,8 @@ impl Runtime {
                 },
             )
             .map_err(|e| match e {
-                nix::errno::Errno::ENXIO | nix::errno::Errno::ENOENT => anyhow::anyhow!(
-                    "cannot start container {id:?}: its init no longer waits (it was killed)"
+                nix::errno::Errno::ENXIO | nix::errno::Errno::ENOENT => anyhow::Error::new(
+                    crate::said!("error-oci-start-init-gone", id = format!("{id:?}")),
                 ),
                 e => anyhow::anyhow!("cannot open the start gate of container {id:?}: {e}"),
             })?;
@@ -302,7 +306,7 @@ impl Runtime {
         let dir = Dir::open(&self.root, id)?;
         let s = dir.load()?;
         if s.status() == Status::Stopped {
-            bail!("cannot kill container {id:?}: it is stopped");
+            crate::bail_said!("error-oci-kill-stopped", id = format!("{id:?}"));
         }
         let pid = s.init.pid;
         tracer
@@ -333,9 +337,7 @@ impl Runtime {
         if let Some(s) = &saved {
             let status = s.status();
             if status == Status::Running && !force {
-                bail!(
-                    "cannot delete container {id:?}: it is running; kill it first, or use --force"
-                );
+                crate::bail_said!("error-oci-delete-running", id = format!("{id:?}"));
             }
             undo(s)?;
         }
@@ -361,10 +363,10 @@ impl Runtime {
     ) -> Result<crate::runtime::ExecOutput> {
         let s = Dir::peek(&self.root, id)?.load()?;
         if s.status() == Status::Stopped {
-            bail!("cannot exec in container {id:?}: it is stopped");
+            crate::bail_said!("error-oci-exec-stopped", id = format!("{id:?}"));
         }
         if args.is_empty() {
-            bail!("no command given: say what to run in the container");
+            crate::bail_said!("error-no-command");
         }
         let mut cfg = s.exec.clone();
         cfg.args = args.to_vec();

@@ -160,7 +160,7 @@ impl Dir {
         match std::fs::create_dir(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                bail!("container {id:?} already exists")
+                crate::bail_said!("error-container-exists", id = format!("{id:?}"))
             }
             Err(e) => {
                 return Err(e).with_context(|| format!("cannot create {}", path.display()));
@@ -178,7 +178,7 @@ impl Dir {
         crate::runtime::ledger::validate_id(id)?;
         let path = root.join(id);
         if !path.is_dir() {
-            bail!("container {id:?} does not exist");
+            crate::bail_said!("error-container-missing", id = format!("{id:?}"));
         }
         let lock = lock(&path)?;
         Ok(Dir {
@@ -192,7 +192,7 @@ impl Dir {
         crate::runtime::ledger::validate_id(id)?;
         let path = root.join(id);
         if !path.is_dir() {
-            bail!("container {id:?} does not exist");
+            crate::bail_said!("error-container-missing", id = format!("{id:?}"));
         }
         Ok(Dir { path, _lock: None })
     }
