@@ -291,3 +291,24 @@ net-link-no-port = in no bridge
 net-link-seen = { $link } is { $state } and { $port }.
 net-link-expected = Expected: { $expected }.
 net-spread-seen = { $requests } requests to { $service }: { $shares }, { $unanswered } unanswered. A fair random choice keeps each endpoint between { $low } and { $high }, with every request answered.
+
+# oci and net track tasks
+
+oci-state-absent = absent (the runtime knows no such container)
+check-oci-state-ok = `runtime state { $id }` reports { $seen }.
+check-oci-state-want = `runtime state { $id }` reports { $seen }; expected { $want }.
+check-oci-config-ok = config.json { $at } is { $seen }.
+check-oci-config-want = config.json { $at } is { $seen }; expected { $want }.
+check-oci-config-missing = config.json has nothing at { $at }; expected { $want }.
+check-oci-config-gone = config.json has nothing at { $at }, as expected.
+check-oci-config-want-gone = config.json { $at } is still { $seen }; expected it removed.
+oci-ns-absent = not listed (the container stays in the runtime's namespace)
+oci-ns-new = listed without a path (a new namespace)
+oci-ns-path = joined by path ({ $path })
+oci-ns-joined = joined by path
+check-oci-ns-ok = linux.namespaces { $ns }: { $seen }.
+check-oci-ns-want = linux.namespaces { $ns }: { $seen }; expected { $want }.
+check-oci-mount-listed = config.json mounts has { $at } ({ $kind } from { $source }).
+check-oci-mount-unlisted = config.json mounts has no entry for { $at }.
+check-oci-mount-want-listed = { $seen } Expected an entry there.
+check-oci-mount-want-unlisted = { $seen } Expected none.

@@ -291,3 +291,24 @@ net-link-no-port = 어느 브리지에도 속하지 않은 링크
 net-link-seen = { $link } 링크는 { $state }이고 { $port }입니다.
 net-link-expected = 기대한 상태는 { $expected }입니다.
 net-spread-seen = { $service } 서비스로 보낸 요청 { $requests }개: { $shares }, 응답 없음 { $unanswered }개입니다. 공정한 무작위 선택이라면 모든 요청이 응답을 받고 각 엔드포인트가 { $low }개에서 { $high }개 사이를 받습니다.
+
+# oci and net track tasks
+
+oci-state-absent = 없음(런타임이 모르는 컨테이너)
+check-oci-state-ok = `runtime state { $id }`의 상태는 { $seen }입니다.
+check-oci-state-want = `runtime state { $id }`의 상태는 { $seen }입니다. 기대한 상태는 { $want }입니다.
+check-oci-config-ok = config.json { $at } 값은 { $seen }입니다.
+check-oci-config-want = config.json { $at } 값은 { $seen }입니다. 기대한 값은 { $want }입니다.
+check-oci-config-missing = config.json { $at }에 값이 없습니다. 기대한 값은 { $want }입니다.
+check-oci-config-gone = 기대한 대로 config.json { $at }에 값이 없습니다.
+check-oci-config-want-gone = config.json { $at } 값이 아직 { $seen }입니다. 지워져 있어야 합니다.
+oci-ns-absent = 목록에 없음(컨테이너가 런타임의 네임스페이스에 그대로 있음)
+oci-ns-new = 경로 없이 나열됨(새 네임스페이스)
+oci-ns-path = 경로로 합류함({ $path })
+oci-ns-joined = 경로로 합류함
+check-oci-ns-ok = linux.namespaces { $ns }: { $seen }.
+check-oci-ns-want = linux.namespaces { $ns }: { $seen }. 기대한 것은 { $want }입니다.
+check-oci-mount-listed = config.json mounts에 { $at } 항목이 있습니다({ $source }의 { $kind }).
+check-oci-mount-unlisted = config.json mounts에 { $at } 항목이 없습니다.
+check-oci-mount-want-listed = { $seen } 그 항목이 있어야 합니다.
+check-oci-mount-want-unlisted = { $seen } 그 항목이 없어야 합니다.

@@ -113,6 +113,15 @@ pub trait World {
     fn net_spread(&self, from: &str, service: &str, n: u32) -> Result<super::net_step::Spread> {
         anyhow::bail!("cannot send {n} requests from {from} to {service}: this lesson has no node")
     }
+    /// The status of container `id` under the lesson's runtime root, as `runtime state`
+    /// reports it (`None`: the runtime knows no such container).
+    fn oci_status(&self, id: &str) -> Result<Option<String>> {
+        anyhow::bail!("cannot ask for the state of {id}: this lesson has no OCI bundle")
+    }
+    /// The bundle's `config.json`, as it is now.
+    fn oci_config(&self) -> Result<serde_json::Value> {
+        anyhow::bail!("this lesson has no OCI bundle (write one with the `spec` step)")
+    }
 }
 
 /// A check's result with its sentence.
@@ -143,7 +152,8 @@ fn evaluate_inner(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResul
         Family::Rbac => super::rbac_step::evaluate(check, w, lang),
         Family::Raft => super::raft_step::evaluate(check, w, lang),
         Family::Net => super::net_step::evaluate(check, w, lang),
-        Family::Common | Family::Oci => common(check, w, lang),
+        Family::Oci => super::oci_step::evaluate(check, w, lang),
+        Family::Common => common(check, w, lang),
     }
 }
 

@@ -163,11 +163,16 @@ impl Engine {
             self.raft_output(done);
             return Ok(());
         }
+        let on_host = self.step(i)?.shell == ShellSide::Host;
         for line in lines {
             self.emit(Event::Output {
                 stream: Stream::Pty,
                 data: format!("$ {line}\n"),
             });
+            if on_host {
+                self.host_solution_line(&line)?;
+                continue;
+            }
             let r = self.perform(&Action::Exec {
                 container: super::format::main_container(),
                 cmd: line.clone(),
@@ -180,6 +185,25 @@ impl Engine {
             }
         }
         self.sample_panels();
+        Ok(())
+    }
+
+    /// Runs one line of a host task's solution on the host, as the host shell pane would
+    /// (see `oci_step::Work::host_exec`); a failing line ends the solution.
+    fn host_solution_line(&mut self, line: &str) -> Result<()> {
+        if self.oci.is_none() {
+            self.oci = Some(super::oci_step::Work::new()?);
+        }
+        let done = self.oci_work()?.host_exec(line)?;
+        let ended = Ended::of(Some(done.code), None);
+        self.record_output(done.stdout.as_bytes(), done.stderr.as_bytes(), ended);
+        if done.code != 0 {
+            bail!(
+                "`{line}` exited with status {}: {}",
+                done.code,
+                done.stderr.trim()
+            );
+        }
         Ok(())
     }
 
@@ -435,6 +459,12 @@ impl Engine {
         }
     }
 
+    fn oci_work(&self) -> Result<&super::oci_step::Work> {
+        self.oci
+            .as_ref()
+            .context("this lesson has no OCI bundle yet (its `spec` step writes one)")
+    }
+
     /// The host pid of a lesson container's init, or of an OCI container by its id.
     fn pid_of(&self, name: &str) -> Result<i32> {
         if let Some(c) = self.containers.find(name) {
@@ -688,6 +718,14 @@ impl World for Engine {
 
     fn net_spread(&self, from: &str, service: &str, n: u32) -> Result<super::net_step::Spread> {
         self.net.spread(from, service, n)
+    }
+
+    fn oci_status(&self, id: &str) -> Result<Option<String>> {
+        Ok(self.oci_work()?.status(id))
+    }
+
+    fn oci_config(&self) -> Result<serde_json::Value> {
+        self.oci_work()?.config()
     }
 
     fn quiz(&self) -> Option<(Option<String>, String)> {
