@@ -45,7 +45,6 @@ pub struct Work {
     dir: tempfile::TempDir,
     rt: Runtime,
     contlab_ids: BTreeSet<String>,
-    runc_ids: BTreeSet<String>,
 }
 
 const RUNC_ABSENT: &str = "runc is not installed here: skipped (install it to compare)\n";
@@ -58,11 +57,16 @@ impl Work {
             .context("cannot make the lesson's bundle directory")?;
         std::fs::create_dir(dir.path().join("bundle"))?;
         let rt = Runtime::new(Some(dir.path().join("root")));
+        crate::shutdown::register(
+            crate::shutdown::Phase::Containers,
+            "oci-work",
+            delete_all_live,
+        );
+        live().push(dir.path().to_path_buf());
         Ok(Work {
             dir,
             rt,
             contlab_ids: BTreeSet::new(),
-            runc_ids: BTreeSet::new(),
         })
     }
 
@@ -313,7 +317,6 @@ impl Work {
         let mut args: Vec<String> = Vec::new();
         match step.op {
             RuntimeOp::Create => {
-                self.runc_ids.insert(id.to_string());
                 args.extend(["create".into(), "--bundle".into()]);
                 args.push(self.bundle().display().to_string());
                 args.push(id.into());
@@ -359,35 +362,68 @@ impl Work {
     /// Deletes every container the lesson made, contlab's and runc's, and those the
     /// student made in the host shell (every one under the lesson's roots); says what
     /// failed.
-    pub fn teardown(mut self) -> Vec<String> {
-        let mut out = Vec::new();
-        let made: Vec<String> = self.rt.list().into_iter().map(|s| s.id).collect();
-        self.contlab_ids.extend(made);
-        if which::which("runc").is_ok()
-            && let Ok(d) = self.runc_cmd(&["list".into(), "-q".into()])
-        {
-            self.runc_ids.extend(
-                d.stdout
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(String::from),
-            );
-        }
-        for id in &self.contlab_ids {
-            if self.rt.state(id).is_ok()
-                && let Err(e) = self.rt.delete(id, true)
-            {
-                out.push(format!("could not delete container {id}: {e:#}\n"));
-            }
-        }
-        if which::which("runc").is_ok() {
-            for id in &self.runc_ids {
-                let _ = self.runc_cmd(&["delete".into(), "--force".into(), id.clone()]);
-            }
-        }
-        out
+    pub fn teardown(self) -> Vec<String> {
+        let dir = self.dir.path().to_path_buf();
+        live().retain(|d| *d != dir);
+        delete_under(&dir)
     }
+}
+
+/// The work directories of this process's OCI lessons, for the `shutdown` hook.
+static LIVE: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn live() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    LIVE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The `shutdown` hook (a signal, a panic, exit): the containers a student made in the
+/// host shell were made by another process, so the runtime's registry of this one does
+/// not know them; every live work directory's roots are emptied, and the directory goes.
+fn delete_all_live() {
+    for dir in std::mem::take(&mut *live()) {
+        delete_under(&dir);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Deletes by force every container under a work directory's roots: contlab's (`root/`)
+/// and runc's (`runc-root/`); says what failed.
+fn delete_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let rt = Runtime::new(Some(dir.join("root")));
+    for s in rt.list() {
+        if let Err(e) = rt.delete(&s.id, true) {
+            out.push(format!("could not delete container {}: {e:#}\n", s.id));
+        }
+    }
+    let Ok(runc) = which::which("runc") else {
+        return out;
+    };
+    let root = dir.join("runc-root");
+    let listed = Command::new(&runc)
+        .arg("--root")
+        .arg(&root)
+        .args(["list", "-q"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output();
+    for id in listed
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        let _ = Command::new(&runc)
+            .arg("--root")
+            .arg(&root)
+            .args(["delete", "--force", id])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+    out
 }
 
 /// Evaluates the OCI track's checks: a container's status as the runtime's state
