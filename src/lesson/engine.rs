@@ -134,11 +134,7 @@ impl Engine {
         let Some(action) = self.step(i)?.action.as_ref().map(|a| a.get_ref().clone()) else {
             return Ok(());
         };
-        if let Some(why) = self.missing_requirement(i) {
-            self.emit(Event::Output {
-                stream: Stream::Stdout,
-                data: format!("{why}; this step is skipped\n"),
-            });
+        if self.skipped(i) {
             return Ok(());
         }
         let res = self.perform(&action);
@@ -154,6 +150,10 @@ impl Engine {
             let out = super::rbac_step::apply_solution(&mut self.rbac, &self.lesson, &files)?;
             self.emit_outcome(out);
             self.sample_panels();
+            return Ok(());
+        }
+        // A solution that needs what the machine lacks (iptables) is skipped like its step.
+        if self.skipped(i) {
             return Ok(());
         }
         let lines = self.step(i)?.solution.clone();
@@ -194,7 +194,8 @@ impl Engine {
         if self.oci.is_none() {
             self.oci = Some(super::oci_step::Work::new()?);
         }
-        let done = self.oci_work()?.host_exec(line)?;
+        let tools = self.host_tools()?;
+        let done = self.oci_work()?.host_exec(line, &tools)?;
         let ended = Ended::of(Some(done.code), None);
         self.record_output(done.stdout.as_bytes(), done.stderr.as_bytes(), ended);
         if done.code != 0 {
@@ -289,8 +290,20 @@ impl Engine {
         self.emit(Event::Notice { message });
     }
 
+    /// Says so and returns true when step `i` cannot run on this machine.
+    fn skipped(&self, i: usize) -> bool {
+        let Some(why) = self.missing_requirement(i) else {
+            return false;
+        };
+        self.emit(Event::Output {
+            stream: Stream::Stdout,
+            data: format!("{why}; this step is skipped\n"),
+        });
+        true
+    }
+
     /// Why step `i` cannot run on this machine (its `requires` is not met), if it cannot.
-    fn missing_requirement(&self, i: usize) -> Option<String> {
+    pub fn missing_requirement(&self, i: usize) -> Option<String> {
         let req = self.step(i).ok()?.requires.clone()?;
         super::requires::missing(&req, self.lang)
     }
@@ -343,14 +356,10 @@ impl Engine {
         if self.oci.is_none() {
             self.oci = Some(super::oci_step::Work::new()?);
         }
-        let work = self.oci.as_ref().context("no OCI work directory")?;
-        let shell = super::shell::Shell::open_host(
-            work.dir(),
-            &work.host_tools(),
-            rows,
-            cols,
-            self.events.clone(),
-        )?;
+        let tools = self.host_tools()?;
+        let work = self.oci_work()?;
+        let shell =
+            super::shell::Shell::open_host(work.dir(), &tools, rows, cols, self.events.clone())?;
         self.shell = Some(shell);
         self.shell_side = ShellSide::Host;
         Ok(())
@@ -457,6 +466,14 @@ impl Engine {
                 reading: Box::new(cg.reading()),
             })));
         }
+    }
+
+    /// What a host shell (the pane, or a host task's solution) is pointed at: the OCI work
+    /// directory's state roots, and the node's namespace when the lesson has a node.
+    fn host_tools(&self) -> Result<super::shell::HostTools> {
+        let mut tools = self.oci_work()?.host_tools();
+        tools.node_netns = self.net.netns_path();
+        Ok(tools)
     }
 
     fn oci_work(&self) -> Result<&super::oci_step::Work> {

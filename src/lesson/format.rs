@@ -648,6 +648,10 @@ pub enum Check {
         service: String,
         #[serde(default = "spread_requests")]
         requests: u32,
+        /// The pods that should share the answers, when not the Service's endpoints as
+        /// the lesson made them (after the student rewrote its rules): any other pod's
+        /// answer fails the check.
+        endpoints: Option<Vec<String>>,
     },
     /// A container of the lesson's runtime root, as `runtime state ID` reports it: its
     /// OCI status, or `absent` when the runtime knows no container of that id.

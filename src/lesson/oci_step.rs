@@ -81,6 +81,7 @@ impl Work {
         super::shell::HostTools {
             runtime_root: self.dir.path().join("root"),
             runc_root: self.runc_root(),
+            node_netns: None,
         }
     }
 
@@ -117,8 +118,8 @@ impl Work {
     /// in the work directory, with the same `contlab` and `runc` wrappers on `PATH`.
     /// Output goes through files, since a container created here inherits them and a
     /// pipe would stay open until it ends.
-    pub fn host_exec(&self, line: &str) -> Result<Done> {
-        let mut cmd = super::shell::host_command(self.dir(), &self.host_tools())?;
+    pub fn host_exec(&self, line: &str, tools: &super::shell::HostTools) -> Result<Done> {
+        let mut cmd = super::shell::host_command(self.dir(), tools)?;
         cmd.arg("-c").arg(line);
         self.run_to_files(cmd, "host")
             .context("cannot run /bin/sh on the host")

@@ -33,6 +33,9 @@ pub struct Shell {
 pub struct HostTools {
     pub runtime_root: std::path::PathBuf,
     pub runc_root: std::path::PathBuf,
+    /// The networking track's node namespace, when the lesson has a node: the host shell
+    /// gets it as `$CONTLAB_NODE_NETNS`, for `nsenter --net=… iptables …`.
+    pub node_netns: Option<std::path::PathBuf>,
 }
 
 /// Writes an executable `sh` script `name` into `bin`.
@@ -127,6 +130,9 @@ pub fn host_command(dir: &std::path::Path, tools: &HostTools) -> Result<std::pro
     cmd.current_dir(dir)
         .env("PATH", path)
         .env("CONTLAB_SHELL", "host");
+    if let Some(ns) = &tools.node_netns {
+        cmd.env("CONTLAB_NODE_NETNS", ns);
+    }
     Ok(cmd)
 }
 
@@ -347,6 +353,7 @@ mod tests {
         let tools = HostTools {
             runtime_root: dir.path().join("root"),
             runc_root: dir.path().join("runc-root"),
+            node_netns: None,
         };
         let mut sh = Shell::open_host(dir.path(), &tools, 24, 80, tx).unwrap();
         sh.input(
