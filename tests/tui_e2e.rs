@@ -32,6 +32,19 @@ impl Lab {
         }
     }
 
+    /// A lab for a test that runs containers as root (`why`), or `None`, said on stderr,
+    /// when tmux is missing.
+    fn as_root(why: &str) -> Option<Lab> {
+        if which::which("tmux").is_err() {
+            eprintln!(
+                "skip: this test drives the real terminal through tmux; install Debian's tmux"
+            );
+            return None;
+        }
+        common::require_root(why);
+        Some(Lab::new())
+    }
+
     fn tmux(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket])
@@ -135,12 +148,9 @@ fn uniq() -> String {
 
 #[test]
 fn a_student_runs_the_pid_namespace_lesson_in_the_real_terminal() {
-    if which::which("tmux").is_err() {
-        eprintln!("skip: this test drives the real terminal through tmux; install Debian's tmux");
+    let Some(lab) = Lab::as_root("this test runs containers") else {
         return;
-    }
-    common::require_root("this test runs containers");
-    let lab = Lab::new();
+    };
     let lessons = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lessons");
     let run = lab.dir.path().join("run");
     let state = lab.dir.path().join("state");
@@ -317,16 +327,23 @@ fn a_student_without_root_replays_the_lesson_in_the_real_terminal() {
 
 /// Processes of this run still alive (not zombies): their environment carries `marker`.
 fn processes_with(marker: &str) -> Vec<(i32, String)> {
+    processes_whose("environ", marker)
+}
+
+/// Live processes (a zombie left to a PID 1 that does not reap is dead) whose
+/// `/proc/PID/<file>` contains `marker`, with their command names.
+fn processes_whose(file: &str, marker: &str) -> Vec<(i32, String)> {
     std::fs::read_dir("/proc")
         .into_iter()
         .flatten()
         .flatten()
         .filter_map(|e| {
             let pid: i32 = e.file_name().to_str()?.parse().ok()?;
-            let env = std::fs::read(e.path().join("environ")).ok()?;
+            let text = std::fs::read(e.path().join(file)).ok()?;
             let comm = std::fs::read_to_string(e.path().join("comm")).ok()?;
-            String::from_utf8_lossy(&env)
-                .contains(marker)
+            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            let zombie = stat.rsplit(')').next()?.trim_start().starts_with('Z');
+            (!zombie && String::from_utf8_lossy(&text).contains(marker))
                 .then(|| (pid, comm.trim().to_string()))
         })
         .collect()
@@ -545,4 +562,108 @@ fn a_student_makes_a_cgroup_by_hand_in_the_host_shell_and_the_checks_turn_green(
         .map(|e| e.path())
         .collect();
     assert!(records.is_empty(), "state records left behind: {records:?}");
+}
+
+/// A one-task OCI lesson in a pack of its own: the lesson writes a bundle, and the task,
+/// on the host shell, asks for a container `id` in the `created` state.
+fn oci_task_pack(dir: &Path, id: &str) {
+    let l = dir.join("oci-host-task");
+    std::fs::create_dir_all(&l).expect("the pack's lesson directory");
+    let lesson = format!(
+        r#"format_version = 1
+id = "oci-host-task"
+track = "oci"
+order = 1
+minutes = 5
+topics = ["runc-lifecycle"]
+
+[[step]]
+id = "rootfs"
+action = {{ do = "runtime", op = "rootfs" }}
+checks = [{{ check = "output", matches = 'bin' }}]
+
+[[step]]
+id = "spec"
+action = {{ do = "runtime", op = "spec" }}
+checks = [{{ check = "output", matches = '"ociVersion"' }}]
+
+[[step]]
+id = "create"
+kind = "task"
+shell = "host"
+solution = ["contlab runtime create --bundle bundle {id}"]
+checks = [{{ check = "oci-state", id = "{id}", status = "created" }}]
+"#
+    );
+    std::fs::write(l.join("lesson.toml"), lesson).expect("lesson.toml");
+    for (lang, word) in [("en", "Create it"), ("ko", "만들기")] {
+        let text = format!(
+            "title = \"OCI host task\"\nsummary = \"A task in the host shell.\"\n\n\
+             [step.rootfs]\ntitle = \"Root filesystem\"\nbody = \"rootfs\"\n\n\
+             [step.spec]\ntitle = \"Spec\"\nbody = \"spec\"\n\n\
+             [step.create]\ntitle = \"{word}\"\nbody = \"create\"\n"
+        );
+        std::fs::write(l.join(format!("{lang}.toml")), text).expect("the prose");
+    }
+}
+
+#[test]
+fn a_student_solves_an_oci_task_by_typing_into_the_host_shell() {
+    let Some(lab) = Lab::as_root("this test runs an OCI container") else {
+        return;
+    };
+    let id = format!("tui{}", std::process::id());
+    let pack = lab.dir.path().join("pack");
+    oci_task_pack(&pack, &id);
+    let run = lab.dir.path().join("run");
+    let state = lab.dir.path().join("state");
+    let cmd = format!(
+        "env CONTLAB_RUN_DIR={} CONTLAB_STATE_DIR={} CONTLAB_CGROUP_PARENT={} LANG=C.UTF-8 {} --lessons {} --lesson oci-host-task; echo CONTLAB-ENDED; sleep 600",
+        run.display(),
+        state.display(),
+        lab.parent,
+        env!("CARGO_BIN_EXE_contlab"),
+        pack.display(),
+    );
+    lab.start(&cmd);
+
+    lab.wait_for("the lesson view", |s| s.contains("Root filesystem"));
+    lab.keys(&["Enter"]);
+    lab.wait_for("the rootfs step to pass", |s| s.contains("✓ 1/3"));
+    lab.keys(&["n", "Enter"]);
+    lab.wait_for("the spec step to pass", |s| s.contains("✓ 2/3"));
+    lab.keys(&["n", "Enter"]);
+    // The task fails first, and its shell is on the host, in the lesson's work directory.
+    lab.wait_for("the task's failing check", |s| {
+        s.contains("reports absent") && s.contains("expected created")
+    });
+    lab.wait_for("the host shell's prompt", |s| s.contains("[host]"));
+    lab.keys(&[
+        "-l",
+        &format!("contlab runtime create --bundle bundle {id}"),
+    ]);
+    lab.keys(&["Enter"]);
+    let s = lab.wait_for("the re-check to pass", |s| {
+        s.contains(&format!("`runtime state {id}` reports created.")) && s.contains("✓ 3/3")
+    });
+    assert!(
+        !s.contains("expected created"),
+        "the failing check is still shown:\n{s}"
+    );
+
+    lab.keys(&["F6"]);
+    lab.keys(&["q"]);
+    lab.wait_for("the quit question", |s| s.contains("Quit?"));
+    lab.keys(&["y"]);
+    lab.wait_for("contlab to end", |s| s.contains("CONTLAB-ENDED"));
+    // The student's container went with the lesson: no process of it is alive.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !processes_whose("cgroup", &id).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let left = processes_whose("cgroup", &id);
+    assert!(
+        left.is_empty(),
+        "the student's container is still alive: {left:?}"
+    );
 }

@@ -516,3 +516,24 @@ error-unknown-rootfs-mode = unknown rootfs mode { $mode }: use host, chroot or p
 error-cpu-shares-range = CPU shares { $shares } are out of range: use a value from 2 to 262144 (1024 is the default)
 error-cgroup-v2-no-controller = the cgroup2 hierarchy at { $mount } does not offer the { $controller } controller (see its cgroup.controllers), so the { $controller } limit cannot be enforced; run without that limit
 error-cgroup-v1-no-controller = no cgroup v1 hierarchy has the { $controller } controller mounted, so the { $controller } limit cannot be enforced; mount it or run without that limit
+
+# oci and net track tasks
+
+oci-state-absent = absent (the runtime knows no such container)
+check-oci-state-ok = `runtime state { $id }` reports { $seen }.
+check-oci-state-want = `runtime state { $id }` reports { $seen }; expected { $want }.
+check-oci-config-ok = config.json { $at } is { $seen }.
+check-oci-config-want = config.json { $at } is { $seen }; expected { $want }.
+check-oci-config-missing = config.json has nothing at { $at }; expected { $want }.
+check-oci-config-gone = config.json has nothing at { $at }, as expected.
+check-oci-config-want-gone = config.json { $at } is still { $seen }; expected it removed.
+oci-ns-absent = not listed (the container stays in the runtime's namespace)
+oci-ns-new = listed without a path (a new namespace)
+oci-ns-path = joined by path ({ $path })
+oci-ns-joined = joined by path
+check-oci-ns-ok = linux.namespaces { $ns }: { $seen }.
+check-oci-ns-want = linux.namespaces { $ns }: { $seen }; expected { $want }.
+check-oci-mount-listed = config.json mounts has { $at } ({ $kind } from { $source }).
+check-oci-mount-unlisted = config.json mounts has no entry for { $at }.
+check-oci-mount-want-listed = { $seen } Expected an entry there.
+check-oci-mount-want-unlisted = { $seen } Expected none.

@@ -513,3 +513,24 @@ error-unknown-rootfs-mode = 알 수 없는 루트 파일시스템 방식 { $mode
 error-cpu-shares-range = CPU shares { JOSA($shares, "은/는") } 범위를 벗어났습니다. 2에서 262144 사이의 값을 쓰십시오(기본값은 1024)
 error-cgroup-v2-no-controller = { $mount }의 cgroup2 계층에는 { $controller } 컨트롤러가 없습니다(cgroup.controllers를 보십시오). 그래서 { $controller } 제한을 걸 수 없습니다. 그 제한 없이 실행하십시오
 error-cgroup-v1-no-controller = { $controller } 컨트롤러가 마운트된 cgroup v1 계층이 없습니다. 그래서 { $controller } 제한을 걸 수 없습니다. 마운트하거나 그 제한 없이 실행하십시오
+
+# oci and net track tasks
+
+oci-state-absent = 없음(런타임이 모르는 컨테이너)
+check-oci-state-ok = `runtime state { $id }`의 상태는 { $seen }입니다.
+check-oci-state-want = `runtime state { $id }`의 상태는 { $seen }입니다. 기대한 상태는 { $want }입니다.
+check-oci-config-ok = config.json { $at } 값은 { $seen }입니다.
+check-oci-config-want = config.json { $at } 값은 { $seen }입니다. 기대한 값은 { $want }입니다.
+check-oci-config-missing = config.json { $at }에 값이 없습니다. 기대한 값은 { $want }입니다.
+check-oci-config-gone = 기대한 대로 config.json { $at }에 값이 없습니다.
+check-oci-config-want-gone = config.json { $at } 값이 아직 { $seen }입니다. 지워져 있어야 합니다.
+oci-ns-absent = 목록에 없음(컨테이너가 런타임의 네임스페이스에 그대로 있음)
+oci-ns-new = 경로 없이 나열됨(새 네임스페이스)
+oci-ns-path = 경로로 합류함({ $path })
+oci-ns-joined = 경로로 합류함
+check-oci-ns-ok = linux.namespaces { $ns }: { $seen }.
+check-oci-ns-want = linux.namespaces { $ns }: { $seen }. 기대한 것은 { $want }입니다.
+check-oci-mount-listed = config.json mounts에 { $at } 항목이 있습니다({ $source }의 { $kind }).
+check-oci-mount-unlisted = config.json mounts에 { $at } 항목이 없습니다.
+check-oci-mount-want-listed = { $seen } 그 항목이 있어야 합니다.
+check-oci-mount-want-unlisted = { $seen } 그 항목이 없어야 합니다.

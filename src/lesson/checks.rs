@@ -140,6 +140,15 @@ pub trait World {
             service = service
         )
     }
+    /// The status of container `id` under the lesson's runtime root, as `runtime state`
+    /// reports it (`None`: the runtime knows no such container).
+    fn oci_status(&self, id: &str) -> Result<Option<String>> {
+        anyhow::bail!("cannot ask for the state of {id}: this lesson has no OCI bundle")
+    }
+    /// The bundle's `config.json`, as it is now.
+    fn oci_config(&self) -> Result<serde_json::Value> {
+        anyhow::bail!("this lesson has no OCI bundle (write one with the `spec` step)")
+    }
 }
 
 /// A check's result with its sentence.
@@ -174,7 +183,8 @@ fn evaluate_inner(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResul
         Family::Rbac => super::rbac_step::evaluate(check, w, lang),
         Family::Raft => super::raft_step::evaluate(check, w, lang),
         Family::Net => super::net_step::evaluate(check, w, lang),
-        Family::Common | Family::Oci => common(check, w, lang),
+        Family::Oci => super::oci_step::evaluate(check, w, lang),
+        Family::Common => common(check, w, lang),
     }
 }
 
@@ -283,6 +293,11 @@ mod tests {
         pid_ns: u64,
         out: Option<String>,
         ended: Option<Ended>,
+        /// The answers to a Service `web` whose endpoints are web-a and web-b, by body.
+        answers: Vec<(&'static str, u32)>,
+        /// The OCI containers under the lesson's root, with their status.
+        oci: Vec<(&'static str, &'static str)>,
+        config: Option<serde_json::Value>,
     }
 
     impl World for Fake {
@@ -340,6 +355,112 @@ mod tests {
         fn quiz(&self) -> Option<(Option<String>, String)> {
             Some((Some("b".into()), "b".into()))
         }
+        fn net_spread(&self, _: &str, _: &str, _: u32) -> Result<crate::lesson::net_step::Spread> {
+            let counts = self
+                .answers
+                .iter()
+                .map(|(b, n)| (b.to_string(), *n))
+                .collect();
+            Ok((vec!["web-a".into(), "web-b".into()], counts))
+        }
+        fn oci_status(&self, id: &str) -> Result<Option<String>> {
+            let found = self.oci.iter().find(|(i, _)| *i == id);
+            Ok(found.map(|(_, s)| s.to_string()))
+        }
+        fn oci_config(&self) -> Result<serde_json::Value> {
+            self.config.clone().context("no config.json")
+        }
+    }
+
+    /// The check fails, and its sentence says `text`.
+    fn fails_saying(check: &Check, w: &Fake, text: &str) {
+        let r = evaluate(check, w);
+        assert!(!r.pass && r.sentence.contains(text), "{}", r.sentence);
+    }
+
+    fn spread(endpoints: Option<&[&str]>) -> Check {
+        Check::NetSpread {
+            from: "client".into(),
+            service: "web".into(),
+            requests: 40,
+            endpoints: endpoints.map(|e| e.iter().map(|s| s.to_string()).collect()),
+        }
+    }
+
+    #[test]
+    fn a_spread_over_fewer_endpoints_fails_on_any_answer_of_another_pod() {
+        let answers = |a: Vec<(&'static str, u32)>| Fake {
+            answers: a,
+            ..Default::default()
+        };
+        let both = answers(vec![("web-a", 19), ("web-b", 21)]);
+        let only_a = answers(vec![("web-a", 40)]);
+        let half = answers(vec![("web-a", 20), ("", 20)]);
+        assert!(evaluate(&spread(None), &both).pass);
+        assert!(!evaluate(&spread(None), &only_a).pass);
+        let a = Some(&["web-a"][..]);
+        fails_saying(&spread(a), &both, "web-b 21");
+        assert!(evaluate(&spread(a), &only_a).pass);
+        // web-b's rule gone but web-a's probability left: half the requests get no pod.
+        fails_saying(&spread(a), &half, "20 unanswered");
+    }
+
+    #[test]
+    fn oci_checks_read_the_state_and_config_json_as_data() {
+        use crate::lesson::format::{NsEntry, OciStatus};
+        let w = Fake {
+            oci: vec![("demo", "created")],
+            config: Some(serde_json::json!({
+                "hostname": "pod",
+                "process": {"args": ["sleep", "3600"]},
+                "linux": {"namespaces": [{"type": "pid"}, {"type": "uts", "path": "/proc/7/ns/uts"}]},
+                "mounts": [{"destination": "/scratch", "type": "tmpfs", "source": "tmpfs"}],
+            })),
+            ..Default::default()
+        };
+        let state = |id: &str, status| Check::OciState {
+            id: id.into(),
+            status,
+        };
+        assert!(evaluate(&state("demo", OciStatus::Created), &w).pass);
+        fails_saying(
+            &state("demo", OciStatus::Running),
+            &w,
+            "reports created; expected running",
+        );
+        assert!(evaluate(&state("gone", OciStatus::Absent), &w).pass);
+        assert!(!evaluate(&state("gone", OciStatus::Stopped), &w).pass);
+
+        let config = |pointer: &str, equals: Option<serde_json::Value>, absent| Check::OciConfig {
+            pointer: pointer.into(),
+            equals,
+            absent,
+        };
+        let args = Some(serde_json::json!(["sleep", "3600"]));
+        assert!(evaluate(&config("/process/args", args, false), &w).pass);
+        fails_saying(
+            &config("/hostname", Some("demo".into()), false),
+            &w,
+            r#"is "pod"; expected "demo""#,
+        );
+        assert!(!evaluate(&config("/hostname", None, true), &w).pass);
+        assert!(evaluate(&config("/linux/seccomp", None, true), &w).pass);
+        assert!(!evaluate(&config("/linux/seccomp", None, false), &w).pass);
+
+        let ns = |ns: &str, entry| Check::OciNamespace {
+            ns: ns.into(),
+            entry,
+        };
+        assert!(evaluate(&ns("pid", NsEntry::New), &w).pass);
+        assert!(evaluate(&ns("network", NsEntry::Absent), &w).pass);
+        fails_saying(&ns("uts", NsEntry::New), &w, "/proc/7/ns/uts");
+        let mount = |d: &str, listed| Check::OciMount {
+            destination: d.into(),
+            listed,
+        };
+        assert!(evaluate(&mount("/scratch", true), &w).pass);
+        assert!(!evaluate(&mount("/data", true), &w).pass);
+        assert!(evaluate(&mount("/data", false), &w).pass);
     }
 
     fn ns(host: Relation) -> Check {
@@ -392,6 +513,12 @@ mod tests {
                     code: Some(0),
                     signal: None,
                 }),
+                answers: vec![("web-a", 20), ("web-b", 20)],
+                oci: vec![("fields", "running"), ("pause", "running")],
+                config: Some(serde_json::json!({
+                    "hostname": "lab",
+                    "linux": {"namespaces": [{"type": "pid", "path": "/proc/1/ns/pid"}]},
+                })),
             },
         ];
         let mut seen = 0;

@@ -134,11 +134,7 @@ impl Engine {
         let Some(action) = self.step(i)?.action.as_ref().map(|a| a.get_ref().clone()) else {
             return Ok(());
         };
-        if let Some(why) = self.missing_requirement(i) {
-            self.emit(Event::Output {
-                stream: Stream::Stdout,
-                data: format!("{why}; this step is skipped\n"),
-            });
+        if self.skipped(i) {
             return Ok(());
         }
         let res = self.perform(&action);
@@ -158,6 +154,10 @@ impl Engine {
             let out = super::rbac_step::apply_solution(&mut self.rbac, &self.lesson, &files)?;
             self.emit_outcome(out);
             self.sample_panels();
+            return Ok(());
+        }
+        // A solution that needs what the machine lacks (iptables) is skipped like its step.
+        if self.skipped(i) {
             return Ok(());
         }
         let lines = self.step(i)?.solution.clone();
@@ -325,6 +325,18 @@ impl Engine {
         self.emit(Event::Notice { message });
     }
 
+    /// Says so and returns true when step `i` cannot run on this machine.
+    fn skipped(&self, i: usize) -> bool {
+        let Some(why) = self.missing_requirement(i) else {
+            return false;
+        };
+        self.emit(Event::Output {
+            stream: Stream::Stdout,
+            data: format!("{why}; this step is skipped\n"),
+        });
+        true
+    }
+
     /// Why step `i` cannot run on this machine (its `requires` is not met), if it cannot.
     pub fn missing_requirement(&self, i: usize) -> Option<String> {
         let req = self.step(i).ok()?.requires.clone()?;
@@ -379,10 +391,11 @@ impl Engine {
         if self.oci.is_none() {
             self.oci = Some(super::oci_step::Work::new()?);
         }
-        let work = self.oci.as_ref().context("no OCI work directory")?;
+        let tools = self.host_tools()?;
+        let work = self.oci_work()?;
         let shell = super::shell::Shell::open_host(
             work.dir(),
-            &work.host_tools(),
+            &tools,
             &self.containers.lab_env(),
             rows,
             cols,
@@ -500,6 +513,20 @@ impl Engine {
                 reading: Box::new(cg.reading()),
             })));
         }
+    }
+
+    /// What a host shell (the pane, or a host task's solution) is pointed at: the OCI work
+    /// directory's state roots, and the node's namespace when the lesson has a node.
+    fn host_tools(&self) -> Result<super::shell::HostTools> {
+        let mut tools = self.oci_work()?.host_tools();
+        tools.node_netns = self.net.netns_path();
+        Ok(tools)
+    }
+
+    fn oci_work(&self) -> Result<&super::oci_step::Work> {
+        self.oci
+            .as_ref()
+            .context("this lesson has no OCI bundle yet (its `spec` step writes one)")
     }
 
     /// The host pid of a lesson container's init, or of an OCI container by its id.
@@ -780,6 +807,14 @@ impl World for Engine {
 
     fn net_spread(&self, from: &str, service: &str, n: u32) -> Result<super::net_step::Spread> {
         self.net.spread(from, service, n)
+    }
+
+    fn oci_status(&self, id: &str) -> Result<Option<String>> {
+        Ok(self.oci_work()?.status(id))
+    }
+
+    fn oci_config(&self) -> Result<serde_json::Value> {
+        self.oci_work()?.config()
     }
 
     fn quiz(&self) -> Option<(Option<String>, String)> {

@@ -701,7 +701,66 @@ pub enum Check {
         service: String,
         #[serde(default = "spread_requests")]
         requests: u32,
+        /// The pods that should share the answers, when not the Service's endpoints as
+        /// the lesson made them (after the student rewrote its rules): any other pod's
+        /// answer fails the check.
+        endpoints: Option<Vec<String>>,
     },
+    /// A container of the lesson's runtime root, as `runtime state ID` reports it: its
+    /// OCI status, or `absent` when the runtime knows no container of that id.
+    OciState { id: String, status: OciStatus },
+    /// A value of the bundle's `config.json` at a JSON pointer (`/linux/resources/memory/limit`):
+    /// equal to `equals` (a TOML value, compared as JSON), or, with `absent = true`, missing.
+    OciConfig {
+        pointer: String,
+        equals: Option<serde_json::Value>,
+        #[serde(default)]
+        absent: bool,
+    },
+    /// How `config.json`'s `linux.namespaces` lists one namespace type (`network`, `pid`):
+    /// not at all (the container stays in the runtime's), new, or joined by path.
+    OciNamespace { ns: String, entry: NsEntry },
+    /// Whether `config.json`'s `mounts` has an entry for `destination`.
+    OciMount {
+        destination: String,
+        #[serde(default = "yes")]
+        listed: bool,
+    },
+}
+
+/// A container's status as the OCI runtime spec names it, or `absent`.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum OciStatus {
+    Creating,
+    Created,
+    Running,
+    Stopped,
+    Absent,
+}
+
+impl OciStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OciStatus::Creating => "creating",
+            OciStatus::Created => "created",
+            OciStatus::Running => "running",
+            OciStatus::Stopped => "stopped",
+            OciStatus::Absent => "absent",
+        }
+    }
+}
+
+/// One namespace type's entry in `linux.namespaces`.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum NsEntry {
+    /// Not listed: the container shares the runtime's namespace of that type.
+    Absent,
+    /// Listed without a path: the runtime makes a new one.
+    New,
+    /// Listed with a `path`: the container joins that namespace.
+    Path,
 }
 
 fn spread_requests() -> u32 {
@@ -799,6 +858,10 @@ impl Check {
             Check::Rbac { .. } | Check::RbacCreate { .. } => Family::Rbac,
             Check::Raft { .. } | Check::Etcd { .. } => Family::Raft,
             Check::NetReach { .. } | Check::NetLink { .. } | Check::NetSpread { .. } => Family::Net,
+            Check::OciState { .. }
+            | Check::OciConfig { .. }
+            | Check::OciNamespace { .. }
+            | Check::OciMount { .. } => Family::Oci,
         }
     }
 
@@ -830,6 +893,10 @@ impl Check {
             Check::NetReach { .. } => "net-reach",
             Check::NetLink { .. } => "net-link",
             Check::NetSpread { .. } => "net-spread",
+            Check::OciState { .. } => "oci-state",
+            Check::OciConfig { .. } => "oci-config",
+            Check::OciNamespace { .. } => "oci-namespace",
+            Check::OciMount { .. } => "oci-mount",
         }
     }
 }

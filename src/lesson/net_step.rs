@@ -132,6 +132,12 @@ impl NetLab {
         Ok((names.clone(), counts))
     }
 
+    /// The file of the node's network namespace, while the lesson has a node.
+    pub fn netns_path(&self) -> Option<std::path::PathBuf> {
+        let ns = self.node.as_ref()?.netns().ok()?;
+        Some(ns.path().to_path_buf())
+    }
+
     /// The container named `name`: `main` (or `node`) is the node's shell container,
     /// any other name a pod's.
     pub fn container(&self, name: &str) -> Option<&Container> {
@@ -247,19 +253,24 @@ pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult>
             from,
             service,
             requests,
+            endpoints,
         } => {
-            let (names, counts) = w.net_spread(from, service, *requests)?;
+            let (made, counts) = w.net_spread(from, service, *requests)?;
+            let names = endpoints.clone().unwrap_or(made);
             let (low, high) = bounds(*requests, names.len());
+            // Answers from pods the check does not expect are listed too, and fail it.
+            let others: Vec<&String> = counts
+                .keys()
+                .filter(|b| !b.is_empty() && !names.contains(b))
+                .collect();
             let shares: Vec<String> = names
                 .iter()
+                .chain(others.iter().copied())
                 .map(|n| format!("{n} {}", counts.get(n).copied().unwrap_or(0)))
                 .collect();
-            let unanswered = *requests
-                - names
-                    .iter()
-                    .map(|n| counts.get(n).copied().unwrap_or(0))
-                    .sum::<u32>();
+            let unanswered = counts.get("").copied().unwrap_or(0);
             let pass = unanswered == 0
+                && others.is_empty()
                 && names
                     .iter()
                     .all(|n| (low..=high).contains(&counts.get(n).copied().unwrap_or(0)));

@@ -2,11 +2,15 @@
 //! lifecycle run through `runtime::oci` (traced), and the same commands given to real
 //! runc when it is installed.
 
-use super::format::{RuntimeOp, RuntimeStep, With};
+use super::checks::{World, result};
+use super::event::CheckResult;
+use super::format::{Check, NsEntry, OciStatus, RuntimeOp, RuntimeStep, With};
+use crate::i18n::Lang;
 use crate::runtime::oci::{self, CreateOptions, Runtime};
 use crate::runtime::trace::Tracer;
 use crate::runtime::{Io, Stdio};
-use anyhow::{Context, Result};
+use crate::tr;
+use anyhow::{Context, Result, bail};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -43,7 +47,6 @@ pub struct Work {
     dir: tempfile::TempDir,
     rt: Runtime,
     contlab_ids: BTreeSet<String>,
-    runc_ids: BTreeSet<String>,
 }
 
 const RUNC_ABSENT: &str = "runc is not installed here: skipped (install it to compare)\n";
@@ -56,11 +59,16 @@ impl Work {
             .context("cannot make the lesson's bundle directory")?;
         std::fs::create_dir(dir.path().join("bundle"))?;
         let rt = Runtime::new(Some(dir.path().join("root")));
+        crate::shutdown::register(
+            crate::shutdown::Phase::Containers,
+            "oci-work",
+            delete_all_live,
+        );
+        live().push(dir.path().to_path_buf());
         Ok(Work {
             dir,
             rt,
             contlab_ids: BTreeSet::new(),
-            runc_ids: BTreeSet::new(),
         })
     }
 
@@ -75,6 +83,7 @@ impl Work {
         super::shell::HostTools {
             runtime_root: self.dir.path().join("root"),
             runc_root: self.runc_root(),
+            node_netns: None,
         }
     }
 
@@ -89,6 +98,51 @@ impl Work {
     /// The host pid of contlab's container `id`, while it is not stopped.
     pub fn pid(&self, id: &str) -> Option<i32> {
         self.rt.state(id).ok().filter(|s| s.pid > 0).map(|s| s.pid)
+    }
+
+    /// The status `runtime state ID` reports for contlab's container `id` under the
+    /// lesson's root (the student's, made in the host shell, too); `None` when there is
+    /// no such container.
+    pub fn status(&self, id: &str) -> Option<String> {
+        self.rt
+            .list()
+            .into_iter()
+            .find(|s| s.id == id)
+            .map(|s| s.status.to_string())
+    }
+
+    /// The bundle's `config.json` as it is now (after the student's edits).
+    pub fn config(&self) -> Result<Value> {
+        read_config(&self.bundle())
+    }
+
+    /// Runs one line of a host task's reference solution as the host shell would: `sh -c`
+    /// in the work directory, with the same `contlab` and `runc` wrappers on `PATH`.
+    /// Output goes through files, since a container created here inherits them and a
+    /// pipe would stay open until it ends.
+    pub fn host_exec(&self, line: &str, tools: &super::shell::HostTools) -> Result<Done> {
+        let mut cmd = super::shell::host_command(self.dir(), tools)?;
+        cmd.arg("-c").arg(line);
+        self.run_to_files(cmd, "host")
+            .context("cannot run /bin/sh on the host")
+    }
+
+    /// Runs `cmd` with stdin empty and stdout and stderr in files of the work directory
+    /// (`NAME.out`, `NAME.err`): a container it creates inherits them, and a pipe would
+    /// hold this call until the container ends.
+    fn run_to_files(&self, mut cmd: Command, name: &str) -> Result<Done> {
+        let o = self.dir.path().join(format!("{name}.out"));
+        let e = self.dir.path().join(format!("{name}.err"));
+        let status = cmd
+            .stdin(std::process::Stdio::null())
+            .stdout(std::fs::File::create(&o)?)
+            .stderr(std::fs::File::create(&e)?)
+            .status()?;
+        Ok(Done {
+            stdout: std::fs::read_to_string(&o).unwrap_or_default(),
+            stderr: std::fs::read_to_string(&e).unwrap_or_default(),
+            code: status.code().unwrap_or(1),
+        })
     }
 
     /// Replaces each `{pid:ID}` in a `set` value with the host pid of contlab's
@@ -271,7 +325,6 @@ impl Work {
         let mut args: Vec<String> = Vec::new();
         match step.op {
             RuntimeOp::Create => {
-                self.runc_ids.insert(id.to_string());
                 args.extend(["create".into(), "--bundle".into()]);
                 args.push(self.bundle().display().to_string());
                 args.push(id.into());
@@ -306,57 +359,234 @@ impl Work {
     /// runc with its stdout and stderr in files: a created container inherits them,
     /// and a pipe would hold this call until the container ends.
     fn runc_cmd(&self, args: &[String]) -> Result<Done> {
-        let o = self.dir.path().join("runc.out");
-        let e = self.dir.path().join("runc.err");
-        let status = Command::new("runc")
-            .arg("--root")
+        let mut cmd = Command::new("runc");
+        cmd.arg("--root")
             .arg(self.runc_root())
             .args(args)
-            .current_dir(self.bundle())
-            .stdin(std::process::Stdio::null())
-            .stdout(std::fs::File::create(&o)?)
-            .stderr(std::fs::File::create(&e)?)
-            .status()
-            .context("cannot run runc")?;
-        Ok(Done {
-            stdout: std::fs::read_to_string(&o).unwrap_or_default(),
-            stderr: std::fs::read_to_string(&e).unwrap_or_default(),
-            code: status.code().unwrap_or(1),
-        })
+            .current_dir(self.bundle());
+        self.run_to_files(cmd, "runc").context("cannot run runc")
     }
 
     /// Deletes every container the lesson made, contlab's and runc's, and those the
     /// student made in the host shell (every one under the lesson's roots); says what
     /// failed.
-    pub fn teardown(mut self) -> Vec<String> {
-        let mut out = Vec::new();
-        let made: Vec<String> = self.rt.list().into_iter().map(|s| s.id).collect();
-        self.contlab_ids.extend(made);
-        if which::which("runc").is_ok()
-            && let Ok(d) = self.runc_cmd(&["list".into(), "-q".into()])
-        {
-            self.runc_ids.extend(
-                d.stdout
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(String::from),
-            );
-        }
-        for id in &self.contlab_ids {
-            if self.rt.state(id).is_ok()
-                && let Err(e) = self.rt.delete(id, true)
-            {
-                out.push(format!("could not delete container {id}: {e:#}\n"));
-            }
-        }
-        if which::which("runc").is_ok() {
-            for id in &self.runc_ids {
-                let _ = self.runc_cmd(&["delete".into(), "--force".into(), id.clone()]);
-            }
-        }
-        out
+    pub fn teardown(self) -> Vec<String> {
+        let dir = self.dir.path().to_path_buf();
+        live().retain(|d| *d != dir);
+        delete_under(&dir)
     }
+}
+
+/// The work directories of this process's OCI lessons, for the `shutdown` hook.
+static LIVE: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn live() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    LIVE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The `shutdown` hook (a signal, a panic, exit): the containers a student made in the
+/// host shell were made by another process, so the runtime's registry of this one does
+/// not know them; every live work directory's roots are emptied, and the directory goes.
+fn delete_all_live() {
+    for dir in std::mem::take(&mut *live()) {
+        delete_under(&dir);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Deletes by force every container under a work directory's roots: contlab's (`root/`)
+/// and runc's (`runc-root/`); says what failed.
+fn delete_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let rt = Runtime::new(Some(dir.join("root")));
+    for s in rt.list() {
+        if let Err(e) = rt.delete(&s.id, true) {
+            out.push(format!("could not delete container {}: {e:#}\n", s.id));
+        }
+    }
+    let Ok(runc) = which::which("runc") else {
+        return out;
+    };
+    let root = dir.join("runc-root");
+    let listed = Command::new(&runc)
+        .arg("--root")
+        .arg(&root)
+        .args(["list", "-q"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output();
+    for id in listed
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        let _ = Command::new(&runc)
+            .arg("--root")
+            .arg(&root)
+            .args(["delete", "--force", id])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+    out
+}
+
+/// Evaluates the OCI track's checks: a container's status as the runtime's state
+/// reports it, and the bundle's `config.json`, both read as data.
+pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult> {
+    Ok(match check {
+        Check::OciState { id, status } => {
+            let seen = w.oci_status(id)?;
+            let pass = match (&seen, status) {
+                (None, OciStatus::Absent) => true,
+                (Some(s), want) => s == want.as_str(),
+                (None, _) => false,
+            };
+            let seen = match seen {
+                Some(s) => s,
+                None => tr!(lang, "oci-state-absent"),
+            };
+            let want = match status {
+                OciStatus::Absent => tr!(lang, "oci-state-absent"),
+                s => s.as_str().to_string(),
+            };
+            let id = id.as_str();
+            let sentence = if pass {
+                tr!(lang, "check-oci-state-ok", id = id, seen = seen)
+            } else {
+                tr!(
+                    lang,
+                    "check-oci-state-want",
+                    id = id,
+                    seen = seen,
+                    want = want
+                )
+            };
+            result(check, pass, sentence)
+        }
+        Check::OciConfig {
+            pointer,
+            equals,
+            absent,
+        } => {
+            let config = w.oci_config()?;
+            let seen = config.pointer(pointer);
+            let at = pointer.as_str();
+            let shown = |v: &Value| serde_json::to_string(v).unwrap_or_default();
+            match (seen, equals, absent) {
+                (None, _, true) => result(check, true, tr!(lang, "check-oci-config-gone", at = at)),
+                (Some(v), _, true) => result(
+                    check,
+                    false,
+                    tr!(lang, "check-oci-config-want-gone", at = at, seen = shown(v)),
+                ),
+                (Some(v), Some(want), false) if v == want => result(
+                    check,
+                    true,
+                    tr!(lang, "check-oci-config-ok", at = at, seen = shown(v)),
+                ),
+                (Some(v), None, false) => result(
+                    check,
+                    true,
+                    tr!(lang, "check-oci-config-ok", at = at, seen = shown(v)),
+                ),
+                (Some(v), Some(want), false) => result(
+                    check,
+                    false,
+                    tr!(
+                        lang,
+                        "check-oci-config-want",
+                        at = at,
+                        seen = shown(v),
+                        want = shown(want)
+                    ),
+                ),
+                (None, want, false) => {
+                    let want = want.as_ref().map(shown).unwrap_or_else(|| "…".into());
+                    result(
+                        check,
+                        false,
+                        tr!(lang, "check-oci-config-missing", at = at, want = want),
+                    )
+                }
+            }
+        }
+        Check::OciNamespace { ns, entry } => {
+            let config = w.oci_config()?;
+            let listed = element(&config, "/linux/namespaces", "type", ns);
+            let (seen, path) = match listed.map(|n| n.get("path").and_then(Value::as_str)) {
+                None => (NsEntry::Absent, None),
+                Some(None) => (NsEntry::New, None),
+                Some(Some(p)) => (NsEntry::Path, Some(p.to_string())),
+            };
+            let say = |e: NsEntry, path: Option<&str>| match (e, path) {
+                (NsEntry::Absent, _) => tr!(lang, "oci-ns-absent"),
+                (NsEntry::New, _) => tr!(lang, "oci-ns-new"),
+                (NsEntry::Path, Some(p)) => tr!(lang, "oci-ns-path", path = p),
+                (NsEntry::Path, None) => tr!(lang, "oci-ns-joined"),
+            };
+            let pass = seen == *entry;
+            let sentence = if pass {
+                tr!(
+                    lang,
+                    "check-oci-ns-ok",
+                    ns = ns.as_str(),
+                    seen = say(seen, path.as_deref())
+                )
+            } else {
+                tr!(
+                    lang,
+                    "check-oci-ns-want",
+                    ns = ns.as_str(),
+                    seen = say(seen, path.as_deref()),
+                    want = say(*entry, None)
+                )
+            };
+            result(check, pass, sentence)
+        }
+        Check::OciMount {
+            destination,
+            listed,
+        } => {
+            let config = w.oci_config()?;
+            let entry = element(&config, "/mounts", "destination", destination);
+            let at = destination.as_str();
+            let sentence = match entry {
+                Some(m) => {
+                    let kind = m.get("type").and_then(Value::as_str).unwrap_or("bind");
+                    let source = m.get("source").and_then(Value::as_str).unwrap_or("");
+                    tr!(
+                        lang,
+                        "check-oci-mount-listed",
+                        at = at,
+                        kind = kind,
+                        source = source
+                    )
+                }
+                None => tr!(lang, "check-oci-mount-unlisted", at = at),
+            };
+            let pass = entry.is_some() == *listed;
+            let sentence = match (pass, listed) {
+                (true, _) => sentence,
+                (false, true) => tr!(lang, "check-oci-mount-want-listed", seen = sentence),
+                (false, false) => tr!(lang, "check-oci-mount-want-unlisted", seen = sentence),
+            };
+            result(check, pass, sentence)
+        }
+        other => bail!("`{}` is not a check of the OCI track", other.kind()),
+    })
+}
+
+/// The element of the array at `pointer` whose string `key` is `value` (a namespace by
+/// its `type`, a mount by its `destination`).
+fn element<'a>(v: &'a Value, pointer: &str, key: &str, value: &str) -> Option<&'a Value> {
+    v.pointer(pointer)?
+        .as_array()?
+        .iter()
+        .find(|e| e.get(key).and_then(Value::as_str) == Some(value))
 }
 
 /// Polls until `done` (a container stopping after SIGKILL), for at most ten seconds.

@@ -33,6 +33,9 @@ pub struct Shell {
 pub struct HostTools {
     pub runtime_root: std::path::PathBuf,
     pub runc_root: std::path::PathBuf,
+    /// The networking track's node namespace, when the lesson has a node: the host shell
+    /// gets it as `$CONTLAB_NODE_NETNS`, for `nsenter --net=… iptables …`.
+    pub node_netns: Option<std::path::PathBuf>,
 }
 
 /// Writes an executable `sh` script `name` into `bin`.
@@ -80,6 +83,59 @@ fn open_pty(rows: u16, cols: u16) -> Result<(OwnedFd, [OwnedFd; 3])> {
     Ok((pty.master, [a, b, pty.slave]))
 }
 
+/// `/bin/sh` on the host in the lesson's work directory `dir`, with `contlab` (and
+/// `runc`, when installed) first on its `PATH` as wrappers that keep their containers
+/// under `tools`' roots: the host shell pane's shell, and the one a host task's reference
+/// solution lines run in, so both reach the same state.
+pub fn host_command(dir: &std::path::Path, tools: &HostTools) -> Result<std::process::Command> {
+    let bin = dir.join(HOST_BIN);
+    std::fs::create_dir_all(&bin).with_context(|| format!("cannot make {}", bin.display()))?;
+    let me = std::env::current_exe().context("cannot find the contlab binary")?;
+    script(
+        &bin,
+        "contlab",
+        &format!(
+            "#!/bin/sh\n# contlab; `runtime` keeps its containers in the lesson's root.\n\
+             if [ \"$1\" = runtime ]; then shift; exec '{me}' runtime --root '{root}' \"$@\"; fi\n\
+             exec '{me}' \"$@\"\n",
+            me = me.display(),
+            root = tools.runtime_root.display()
+        ),
+    )?;
+    if let Ok(runc) = which::which("runc") {
+        script(
+            &bin,
+            "runc",
+            &format!(
+                "#!/bin/sh\nexec '{}' --root '{}' \"$@\"\n",
+                runc.display(),
+                tools.runc_root.display()
+            ),
+        )?;
+    }
+    let path = match std::env::var_os("PATH") {
+        Some(p) if !p.is_empty() => {
+            let mut v = bin.into_os_string();
+            v.push(":");
+            v.push(p);
+            v
+        }
+        _ => {
+            let mut v = bin.into_os_string();
+            v.push(":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+            v
+        }
+    };
+    let mut cmd = std::process::Command::new("/bin/sh");
+    cmd.current_dir(dir)
+        .env("PATH", path)
+        .env("CONTLAB_SHELL", "host");
+    if let Some(ns) = &tools.node_netns {
+        cmd.env("CONTLAB_NODE_NETNS", ns);
+    }
+    Ok(cmd)
+}
+
 impl Shell {
     /// Opens a PTY of `rows`×`cols`, starts `/bin/sh` in `container` on its replica, and
     /// forwards the shell's output to `events`.
@@ -116,48 +172,8 @@ impl Shell {
     ) -> Result<Self> {
         use std::os::unix::process::CommandExt;
         let (master, [stdin, stdout, stderr]) = open_pty(rows, cols)?;
-        let bin = dir.join(HOST_BIN);
-        std::fs::create_dir_all(&bin).with_context(|| format!("cannot make {}", bin.display()))?;
-        let me = std::env::current_exe().context("cannot find the contlab binary")?;
-        script(
-            &bin,
-            "contlab",
-            &format!(
-                "#!/bin/sh\n# contlab; `runtime` keeps its containers in the lesson's root.\n\
-                 if [ \"$1\" = runtime ]; then shift; exec '{me}' runtime --root '{root}' \"$@\"; fi\n\
-                 exec '{me}' \"$@\"\n",
-                me = me.display(),
-                root = tools.runtime_root.display()
-            ),
-        )?;
-        if let Ok(runc) = which::which("runc") {
-            script(
-                &bin,
-                "runc",
-                &format!(
-                    "#!/bin/sh\nexec '{}' --root '{}' \"$@\"\n",
-                    runc.display(),
-                    tools.runc_root.display()
-                ),
-            )?;
-        }
-        let path = match std::env::var_os("PATH") {
-            Some(p) if !p.is_empty() => {
-                let mut v = bin.into_os_string();
-                v.push(":");
-                v.push(p);
-                v
-            }
-            _ => {
-                let mut v = bin.into_os_string();
-                v.push(":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-                v
-            }
-        };
-        let mut cmd = std::process::Command::new("/bin/sh");
+        let mut cmd = host_command(dir, tools)?;
         cmd.arg("-i")
-            .current_dir(dir)
-            .env("PATH", path)
             .env("PS1", "[host] \\w # ")
             .env(
                 "EDITOR",
@@ -345,6 +361,7 @@ mod tests {
         let tools = HostTools {
             runtime_root: dir.path().join("root"),
             runc_root: dir.path().join("runc-root"),
+            node_netns: None,
         };
         let mut sh = Shell::open_host(dir.path(), &tools, &[], 24, 80, tx).unwrap();
         sh.input(
