@@ -291,3 +291,10 @@ net-link-no-port = in no bridge
 net-link-seen = { $link } is { $state } and { $port }.
 net-link-expected = Expected: { $expected }.
 net-spread-seen = { $requests } requests to { $service }: { $shares }, { $unanswered } unanswered. A fair random choice keeps each endpoint between { $low } and { $high }, with every request answered.
+
+# apiserver
+apiserver-up = The API server answers at { $url } (etcd { $etcd }).
+apiserver-status-url = API server: { $url } (pid { $pid })
+apiserver-status-etcd = etcd: { $etcd }
+apiserver-not-running = The API server is not running.
+apiserver-down = The API server and etcd are stopped, and their files are removed.

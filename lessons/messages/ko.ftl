@@ -291,3 +291,10 @@ net-link-no-port = 어느 브리지에도 속하지 않은 링크
 net-link-seen = { $link } 링크는 { $state }이고 { $port }입니다.
 net-link-expected = 기대한 상태는 { $expected }입니다.
 net-spread-seen = { $service } 서비스로 보낸 요청 { $requests }개: { $shares }, 응답 없음 { $unanswered }개입니다. 공정한 무작위 선택이라면 모든 요청이 응답을 받고 각 엔드포인트가 { $low }개에서 { $high }개 사이를 받습니다.
+
+# apiserver
+apiserver-up = API 서버가 { $url }에서 응답합니다(etcd { $etcd }).
+apiserver-status-url = API 서버: { $url } (pid { $pid })
+apiserver-status-etcd = etcd: { $etcd }
+apiserver-not-running = API 서버가 실행 중이 아닙니다.
+apiserver-down = API 서버와 etcd를 멈추고 파일을 지웠습니다.
