@@ -267,6 +267,19 @@ fn unauthenticated_is_401_unbound_is_403_until_a_rolebinding() {
         "{text}"
     );
 
+    let can_i = |s: &Server| {
+        let out = s.kubectl(&["auth", "can-i", "list", "configmaps", "--as=jane"]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert!(can_i(&s).starts_with("no"), "{}", can_i(&s));
+    // jane may not become someone else.
+    let out = s.kubectl_as(&jane, &["get", "configmaps", "--as=admin"]);
+    assert!(
+        common::text(&out).contains("User \"jane\" cannot impersonate resource \"users\""),
+        "{}",
+        common::text(&out)
+    );
+
     let out = s.kubectl(&[
         "create",
         "rolebinding",
@@ -281,6 +294,7 @@ fn unauthenticated_is_401_unbound_is_403_until_a_rolebinding() {
         "after the binding: {}",
         common::text(&out)
     );
+    assert_eq!(can_i(&s), "yes");
     // The binding is for one namespace only.
     let out = s.kubectl_as(&jane, &["get", "configmaps", "-n", "kube-system"]);
     assert!(

@@ -224,6 +224,21 @@ fn bootstrap() -> Vec<(&'static str, &'static str, Value)> {
         ),
         (
             "clusterroles",
+            "system:basic-user",
+            role(
+                "system:basic-user",
+                json!([{"apiGroups": ["authorization.k8s.io"],
+                        "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
+                        "verbs": ["create"]}]),
+            ),
+        ),
+        (
+            "clusterrolebindings",
+            "system:basic-user",
+            binding("system:basic-user", &["system:authenticated"]),
+        ),
+        (
+            "clusterroles",
             "view",
             role(
                 "view",

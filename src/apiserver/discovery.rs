@@ -112,6 +112,24 @@ pub const RESOURCES: &[Resource] = &[
         namespaced: false,
         short: &[],
     },
+    Resource {
+        group: "authorization.k8s.io",
+        version: "v1",
+        name: "selfsubjectaccessreviews",
+        singular: "",
+        kind: "SelfSubjectAccessReview",
+        namespaced: false,
+        short: &[],
+    },
+    Resource {
+        group: "authorization.k8s.io",
+        version: "v1",
+        name: "selfsubjectrulesreviews",
+        singular: "",
+        kind: "SelfSubjectRulesReview",
+        namespaced: false,
+        short: &[],
+    },
 ];
 
 /// The verbs every resource here serves.
@@ -134,6 +152,11 @@ pub fn find(group: &str, version: &str, name: &str) -> Option<&'static Resource>
 }
 
 impl Resource {
+    /// A review: created to ask a question, never stored.
+    pub fn is_review(&self) -> bool {
+        self.kind.ends_with("Review")
+    }
+
     /// `v1` or `apps/v1`, as in an object's `apiVersion`.
     pub fn api_version(&self) -> String {
         if self.group.is_empty() {
@@ -218,7 +241,7 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
                 "singularName": r.singular,
                 "namespaced": r.namespaced,
                 "kind": r.kind,
-                "verbs": VERBS,
+                "verbs": if r.is_review() { &["create"][..] } else { VERBS },
                 "shortNames": r.short,
             })
         })

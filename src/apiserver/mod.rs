@@ -17,6 +17,7 @@ pub mod pki;
 pub mod proto;
 pub mod request;
 pub mod rest;
+pub mod review;
 pub mod server;
 pub mod storage;
 

@@ -162,6 +162,29 @@ static DEPLOYMENT: Schema = Schema(&[
     (1, "metadata", F::Msg(&OBJECT_META)),
     (2, "spec", F::Msg(&DEPLOYMENT_SPEC)),
 ]);
+static RESOURCE_ATTRIBUTES: Schema = Schema(&[
+    (1, "namespace", F::Str),
+    (2, "verb", F::Str),
+    (3, "group", F::Str),
+    (4, "version", F::Str),
+    (5, "resource", F::Str),
+    (6, "subresource", F::Str),
+    (7, "name", F::Str),
+]);
+static NON_RESOURCE_ATTRIBUTES: Schema = Schema(&[(1, "path", F::Str), (2, "verb", F::Str)]);
+static ACCESS_REVIEW_SPEC: Schema = Schema(&[
+    (1, "resourceAttributes", F::Msg(&RESOURCE_ATTRIBUTES)),
+    (2, "nonResourceAttributes", F::Msg(&NON_RESOURCE_ATTRIBUTES)),
+]);
+static ACCESS_REVIEW: Schema = Schema(&[
+    (1, "metadata", F::Msg(&OBJECT_META)),
+    (2, "spec", F::Msg(&ACCESS_REVIEW_SPEC)),
+]);
+static RULES_REVIEW_SPEC: Schema = Schema(&[(1, "namespace", F::Str)]);
+static RULES_REVIEW: Schema = Schema(&[
+    (1, "metadata", F::Msg(&OBJECT_META)),
+    (2, "spec", F::Msg(&RULES_REVIEW_SPEC)),
+]);
 static UNKNOWN: Schema = Schema(&[(1, "typeMeta", F::Msg(&TYPE_META)), (2, "raw", F::Bytes)]);
 
 fn schema_of(kind: &str) -> Option<&'static Schema> {
@@ -174,6 +197,8 @@ fn schema_of(kind: &str) -> Option<&'static Schema> {
         "RoleBinding" | "ClusterRoleBinding" => &BINDING,
         "Pod" => &POD,
         "Deployment" => &DEPLOYMENT,
+        "SelfSubjectAccessReview" => &ACCESS_REVIEW,
+        "SelfSubjectRulesReview" => &RULES_REVIEW,
         _ => return None,
     })
 }

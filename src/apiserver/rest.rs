@@ -6,7 +6,7 @@
 
 use super::discovery::Resource;
 use super::request::{Query, ResourceInfo, Selector, field_selector};
-use super::server::{Reply, status};
+use super::server::{Reply, internal, status};
 use super::storage::{self, Etcd, Expect, Kv, Written};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -102,15 +102,6 @@ fn conflict(res: &Resource, name: &str) -> Reply {
             res.qualified()
         ),
         Some(details(res, name)),
-    )
-}
-
-fn internal(e: anyhow::Error) -> Reply {
-    status(
-        500,
-        "InternalError",
-        &format!("Internal error occurred: {e:#}"),
-        Some(json!({})),
     )
 }
 

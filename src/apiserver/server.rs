@@ -10,6 +10,7 @@ use super::discovery;
 use super::request::{self, Info};
 use super::rest::Call;
 use super::storage::Etcd;
+use crate::rbac::{Request, ResourceAttributes, Target, UserInfo};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -63,6 +64,39 @@ pub fn status(code: u16, reason: &str, message: &str, details: Option<Value>) ->
         v["details"] = d;
     }
     Reply::json(code, v)
+}
+
+/// kube-apiserver's 403 for a denied question.
+fn forbidden(q: &Request) -> Reply {
+    let details = match &q.target {
+        Target::Resource(r) => {
+            let mut d = json!({"kind": r.resource});
+            if let Some(n) = &r.name {
+                d["name"] = json!(n);
+            }
+            if !r.api_group.is_empty() {
+                d["group"] = json!(r.api_group);
+            }
+            d
+        }
+        Target::NonResource { .. } => json!({}),
+    };
+    status(
+        403,
+        "Forbidden",
+        &authz::forbidden_message(q),
+        Some(details),
+    )
+}
+
+/// A failure of the server or of etcd: a 500.
+pub fn internal(e: anyhow::Error) -> Reply {
+    status(
+        500,
+        "InternalError",
+        &format!("Internal error occurred: {e:#}"),
+        Some(json!({})),
+    )
 }
 
 /// The 404 for a path or resource the server does not serve.
@@ -166,39 +200,57 @@ async fn handle(
             return status(401, "Unauthorized", "Unauthorized", None);
         }
     };
-    let question = authz::question(&user, &info);
-    let decision = match shared.authz.policy(&shared.etcd).await {
-        Ok(p) => p.authorize(&question),
-        Err(e) => {
+    let policy = match shared.authz.policy(&shared.etcd).await {
+        Ok(p) => p,
+        Err(e) => return internal(e),
+    };
+    // Impersonation (`kubectl --as`, `--as-group`): allowed when the caller may
+    // `impersonate` that user and each group.
+    let groups: Vec<String> = req
+        .headers()
+        .get_all("impersonate-group")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_string))
+        .collect();
+    let user = match header("impersonate-user") {
+        Some(name) => {
+            let mut asked = vec![("users", name.clone())];
+            asked.extend(groups.iter().map(|g| ("groups", g.clone())));
+            for (resource, name) in asked {
+                let q = Request::new(
+                    user.clone(),
+                    "impersonate",
+                    Target::Resource(ResourceAttributes {
+                        namespace: None,
+                        api_group: String::new(),
+                        resource: resource.to_string(),
+                        subresource: None,
+                        name: Some(name),
+                    }),
+                );
+                let d = policy.authorize(&q);
+                if !d.allowed {
+                    shared.audit(&authz::audit_line(&q, &d, 403));
+                    return forbidden(&q);
+                }
+            }
+            UserInfo::new(&name, &groups)
+        }
+        None if !groups.is_empty() => {
             return status(
-                500,
-                "InternalError",
-                &format!("Internal error occurred: {e:#}"),
-                Some(json!({})),
+                400,
+                "BadRequest",
+                "requested groups without a user to impersonate",
+                None,
             );
         }
+        None => user,
     };
+    let question = authz::question(&user, &info);
+    let decision = policy.authorize(&question);
     if !decision.allowed {
         shared.audit(&authz::audit_line(&question, &decision, 403));
-        let details = match &info {
-            Info::Resource(r) => {
-                let mut d = json!({"kind": r.resource});
-                if let Some(n) = &r.name {
-                    d["name"] = json!(n);
-                }
-                if !r.group.is_empty() {
-                    d["group"] = json!(r.group);
-                }
-                Some(d)
-            }
-            Info::NonResource { .. } => Some(json!({})),
-        };
-        return status(
-            403,
-            "Forbidden",
-            &authz::forbidden_message(&question),
-            details,
-        );
+        return forbidden(&question);
     }
     let content_type = header("content-type").unwrap_or_default();
     let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
@@ -243,6 +295,20 @@ async fn handle(
         Info::NonResource { path, verb } => non_resource(shared, path, verb),
         Info::Resource(r) => match discovery::find(&r.group, &r.version, &r.resource) {
             None => not_found_generic(),
+            Some(res) if res.is_review() => {
+                match (r.verb, shared.authz.policy(&shared.etcd).await) {
+                    ("create", Ok(policy)) => {
+                        super::review::answer(res.kind, &policy, &user, &body)
+                    }
+                    ("create", Err(e)) => internal(e),
+                    _ => status(
+                        405,
+                        "MethodNotAllowed",
+                        "the server does not allow this method on the requested resource",
+                        None,
+                    ),
+                }
+            }
             Some(res) => {
                 let reply = Call {
                     etcd: &shared.etcd,
