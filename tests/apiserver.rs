@@ -398,3 +398,140 @@ fn sigkill_then_cleanup_leaves_nothing() {
     let out = s.contlab(&["apiserver", "status"]);
     assert_eq!(out.status.code(), Some(3), "{}", common::text(&out));
 }
+
+#[test]
+fn a_watch_sees_a_write_and_a_delete() {
+    if skip() {
+        return;
+    }
+    let s = Server::up(&[]);
+    let name = unique("watched");
+    let mut watch = Command::new("kubectl")
+        .env("KUBECONFIG", &s.status.kubeconfig)
+        .args(["get", "configmaps", "--watch-only", "--output-watch-events"])
+        .arg("-o=jsonpath={.type} {.object.kind}/{.object.metadata.name}{\"\\n\"}")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = watch.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    // The watch is open once a write made after it starts shows up.
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut created = false;
+    while seen.len() < 3 && std::time::Instant::now() < deadline {
+        if !created {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            let out = s.kubectl(&["create", "configmap", &name, "--from-literal=a=1"]);
+            assert!(out.status.success(), "{}", common::text(&out));
+            let out = s.kubectl(&["patch", "configmap", &name, "-p", r#"{"data":{"a":"2"}}"#]);
+            assert!(out.status.success(), "{}", common::text(&out));
+            let out = s.kubectl(&["delete", "configmap", &name]);
+            assert!(out.status.success(), "{}", common::text(&out));
+            created = true;
+        }
+        if let Ok(l) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            seen.push(l);
+        }
+    }
+    let _ = watch.kill();
+    let _ = watch.wait();
+    let want: Vec<String> = ["ADDED", "MODIFIED", "DELETED"]
+        .iter()
+        .map(|e| format!("{e} ConfigMap/{name}"))
+        .collect();
+    let got: Vec<String> = seen
+        .iter()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn bad_input_gets_a_status_and_a_stalled_client_stalls_no_one() {
+    if skip() {
+        return;
+    }
+    let s = Server::up(&[]);
+    let ca_key = std::fs::read_to_string(s.status.dir.join("ca.key")).unwrap();
+    s.cert(&ca_key, "root", &["system:masters".to_string()]);
+    let cert = s.state.path().join("root.crt");
+    let key = s.state.path().join("root.key");
+    let admin = [
+        "--cert",
+        cert.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+    ];
+    // A client that connects and says nothing holds only its own connection.
+    let addr = s.status.url.trim_start_matches("https://").to_string();
+    let _idle = std::net::TcpStream::connect(&addr).unwrap();
+
+    let post = |body_file: &Path, path: &str| {
+        let mut a: Vec<&str> = admin.to_vec();
+        a.extend([
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "--data-binary",
+        ]);
+        let at = format!("@{}", body_file.display());
+        a.push(&at);
+        s.curl(&a, path)
+    };
+    let bad = s.state.path().join("bad.json");
+    std::fs::write(&bad, "{\"kind\": \"ConfigMap\", ").unwrap();
+    let (body, code) = post(&bad, "/api/v1/namespaces/default/configmaps");
+    assert_eq!(
+        (code.as_str(), body["reason"].as_str()),
+        ("400", Some("BadRequest")),
+        "{body}"
+    );
+
+    let (body, code) = s.curl(&admin, "/api/v1/namespaces/default/widgets");
+    assert_eq!(code, "404");
+    assert_eq!(
+        body["message"],
+        "the server could not find the requested resource"
+    );
+
+    let big = s.state.path().join("big.json");
+    let data = "x".repeat(4 * 1024 * 1024);
+    std::fs::write(
+        &big,
+        format!("{{\"metadata\":{{\"name\":\"big\"}},\"data\":{{\"a\":\"{data}\"}}}}"),
+    )
+    .unwrap();
+    let (body, code) = post(&big, "/api/v1/namespaces/default/configmaps");
+    assert_eq!(
+        (code.as_str(), body["reason"].as_str()),
+        ("413", Some("RequestEntityTooLarge"))
+    );
+
+    let named = s.state.path().join("named.json");
+    std::fs::write(&named, r#"{"metadata":{"name":"Not_Valid"}}"#).unwrap();
+    let (body, code) = post(&named, "/api/v1/namespaces/default/configmaps");
+    assert_eq!(
+        (code.as_str(), body["reason"].as_str()),
+        ("422", Some("Invalid"))
+    );
+    std::fs::write(&named, r#"{"metadata":{"name":"fine"}}"#).unwrap();
+    let (body, code) = post(&named, "/api/v1/namespaces/no-such-ns/configmaps");
+    assert_eq!(
+        (code.as_str(), body["message"].as_str()),
+        ("404", Some("namespaces \"no-such-ns\" not found"))
+    );
+}

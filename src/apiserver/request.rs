@@ -35,6 +35,8 @@ pub struct Query {
     pub label_selector: Option<String>,
     pub field_selector: Option<String>,
     pub dry_run: bool,
+    /// A watch starts after this revision; none (or 0): from the current state.
+    pub resource_version: Option<i64>,
 }
 
 fn percent_decode(s: &str) -> String {
@@ -73,6 +75,7 @@ pub fn query(q: Option<&str>) -> Query {
             "labelSelector" => out.label_selector = Some(v),
             "fieldSelector" => out.field_selector = Some(v),
             "dryRun" => out.dry_run = v == "All",
+            "resourceVersion" => out.resource_version = v.parse().ok().filter(|r| *r > 0),
             _ => {}
         }
     }

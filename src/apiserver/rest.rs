@@ -222,12 +222,7 @@ impl Call<'_> {
             "patch" => self.patch().await,
             "delete" => self.delete().await,
             "deletecollection" => self.delete_collection().await,
-            "watch" => Ok(status(
-                405,
-                "MethodNotAllowed",
-                "watch is not served yet; list instead",
-                None,
-            )),
+            "watch" => self.watch().await,
             _ => Ok(status(
                 405,
                 "MethodNotAllowed",
@@ -252,15 +247,26 @@ impl Call<'_> {
         })
     }
 
+    /// The request's label and field selectors as one test of an object.
+    fn selected_filter(&self) -> Result<impl Fn(&Value) -> bool + Send + 'static, Reply> {
+        let labels_sel = Selector::parse(self.query.label_selector.as_deref().unwrap_or(""))
+            .map_err(|e| bad_request(&e))?;
+        let fields = field_selector(self.query.field_selector.as_deref().unwrap_or(""))
+            .map_err(|e| bad_request(&e))?;
+        Ok(move |v: &Value| {
+            labels_sel.matches(&labels(v))
+                && fields.iter().all(|(k, want)| {
+                    let field = k.trim_start_matches("metadata.");
+                    meta_str(v, field).unwrap_or("") == want
+                })
+        })
+    }
+
     /// The objects under this request's prefix that its selectors choose.
     async fn selected(&self) -> anyhow::Result<Result<(Vec<(Kv, Value)>, i64), Reply>> {
-        let labels_sel = match Selector::parse(self.query.label_selector.as_deref().unwrap_or("")) {
-            Ok(s) => s,
-            Err(e) => return Ok(Err(bad_request(&e))),
-        };
-        let fields = match field_selector(self.query.field_selector.as_deref().unwrap_or("")) {
+        let wanted = match self.selected_filter() {
             Ok(f) => f,
-            Err(e) => return Ok(Err(bad_request(&e))),
+            Err(r) => return Ok(Err(r)),
         };
         let listed = self
             .etcd
@@ -270,15 +276,64 @@ impl Call<'_> {
             .items
             .into_iter()
             .filter_map(|kv| with_version(&kv).map(|v| (kv, v)))
-            .filter(|(_, v)| labels_sel.matches(&labels(v)))
-            .filter(|(_, v)| {
-                fields.iter().all(|(k, want)| {
-                    let field = k.trim_start_matches("metadata.");
-                    meta_str(v, field).unwrap_or("") == want
-                })
-            })
+            .filter(|(_, v)| wanted(v))
             .collect();
         Ok(Ok((items, listed.revision)))
+    }
+
+    /// `?watch=1`: JSON lines `{"type", "object"}` from etcd's watch, after ADDED events
+    /// for what exists when no resourceVersion is given.
+    async fn watch(&self) -> anyhow::Result<Reply> {
+        let (initial, start) = match self.query.resource_version {
+            Some(rv) => (Vec::new(), rv + 1),
+            None => match self.selected().await? {
+                Ok((items, rev)) => (items.into_iter().map(|(_, v)| v).collect(), rev + 1),
+                Err(r) => return Ok(r),
+            },
+        };
+        let wanted = match self.selected_filter() {
+            Ok(f) => f,
+            Err(r) => return Ok(r),
+        };
+        let (tx, rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(64);
+        let line = |kind: &str, obj: Value| {
+            let mut l = json!({"type": kind, "object": obj}).to_string();
+            l.push('\n');
+            bytes::Bytes::from(l)
+        };
+        let first: Vec<u8> = initial
+            .into_iter()
+            .flat_map(|o| line("ADDED", o).to_vec())
+            .collect();
+        let etcd = self.etcd.clone();
+        let prefix = storage::prefix(self.res.name, self.namespace());
+        tokio::spawn(async move {
+            let _ = etcd
+                .watch(&prefix, start, |events| {
+                    for e in events {
+                        let (kind, kv) = match &e {
+                            storage::Event::Added(kv) => ("ADDED", kv),
+                            storage::Event::Modified(kv) => ("MODIFIED", kv),
+                            storage::Event::Deleted(kv) => ("DELETED", kv),
+                        };
+                        let Some(obj) = with_version(kv) else {
+                            continue;
+                        };
+                        if wanted(&obj) && tx.try_send(line(kind, obj)).is_err() {
+                            // The client left, or reads too slowly to keep up: end the watch.
+                            return false;
+                        }
+                    }
+                    !tx.is_closed()
+                })
+                .await;
+        });
+        Ok(Reply {
+            code: 200,
+            body: first,
+            content_type: "application/json",
+            stream: Some(rx),
+        })
     }
 
     fn list_reply(&self, items: Vec<Value>, revision: i64) -> Reply {

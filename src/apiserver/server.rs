@@ -12,7 +12,8 @@ use super::rest::Call;
 use super::storage::Etcd;
 use crate::rbac::{Request, ResourceAttributes, Target, UserInfo};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use hyper::body::Frame;
 use hyper::body::Incoming;
 use rustls::pki_types::CertificateDer;
 use serde_json::{Value, json};
@@ -29,6 +30,8 @@ pub struct Reply {
     pub code: u16,
     pub body: Vec<u8>,
     pub content_type: &'static str,
+    /// A watch: JSON lines that follow `body`, until the sender is dropped.
+    pub stream: Option<tokio::sync::mpsc::Receiver<Bytes>>,
 }
 
 impl Reply {
@@ -37,6 +40,7 @@ impl Reply {
             code,
             body: v.to_string().into_bytes(),
             content_type: "application/json",
+            stream: None,
         }
     }
 
@@ -45,6 +49,7 @@ impl Reply {
             code,
             body: s.as_bytes().to_vec(),
             content_type: "text/plain; charset=utf-8",
+            stream: None,
         }
     }
 }
@@ -158,10 +163,24 @@ pub async fn serve(
                 let certs = certs.clone();
                 async move {
                     let reply = handle(&shared, certs.as_deref().map(Vec::as_slice), req).await;
+                    let body = match reply.stream {
+                        None => Full::new(Bytes::from(reply.body)).boxed(),
+                        Some(rx) => {
+                            use futures::StreamExt;
+                            let first = Bytes::from(reply.body);
+                            let rest = futures::stream::unfold(rx, |mut rx| async move {
+                                Some((rx.recv().await?, rx))
+                            });
+                            let frames = futures::stream::once(async move { first })
+                                .chain(rest)
+                                .map(|b| Ok::<_, std::convert::Infallible>(Frame::data(b)));
+                            BodyExt::boxed(StreamBody::new(frames))
+                        }
+                    };
                     hyper::Response::builder()
                         .status(reply.code)
                         .header("content-type", reply.content_type)
-                        .body(Full::new(Bytes::from(reply.body)))
+                        .body(body)
                 }
             });
             let _ = hyper::server::conn::http1::Builder::new()

@@ -43,6 +43,14 @@ pub struct Listed {
     pub revision: i64,
 }
 
+/// A change to a watched key. A deleted key's event carries the value it had.
+#[derive(Debug)]
+pub enum Event {
+    Added(Kv),
+    Modified(Kv),
+    Deleted(Kv),
+}
+
 /// What a conditional write found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Written {
@@ -226,6 +234,68 @@ impl Etcd {
     pub async fn delete(&self, key: &str, expect: Expect) -> Result<Written> {
         let op = json!({"request_delete_range": {"key": b64(key.as_bytes())}});
         self.txn(key, expect, op).await
+    }
+
+    /// Watches every key under `prefix` from revision `start`: each batch of events etcd
+    /// sends is handed to `each` (which returns false to stop), until the stream ends.
+    pub async fn watch(
+        &self,
+        prefix: &str,
+        start: i64,
+        mut each: impl FnMut(Vec<Event>) -> bool,
+    ) -> Result<()> {
+        let body = json!({"create_request": {
+            "key": b64(prefix.as_bytes()),
+            "range_end": b64(&range_end(prefix)),
+            "start_revision": start.to_string(),
+            "prev_kv": true,
+        }});
+        let stream = tokio::net::TcpStream::connect(&self.addr).await?;
+        let (mut send, conn) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        let req = hyper::Request::post("/v3/watch")
+            .header("host", &self.addr)
+            .body(Full::new(Bytes::from(body.to_string())))?;
+        let mut resp = send.send_request(req).await?.into_body();
+        let mut buf: Vec<u8> = Vec::new();
+        while let Some(frame) = resp.frame().await {
+            let Ok(data) = frame?.into_data() else {
+                continue;
+            };
+            buf.extend_from_slice(&data);
+            while let Some(end) = buf.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = buf.drain(..=end).collect();
+                let Ok(v) = serde_json::from_slice::<Value>(&line) else {
+                    continue;
+                };
+                let events = v["result"]["events"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                let parsed = events
+                    .iter()
+                    .filter_map(|e| {
+                        let kv = kvs(&json!({"kvs": [e.get("kv")?]})).ok()?.pop()?;
+                        let prev = e
+                            .get("prev_kv")
+                            .and_then(|p| kvs(&json!({"kvs": [p]})).ok()?.pop());
+                        let created = int(&e["kv"]["create_revision"]) == kv.mod_revision;
+                        Some(match e.get("type").and_then(Value::as_str) {
+                            Some("DELETE") => Event::Deleted(prev?),
+                            _ if created => Event::Added(kv),
+                            _ => Event::Modified(kv),
+                        })
+                    })
+                    .collect::<Vec<_>>();
+                if !parsed.is_empty() && !each(parsed) {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Deletes every key under `prefix`.
