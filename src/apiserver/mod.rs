@@ -270,7 +270,7 @@ pub fn run(opts: &Options) -> Result<()> {
             .context("cannot listen on 127.0.0.1")?;
         let address = listener.local_addr()?.to_string();
         let url = format!("https://{address}");
-        let etcd = storage::Etcd::new(&endpoints[0])?;
+        let etcd = storage::Etcd::new(&endpoints)?;
         authz::store_bootstrap(&etcd).await?;
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             let mut obj = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns},

@@ -71,12 +71,14 @@ pub enum Expect {
     Present,
 }
 
-/// A client of one etcd member's JSON gateway.
+/// A client of etcd's JSON gateway: each call goes to the first member that answers.
 #[derive(Clone, Debug)]
 pub struct Etcd {
-    /// host:port on 127.0.0.1
-    addr: String,
+    /// host:port on 127.0.0.1, one per member
+    addrs: Vec<String>,
 }
+
+type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
 fn b64(s: &[u8]) -> String {
     B64.encode(s)
@@ -123,29 +125,51 @@ fn kvs(v: &Value) -> Result<Vec<Kv>> {
 }
 
 impl Etcd {
-    /// `endpoint` as etcd advertises it: `http://127.0.0.1:PORT`.
-    pub fn new(endpoint: &str) -> Result<Etcd> {
-        let addr = endpoint
-            .strip_prefix("http://")
-            .ok_or_else(|| anyhow!("not an http endpoint: {endpoint}"))?;
-        Ok(Etcd {
-            addr: addr.trim_end_matches('/').to_string(),
-        })
+    /// `endpoints` as etcd advertises them: `http://127.0.0.1:PORT`.
+    pub fn new(endpoints: &[String]) -> Result<Etcd> {
+        let addrs = endpoints
+            .iter()
+            .map(|e| {
+                e.strip_prefix("http://")
+                    .map(|a| a.trim_end_matches('/').to_string())
+                    .ok_or_else(|| anyhow!("not an http endpoint: {e}"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if addrs.is_empty() {
+            bail!("no etcd endpoint");
+        }
+        Ok(Etcd { addrs })
+    }
+
+    /// An HTTP/1.1 connection to the first member that accepts one, and its address.
+    async fn connect(&self) -> Result<(Sender, &str)> {
+        let mut last = None;
+        for addr in &self.addrs {
+            match tokio::net::TcpStream::connect(addr).await {
+                Ok(stream) => {
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    let (send, conn) = hyper::client::conn::http1::handshake(io)
+                        .await
+                        .context("etcd: HTTP handshake")?;
+                    tokio::spawn(async move {
+                        let _ = conn.await;
+                    });
+                    return Ok((send, addr));
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(anyhow!(
+            "cannot reach etcd at {}: {}",
+            self.addrs.join(","),
+            last.map(|e| e.to_string()).unwrap_or_default()
+        ))
     }
 
     async fn call(&self, path: &str, body: Value) -> Result<Value> {
-        let stream = tokio::net::TcpStream::connect(&self.addr)
-            .await
-            .with_context(|| format!("cannot reach etcd at {}", self.addr))?;
-        let (mut send, conn) =
-            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-                .await
-                .context("etcd: HTTP handshake")?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
+        let (mut send, addr) = self.connect().await?;
         let req = hyper::Request::post(path)
-            .header("host", &self.addr)
+            .header("host", addr)
             .header("content-type", "application/json")
             .body(Full::new(Bytes::from(body.to_string())))?;
         let resp = send.send_request(req).await.context("etcd: request")?;
@@ -250,14 +274,9 @@ impl Etcd {
             "start_revision": start.to_string(),
             "prev_kv": true,
         }});
-        let stream = tokio::net::TcpStream::connect(&self.addr).await?;
-        let (mut send, conn) =
-            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
+        let (mut send, addr) = self.connect().await?;
         let req = hyper::Request::post("/v3/watch")
-            .header("host", &self.addr)
+            .header("host", addr)
             .body(Full::new(Bytes::from(body.to_string())))?;
         let mut resp = send.send_request(req).await?.into_body();
         let mut buf: Vec<u8> = Vec::new();
