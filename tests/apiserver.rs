@@ -239,6 +239,29 @@ fn kubectl_create_lands_under_registry_and_down_leaves_nothing() {
     ]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("0"));
 
+    // kubectl apply (validation left to the server, a merge patch the second time).
+    let dep = s.state.path().join("web.yaml");
+    let manifest = |replicas: u32| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  \
+             replicas: {replicas}\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    \
+             metadata: {{labels: {{app: web}}}}\n    spec: {{containers: [{{name: web, image: nginx}}]}}\n"
+        )
+    };
+    for replicas in [2, 3] {
+        std::fs::write(&dep, manifest(replicas)).unwrap();
+        let out = s.kubectl(&["apply", "-f", dep.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", common::text(&out));
+    }
+    let out = s.kubectl(&[
+        "get",
+        "deployment",
+        "web",
+        "-o",
+        "jsonpath={.spec.replicas} {.metadata.generation}",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "3 2");
+
     let (pids, dirs) = s.recorded();
     assert!(
         pids.len() >= 2,

@@ -259,6 +259,62 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
     )
 }
 
+/// The path of a group version's documents: `api/v1`, `apis/apps/v1`.
+fn gv_path(group: &str, version: &str) -> String {
+    if group.is_empty() {
+        format!("api/{version}")
+    } else {
+        format!("apis/{group}/{version}")
+    }
+}
+
+/// `/openapi/v3`: where each group version's document is.
+pub fn openapi_root() -> Value {
+    let mut paths = serde_json::Map::new();
+    let mut gvs = vec![("", "v1")];
+    gvs.extend(groups());
+    for (g, v) in gvs {
+        let p = gv_path(g, v);
+        paths.insert(
+            p.clone(),
+            json!({"serverRelativeURL": format!("/openapi/v3/{p}")}),
+        );
+    }
+    json!({"paths": paths})
+}
+
+/// `/openapi/v3/<gv>`: only what kubectl reads there, each stored kind's PATCH with its
+/// group-version-kind and the `fieldValidation` parameter, which tells kubectl to leave
+/// validation to the server instead of asking for schemas contlab does not publish.
+pub fn openapi_gv(path: &str) -> Option<Value> {
+    let mut paths = serde_json::Map::new();
+    for r in RESOURCES
+        .iter()
+        .filter(|r| !r.is_review() && gv_path(r.group, r.version) == path)
+    {
+        let url = if r.namespaced {
+            format!("/{path}/namespaces/{{namespace}}/{}/{{name}}", r.name)
+        } else {
+            format!("/{path}/{}/{{name}}", r.name)
+        };
+        paths.insert(
+            url,
+            json!({"patch": {
+                "x-kubernetes-group-version-kind": {"group": r.group, "version": r.version, "kind": r.kind},
+                "parameters": [{"name": "fieldValidation", "in": "query", "schema": {"type": "string"}}],
+                "responses": {}
+            }}),
+        );
+    }
+    if paths.is_empty() {
+        return None;
+    }
+    Some(
+        json!({"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "v1.32.0"},
+                "paths": paths, "components": {"schemas": {}}}),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

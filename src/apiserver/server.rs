@@ -369,6 +369,8 @@ fn non_resource(shared: &Shared, path: &str, verb: &str) -> Reply {
         ["apis"] => Some(discovery::group_list()),
         ["apis", g] => discovery::group(g),
         ["apis", g, v] => discovery::resource_list(g, v),
+        ["openapi", "v3"] => Some(discovery::openapi_root()),
+        ["openapi", "v3", gv @ ..] => discovery::openapi_gv(&gv.join("/")),
         _ => None,
     };
     match doc {
