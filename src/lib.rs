@@ -4,6 +4,7 @@
 //! `runtime` and `inspect` are kernel-facing and know nothing of lessons or the UI;
 //! `lesson` drives them and emits one event stream; `cli` is a thin layer on top.
 
+pub mod apiserver;
 pub mod civil;
 pub mod cli;
 pub mod doctor;

@@ -537,3 +537,10 @@ check-oci-mount-listed = config.json mounts has { $at } ({ $kind } from { $sourc
 check-oci-mount-unlisted = config.json mounts has no entry for { $at }.
 check-oci-mount-want-listed = { $seen } Expected an entry there.
 check-oci-mount-want-unlisted = { $seen } Expected none.
+
+# apiserver
+apiserver-up = The API server answers at { $url } (etcd { $etcd }).
+apiserver-status-url = API server: { $url } (pid { $pid })
+apiserver-status-etcd = etcd: { $etcd }
+apiserver-not-running = The API server is not running.
+apiserver-down = The API server and etcd are stopped, and their files are removed.

@@ -534,3 +534,10 @@ check-oci-mount-listed = config.json mounts에 { $at } 항목이 있습니다({ 
 check-oci-mount-unlisted = config.json mounts에 { $at } 항목이 없습니다.
 check-oci-mount-want-listed = { $seen } 그 항목이 있어야 합니다.
 check-oci-mount-want-unlisted = { $seen } 그 항목이 없어야 합니다.
+
+# apiserver
+apiserver-up = API 서버가 { $url }에서 응답합니다(etcd { $etcd }).
+apiserver-status-url = API 서버: { $url } (pid { $pid })
+apiserver-status-etcd = etcd: { $etcd }
+apiserver-not-running = API 서버가 실행 중이 아닙니다.
+apiserver-down = API 서버와 etcd를 멈추고 파일을 지웠습니다.

@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod apiserver;
 mod class;
 mod cleanup;
 mod doctor;
@@ -92,6 +93,10 @@ enum Command {
     /// Replay a recorded lesson run (a journal, or a lesson's shipped reference
     /// recording) with every pane as it was: pause, step, seek, speed. Needs no root.
     Replay(replay::Args),
+    /// A Kubernetes-compatible API server in front of a real etcd, on 127.0.0.1: up,
+    /// status, down, run. kubectl works against it; contlab's RBAC authorizes it.
+    #[command(subcommand)]
+    Apiserver(apiserver::Command),
     /// Workshops: a report over many students' progress exports.
     #[command(subcommand)]
     Class(class::Command),
@@ -150,6 +155,7 @@ pub fn main() -> ExitCode {
         Some(Command::Replay(a)) => replay::run(a, cli.lang),
         Some(Command::Class(c)) => class::run(c, cli.lang),
         Some(Command::Runtime(a)) => runtime::run(a, lang),
+        Some(Command::Apiserver(c)) => apiserver::run(c, cli.lang),
     };
     // Whatever a command did not give back (it should have) goes now.
     crate::shutdown::at_exit();

@@ -32,10 +32,19 @@ impl ProcessId {
         }
     }
 
-    /// True while this very process (not a later one with the same pid) is alive.
+    /// True while this very process (not a later one with the same pid) is alive. A
+    /// zombie is not: it has ended, and an init that does not reap may keep it forever.
     pub fn is_alive(&self) -> bool {
-        start_time(self.pid) == Some(self.start_time)
+        start_time(self.pid) == Some(self.start_time) && !is_zombie(self.pid)
     }
+}
+
+/// A process that has ended and waits to be reaped (state `Z` in `/proc/PID/stat`).
+fn is_zombie(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rfind(')').map(|i| s[i + 2..].starts_with('Z')))
+        .unwrap_or(false)
 }
 
 fn start_time(pid: i32) -> Option<u64> {
