@@ -291,3 +291,16 @@ net-link-no-port = in no bridge
 net-link-seen = { $link } is { $state } and { $port }.
 net-link-expected = Expected: { $expected }.
 net-spread-seen = { $requests } requests to { $service }: { $shares }, { $unanswered } unanswered. A fair random choice keeps each endpoint between { $low } and { $high }, with every request answered.
+
+# cluster dns
+
+dns-resolve-answered = { $name } { $qtype }: { $answers } (TTL { $ttl } s).
+dns-resolve-none = { $name } { $qtype }: { $rcode }, no records.
+dns-resolve-expected-answers = Expected: { $answers }.
+dns-resolve-expected-nxdomain = Expected NXDOMAIN: no such name.
+dns-resolve-expected-ttl = Expected a TTL of { $ttl } s.
+dns-log-none = The DNS server has seen no lookup of { $name } yet.
+dns-log-seen = The last lookup of { $name } from { $client } took { $queries } queries: { $list }.
+dns-log-expected-queries = Expected { $queries } queries.
+dns-log-expected-answer = Expected an A record with an address among the answers.
+dns-log-expected-no-answer = Expected no address among the answers.

@@ -291,3 +291,16 @@ net-link-no-port = 어느 브리지에도 속하지 않은 링크
 net-link-seen = { $link } 링크는 { $state }이고 { $port }입니다.
 net-link-expected = 기대한 상태는 { $expected }입니다.
 net-spread-seen = { $service } 서비스로 보낸 요청 { $requests }개: { $shares }, 응답 없음 { $unanswered }개입니다. 공정한 무작위 선택이라면 모든 요청이 응답을 받고 각 엔드포인트가 { $low }개에서 { $high }개 사이를 받습니다.
+
+# cluster dns
+
+dns-resolve-answered = { $name } { $qtype } 질의의 응답: { $answers } (TTL { $ttl }초).
+dns-resolve-none = { $name } { $qtype } 질의에 레코드 없이 { $rcode } 응답이 왔습니다.
+dns-resolve-expected-answers = 기대한 응답: { $answers }.
+dns-resolve-expected-nxdomain = 없는 이름이라는 NXDOMAIN 응답을 기대했습니다.
+dns-resolve-expected-ttl = TTL { $ttl }초를 기대했습니다.
+dns-log-none = DNS 서버는 아직 { $name } 조회를 받지 않았습니다.
+dns-log-seen = { $client } 주소에서 보낸 { $name } 마지막 조회는 질의 { $queries }개였습니다: { $list }.
+dns-log-expected-queries = 질의 { $queries }개를 기대했습니다.
+dns-log-expected-answer = 응답 가운데 주소가 담긴 A 레코드를 기대했습니다.
+dns-log-expected-no-answer = 응답 가운데 주소가 없기를 기대했습니다.

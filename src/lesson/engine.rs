@@ -493,7 +493,10 @@ impl Engine {
                 Ok(())
             }
             Family::Net => {
-                let made = self.net.perform(action, &self.tracer);
+                let made = self
+                    .net
+                    .perform(action, &self.tracer)
+                    .and_then(|m| self.net.sync_dns().map(|()| m));
                 self.flush_trace();
                 let made = made?;
                 self.record_output(made.as_bytes(), &[], Ended::of(Some(0), None));
@@ -688,6 +691,14 @@ impl World for Engine {
 
     fn net_spread(&self, from: &str, service: &str, n: u32) -> Result<super::net_step::Spread> {
         self.net.spread(from, service, n)
+    }
+
+    fn dns_query(&self, name: &str, qtype: &str) -> Result<crate::runtime::dns::Answer> {
+        self.net.dns_query(name, qtype)
+    }
+
+    fn dns_log(&self) -> Result<Vec<crate::runtime::dns::DnsQuery>> {
+        self.net.dns_log()
     }
 
     fn quiz(&self) -> Option<(Option<String>, String)> {

@@ -239,6 +239,9 @@ fn validate(
                     format!("bad regular expression: {re}"),
                 ));
             }
+            if let Some(problem) = super::net_step::validate_dns_check(c.get_ref()) {
+                errs2.push(err(file_name, text, Some(c.span()), problem));
+            }
         }
         for (lang, (tfile, t)) in texts {
             match t.steps.get(sid) {
