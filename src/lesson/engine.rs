@@ -415,6 +415,11 @@ impl Engine {
             self.emit(Event::PanelSnapshot(PanelData::Cluster(r.panel())));
         }
         self.emit_raft_panel();
+        if let Some(p) = self.net.panel() {
+            self.emit(Event::PanelSnapshot(PanelData::Cluster(
+                super::panel::ClusterPanel::Net(Box::new(p)),
+            )));
+        }
         let me = std::process::id() as i32;
         let (name, c) = match self.containers.first() {
             Some((n, c)) => (n.clone(), Some(c)),

@@ -344,6 +344,44 @@ impl NetLab {
     }
 }
 
+/// How many of the DNS server's last queries a panel sample carries.
+const PANEL_QUERIES: usize = 24;
+
+impl NetLab {
+    /// The Cluster panel's sample for the node: its links and the DNS server's last
+    /// queries (`None` before the node exists).
+    pub fn panel(&self) -> Option<super::panel::NetPanel> {
+        let node = self.node.as_ref()?;
+        let ports = node.bridge_ports().unwrap_or_default();
+        let links = node
+            .links()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| super::panel::NetLinkRow {
+                master: ports
+                    .contains(&l.name)
+                    .then(|| crate::runtime::node::BRIDGE.to_string()),
+                addresses: l.addresses.iter().map(|a| a.to_string()).collect(),
+                name: l.name,
+                up: l.up,
+            })
+            .collect();
+        let dns = self.dns.as_ref().map(|d| {
+            let log = d.log();
+            super::panel::DnsPanel {
+                server: d.addr().to_string(),
+                ttl: d.ttl(),
+                queries: log[log.len().saturating_sub(PANEL_QUERIES)..].to_vec(),
+            }
+        });
+        Some(super::panel::NetPanel {
+            node: node.id().to_string(),
+            links,
+            dns,
+        })
+    }
+}
+
 /// A lesson's `dns-*` check with a name that is not a DNS name or an unknown record
 /// type: the sentence saying so.
 pub fn validate_dns_check(check: &Check) -> Option<String> {
