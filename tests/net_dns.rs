@@ -189,13 +189,11 @@ fn the_cluster_dns_lesson_passes_headless_and_leaves_nothing() {
     assert_eq!(env.netns_and_records_left(), Vec::<String>::new());
 }
 
-#[test]
-fn sigterm_during_the_lesson_stops_the_server_and_leaves_nothing() {
+/// Runs the lesson in `env` and sends `signal` to contlab once the DNS server answered
+/// its first check; returns when contlab has ended.
+fn signal_once_dns_runs(env: &Env, signal: nix::sys::signal::Signal) {
     use std::io::BufRead;
     use std::os::unix::process::CommandExt;
-    let Some(env) = lesson_env("dnsterm") else {
-        return;
-    };
     let mut child = env
         .command(&["run", "cluster-dns"])
         .stdout(std::process::Stdio::piped())
@@ -204,7 +202,6 @@ fn sigterm_during_the_lesson_stops_the_server_and_leaves_nothing() {
         .spawn()
         .expect("contlab runs");
     let pid = child.id() as i32;
-    // Wait until the server answered its first check.
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = std::io::BufReader::new(stdout).lines();
     loop {
@@ -216,17 +213,36 @@ fn sigterm_during_the_lesson_stops_the_server_and_leaves_nothing() {
             break;
         }
     }
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(pid),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .expect("SIGTERM");
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).expect("the signal");
     // Keep reading so the child never blocks on a full pipe.
     for _ in lines {}
     child.wait().expect("reaped");
-    assert_eq!(env.netns_and_records_left(), Vec::<String>::new());
     assert!(
         !std::path::Path::new(&format!("/proc/{pid}")).exists(),
         "contlab {pid} (and its server thread) is still alive"
     );
+}
+
+#[test]
+fn sigterm_during_the_lesson_stops_the_server_and_leaves_nothing() {
+    let Some(env) = lesson_env("dnsterm") else {
+        return;
+    };
+    signal_once_dns_runs(&env, nix::sys::signal::Signal::SIGTERM);
+    assert_eq!(env.netns_and_records_left(), Vec::<String>::new());
+}
+
+#[test]
+fn cleanup_after_sigkill_during_the_lesson_leaves_nothing() {
+    let Some(env) = lesson_env("dnskill") else {
+        return;
+    };
+    signal_once_dns_runs(&env, nix::sys::signal::Signal::SIGKILL);
+    assert!(
+        !env.netns_and_records_left().is_empty(),
+        "a SIGKILL left nothing to clean"
+    );
+    let out = env.contlab(&["cleanup"]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    assert_eq!(env.netns_and_records_left(), Vec::<String>::new());
 }
