@@ -549,6 +549,22 @@ checks = [{ check = "ns", ns = "pid", host = "differs" }]
     }
 
     #[test]
+    fn a_dns_check_on_a_name_that_is_not_one_is_refused_with_its_line() {
+        let bad = LESSON.replace(
+            "checks = [{ check = \"ns\", ns = \"pid\", host = \"differs\" }]",
+            "checks = [{ check = \"dns-resolve\", name = \"web..default\", nxdomain = true }]",
+        );
+        let e = load(&bad, EN, EN).unwrap_err();
+        assert_eq!(e[0].line, Some(11), "{}", e[0]);
+        assert!(
+            e[0].message
+                .starts_with("\"web..default\" is not a DNS name"),
+            "{}",
+            e[0].message
+        );
+    }
+
+    #[test]
     fn syntax_error_has_a_line() {
         let bad = LESSON.replace("minutes = 5", "minutes = ");
         let e = load(&bad, EN, EN).unwrap_err();
