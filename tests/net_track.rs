@@ -140,20 +140,6 @@ fn a_pod_network_the_host_routes_is_refused_before_anything_is_made() {
     assert!(msg.contains("overlaps the host's route"), "{msg}");
 }
 
-/// Namespace files and records left in `env`'s run directory.
-fn leftovers(env: &Env) -> Vec<String> {
-    ["netns", "containers"]
-        .iter()
-        .flat_map(|d| {
-            std::fs::read_dir(env.run.path().join(d))
-                .into_iter()
-                .flatten()
-        })
-        .flatten()
-        .map(|e| e.path().display().to_string())
-        .collect()
-}
-
 #[test]
 fn the_networking_lessons_pass_headless_and_leave_nothing() {
     common::require_root("the lesson makes network namespaces");
@@ -166,7 +152,7 @@ fn the_networking_lessons_pass_headless_and_leave_nothing() {
     let text = common::text(&out);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("client reached api at 10.244.1.3"), "{text}");
-    assert_eq!(leftovers(&env), Vec::<String>::new());
+    assert_eq!(env.netns_and_records_left(), Vec::<String>::new());
 }
 
 #[test]
@@ -193,12 +179,12 @@ fn cleanup_removes_the_node_of_a_killed_contlab() {
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
     assert!(
-        !leftovers(&env).is_empty(),
+        !env.netns_and_records_left().is_empty(),
         "a SIGKILL left nothing to clean"
     );
     let out = env.command(&["cleanup"]).output().expect("cleanup runs");
     assert!(out.status.success(), "{}", common::text(&out));
-    assert_eq!(leftovers(&env), Vec::<String>::new());
+    assert_eq!(env.netns_and_records_left(), Vec::<String>::new());
 }
 
 #[test]

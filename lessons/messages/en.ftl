@@ -544,3 +544,16 @@ apiserver-status-url = API server: { $url } (pid { $pid })
 apiserver-status-etcd = etcd: { $etcd }
 apiserver-not-running = The API server is not running.
 apiserver-down = The API server and etcd are stopped, and their files are removed.
+
+# cluster dns
+
+dns-resolve-answered = { $name } { $qtype }: { $answers } (TTL { $ttl } s).
+dns-resolve-none = { $name } { $qtype }: { $rcode }, no records.
+dns-resolve-expected-answers = Expected: { $answers }.
+dns-resolve-expected-nxdomain = Expected NXDOMAIN: no such name.
+dns-resolve-expected-ttl = Expected a TTL of { $ttl } s.
+dns-log-none = The DNS server has seen no lookup of { $name } yet.
+dns-log-seen = The last lookup of { $name } from { $client } took { $queries } queries: { $list }.
+dns-log-expected-queries = Expected { $queries } queries.
+dns-log-expected-answer = Expected an A record with an address among the answers.
+dns-log-expected-no-answer = Expected no address among the answers.

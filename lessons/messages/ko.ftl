@@ -541,3 +541,16 @@ apiserver-status-url = API 서버: { $url } (pid { $pid })
 apiserver-status-etcd = etcd: { $etcd }
 apiserver-not-running = API 서버가 실행 중이 아닙니다.
 apiserver-down = API 서버와 etcd를 멈추고 파일을 지웠습니다.
+
+# cluster dns
+
+dns-resolve-answered = { $name } { $qtype } 질의의 응답: { $answers } (TTL { $ttl }초).
+dns-resolve-none = { $name } { $qtype } 질의에 레코드 없이 { $rcode } 응답이 왔습니다.
+dns-resolve-expected-answers = 기대한 응답: { $answers }.
+dns-resolve-expected-nxdomain = 없는 이름이라는 NXDOMAIN 응답을 기대했습니다.
+dns-resolve-expected-ttl = TTL { $ttl }초를 기대했습니다.
+dns-log-none = DNS 서버는 아직 { $name } 조회를 받지 않았습니다.
+dns-log-seen = { $client } 주소에서 보낸 { $name } 마지막 조회는 질의 { $queries }개였습니다: { $list }.
+dns-log-expected-queries = 질의 { $queries }개를 기대했습니다.
+dns-log-expected-answer = 응답 가운데 주소가 담긴 A 레코드를 기대했습니다.
+dns-log-expected-no-answer = 응답 가운데 주소가 없기를 기대했습니다.

@@ -149,6 +149,14 @@ pub trait World {
     fn oci_config(&self) -> Result<serde_json::Value> {
         anyhow::bail!("this lesson has no OCI bundle (write one with the `spec` step)")
     }
+    /// A question to the node's cluster DNS server, asked from inside the node.
+    fn dns_query(&self, name: &str, qtype: &str) -> Result<crate::runtime::dns::Answer> {
+        anyhow::bail!("cannot ask for {name} ({qtype}): this lesson has no cluster DNS")
+    }
+    /// The node's cluster DNS server's log, oldest first.
+    fn dns_log(&self) -> Result<Vec<crate::runtime::dns::DnsQuery>> {
+        anyhow::bail!("cannot read the DNS server's log: this lesson has no cluster DNS")
+    }
 }
 
 /// A check's result with its sentence.

@@ -495,6 +495,11 @@ impl Engine {
             self.emit(Event::PanelSnapshot(PanelData::Cluster(r.panel())));
         }
         self.emit_raft_panel();
+        if let Some(p) = self.net.panel() {
+            self.emit(Event::PanelSnapshot(PanelData::Cluster(
+                super::panel::ClusterPanel::Net(Box::new(p)),
+            )));
+        }
         let me = std::process::id() as i32;
         let (name, c) = match self.containers.first() {
             Some((n, c)) => (n.clone(), Some(c)),
@@ -587,7 +592,10 @@ impl Engine {
                 Ok(())
             }
             Family::Net => {
-                let made = self.net.perform(action, &self.tracer);
+                let made = self
+                    .net
+                    .perform(action, &self.tracer)
+                    .and_then(|m| self.net.sync_dns().map(|()| m));
                 self.flush_trace();
                 let made = made?;
                 self.record_output(made.as_bytes(), &[], Ended::of(Some(0), None));
@@ -815,6 +823,14 @@ impl World for Engine {
 
     fn oci_config(&self) -> Result<serde_json::Value> {
         self.oci_work()?.config()
+    }
+
+    fn dns_query(&self, name: &str, qtype: &str) -> Result<crate::runtime::dns::Answer> {
+        self.net.dns_query(name, qtype)
+    }
+
+    fn dns_log(&self) -> Result<Vec<crate::runtime::dns::DnsQuery>> {
+        self.net.dns_log()
     }
 
     fn quiz(&self) -> Option<(Option<String>, String)> {

@@ -265,7 +265,21 @@ pub enum Action {
         #[serde(default = "http_port")]
         port: u16,
         endpoints: Vec<String>,
+        /// The port's name (`http`): the cluster DNS gives it an SRV record.
+        port_name: Option<String>,
     },
+    /// Start the node's cluster DNS server (`runtime::dns`) on the bridge's address,
+    /// answering for the lesson's Services and pods with records of `ttl` seconds, and
+    /// write the kubelet's `/etc/resolv.conf` into every pod and the node's shell.
+    /// `cluster_ip = "None"` in a later `net-service` makes a headless Service.
+    NetDns {
+        #[serde(default = "dns_ttl")]
+        ttl: u32,
+    },
+}
+
+fn dns_ttl() -> u32 {
+    30
 }
 
 fn http_port() -> u16 {
@@ -332,7 +346,9 @@ impl Action {
             | Action::RbacCheckCreate { .. } => Family::Rbac,
             Action::Raft { .. } | Action::Etcd { .. } => Family::Raft,
             Action::Runtime(_) => Family::Oci,
-            Action::NetNode { .. } | Action::NetService { .. } => Family::Net,
+            Action::NetNode { .. } | Action::NetService { .. } | Action::NetDns { .. } => {
+                Family::Net
+            }
         }
     }
 }
@@ -726,6 +742,27 @@ pub enum Check {
         #[serde(default = "yes")]
         listed: bool,
     },
+    /// A question to the node's cluster DNS server, asked from inside the node's
+    /// namespace: `name` resolves to exactly `answers` (addresses, or SRV data such as
+    /// `0 100 80 web.default.svc.cluster.local.`), or is NXDOMAIN; `ttl` is the TTL
+    /// every answer carries.
+    DnsResolve {
+        name: String,
+        #[serde(rename = "type", default = "a_record")]
+        qtype: String,
+        answers: Option<Vec<String>>,
+        #[serde(default)]
+        nxdomain: bool,
+        ttl: Option<u32>,
+    },
+    /// The DNS server's log of the last lookup of `name` (by a pod or the node's shell;
+    /// the lab's own questions do not count): the queries it took (each search-list
+    /// expansion and each record type is one), and whether an address came back.
+    DnsLog {
+        name: String,
+        queries: Option<u32>,
+        answered: Option<bool>,
+    },
 }
 
 /// A container's status as the OCI runtime spec names it, or `absent`.
@@ -761,6 +798,10 @@ pub enum NsEntry {
     New,
     /// Listed with a `path`: the container joins that namespace.
     Path,
+}
+
+fn a_record() -> String {
+    "A".to_string()
 }
 
 fn spread_requests() -> u32 {
@@ -857,7 +898,11 @@ impl Check {
             Check::Exit { .. } | Check::Output { .. } | Check::Answer => Family::Common,
             Check::Rbac { .. } | Check::RbacCreate { .. } => Family::Rbac,
             Check::Raft { .. } | Check::Etcd { .. } => Family::Raft,
-            Check::NetReach { .. } | Check::NetLink { .. } | Check::NetSpread { .. } => Family::Net,
+            Check::NetReach { .. }
+            | Check::NetLink { .. }
+            | Check::NetSpread { .. }
+            | Check::DnsResolve { .. }
+            | Check::DnsLog { .. } => Family::Net,
             Check::OciState { .. }
             | Check::OciConfig { .. }
             | Check::OciNamespace { .. }
@@ -897,6 +942,8 @@ impl Check {
             Check::OciConfig { .. } => "oci-config",
             Check::OciNamespace { .. } => "oci-namespace",
             Check::OciMount { .. } => "oci-mount",
+            Check::DnsResolve { .. } => "dns-resolve",
+            Check::DnsLog { .. } => "dns-log",
         }
     }
 }

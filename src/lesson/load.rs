@@ -239,6 +239,9 @@ fn validate(
                     format!("bad regular expression: {re}"),
                 ));
             }
+            if let Some(problem) = super::net_step::validate_dns_check(c.get_ref()) {
+                errs2.push(err(file_name, text, Some(c.span()), problem));
+            }
         }
         for (lang, (tfile, t)) in texts {
             match t.steps.get(sid) {
@@ -542,6 +545,22 @@ checks = [{ check = "ns", ns = "pid", host = "differs" }]
             all.iter()
                 .any(|m| m.contains("ko.toml") && m.contains("no [step.start]")),
             "{all:?}"
+        );
+    }
+
+    #[test]
+    fn a_dns_check_on_a_name_that_is_not_one_is_refused_with_its_line() {
+        let bad = LESSON.replace(
+            "checks = [{ check = \"ns\", ns = \"pid\", host = \"differs\" }]",
+            "checks = [{ check = \"dns-resolve\", name = \"web..default\", nxdomain = true }]",
+        );
+        let e = load(&bad, EN, EN).unwrap_err();
+        assert_eq!(e[0].line, Some(11), "{}", e[0]);
+        assert!(
+            e[0].message
+                .starts_with("\"web..default\" is not a DNS name"),
+            "{}",
+            e[0].message
         );
     }
 

@@ -10,6 +10,7 @@ use super::checks::{World, result};
 use super::event::CheckResult;
 use super::format::{Action, Check};
 use crate::i18n::Lang;
+use crate::runtime::dns::{self, DnsQuery, DnsServer};
 use crate::runtime::kubeproxy::{self, Service};
 use crate::runtime::node::{Node, PodSpec};
 use crate::runtime::trace::Tracer;
@@ -21,6 +22,12 @@ use std::net::Ipv4Addr;
 /// The lesson's node, once a `net-node` action made it. Dropping it tears it down.
 #[derive(Debug, Default)]
 pub struct NetLab {
+    /// The cluster DNS server (first, so it stops before the node goes).
+    dns: Option<DnsServer>,
+    /// Services' named ports, by Service (their SRV records).
+    port_names: std::collections::BTreeMap<String, String>,
+    /// Headless Services (`cluster_ip = "None"`): port and endpoints' pod names.
+    headless: std::collections::BTreeMap<String, (u16, Vec<String>)>,
     node: Option<Node>,
     /// The Services made, by name, with their endpoints' pod names.
     services: std::collections::BTreeMap<String, (Service, Vec<String>)>,
@@ -41,11 +48,15 @@ pub struct LinkState {
 impl NetLab {
     /// Carries out a `net-node` action; returns what it made, one line per object.
     pub fn perform(&mut self, action: &Action, tracer: &Tracer) -> Result<String> {
+        if let Some(out) = self.perform_dns(action, tracer)? {
+            return Ok(out);
+        }
         if let Action::NetService {
             name,
             cluster_ip,
             port,
             endpoints,
+            ..
         } = action
         {
             return self.service(name, cluster_ip, *port, endpoints, tracer);
@@ -182,6 +193,372 @@ impl NetLab {
     }
 }
 
+/// The cluster DNS part: `net-dns`, headless Services, and what `dns-*` checks observe.
+impl NetLab {
+    /// Carries out the actions the cluster DNS adds (`None`: not one of them).
+    fn perform_dns(&mut self, action: &Action, tracer: &Tracer) -> Result<Option<String>> {
+        match action {
+            Action::NetDns { ttl } => self.start_dns(*ttl, tracer).map(Some),
+            Action::NetService {
+                name,
+                cluster_ip,
+                port,
+                endpoints,
+                port_name,
+            } => {
+                if let Some(p) = port_name {
+                    self.port_names.insert(name.clone(), p.clone());
+                }
+                if cluster_ip == "None" {
+                    return self.headless_service(name, *port, endpoints).map(Some);
+                }
+                Ok(None)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Starts the DNS server on the bridge's address, port 53, inside the node's
+    /// namespace, and writes the kubelet's resolv.conf into every pod and the node's
+    /// shell (a pod on the host's network with `dnsPolicy: ClusterFirstWithHostNet`).
+    fn start_dns(&mut self, ttl: u32, tracer: &Tracer) -> Result<String> {
+        if self.dns.is_some() {
+            bail!("this lesson's cluster DNS already runs; a node has one");
+        }
+        let records = self.dns_records(ttl)?;
+        let node = self.node()?;
+        let netns = node.netns()?;
+        let gw = node.gateway().addr;
+        let server = DnsServer::start(
+            Some((netns.fd(), netns.name())),
+            std::net::SocketAddr::from((gw, 53)),
+            &records,
+            tracer,
+        )?;
+        let conf = dns::resolv_conf(gw);
+        let write = format!("printf '{}' > /etc/resolv.conf", conf.replace('\n', "\\n"));
+        let mut shells: Vec<(&str, &Container)> = node
+            .pods()
+            .iter()
+            .map(|p| (p.name.as_str(), &p.container))
+            .collect();
+        shells.extend(node.shell().map(|c| ("node", c)));
+        for (who, c) in &shells {
+            let out = exec(c, &write)?;
+            if !out.exit.success() {
+                bail!(
+                    "cannot write /etc/resolv.conf in {who}: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                );
+            }
+        }
+        let names: Vec<&str> = shells.iter().map(|(n, _)| *n).collect();
+        let out = format!(
+            "cluster DNS: udp {} in {}, TTL {ttl} s\n/etc/resolv.conf of {}:\n{conf}",
+            server.addr(),
+            netns.name(),
+            names.join(", ")
+        );
+        self.dns = Some(server);
+        Ok(out)
+    }
+
+    /// A headless Service: no ClusterIP and no kube-proxy rules, only DNS records.
+    fn headless_service(&mut self, name: &str, port: u16, endpoints: &[String]) -> Result<String> {
+        let node = self.node()?;
+        let ips = endpoints
+            .iter()
+            .map(|e| {
+                node.pod(e)
+                    .map(|p| p.ip.addr.to_string())
+                    .with_context(|| format!("there is no pod named {e:?} on the node"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.headless
+            .insert(name.to_string(), (port, endpoints.to_vec()));
+        Ok(format!(
+            "headless Service {name}: no ClusterIP, no iptables rules; {name}.{}.svc.{} gives {}\n",
+            dns::NAMESPACE,
+            dns::DOMAIN,
+            ips.join(", ")
+        ))
+    }
+
+    /// The records the lesson's objects make, with answers of `ttl` seconds.
+    fn dns_records(&self, ttl: u32) -> Result<dns::Records> {
+        let node = self.node()?;
+        let mut services: Vec<dns::DnsService> = self
+            .services
+            .iter()
+            .map(|(name, (svc, _))| dns::DnsService {
+                name: name.clone(),
+                cluster_ip: Some(svc.cluster_ip),
+                port: svc.port,
+                port_name: self.port_names.get(name).cloned(),
+                endpoints: Vec::new(),
+            })
+            .collect();
+        for (name, (port, pods)) in &self.headless {
+            services.push(dns::DnsService {
+                name: name.clone(),
+                cluster_ip: None,
+                port: *port,
+                port_name: self.port_names.get(name).cloned(),
+                endpoints: pods
+                    .iter()
+                    .filter_map(|p| node.pod(p).map(|pod| (p.clone(), pod.ip.addr)))
+                    .collect(),
+            });
+        }
+        Ok(dns::Records {
+            ttl,
+            services,
+            pods: node.pods().iter().map(|p| p.ip.addr).collect(),
+        })
+    }
+
+    /// Brings the DNS server's records up to date after an action (a new Service).
+    pub fn sync_dns(&self) -> Result<()> {
+        if let Some(server) = &self.dns {
+            server.update(&self.dns_records(server.ttl())?)?;
+        }
+        Ok(())
+    }
+
+    fn dns(&self) -> Result<&DnsServer> {
+        self.dns
+            .as_ref()
+            .context("this lesson has no cluster DNS yet (its net-dns step starts it)")
+    }
+
+    /// Asks the DNS server `name` (type `qtype`) from inside the node's namespace, from
+    /// 127.0.0.1, so the log knows the question as the lab's own.
+    pub fn dns_query(&self, name: &str, qtype: &str) -> Result<dns::Answer> {
+        let server = self.dns()?;
+        dns::query(
+            Some(self.node()?.netns()?.fd()),
+            Ipv4Addr::LOCALHOST,
+            server.addr(),
+            name,
+            dns::record_type(qtype)?,
+        )
+    }
+
+    /// The DNS server's log, oldest first.
+    pub fn dns_log(&self) -> Result<Vec<DnsQuery>> {
+        Ok(self.dns()?.log())
+    }
+}
+
+/// How many of the DNS server's last queries a panel sample carries.
+const PANEL_QUERIES: usize = 24;
+
+impl NetLab {
+    /// The Cluster panel's sample for the node: its links and the DNS server's last
+    /// queries (`None` before the node exists).
+    pub fn panel(&self) -> Option<super::panel::NetPanel> {
+        let node = self.node.as_ref()?;
+        let ports = node.bridge_ports().unwrap_or_default();
+        let links = node
+            .links()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| super::panel::NetLinkRow {
+                master: ports
+                    .contains(&l.name)
+                    .then(|| crate::runtime::node::BRIDGE.to_string()),
+                addresses: l.addresses.iter().map(|a| a.to_string()).collect(),
+                name: l.name,
+                up: l.up,
+            })
+            .collect();
+        let dns = self.dns.as_ref().map(|d| {
+            let log = d.log();
+            super::panel::DnsPanel {
+                server: d.addr().to_string(),
+                ttl: d.ttl(),
+                queries: log[log.len().saturating_sub(PANEL_QUERIES)..].to_vec(),
+            }
+        });
+        Some(super::panel::NetPanel {
+            node: node.id().to_string(),
+            links,
+            dns,
+        })
+    }
+}
+
+/// A lesson's `dns-*` check with a name that is not a DNS name or an unknown record
+/// type: the sentence saying so.
+pub fn validate_dns_check(check: &Check) -> Option<String> {
+    let (name, qtype) = match check {
+        Check::DnsResolve { name, qtype, .. } => (name, Some(qtype)),
+        Check::DnsLog { name, .. } => (name, None),
+        _ => return None,
+    };
+    dns::parse_name(name)
+        .err()
+        .or_else(|| qtype.and_then(|t| dns::record_type(t).err()))
+        .map(|e| format!("{e:#}"))
+}
+
+/// The queries of the last lookup of `name` by a pod or the node's shell: the last
+/// query for `name` or a search-list expansion of it (`name.…`), with the queries for
+/// such names from the same address that came less than a second before each other,
+/// back to the first name and type asked twice.
+pub fn last_lookup<'a>(log: &'a [DnsQuery], name: &str) -> Vec<&'a DnsQuery> {
+    let base = name.trim_end_matches('.').to_ascii_lowercase();
+    let below = format!("{base}.");
+    let of_name = |q: &DnsQuery| {
+        let n = q.name.trim_end_matches('.').to_ascii_lowercase();
+        n == base || n.starts_with(&below)
+    };
+    let ip = |q: &DnsQuery| q.client.rsplit_once(':').map(|(ip, _)| ip.to_string());
+    let asked: Vec<&DnsQuery> = log.iter().filter(|q| !q.from_lab()).collect();
+    let Some(last) = asked.iter().rposition(|q| of_name(q)) else {
+        return Vec::new();
+    };
+    // A resolver asks each name and type once per lookup: a repeat is the lookup before.
+    let mut asked_in = std::collections::BTreeSet::new();
+    asked_in.insert((&asked[last].name, &asked[last].qtype));
+    let mut first = last;
+    while first > 0 {
+        let (prev, next) = (asked[first - 1], asked[first]);
+        if of_name(prev)
+            && ip(prev) == ip(next)
+            && next.at_ms.saturating_sub(prev.at_ms) < 1000
+            && asked_in.insert((&prev.name, &prev.qtype))
+        {
+            first -= 1;
+        } else {
+            break;
+        }
+    }
+    asked[first..=last].to_vec()
+}
+
+/// Evaluates a `dns-*` check.
+fn evaluate_dns(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult> {
+    Ok(match check {
+        Check::DnsResolve {
+            name,
+            qtype,
+            answers,
+            nxdomain,
+            ttl,
+        } => {
+            let got = w.dns_query(name, qtype)?;
+            let mut seen: Vec<String> = got.records.iter().map(|(d, _)| d.clone()).collect();
+            seen.sort();
+            let ttls: Vec<u32> = got.records.iter().map(|(_, t)| *t).collect();
+            let mut sentence = if seen.is_empty() {
+                tr!(
+                    lang,
+                    "dns-resolve-none",
+                    name = name.as_str(),
+                    qtype = qtype.as_str(),
+                    rcode = got.rcode.as_str()
+                )
+            } else {
+                tr!(
+                    lang,
+                    "dns-resolve-answered",
+                    name = name.as_str(),
+                    qtype = qtype.as_str(),
+                    answers = seen.join(", "),
+                    ttl = ttls.first().copied().unwrap_or(0)
+                )
+            };
+            let mut want = Vec::new();
+            if *nxdomain && got.rcode != "NXDOMAIN" {
+                want.push(tr!(lang, "dns-resolve-expected-nxdomain"));
+            }
+            if let Some(a) = answers {
+                let mut a = a.clone();
+                a.sort();
+                if a != seen || got.rcode != "NOERROR" {
+                    want.push(tr!(
+                        lang,
+                        "dns-resolve-expected-answers",
+                        answers = a.join(", ")
+                    ));
+                }
+            }
+            if let Some(t) = ttl
+                && (ttls.is_empty() || ttls.iter().any(|x| x != t))
+            {
+                want.push(tr!(lang, "dns-resolve-expected-ttl", ttl = *t));
+            }
+            let pass = want.is_empty();
+            for w in want {
+                sentence.push(' ');
+                sentence.push_str(&w);
+            }
+            result(check, pass, sentence)
+        }
+        Check::DnsLog {
+            name,
+            queries,
+            answered,
+        } => {
+            let log = w.dns_log()?;
+            let lookup = last_lookup(&log, name);
+            let Some(first) = lookup.first() else {
+                return Ok(result(
+                    check,
+                    false,
+                    tr!(lang, "dns-log-none", name = name.as_str()),
+                ));
+            };
+            let list: Vec<String> = lookup
+                .iter()
+                .map(|q| {
+                    let said = if q.answers.is_empty() {
+                        q.rcode.clone()
+                    } else {
+                        q.answers.join(" ")
+                    };
+                    format!("{} {} → {said}", q.name.trim_end_matches('.'), q.qtype)
+                })
+                .collect();
+            let got_address = lookup
+                .iter()
+                .any(|q| q.qtype == "A" && !q.answers.is_empty());
+            let n = lookup.len() as u32;
+            let client = first.client.rsplit_once(':').map_or("", |(ip, _)| ip);
+            let mut sentence = tr!(
+                lang,
+                "dns-log-seen",
+                name = name.as_str(),
+                client = client,
+                queries = n,
+                list = list.join("; ")
+            );
+            let mut pass = true;
+            if let Some(q) = queries
+                && *q != n
+            {
+                pass = false;
+                sentence.push(' ');
+                sentence.push_str(&tr!(lang, "dns-log-expected-queries", queries = *q));
+            }
+            if let Some(a) = answered
+                && *a != got_address
+            {
+                pass = false;
+                sentence.push(' ');
+                sentence.push_str(&if *a {
+                    tr!(lang, "dns-log-expected-answer")
+                } else {
+                    tr!(lang, "dns-log-expected-no-answer")
+                });
+            }
+            result(check, pass, sentence)
+        }
+        other => bail!("not a DNS check: {other:?}"),
+    })
+}
+
 /// Evaluates a `net-*` check.
 pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult> {
     Ok(match check {
@@ -286,6 +663,7 @@ pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult>
             );
             result(check, pass, sentence)
         }
+        Check::DnsResolve { .. } | Check::DnsLog { .. } => evaluate_dns(check, w, lang)?,
         other => bail!("not a networking check: {other:?}"),
     })
 }
@@ -327,6 +705,48 @@ pub fn exec(c: &Container, cmd: &str) -> Result<crate::runtime::ExecOutput> {
 
 #[cfg(test)]
 mod tests {
+    fn q(at_ms: u64, client: &str, name: &str, qtype: &str) -> crate::runtime::dns::DnsQuery {
+        crate::runtime::dns::DnsQuery {
+            at_ms,
+            client: client.into(),
+            name: name.into(),
+            qtype: qtype.into(),
+            rcode: "NOERROR".into(),
+            answers: vec![],
+        }
+    }
+
+    #[test]
+    fn a_lookup_is_its_run_of_queries() {
+        let n = "web.default.svc.cluster.local.";
+        let log = vec![
+            q(0, "10.244.1.1:4000", "web.svc.cluster.local.", "A"),
+            q(5, "10.244.1.1:4000", n, "A"),
+            q(5, "10.244.1.1:4000", n, "AAAA"),
+            // The lab's own question does not count, nor split a lookup.
+            q(6, "127.0.0.1:5000", n, "A"),
+            // The next lookup, a few milliseconds later: the same names again.
+            q(9, "10.244.1.1:4001", n, "A"),
+            q(9, "10.244.1.1:4001", n, "AAAA"),
+            q(
+                3000,
+                "10.244.1.1:4002",
+                "other.default.svc.cluster.local.",
+                "A",
+            ),
+        ];
+        assert_eq!(
+            super::last_lookup(&log, "web.default.svc.cluster.local.").len(),
+            2
+        );
+        let first: Vec<_> = super::last_lookup(&log[..3], "web")
+            .iter()
+            .map(|q| q.at_ms)
+            .collect();
+        assert_eq!(first, vec![0, 5, 5]);
+        assert!(super::last_lookup(&log, "db").is_empty());
+    }
+
     #[test]
     fn bounds_follow_the_binomial() {
         assert_eq!(super::bounds(40, 2), (7, 33));

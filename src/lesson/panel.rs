@@ -66,6 +66,38 @@ pub enum ClusterPanel {
     Raft(Box<RaftPanel>),
     Etcd { members: Vec<MemberStatus> },
     Rbac(Box<RbacPanel>),
+    Net(Box<NetPanel>),
+}
+
+pub use crate::runtime::dns::DnsQuery;
+
+/// The networking track's node: its links and the cluster DNS server's last queries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NetPanel {
+    /// The node's network namespace.
+    pub node: String,
+    pub links: Vec<NetLinkRow>,
+    #[serde(default)]
+    pub dns: Option<DnsPanel>,
+}
+
+/// A link of the node's namespace.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NetLinkRow {
+    pub name: String,
+    pub up: bool,
+    /// The bridge it is a port of.
+    pub master: Option<String>,
+    /// `10.244.1.1/24`…
+    pub addresses: Vec<String>,
+}
+
+/// The cluster DNS server: where it answers, its TTL and its last queries, oldest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DnsPanel {
+    pub server: String,
+    pub ttl: u32,
+    pub queries: Vec<DnsQuery>,
 }
 
 /// The Raft track's simulated cluster, its recent timeline and its player.

@@ -9,6 +9,7 @@ mod channel;
 pub mod cleanup;
 pub mod container;
 pub mod dev;
+pub mod dns;
 pub mod exec;
 mod forkserver;
 pub mod init;

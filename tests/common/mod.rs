@@ -162,4 +162,18 @@ impl Env {
         }
         out
     }
+
+    /// Namespace files and container records left in this environment's run directory.
+    pub fn netns_and_records_left(&self) -> Vec<String> {
+        ["netns", "containers"]
+            .iter()
+            .flat_map(|d| {
+                std::fs::read_dir(self.run.path().join(d))
+                    .into_iter()
+                    .flatten()
+            })
+            .flatten()
+            .map(|e| e.path().display().to_string())
+            .collect()
+    }
 }

@@ -2,6 +2,7 @@
 //! everything it shows came through messages.
 
 pub mod browser;
+pub mod cluster_net;
 pub mod cluster_raft;
 pub mod cluster_rbac;
 pub mod help;

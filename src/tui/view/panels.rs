@@ -154,6 +154,9 @@ fn body(
                 scroll,
                 false,
             ),
+            Some(ClusterPanel::Net(v)) => {
+                scrolled(f, area, super::cluster_net::lines(v, pal, w), scroll, false)
+            }
             Some(v)
                 if super::cluster_raft::draw(
                     f,
@@ -184,8 +187,8 @@ fn body(
                 f,
                 tr(
                     app,
-                    "No cluster state: the Raft and RBAC tracks show their cluster here.",
-                    "클러스터 상태가 없습니다: Raft와 RBAC 트랙이 여기에 클러스터를 보여 줍니다.",
+                    "No cluster state: the Raft, RBAC and networking tracks show their cluster here.",
+                    "클러스터 상태가 없습니다: Raft, RBAC, 네트워킹 트랙이 여기에 클러스터를 보여 줍니다.",
                 ),
             ),
         },
