@@ -1353,3 +1353,74 @@ fn a_rootfs_whose_proc_is_a_symlink_is_refused() {
     assert!(out.stderr.contains("is a symlink"), "{}", out.stderr);
     assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
 }
+
+/// `linux.devices` makes its nodes with their type, numbers, mode and owner, and
+/// `linux.resources.devices` denies what it does not allow: a node made by `mknod` in
+/// the container for /dev/kmsg (c 1:11) cannot be opened. The same bundle under runc
+/// prints the same lines.
+#[test]
+fn device_nodes_and_device_rules_as_with_runc() {
+    common::require_root("device_nodes_and_device_rules_as_with_runc needs root");
+    let version = contlab::inspect::cgroups::CgroupLayout::detect()
+        .map(|l| l.mode)
+        .expect("mountinfo");
+    let lab = Lab::new("devices");
+    let script = "stat -c '%F %t:%T %a %u:%g' /dev/tc /dev/tp; \
+                  echo x > /dev/tc && echo wrote; \
+                  mknod /dev/k c 1 11 && { true > /dev/k && echo kmsg-open || echo kmsg-denied; }";
+    let mut seen = Vec::new();
+    for runc in [false, true] {
+        if runc && !has_runc() {
+            eprintln!("skip: the runc half needs runc");
+            continue;
+        }
+        let tag = if runc { "runc" } else { "contlab" };
+        let id = lab.id(&format!("dev-{tag}"));
+        let b = lab.bundle(&format!("b-{tag}"), |v| {
+            v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+            v["linux"]["resources"]["devices"] = json!([{"allow": false, "access": "rwm"}]);
+            v["linux"]["devices"] = json!([
+                {"path": "/dev/tc", "type": "c", "major": 1, "minor": 3, "fileMode": 0o620, "uid": 0, "gid": 5},
+                {"path": "/dev/tp", "type": "p", "fileMode": 0o640}
+            ]);
+            for set in ["bounding", "effective", "permitted"] {
+                v["process"]["capabilities"][set]
+                    .as_array_mut()
+                    .expect("a capability list")
+                    .push(json!("CAP_MKNOD"));
+            }
+            v["process"]["args"] = json!(["sh", "-c", script]);
+        });
+        let out = lab.rt(runc, &["run", "--bundle", s(&b), &id]);
+        if !runc && version == contlab::inspect::cgroups::CgroupMode::V2 {
+            // No eBPF device program here: refused by name, and nothing is left.
+            assert!(!out.ok(), "contlab ran device rules on cgroup v2");
+            assert!(
+                out.stderr.contains("linux.resources.devices"),
+                "{}",
+                out.stderr
+            );
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+            return;
+        }
+        assert!(
+            out.ok(),
+            "{tag} run: {:?} {} {}",
+            out.code,
+            out.stdout,
+            out.stderr
+        );
+        assert_eq!(
+            out.stdout,
+            "character special file 1:3 620 0:5\nfifo 0:0 640 0:0\nwrote\nkmsg-denied\n",
+            "{tag}: {}",
+            out.stderr
+        );
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+        seen.push(out.stdout);
+    }
+    seen.dedup();
+    assert_eq!(seen.len(), 1, "contlab and runc differ: {seen:?}");
+}

@@ -88,6 +88,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         memory: a.memory.as_deref().map(cgroup::parse_memory).transpose()?,
         cpu: a.cpus.as_deref().map(cgroup::parse_cpus).transpose()?,
         pids: a.pids.as_deref().map(cgroup::parse_pids).transpose()?,
+        devices: None,
     };
     let rootfs = match &a.rootfs {
         Some(m) => RootfsMode::parse(m)?,

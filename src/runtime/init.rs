@@ -397,6 +397,7 @@ fn explicit_filesystem(
     }
     drop(overlay);
     super::oci::fs::mount_all(root, list, &config.cgroup_dirs, config.cgroup_v2, tracer)?;
+    super::oci::fs::make_devices(root, &config.overrides.devices, tracer)?;
     match config.rootfs {
         RootfsMode::PivotRoot => root::pivot_root(root, tracer)?,
         RootfsMode::Chroot => root::chroot(root, tracer)?,

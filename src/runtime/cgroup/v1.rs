@@ -13,9 +13,11 @@ pub(super) struct V1 {
 }
 
 impl V1 {
-    pub(super) fn new(layout: &CgroupLayout) -> Self {
+    /// `devices`: the devices hierarchy too (see `super::hierarchies`).
+    pub(super) fn new(layout: &CgroupLayout, devices: bool) -> Self {
         let mut hierarchies: Vec<V1Hierarchy> = Vec::new();
-        for c in CONTROLLERS {
+        let extra: &[&str] = if devices { &["devices"] } else { &[] };
+        for c in CONTROLLERS.iter().chain(extra) {
             if let Some(h) = layout.v1_mount(c)
                 && !hierarchies.iter().any(|x| x.mount == h.mount)
             {
@@ -52,6 +54,7 @@ impl Hierarchies for V1 {
             ("memory", limits.memory.is_some()),
             ("cpu", limits.cpu.is_some()),
             ("pids", limits.pids.is_some()),
+            ("devices", limits.devices.is_some()),
         ];
         for (controller, wanted) in needed {
             if wanted && !self.has(controller) {
@@ -110,6 +113,19 @@ impl Hierarchies for V1 {
         if let Some(n) = limits.pids {
             super::set(tracer, dir("pids")?, "pids.max", &n.to_string())?;
         }
+        if let Some(rules) = &limits.devices {
+            // In order, as runc's v1 manager writes them: a leading `a` deny empties the
+            // list a new cgroup inherits, and each later rule adds or removes one entry.
+            let d = dir("devices")?;
+            for r in rules {
+                let file = if r.allow {
+                    "devices.allow"
+                } else {
+                    "devices.deny"
+                };
+                super::set(tracer, d, file, &r.line())?;
+            }
+        }
         Ok(())
     }
 
@@ -140,7 +156,7 @@ mod tests {
             })
             .collect();
         let layout = CgroupLayout::from_mountinfo(&mountinfo, |_| String::new());
-        let v1 = V1::new(&layout);
+        let v1 = V1::new(&layout, false);
         let dirs = CgroupDirs {
             version: CgroupVersion::V1,
             dirs: v1.dirs("contlab", "c1"),
@@ -157,6 +173,7 @@ mod tests {
                 shares: Some(512),
             }),
             pids: Some(5),
+            devices: None,
         };
         v1.check(&limits).unwrap();
         v1.apply(&dirs, &limits, &Tracer::null()).unwrap();
