@@ -1424,3 +1424,74 @@ fn device_nodes_and_device_rules_as_with_runc() {
     seen.dedup();
     assert_eq!(seen.len(), 1, "contlab and runc differ: {seen:?}");
 }
+
+/// `linux.seccomp`: a call a rule names gets the rule's errno, a rule on an argument
+/// matches only that argument, a syscall name this architecture lacks is skipped, and
+/// the filter is loaded with and without no_new_privs. runc prints the same lines.
+#[test]
+fn a_seccomp_profile_is_applied_as_with_runc() {
+    common::require_root("a_seccomp_profile_is_applied_as_with_runc needs root");
+    let lab = Lab::new("seccomp");
+    let script =
+        "mkdir /tmp/x; echo mkdir=$?; kill -0 1; echo kill0=$?; kill -CONT 1; echo cont=$?";
+    let want = "mkdir=1\nkill0=1\ncont=0\n";
+    for runc in [false, true] {
+        if runc && !has_runc() {
+            eprintln!("skip: the runc half needs runc");
+            continue;
+        }
+        for nnp in [true, false] {
+            let tag = format!("{}-{nnp}", if runc { "runc" } else { "contlab" });
+            let id = lab.id(&format!("sc-{tag}"));
+            let b = lab.bundle(&format!("b-{tag}"), |v| {
+                v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+                v["process"]["noNewPrivileges"] = json!(nnp);
+                v["process"]["args"] = json!(["sh", "-c", script]);
+                v["linux"]["seccomp"] = json!({
+                    "defaultAction": "SCMP_ACT_ALLOW",
+                    "architectures": ["SCMP_ARCH_X86_64"],
+                    "syscalls": [
+                        {"names": ["mkdir", "mkdirat", "no_such_call"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
+                        {"names": ["kill"], "action": "SCMP_ACT_ERRNO",
+                         "args": [{"index": 1, "value": 0, "op": "SCMP_CMP_EQ"}]}
+                    ]
+                });
+            });
+            let out = lab.rt(runc, &["run", "--bundle", s(&b), &id]);
+            assert!(out.ok(), "{tag} run: {}", out.stderr);
+            assert_eq!(out.stdout, want, "{tag}: {}", out.stderr);
+            assert!(
+                out.stderr.contains("Permission denied"),
+                "{tag}: {}",
+                out.stderr
+            );
+            assert!(
+                out.stderr.contains("Operation not permitted"),
+                "{tag}: {}",
+                out.stderr
+            );
+            if !runc {
+                assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+            }
+        }
+    }
+}
+
+/// A seccomp listener (`SCMP_ACT_NOTIFY`) is refused by name at `create`.
+#[test]
+fn a_seccomp_notify_action_is_refused_by_name() {
+    common::require_root("a_seccomp_notify_action_is_refused_by_name needs root");
+    let lab = Lab::new("seccomp-notify");
+    let id = lab.id("notify");
+    let b = lab.bundle("b", |v| {
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+        v["linux"]["seccomp"] = json!({
+            "defaultAction": "SCMP_ACT_ALLOW",
+            "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]
+        });
+    });
+    let out = lab.contlab(&["create", "--bundle", s(&b), &id]);
+    assert!(!out.ok());
+    assert!(out.stderr.contains("SCMP_ACT_NOTIFY"), "{}", out.stderr);
+    assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+}

@@ -175,6 +175,8 @@ fn run(
             _ => None,
         },
         rlimits: &config.overrides.rlimits,
+        seccomp: &config.overrides.seccomp,
+        no_new_privs: config.overrides.no_new_privs,
     };
     if !config.reaper {
         return Err(become_command(config, terminal, &setup, tracer, out));

@@ -334,6 +334,9 @@ pub struct Overrides {
     /// Device nodes to make in `/dev` once the bundle's mounts are in place.
     #[serde(default)]
     pub devices: Vec<DeviceNode>,
+    /// `linux.seccomp`, compiled: the filters the command's process loads last.
+    #[serde(default)]
+    pub seccomp: Vec<super::seccomp::Program>,
 }
 
 impl Default for Overrides {
@@ -348,6 +351,7 @@ impl Default for Overrides {
             no_new_privs: true,
             oom_score_adj: None,
             devices: Vec::new(),
+            seccomp: Vec::new(),
         }
     }
 }

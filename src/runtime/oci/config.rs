@@ -103,6 +103,24 @@ const SUPPORTED: &[&str] = &[
     "linux.devices[].fileMode",
     "linux.devices[].uid",
     "linux.devices[].gid",
+    "linux.seccomp",
+    "linux.seccomp.defaultAction",
+    "linux.seccomp.defaultErrnoRet",
+    "linux.seccomp.architectures",
+    "linux.seccomp.flags",
+    "linux.seccomp.listenerPath",
+    "linux.seccomp.listenerMetadata",
+    "linux.seccomp.syscalls",
+    "linux.seccomp.syscalls[]",
+    "linux.seccomp.syscalls[].names",
+    "linux.seccomp.syscalls[].action",
+    "linux.seccomp.syscalls[].errnoRet",
+    "linux.seccomp.syscalls[].args",
+    "linux.seccomp.syscalls[].args[]",
+    "linux.seccomp.syscalls[].args[].index",
+    "linux.seccomp.syscalls[].args[].value",
+    "linux.seccomp.syscalls[].args[].valueTwo",
+    "linux.seccomp.syscalls[].args[].op",
     "linux.cgroupsPath",
     "linux.maskedPaths",
     "linux.readonlyPaths",
@@ -123,7 +141,6 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
     "createContainer",
     "startContainer",
     "sysctl",
-    "seccomp",
     "rootfsPropagation",
     "mountLabel",
     "intelRdt",
@@ -559,6 +576,12 @@ impl Bundle {
                 no_new_privs: process.no_new_privileges().unwrap_or(false),
                 oom_score_adj: process.oom_score_adj(),
                 devices,
+                seccomp: linux
+                    .seccomp()
+                    .as_ref()
+                    .map(crate::runtime::seccomp::compile)
+                    .transpose()?
+                    .unwrap_or_default(),
             },
             ..Default::default()
         })
@@ -988,9 +1011,9 @@ mod tests {
 
     #[test]
     fn unsupported_fields_are_named_and_unknown_ones_ignored() {
-        let v = serde_json::json!({"ociVersion": "1.0.2", "linux": {"seccomp": {"defaultAction": "SCMP_ACT_ALLOW"}}});
+        let v = serde_json::json!({"ociVersion": "1.0.2", "linux": {"intelRdt": {"closID": "x"}}});
         let e = check_fields(&v, "", "").unwrap_err().to_string();
-        assert_eq!(e, "config.json: not supported yet: linux.seccomp");
+        assert_eq!(e, "config.json: not supported yet: linux.intelRdt");
         let v = serde_json::json!({"linux": {"devices": [], "seccomp": null}});
         check_fields(&v, "", "").unwrap();
         // The spec: unknown properties MUST be ignored, at any depth.
