@@ -1495,3 +1495,54 @@ fn a_seccomp_notify_action_is_refused_by_name() {
     assert!(out.stderr.contains("SCMP_ACT_NOTIFY"), "{}", out.stderr);
     assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
 }
+
+/// `linux.sysctl`: namespaced keys are set in the container's own namespaces (the host's
+/// values stay), and a key no namespace holds is refused by name, as runc refuses it.
+#[test]
+fn sysctls_are_set_in_the_containers_namespaces_as_with_runc() {
+    common::require_root("sysctls_are_set_in_the_containers_namespaces_as_with_runc needs root");
+    let lab = Lab::new("sysctl");
+    let host_shmmni = std::fs::read_to_string("/proc/sys/kernel/shmmni").expect("shmmni");
+    let script = "cat /proc/sys/kernel/shmmni /proc/sys/net/ipv4/ip_forward";
+    for runc in [false, true] {
+        if runc && !has_runc() {
+            eprintln!("skip: the runc half needs runc");
+            continue;
+        }
+        let tag = if runc { "runc" } else { "contlab" };
+        let id = lab.id(&format!("sysctl-{tag}"));
+        let b = lab.bundle(&format!("b-{tag}"), |v| {
+            v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+            v["linux"]["sysctl"] = json!({"kernel.shmmni": "1234", "net.ipv4.ip_forward": "1"});
+            v["process"]["args"] = json!(["sh", "-c", script]);
+        });
+        let out = lab.rt(runc, &["run", "--bundle", s(&b), &id]);
+        assert!(out.ok(), "{tag} run: {}", out.stderr);
+        assert_eq!(out.stdout, "1234\n1\n", "{tag}: {}", out.stderr);
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+    }
+    assert_eq!(
+        std::fs::read_to_string("/proc/sys/kernel/shmmni").expect("shmmni"),
+        host_shmmni,
+        "the host's value changed"
+    );
+    for runc in [false, true] {
+        if runc && !has_runc() {
+            continue;
+        }
+        let tag = if runc { "runc-host" } else { "contlab-host" };
+        let id = lab.id(&format!("sysctl-{tag}"));
+        let b = lab.bundle(&format!("b-{tag}"), |v| {
+            v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+            v["linux"]["sysctl"] = json!({"kernel.pid_max": "4096"});
+        });
+        let out = lab.rt(runc, &["create", "--bundle", s(&b), &id]);
+        assert!(!out.ok(), "{tag}: a host-wide sysctl was accepted");
+        if !runc {
+            assert!(out.stderr.contains("kernel.pid_max"), "{}", out.stderr);
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+    }
+}

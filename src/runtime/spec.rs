@@ -334,6 +334,10 @@ pub struct Overrides {
     /// Device nodes to make in `/dev` once the bundle's mounts are in place.
     #[serde(default)]
     pub devices: Vec<DeviceNode>,
+    /// `linux.sysctl`: written under the container's `/proc/sys` once its root is in
+    /// place, before the read-only paths. Only keys its own namespaces hold.
+    #[serde(default)]
+    pub sysctl: std::collections::BTreeMap<String, String>,
     /// `linux.seccomp`, compiled: the filters the command's process loads last.
     #[serde(default)]
     pub seccomp: Vec<super::seccomp::Program>,
@@ -351,6 +355,7 @@ impl Default for Overrides {
             no_new_privs: true,
             oom_score_adj: None,
             devices: Vec::new(),
+            sysctl: Default::default(),
             seccomp: Vec::new(),
         }
     }

@@ -103,6 +103,8 @@ const SUPPORTED: &[&str] = &[
     "linux.devices[].fileMode",
     "linux.devices[].uid",
     "linux.devices[].gid",
+    "linux.sysctl",
+    "linux.sysctl.*",
     "linux.seccomp",
     "linux.seccomp.defaultAction",
     "linux.seccomp.defaultErrnoRet",
@@ -140,7 +142,6 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
     "username",
     "createContainer",
     "startContainer",
-    "sysctl",
     "rootfsPropagation",
     "mountLabel",
     "intelRdt",
@@ -576,6 +577,7 @@ impl Bundle {
                 no_new_privs: process.no_new_privileges().unwrap_or(false),
                 oom_score_adj: process.oom_score_adj(),
                 devices,
+                sysctl: sysctl(linux, namespaces)?,
                 seccomp: linux
                     .seccomp()
                     .as_ref()
@@ -756,6 +758,45 @@ fn devices(linux: &Linux) -> Result<(Option<Vec<DeviceRule>>, Vec<DeviceNode>)> 
         });
     }
     Ok((Some(rules), nodes))
+}
+
+/// `linux.sysctl`, checked as runc checks it: only the keys a namespace of the
+/// container's own holds (IPC: `kernel.msg*`, `kernel.sem`, `kernel.shm*`,
+/// `fs.mqueue.*`; network: `net.*`), since any other would change the host.
+fn sysctl(linux: &Linux, ns: Namespaces) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for (key, value) in linux.sysctl().iter().flatten() {
+        let k = key.replace('/', ".");
+        if k.is_empty() || k.split('.').any(|p| p.is_empty() || p == "..") {
+            bail!("config.json: linux.sysctl: {key:?} is not a sysctl name");
+        }
+        let ipc = [
+            "kernel.msgmax",
+            "kernel.msgmnb",
+            "kernel.msgmni",
+            "kernel.sem",
+        ]
+        .contains(&k.as_str())
+            || k.starts_with("kernel.shm")
+            || k.starts_with("fs.mqueue.");
+        let needs = if ipc {
+            Namespace::Ipc
+        } else if k.starts_with("net.") {
+            Namespace::Net
+        } else {
+            bail!(
+                "config.json: linux.sysctl {key:?} is not namespaced: setting it would change the host. Only net.* (with a network namespace) and kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.* (with an IPC namespace) are allowed"
+            );
+        };
+        if !ns.contains(needs) {
+            bail!(
+                "config.json: linux.sysctl {key:?} needs a \"{}\" entry in linux.namespaces: without one it would change the host's value",
+                needs.name()
+            );
+        }
+        out.insert(k, value.clone());
+    }
+    Ok(out)
 }
 
 /// `linux.cgroupsPath` as the runtime's relative cgroup path. contlab's cleanup only ever
