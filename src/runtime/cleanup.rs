@@ -40,10 +40,11 @@ impl Report {
 }
 
 /// True when a record's container is still wanted: its owner runs, or it is detached
-/// (an OCI container) and its process runs.
+/// (an OCI container) and its process runs. A zombie runs nothing: a contlab killed by
+/// SIGKILL stays one until its parent reaps it, which may be never.
 fn in_use(r: &Record) -> bool {
-    r.owner.is_some_and(|o| o.is_alive())
-        || (r.detached && r.processes.iter().any(|p| p.is_alive()))
+    r.owner.is_some_and(|o| o.is_running())
+        || (r.detached && r.processes.iter().any(|p| p.is_running()))
 }
 
 /// Removes leftovers. Safe to run at any time: live containers are kept unless `all`.

@@ -36,6 +36,20 @@ impl ProcessId {
     pub fn is_alive(&self) -> bool {
         start_time(self.pid) == Some(self.start_time)
     }
+
+    /// Alive and not a zombie: a process that has ended but whose parent has not reaped
+    /// it (a machine whose PID 1 does not reap orphans keeps them for good) runs nothing.
+    pub fn is_running(&self) -> bool {
+        self.is_alive() && !is_zombie(self.pid)
+    }
+}
+
+/// True when `pid` has exited and waits to be reaped (state `Z` in `/proc/PID/stat`).
+pub(crate) fn is_zombie(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rfind(')').map(|i| s[i + 2..].starts_with('Z')))
+        .unwrap_or(false)
 }
 
 fn start_time(pid: i32) -> Option<u64> {

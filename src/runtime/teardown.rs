@@ -140,7 +140,7 @@ fn kill_process(p: &ProcessId) -> Option<Removed> {
         Some(nix::sys::wait::WaitPidFlag::WNOHANG),
     );
     let deadline = Instant::now() + Duration::from_secs(5);
-    while p.is_alive() && !is_zombie(p.pid) && Instant::now() < deadline {
+    while p.is_running() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(2));
         let _ = nix::sys::wait::waitpid(
             Pid::from_raw(p.pid),
@@ -148,13 +148,6 @@ fn kill_process(p: &ProcessId) -> Option<Removed> {
         );
     }
     Some(Removed::ok("process", what))
-}
-
-fn is_zombie(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| s.rfind(')').map(|i| s[i + 2..].starts_with('Z')))
-        .unwrap_or(false)
 }
 
 /// Kills every process in a cgroup and its children cgroups, then removes them deepest first.
