@@ -48,6 +48,20 @@ fn sleeper_in(cgroup: Option<&Path>) -> Child {
     cmd.spawn().expect("spawn sleep")
 }
 
+/// `contlab cleanup --json` on the run and state directories given: its report.
+fn cleanup_json(run: &Path, state: &Path) -> serde_json::Value {
+    let out = common::contlab()
+        .args(["cleanup", "--json"])
+        .env("CONTLAB_RUN_DIR", run)
+        .env("CONTLAB_STATE_DIR", state)
+        .env("CONTLAB_CGROUP_PARENT", unique("k"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn alive(child: &mut Child) -> bool {
     matches!(child.try_wait(), Ok(None))
 }
@@ -161,19 +175,7 @@ fn cleanup_keeps_containers_whose_owner_is_alive() {
     let records = run.path().join("containers");
     // This test process is the owner, and it is alive.
     let _ledger = Ledger::create_in(&records, "live").unwrap();
-    let out = common::contlab()
-        .args(["cleanup", "--json"])
-        .env("CONTLAB_RUN_DIR", run.path())
-        .env("CONTLAB_STATE_DIR", state.path())
-        .env("CONTLAB_CGROUP_PARENT", unique("k"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = cleanup_json(run.path(), state.path());
     assert_eq!(v["kept"], serde_json::json!(["live"]));
     assert!(records.join("live.json").exists());
 }
@@ -210,19 +212,7 @@ fn cleanup_takes_a_zombie_owner_for_dead() {
     assert!(owner.is_alive() && !owner.is_running());
     let mut ledger = Ledger::create_in(&records, "orphaned").unwrap();
     ledger.update(|r| r.owner = Some(owner)).unwrap();
-    let out = common::contlab()
-        .args(["cleanup", "--json"])
-        .env("CONTLAB_RUN_DIR", run.path())
-        .env("CONTLAB_STATE_DIR", state.path())
-        .env("CONTLAB_CGROUP_PARENT", unique("z"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = cleanup_json(run.path(), state.path());
     assert_eq!(v["kept"], serde_json::json!([]), "{v}");
     assert!(!records.join("orphaned.json").exists());
 }
