@@ -155,6 +155,27 @@ impl Lab {
     }
 }
 
+/// The runtimes a comparison runs: contlab, then runc where it is installed.
+fn runtimes() -> Vec<(bool, &'static str)> {
+    let mut out = vec![(false, "contlab")];
+    if has_runc() {
+        out.push((true, "runc"));
+    } else {
+        eprintln!("skip: the runc half needs runc");
+    }
+    out
+}
+
+impl Lab {
+    /// A bundle (see [`Lab::bundle`]) whose cgroup is container `id`'s under this lab.
+    fn bundle_for(&self, name: &str, id: &str, edit: impl FnOnce(&mut Value)) -> PathBuf {
+        self.bundle(name, |v| {
+            v["linux"]["cgroupsPath"] = json!(self.cgroup_path(id));
+            edit(v)
+        })
+    }
+}
+
 fn rand() -> u32 {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
@@ -1369,15 +1390,9 @@ fn device_nodes_and_device_rules_as_with_runc() {
                   echo x > /dev/tc && echo wrote; \
                   mknod /dev/k c 1 11 && { true > /dev/k && echo kmsg-open || echo kmsg-denied; }";
     let mut seen = Vec::new();
-    for runc in [false, true] {
-        if runc && !has_runc() {
-            eprintln!("skip: the runc half needs runc");
-            continue;
-        }
-        let tag = if runc { "runc" } else { "contlab" };
+    for (runc, tag) in runtimes() {
         let id = lab.id(&format!("dev-{tag}"));
-        let b = lab.bundle(&format!("b-{tag}"), |v| {
-            v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
             v["linux"]["resources"]["devices"] = json!([{"allow": false, "access": "rwm"}]);
             v["linux"]["devices"] = json!([
                 {"path": "/dev/tc", "type": "c", "major": 1, "minor": 3, "fileMode": 0o620, "uid": 0, "gid": 5},
@@ -1443,8 +1458,7 @@ fn a_seccomp_profile_is_applied_as_with_runc() {
         for nnp in [true, false] {
             let tag = format!("{}-{nnp}", if runc { "runc" } else { "contlab" });
             let id = lab.id(&format!("sc-{tag}"));
-            let b = lab.bundle(&format!("b-{tag}"), |v| {
-                v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+            let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
                 v["process"]["noNewPrivileges"] = json!(nnp);
                 v["process"]["args"] = json!(["sh", "-c", script]);
                 v["linux"]["seccomp"] = json!({
@@ -1504,15 +1518,9 @@ fn sysctls_are_set_in_the_containers_namespaces_as_with_runc() {
     let lab = Lab::new("sysctl");
     let host_shmmni = std::fs::read_to_string("/proc/sys/kernel/shmmni").expect("shmmni");
     let script = "cat /proc/sys/kernel/shmmni /proc/sys/net/ipv4/ip_forward";
-    for runc in [false, true] {
-        if runc && !has_runc() {
-            eprintln!("skip: the runc half needs runc");
-            continue;
-        }
-        let tag = if runc { "runc" } else { "contlab" };
+    for (runc, tag) in runtimes() {
         let id = lab.id(&format!("sysctl-{tag}"));
-        let b = lab.bundle(&format!("b-{tag}"), |v| {
-            v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
             v["linux"]["sysctl"] = json!({"kernel.shmmni": "1234", "net.ipv4.ip_forward": "1"});
             v["process"]["args"] = json!(["sh", "-c", script]);
         });
@@ -1534,8 +1542,7 @@ fn sysctls_are_set_in_the_containers_namespaces_as_with_runc() {
         }
         let tag = if runc { "runc-host" } else { "contlab-host" };
         let id = lab.id(&format!("sysctl-{tag}"));
-        let b = lab.bundle(&format!("b-{tag}"), |v| {
-            v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
             v["linux"]["sysctl"] = json!({"kernel.pid_max": "4096"});
         });
         let out = lab.rt(runc, &["create", "--bundle", s(&b), &id]);
@@ -1545,4 +1552,75 @@ fn sysctls_are_set_in_the_containers_namespaces_as_with_runc() {
             assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
         }
     }
+}
+
+/// `exec` with the flags runc's callers pass: a process.json (`--process`), `--env`,
+/// `--cwd`, `--user` and `--cap` on top of the command line. runc prints the same.
+#[test]
+fn exec_flags_as_with_runc() {
+    common::require_root("exec_flags_as_with_runc needs root");
+    let lab = Lab::new("exec-flags");
+    let mut seen = Vec::new();
+    for (runc, tag) in runtimes() {
+        let id = lab.id(&format!("exec-{tag}"));
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |_| {});
+        let out = lab.rt(runc, &["create", "--bundle", s(&b), &id]);
+        assert!(out.ok(), "{tag} create: {}", out.stderr);
+        let out = lab.rt(runc, &["start", &id]);
+        assert!(out.ok(), "{tag} start: {}", out.stderr);
+        let flags = lab.rt(
+            runc,
+            &[
+                "exec",
+                "--env",
+                "FOO=bar",
+                "--cwd",
+                "/tmp",
+                "--user",
+                "1000:1001",
+                &id,
+                "sh",
+                "-c",
+                "echo $FOO $(pwd) $(id -u):$(id -g)",
+            ],
+        );
+        assert!(flags.ok(), "{tag} exec: {}", flags.stderr);
+        let cap = lab.rt(
+            runc,
+            &[
+                "exec",
+                "--cap",
+                "CAP_NET_RAW",
+                &id,
+                "grep",
+                "CapEff",
+                "/proc/self/status",
+            ],
+        );
+        assert!(cap.ok(), "{tag} exec --cap: {}", cap.stderr);
+        let process = lab.work.path().join(format!("process-{tag}.json"));
+        std::fs::write(
+            &process,
+            json!({
+                "args": ["sh", "-c", "echo $X $(pwd) $(id -u)"],
+                "env": ["X=from-file", "PATH=/usr/bin:/bin"],
+                "cwd": "/etc",
+                "user": {"uid": 7, "gid": 7}
+            })
+            .to_string(),
+        )
+        .expect("process.json");
+        let file = lab.rt(runc, &["exec", "--process", s(&process), &id]);
+        assert!(file.ok(), "{tag} exec --process: {}", file.stderr);
+        assert_eq!(file.stdout, "from-file /etc 7\n", "{tag}");
+        assert_eq!(flags.stdout, "bar /tmp 1000:1001\n", "{tag}");
+        // CAP_NET_RAW (bit 13) is in the effective set.
+        let eff = cap.stdout.trim().to_string();
+        let mask = u64::from_str_radix(eff.trim_start_matches("CapEff:").trim(), 16);
+        assert!(mask.is_ok_and(|m| m & (1 << 13) != 0), "{tag}: {eff}");
+        let _ = lab.rt(runc, &["delete", "--force", &id]);
+        seen.push(flags.stdout + &file.stdout + &cap.stdout);
+    }
+    seen.dedup();
+    assert_eq!(seen.len(), 1, "contlab and runc differ: {seen:?}");
 }
