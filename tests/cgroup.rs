@@ -183,6 +183,7 @@ fn limits_are_written_to_the_kernels_own_files() {
         cpu: Some(parse_cpus("0.5").unwrap()),
         pids: Some(parse_pids("5").unwrap()),
         devices: None,
+        freezer: false,
     };
     let lab = Lab::new(&limits, &tracer);
     let cg = lab.cg();

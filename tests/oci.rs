@@ -474,9 +474,9 @@ fn every_error_is_one_sentence_and_leaves_nothing() {
         "does not exist",
     );
     bad(
-        "seccomp",
-        &set(|v| v["linux"]["seccomp"] = json!({"defaultAction": "SCMP_ACT_ALLOW"})),
-        "not supported yet: linux.seccomp",
+        "intelrdt",
+        &set(|v| v["linux"]["intelRdt"] = json!({"closID": "guaranteed_group"})),
+        "not supported yet: linux.intelRdt",
     );
     bad(
         "terminal",
@@ -1623,4 +1623,62 @@ fn exec_flags_as_with_runc() {
     }
     seen.dedup();
     assert_eq!(seen.len(), 1, "contlab and runc differ: {seen:?}");
+}
+
+/// CPU time (utime + stime, clock ticks) of process `pid`.
+fn cpu_ticks(pid: i64) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    let rest = &stat[stat.rfind(')').expect("comm") + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    f[11].parse::<u64>().expect("utime") + f[12].parse::<u64>().expect("stime")
+}
+
+/// `pause` freezes the container (a busy loop gets no CPU time while the state says
+/// "paused"), `resume` thaws it, and `delete --force` removes a paused one with nothing
+/// left behind, as with runc.
+#[test]
+fn pause_and_resume_as_with_runc() {
+    common::require_root("pause_and_resume_as_with_runc needs root");
+    let lab = Lab::new("pause");
+    let nap = || std::thread::sleep(std::time::Duration::from_millis(300));
+    for (runc, tag) in runtimes() {
+        let id = lab.id(&format!("pause-{tag}"));
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
+            v["process"]["args"] = json!(["sh", "-c", "while :; do :; done"]);
+        });
+        assert!(
+            lab.rt(runc, &["create", "--bundle", s(&b), &id]).ok(),
+            "{tag} create"
+        );
+        assert!(lab.rt(runc, &["start", &id]).ok(), "{tag} start");
+        let pid = lab.state(runc, &id)["pid"].as_i64().expect("pid");
+        let out = lab.rt(runc, &["resume", &id]);
+        assert!(!out.ok(), "{tag}: resumed a running container");
+        let out = lab.rt(runc, &["pause", &id]);
+        assert!(out.ok(), "{tag} pause: {}", out.stderr);
+        assert_eq!(lab.state(runc, &id)["status"], "paused", "{tag}");
+        let before = cpu_ticks(pid);
+        nap();
+        assert_eq!(cpu_ticks(pid), before, "{tag}: a paused process ran");
+        let out = lab.rt(runc, &["resume", &id]);
+        assert!(out.ok(), "{tag} resume: {}", out.stderr);
+        assert_eq!(lab.state(runc, &id)["status"], "running", "{tag}");
+        let before = cpu_ticks(pid);
+        nap();
+        assert!(
+            cpu_ticks(pid) > before,
+            "{tag}: a resumed process got no CPU"
+        );
+        assert!(lab.rt(runc, &["pause", &id]).ok(), "{tag} pause again");
+        let out = lab.rt(runc, &["delete", &id]);
+        assert!(
+            !out.ok(),
+            "{tag}: deleted a paused container without --force"
+        );
+        let out = lab.rt(runc, &["delete", "--force", &id]);
+        assert!(out.ok(), "{tag} delete --force: {}", out.stderr);
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+    }
 }

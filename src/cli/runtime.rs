@@ -142,6 +142,10 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         ps_args: Vec<String>,
     },
+    /// Freeze every process of a running container.
+    Pause { id: String },
+    /// Thaw a paused container.
+    Resume { id: String },
     /// Print what this runtime implements, as runc's `features` JSON.
     Features,
     /// Run a command in a running container.
@@ -305,6 +309,8 @@ fn dispatch(args: Args) -> Result<ExitCode> {
         Command::Features => {
             println!("{}", oci::features::features());
         }
+        Command::Pause { id } => rt.pause(&id)?,
+        Command::Resume { id } => rt.resume(&id)?,
         Command::Exec {
             process,
             env,

@@ -89,6 +89,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         cpu: a.cpus.as_deref().map(cgroup::parse_cpus).transpose()?,
         pids: a.pids.as_deref().map(cgroup::parse_pids).transpose()?,
         devices: None,
+        freezer: false,
     };
     let rootfs = match &a.rootfs {
         Some(m) => RootfsMode::parse(m)?,

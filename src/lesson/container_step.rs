@@ -179,6 +179,7 @@ impl Containers {
             cpu: s.cpus.as_deref().map(cgroup::parse_cpus).transpose()?,
             pids: s.pids.as_deref().map(cgroup::parse_pids).transpose()?,
             devices: None,
+            freezer: false,
         };
         let capabilities = match s.capabilities.as_deref() {
             None | Some("oci-default") => Capabilities::OciDefault,

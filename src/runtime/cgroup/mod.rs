@@ -37,6 +37,10 @@ pub struct Limits {
     /// no devices cgroup is made and the container keeps its parent's device access.
     #[serde(default)]
     pub devices: Option<Vec<DeviceRule>>,
+    /// On v1, also make the container's cgroup in the freezer hierarchy, so that it can
+    /// be paused (`freezer.state`; v2's `cgroup.freeze` is in every cgroup).
+    #[serde(default)]
+    pub freezer: bool,
 }
 
 /// One rule of the devices controller: which device nodes a container may open
@@ -104,9 +108,10 @@ trait Hierarchies {
 /// Picks the interface for this machine. The unified hierarchy is used on pure v2, and on
 /// a hybrid machine only when the controllers contlab needs are attached to it rather
 /// than to v1 hierarchies (on most hybrids it holds nothing, or just `hugetlb`).
-/// `devices`: on v1, include the devices hierarchy (made only for containers with device
-/// rules, so every other container keeps its cgroups where they were).
-fn hierarchies(layout: &CgroupLayout, devices: bool) -> Result<Box<dyn Hierarchies>> {
+/// `extra`: on v1, hierarchies to use beside [`CONTROLLERS`]' (`devices`, `freezer`),
+/// made only for containers that need them, so every other container keeps its
+/// cgroups where they were.
+fn hierarchies(layout: &CgroupLayout, extra: &[&str]) -> Result<Box<dyn Hierarchies>> {
     match layout.mode {
         CgroupMode::None => bail!(
             "no cgroup filesystem is mounted: mount one (for example `mount -t cgroup2 none /sys/fs/cgroup`) and try again"
@@ -121,13 +126,13 @@ fn hierarchies(layout: &CgroupLayout, devices: bool) -> Result<Box<dyn Hierarchi
             if !v1_has_any && unified_has_memory {
                 Ok(Box::new(v2::V2::new(layout)?))
             } else {
-                Ok(Box::new(v1::V1::new(layout, devices)))
+                Ok(Box::new(v1::V1::new(layout, extra)))
             }
         }
     }
 }
 
-fn detect(devices: bool) -> Result<Box<dyn Hierarchies>> {
+fn detect(extra: &[&str]) -> Result<Box<dyn Hierarchies>> {
     // The host's cgroup mounts stay where they are while contlab runs (a lesson mounts
     // cgroupfs only inside a container's own mount namespace), so mountinfo is parsed
     // once, not at every container start.
@@ -141,7 +146,7 @@ fn detect(devices: bool) -> Result<Box<dyn Hierarchies>> {
             LAYOUT.get_or_init(|| l)
         }
     };
-    hierarchies(layout, devices)
+    hierarchies(layout, extra)
 }
 
 /// One container's cgroup across every hierarchy it needs.
@@ -168,7 +173,14 @@ impl Cgroup {
     ) -> Result<Cgroup> {
         validate_parent(parent)?;
         ledger::validate_id(id)?;
-        let h = detect(limits.devices.is_some())?;
+        let extra: Vec<&str> = [
+            ("devices", limits.devices.is_some()),
+            ("freezer", limits.freezer),
+        ]
+        .into_iter()
+        .filter_map(|(c, wanted)| wanted.then_some(c))
+        .collect();
+        let h = detect(&extra)?;
         h.check(limits)?;
         h.prepare_parent(parent, tracer)?;
 
@@ -253,7 +265,7 @@ impl Cgroup {
     pub fn open(parent: &str, id: &str) -> Result<Cgroup> {
         validate_parent(parent)?;
         ledger::validate_id(id)?;
-        let h = detect(true)?;
+        let h = detect(&["devices", "freezer"])?;
         let dirs: Vec<ControllerDir> = h
             .dirs(parent, id)
             .into_iter()
@@ -626,7 +638,7 @@ mod tests {
     #[test]
     fn hybrid_uses_v1_hierarchies_without_cpuset() {
         let layout = CgroupLayout::from_mountinfo(HYBRID, |_| "hugetlb".into());
-        let h = hierarchies(&layout, false).unwrap();
+        let h = hierarchies(&layout, &[]).unwrap();
         assert_eq!(h.version(), CgroupVersion::V1);
         let dirs: Vec<PathBuf> = h
             .dirs("contlab", "c1")
@@ -652,7 +664,7 @@ mod tests {
             "30 25 0:26 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n",
             |_| String::new(),
         );
-        let h = hierarchies(&layout, false).unwrap();
+        let h = hierarchies(&layout, &[]).unwrap();
         let dirs = h.dirs("contlab", "c1");
         assert_eq!(dirs.len(), 1);
         assert_eq!(dirs[0].controllers, vec!["cpu", "cpuacct"]);
@@ -670,7 +682,7 @@ mod tests {
     fn pure_v2_and_hybrid_with_controllers_in_cgroup2() {
         let v2 = "26 22 0:23 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n";
         let layout = CgroupLayout::from_mountinfo(v2, |_| "cpuset cpu io memory pids".into());
-        let h = hierarchies(&layout, false).unwrap();
+        let h = hierarchies(&layout, &[]).unwrap();
         assert_eq!(h.version(), CgroupVersion::V2);
         let dirs = h.dirs("contlab", "c1");
         assert_eq!(dirs.len(), 1);
@@ -682,7 +694,7 @@ mod tests {
 41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw
 ";
         let layout = CgroupLayout::from_mountinfo(hybrid, |_| "cpu memory pids".into());
-        let h = hierarchies(&layout, false).unwrap();
+        let h = hierarchies(&layout, &[]).unwrap();
         assert_eq!(h.version(), CgroupVersion::V2);
         assert_eq!(
             h.dirs("contlab", "c1")[0].path,
@@ -694,7 +706,7 @@ mod tests {
     fn v2_without_a_controller_refuses_its_limit() {
         let v2 = "26 22 0:23 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
         let layout = CgroupLayout::from_mountinfo(v2, |_| "cpu memory".into());
-        let h = hierarchies(&layout, false).unwrap();
+        let h = hierarchies(&layout, &[]).unwrap();
         h.check(&Limits {
             memory: Some(1 << 20),
             ..Default::default()
@@ -712,6 +724,6 @@ mod tests {
     #[test]
     fn no_cgroups_mounted() {
         let layout = CgroupLayout::from_mountinfo("", |_| String::new());
-        assert!(hierarchies(&layout, false).is_err());
+        assert!(hierarchies(&layout, &[]).is_err());
     }
 }

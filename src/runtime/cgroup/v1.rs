@@ -13,10 +13,9 @@ pub(super) struct V1 {
 }
 
 impl V1 {
-    /// `devices`: the devices hierarchy too (see `super::hierarchies`).
-    pub(super) fn new(layout: &CgroupLayout, devices: bool) -> Self {
+    /// `extra`: further controllers' hierarchies (see `super::hierarchies`).
+    pub(super) fn new(layout: &CgroupLayout, extra: &[&str]) -> Self {
         let mut hierarchies: Vec<V1Hierarchy> = Vec::new();
-        let extra: &[&str] = if devices { &["devices"] } else { &[] };
         for c in CONTROLLERS.iter().chain(extra) {
             if let Some(h) = layout.v1_mount(c)
                 && !hierarchies.iter().any(|x| x.mount == h.mount)
@@ -156,7 +155,7 @@ mod tests {
             })
             .collect();
         let layout = CgroupLayout::from_mountinfo(&mountinfo, |_| String::new());
-        let v1 = V1::new(&layout, false);
+        let v1 = V1::new(&layout, &[]);
         let dirs = CgroupDirs {
             version: CgroupVersion::V1,
             dirs: v1.dirs("contlab", "c1"),
@@ -174,6 +173,7 @@ mod tests {
             }),
             pids: Some(5),
             devices: None,
+            freezer: false,
         };
         v1.check(&limits).unwrap();
         v1.apply(&dirs, &limits, &Tracer::null()).unwrap();

@@ -231,6 +231,7 @@ mod tests {
             }),
             pids: Some(5),
             devices: None,
+            freezer: false,
         };
         v2.check(&limits).unwrap();
         v2.apply(&dirs, &limits, &tracer).unwrap();

@@ -496,6 +496,8 @@ impl Bundle {
         let mut limits = limits(linux.resources())?;
         let (rules, devices) = devices(linux)?;
         limits.devices = rules;
+        // `pause` and `resume` need the freezer, as runc's containers have it.
+        limits.freezer = true;
         let cgroup_path = linux
             .cgroups_path()
             .as_ref()

@@ -318,6 +318,31 @@ impl Runtime {
     /// Removes a stopped (or created) container; `force` kills a running one first.
     /// With `force`, a container that does not exist is already deleted, as runc has it:
     /// callers (containerd, conmon) delete with --force after a failed create.
+    /// `pause`: freezes every process of a running container (v1 `freezer.state`, v2
+    /// `cgroup.freeze`), and waits until the kernel reports it frozen.
+    pub fn pause(&self, id: &str) -> Result<()> {
+        let s = Dir::peek(&self.root, id)?.load()?;
+        if s.status() != Status::Running {
+            bail!(
+                "cannot pause container {id:?}: it is {}, not running",
+                s.status()
+            );
+        }
+        freeze(&s, true)
+    }
+
+    /// `resume`: thaws a paused container.
+    pub fn resume(&self, id: &str) -> Result<()> {
+        let s = Dir::peek(&self.root, id)?.load()?;
+        if s.status() != Status::Paused {
+            bail!(
+                "cannot resume container {id:?}: it is {}, not paused",
+                s.status()
+            );
+        }
+        freeze(&s, false)
+    }
+
     pub fn delete(&self, id: &str, force: bool) -> Result<()> {
         crate::runtime::ledger::validate_id(id)?;
         if force && !self.root.join(id).is_dir() {
@@ -332,10 +357,14 @@ impl Runtime {
         };
         if let Some(s) = &saved {
             let status = s.status();
-            if status == Status::Running && !force {
+            if matches!(status, Status::Running | Status::Paused) && !force {
                 bail!(
-                    "cannot delete container {id:?}: it is running; kill it first, or use --force"
+                    "cannot delete container {id:?}: it is {status}; kill it first, or use --force"
                 );
+            }
+            if status == Status::Paused {
+                // A frozen process cannot die: thaw, so the kill in `undo` takes effect.
+                freeze(s, false)?;
             }
             undo(s)?;
         }
@@ -448,6 +477,40 @@ fn undo(s: &Saved) -> Result<()> {
             Ok(())
         }
         Err(e) => Err(e),
+    }
+}
+
+/// Writes the freezer of container `s`'s cgroup and waits (up to 5 s) until the kernel
+/// has carried it out: v1 passes through `FREEZING` while tasks stop.
+fn freeze(s: &Saved, frozen: bool) -> Result<()> {
+    let (file, on, off) = s
+        .freezer()
+        .context("the container's cgroup has no freezer (made before contlab could pause)")?;
+    let want = if frozen { on } else { off };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        std::fs::write(&file, want)
+            .with_context(|| format!("cannot write {want} to {}", file.display()))?;
+        let now = std::fs::read_to_string(&file).unwrap_or_default();
+        let done = if file.ends_with("cgroup.freeze") {
+            // v2: cgroup.events says when the freeze is complete.
+            let events =
+                std::fs::read_to_string(file.with_file_name("cgroup.events")).unwrap_or_default();
+            events.lines().any(|l| l == format!("frozen {want}"))
+        } else {
+            now.trim() == want
+        };
+        if done {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            bail!(
+                "{} still says {:?} after 5 s: some process does not stop",
+                file.display(),
+                now.trim()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
     }
 }
 
