@@ -321,26 +321,28 @@ impl Runtime {
     /// `pause`: freezes every process of a running container (v1 `freezer.state`, v2
     /// `cgroup.freeze`), and waits until the kernel reports it frozen.
     pub fn pause(&self, id: &str) -> Result<()> {
-        let s = Dir::peek(&self.root, id)?.load()?;
-        if s.status() != Status::Running {
-            bail!(
-                "cannot pause container {id:?}: it is {}, not running",
-                s.status()
-            );
-        }
-        freeze(&s, true)
+        self.set_paused(id, true)
     }
 
     /// `resume`: thaws a paused container.
     pub fn resume(&self, id: &str) -> Result<()> {
+        self.set_paused(id, false)
+    }
+
+    fn set_paused(&self, id: &str, pause: bool) -> Result<()> {
         let s = Dir::peek(&self.root, id)?.load()?;
-        if s.status() != Status::Paused {
+        let (need, verb) = if pause {
+            (Status::Running, "pause")
+        } else {
+            (Status::Paused, "resume")
+        };
+        if s.status() != need {
             bail!(
-                "cannot resume container {id:?}: it is {}, not paused",
+                "cannot {verb} container {id:?}: it is {}, not {need}",
                 s.status()
             );
         }
-        freeze(&s, false)
+        freeze(&s, pause)
     }
 
     pub fn delete(&self, id: &str, force: bool) -> Result<()> {
