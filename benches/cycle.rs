@@ -26,6 +26,8 @@ fn contlab_cycle(rootfs: &Path) -> anyhow::Result<Duration> {
             shares: None,
         }),
         pids: Some(64),
+        devices: None,
+        freezer: false,
     };
     spec.stdio = Stdio::null();
     let profile = std::env::var_os("CONTLAB_BENCH_PHASES").is_some();

@@ -182,6 +182,8 @@ fn limits_are_written_to_the_kernels_own_files() {
         memory: Some(parse_memory("32M").unwrap()),
         cpu: Some(parse_cpus("0.5").unwrap()),
         pids: Some(parse_pids("5").unwrap()),
+        devices: None,
+        freezer: false,
     };
     let lab = Lab::new(&limits, &tracer);
     let cg = lab.cg();

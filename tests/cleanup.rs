@@ -48,6 +48,20 @@ fn sleeper_in(cgroup: Option<&Path>) -> Child {
     cmd.spawn().expect("spawn sleep")
 }
 
+/// `contlab cleanup --json` on the run and state directories given: its report.
+fn cleanup_json(run: &Path, state: &Path) -> serde_json::Value {
+    let out = common::contlab()
+        .args(["cleanup", "--json"])
+        .env("CONTLAB_RUN_DIR", run)
+        .env("CONTLAB_STATE_DIR", state)
+        .env("CONTLAB_CGROUP_PARENT", unique("k"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn alive(child: &mut Child) -> bool {
     matches!(child.try_wait(), Ok(None))
 }
@@ -161,19 +175,44 @@ fn cleanup_keeps_containers_whose_owner_is_alive() {
     let records = run.path().join("containers");
     // This test process is the owner, and it is alive.
     let _ledger = Ledger::create_in(&records, "live").unwrap();
-    let out = common::contlab()
-        .args(["cleanup", "--json"])
-        .env("CONTLAB_RUN_DIR", run.path())
-        .env("CONTLAB_STATE_DIR", state.path())
-        .env("CONTLAB_CGROUP_PARENT", unique("k"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = cleanup_json(run.path(), state.path());
     assert_eq!(v["kept"], serde_json::json!(["live"]));
     assert!(records.join("live.json").exists());
+}
+
+/// A zombie owner runs nothing: a contlab killed by SIGKILL stays a zombie until its
+/// parent reaps it (never, where PID 1 does not reap orphans), and its containers are
+/// leftovers. The owner here is a child of this test that has exited and is not yet
+/// reaped; the guard reaps it at the end.
+#[test]
+fn cleanup_takes_a_zombie_owner_for_dead() {
+    let run = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let records = run.path().join("containers");
+    let mut guard = Guard {
+        dirs: Vec::new(),
+        cgroups: Vec::new(),
+        children: Vec::new(),
+    };
+    let child = Command::new("true").spawn().expect("spawn true");
+    let pid = child.id() as i32;
+    let owner = ProcessId::of(pid).expect("the child exists until it is reaped");
+    guard.children.push(child);
+    // Until it has exited it is alive; then a zombie (state Z): the same pid and start
+    // time, but it has ended, so it is not alive.
+    while !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .unwrap()
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .starts_with(" Z")
+    {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(!owner.is_alive());
+    let mut ledger = Ledger::create_in(&records, "orphaned").unwrap();
+    ledger.update(|r| r.owner = Some(owner)).unwrap();
+    let v = cleanup_json(run.path(), state.path());
+    assert_eq!(v["kept"], serde_json::json!([]), "{v}");
+    assert!(!records.join("orphaned.json").exists());
 }

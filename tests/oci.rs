@@ -155,6 +155,27 @@ impl Lab {
     }
 }
 
+/// The runtimes a comparison runs: contlab, then runc where it is installed.
+fn runtimes() -> Vec<(bool, &'static str)> {
+    let mut out = vec![(false, "contlab")];
+    if has_runc() {
+        out.push((true, "runc"));
+    } else {
+        eprintln!("skip: the runc half needs runc");
+    }
+    out
+}
+
+impl Lab {
+    /// A bundle (see [`Lab::bundle`]) whose cgroup is container `id`'s under this lab.
+    fn bundle_for(&self, name: &str, id: &str, edit: impl FnOnce(&mut Value)) -> PathBuf {
+        self.bundle(name, |v| {
+            v["linux"]["cgroupsPath"] = json!(self.cgroup_path(id));
+            edit(v)
+        })
+    }
+}
+
 fn rand() -> u32 {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
@@ -453,9 +474,9 @@ fn every_error_is_one_sentence_and_leaves_nothing() {
         "does not exist",
     );
     bad(
-        "seccomp",
-        &set(|v| v["linux"]["seccomp"] = json!({"defaultAction": "SCMP_ACT_ALLOW"})),
-        "not supported yet: linux.seccomp",
+        "intelrdt",
+        &set(|v| v["linux"]["intelRdt"] = json!({"closID": "guaranteed_group"})),
+        "not supported yet: linux.intelRdt",
     );
     bad(
         "terminal",
@@ -1352,4 +1373,312 @@ fn a_rootfs_whose_proc_is_a_symlink_is_refused() {
     assert!(!out.ok());
     assert!(out.stderr.contains("is a symlink"), "{}", out.stderr);
     assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+}
+
+/// `linux.devices` makes its nodes with their type, numbers, mode and owner, and
+/// `linux.resources.devices` denies what it does not allow: a node made by `mknod` in
+/// the container for /dev/kmsg (c 1:11) cannot be opened. The same bundle under runc
+/// prints the same lines.
+#[test]
+fn device_nodes_and_device_rules_as_with_runc() {
+    common::require_root("device_nodes_and_device_rules_as_with_runc needs root");
+    let version = contlab::inspect::cgroups::CgroupLayout::detect()
+        .map(|l| l.mode)
+        .expect("mountinfo");
+    let lab = Lab::new("devices");
+    let script = "stat -c '%F %t:%T %a %u:%g' /dev/tc /dev/tp; \
+                  echo x > /dev/tc && echo wrote; \
+                  mknod /dev/k c 1 11 && { true > /dev/k && echo kmsg-open || echo kmsg-denied; }";
+    let mut seen = Vec::new();
+    for (runc, tag) in runtimes() {
+        let id = lab.id(&format!("dev-{tag}"));
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
+            v["linux"]["resources"]["devices"] = json!([{"allow": false, "access": "rwm"}]);
+            v["linux"]["devices"] = json!([
+                {"path": "/dev/tc", "type": "c", "major": 1, "minor": 3, "fileMode": 0o620, "uid": 0, "gid": 5},
+                {"path": "/dev/tp", "type": "p", "fileMode": 0o640}
+            ]);
+            for set in ["bounding", "effective", "permitted"] {
+                v["process"]["capabilities"][set]
+                    .as_array_mut()
+                    .expect("a capability list")
+                    .push(json!("CAP_MKNOD"));
+            }
+            v["process"]["args"] = json!(["sh", "-c", script]);
+        });
+        let out = lab.rt(runc, &["run", "--bundle", s(&b), &id]);
+        if !runc && version == contlab::inspect::cgroups::CgroupMode::V2 {
+            // No eBPF device program here: refused by name, and nothing is left.
+            assert!(!out.ok(), "contlab ran device rules on cgroup v2");
+            assert!(
+                out.stderr.contains("linux.resources.devices"),
+                "{}",
+                out.stderr
+            );
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+            return;
+        }
+        assert!(
+            out.ok(),
+            "{tag} run: {:?} {} {}",
+            out.code,
+            out.stdout,
+            out.stderr
+        );
+        assert_eq!(
+            out.stdout,
+            "character special file 1:3 620 0:5\nfifo 0:0 640 0:0\nwrote\nkmsg-denied\n",
+            "{tag}: {}",
+            out.stderr
+        );
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+        seen.push(out.stdout);
+    }
+    seen.dedup();
+    assert_eq!(seen.len(), 1, "contlab and runc differ: {seen:?}");
+}
+
+/// `linux.seccomp`: a call a rule names gets the rule's errno, a rule on an argument
+/// matches only that argument, a syscall name this architecture lacks is skipped, and
+/// the filter is loaded with and without no_new_privs. runc prints the same lines.
+#[test]
+fn a_seccomp_profile_is_applied_as_with_runc() {
+    common::require_root("a_seccomp_profile_is_applied_as_with_runc needs root");
+    let lab = Lab::new("seccomp");
+    let script =
+        "mkdir /tmp/x; echo mkdir=$?; kill -0 1; echo kill0=$?; kill -CONT 1; echo cont=$?";
+    let want = "mkdir=1\nkill0=1\ncont=0\n";
+    for runc in [false, true] {
+        if runc && !has_runc() {
+            eprintln!("skip: the runc half needs runc");
+            continue;
+        }
+        for nnp in [true, false] {
+            let tag = format!("{}-{nnp}", if runc { "runc" } else { "contlab" });
+            let id = lab.id(&format!("sc-{tag}"));
+            let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
+                v["process"]["noNewPrivileges"] = json!(nnp);
+                v["process"]["args"] = json!(["sh", "-c", script]);
+                v["linux"]["seccomp"] = json!({
+                    "defaultAction": "SCMP_ACT_ALLOW",
+                    "architectures": ["SCMP_ARCH_X86_64"],
+                    "syscalls": [
+                        {"names": ["mkdir", "mkdirat", "no_such_call"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
+                        {"names": ["kill"], "action": "SCMP_ACT_ERRNO",
+                         "args": [{"index": 1, "value": 0, "op": "SCMP_CMP_EQ"}]}
+                    ]
+                });
+            });
+            let out = lab.rt(runc, &["run", "--bundle", s(&b), &id]);
+            assert!(out.ok(), "{tag} run: {}", out.stderr);
+            assert_eq!(out.stdout, want, "{tag}: {}", out.stderr);
+            assert!(
+                out.stderr.contains("Permission denied"),
+                "{tag}: {}",
+                out.stderr
+            );
+            assert!(
+                out.stderr.contains("Operation not permitted"),
+                "{tag}: {}",
+                out.stderr
+            );
+            if !runc {
+                assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+            }
+        }
+    }
+}
+
+/// A seccomp listener (`SCMP_ACT_NOTIFY`) is refused by name at `create`.
+#[test]
+fn a_seccomp_notify_action_is_refused_by_name() {
+    common::require_root("a_seccomp_notify_action_is_refused_by_name needs root");
+    let lab = Lab::new("seccomp-notify");
+    let id = lab.id("notify");
+    let b = lab.bundle("b", |v| {
+        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
+        v["linux"]["seccomp"] = json!({
+            "defaultAction": "SCMP_ACT_ALLOW",
+            "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]
+        });
+    });
+    let out = lab.contlab(&["create", "--bundle", s(&b), &id]);
+    assert!(!out.ok());
+    assert!(out.stderr.contains("SCMP_ACT_NOTIFY"), "{}", out.stderr);
+    assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+}
+
+/// `linux.sysctl`: namespaced keys are set in the container's own namespaces (the host's
+/// values stay), and a key no namespace holds is refused by name, as runc refuses it.
+#[test]
+fn sysctls_are_set_in_the_containers_namespaces_as_with_runc() {
+    common::require_root("sysctls_are_set_in_the_containers_namespaces_as_with_runc needs root");
+    let lab = Lab::new("sysctl");
+    let host_shmmni = std::fs::read_to_string("/proc/sys/kernel/shmmni").expect("shmmni");
+    let script = "cat /proc/sys/kernel/shmmni /proc/sys/net/ipv4/ip_forward";
+    for (runc, tag) in runtimes() {
+        let id = lab.id(&format!("sysctl-{tag}"));
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
+            v["linux"]["sysctl"] = json!({"kernel.shmmni": "1234", "net.ipv4.ip_forward": "1"});
+            v["process"]["args"] = json!(["sh", "-c", script]);
+        });
+        let out = lab.rt(runc, &["run", "--bundle", s(&b), &id]);
+        assert!(out.ok(), "{tag} run: {}", out.stderr);
+        assert_eq!(out.stdout, "1234\n1\n", "{tag}: {}", out.stderr);
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+    }
+    assert_eq!(
+        std::fs::read_to_string("/proc/sys/kernel/shmmni").expect("shmmni"),
+        host_shmmni,
+        "the host's value changed"
+    );
+    for runc in [false, true] {
+        if runc && !has_runc() {
+            continue;
+        }
+        let tag = if runc { "runc-host" } else { "contlab-host" };
+        let id = lab.id(&format!("sysctl-{tag}"));
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
+            v["linux"]["sysctl"] = json!({"kernel.pid_max": "4096"});
+        });
+        let out = lab.rt(runc, &["create", "--bundle", s(&b), &id]);
+        assert!(!out.ok(), "{tag}: a host-wide sysctl was accepted");
+        if !runc {
+            assert!(out.stderr.contains("kernel.pid_max"), "{}", out.stderr);
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+    }
+}
+
+/// `exec` with the flags runc's callers pass: a process.json (`--process`), `--env`,
+/// `--cwd`, `--user` and `--cap` on top of the command line. runc prints the same.
+#[test]
+fn exec_flags_as_with_runc() {
+    common::require_root("exec_flags_as_with_runc needs root");
+    let lab = Lab::new("exec-flags");
+    let mut seen = Vec::new();
+    for (runc, tag) in runtimes() {
+        let id = lab.id(&format!("exec-{tag}"));
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |_| {});
+        let out = lab.rt(runc, &["create", "--bundle", s(&b), &id]);
+        assert!(out.ok(), "{tag} create: {}", out.stderr);
+        let out = lab.rt(runc, &["start", &id]);
+        assert!(out.ok(), "{tag} start: {}", out.stderr);
+        let flags = lab.rt(
+            runc,
+            &[
+                "exec",
+                "--env",
+                "FOO=bar",
+                "--cwd",
+                "/tmp",
+                "--user",
+                "1000:1001",
+                &id,
+                "sh",
+                "-c",
+                "echo $FOO $(pwd) $(id -u):$(id -g)",
+            ],
+        );
+        assert!(flags.ok(), "{tag} exec: {}", flags.stderr);
+        let cap = lab.rt(
+            runc,
+            &[
+                "exec",
+                "--cap",
+                "CAP_NET_RAW",
+                &id,
+                "grep",
+                "CapEff",
+                "/proc/self/status",
+            ],
+        );
+        assert!(cap.ok(), "{tag} exec --cap: {}", cap.stderr);
+        let process = lab.work.path().join(format!("process-{tag}.json"));
+        std::fs::write(
+            &process,
+            json!({
+                "args": ["sh", "-c", "echo $X $(pwd) $(id -u)"],
+                "env": ["X=from-file", "PATH=/usr/bin:/bin"],
+                "cwd": "/etc",
+                "user": {"uid": 7, "gid": 7}
+            })
+            .to_string(),
+        )
+        .expect("process.json");
+        let file = lab.rt(runc, &["exec", "--process", s(&process), &id]);
+        assert!(file.ok(), "{tag} exec --process: {}", file.stderr);
+        assert_eq!(file.stdout, "from-file /etc 7\n", "{tag}");
+        assert_eq!(flags.stdout, "bar /tmp 1000:1001\n", "{tag}");
+        // CAP_NET_RAW (bit 13) is in the effective set.
+        let eff = cap.stdout.trim().to_string();
+        let mask = u64::from_str_radix(eff.trim_start_matches("CapEff:").trim(), 16);
+        assert!(mask.is_ok_and(|m| m & (1 << 13) != 0), "{tag}: {eff}");
+        let _ = lab.rt(runc, &["delete", "--force", &id]);
+        seen.push(flags.stdout + &file.stdout + &cap.stdout);
+    }
+    seen.dedup();
+    assert_eq!(seen.len(), 1, "contlab and runc differ: {seen:?}");
+}
+
+/// CPU time (utime + stime, clock ticks) of process `pid`.
+fn cpu_ticks(pid: i64) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    let rest = &stat[stat.rfind(')').expect("comm") + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    f[11].parse::<u64>().expect("utime") + f[12].parse::<u64>().expect("stime")
+}
+
+/// `pause` freezes the container (a busy loop gets no CPU time while the state says
+/// "paused"), `resume` thaws it, and `delete --force` removes a paused one with nothing
+/// left behind, as with runc.
+#[test]
+fn pause_and_resume_as_with_runc() {
+    common::require_root("pause_and_resume_as_with_runc needs root");
+    let lab = Lab::new("pause");
+    let nap = || std::thread::sleep(std::time::Duration::from_millis(300));
+    for (runc, tag) in runtimes() {
+        let id = lab.id(&format!("pause-{tag}"));
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
+            v["process"]["args"] = json!(["sh", "-c", "while :; do :; done"]);
+        });
+        assert!(
+            lab.rt(runc, &["create", "--bundle", s(&b), &id]).ok(),
+            "{tag} create"
+        );
+        assert!(lab.rt(runc, &["start", &id]).ok(), "{tag} start");
+        let pid = lab.state(runc, &id)["pid"].as_i64().expect("pid");
+        let out = lab.rt(runc, &["resume", &id]);
+        assert!(!out.ok(), "{tag}: resumed a running container");
+        let out = lab.rt(runc, &["pause", &id]);
+        assert!(out.ok(), "{tag} pause: {}", out.stderr);
+        assert_eq!(lab.state(runc, &id)["status"], "paused", "{tag}");
+        let before = cpu_ticks(pid);
+        nap();
+        assert_eq!(cpu_ticks(pid), before, "{tag}: a paused process ran");
+        let out = lab.rt(runc, &["resume", &id]);
+        assert!(out.ok(), "{tag} resume: {}", out.stderr);
+        assert_eq!(lab.state(runc, &id)["status"], "running", "{tag}");
+        let before = cpu_ticks(pid);
+        nap();
+        assert!(
+            cpu_ticks(pid) > before,
+            "{tag}: a resumed process got no CPU"
+        );
+        assert!(lab.rt(runc, &["pause", &id]).ok(), "{tag} pause again");
+        let out = lab.rt(runc, &["delete", &id]);
+        assert!(
+            !out.ok(),
+            "{tag}: deleted a paused container without --force"
+        );
+        let out = lab.rt(runc, &["delete", "--force", &id]);
+        assert!(out.ok(), "{tag} delete --force: {}", out.stderr);
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+    }
 }

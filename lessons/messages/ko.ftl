@@ -423,7 +423,10 @@ error-oci-socket-needs-terminal = --console-socket은 터미널이 있는 컨테
 error-oci-start-not-created = 컨테이너 { JOSA($id, "을/를") } 시작할 수 없습니다. 상태가 created가 아니라 { $status }입니다
 error-oci-start-init-gone = 컨테이너 { JOSA($id, "을/를") } 시작할 수 없습니다. 그 init이 더는 기다리고 있지 않습니다(죽었습니다)
 error-oci-kill-stopped = 컨테이너 { $id }에 시그널을 보낼 수 없습니다. 이미 멈췄습니다
-error-oci-delete-running = 컨테이너 { JOSA($id, "을/를") } 지울 수 없습니다. 실행 중입니다. 먼저 kill하거나 --force를 쓰십시오
+error-oci-delete-running = 컨테이너 { JOSA($id, "을/를") } 지울 수 없습니다. { $status ->
+        [paused] 일시 정지 상태입니다
+       *[other] 실행 중입니다
+    }. 먼저 kill하거나 --force를 쓰십시오
 error-oci-exec-stopped = 컨테이너 { $id }에서 exec할 수 없습니다. 이미 멈췄습니다
 error-unknown-signal = 알 수 없는 시그널 { $signal }입니다. TERM이나 KILL 같은 이름이나 번호를 쓰십시오
 error-container-exists = 컨테이너 { JOSA($id, "이/가") } 이미 있습니다

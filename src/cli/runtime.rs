@@ -142,12 +142,31 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         ps_args: Vec<String>,
     },
+    /// Freeze every process of a running container.
+    Pause { id: String },
+    /// Thaw a paused container.
+    Resume { id: String },
     /// Print what this runtime implements, as runc's `features` JSON.
     Features,
     /// Run a command in a running container.
     Exec {
+        /// A process.json (the `process` object of a config.json): args, env, cwd, user.
+        #[arg(long, short = 'p', value_name = "FILE")]
+        process: Option<PathBuf>,
+        /// Add a variable to the environment (repeatable).
+        #[arg(long, short = 'e', value_name = "KEY=VALUE")]
+        env: Vec<String>,
+        /// The working directory inside the container.
+        #[arg(long)]
+        cwd: Option<PathBuf>,
+        /// UID[:GID] to run as.
+        #[arg(long, short = 'u')]
+        user: Option<String>,
+        /// Add a capability to the process's sets (repeatable), e.g. CAP_NET_ADMIN.
+        #[arg(long = "cap", short = 'c', value_name = "CAP")]
+        caps: Vec<String>,
         id: String,
-        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         cmd: Vec<String>,
     },
 }
@@ -293,8 +312,26 @@ fn dispatch(args: Args) -> Result<ExitCode> {
         Command::Features => {
             println!("{}", oci::features::features());
         }
-        Command::Exec { id, cmd } => {
-            let out = rt.exec(&id, &cmd, Stdio::inherit(), &t)?;
+        Command::Pause { id } => rt.pause(&id)?,
+        Command::Resume { id } => rt.resume(&id)?,
+        Command::Exec {
+            process,
+            env,
+            cwd,
+            user,
+            caps,
+            id,
+            cmd,
+        } => {
+            let opts = oci::ExecOptions {
+                process,
+                args: cmd,
+                env,
+                cwd,
+                user,
+                caps,
+            };
+            let out = rt.exec_with(&id, &opts, Stdio::inherit(), &t)?;
             return Ok(ExitCode::from(out.exit.status().clamp(0, 255) as u8));
         }
     }

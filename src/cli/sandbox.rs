@@ -89,6 +89,8 @@ pub fn run(a: Args, lang: crate::i18n::Lang) -> Result<ExitCode> {
         memory: a.memory.as_deref().map(cgroup::parse_memory).transpose()?,
         cpu: a.cpus.as_deref().map(cgroup::parse_cpus).transpose()?,
         pids: a.pids.as_deref().map(cgroup::parse_pids).transpose()?,
+        devices: None,
+        freezer: false,
     };
     let rootfs = match &a.rootfs {
         Some(m) => RootfsMode::parse(m)?,

@@ -294,6 +294,8 @@ impl Containers {
             memory: s.memory.as_deref().map(cgroup::parse_memory).transpose()?,
             cpu: s.cpus.as_deref().map(cgroup::parse_cpus).transpose()?,
             pids: s.pids.as_deref().map(cgroup::parse_pids).transpose()?,
+            devices: None,
+            freezer: false,
         };
         let capabilities = match s.capabilities.as_deref() {
             None | Some("oci-default") => Capabilities::OciDefault,

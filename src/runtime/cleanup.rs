@@ -40,7 +40,8 @@ impl Report {
 }
 
 /// True when a record's container is still wanted: its owner runs, or it is detached
-/// (an OCI container) and its process runs.
+/// (an OCI container) and its process runs. A zombie runs nothing: a contlab killed by
+/// SIGKILL stays one until its parent reaps it, which may be never.
 fn in_use(r: &Record) -> bool {
     r.owner.is_some_and(|o| o.is_alive())
         || (r.detached && r.processes.iter().any(|p| p.is_alive()))

@@ -175,6 +175,9 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
             _ => None,
         },
         rlimits: &config.rlimits,
+        // An exec'd process gets no filter yet (runc gives it the container's).
+        seccomp: &[],
+        no_new_privs: config.no_new_privs,
     };
     let payload = payload::spawn_payload(
         &config.args,

@@ -175,6 +175,8 @@ fn run(
             _ => None,
         },
         rlimits: &config.overrides.rlimits,
+        seccomp: &config.overrides.seccomp,
+        no_new_privs: config.overrides.no_new_privs,
     };
     if !config.reaper {
         return Err(become_command(config, terminal, &setup, tracer, out));
@@ -397,11 +399,13 @@ fn explicit_filesystem(
     }
     drop(overlay);
     super::oci::fs::mount_all(root, list, &config.cgroup_dirs, config.cgroup_v2, tracer)?;
+    super::oci::fs::make_devices(root, &config.overrides.devices, tracer)?;
     match config.rootfs {
         RootfsMode::PivotRoot => root::pivot_root(root, tracer)?,
         RootfsMode::Chroot => root::chroot(root, tracer)?,
         RootfsMode::Host => {}
     }
+    write_sysctls(&config.overrides.sysctl, tracer)?;
     let owned = |v: &Option<Vec<String>>, d: &[&str]| -> Vec<String> {
         v.clone()
             .unwrap_or_else(|| d.iter().map(|s| s.to_string()).collect())
@@ -422,6 +426,30 @@ fn explicit_filesystem(
             None,
         )
         .context("cannot make the container's / read-only (root.readonly)")?;
+    }
+    Ok(())
+}
+
+/// `linux.sysctl`, written under the container's own `/proc/sys` (its namespaces'
+/// values; the keys were checked when the bundle was read).
+fn write_sysctls(
+    sysctl: &std::collections::BTreeMap<String, String>,
+    tracer: &Tracer,
+) -> Result<()> {
+    for (key, value) in sysctl {
+        let path = Path::new("/proc/sys").join(key.replace('.', "/"));
+        tracer
+            .op(
+                "write",
+                || format!("{path:?}, {value:?}"),
+                || Some(format!("sysctl -w {key}={value}")),
+                || {
+                    std::fs::write(&path, value).map_err(|e| {
+                        nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO))
+                    })
+                },
+            )
+            .with_context(|| format!("cannot set sysctl {key} to {value:?} (linux.sysctl)"))?;
     }
     Ok(())
 }

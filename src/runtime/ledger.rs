@@ -39,8 +39,8 @@ impl ProcessId {
     }
 }
 
-/// A process that has ended and waits to be reaped (state `Z` in `/proc/PID/stat`).
-fn is_zombie(pid: i32) -> bool {
+/// True when `pid` has exited and waits to be reaped (state `Z` in `/proc/PID/stat`).
+pub(crate) fn is_zombie(pid: i32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()
         .and_then(|s| s.rfind(')').map(|i| s[i + 2..].starts_with('Z')))

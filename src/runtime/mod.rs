@@ -23,6 +23,7 @@ mod payload;
 pub mod process;
 pub mod registry;
 pub mod root;
+pub mod seccomp;
 pub mod spec;
 pub mod teardown;
 pub mod trace;

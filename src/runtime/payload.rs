@@ -126,11 +126,19 @@ pub(crate) struct PayloadSetup<'a> {
     pub user: Option<&'a User>,
     pub caps: Option<CapSets>,
     pub rlimits: &'a [Rlimit],
+    /// Seccomp filters, loaded last: after the capability sets when no_new_privs is set,
+    /// else first, while CAP_SYS_ADMIN (which loading then needs) is still held, as runc
+    /// orders it.
+    pub seccomp: &'a [super::seccomp::Program],
+    pub no_new_privs: bool,
 }
 
 impl PayloadSetup<'_> {
     /// Runs in the forked child (single-threaded, so ordinary code is safe).
     fn apply(&self, tracer: &Tracer) -> Result<()> {
+        if !self.no_new_privs {
+            super::seccomp::load(self.seccomp, tracer)?;
+        }
         for r in self.rlimits {
             let lim = libc::rlimit {
                 rlim_cur: r.soft,
@@ -194,6 +202,9 @@ impl PayloadSetup<'_> {
         }
         if let Some(sets) = &self.caps {
             caps::apply_sets(sets, tracer)?;
+        }
+        if self.no_new_privs {
+            super::seccomp::load(self.seccomp, tracer)?;
         }
         Ok(())
     }

@@ -283,6 +283,23 @@ pub struct User {
     pub umask: Option<u32>,
 }
 
+/// A device node made in the container's `/dev` (OCI `linux.devices`): `mknod`, or a
+/// bind mount of the host's node of the same path where `mknod` is refused (in a user
+/// namespace), then owner and mode set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceNode {
+    /// Absolute, as seen inside the container.
+    pub path: PathBuf,
+    /// `c` (character), `b` (block) or `p` (FIFO).
+    pub kind: char,
+    pub major: u64,
+    pub minor: u64,
+    /// Permission bits (`0o666` when the bundle gives none, as with runc).
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+}
+
 /// One resource limit (`setrlimit(2)`), by its `RLIMIT_*` number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rlimit {
@@ -312,6 +329,16 @@ pub struct Overrides {
     /// `execve`, and its children inherit it.
     #[serde(default)]
     pub oom_score_adj: Option<i32>,
+    /// Device nodes to make in `/dev` once the bundle's mounts are in place.
+    #[serde(default)]
+    pub devices: Vec<DeviceNode>,
+    /// `linux.sysctl`: written under the container's `/proc/sys` once its root is in
+    /// place, before the read-only paths. Only keys its own namespaces hold.
+    #[serde(default)]
+    pub sysctl: std::collections::BTreeMap<String, String>,
+    /// `linux.seccomp`, compiled: the filters the command's process loads last.
+    #[serde(default)]
+    pub seccomp: Vec<super::seccomp::Program>,
 }
 
 impl Default for Overrides {
@@ -325,6 +352,9 @@ impl Default for Overrides {
             rlimits: Vec::new(),
             no_new_privs: true,
             oom_score_adj: None,
+            devices: Vec::new(),
+            sysctl: Default::default(),
+            seccomp: Vec::new(),
         }
     }
 }

@@ -33,6 +33,45 @@ pub struct Limits {
     pub cpu: Option<CpuLimit>,
     /// Processes and threads.
     pub pids: Option<u64>,
+    /// The devices controller's rules, in order (OCI `linux.resources.devices`). `None`:
+    /// no devices cgroup is made and the container keeps its parent's device access.
+    #[serde(default)]
+    pub devices: Option<Vec<DeviceRule>>,
+    /// On v1, also make the container's cgroup in the freezer hierarchy, so that it can
+    /// be paused (`freezer.state`; v2's `cgroup.freeze` is in every cgroup).
+    #[serde(default)]
+    pub freezer: bool,
+}
+
+/// One rule of the devices controller: which device nodes a container may open
+/// (`r`, `w`) or create (`m`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRule {
+    pub allow: bool,
+    /// `a` (every device), `c` (character) or `b` (block).
+    pub kind: char,
+    /// `None` matches any major (or minor) number.
+    pub major: Option<i64>,
+    pub minor: Option<i64>,
+    /// A subset of `rwm`.
+    pub access: String,
+}
+
+impl DeviceRule {
+    /// The line v1's `devices.allow` and `devices.deny` take: `c 1:3 rwm`, or `a`.
+    pub fn line(&self) -> String {
+        if self.kind == 'a' {
+            return "a".into();
+        }
+        let n = |v: Option<i64>| v.map_or_else(|| "*".to_string(), |v| v.to_string());
+        format!(
+            "{} {}:{} {}",
+            self.kind,
+            n(self.major),
+            n(self.minor),
+            self.access
+        )
+    }
 }
 
 /// A CFS bandwidth limit: at most `quota_us` of CPU time in every `period_us`.
@@ -69,7 +108,10 @@ trait Hierarchies {
 /// Picks the interface for this machine. The unified hierarchy is used on pure v2, and on
 /// a hybrid machine only when the controllers contlab needs are attached to it rather
 /// than to v1 hierarchies (on most hybrids it holds nothing, or just `hugetlb`).
-fn hierarchies(layout: &CgroupLayout) -> Result<Box<dyn Hierarchies>> {
+/// `extra`: on v1, hierarchies to use beside [`CONTROLLERS`]' (`devices`, `freezer`),
+/// made only for containers that need them, so every other container keeps its
+/// cgroups where they were.
+fn hierarchies(layout: &CgroupLayout, extra: &[&str]) -> Result<Box<dyn Hierarchies>> {
     match layout.mode {
         CgroupMode::None => crate::bail_said!("error-cgroup-none"),
         CgroupMode::V2 => Ok(Box::new(v2::V2::new(layout)?)),
@@ -82,13 +124,13 @@ fn hierarchies(layout: &CgroupLayout) -> Result<Box<dyn Hierarchies>> {
             if !v1_has_any && unified_has_memory {
                 Ok(Box::new(v2::V2::new(layout)?))
             } else {
-                Ok(Box::new(v1::V1::new(layout)))
+                Ok(Box::new(v1::V1::new(layout, extra)))
             }
         }
     }
 }
 
-fn detect() -> Result<Box<dyn Hierarchies>> {
+fn detect(extra: &[&str]) -> Result<Box<dyn Hierarchies>> {
     // The host's cgroup mounts stay where they are while contlab runs (a lesson mounts
     // cgroupfs only inside a container's own mount namespace), so mountinfo is parsed
     // once, not at every container start.
@@ -102,7 +144,7 @@ fn detect() -> Result<Box<dyn Hierarchies>> {
             LAYOUT.get_or_init(|| l)
         }
     };
-    hierarchies(layout)
+    hierarchies(layout, extra)
 }
 
 /// One container's cgroup across every hierarchy it needs.
@@ -129,7 +171,14 @@ impl Cgroup {
     ) -> Result<Cgroup> {
         validate_parent(parent)?;
         ledger::validate_id(id)?;
-        let h = detect()?;
+        let extra: Vec<&str> = [
+            ("devices", limits.devices.is_some()),
+            ("freezer", limits.freezer),
+        ]
+        .into_iter()
+        .filter_map(|(c, wanted)| wanted.then_some(c))
+        .collect();
+        let h = detect(&extra)?;
         h.check(limits)?;
         h.prepare_parent(parent, tracer)?;
 
@@ -214,7 +263,7 @@ impl Cgroup {
     pub fn open(parent: &str, id: &str) -> Result<Cgroup> {
         validate_parent(parent)?;
         ledger::validate_id(id)?;
-        let h = detect()?;
+        let h = detect(&["devices", "freezer"])?;
         let dirs: Vec<ControllerDir> = h
             .dirs(parent, id)
             .into_iter()
@@ -620,7 +669,7 @@ mod tests {
     #[test]
     fn hybrid_uses_v1_hierarchies_without_cpuset() {
         let layout = CgroupLayout::from_mountinfo(HYBRID, |_| "hugetlb".into());
-        let h = hierarchies(&layout).unwrap();
+        let h = hierarchies(&layout, &[]).unwrap();
         assert_eq!(h.version(), CgroupVersion::V1);
         let dirs: Vec<PathBuf> = h
             .dirs("contlab", "c1")
@@ -646,7 +695,7 @@ mod tests {
             "30 25 0:26 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n",
             |_| String::new(),
         );
-        let h = hierarchies(&layout).unwrap();
+        let h = hierarchies(&layout, &[]).unwrap();
         let dirs = h.dirs("contlab", "c1");
         assert_eq!(dirs.len(), 1);
         assert_eq!(dirs[0].controllers, vec!["cpu", "cpuacct"]);
@@ -664,7 +713,7 @@ mod tests {
     fn pure_v2_and_hybrid_with_controllers_in_cgroup2() {
         let v2 = "26 22 0:23 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n";
         let layout = CgroupLayout::from_mountinfo(v2, |_| "cpuset cpu io memory pids".into());
-        let h = hierarchies(&layout).unwrap();
+        let h = hierarchies(&layout, &[]).unwrap();
         assert_eq!(h.version(), CgroupVersion::V2);
         let dirs = h.dirs("contlab", "c1");
         assert_eq!(dirs.len(), 1);
@@ -676,7 +725,7 @@ mod tests {
 41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw
 ";
         let layout = CgroupLayout::from_mountinfo(hybrid, |_| "cpu memory pids".into());
-        let h = hierarchies(&layout).unwrap();
+        let h = hierarchies(&layout, &[]).unwrap();
         assert_eq!(h.version(), CgroupVersion::V2);
         assert_eq!(
             h.dirs("contlab", "c1")[0].path,
@@ -688,7 +737,7 @@ mod tests {
     fn v2_without_a_controller_refuses_its_limit() {
         let v2 = "26 22 0:23 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
         let layout = CgroupLayout::from_mountinfo(v2, |_| "cpu memory".into());
-        let h = hierarchies(&layout).unwrap();
+        let h = hierarchies(&layout, &[]).unwrap();
         h.check(&Limits {
             memory: Some(1 << 20),
             ..Default::default()
@@ -706,6 +755,6 @@ mod tests {
     #[test]
     fn no_cgroups_mounted() {
         let layout = CgroupLayout::from_mountinfo("", |_| String::new());
-        assert!(hierarchies(&layout).is_err());
+        assert!(hierarchies(&layout, &[]).is_err());
     }
 }

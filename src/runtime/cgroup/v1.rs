@@ -13,9 +13,10 @@ pub(super) struct V1 {
 }
 
 impl V1 {
-    pub(super) fn new(layout: &CgroupLayout) -> Self {
+    /// `extra`: further controllers' hierarchies (see `super::hierarchies`).
+    pub(super) fn new(layout: &CgroupLayout, extra: &[&str]) -> Self {
         let mut hierarchies: Vec<V1Hierarchy> = Vec::new();
-        for c in CONTROLLERS {
+        for c in CONTROLLERS.iter().chain(extra) {
             if let Some(h) = layout.v1_mount(c)
                 && !hierarchies.iter().any(|x| x.mount == h.mount)
             {
@@ -52,6 +53,7 @@ impl Hierarchies for V1 {
             ("memory", limits.memory.is_some()),
             ("cpu", limits.cpu.is_some()),
             ("pids", limits.pids.is_some()),
+            ("devices", limits.devices.is_some()),
         ];
         for (controller, wanted) in needed {
             if wanted && !self.has(controller) {
@@ -108,6 +110,19 @@ impl Hierarchies for V1 {
         if let Some(n) = limits.pids {
             super::set(tracer, dir("pids")?, "pids.max", &n.to_string())?;
         }
+        if let Some(rules) = &limits.devices {
+            // In order, as runc's v1 manager writes them: a leading `a` deny empties the
+            // list a new cgroup inherits, and each later rule adds or removes one entry.
+            let d = dir("devices")?;
+            for r in rules {
+                let file = if r.allow {
+                    "devices.allow"
+                } else {
+                    "devices.deny"
+                };
+                super::set(tracer, d, file, &r.line())?;
+            }
+        }
         Ok(())
     }
 
@@ -138,7 +153,7 @@ mod tests {
             })
             .collect();
         let layout = CgroupLayout::from_mountinfo(&mountinfo, |_| String::new());
-        let v1 = V1::new(&layout);
+        let v1 = V1::new(&layout, &[]);
         let dirs = CgroupDirs {
             version: CgroupVersion::V1,
             dirs: v1.dirs("contlab", "c1"),
@@ -155,6 +170,8 @@ mod tests {
                 shares: Some(512),
             }),
             pids: Some(5),
+            devices: None,
+            freezer: false,
         };
         v1.check(&limits).unwrap();
         v1.apply(&dirs, &limits, &Tracer::null()).unwrap();

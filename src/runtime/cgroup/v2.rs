@@ -111,6 +111,11 @@ impl Hierarchies for V2 {
         if let Some(shares) = limits.cpu.as_ref().and_then(|c| c.shares) {
             check_shares(shares)?;
         }
+        if limits.devices.is_some() {
+            bail!(
+                "not supported yet on cgroup v2: device rules (linux.resources.devices); v2 has no devices controller and needs an eBPF device program, which this contlab does not load. Remove the rules from config.json, or run on a machine with the cgroup v1 devices controller"
+            );
+        }
         Ok(())
     }
 
@@ -224,6 +229,8 @@ mod tests {
                 shares: Some(1024),
             }),
             pids: Some(5),
+            devices: None,
+            freezer: false,
         };
         v2.check(&limits).unwrap();
         v2.apply(&dirs, &limits, &tracer).unwrap();

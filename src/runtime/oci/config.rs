@@ -3,14 +3,14 @@
 //! refused by name ("not supported yet"); properties the spec does not define are
 //! ignored, as the spec requires (logged at debug level).
 
-use crate::runtime::cgroup::{CpuLimit, Limits};
+use crate::runtime::cgroup::{CpuLimit, DeviceRule, Limits};
 use crate::runtime::spec::{
-    CapSets, Capabilities, ContainerSpec, IdMap, MountSpec, Namespace, Namespaces, Network,
-    Overrides, Rlimit, RootfsMode, User,
+    CapSets, Capabilities, ContainerSpec, DeviceNode, IdMap, MountSpec, Namespace, Namespaces,
+    Network, Overrides, Rlimit, RootfsMode, User,
 };
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use nix::mount::MsFlags;
-use oci_spec::runtime::{Hook, LinuxNamespaceType, Spec};
+use oci_spec::runtime::{Hook, Linux, LinuxDeviceType, LinuxNamespaceType, Spec};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -87,6 +87,42 @@ const SUPPORTED: &[&str] = &[
     "linux.resources.cpu.shares",
     "linux.resources.pids",
     "linux.resources.pids.limit",
+    "linux.resources.devices",
+    "linux.resources.devices[]",
+    "linux.resources.devices[].allow",
+    "linux.resources.devices[].type",
+    "linux.resources.devices[].major",
+    "linux.resources.devices[].minor",
+    "linux.resources.devices[].access",
+    "linux.devices",
+    "linux.devices[]",
+    "linux.devices[].path",
+    "linux.devices[].type",
+    "linux.devices[].major",
+    "linux.devices[].minor",
+    "linux.devices[].fileMode",
+    "linux.devices[].uid",
+    "linux.devices[].gid",
+    "linux.sysctl",
+    "linux.sysctl.*",
+    "linux.seccomp",
+    "linux.seccomp.defaultAction",
+    "linux.seccomp.defaultErrnoRet",
+    "linux.seccomp.architectures",
+    "linux.seccomp.flags",
+    "linux.seccomp.listenerPath",
+    "linux.seccomp.listenerMetadata",
+    "linux.seccomp.syscalls",
+    "linux.seccomp.syscalls[]",
+    "linux.seccomp.syscalls[].names",
+    "linux.seccomp.syscalls[].action",
+    "linux.seccomp.syscalls[].errnoRet",
+    "linux.seccomp.syscalls[].args",
+    "linux.seccomp.syscalls[].args[]",
+    "linux.seccomp.syscalls[].args[].index",
+    "linux.seccomp.syscalls[].args[].value",
+    "linux.seccomp.syscalls[].args[].valueTwo",
+    "linux.seccomp.syscalls[].args[].op",
     "linux.cgroupsPath",
     "linux.maskedPaths",
     "linux.readonlyPaths",
@@ -106,9 +142,6 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
     "username",
     "createContainer",
     "startContainer",
-    "sysctl",
-    "devices",
-    "seccomp",
     "rootfsPropagation",
     "mountLabel",
     "intelRdt",
@@ -447,7 +480,11 @@ impl Bundle {
         if hostname.is_some() && !namespaces.contains(Namespace::Uts) {
             crate::bail_said!("error-oci-hostname-needs-uts");
         }
-        let limits = limits(linux.resources())?;
+        let mut limits = limits(linux.resources())?;
+        let (rules, devices) = devices(linux)?;
+        limits.devices = rules;
+        // `pause` and `resume` need the freezer, as runc's containers have it.
+        limits.freezer = true;
         let cgroup_path = linux
             .cgroups_path()
             .as_ref()
@@ -529,6 +566,14 @@ impl Bundle {
                 rlimits,
                 no_new_privs: process.no_new_privileges().unwrap_or(false),
                 oom_score_adj: process.oom_score_adj(),
+                devices,
+                sysctl: sysctl(linux, namespaces)?,
+                seccomp: linux
+                    .seccomp()
+                    .as_ref()
+                    .map(crate::runtime::seccomp::compile)
+                    .transpose()?
+                    .unwrap_or_default(),
             },
             ..Default::default()
         })
@@ -610,6 +655,141 @@ fn limits(r: &Option<oci_spec::runtime::LinuxResources>) -> Result<Limits> {
             ),
             (None, None) => {}
         }
+    }
+    Ok(out)
+}
+
+/// The device rules runc appends after a bundle's own, so that every container may
+/// create any node (`m`) and use the devices every program expects: null, random,
+/// full, tty, zero, urandom, the pseudo-terminals and ptmx.
+const DEFAULT_DEVICE_RULES: &[(char, Option<i64>, Option<i64>, &str)] = &[
+    ('c', None, None, "m"),
+    ('b', None, None, "m"),
+    ('c', Some(1), Some(3), "rwm"),
+    ('c', Some(1), Some(8), "rwm"),
+    ('c', Some(1), Some(7), "rwm"),
+    ('c', Some(5), Some(0), "rwm"),
+    ('c', Some(1), Some(5), "rwm"),
+    ('c', Some(1), Some(9), "rwm"),
+    ('c', Some(136), None, "rwm"),
+    ('c', Some(5), Some(2), "rwm"),
+];
+
+/// `linux.resources.devices` and `linux.devices`: the devices controller's rules (the
+/// bundle's, then an allow rule for each listed device, then [`DEFAULT_DEVICE_RULES`],
+/// as runc orders them; `None` when the bundle names no device at all), and the nodes to
+/// make in `/dev`.
+fn devices(linux: &Linux) -> Result<(Option<Vec<DeviceRule>>, Vec<DeviceNode>)> {
+    let given = linux.resources().as_ref().and_then(|r| r.devices().clone());
+    let listed = linux.devices().clone().unwrap_or_default();
+    let mut nodes = Vec::new();
+    for (i, d) in listed.iter().enumerate() {
+        let kind = match d.typ() {
+            LinuxDeviceType::C | LinuxDeviceType::U => 'c',
+            LinuxDeviceType::B => 'b',
+            LinuxDeviceType::P => 'p',
+            LinuxDeviceType::A => {
+                bail!("config.json: linux.devices[{i}].type must be \"c\", \"u\", \"b\" or \"p\"")
+            }
+        };
+        let path = d.path();
+        inside_path(path, &format!("linux.devices[{i}].path"))?;
+        let (Ok(major), Ok(minor)) = (u64::try_from(d.major()), u64::try_from(d.minor())) else {
+            bail!("config.json: linux.devices[{i}]: major and minor must not be negative");
+        };
+        nodes.push(DeviceNode {
+            path: path.clone(),
+            kind,
+            major,
+            minor,
+            mode: d.file_mode().unwrap_or(0o666) & 0o7777,
+            uid: d.uid().unwrap_or(0),
+            gid: d.gid().unwrap_or(0),
+        });
+    }
+    if given.is_none() && nodes.is_empty() {
+        return Ok((None, nodes));
+    }
+    let mut rules = Vec::new();
+    for (i, r) in given.iter().flatten().enumerate() {
+        let kind = match r.typ() {
+            None | Some(LinuxDeviceType::A) => 'a',
+            Some(LinuxDeviceType::C) | Some(LinuxDeviceType::U) => 'c',
+            Some(LinuxDeviceType::B) => 'b',
+            Some(LinuxDeviceType::P) => bail!(
+                "config.json: linux.resources.devices[{i}].type \"p\": the devices controller has no rules for FIFOs; use \"a\", \"c\" or \"b\""
+            ),
+        };
+        let access = r.access().clone().unwrap_or_else(|| "rwm".into());
+        if access.is_empty() || !access.chars().all(|c| "rwm".contains(c)) {
+            bail!(
+                "config.json: linux.resources.devices[{i}].access {access:?} must be letters of \"rwm\""
+            );
+        }
+        rules.push(DeviceRule {
+            allow: r.allow(),
+            kind,
+            major: r.major().filter(|m| *m >= 0),
+            minor: r.minor().filter(|m| *m >= 0),
+            access,
+        });
+    }
+    for n in nodes.iter().filter(|n| n.kind != 'p') {
+        rules.push(DeviceRule {
+            allow: true,
+            kind: n.kind,
+            major: Some(n.major as i64),
+            minor: Some(n.minor as i64),
+            access: "rwm".into(),
+        });
+    }
+    for (kind, major, minor, access) in DEFAULT_DEVICE_RULES {
+        rules.push(DeviceRule {
+            allow: true,
+            kind: *kind,
+            major: *major,
+            minor: *minor,
+            access: access.to_string(),
+        });
+    }
+    Ok((Some(rules), nodes))
+}
+
+/// `linux.sysctl`, checked as runc checks it: only the keys a namespace of the
+/// container's own holds (IPC: `kernel.msg*`, `kernel.sem`, `kernel.shm*`,
+/// `fs.mqueue.*`; network: `net.*`), since any other would change the host.
+fn sysctl(linux: &Linux, ns: Namespaces) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for (key, value) in linux.sysctl().iter().flatten() {
+        let k = key.replace('/', ".");
+        if k.is_empty() || k.split('.').any(|p| p.is_empty() || p == "..") {
+            bail!("config.json: linux.sysctl: {key:?} is not a sysctl name");
+        }
+        let ipc = [
+            "kernel.msgmax",
+            "kernel.msgmnb",
+            "kernel.msgmni",
+            "kernel.sem",
+        ]
+        .contains(&k.as_str())
+            || k.starts_with("kernel.shm")
+            || k.starts_with("fs.mqueue.");
+        let needs = if ipc {
+            Namespace::Ipc
+        } else if k.starts_with("net.") {
+            Namespace::Net
+        } else {
+            bail!(
+                "config.json: linux.sysctl {key:?} is not namespaced: setting it would change the host. Only net.* (with a network namespace) and kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.* (with an IPC namespace) are allowed"
+            );
+        };
+        if !ns.contains(needs) {
+            bail!(
+                "config.json: linux.sysctl {key:?} needs a \"{}\" entry in linux.namespaces: without one it would change the host's value",
+                needs.name()
+            );
+        }
+        out.insert(k, value.clone());
     }
     Ok(out)
 }
@@ -701,6 +881,17 @@ fn rlimit_number(name: &str) -> Result<u32> {
         "RLIMIT_RTTIME" => libc::RLIMIT_RTTIME,
         other => crate::bail_said!("error-oci-rlimit-unknown", name = format!("{other:?}")),
     } as u32)
+}
+
+/// A path inside the container, as the bundle's field `what` gives it: absolute, no `..`.
+fn inside_path(p: &Path, what: &str) -> Result<()> {
+    if !p.is_absolute() || p.components().any(|c| c == std::path::Component::ParentDir) {
+        bail!(
+            "config.json: {what} {} must be an absolute path without '..'",
+            p.display()
+        );
+    }
+    Ok(())
 }
 
 /// One `mounts` entry in `mount(2)`'s terms: options split into flags, propagation and
@@ -864,9 +1055,9 @@ mod tests {
 
     #[test]
     fn unsupported_fields_are_named_and_unknown_ones_ignored() {
-        let v = serde_json::json!({"ociVersion": "1.0.2", "linux": {"seccomp": {"defaultAction": "SCMP_ACT_ALLOW"}}});
+        let v = serde_json::json!({"ociVersion": "1.0.2", "linux": {"intelRdt": {"closID": "x"}}});
         let e = check_fields(&v, "", "").unwrap_err().to_string();
-        assert_eq!(e, "config.json: not supported yet: linux.seccomp");
+        assert_eq!(e, "config.json: not supported yet: linux.intelRdt");
         let v = serde_json::json!({"linux": {"devices": [], "seccomp": null}});
         check_fields(&v, "", "").unwrap();
         // The spec: unknown properties MUST be ignored, at any depth.
@@ -913,6 +1104,31 @@ mod tests {
         for h in HOOKS {
             assert!(SUPPORTED.contains(&format!("hooks.{h}").as_str()), "{h}");
         }
+    }
+
+    #[test]
+    fn device_rules_come_in_runcs_order() {
+        let linux: Linux = serde_json::from_value(serde_json::json!({
+            "resources": {"devices": [{"allow": false, "access": "rwm"},
+                                      {"allow": true, "type": "b", "major": 8, "access": "r"}]},
+            "devices": [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229},
+                        {"path": "/dev/f", "type": "p"}]
+        }))
+        .unwrap();
+        let (rules, nodes) = devices(&linux).unwrap();
+        let lines: Vec<String> = rules.unwrap().iter().map(|r| r.line()).collect();
+        assert_eq!(lines[..4], ["a", "b 8:* r", "c 10:229 rwm", "c *:* m"]);
+        assert_eq!(lines.len(), 3 + DEFAULT_DEVICE_RULES.len());
+        assert_eq!((nodes[0].mode, nodes[1].kind), (0o666, 'p'));
+        // Neither list: no devices cgroup at all.
+        let bare: Linux = serde_json::from_value(serde_json::json!({})).unwrap();
+        let (rules, _) = devices(&bare).unwrap();
+        assert_eq!(rules, None);
+        let fifo_rule: Linux = serde_json::from_value(serde_json::json!({
+            "resources": {"devices": [{"allow": true, "type": "p", "access": "rwm"}]}
+        }))
+        .unwrap();
+        assert!(devices(&fifo_rule).is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::runtime::dev;
 use crate::runtime::mounts;
-use crate::runtime::spec::MountSpec;
+use crate::runtime::spec::{DeviceNode, MountSpec};
 use crate::runtime::trace::Tracer;
 use anyhow::{Context, Result, bail};
 use nix::mount::MsFlags;
@@ -117,6 +117,101 @@ pub fn mount_all(
         if pts {
             dev::symlink("pts/ptmx", &dev.join("ptmx"), tracer)?;
         }
+    }
+    Ok(())
+}
+
+/// Makes each of `nodes` (OCI `linux.devices`) below `root`, as runc does: `mknod`, or
+/// where the kernel refuses it (a user namespace may not make device nodes) a bind mount
+/// of the host's node at the same path; then the owner and the mode, set explicitly so
+/// the umask plays no part. A node that already exists is left as it is.
+pub fn make_devices(root: &Path, nodes: &[DeviceNode], tracer: &Tracer) -> Result<()> {
+    use nix::sys::stat::{Mode, SFlag};
+    for (i, d) in nodes.iter().enumerate() {
+        let what = || format!("linux.devices[{i}]: cannot make {}", d.path.display());
+        let parent = d.path.parent().unwrap_or(Path::new("/"));
+        let name = d.path.file_name().with_context(what)?;
+        let target = resolve_in_root(root, parent, false)
+            .with_context(what)?
+            .join(name);
+        if std::fs::symlink_metadata(&target).is_ok() {
+            continue;
+        }
+        let kind = match d.kind {
+            'b' => SFlag::S_IFBLK,
+            'p' => SFlag::S_IFIFO,
+            _ => SFlag::S_IFCHR,
+        };
+        let dev = nix::sys::stat::makedev(d.major, d.minor);
+        let mode = Mode::from_bits_truncate(d.mode);
+        let made = tracer.op(
+            "mknod",
+            || {
+                format!(
+                    "{target:?}, {kind:?}|{:#o}, makedev({}, {})",
+                    d.mode, d.major, d.minor
+                )
+            },
+            || {
+                Some(if d.kind == 'p' {
+                    format!("mkfifo -m {:o} {}", d.mode, target.display())
+                } else {
+                    format!(
+                        "mknod -m {:o} {} {} {} {}",
+                        d.mode,
+                        target.display(),
+                        d.kind,
+                        d.major,
+                        d.minor
+                    )
+                })
+            },
+            || nix::sys::stat::mknod(&target, kind, mode, dev),
+        );
+        match made {
+            Ok(()) => {}
+            Err(nix::errno::Errno::EPERM) if d.kind != 'p' => {
+                std::fs::File::create(&target).with_context(what)?;
+                let host = d.path.to_string_lossy();
+                mounts::mount(tracer, Some(&host), &target, None, MsFlags::MS_BIND, None)
+                    .with_context(|| {
+                        format!(
+                            "linux.devices[{i}]: mknod is refused here (a user namespace) and the host has no {host} to bind instead"
+                        )
+                    })?;
+                continue;
+            }
+            Err(e) => return Err(e).with_context(what),
+        }
+        tracer
+            .op(
+                "chown",
+                || format!("{target:?}, {}, {}", d.uid, d.gid),
+                || Some(format!("chown {}:{} {}", d.uid, d.gid, target.display())),
+                || {
+                    nix::unistd::chown(
+                        &target,
+                        Some(nix::unistd::Uid::from_raw(d.uid)),
+                        Some(nix::unistd::Gid::from_raw(d.gid)),
+                    )
+                },
+            )
+            .with_context(what)?;
+        tracer
+            .op(
+                "chmod",
+                || format!("{target:?}, {:#o}", d.mode),
+                || Some(format!("chmod {:o} {}", d.mode, target.display())),
+                || {
+                    nix::sys::stat::fchmodat(
+                        nix::fcntl::AT_FDCWD,
+                        &target,
+                        mode,
+                        nix::sys::stat::FchmodatFlags::FollowSymlink,
+                    )
+                },
+            )
+            .with_context(what)?;
     }
     Ok(())
 }

@@ -322,6 +322,33 @@ impl Runtime {
     /// Removes a stopped (or created) container; `force` kills a running one first.
     /// With `force`, a container that does not exist is already deleted, as runc has it:
     /// callers (containerd, conmon) delete with --force after a failed create.
+    /// `pause`: freezes every process of a running container (v1 `freezer.state`, v2
+    /// `cgroup.freeze`), and waits until the kernel reports it frozen.
+    pub fn pause(&self, id: &str) -> Result<()> {
+        self.set_paused(id, true)
+    }
+
+    /// `resume`: thaws a paused container.
+    pub fn resume(&self, id: &str) -> Result<()> {
+        self.set_paused(id, false)
+    }
+
+    fn set_paused(&self, id: &str, pause: bool) -> Result<()> {
+        let s = Dir::peek(&self.root, id)?.load()?;
+        let (need, verb) = if pause {
+            (Status::Running, "pause")
+        } else {
+            (Status::Paused, "resume")
+        };
+        if s.status() != need {
+            bail!(
+                "cannot {verb} container {id:?}: it is {}, not {need}",
+                s.status()
+            );
+        }
+        freeze(&s, pause)
+    }
+
     pub fn delete(&self, id: &str, force: bool) -> Result<()> {
         crate::runtime::ledger::validate_id(id)?;
         if force && !self.root.join(id).is_dir() {
@@ -336,8 +363,16 @@ impl Runtime {
         };
         if let Some(s) = &saved {
             let status = s.status();
-            if status == Status::Running && !force {
-                crate::bail_said!("error-oci-delete-running", id = format!("{id:?}"));
+            if matches!(status, Status::Running | Status::Paused) && !force {
+                crate::bail_said!(
+                    "error-oci-delete-running",
+                    id = format!("{id:?}"),
+                    status = status.to_string()
+                );
+            }
+            if status == Status::Paused {
+                // A frozen process cannot die: thaw, so the kill in `undo` takes effect.
+                freeze(s, false)?;
             }
             undo(s)?;
         }
@@ -361,15 +396,30 @@ impl Runtime {
         stdio: Stdio,
         tracer: &Tracer,
     ) -> Result<crate::runtime::ExecOutput> {
+        let opts = ExecOptions {
+            args: args.to_vec(),
+            ..Default::default()
+        };
+        self.exec_with(id, &opts, stdio, tracer)
+    }
+
+    /// `exec` with runc's flags (`--process`, `--env`, `--cwd`, `--user`, `--cap`).
+    pub fn exec_with(
+        &self,
+        id: &str,
+        opts: &ExecOptions,
+        stdio: Stdio,
+        tracer: &Tracer,
+    ) -> Result<crate::runtime::ExecOutput> {
         let s = Dir::peek(&self.root, id)?.load()?;
         if s.status() == Status::Stopped {
             crate::bail_said!("error-oci-exec-stopped", id = format!("{id:?}"));
         }
-        if args.is_empty() {
+        let mut cfg = s.exec.clone();
+        opts.apply(&mut cfg)?;
+        if cfg.args.is_empty() {
             crate::bail_said!("error-no-command");
         }
-        let mut cfg = s.exec.clone();
-        cfg.args = args.to_vec();
         crate::runtime::exec::spawn(&cfg, stdio, tracer)
     }
 
@@ -435,5 +485,139 @@ fn undo(s: &Saved) -> Result<()> {
             Ok(())
         }
         Err(e) => Err(e),
+    }
+}
+
+/// Writes the freezer of container `s`'s cgroup and waits (up to 5 s) until the kernel
+/// has carried it out: v1 passes through `FREEZING` while tasks stop.
+fn freeze(s: &Saved, frozen: bool) -> Result<()> {
+    let (file, on, off) = s
+        .freezer()
+        .context("the container's cgroup has no freezer (made before contlab could pause)")?;
+    let want = if frozen { on } else { off };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        std::fs::write(&file, want)
+            .with_context(|| format!("cannot write {want} to {}", file.display()))?;
+        let now = std::fs::read_to_string(&file).unwrap_or_default();
+        let done = if file.ends_with("cgroup.freeze") {
+            // v2: cgroup.events says when the freeze is complete.
+            let events =
+                std::fs::read_to_string(file.with_file_name("cgroup.events")).unwrap_or_default();
+            events.lines().any(|l| l == format!("frozen {want}"))
+        } else {
+            now.trim() == want
+        };
+        if done {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            bail!(
+                "{} still says {:?} after 5 s: some process does not stop",
+                file.display(),
+                now.trim()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
+/// What `exec` runs, as runc's flags give it: a process.json (`--process`), then the
+/// command line and the flags on top of it.
+#[derive(Debug, Default)]
+pub struct ExecOptions {
+    pub process: Option<PathBuf>,
+    pub args: Vec<String>,
+    /// `KEY=VALUE`, each replacing a variable of the same name.
+    pub env: Vec<String>,
+    pub cwd: Option<PathBuf>,
+    /// `UID[:GID]`.
+    pub user: Option<String>,
+    /// Capability names added to every set of the process.
+    pub caps: Vec<String>,
+}
+
+impl ExecOptions {
+    fn apply(&self, cfg: &mut crate::runtime::exec::ExecConfig) -> Result<()> {
+        use crate::runtime::spec::{Capabilities, User};
+        if let Some(path) = &self.process {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the process file {}", path.display()))?;
+            let p: oci_spec::runtime::Process = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a process.json", path.display()))?;
+            if p.terminal() == Some(true) {
+                bail!(
+                    "not supported yet: exec with a terminal (process.terminal in {})",
+                    path.display()
+                );
+            }
+            cfg.args = p.args().clone().unwrap_or_default();
+            cfg.env = p.env().clone().unwrap_or_default();
+            cfg.cwd = p.cwd().clone();
+            let u = p.user();
+            cfg.user = Some(User {
+                uid: u.uid(),
+                gid: u.gid(),
+                additional_gids: u.additional_gids().clone().unwrap_or_default(),
+                umask: u.umask(),
+            });
+            cfg.no_new_privs = p.no_new_privileges().unwrap_or(cfg.no_new_privs);
+        }
+        if !self.args.is_empty() {
+            cfg.args = self.args.clone();
+        }
+        for kv in &self.env {
+            let Some((key, _)) = kv.split_once('=') else {
+                bail!("--env {kv:?}: write KEY=VALUE");
+            };
+            cfg.env
+                .retain(|e| e.split_once('=').map(|(k, _)| k) != Some(key));
+            cfg.env.push(kv.clone());
+        }
+        if let Some(cwd) = &self.cwd {
+            if !cwd.is_absolute() {
+                bail!("--cwd {}: give an absolute path", cwd.display());
+            }
+            cfg.cwd = cwd.clone();
+        }
+        if let Some(u) = &self.user {
+            let (uid, gid) = match u.split_once(':') {
+                Some((a, b)) => (a, Some(b)),
+                None => (u.as_str(), None),
+            };
+            let num = |s: &str| -> Result<u32> {
+                s.parse()
+                    .with_context(|| format!("--user {u:?}: give numeric UID[:GID]"))
+            };
+            let mut user = cfg.user.clone().unwrap_or_default();
+            user.uid = num(uid)?;
+            if let Some(g) = gid {
+                user.gid = num(g)?;
+            }
+            cfg.user = Some(user);
+        }
+        if !self.caps.is_empty() {
+            let Capabilities::Sets(mut sets) = cfg.capabilities else {
+                bail!(
+                    "--cap needs a container whose capabilities are spelled out (an OCI bundle's)"
+                );
+            };
+            for name in &self.caps {
+                let bit = crate::runtime::caps::bit(name).with_context(|| {
+                    format!("--cap {name:?}: this kernel has no such capability")
+                })?;
+                // As runc's: bounding, effective and permitted; ambient only where the
+                // process already has inheritable capabilities (ambient needs them).
+                sets.bounding |= bit;
+                sets.effective |= bit;
+                sets.permitted |= bit;
+                if sets.inheritable != 0 {
+                    sets.inheritable |= bit;
+                    sets.ambient |= bit;
+                }
+            }
+            cfg.capabilities = Capabilities::Sets(sets);
+        }
+        Ok(())
     }
 }

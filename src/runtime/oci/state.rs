@@ -17,6 +17,7 @@ pub enum Status {
     Creating,
     Created,
     Running,
+    Paused,
     Stopped,
 }
 
@@ -26,6 +27,7 @@ impl Status {
             Status::Creating => "creating",
             Status::Created => "created",
             Status::Running => "running",
+            Status::Paused => "paused",
             Status::Stopped => "stopped",
         }
     }
@@ -77,24 +79,38 @@ pub struct OciState {
 /// The version of the runtime spec contlab's state follows.
 pub const OCI_VERSION: &str = "1.0.2";
 
-/// True when process `pid` exists and is not a zombie waiting to be reaped.
-fn running(p: &ProcessId) -> bool {
-    if !p.is_alive() {
-        return false;
-    }
-    std::fs::read_to_string(format!("/proc/{}/stat", p.pid))
-        .ok()
-        .and_then(|s| s.rfind(')').map(|i| !s[i + 2..].starts_with('Z')))
-        .unwrap_or(false)
-}
-
 impl Saved {
     pub fn status(&self) -> Status {
-        match (running(&self.init), self.started) {
+        match (self.init.is_alive(), self.started) {
             (false, _) => Status::Stopped,
             (true, false) => Status::Created,
+            (true, true) if self.frozen() => Status::Paused,
             (true, true) => Status::Running,
         }
+    }
+
+    /// The freezer of the container's cgroup: v1's `freezer.state` (`FROZEN`/`THAWED`)
+    /// or v2's `cgroup.freeze` (`1`/`0`), with the values for frozen and thawed.
+    pub fn freezer(&self) -> Option<(PathBuf, &'static str, &'static str)> {
+        self.exec
+            .cgroup_procs
+            .iter()
+            .filter_map(|p| p.parent())
+            .find_map(|d| {
+                [
+                    ("freezer.state", "FROZEN", "THAWED"),
+                    ("cgroup.freeze", "1", "0"),
+                ]
+                .into_iter()
+                .find(|(f, _, _)| d.join(f).exists())
+                .map(|(f, on, off)| (d.join(f), on, off))
+            })
+    }
+
+    fn frozen(&self) -> bool {
+        self.freezer().is_some_and(|(file, on, _)| {
+            std::fs::read_to_string(file).is_ok_and(|t| t.trim() == on)
+        })
     }
 
     /// The host pids of every process in the container's cgroup(s), sorted: what `ps`
