@@ -86,7 +86,7 @@ pub trait World {
     fn quiz(&self) -> Option<(Option<String>, String)>;
     /// A link of the container's network namespace (`None`: no such link).
     fn link(&self, container: &str, link: &str) -> Result<Option<super::container_step::LinkSeen>> {
-        anyhow::bail!("cannot look at {link} in {container}: not observed here")
+        crate::bail_said!("error-unobserved-link", link = link, container = container)
     }
     /// The processes named `comm` that the container's `/proc` shows.
     fn process(
@@ -94,16 +94,23 @@ pub trait World {
         container: &str,
         comm: &str,
     ) -> Result<Vec<super::container_step::ProcessSeen>> {
-        anyhow::bail!("cannot look for {comm} in {container}: not observed here")
+        crate::bail_said!(
+            "error-unobserved-process",
+            comm = comm,
+            container = container
+        )
     }
     /// The permissions (octal) of the System V message queues in the IPC namespace of
     /// `container`, or of the host when `None`.
     fn sysv_queues(&self, container: Option<&str>) -> Result<Vec<String>> {
-        anyhow::bail!("cannot list the message queues of {container:?}: not observed here")
+        crate::bail_said!(
+            "error-unobserved-queues",
+            container = container.unwrap_or("host")
+        )
     }
     /// A cgroup made by hand in the lesson's lab cgroup (`None`: it does not exist).
     fn hand_cgroup(&self, name: &str) -> Result<Option<super::container_step::HandCgroupSeen>> {
-        anyhow::bail!("cannot look for the cgroup {name}: not observed here")
+        crate::bail_said!("error-unobserved-cgroup", name = name)
     }
     /// The RBAC track's policy, read from the work files as they are now.
     fn rbac_policy(&self) -> Result<crate::rbac::Policy> {
@@ -143,19 +150,19 @@ pub trait World {
     /// The status of container `id` under the lesson's runtime root, as `runtime state`
     /// reports it (`None`: the runtime knows no such container).
     fn oci_status(&self, id: &str) -> Result<Option<String>> {
-        anyhow::bail!("cannot ask for the state of {id}: this lesson has no OCI bundle")
+        crate::bail_said!("error-no-oci-bundle-state", id = id)
     }
     /// The bundle's `config.json`, as it is now.
     fn oci_config(&self) -> Result<serde_json::Value> {
-        anyhow::bail!("this lesson has no OCI bundle (write one with the `spec` step)")
+        crate::bail_said!("error-no-oci-bundle")
     }
     /// A question to the node's cluster DNS server, asked from inside the node.
     fn dns_query(&self, name: &str, qtype: &str) -> Result<crate::runtime::dns::Answer> {
-        anyhow::bail!("cannot ask for {name} ({qtype}): this lesson has no cluster DNS")
+        crate::bail_said!("error-no-cluster-dns-query", name = name, qtype = qtype)
     }
     /// The node's cluster DNS server's log, oldest first.
     fn dns_log(&self) -> Result<Vec<crate::runtime::dns::DnsQuery>> {
-        anyhow::bail!("cannot read the DNS server's log: this lesson has no cluster DNS")
+        crate::bail_said!("error-no-cluster-dns-log")
     }
 }
 

@@ -188,7 +188,7 @@ mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
 # a dynamically linked host binary or util-linux options busybox lacks behave as on a
 # student's machine. They go first: busybox applets only fill the gaps.
 : >"$work/elves"
-for tool in sh ls cat id ps unshare nsenter chroot ipcs ipcmk mount umount hostname sleep dd findmnt grep stat uname touch ip setpriv; do
+for tool in sh ls cat id ps unshare nsenter chroot ipcs ipcmk mount umount hostname sleep dd findmnt grep stat uname touch ip setpriv jq; do
     path=$(command -v "$tool" 2>/dev/null) || continue
     real=$(readlink -f "$path")
     [ "$(head -c 4 "$real" | tail -c 3)" = ELF ] || continue
