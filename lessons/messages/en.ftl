@@ -567,3 +567,14 @@ error-no-oci-bundle-state = cannot ask for the state of { $id }: this lesson has
 error-no-oci-bundle = this lesson has no OCI bundle (write one with the `spec` step)
 error-no-cluster-dns-query = cannot ask for { $name } ({ $qtype }): this lesson has no cluster DNS
 error-no-cluster-dns-log = cannot read the DNS server's log: this lesson has no cluster DNS
+
+# runtime oci: devices, sysctl, seccomp
+error-oci-device-type = config.json: linux.devices[{ $index }].type must be "c", "u", "b" or "p"
+error-oci-device-numbers = config.json: linux.devices[{ $index }]: major and minor must not be negative
+error-oci-device-rule-fifo = config.json: linux.resources.devices[{ $index }].type "p": the devices controller has no rules for FIFOs; use "a", "c" or "b"
+error-oci-device-access = config.json: linux.resources.devices[{ $index }].access { $access } must be letters of "rwm"
+error-oci-sysctl-name = config.json: linux.sysctl: { $key } is not a sysctl name
+error-oci-sysctl-host = config.json: linux.sysctl { $key } is not namespaced: setting it would change the host. Only net.* (with a network namespace) and kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.* (with an IPC namespace) are allowed
+error-oci-sysctl-needs-ns = config.json: linux.sysctl { $key } needs a "{ $ns }" entry in `linux.namespaces`: without one it would change the host's value
+error-oci-inside-path = config.json: { $field } { $path } must be an absolute path without '..'
+error-oci-seccomp-arch = config.json: not supported yet: linux.seccomp on this architecture

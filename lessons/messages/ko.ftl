@@ -567,3 +567,14 @@ error-no-oci-bundle-state = { $id }의 상태를 물을 수 없습니다. 이 �
 error-no-oci-bundle = 이 레슨에는 OCI 번들이 없습니다(`spec` 단계로 먼저 쓰십시오)
 error-no-cluster-dns-query = 이름 { $name }의 { $qtype } 레코드를 물을 수 없습니다. 이 레슨에는 클러스터 DNS가 없습니다
 error-no-cluster-dns-log = DNS 서버의 기록을 읽을 수 없습니다. 이 레슨에는 클러스터 DNS가 없습니다
+
+# runtime oci: devices, sysctl, seccomp
+error-oci-device-type = config.json: linux.devices[{ $index }].type은 "c", "u", "b", "p" 가운데 하나여야 합니다
+error-oci-device-numbers = config.json: linux.devices[{ $index }]: major와 minor는 음수일 수 없습니다
+error-oci-device-rule-fifo = config.json: linux.resources.devices[{ $index }].type "p": devices 컨트롤러에는 FIFO 규칙이 없습니다. "a", "c", "b" 가운데 하나를 쓰십시오
+error-oci-device-access = config.json: linux.resources.devices[{ $index }].access 값 { $access }: "rwm"의 글자만 쓸 수 있습니다
+error-oci-sysctl-name = config.json: linux.sysctl: { $key }: sysctl 이름이 아닙니다
+error-oci-sysctl-host = config.json: linux.sysctl { $key }: 네임스페이스에 속하지 않는 값이라 바꾸면 호스트가 바뀝니다. net.*(네트워크 네임스페이스와 함께)와 kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*(IPC 네임스페이스와 함께)만 쓸 수 있습니다
+error-oci-sysctl-needs-ns = config.json: linux.sysctl { $key }: `linux.namespaces`에 "{ $ns }" 항목이 있어야 합니다. 없으면 호스트의 값이 바뀝니다
+error-oci-inside-path = config.json: { $field } 값 { $path }: '..' 없는 절대 경로여야 합니다
+error-oci-seccomp-arch = config.json: 아직 지원하지 않습니다: 이 아키텍처의 linux.seccomp

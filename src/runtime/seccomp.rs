@@ -10,7 +10,7 @@
 //! action where one matches and the default where none does, as with libseccomp.
 
 use super::trace::Tracer;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use oci_spec::runtime::{LinuxSeccomp, LinuxSeccompAction, LinuxSeccompOperator};
 use seccompiler::{
     BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter,
@@ -41,7 +41,10 @@ fn action(a: LinuxSeccompAction, errno: Option<u32>, what: &str) -> Result<Secco
         }
         LinuxSeccompAction::ScmpActLog => SeccompAction::Log,
         LinuxSeccompAction::ScmpActNotify => {
-            bail!("config.json: not supported yet: {what} SCMP_ACT_NOTIFY (a seccomp listener)")
+            crate::bail_said!(
+                "error-oci-unsupported",
+                what = format!("{what} SCMP_ACT_NOTIFY")
+            )
         }
     })
 }
@@ -77,17 +80,17 @@ fn condition(a: &oci_spec::runtime::LinuxSeccompArg, what: &str) -> Result<Secco
 /// does not have are skipped, as runc and libseccomp skip them.
 pub fn compile(profile: &LinuxSeccomp) -> Result<Vec<Program>> {
     if profile.listener_path().is_some() {
-        bail!("config.json: not supported yet: linux.seccomp.listenerPath");
+        crate::bail_said!("error-oci-unsupported", what = "linux.seccomp.listenerPath");
     }
     if profile.flags().as_ref().is_some_and(|f| !f.is_empty()) {
-        bail!("config.json: not supported yet: linux.seccomp.flags");
+        crate::bail_said!("error-oci-unsupported", what = "linux.seccomp.flags");
     }
     let arch = if cfg!(target_arch = "x86_64") {
         TargetArch::x86_64
     } else if cfg!(target_arch = "aarch64") {
         TargetArch::aarch64
     } else {
-        bail!("config.json: not supported yet: linux.seccomp on this architecture");
+        crate::bail_said!("error-oci-seccomp-arch");
     };
     let default = action(
         profile.default_action(),

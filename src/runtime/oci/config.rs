@@ -8,7 +8,7 @@ use crate::runtime::spec::{
     CapSets, Capabilities, ContainerSpec, DeviceNode, IdMap, MountSpec, Namespace, Namespaces,
     Network, Overrides, Rlimit, RootfsMode, User,
 };
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use nix::mount::MsFlags;
 use oci_spec::runtime::{Hook, Linux, LinuxDeviceType, LinuxNamespaceType, Spec};
 use serde_json::Value;
@@ -689,13 +689,13 @@ fn devices(linux: &Linux) -> Result<(Option<Vec<DeviceRule>>, Vec<DeviceNode>)> 
             LinuxDeviceType::B => 'b',
             LinuxDeviceType::P => 'p',
             LinuxDeviceType::A => {
-                bail!("config.json: linux.devices[{i}].type must be \"c\", \"u\", \"b\" or \"p\"")
+                crate::bail_said!("error-oci-device-type", index = i)
             }
         };
         let path = d.path();
         inside_path(path, &format!("linux.devices[{i}].path"))?;
         let (Ok(major), Ok(minor)) = (u64::try_from(d.major()), u64::try_from(d.minor())) else {
-            bail!("config.json: linux.devices[{i}]: major and minor must not be negative");
+            crate::bail_said!("error-oci-device-numbers", index = i);
         };
         nodes.push(DeviceNode {
             path: path.clone(),
@@ -716,14 +716,16 @@ fn devices(linux: &Linux) -> Result<(Option<Vec<DeviceRule>>, Vec<DeviceNode>)> 
             None | Some(LinuxDeviceType::A) => 'a',
             Some(LinuxDeviceType::C) | Some(LinuxDeviceType::U) => 'c',
             Some(LinuxDeviceType::B) => 'b',
-            Some(LinuxDeviceType::P) => bail!(
-                "config.json: linux.resources.devices[{i}].type \"p\": the devices controller has no rules for FIFOs; use \"a\", \"c\" or \"b\""
-            ),
+            Some(LinuxDeviceType::P) => {
+                crate::bail_said!("error-oci-device-rule-fifo", index = i)
+            }
         };
         let access = r.access().clone().unwrap_or_else(|| "rwm".into());
         if access.is_empty() || !access.chars().all(|c| "rwm".contains(c)) {
-            bail!(
-                "config.json: linux.resources.devices[{i}].access {access:?} must be letters of \"rwm\""
+            crate::bail_said!(
+                "error-oci-device-access",
+                index = i,
+                access = format!("{access:?}")
             );
         }
         rules.push(DeviceRule {
@@ -763,7 +765,7 @@ fn sysctl(linux: &Linux, ns: Namespaces) -> Result<BTreeMap<String, String>> {
     for (key, value) in linux.sysctl().iter().flatten() {
         let k = key.replace('/', ".");
         if k.is_empty() || k.split('.').any(|p| p.is_empty() || p == "..") {
-            bail!("config.json: linux.sysctl: {key:?} is not a sysctl name");
+            crate::bail_said!("error-oci-sysctl-name", key = format!("{key:?}"));
         }
         let ipc = [
             "kernel.msgmax",
@@ -779,14 +781,13 @@ fn sysctl(linux: &Linux, ns: Namespaces) -> Result<BTreeMap<String, String>> {
         } else if k.starts_with("net.") {
             Namespace::Net
         } else {
-            bail!(
-                "config.json: linux.sysctl {key:?} is not namespaced: setting it would change the host. Only net.* (with a network namespace) and kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.* (with an IPC namespace) are allowed"
-            );
+            crate::bail_said!("error-oci-sysctl-host", key = format!("{key:?}"));
         };
         if !ns.contains(needs) {
-            bail!(
-                "config.json: linux.sysctl {key:?} needs a \"{}\" entry in linux.namespaces: without one it would change the host's value",
-                needs.name()
+            crate::bail_said!(
+                "error-oci-sysctl-needs-ns",
+                key = format!("{key:?}"),
+                ns = needs.name()
             );
         }
         out.insert(k, value.clone());
@@ -886,10 +887,7 @@ fn rlimit_number(name: &str) -> Result<u32> {
 /// A path inside the container, as the bundle's field `what` gives it: absolute, no `..`.
 fn inside_path(p: &Path, what: &str) -> Result<()> {
     if !p.is_absolute() || p.components().any(|c| c == std::path::Component::ParentDir) {
-        bail!(
-            "config.json: {what} {} must be an absolute path without '..'",
-            p.display()
-        );
+        crate::bail_said!("error-oci-inside-path", field = what, path = p.display());
     }
     Ok(())
 }
