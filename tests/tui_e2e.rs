@@ -667,3 +667,102 @@ fn a_student_solves_an_oci_task_by_typing_into_the_host_shell() {
         "the student's container is still alive: {left:?}"
     );
 }
+
+/// A one-task networking lesson in a pack of its own: a node whose `api` pod is not on
+/// the bridge, and the task that attaches it.
+fn net_task_pack(dir: &Path) {
+    let l = dir.join("net-attach-task");
+    std::fs::create_dir_all(&l).expect("the pack's lesson directory");
+    let lesson = r#"format_version = 1
+id = "net-attach-task"
+track = "net"
+order = 1
+minutes = 5
+topics = ["pod-network"]
+
+[[step]]
+id = "build-node"
+action = { do = "net-node", pod_cidr = "10.244.7.0/24", pods = [
+  { name = "web" },
+  { name = "api", attach = false },
+  { name = "client", serve = false },
+] }
+checks = [{ check = "net-reach", from = "client", to = "web" }]
+
+[[step]]
+id = "attach-api"
+kind = "task"
+solution = ["ip link set veth-api master cni0", "ip link set veth-api up"]
+checks = [
+  { check = "net-link", link = "veth-api", up = true, master = "cni0" },
+  { check = "net-reach", from = "client", to = "api" },
+]
+"#;
+    std::fs::write(l.join("lesson.toml"), lesson).expect("lesson.toml");
+    for (lang, word) in [("en", "Attach api"), ("ko", "api 붙이기")] {
+        let text = format!(
+            "title = \"Net task\"\nsummary = \"A task in the node's shell.\"\n\n\
+             [step.build-node]\ntitle = \"Build the node\"\nbody = \"node\"\n\n\
+             [step.attach-api]\ntitle = \"{word}\"\nbody = \"attach\"\n"
+        );
+        std::fs::write(l.join(format!("{lang}.toml")), text).expect("the prose");
+    }
+}
+
+#[test]
+fn a_student_attaches_a_pod_to_the_bridge_by_typing_in_the_nodes_shell() {
+    let Some(lab) = Lab::as_root("this test builds a node of pods") else {
+        return;
+    };
+    let pack = lab.dir.path().join("pack");
+    net_task_pack(&pack);
+    let run = lab.dir.path().join("run");
+    let state = lab.dir.path().join("state");
+    let cmd = format!(
+        "env CONTLAB_RUN_DIR={} CONTLAB_STATE_DIR={} CONTLAB_CGROUP_PARENT={} LANG=C.UTF-8 {} --lessons {} --lesson net-attach-task; echo CONTLAB-ENDED; sleep 600",
+        run.display(),
+        state.display(),
+        lab.parent,
+        env!("CARGO_BIN_EXE_contlab"),
+        pack.display(),
+    );
+    lab.start(&cmd);
+
+    lab.wait_for("the lesson view", |s| s.contains("Build the node"));
+    lab.keys(&["Enter"]);
+    lab.wait_for("the node to answer", |s| s.contains("✓ 1/2"));
+    lab.keys(&["n", "Enter"]);
+    // The task's checks fail until the student acts: api is not on the bridge.
+    std::thread::sleep(Duration::from_millis(800));
+    let s = lab.screen();
+    assert!(
+        !s.contains("✓ 2/2"),
+        "the task passed before anything was typed:\n{s}"
+    );
+    for line in [
+        "ip link set veth-api master cni0",
+        "ip link set veth-api up",
+    ] {
+        lab.keys(&["-l", line]);
+        lab.keys(&["Enter"]);
+    }
+    lab.wait_for("the attach task to pass", |s| s.contains("✓ 2/2"));
+
+    lab.keys(&["F6"]);
+    lab.keys(&["q"]);
+    lab.wait_for("the quit question", |s| s.contains("Quit?"));
+    lab.keys(&["y"]);
+    lab.wait_for("contlab to end", |s| s.contains("CONTLAB-ENDED"));
+    // The node went with the lesson: no namespace file, no state record.
+    let left: Vec<PathBuf> = ["netns", "containers"]
+        .iter()
+        .flat_map(|d| {
+            std::fs::read_dir(run.join(d))
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
+        .map(|e| e.path())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
