@@ -766,3 +766,107 @@ fn a_student_attaches_a_pod_to_the_bridge_by_typing_in_the_nodes_shell() {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+/// A one-task RBAC lesson in a pack of its own: a Role that also reads Secrets, and the
+/// task that trims it to pods.
+fn rbac_task_pack(dir: &Path) {
+    let l = dir.join("rbac-trim-task");
+    std::fs::create_dir_all(&l).expect("the pack's lesson directory");
+    let lesson = r#"format_version = 1
+id = "rbac-trim-task"
+track = "rbac"
+order = 1
+minutes = 5
+topics = ["rbac"]
+
+[[step]]
+id = "load"
+action = { do = "rbac-load", files = ["role.yaml", "binding.yaml"] }
+
+[[step]]
+id = "shell"
+action = { do = "start" }
+
+[[step]]
+id = "trim"
+kind = "task"
+solution_files = { "role.yaml" = "role-solution.yaml" }
+checks = [
+  { check = "rbac", verb = "list", resource = "pods", namespace = "ci", as = "jane", allowed = true },
+  { check = "rbac", verb = "get", resource = "secrets", name = "registry", namespace = "ci", as = "jane", allowed = false },
+]
+"#;
+    std::fs::write(l.join("lesson.toml"), lesson).expect("lesson.toml");
+    let role = |resources: &str| {
+        format!(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: reader\n  namespace: ci\nrules:\n- apiGroups: [\"\"]\n  resources: [{resources}]\n  verbs: [get, list]\n"
+        )
+    };
+    std::fs::write(l.join("role.yaml"), role("pods, secrets")).expect("role.yaml");
+    std::fs::write(l.join("role-solution.yaml"), role("pods")).expect("the solution");
+    std::fs::write(
+        l.join("binding.yaml"),
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: reader\n  namespace: ci\nsubjects:\n- kind: User\n  name: jane\n  apiGroup: rbac.authorization.k8s.io\nroleRef:\n  kind: Role\n  name: reader\n  apiGroup: rbac.authorization.k8s.io\n",
+    )
+    .expect("binding.yaml");
+    for (lang, word) in [("en", "Trim the Role"), ("ko", "Role 줄이기")] {
+        let text = format!(
+            "title = \"RBAC task\"\nsummary = \"A Role edited in the shell.\"\n\n\
+             [step.load]\ntitle = \"Load the files\"\nbody = \"load\"\n\n\
+             [step.shell]\ntitle = \"A shell\"\nbody = \"shell\"\n\n\
+             [step.trim]\ntitle = \"{word}\"\nbody = \"trim\"\n"
+        );
+        std::fs::write(l.join(format!("{lang}.toml")), text).expect("the prose");
+    }
+}
+
+#[test]
+fn a_student_trims_a_role_by_typing_in_the_shell_and_the_checks_turn_green() {
+    let Some(lab) = Lab::as_root("this test opens the lesson's shell") else {
+        return;
+    };
+    let pack = lab.dir.path().join("pack");
+    rbac_task_pack(&pack);
+    let run = lab.dir.path().join("run");
+    let state = lab.dir.path().join("state");
+    let cmd = format!(
+        "env CONTLAB_RUN_DIR={} CONTLAB_STATE_DIR={} CONTLAB_CGROUP_PARENT={} LANG=C.UTF-8 {} --lessons {} --lesson rbac-trim-task; echo CONTLAB-ENDED; sleep 600",
+        run.display(),
+        state.display(),
+        lab.parent,
+        env!("CARGO_BIN_EXE_contlab"),
+        pack.display(),
+    );
+    lab.start(&cmd);
+
+    lab.wait_for("the lesson view", |s| s.contains("Load the files"));
+    lab.keys(&["Enter"]);
+    lab.wait_for("the files to load", |s| s.contains("✓ 1/3"));
+    lab.keys(&["n", "Enter"]);
+    lab.wait_for("the shell step", |s| s.contains("✓ 2/3"));
+    lab.keys(&["n", "Enter"]);
+    // The Role still grants Secrets: the task's check fails until the file is edited.
+    std::thread::sleep(Duration::from_millis(800));
+    let s = lab.screen();
+    assert!(
+        !s.contains("✓ 3/3"),
+        "the task passed before anything was typed:\n{s}"
+    );
+    let role = run.join("lessons/rbac-trim-task/role.yaml");
+    let line = format!(
+        "sed -i 's/resources: \\[pods, secrets\\]/resources: [pods]/' {}",
+        role.display()
+    );
+    lab.keys(&["-l", &line]);
+    lab.keys(&["Enter"]);
+    lab.wait_for("the trim task to pass", |s| s.contains("✓ 3/3"));
+    let text = std::fs::read_to_string(&role).expect("the work file");
+    assert!(!text.contains("secrets"), "{text}");
+
+    lab.keys(&["F6"]);
+    lab.keys(&["q"]);
+    lab.wait_for("the quit question", |s| s.contains("Quit?"));
+    lab.keys(&["y"]);
+    lab.wait_for("contlab to end", |s| s.contains("CONTLAB-ENDED"));
+    assert!(!role.exists(), "the work file outlived the lesson");
+}
