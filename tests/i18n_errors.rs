@@ -177,7 +177,7 @@ fn an_oci_uid_map_without_a_user_namespace_is_refused_in_korean() {
     assert!(ko.contains("uid/gid"), "{ko}");
     let en = refusal(&create("en"));
     assert!(
-        en.contains("need a \"user\" entry in linux.namespaces"),
+        en.contains("need a \"user\" entry in `linux.namespaces`"),
         "{en}"
     );
     assert!(

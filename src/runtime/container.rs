@@ -555,7 +555,7 @@ impl Container {
             (hook.0)(pid.as_raw())?;
         }
         channel::send(&sock, &config, overlay.as_ref().map(|f| f.as_raw_fd()))
-            .context("cannot send the configuration to the container's init")?;
+            .context(crate::said!("error-send-init-config"))?;
         drop(overlay);
         self.wait_for_init(Relay::new(sock, &self.tracer))
     }
@@ -778,7 +778,7 @@ impl Container {
         // The init holds its own copies now; the gate must have no reader but the init,
         // so that `start` can tell a dead init (ENXIO) from a waiting one.
         drop(gate);
-        let init = ProcessId::of(pid.as_raw()).context("the container's init died at once")?;
+        let init = ProcessId::of(pid.as_raw()).context(crate::said!("error-init-died-at-once"))?;
         self.init = Some(init);
         self.ledger()?.update(|r| r.processes.push(init))?;
         Ok((pid, inherited))
@@ -803,7 +803,7 @@ impl Container {
         if let Some(adj) = spec.overrides.oom_score_adj {
             let path = PathBuf::from(format!("/proc/{pid}/oom_score_adj"));
             write_proc(&self.tracer, &path, &adj.to_string())
-                .with_context(|| format!("cannot set process.oomScoreAdj to {adj}"))?;
+                .with_context(|| crate::said!("error-oom-score-adj", adj = adj))?;
         }
         Ok(())
     }
@@ -818,7 +818,7 @@ impl Container {
         }
         if new_user {
             nix::unistd::write(sock, &[1u8])
-                .context("the container's init died before it started")?;
+                .context(crate::said!("error-init-died-before-start"))?;
         }
         Ok(())
     }

@@ -257,7 +257,7 @@ pub(crate) fn spawn(
         Some(r) => r,
         None => {
             use std::os::unix::process::ExitStatusExt;
-            sent.context("cannot send the configuration to contlab's exec helper")?;
+            sent.context(crate::said!("error-send-exec-config"))?;
             bail!(
                 "contlab's exec helper died before the command ended ({:?})",
                 output.status.signal().map_or_else(
