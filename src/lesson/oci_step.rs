@@ -116,17 +116,6 @@ impl Work {
         read_config(&self.bundle())
     }
 
-    /// Runs one line of a host task's reference solution as the host shell would: `sh -c`
-    /// in the work directory, with the same `contlab` and `runc` wrappers on `PATH`.
-    /// Output goes through files, since a container created here inherits them and a
-    /// pipe would stay open until it ends.
-    pub fn host_exec(&self, line: &str, tools: &super::shell::HostTools) -> Result<Done> {
-        let mut cmd = super::shell::host_command(self.dir(), tools)?;
-        cmd.arg("-c").arg(line);
-        self.run_to_files(cmd, "host")
-            .context("cannot run /bin/sh on the host")
-    }
-
     /// Runs `cmd` with stdin empty and stdout and stderr in files of the work directory
     /// (`NAME.out`, `NAME.err`): a container it creates inherits them, and a pipe would
     /// hold this call until the container ends.
