@@ -554,8 +554,17 @@ impl Container {
         if let Some(hook) = spec.created_hook.take() {
             (hook.0)(pid.as_raw())?;
         }
-        channel::send(&sock, &config, overlay.as_ref().map(|f| f.as_raw_fd()))
-            .context(crate::said!("error-send-init-config"))?;
+        if let Err(e) = channel::send(&sock, &config, overlay.as_ref().map(|f| f.as_raw_fd())) {
+            // The init is gone before it read its configuration (an OOM kill during setup,
+            // on a small memory limit): say how it died, as when it dies a little later.
+            let gone = e.downcast_ref::<nix::errno::Errno>().is_some_and(|n| {
+                matches!(n, nix::errno::Errno::EPIPE | nix::errno::Errno::ECONNRESET)
+            });
+            if gone {
+                return Err(self.init_died());
+            }
+            return Err(e.context(crate::said!("error-send-init-config")));
+        }
         drop(overlay);
         self.wait_for_init(Relay::new(sock, &self.tracer))
     }
@@ -953,19 +962,25 @@ impl Container {
 
     /// Relays the init's trace until it reports `Started` (or `Ready`, at its start
     /// gate) or fails; then a thread keeps relaying until the channel closes.
+    /// The init ended during setup: reaps it and says how it died (an OOM kill counted
+    /// by the cgroup included).
+    fn init_died(&mut self) -> anyhow::Error {
+        match self.reap_init() {
+            Ok(mut status) => {
+                status.oom_killed = self
+                    .cgroup
+                    .as_ref()
+                    .is_some_and(|cg| cg.oom_kills() > self.oom_before);
+                anyhow::Error::new(status.said()).context(crate::said!("error-init-died"))
+            }
+            Err(e) => e.context(crate::said!("error-init-died")),
+        }
+    }
+
     fn wait_for_init(&mut self, mut relay: Relay) -> Result<()> {
         loop {
             match relay.next_report() {
-                None => {
-                    let mut status = self.reap_init()?;
-                    status.oom_killed = self
-                        .cgroup
-                        .as_ref()
-                        .is_some_and(|cg| cg.oom_kills() > self.oom_before);
-                    return Err(
-                        anyhow::Error::new(status.said()).context(crate::said!("error-init-died"))
-                    );
-                }
+                None => return Err(self.init_died()),
                 Some(Report::Started { .. } | Report::Ready) => break,
                 Some(Report::Error { error }) => {
                     let _ = self.reap_init();
