@@ -81,6 +81,32 @@ impl Lab {
     }
 
     /// Starts `cmd` in a 160x48 tmux session named `lab`.
+    /// Starts the lab on one lesson of the pack in `pack`, with the run and state
+    /// directories under this lab's directory (`run`, `state`), and returns the run one.
+    fn start_pack(&self, pack: &Path, lesson: &str) -> PathBuf {
+        let run = self.dir.path().join("run");
+        let state = self.dir.path().join("state");
+        let cmd = format!(
+            "env CONTLAB_RUN_DIR={} CONTLAB_STATE_DIR={} CONTLAB_CGROUP_PARENT={} LANG=C.UTF-8 {} --lessons {} --lesson {lesson}; echo CONTLAB-ENDED; sleep 600",
+            run.display(),
+            state.display(),
+            self.parent,
+            env!("CARGO_BIN_EXE_contlab"),
+            pack.display(),
+        );
+        self.start(&cmd);
+        run
+    }
+
+    /// Leaves the lab as a student does (F6, q, y) and waits for it to end.
+    fn quit(&self) {
+        self.keys(&["F6"]);
+        self.keys(&["q"]);
+        self.wait_for("the quit question", |s| s.contains("Quit?"));
+        self.keys(&["y"]);
+        self.wait_for("contlab to end", |s| s.contains("CONTLAB-ENDED"));
+    }
+
     fn start(&self, cmd: &str) {
         self.tmux(&[
             "new-session",
@@ -481,17 +507,7 @@ fn a_student_makes_a_cgroup_by_hand_in_the_host_shell_and_the_checks_turn_green(
     let lab = Lab::new();
     let pack = lab.dir.path().join("pack");
     hand_cgroup_pack(&pack);
-    let run = lab.dir.path().join("run");
-    let state = lab.dir.path().join("state");
-    let cmd = format!(
-        "env CONTLAB_RUN_DIR={} CONTLAB_STATE_DIR={} CONTLAB_CGROUP_PARENT={} LANG=C.UTF-8 {} --lessons {} --lesson hand-cgroup; echo CONTLAB-ENDED; sleep 600",
-        run.display(),
-        state.display(),
-        lab.parent,
-        env!("CARGO_BIN_EXE_contlab"),
-        pack.display(),
-    );
-    lab.start(&cmd);
+    let run = lab.start_pack(&pack, "hand-cgroup");
 
     lab.wait_for("the lesson view", |s| s.contains("Make hand"));
     // The task makes the lab cgroup and opens the host shell, and its check fails.
@@ -538,11 +554,7 @@ fn a_student_makes_a_cgroup_by_hand_in_the_host_shell_and_the_checks_turn_green(
     lab.keys(&["Enter"]);
     lab.wait_for("the join task to pass", |s| s.contains("✓ 2/2"));
 
-    lab.keys(&["F6"]);
-    lab.keys(&["q"]);
-    lab.wait_for("the quit question", |s| s.contains("Quit?"));
-    lab.keys(&["y"]);
-    lab.wait_for("contlab to end", |s| s.contains("CONTLAB-ENDED"));
+    lab.quit();
     // The lab cgroup went with the lesson, the student's hand cgroup in it.
     for p in lab.cgroup_dirs() {
         let children: Vec<_> = std::fs::read_dir(&p)
@@ -615,17 +627,7 @@ fn a_student_solves_an_oci_task_by_typing_into_the_host_shell() {
     let id = format!("tui{}", std::process::id());
     let pack = lab.dir.path().join("pack");
     oci_task_pack(&pack, &id);
-    let run = lab.dir.path().join("run");
-    let state = lab.dir.path().join("state");
-    let cmd = format!(
-        "env CONTLAB_RUN_DIR={} CONTLAB_STATE_DIR={} CONTLAB_CGROUP_PARENT={} LANG=C.UTF-8 {} --lessons {} --lesson oci-host-task; echo CONTLAB-ENDED; sleep 600",
-        run.display(),
-        state.display(),
-        lab.parent,
-        env!("CARGO_BIN_EXE_contlab"),
-        pack.display(),
-    );
-    lab.start(&cmd);
+    lab.start_pack(&pack, "oci-host-task");
 
     lab.wait_for("the lesson view", |s| s.contains("Root filesystem"));
     lab.keys(&["Enter"]);
@@ -651,11 +653,7 @@ fn a_student_solves_an_oci_task_by_typing_into_the_host_shell() {
         "the failing check is still shown:\n{s}"
     );
 
-    lab.keys(&["F6"]);
-    lab.keys(&["q"]);
-    lab.wait_for("the quit question", |s| s.contains("Quit?"));
-    lab.keys(&["y"]);
-    lab.wait_for("contlab to end", |s| s.contains("CONTLAB-ENDED"));
+    lab.quit();
     // The student's container went with the lesson: no process of it is alive.
     let deadline = Instant::now() + Duration::from_secs(5);
     while !processes_whose("cgroup", &id).is_empty() && Instant::now() < deadline {
@@ -716,17 +714,7 @@ fn a_student_attaches_a_pod_to_the_bridge_by_typing_in_the_nodes_shell() {
     };
     let pack = lab.dir.path().join("pack");
     net_task_pack(&pack);
-    let run = lab.dir.path().join("run");
-    let state = lab.dir.path().join("state");
-    let cmd = format!(
-        "env CONTLAB_RUN_DIR={} CONTLAB_STATE_DIR={} CONTLAB_CGROUP_PARENT={} LANG=C.UTF-8 {} --lessons {} --lesson net-attach-task; echo CONTLAB-ENDED; sleep 600",
-        run.display(),
-        state.display(),
-        lab.parent,
-        env!("CARGO_BIN_EXE_contlab"),
-        pack.display(),
-    );
-    lab.start(&cmd);
+    let run = lab.start_pack(&pack, "net-attach-task");
 
     lab.wait_for("the lesson view", |s| s.contains("Build the node"));
     lab.keys(&["Enter"]);
@@ -748,11 +736,7 @@ fn a_student_attaches_a_pod_to_the_bridge_by_typing_in_the_nodes_shell() {
     }
     lab.wait_for("the attach task to pass", |s| s.contains("✓ 2/2"));
 
-    lab.keys(&["F6"]);
-    lab.keys(&["q"]);
-    lab.wait_for("the quit question", |s| s.contains("Quit?"));
-    lab.keys(&["y"]);
-    lab.wait_for("contlab to end", |s| s.contains("CONTLAB-ENDED"));
+    lab.quit();
     // The node went with the lesson: no namespace file, no state record.
     let left: Vec<PathBuf> = ["netns", "containers"]
         .iter()
@@ -827,17 +811,7 @@ fn a_student_trims_a_role_by_typing_in_the_shell_and_the_checks_turn_green() {
     };
     let pack = lab.dir.path().join("pack");
     rbac_task_pack(&pack);
-    let run = lab.dir.path().join("run");
-    let state = lab.dir.path().join("state");
-    let cmd = format!(
-        "env CONTLAB_RUN_DIR={} CONTLAB_STATE_DIR={} CONTLAB_CGROUP_PARENT={} LANG=C.UTF-8 {} --lessons {} --lesson rbac-trim-task; echo CONTLAB-ENDED; sleep 600",
-        run.display(),
-        state.display(),
-        lab.parent,
-        env!("CARGO_BIN_EXE_contlab"),
-        pack.display(),
-    );
-    lab.start(&cmd);
+    let run = lab.start_pack(&pack, "rbac-trim-task");
 
     lab.wait_for("the lesson view", |s| s.contains("Load the files"));
     lab.keys(&["Enter"]);
@@ -863,10 +837,6 @@ fn a_student_trims_a_role_by_typing_in_the_shell_and_the_checks_turn_green() {
     let text = std::fs::read_to_string(&role).expect("the work file");
     assert!(!text.contains("secrets"), "{text}");
 
-    lab.keys(&["F6"]);
-    lab.keys(&["q"]);
-    lab.wait_for("the quit question", |s| s.contains("Quit?"));
-    lab.keys(&["y"]);
-    lab.wait_for("contlab to end", |s| s.contains("CONTLAB-ENDED"));
+    lab.quit();
     assert!(!role.exists(), "the work file outlived the lesson");
 }
