@@ -15,6 +15,16 @@ pub fn date(days: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
+/// The day counted from 1970-01-01 of a (year, month, day): `date`'s inverse.
+pub fn days(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -22,5 +32,9 @@ mod tests {
         assert_eq!(super::date(0), (1970, 1, 1));
         assert_eq!(super::date(11_016), (2000, 2, 29));
         assert_eq!(super::date(-1), (1969, 12, 31));
+        for d in [-1, 0, 11_016, 20_000, 60_000] {
+            let (y, m, day) = super::date(d);
+            assert_eq!(super::days(y, m, day), d);
+        }
     }
 }

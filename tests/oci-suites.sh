@@ -170,12 +170,13 @@ clean_up() {
             /sys/fs/cgroup/"$cg_parent"/*/cgroup.procs 2>/dev/null)" ] && break
         sleep 0.1
     done
-    # cgroups named by the bundles' cgroupsPath, deepest first, parents only when empty.
+    # cgroups named by the bundles' cgroupsPath (a relative one is where runc puts it, below
+    # the hierarchy's root), deepest first, parents only when empty.
     local paths=()
     while IFS= read -r cg; do paths+=("$cg"); done < <(
         find "$tmp" -name config.json -size -1M 2>/dev/null |
-            xargs -r grep -ho '"cgroupsPath": *"/[^"]*"' 2>/dev/null |
-            sed 's/.*"\(\/[^"]*\)"$/\1/' | sort -u)
+            xargs -r grep -ho '"cgroupsPath": *"[^"]*"' 2>/dev/null |
+            sed 's/.*"\([^"]*\)"$/\1/; s/^\([^/]\)/\/\1/' | sort -u)
     paths+=("/$cg_parent")
     for cg in "${paths[@]}"; do
         case "$cg" in *..*) continue ;; esac
@@ -188,6 +189,11 @@ clean_up() {
                 [ "$p" = "$m" ] || rmdir "$p" 2>/dev/null || break
                 [ -d "$p" ] && break
             done
+            # A runtime that removed the leaf itself leaves the suite's own top
+            # directory (/runtime-test): removed when it is empty.
+            local top=${cg#/}
+            top=${top%%/*}
+            [ -z "$top" ] || [ "/$top" = "$cg" ] || rmdir "$m/$top" 2>/dev/null || true
         done
     done
     # Mounts under this run's TMPDIR (bundles of the propagation tests), deepest first.
@@ -204,20 +210,22 @@ clean_up() {
     fi
 }
 
-# runtime-tools: one TAP executable per test, run from the unpacked directory. A pass
-# has at least one "ok" and no "not ok"; a plan of 1..0 with an error block is a failure.
-run_runtime_tools() {
-    local rt=$1 dir=$scratch/runtime-tools out=$run_dir/results/runtime-tools-$rt t t0 name log rc
+# Runs suite $1's tests (the rest of the arguments: a runtime-tools executable or a contest
+# group each) with runtime $2, each through `one_$1 RUNTIME TEST`, its log in $logs/NAME.$3;
+# a test passes when it exits 0 and its log has a line matching $4 and none matching $5.
+run_suite() {
+    local suite=$1 rt=$2 ext=$3 ok=$4 notok=$5 t name log rc t0
+    local out=$run_dir/results/$suite-$rt logs=$run_dir/logs/$suite-$rt
+    shift 5
     : > "$out"
-    mkdir -p "$run_dir/logs/runtime-tools-$rt"
-    for t in "$dir"/validation/*/*.t; do
+    mkdir -p "$logs"
+    for t in "$@"; do
         name=$(basename "$t" .t)
-        log=$run_dir/logs/runtime-tools-$rt/$name.tap
+        log=$logs/$name.$ext
         t0=$(date +%s)
-        (cd "$dir" && TMPDIR=$run_dir/$rt/tmp RUNTIME=$run_dir/bin/$rt \
-            timeout -k 5 "$timeout_one" "$t") > "$log" 2>&1 && rc=0 || rc=$?
-        echo "$name rc=$rc $(since "$t0") s" >> "$run_dir/logs/runtime-tools-$rt/times"
-        if [ "$rc" = 0 ] && grep -q '^ok' "$log" && ! grep -q '^not ok' "$log"; then
+        "one_$suite" "$rt" "$t" > "$log" 2>&1 && rc=0 || rc=$?
+        echo "$name rc=$rc $(since "$t0") s" >> "$logs/times"
+        if [ "$rc" = 0 ] && grep -q "$ok" "$log" && ! grep -q "$notok" "$log"; then
             echo "$name pass" >> "$out"
         else
             echo "$name fail" >> "$out"
@@ -226,28 +234,31 @@ run_runtime_tools() {
     done
 }
 
+# runtime-tools: one TAP executable per test, run from the unpacked directory. A pass
+# has at least one "ok" and no "not ok"; a plan of 1..0 with an error block is a failure.
+one_runtime-tools() {
+    (cd "$scratch/runtime-tools" && TMPDIR=$run_dir/$1/tmp RUNTIME=$run_dir/bin/$1 \
+        timeout -k 5 "$timeout_one" "$2")
+}
+run_runtime_tools() {
+    run_suite runtime-tools "$1" tap '^ok' '^not ok' "$scratch"/runtime-tools/validation/*/*.t
+}
+
 # contest: one run per group (a panic in one group ends its whole run); a group passes
 # when its run exits 0 with an "ok" and no "not ok".
+contest_dir=$scratch/contest
+one_contest() {
+    (cd "$contest_dir/tests/contest/contest" && TMPDIR=$run_dir/$1/tmp RUNTIME_KIND=runc \
+        timeout -k 10 "$timeout_group" "$contest_dir/target/release/contest" run \
+        --runtime "$run_dir/bin/$1" \
+        --runtimetest "$contest_dir/target/x86_64-unknown-linux-gnu/release/runtimetest" \
+        -t "$2")
+}
 run_contest() {
-    local rt=$1 dir=$scratch/contest out=$run_dir/results/contest-$rt g log rc t0
-    local bin=$dir/target/release/contest
-    local rtt=$dir/target/x86_64-unknown-linux-gnu/release/runtimetest
-    : > "$out"
-    mkdir -p "$run_dir/logs/contest-$rt"
-    for g in $(cd "$dir/tests/contest/contest" && "$bin" list); do
-        log=$run_dir/logs/contest-$rt/$g.log
-        t0=$(date +%s)
-        (cd "$dir/tests/contest/contest" && TMPDIR=$run_dir/$rt/tmp RUNTIME_KIND=runc \
-            timeout -k 10 "$timeout_group" "$bin" run --runtime "$run_dir/bin/$rt" \
-            --runtimetest "$rtt" -t "$g") > "$log" 2>&1 && rc=0 || rc=$?
-        echo "$g rc=$rc $(since "$t0") s" >> "$run_dir/logs/contest-$rt/times"
-        if [ "$rc" = 0 ] && grep -q ' : ok$' "$log" && ! grep -q ' : not ok$' "$log"; then
-            echo "$g pass" >> "$out"
-        else
-            echo "$g fail" >> "$out"
-        fi
-        clean_up "$rt"
-    done
+    local groups
+    groups=$(cd "$contest_dir/tests/contest/contest" && "$contest_dir/target/release/contest" list)
+    # shellcheck disable=SC2086 # one word per group
+    run_suite contest "$1" log ' : ok$' ' : not ok$' $groups
 }
 
 # Prints one suite's row and the tests runc passes that contlab fails; returns 1 if any.

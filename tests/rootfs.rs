@@ -421,7 +421,7 @@ fn ensure_default_is_shared_by_threads_and_processes() {
     let entries: Vec<String> = fs::read_dir(state.path().join("rootfs"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n != ".lock")
+        .filter(|n| n != ".lock" && n != ".default")
         .collect();
     assert_eq!(entries.len(), 1, "built more than once: {entries:?}");
 }

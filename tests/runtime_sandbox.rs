@@ -187,6 +187,48 @@ fn a_user_namespace_without_a_root_mapping_runs_as_nobody() {
 }
 
 #[test]
+fn every_namespace_without_a_root_mapping_sets_up_and_runs_as_nobody() {
+    // As `unshare --user --mount --pid …` without --map-root-user: the setup (mounts,
+    // cgroup namespace, pivot_root) runs with the capabilities the new user namespace
+    // gives its creator; the command runs unmapped, with none of them.
+    let sb = Sandbox::new("nomapall");
+    let names = ["user", "mnt", "pid", "net", "uts", "ipc", "cgroup"];
+    let script = format!(
+        "id -u; echo $$; grep CapEff /proc/self/status; for n in {}; do readlink /proc/self/ns/$n; done",
+        names.join(" ")
+    );
+    let out = sb.output(&["sandbox", "--ns", "all", "--", "sh", "-c", &script]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let overflow = std::fs::read_to_string("/proc/sys/kernel/overflowuid").expect("overflowuid");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3 + names.len(), "{text}");
+    assert_eq!(lines[0], overflow.trim(), "{text}");
+    assert_eq!(
+        lines[1], "1",
+        "the command is not PID 1 of a new pid namespace: {text}"
+    );
+    assert_eq!(lines[2], "CapEff:\t0000000000000000", "{text}");
+    for (name, inside) in names.iter().zip(&lines[3..]) {
+        let host = std::fs::read_link(format!("/proc/self/ns/{name}")).expect("own namespace");
+        assert!(
+            inside.starts_with(&format!("{name}:[")),
+            "{name}: {inside:?}"
+        );
+        assert_ne!(
+            *inside,
+            host.to_string_lossy(),
+            "{name} is the host's namespace"
+        );
+    }
+    assert!(sb.leftovers().is_empty(), "{:?}", sb.leftovers());
+}
+
+#[test]
 fn trace_prints_each_operation_with_its_shell_equivalent() {
     let sb = Sandbox::new("trace");
     let out = sb.output(&[

@@ -50,12 +50,11 @@ struct FromBundle {
     /// (SCM_RIGHTS), as runc's.
     #[arg(long, value_name = "PATH")]
     console_socket: Option<PathBuf>,
-    /// Pass this many descriptors after stdio (3, 4, …) to the program: only 0 is
-    /// supported yet.
+    /// Pass this many descriptors after stdio (3, 4, …) to the program.
     #[arg(long, default_value_t = 0, value_name = "N")]
     preserve_fds: u32,
-    /// Enter the root file system without pivot_root(2): not supported (contlab always
-    /// pivots, so the old root is detached).
+    /// Enter the root file system without pivot_root(2), as runc's flag: moved onto `/`
+    /// (MS_MOVE), then chroot(2). The host's tree stays mounted beneath the root.
     #[arg(long)]
     no_pivot: bool,
     /// Do not give the container a new session keyring: contlab never makes one, so
@@ -67,21 +66,12 @@ struct FromBundle {
 impl FromBundle {
     /// The options, once the flags contlab cannot apply are refused.
     fn options(&self, detach: bool) -> Result<CreateOptions<'_>> {
-        if self.preserve_fds > 0 {
-            bail!(
-                "--preserve-fds {} is not supported yet: contlab passes only stdin, stdout and stderr to the container",
-                self.preserve_fds
-            );
-        }
-        if self.no_pivot {
-            bail!(
-                "--no-pivot is not supported: contlab always enters the root with pivot_root(2); drop the flag"
-            );
-        }
         Ok(CreateOptions {
             pid_file: self.pid_file.as_deref(),
             console_socket: self.console_socket.as_deref(),
             detach,
+            preserve_fds: self.preserve_fds,
+            no_pivot: self.no_pivot,
         })
     }
 }
@@ -146,6 +136,16 @@ enum Command {
     Pause { id: String },
     /// Thaw a paused container.
     Resume { id: String },
+    /// Change a container's resource limits, as runc's `update` (values left out stay).
+    Update {
+        /// A resources JSON (`linux.resources` of a config.json), or - for stdin; the
+        /// other flags are then ignored.
+        #[arg(long, short = 'r', value_name = "FILE")]
+        resources: Option<PathBuf>,
+        #[command(flatten)]
+        flags: oci::update::UpdateFlags,
+        id: String,
+    },
     /// Print what this runtime implements, as runc's `features` JSON.
     Features,
     /// Run a command in a running container.
@@ -165,6 +165,21 @@ enum Command {
         /// Add a capability to the process's sets (repeatable), e.g. CAP_NET_ADMIN.
         #[arg(long = "cap", short = 'c', value_name = "CAP")]
         caps: Vec<String>,
+        /// Return once the command runs and leave it running (exit status 0).
+        #[arg(long, short = 'd')]
+        detach: bool,
+        /// Write the command's pid (digits only) to this file.
+        #[arg(long, value_name = "FILE")]
+        pid_file: Option<PathBuf>,
+        /// Give the command a terminal; its master goes to --console-socket.
+        #[arg(long, short = 't')]
+        tty: bool,
+        /// A unix socket that receives the terminal's master fd (SCM_RIGHTS), with --tty.
+        #[arg(long, value_name = "PATH")]
+        console_socket: Option<PathBuf>,
+        /// Pass this many descriptors after stdio (3, 4, …) to the command.
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        preserve_fds: u32,
         id: String,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         cmd: Vec<String>,
@@ -259,7 +274,7 @@ fn dispatch(args: Args) -> Result<ExitCode> {
         bail!("no command given: see `contlab runtime --help`");
     };
     let rt = Runtime::new(args.root);
-    let t = Tracer::null();
+    let t = trace_to_file();
     match command {
         Command::Spec { rootless, bundle } => {
             oci::write_spec(&bundle, rootless)?;
@@ -314,12 +329,28 @@ fn dispatch(args: Args) -> Result<ExitCode> {
         }
         Command::Pause { id } => rt.pause(&id)?,
         Command::Resume { id } => rt.resume(&id)?,
+        Command::Update {
+            resources,
+            flags,
+            id,
+        } => {
+            let update = match resources {
+                Some(file) => oci::update::read_resources(&file)?,
+                None => flags.to_update()?,
+            };
+            rt.update(&id, &update, &t)?;
+        }
         Command::Exec {
             process,
             env,
             cwd,
             user,
             caps,
+            detach,
+            pid_file,
+            tty,
+            console_socket,
+            preserve_fds,
             id,
             cmd,
         } => {
@@ -330,12 +361,34 @@ fn dispatch(args: Args) -> Result<ExitCode> {
                 cwd,
                 user,
                 caps,
+                detach,
+                pid_file,
+                tty,
+                console_socket,
+                preserve_fds,
             };
             let out = rt.exec_with(&id, &opts, Stdio::inherit(), &t)?;
             return Ok(ExitCode::from(out.exit.status().clamp(0, 255) as u8));
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// With `CONTLAB_TRACE_FILE` (a lesson's host shell, or the `contlab-runc` podman runs
+/// there), the trace goes to that file as JSON lines, one `write` each, appended, which
+/// the lesson hands to its trace panel; otherwise nowhere.
+fn trace_to_file() -> Tracer {
+    let Some(path) = std::env::var_os("CONTLAB_TRACE_FILE") else {
+        return Tracer::null();
+    };
+    match std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    {
+        Ok(f) => Tracer::to_fd(f.into()),
+        Err(_) => Tracer::null(),
+    }
 }
 
 /// runc's `list` table: ID, PID, STATUS, BUNDLE, CREATED, OWNER.

@@ -12,13 +12,15 @@ use std::process::ExitCode;
 #[command(after_help = "\
 The root filesystem mode defaults to pivot when a mount namespace is requested, else host.
 With --ns user and no --map-root the container's user is unmapped (it shows as nobody),
-as with `unshare --user`.
+as with `unshare --user`: the setup holds the capabilities the new user namespace gives
+its creator, the command none of them.
 
 Examples:
   sudo contlab sandbox --ns pid,mount -- ps              # PID 1 is ps itself
   sudo contlab sandbox --ns pid,mount --init -- ps       # PID 1 is contlab's init, ps is 2
   sudo contlab sandbox --ns uts --hostname lab -- hostname
   sudo contlab sandbox --ns all --map-root --trace -- id # every syscall, with its shell twin
+  sudo contlab sandbox --ns all -- id -u                 # 65534: unmapped, like unshare --user
   sudo contlab sandbox --ns mount --rootfs chroot -- ls /
   sudo contlab sandbox --memory 32M -- dd if=/dev/zero of=/dev/null bs=100M count=1")]
 pub struct Args {
@@ -91,6 +93,7 @@ pub fn run(a: Args, lang: crate::i18n::Lang) -> Result<ExitCode> {
         pids: a.pids.as_deref().map(cgroup::parse_pids).transpose()?,
         devices: None,
         freezer: false,
+        cpuset: None,
     };
     let rootfs = match &a.rootfs {
         Some(m) => RootfsMode::parse(m)?,

@@ -14,7 +14,7 @@ use std::process::Command;
 
 /// Bumped whenever the layout the builder writes changes, so old cache entries are not
 /// reused.
-const LAYOUT_VERSION: &str = "contlab-rootfs-layout-1";
+pub(crate) const LAYOUT_VERSION: &str = "contlab-rootfs-layout-1";
 
 /// The system directories searched for tools before $PATH, so a user's own `ls` wrapper
 /// in ~/bin does not end up in the rootfs.
@@ -61,7 +61,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Busybox candidates: `which busybox`, then the usual places.
-fn busybox_candidates() -> Vec<PathBuf> {
+pub(crate) fn busybox_candidates() -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Ok(p) = which::which("busybox") {
         out.push(p);

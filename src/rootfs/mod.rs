@@ -116,15 +116,90 @@ pub fn ensure_default() -> Result<PathBuf> {
     if let Some(p) = known(&cache) {
         return Ok(p);
     }
-    let p = build(
-        &BuildOptions::default(),
-        &mut |m| tracing::info!(target: "contlab::rootfs", "{m}"),
-    )?;
+    let fingerprint = default_fingerprint();
+    let p = match stamped(&cache, &fingerprint) {
+        Some(p) => p,
+        None => {
+            let p = build(
+                &BuildOptions::default(),
+                &mut |m| tracing::info!(target: "contlab::rootfs", "{m}"),
+            )?;
+            write_stamp(&cache, &fingerprint, &p);
+            p
+        }
+    };
     KNOWN
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .push((cache, p.clone()));
     Ok(p)
+}
+
+/// The file in the cache that tells the next process which directory the default rootfs
+/// is, with the fingerprint of what it was built from.
+const STAMP: &str = ".default";
+
+/// What the default rootfs's key depends on, found without reading any binary: the
+/// layout, the recipe, and each busybox candidate's identity (path, device, inode,
+/// size, modification and change times). Planning reads and hashes the whole busybox
+/// and runs it for its applets, most of a one-shot `contlab sandbox`; while this is
+/// unchanged, the plan would be too.
+fn default_fingerprint() -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    use std::os::unix::fs::MetadataExt;
+    let mut text = format!("{}\n{}\n", build::LAYOUT_VERSION, recipe::RECIPE_TEXT);
+    for p in build::busybox_candidates() {
+        if let Ok(m) = fs::metadata(&p) {
+            let _ = writeln!(
+                text,
+                "{} {} {} {} {}.{} {}.{}",
+                p.display(),
+                m.dev(),
+                m.ino(),
+                m.len(),
+                m.mtime(),
+                m.mtime_nsec(),
+                m.ctime(),
+                m.ctime_nsec()
+            );
+        }
+    }
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The cached busybox rootfs the stamp names, if the fingerprint still matches and the
+/// directory is there.
+fn stamped(cache: &Path, fingerprint: &str) -> Option<PathBuf> {
+    let text = fs::read_to_string(cache.join(STAMP)).ok()?;
+    let (stamp, name) = text.trim_end().split_once(' ')?;
+    let hex = name.strip_prefix("busybox-")?;
+    if stamp != fingerprint || hex.len() != 16 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    Some(cache.join(name)).filter(|p| p.is_dir())
+}
+
+/// Remembers a busybox rootfs for the next process (written aside, then renamed, so a
+/// reader sees the old stamp or the new one). A host rootfs depends on more files than
+/// the fingerprint covers, so it is planned every time.
+fn write_stamp(cache: &Path, fingerprint: &str, dir: &Path) {
+    let Some(name) = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| n.starts_with("busybox-") && dir.parent() == Some(cache))
+    else {
+        return;
+    };
+    let tmp = cache.join(format!("{STAMP}.{}", std::process::id()));
+    if fs::write(&tmp, format!("{fingerprint} {name}\n")).is_err()
+        || fs::rename(&tmp, cache.join(STAMP)).is_err()
+    {
+        let _ = fs::remove_file(&tmp);
+    }
 }
 
 /// `contlab rootfs build [--from busybox|host] [--out DIR]`, with progress on stderr.

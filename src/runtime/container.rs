@@ -318,7 +318,7 @@ fn write_proc(tracer: &Tracer, path: &Path, text: &str) -> Result<()> {
 /// Writes the user namespace's maps. An unprivileged writer must first deny setgroups
 /// (else a process could drop supplementary groups that deny it access, CVE-2014-8989);
 /// contlab running as root needs not, and leaves setgroups usable inside.
-fn write_id_maps(pid: Pid, map: &IdMap, tracer: &Tracer) -> Result<()> {
+fn write_id_maps(pid: Pid, uid_map: &str, gid_map: &str, tracer: &Tracer) -> Result<()> {
     let proc = PathBuf::from(format!("/proc/{pid}"));
     let can_setgid = ::caps::has_cap(
         None,
@@ -329,8 +329,8 @@ fn write_id_maps(pid: Pid, map: &IdMap, tracer: &Tracer) -> Result<()> {
     if !can_setgid {
         write_proc(tracer, &proc.join("setgroups"), "deny")?;
     }
-    write_proc(tracer, &proc.join("uid_map"), &map.line())?;
-    write_proc(tracer, &proc.join("gid_map"), &map.line())?;
+    write_proc(tracer, &proc.join("uid_map"), uid_map)?;
+    write_proc(tracer, &proc.join("gid_map"), gid_map)?;
     Ok(())
 }
 
@@ -574,11 +574,8 @@ impl Container {
         let (parent, name) = match &spec.cgroup_path {
             Some(p) => match p.trim_matches('/').rsplit_once('/') {
                 Some((parent, name)) => (parent.to_string(), name.to_string()),
-                None => crate::bail_said!(
-                    "error-cgroup-path-parent",
-                    path = format!("{p:?}"),
-                    prefix = crate::paths::PREFIX
-                ),
+                // Right below the hierarchy's root, as runc allows.
+                None => (String::new(), p.trim_matches('/').to_string()),
             },
             None => (crate::paths::cgroup_parent(), self.id.clone()),
         };
@@ -666,6 +663,7 @@ impl Container {
             keep,
             wait_for_maps: ns.contains(Namespace::User) && !joined_user,
             become_root: self.mapped_root,
+            carry_caps: ns.contains(Namespace::User) && !self.mapped_root,
             join_cgroup: Vec::new(),
             stage: None,
             envp: Vec::new(),
@@ -823,11 +821,31 @@ impl Container {
     fn map_ids(&self, pid: Pid, spec: &ContainerSpec<'_>, sock: &OwnedFd) -> Result<()> {
         let new_user = spec.namespaces.contains(Namespace::User) && !joins(spec, Namespace::User);
         if let Some(map) = spec.user_map.as_ref().filter(|_| new_user) {
-            write_id_maps(pid, map, &self.tracer)?;
+            let lines = |v: &[IdMap]| v.iter().map(IdMap::line).collect::<Vec<_>>().join("\n");
+            match &spec.overrides.id_maps {
+                Some((u, g)) => write_id_maps(pid, &lines(u), &lines(g), &self.tracer)?,
+                None => write_id_maps(pid, &map.line(), &map.line(), &self.tracer)?,
+            }
         }
         if new_user {
             nix::unistd::write(sock, &[1u8])
                 .context(crate::said!("error-init-died-before-start"))?;
+        }
+        if new_user && !self.mapped_root {
+            // Done by the child before its exec (see `ChildPlan::carry_caps`).
+            self.tracer.emit(super::trace::TraceEvent {
+                pid: pid.as_raw(),
+                op: "prctl".into(),
+                args:
+                    "PR_CAP_AMBIENT_RAISE, every permitted capability  (by the new process itself)"
+                        .into(),
+                ok: true,
+                result: "0".into(),
+                duration_us: 0,
+                shell: Some(
+                    "unshare --user --keep-caps  # the capabilities outlive the exec".into(),
+                ),
+            });
         }
         Ok(())
     }
@@ -918,7 +936,10 @@ impl Container {
         let ns = spec.namespaces;
         let pts_gid5 = match &spec.user_map {
             None => !ns.contains(Namespace::User),
-            Some(m) => m.inside <= 5 && 5 < m.inside.saturating_add(m.count),
+            Some(m) => match &spec.overrides.id_maps {
+                Some((_, gid)) => gid.iter().any(|g| g.maps(5)),
+                None => m.maps(5),
+            },
         };
         InitConfig {
             namespaces: ns,
@@ -1106,12 +1127,18 @@ impl Container {
             return Ok(e);
         }
         let mut info = self.reap_init()?;
-        if let Some((code, signal)) = self
+        let ending = self
             .reader
             .take()
             .and_then(|h| h.join().ok())
-            .and_then(|e| e.exited)
-        {
+            .unwrap_or_default();
+        if let Some(error) = ending.error {
+            // The init failed after its start gate (a `startContainer` hook, the
+            // command's `execve`): its own sentence says why, not a bare exit status.
+            self.exit = Some(info);
+            return Err(error.into_error());
+        }
+        if let Some((code, signal)) = ending.exited {
             // With `init`, the init reported the payload's own status (an init cannot
             // die of the payload's signal, so its exit code alone would lose it).
             // Without it, the init was the payload, and waitpid said it all.
@@ -1233,6 +1260,10 @@ impl Container {
             user: None,
             rlimits: Vec::new(),
             no_new_privs: true,
+            seccomp: Vec::new(),
+            detach: false,
+            preserve_fds: 0,
+            console: false,
         })
     }
 

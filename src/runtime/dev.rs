@@ -36,19 +36,24 @@ pub(crate) fn symlink(target: &str, link: &Path, tracer: &Tracer) -> nix::Result
 }
 
 /// Builds `<root>/dev`. `pts_gid5`: pass `gid=5` (the `tty` group) to devpts, which
-/// fails when gid 5 is not mapped into the container's user namespace.
-pub fn populate(root: &Path, pts_gid5: bool, tracer: &Tracer) -> Result<()> {
+/// fails when gid 5 is not mapped into the container's user namespace. `unmapped`: the
+/// init's user has no id in its user namespace, and a tmpfs that namespace mounts takes
+/// no new file from such a user (EOVERFLOW), so `/dev` is the root's own directory, on
+/// the overlay contlab made.
+pub fn populate(root: &Path, pts_gid5: bool, unmapped: bool, tracer: &Tracer) -> Result<()> {
     let dev = root.join("dev");
     mkdir(&dev, tracer).with_context(|| format!("cannot create {}", dev.display()))?;
-    mounts::mount(
-        tracer,
-        Some("tmpfs"),
-        &dev,
-        Some("tmpfs"),
-        MsFlags::MS_NOSUID | MsFlags::MS_STRICTATIME,
-        Some("mode=755,size=65536k"),
-    )
-    .context("cannot mount a tmpfs on the container's /dev")?;
+    if !unmapped {
+        mounts::mount(
+            tracer,
+            Some("tmpfs"),
+            &dev,
+            Some("tmpfs"),
+            MsFlags::MS_NOSUID | MsFlags::MS_STRICTATIME,
+            Some("mode=755,size=65536k"),
+        )
+        .context("cannot mount a tmpfs on the container's /dev")?;
+    }
     create_devices(&dev, tracer)?;
     let pts = dev.join("pts");
     mkdir(&pts, tracer)?;

@@ -49,6 +49,21 @@ pub struct ExecConfig {
     pub rlimits: Vec<super::spec::Rlimit>,
     #[serde(default = "yes")]
     pub no_new_privs: bool,
+    /// The container's seccomp filters (`linux.seccomp`), loaded into the command as
+    /// runc loads them into an exec'd process.
+    #[serde(default)]
+    pub seccomp: Vec<super::seccomp::Program>,
+    /// Report the command's pid and leave it running (`runc exec --detach`): it is
+    /// re-parented to the nearest subreaper (conmon, for podman).
+    #[serde(default)]
+    pub detach: bool,
+    /// fds 3, 4, … of the caller the command keeps (`--preserve-fds N`).
+    #[serde(default)]
+    pub preserve_fds: u32,
+    /// A console socket comes beside the configuration: the command gets a terminal
+    /// of the container's devpts, whose master goes to the socket (`--tty`).
+    #[serde(default)]
+    pub console: bool,
 }
 
 fn yes() -> bool {
@@ -78,7 +93,7 @@ pub fn main(args: &[String]) -> ExitCode {
     let tracer = Tracer::to_fd(dup);
     let mut out = std::fs::File::from(chan);
     let res = match config {
-        Ok(Some((c, _))) => run(&c, &tracer, &mut out),
+        Ok(Some((c, console))) => run(&c, console, &tracer, &mut out),
         // contlab went away before sending it: nothing to do.
         Ok(None) => return ExitCode::from(1),
         Err(e) => Err(e),
@@ -97,7 +112,12 @@ pub fn main(args: &[String]) -> ExitCode {
     }
 }
 
-fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<ExitCode> {
+fn run(
+    config: &ExecConfig,
+    console: Option<OwnedFd>,
+    tracer: &Tracer,
+    out: &mut std::fs::File,
+) -> Result<ExitCode> {
     let pid = config.target.pid.to_string();
     // Open everything first, while /proc is still the host's: after setns(mnt) these
     // paths would resolve in the container.
@@ -168,6 +188,14 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
         let _ = out.flush();
         return Ok(ExitCode::SUCCESS);
     }
+    let mut terminal = config.terminal;
+    if config.console {
+        // The terminal comes from the container's devpts, now that its root is ours.
+        let socket = console.context("the console socket did not reach contlab's exec helper")?;
+        let owner = config.user.as_ref().map(|u| u.uid);
+        super::init::console_terminal(socket, owner, tracer)?;
+        terminal = true;
+    }
     let setup = PayloadSetup {
         user: config.user.as_ref(),
         caps: match config.capabilities {
@@ -175,15 +203,16 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
             _ => None,
         },
         rlimits: &config.rlimits,
-        // An exec'd process gets no filter yet (runc gives it the container's).
-        seccomp: &[],
+        // The container's filters, as runc gives an exec'd process.
+        seccomp: &config.seccomp,
         no_new_privs: config.no_new_privs,
+        preserve_fds: config.preserve_fds,
     };
     let payload = payload::spawn_payload(
         &config.args,
         &config.env,
         &SigSet::empty(),
-        config.terminal,
+        terminal,
         &setup,
         tracer,
     )?;
@@ -193,6 +222,12 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
             pid: payload.as_raw(),
         },
     );
+    if config.detach {
+        // Not waited for: when this helper ends, the command is re-parented to the
+        // nearest subreaper, which waits for it (conmon does, for podman).
+        let _ = out.flush();
+        return Ok(ExitCode::SUCCESS);
+    }
     let (code, signal) = payload::wait(payload)?;
     channel::send_report(out, &Report::Exited { code, signal });
     let _ = out.flush();
@@ -204,6 +239,18 @@ fn run(config: &ExecConfig, tracer: &Tracer, out: &mut std::fs::File) -> Result<
 pub(crate) fn spawn(
     config: &ExecConfig,
     stdio: super::spec::Stdio,
+    tracer: &Tracer,
+) -> Result<super::container::ExecOutput> {
+    spawn_with(config, stdio, None, &mut |_| Ok(()), tracer)
+}
+
+/// [`spawn`] with a console socket for `config.console`, and `started` called with the
+/// command's pid (host's view) as soon as it runs, before it is waited for.
+pub(crate) fn spawn_with(
+    config: &ExecConfig,
+    stdio: super::spec::Stdio,
+    console: Option<OwnedFd>,
+    started: &mut dyn FnMut(i32) -> Result<()>,
     tracer: &Tracer,
 ) -> Result<super::container::ExecOutput> {
     use super::spec::Io;
@@ -219,7 +266,8 @@ pub(crate) fn spawn(
     }
     let (sock, child_sock) =
         channel::pair().context("cannot create the socket pair to contlab's exec helper")?;
-    let w = super::process::above_stdio(child_sock)?;
+    // Above the fds the command is to keep (3 … 2+preserve_fds), which it inherits.
+    let w = super::process::above(child_sock, 3 + config.preserve_fds as i32)?;
     let w_raw = w.as_raw_fd();
     let mut cmd = std::process::Command::new(super::process::sealed_exe_path()?);
     cmd.arg0("contlab")
@@ -241,8 +289,34 @@ pub(crate) fn spawn(
     let child = cmd.spawn().context("cannot start contlab's exec helper")?;
     drop(w);
     // A helper that died at once closed its end: the relay then tells of it below.
-    let sent = channel::send(&sock, config, None);
-    let relay = Relay::new(sock, tracer);
+    let sent = channel::send(&sock, config, console.as_ref().map(|c| c.as_raw_fd()));
+    drop(console);
+    let mut relay = Relay::new(sock, tracer);
+    let mut pid = None;
+    let mut early_exit = None;
+    // Reports until the command runs (or the helper fails, or ends without a command,
+    // as the breakout does), then the rest in a thread, which reads while stdout and
+    // stderr are collected.
+    while let Some(r) = relay.next_report() {
+        match r {
+            Report::Started { pid: p } => {
+                pid = Some(p);
+                break;
+            }
+            Report::Exited { code, signal } => {
+                early_exit = Some((code, signal));
+                break;
+            }
+            Report::Error { error } => {
+                let _ = child.wait_with_output();
+                return Err(error.into_error());
+            }
+            Report::Ready | Report::Exec { .. } => {}
+        }
+    }
+    if let Some(p) = pid {
+        started(p)?;
+    }
     let reader = std::thread::spawn(move || relay.until_closed());
     let output = child
         .wait_with_output()
@@ -253,8 +327,9 @@ pub(crate) fn spawn(
     if let Some(error) = ending.error {
         return Err(error.into_error());
     }
-    let (code, signal) = match ending.exited {
+    let (code, signal) = match ending.exited.or(early_exit) {
         Some(r) => r,
+        None if config.detach && pid.is_some() => (Some(0), None),
         None => {
             use std::os::unix::process::ExitStatusExt;
             sent.context(crate::said!("error-send-exec-config"))?;

@@ -145,6 +145,7 @@ fn start(exe: BorrowedFd<'static>) -> Result<Server> {
         keep: vec![theirs.as_raw_fd()],
         wait_for_maps: false,
         become_root: false,
+        carry_caps: false,
         join_cgroup: Vec::new(),
         stage: None,
         envp: vec![CString::new(format!("{ENV}={}", std::process::id()))?],

@@ -119,15 +119,13 @@ fn run(
     if ns.contains(Namespace::Mount) {
         // Before any other mount: with shared propagation (systemd makes / shared), every
         // mount below would appear on the host too, and unmounts would propagate back.
-        mounts::mount(
-            tracer,
-            None,
-            Path::new("/"),
-            None,
-            MsFlags::MS_REC | MsFlags::MS_SLAVE,
-            None,
-        )
-        .context("cannot make / a recursive slave mount")?;
+        // A bundle's `linux.rootfsPropagation` takes the place of rslave, as in runc.
+        let flags = match config.overrides.rootfs_propagation {
+            0 => MsFlags::MS_REC | MsFlags::MS_SLAVE,
+            bits => MsFlags::from_bits_truncate(bits),
+        };
+        mounts::mount(tracer, None, Path::new("/"), None, flags, None)
+            .context("cannot make / a recursive slave mount")?;
     }
     if let Some(h) = &config.hostname {
         tracer
@@ -160,6 +158,11 @@ fn run(
         None => false,
     };
 
+    // The init becomes the command: its resource limits are set before the start gate,
+    // so an invalid one fails `create`, as runc's init sets them before it waits.
+    if !config.reaper {
+        payload::set_rlimits(&config.overrides.rlimits, tracer)?;
+    }
     if let Some(fd) = config.start_gate {
         // A program that is not there fails `create`, not the later `start`, as in runc.
         payload::resolve_command(&config.args[0], &config.env)?;
@@ -168,15 +171,24 @@ fn run(
         let gate = unsafe { OwnedFd::from_raw_fd(fd) };
         wait_at_gate(gate, tracer)?;
     }
+    if let Some(h) = &config.overrides.init_hooks {
+        h.start_container()?;
+    }
     let setup = PayloadSetup {
         user: config.overrides.user.as_ref(),
         caps: match config.capabilities {
             Capabilities::Sets(s) => Some(s),
             _ => None,
         },
-        rlimits: &config.overrides.rlimits,
+        // Already set on the init when it becomes the command.
+        rlimits: if config.reaper {
+            &config.overrides.rlimits
+        } else {
+            &[]
+        },
         seccomp: &config.overrides.seccomp,
         no_new_privs: config.overrides.no_new_privs,
+        preserve_fds: config.overrides.preserve_fds,
     };
     if !config.reaper {
         return Err(become_command(config, terminal, &setup, tracer, out));
@@ -229,7 +241,7 @@ fn become_command(
 /// inside names `/dev/pts/0`), its replica as this process's stdio, which the payload
 /// inherits and takes as its controlling terminal, and its master sent over the console
 /// socket, as runc does. The master never stays in the container.
-fn console_terminal(socket: OwnedFd, owner: Option<u32>, tracer: &Tracer) -> Result<()> {
+pub(crate) fn console_terminal(socket: OwnedFd, owner: Option<u32>, tracer: &Tracer) -> Result<()> {
     use nix::pty::{PtyMaster, grantpt, posix_openpt, ptsname_r, unlockpt};
     use nix::sys::socket::{ControlMessage, MsgFlags, sendmsg};
     let master: PtyMaster = tracer
@@ -369,10 +381,12 @@ fn setup_filesystem(config: &InitConfig, overlay: Option<OwnedFd>, tracer: &Trac
             )
             .context("cannot mount /sys in the container")?;
         }
-        dev::populate(root, config.pts_gid5, tracer)?;
+        let unmapped = ns.contains(Namespace::User) && !config.mapped_root;
+        dev::populate(root, config.pts_gid5, unmapped, tracer)?;
     }
     match config.rootfs {
         RootfsMode::PivotRoot => root::pivot_root(root, tracer)?,
+        RootfsMode::MoveRoot => root::move_root(root, tracer)?,
         RootfsMode::Chroot => root::chroot(root, tracer)?,
         RootfsMode::Host => {}
     }
@@ -394,16 +408,46 @@ fn explicit_filesystem(
         .root
         .as_deref()
         .context("a container with explicit mounts needs its own root filesystem")?;
+    // As runc: the mount holding the rootfs is made private (or slave), never shared,
+    // and so is the root attached below it, whatever peer group its clone was in.
+    // Without a mount namespace (contlab attached the root on the host) the host's
+    // propagation is left as it is.
+    let own_mounts = config.namespaces.contains(Namespace::Mount);
+    let propagation = MsFlags::from_bits_truncate(config.overrides.rootfs_propagation);
+    let parent = super::oci::fs::root_parent_propagation(propagation);
+    if own_mounts {
+        super::oci::fs::set_parent_propagation(root, parent, tracer)?;
+    }
     if let Some(fd) = &overlay {
         root::attach(std::os::fd::AsFd::as_fd(fd), root, tracer)?;
     }
     drop(overlay);
+    if own_mounts {
+        mounts::mount(tracer, None, root, None, parent, None)
+            .context("cannot change the propagation of the container's root")?;
+    }
     super::oci::fs::mount_all(root, list, &config.cgroup_dirs, config.cgroup_v2, tracer)?;
     super::oci::fs::make_devices(root, &config.overrides.devices, tracer)?;
+    if let Some(h) = &config.overrides.init_hooks {
+        std::env::set_current_dir(root)
+            .with_context(|| format!("cannot enter the root filesystem {}", root.display()))?;
+        h.create_container()?;
+    }
     match config.rootfs {
         RootfsMode::PivotRoot => root::pivot_root(root, tracer)?,
+        RootfsMode::MoveRoot => root::move_root(root, tracer)?,
         RootfsMode::Chroot => root::chroot(root, tracer)?,
         RootfsMode::Host => {}
+    }
+    // Shared or unbindable applies to the root once it is `/` (runc since 1.2: done
+    // before, on a shared mount, it would reach the host's namespace).
+    if own_mounts
+        && !propagation.is_empty()
+        && !propagation.intersects(MsFlags::MS_PRIVATE | MsFlags::MS_SLAVE)
+    {
+        mounts::mount(tracer, None, Path::new("/"), None, propagation, None).context(
+            "cannot give the container's root its propagation (linux.rootfsPropagation)",
+        )?;
     }
     write_sysctls(&config.overrides.sysctl, tracer)?;
     let owned = |v: &Option<Vec<String>>, d: &[&str]| -> Vec<String> {

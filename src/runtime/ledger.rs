@@ -68,6 +68,11 @@ pub struct Record {
     pub processes: Vec<ProcessId>,
     #[serde(default)]
     pub cgroups: Vec<PathBuf>,
+    /// Parent directories of those cgroups that contlab made for this container (a
+    /// `linux.cgroupsPath` below cgroups that did not exist). Removed after the
+    /// cgroups, each only while empty; a directory that was there before is never named.
+    #[serde(default)]
+    pub cgroup_parents: Vec<PathBuf>,
     /// Bind-mounted namespace files (`nsfs`) that keep a namespace alive.
     #[serde(default)]
     pub ns_mounts: Vec<PathBuf>,
@@ -212,15 +217,18 @@ impl Ledger {
     }
 }
 
-/// Container ids name files and cgroups: letters, digits, `-`, `_`, `.`, no `..`, no `/`.
+/// The longest container id: its state record is `<id>.json`, one file name (255 bytes).
+pub const MAX_ID_LEN: usize = 250;
+
+/// Container ids name files and cgroups. runc's rule: letters, digits and `_ + , - .`,
+/// neither `.` nor `..`; no `/`, so an id is always one path component. runc sets no
+/// length of its own (the file system's 255 bytes does), contlab the same less `.json`.
 pub fn validate_id(id: &str) -> Result<()> {
     let ok_chars = id
         .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if id.is_empty() || id.len() > 64 || !ok_chars || id.contains("..") || id.starts_with('.') {
-        anyhow::bail!(
-            "invalid container id {id:?}: use 1 to 64 letters, digits, '-', '_' or '.', not starting with '.' and without '..' or '/'"
-        );
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | ',' | '-' | '.'));
+    if id.is_empty() || id.len() > MAX_ID_LEN || !ok_chars || id == "." || id == ".." {
+        crate::bail_said!("error-invalid-id", id = format!("{id:?}"), max = MAX_ID_LEN);
     }
     Ok(())
 }
@@ -337,10 +345,30 @@ mod tests {
 
     #[test]
     fn bad_ids_are_refused() {
-        for id in ["", "a/b", "..", "a..b", ".hidden", "sp ace"] {
+        let long = "x".repeat(MAX_ID_LEN + 1);
+        for id in [
+            "",
+            "a/b",
+            ".",
+            "..",
+            "../etc",
+            "sp ace",
+            "a:b",
+            long.as_str(),
+        ] {
             assert!(validate_id(id).is_err(), "{id:?} accepted");
         }
-        validate_id("web-1_a.b").unwrap();
+        // What runc takes: podman's 64 hex digits, `+` and `,`, dots anywhere.
+        for id in [
+            "web-1_a.b",
+            "a+b,c",
+            ".hidden",
+            "a..b",
+            &format!("libpod-{}", "a".repeat(64)),
+            &"f".repeat(MAX_ID_LEN),
+        ] {
+            validate_id(id).unwrap();
+        }
         assert_ne!(new_id(), new_id());
     }
 

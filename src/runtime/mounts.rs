@@ -12,6 +12,7 @@ const FLAG_NAMES: &[(MsFlags, &str, &str)] = &[
     (MsFlags::MS_NOEXEC, "MS_NOEXEC", "noexec"),
     (MsFlags::MS_REMOUNT, "MS_REMOUNT", "remount"),
     (MsFlags::MS_BIND, "MS_BIND", "bind"),
+    (MsFlags::MS_MOVE, "MS_MOVE", "move"),
     (MsFlags::MS_REC, "MS_REC", "rec"),
     (MsFlags::MS_PRIVATE, "MS_PRIVATE", "private"),
     (MsFlags::MS_SLAVE, "MS_SLAVE", "slave"),
@@ -41,6 +42,7 @@ fn options(flags: MsFlags, data: Option<&str>) -> Vec<String> {
             flags.contains(*f)
                 && !f.intersects(
                     MsFlags::MS_BIND
+                        | MsFlags::MS_MOVE
                         | MsFlags::MS_REC
                         | MsFlags::MS_REMOUNT
                         | MsFlags::MS_PRIVATE
@@ -74,6 +76,9 @@ pub fn shell(
         if flags.contains(f) {
             return format!("mount --make-{}{word} {t}", if rec { "r" } else { "" });
         }
+    }
+    if flags.contains(MsFlags::MS_MOVE) {
+        return format!("mount --move {} {t}", source.unwrap_or("none"));
     }
     let opts = options(flags, data);
     if flags.contains(MsFlags::MS_REMOUNT) {
@@ -141,6 +146,91 @@ pub fn umount2(tracer: &Tracer, target: &Path, flags: MntFlags) -> nix::Result<(
             ))
         },
         || nix::mount::umount2(target, flags),
+    )
+}
+
+/// The `MOUNT_ATTR_*` bits, each with the `mount(8)` option its name is made of.
+const ATTRS: &[(u64, &str)] = &[
+    (libc::MOUNT_ATTR_RDONLY, "ro"),
+    (libc::MOUNT_ATTR_NOSUID, "nosuid"),
+    (libc::MOUNT_ATTR_NODEV, "nodev"),
+    (libc::MOUNT_ATTR_NOEXEC, "noexec"),
+    (libc::MOUNT_ATTR_NOATIME, "noatime"),
+    (libc::MOUNT_ATTR_STRICTATIME, "strictatime"),
+    (libc::MOUNT_ATTR_NODIRATIME, "nodiratime"),
+    (libc::MOUNT_ATTR_NOSYMFOLLOW, "nosymfollow"),
+];
+
+fn attr_names(bits: u64) -> String {
+    let names: Vec<String> = ATTRS
+        .iter()
+        .filter(|(b, _)| bits & b == *b)
+        .map(|(_, o)| match *o {
+            "ro" => "MOUNT_ATTR_RDONLY".to_string(),
+            o => format!("MOUNT_ATTR_{}", o.to_uppercase()),
+        })
+        .collect();
+    if names.is_empty() {
+        "0".into()
+    } else {
+        names.join("|")
+    }
+}
+
+/// `mount_setattr(2)` with `AT_RECURSIVE`: sets `set` and clears `clear` (both
+/// `MOUNT_ATTR_*`) on the mount at `target` and on every mount below it, which a
+/// remount cannot do (it changes one mount). Traced with util-linux's `=recursive` form.
+pub fn setattr_recursive(tracer: &Tracer, target: &Path, set: u64, clear: u64) -> nix::Result<()> {
+    let path = std::ffi::CString::new(target.as_os_str().as_encoded_bytes())
+        .map_err(|_| nix::errno::Errno::EINVAL)?;
+    let attr = libc::mount_attr {
+        attr_set: set,
+        attr_clr: clear,
+        propagation: 0,
+        userns_fd: 0,
+    };
+    tracer.op(
+        "mount_setattr",
+        || {
+            format!(
+                "AT_FDCWD, {target:?}, AT_RECURSIVE, {{attr_set={}, attr_clr={}}}",
+                attr_names(set),
+                attr_names(clear)
+            )
+        },
+        || {
+            let mut opts: Vec<String> = ATTRS
+                .iter()
+                .filter(|(b, _)| set & b == *b)
+                .map(|(_, o)| format!("{o}=recursive"))
+                .collect();
+            if clear & libc::MOUNT_ATTR_RDONLY != 0 {
+                opts.push("rw=recursive".into());
+            }
+            Some(format!(
+                "mount -o remount,bind,{} {}",
+                opts.join(","),
+                target.display()
+            ))
+        },
+        || {
+            // SAFETY: a valid C string and a mount_attr of the size passed.
+            let r = unsafe {
+                libc::syscall(
+                    libc::SYS_mount_setattr,
+                    libc::AT_FDCWD,
+                    path.as_ptr(),
+                    libc::AT_RECURSIVE as libc::c_uint,
+                    &attr as *const libc::mount_attr,
+                    std::mem::size_of::<libc::mount_attr>(),
+                )
+            };
+            if r < 0 {
+                Err(nix::errno::Errno::last())
+            } else {
+                Ok(())
+            }
+        },
     )
 }
 

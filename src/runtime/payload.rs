@@ -131,6 +131,8 @@ pub(crate) struct PayloadSetup<'a> {
     /// orders it.
     pub seccomp: &'a [super::seccomp::Program],
     pub no_new_privs: bool,
+    /// fds 3 … 2+N stay open across `execve` (`--preserve-fds N`).
+    pub preserve_fds: u32,
 }
 
 impl PayloadSetup<'_> {
@@ -139,29 +141,7 @@ impl PayloadSetup<'_> {
         if !self.no_new_privs {
             super::seccomp::load(self.seccomp, tracer)?;
         }
-        for r in self.rlimits {
-            let lim = libc::rlimit {
-                rlim_cur: r.soft,
-                rlim_max: r.hard,
-            };
-            tracer
-                .op(
-                    "setrlimit",
-                    || format!("{}, {{{}, {}}}", r.resource, r.soft, r.hard),
-                    || {
-                        Some(format!(
-                            "prlimit --pid $$ --{}={}:{}",
-                            r.resource, r.soft, r.hard
-                        ))
-                    },
-                    // SAFETY: a plain syscall with a valid struct.
-                    || {
-                        nix::errno::Errno::result(unsafe { libc::setrlimit(r.resource as _, &lim) })
-                            .map(drop)
-                    },
-                )
-                .with_context(|| said!("error-rlimit-set", resource = r.resource))?;
-        }
+        set_rlimits(self.rlimits, tracer)?;
         if let Some(u) = self.user {
             if let Some(m) = u.umask {
                 nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(m));
@@ -208,6 +188,41 @@ impl PayloadSetup<'_> {
         }
         Ok(())
     }
+}
+
+/// Sets the bundle's resource limits on this process (kept across `execve`). An invalid
+/// one (say `RLIMIT_NOFILE` above `fs.nr_open`) fails here, with the limit named.
+pub(crate) fn set_rlimits(rlimits: &[Rlimit], tracer: &Tracer) -> Result<()> {
+    for r in rlimits {
+        let lim = libc::rlimit {
+            rlim_cur: r.soft,
+            rlim_max: r.hard,
+        };
+        tracer
+            .op(
+                "setrlimit",
+                || format!("{}, {{{}, {}}}", r.resource, r.soft, r.hard),
+                || {
+                    Some(format!(
+                        "prlimit --pid $$ --{}={}:{}",
+                        r.resource, r.soft, r.hard
+                    ))
+                },
+                // SAFETY: a plain syscall with a valid struct.
+                || {
+                    nix::errno::Errno::result(unsafe { libc::setrlimit(r.resource as _, &lim) })
+                        .map(drop)
+                },
+            )
+            .with_context(|| {
+                let name = super::spec::RLIMITS
+                    .iter()
+                    .find(|(_, n)| *n == r.resource)
+                    .map_or_else(|| r.resource.to_string(), |(name, _)| name.to_string());
+                said!("error-rlimit-set", resource = name)
+            })?;
+    }
+    Ok(())
 }
 
 /// The command ready for `execve`: its resolved path, arguments and environment as C
@@ -297,7 +312,7 @@ impl Command {
     /// command is the container's PID 1. Every fd from 3 on is made close-on-exec first, so the channel to contlab closes when the `execve`
     /// succeeds. Returns only on failure, with the failed `execve` traced.
     pub fn exec(&self, terminal: bool, setup: &PayloadSetup<'_>, tracer: &Tracer) -> anyhow::Error {
-        if let Err(e) = cloexec_from(3) {
+        if let Err(e) = cloexec_from(3 + setup.preserve_fds) {
             return anyhow::anyhow!("cannot mark fds close-on-exec (close_range): {e}");
         }
         match self.become_command(terminal, setup, tracer) {
@@ -328,7 +343,7 @@ pub(crate) fn spawn_payload(
         .map_err(|e| anyhow::anyhow!("cannot create a pipe: {e}"))?;
     // Everything this process holds (the channel to contlab, the signalfd, the mount
     // fd) must not reach the payload.
-    cloexec_from(3)
+    cloexec_from(3 + setup.preserve_fds)
         .map_err(|e| anyhow::anyhow!("cannot mark fds close-on-exec (close_range): {e}"))?;
     // SAFETY: this process is single-threaded (a fresh exec of contlab), so the child may
     // run ordinary code.

@@ -114,20 +114,7 @@ fn make_readonly_exe() -> Result<OwnedFd> {
         propagation: 0,
         userns_fd: 0,
     };
-    // SAFETY: valid fd, empty path, and a mount_attr of the kernel's size.
-    let r = unsafe {
-        libc::syscall(
-            libc::SYS_mount_setattr,
-            fd.as_raw_fd(),
-            c"".as_ptr(),
-            libc::AT_EMPTY_PATH,
-            &attr as *const libc::mount_attr,
-            std::mem::size_of::<libc::mount_attr>(),
-        )
-    };
-    if r < 0 {
-        bail!("mount_setattr: {}", std::io::Error::last_os_error());
-    }
+    super::root::set_attr(fd.as_fd(), &attr).context("mount_setattr")?;
     Ok(fd)
 }
 
@@ -160,10 +147,15 @@ pub fn cloexec_from(first: u32) -> nix::Result<()> {
 /// Moves `fd` to a number ≥ 3, so that setting up stdin/stdout/stderr in the child
 /// can never overwrite it.
 pub fn above_stdio(fd: OwnedFd) -> Result<OwnedFd> {
-    if fd.as_raw_fd() > 2 {
+    above(fd, 3)
+}
+
+/// `fd`, or a close-on-exec copy of it numbered `floor` or more.
+pub fn above(fd: OwnedFd, floor: i32) -> Result<OwnedFd> {
+    if fd.as_raw_fd() >= floor {
         return Ok(fd);
     }
-    let raw = fcntl(&fd, FcntlArg::F_DUPFD_CLOEXEC(3)).context("cannot duplicate an fd")?;
+    let raw = fcntl(&fd, FcntlArg::F_DUPFD_CLOEXEC(floor)).context("cannot duplicate an fd")?;
     // SAFETY: F_DUPFD_CLOEXEC returned a new fd that nothing else owns.
     Ok(unsafe { OwnedFd::from_raw_fd(raw) })
 }
@@ -185,6 +177,12 @@ pub struct ChildPlan {
     /// every capability, and the init could not mount anything.
     pub wait_for_maps: bool,
     pub become_root: bool,
+    /// The init is not root of its new user namespace (no map covers it, as with
+    /// `unshare --user`): `execve` would take every capability the namespace gave its
+    /// creator, so the child raises them all into the ambient set first
+    /// ([`carry_caps_raw`]), which an exec by a non-root user keeps. The init drops them
+    /// again before the command runs.
+    pub carry_caps: bool,
     /// v1 `tasks` files, opened by the parent, into which the child writes "0" first
     /// thing (see `Cgroup::self_join_files`).
     pub join_cgroup: Vec<OwnedFd>,
@@ -280,6 +278,66 @@ pub(crate) unsafe fn become_root_raw() -> bool {
     }
 }
 
+/// The layout of `capget`/`capset` (`_LINUX_CAPABILITY_VERSION_3`: two 32-bit words).
+#[repr(C)]
+struct CapHeader {
+    version: u32,
+    pid: i32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct CapData {
+    effective: u32,
+    permitted: u32,
+    inheritable: u32,
+}
+
+const CAP_VERSION_3: u32 = 0x2008_0522;
+
+/// Makes every permitted capability inheritable and ambient, so that an `execve` by a
+/// user that is not root of the namespace keeps them (`unshare --user --keep-caps`).
+/// The kernel takes an ambient capability only if it is permitted and inheritable.
+/// Raw syscalls; returns false on failure.
+///
+/// # Safety
+/// Async-signal-safe: callable in a child of a multi-threaded process.
+pub(crate) unsafe fn carry_caps_raw() -> bool {
+    let mut header = CapHeader {
+        version: CAP_VERSION_3,
+        pid: 0,
+    };
+    let mut data = [CapData::default(); 2];
+    // SAFETY: plain syscalls on a header and two data words of the kernel's layout.
+    unsafe {
+        if libc::syscall(libc::SYS_capget, &mut header, data.as_mut_ptr()) != 0 {
+            return false;
+        }
+        for d in &mut data {
+            d.inheritable = d.permitted;
+        }
+        if libc::syscall(libc::SYS_capset, &mut header, data.as_ptr()) != 0 {
+            return false;
+        }
+        for cap in 0..64u32 {
+            let held = data[(cap / 32) as usize].permitted & (1 << (cap % 32)) != 0;
+            if held
+                && libc::syscall(
+                    libc::SYS_prctl,
+                    libc::PR_CAP_AMBIENT,
+                    libc::PR_CAP_AMBIENT_RAISE,
+                    cap as libc::c_ulong,
+                    0usize,
+                    0usize,
+                ) != 0
+            {
+                return false;
+            }
+        }
+    }
+    true
+}
+
 /// `clone(CLONE_PARENT | flags)` as a fork: no new stack, so the child goes on from
 /// here on a copy of the caller's, and its parent is the caller's parent. Returns the
 /// raw result (0 in the child, its pid in the caller, -1 with errno set).
@@ -325,6 +383,7 @@ pub fn clone_reexec(exe: BorrowedFd<'_>, flags: CloneFlags, plan: ChildPlan) -> 
     let keep = plan.keep.clone();
     let wait_for_maps = plan.wait_for_maps;
     let become_root = plan.become_root;
+    let carry_caps = plan.carry_caps;
     let join: Vec<RawFd> = plan.join_cgroup.iter().map(|f| f.as_raw_fd()).collect();
     let stage = plan.stage.as_ref().map(|s| {
         let join: Vec<(RawFd, libc::c_int)> = s
@@ -401,6 +460,9 @@ pub fn clone_reexec(exe: BorrowedFd<'_>, flags: CloneFlags, plan: ChildPlan) -> 
             }
             if become_root && !become_root_raw() {
                 libc::_exit(124);
+            }
+            if carry_caps && !carry_caps_raw() {
+                libc::_exit(121);
             }
             libc::syscall(
                 libc::SYS_execveat,

@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use nix::errno::Errno;
 use nix::mount::{MntFlags, MsFlags};
 use std::ffi::CString;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 
 fn cstr(s: &str) -> Result<CString> {
@@ -173,19 +173,14 @@ fn fs_mount(fs: &OwnedFd, tracer: &Tracer) -> nix::Result<OwnedFd> {
     )
 }
 
-/// A detached clone of `lower` whose owners are shifted by `map`, seen through the user
-/// namespace `userns` (`mount --bind -o X-mount.idmap=…`).
-fn idmapped_tree(
-    lower: &Path,
-    userns: BorrowedFd<'_>,
-    map: &IdMap,
-    tracer: &Tracer,
-) -> nix::Result<OwnedFd> {
-    let path = cstr(&lower.to_string_lossy()).map_err(|_| Errno::EINVAL)?;
-    let tree = tracer.op(
+/// `open_tree(OPEN_TREE_CLONE|AT_RECURSIVE)`: a detached copy of the tree at `dir`,
+/// attached nowhere (`mount --rbind` to no place yet).
+fn clone_tree(dir: &Path, shell: Option<String>, tracer: &Tracer) -> nix::Result<OwnedFd> {
+    let path = cstr(&dir.to_string_lossy()).map_err(|_| Errno::EINVAL)?;
+    tracer.op(
         "open_tree",
-        || format!("AT_FDCWD, {lower:?}, OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC|AT_RECURSIVE"),
-        || None,
+        || format!("AT_FDCWD, {dir:?}, OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC|AT_RECURSIVE"),
+        || shell.clone(),
         || {
             // SAFETY: a syscall with a valid C string and integer flags.
             fd_result(unsafe {
@@ -197,44 +192,62 @@ fn idmapped_tree(
                 )
             })
         },
-    )?;
+    )
+}
+
+/// A detached clone of `dir` whose owners are shifted by `map`, seen through the user
+/// namespace `userns` (`mount --bind -o X-mount.idmap=…`), or `None` without `idmap`
+/// or where the kernel or the file system cannot idmap (file systems learned idmapped
+/// mounts one by one; tmpfs only in 6.3): the caller then uses `dir` as it is.
+fn idmapped_tree(
+    dir: &Path,
+    idmap: Option<(BorrowedFd<'_>, &IdMap)>,
+    tracer: &Tracer,
+) -> Option<OwnedFd> {
+    let (userns, map) = idmap?;
+    let tree = clone_tree(dir, None, tracer).ok()?;
     let attr = libc::mount_attr {
         attr_set: libc::MOUNT_ATTR_IDMAP,
         attr_clr: 0,
         propagation: 0,
         userns_fd: userns.as_raw_fd() as u64,
     };
-    tracer.op(
-        "mount_setattr",
-        || {
-            format!(
-                "{}, \"\", AT_EMPTY_PATH, MOUNT_ATTR_IDMAP userns_fd={}",
-                tree.as_raw_fd(),
-                userns.as_raw_fd()
-            )
-        },
-        || {
-            Some(format!(
-                "mount --bind -o X-mount.idmap=u:{m}:g:{m} {} <detached>",
-                lower.display(),
-                m = format_args!("{}:{}:{}", map.inside, map.outside, map.count)
-            ))
-        },
-        || {
-            // SAFETY: valid fd, empty path, and a mount_attr of the kernel's size.
-            unit_result(unsafe {
-                libc::syscall(
-                    libc::SYS_mount_setattr,
+    tracer
+        .op(
+            "mount_setattr",
+            || {
+                format!(
+                    "{}, \"\", AT_EMPTY_PATH, MOUNT_ATTR_IDMAP userns_fd={}",
                     tree.as_raw_fd(),
-                    c"".as_ptr(),
-                    libc::AT_EMPTY_PATH,
-                    &attr as *const libc::mount_attr,
-                    std::mem::size_of::<libc::mount_attr>(),
+                    userns.as_raw_fd()
                 )
-            })
-        },
-    )?;
-    Ok(tree)
+            },
+            || {
+                Some(format!(
+                    "mount --bind -o X-mount.idmap=u:{m}:g:{m} {} <detached>",
+                    dir.display(),
+                    m = format_args!("{}:{}:{}", map.inside, map.outside, map.count)
+                ))
+            },
+            || set_attr(tree.as_fd(), &attr),
+        )
+        .ok()?;
+    Some(tree)
+}
+
+/// `mount_setattr(2)` on the detached or attached mount `mnt` itself.
+pub(crate) fn set_attr(mnt: BorrowedFd<'_>, attr: &libc::mount_attr) -> nix::Result<()> {
+    // SAFETY: valid fd, empty path, and a mount_attr of the kernel's size.
+    unit_result(unsafe {
+        libc::syscall(
+            libc::SYS_mount_setattr,
+            mnt.as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_EMPTY_PATH,
+            attr as *const libc::mount_attr,
+            std::mem::size_of::<libc::mount_attr>(),
+        )
+    })
 }
 
 /// Makes the container's overlay as a detached mount. With `idmap`, the lower layer is
@@ -246,24 +259,22 @@ pub fn detached_overlay(
     tracer: &Tracer,
 ) -> Result<OwnedFd> {
     let plain = dirs.lower.display().to_string();
-    if let Some((userns, map)) = idmap
-        && let Ok(tree) = idmapped_tree(&dirs.lower, userns, map, tracer)
-    {
-        // The overlay resolves the layer path when it is configured; /proc/self/fd/N
-        // reaches the detached tree, which has no path of its own. Kernels that take no
-        // layer from a detached mount say EINVAL: then the plain layer it is.
-        let lowerdir = format!("/proc/self/fd/{}", tree.as_raw_fd());
-        match overlay_with(&lowerdir, dirs, tracer) {
-            Err(e)
-                if e.root_cause().downcast_ref::<Errno>() == Some(&Errno::EINVAL)
-                    && !dirs.upper.starts_with("/proc/self/fd/") =>
-            {
-                return overlay_with(&plain, dirs, tracer);
-            }
-            other => return other,
+    let Some(tree) = idmapped_tree(&dirs.lower, idmap, tracer) else {
+        return overlay_with(&plain, dirs, tracer);
+    };
+    // The overlay resolves the layer path when it is configured; /proc/self/fd/N
+    // reaches the detached tree, which has no path of its own. Kernels that take no
+    // layer from a detached mount say EINVAL: then the plain layer it is.
+    let lowerdir = format!("/proc/self/fd/{}", tree.as_raw_fd());
+    match overlay_with(&lowerdir, dirs, tracer) {
+        Err(e)
+            if e.root_cause().downcast_ref::<Errno>() == Some(&Errno::EINVAL)
+                && !dirs.upper.starts_with("/proc/self/fd/") =>
+        {
+            overlay_with(&plain, dirs, tracer)
         }
+        other => other,
     }
-    overlay_with(&plain, dirs, tracer)
 }
 
 /// The overlay of `lowerdir` (a path, or a detached tree's `/proc/self/fd/N`) under the
@@ -318,40 +329,23 @@ fn overlay_with(lowerdir: &str, dirs: &OverlayDirs, tracer: &Tracer) -> Result<O
 
 /// A detached recursive bind mount of `dir` (`mount --rbind`, attached nowhere yet):
 /// the container's root when it is the directory itself rather than an overlay over it.
-/// With `idmap`, owners are shifted into the container's user namespace.
+/// With `idmap`, owners are shifted into the container's user namespace; where that
+/// cannot be, `dir` is bound as it is, as runc does: its files keep their host owners,
+/// which the bundle's author must then have chowned into the mapping's range.
 pub fn detached_bind(
     dir: &Path,
     idmap: Option<(BorrowedFd<'_>, &IdMap)>,
     tracer: &Tracer,
 ) -> Result<OwnedFd> {
-    if let Some((userns, map)) = idmap {
-        // File systems learned idmapped mounts one by one (tmpfs only in 6.3). Where the
-        // bundle's file system cannot, bind it as it is, as runc does: its files keep
-        // their host owners, which the bundle's author must then have chowned into the
-        // mapping's range.
-        if let Ok(tree) = idmapped_tree(dir, userns, map, tracer) {
-            return Ok(tree);
-        }
+    if let Some(tree) = idmapped_tree(dir, idmap, tracer) {
+        return Ok(tree);
     }
-    let path = cstr(&dir.to_string_lossy())?;
-    tracer
-        .op(
-            "open_tree",
-            || format!("AT_FDCWD, {dir:?}, OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC|AT_RECURSIVE"),
-            || Some(format!("mount --rbind {} <detached>", dir.display())),
-            || {
-                // SAFETY: a syscall with a valid C string and integer flags.
-                fd_result(unsafe {
-                    libc::syscall(
-                        libc::SYS_open_tree,
-                        libc::AT_FDCWD,
-                        path.as_ptr(),
-                        libc::OPEN_TREE_CLONE | libc::OPEN_TREE_CLOEXEC | libc::AT_RECURSIVE as u32,
-                    )
-                })
-            },
-        )
-        .with_context(|| format!("cannot bind-mount the root filesystem {}", dir.display()))
+    clone_tree(
+        dir,
+        Some(format!("mount --rbind {} <detached>", dir.display())),
+        tracer,
+    )
+    .with_context(|| format!("cannot bind-mount the root filesystem {}", dir.display()))
 }
 
 /// `move_mount(2)`: attaches a detached mount at `target`.
@@ -415,6 +409,72 @@ pub fn pivot_root(root: &Path, tracer: &Tracer) -> Result<()> {
     // The old root is now mounted over ".": detach it, so no path leads back to the host.
     mounts::umount2(tracer, Path::new("."), MntFlags::MNT_DETACH)
         .context("cannot detach the host's root after pivot_root")?;
+    chdir(Path::new("/"), tracer)?;
+    Ok(())
+}
+
+/// runc's `--no-pivot`: the root moved onto `/` with `MS_MOVE`, then `chroot(2)`. The
+/// host's tree stays mounted beneath it, so first every full procfs or sysfs mount
+/// outside the root is detached (made a slave first, so nothing reaches the host):
+/// the kernel lets a namespace mount a new procfs or sysfs only where it already sees a
+/// full one, and under `chroot` those would otherwise stay reachable, as runc reasons.
+pub fn move_root(root: &Path, tracer: &Tracer) -> Result<()> {
+    let info = std::fs::read_to_string("/proc/self/mountinfo")
+        .context("cannot read /proc/self/mountinfo")?;
+    let mut full: Vec<PathBuf> = info
+        .lines()
+        .filter_map(crate::inspect::cgroups::MountLine::parse)
+        .filter(|m| m.root == "/" && (m.fstype == "proc" || m.fstype == "sysfs"))
+        .map(|m| m.mount_point)
+        .filter(|p| !p.starts_with(root))
+        .collect();
+    full.dedup();
+    for p in &full {
+        match mounts::mount(
+            tracer,
+            None,
+            p,
+            None,
+            MsFlags::MS_SLAVE | MsFlags::MS_REC,
+            None,
+        ) {
+            Err(Errno::ENOENT) => continue,
+            other => other.with_context(|| format!("cannot make {} a slave mount", p.display()))?,
+        }
+        match mounts::umount2(tracer, p, MntFlags::MNT_DETACH) {
+            Ok(()) => {}
+            Err(Errno::EINVAL | Errno::EPERM) => mounts::mount(
+                tracer,
+                Some("tmpfs"),
+                p,
+                Some("tmpfs"),
+                MsFlags::empty(),
+                None,
+            )
+            .with_context(|| format!("cannot cover {}", p.display()))?,
+            Err(e) => return Err(e).with_context(|| format!("cannot detach {}", p.display())),
+        }
+    }
+    chdir(root, tracer)
+        .with_context(|| format!("cannot enter the root filesystem {}", root.display()))?;
+    let r = root.to_str().unwrap_or("");
+    mounts::mount(
+        tracer,
+        Some(r),
+        Path::new("/"),
+        None,
+        MsFlags::MS_MOVE,
+        None,
+    )
+    .context("cannot move the root filesystem onto / (MS_MOVE)")?;
+    tracer
+        .op(
+            "chroot",
+            || "\".\"".into(),
+            || Some("chroot .".into()),
+            || nix::unistd::chroot("."),
+        )
+        .context("chroot failed")?;
     chdir(Path::new("/"), tracer)?;
     Ok(())
 }

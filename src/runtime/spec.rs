@@ -180,6 +180,9 @@ pub enum RootfsMode {
     Chroot,
     /// `pivot_root(2)` into it in a new mount namespace, the old root detached.
     PivotRoot,
+    /// runc's `--no-pivot`: the root moved onto `/` (`MS_MOVE`) in a new mount
+    /// namespace, then `chroot(2)` into it; the old root stays mounted beneath.
+    MoveRoot,
 }
 
 impl RootfsMode {
@@ -230,7 +233,15 @@ impl IdMap {
     pub fn line(&self) -> String {
         format!("{} {} {}", self.inside, self.outside, self.count)
     }
+
+    /// Whether container id `id` is in this range.
+    pub fn maps(&self, id: u32) -> bool {
+        self.inside <= id && id - self.inside < self.count
+    }
 }
+
+/// A user namespace's whole uid map and gid map, each one or more ranges.
+pub type IdMaps = (Vec<IdMap>, Vec<IdMap>);
 
 /// The capabilities the container's processes keep.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -272,6 +283,13 @@ pub struct MountSpec {
     pub propagation: u64,
     /// File-system specific options (`mode=755,size=65536k`).
     pub data: String,
+    /// `MOUNT_ATTR_*` bits set on the mount and every mount below it once it is in
+    /// place (`mount_setattr(AT_RECURSIVE)`: the `rro`, `rnosuid`, … options), and
+    /// those cleared (`rrw`, `rsuid`, …).
+    #[serde(default)]
+    pub rec_attr_set: u64,
+    #[serde(default)]
+    pub rec_attr_clr: u64,
 }
 
 /// The user the command runs as, inside the container's user namespace.
@@ -300,6 +318,26 @@ pub struct DeviceNode {
     pub gid: u32,
 }
 
+/// The resource limits by their OCI (and C) names and `RLIMIT_*` numbers.
+pub const RLIMITS: &[(&str, u32)] = &[
+    ("RLIMIT_CPU", libc::RLIMIT_CPU),
+    ("RLIMIT_FSIZE", libc::RLIMIT_FSIZE),
+    ("RLIMIT_DATA", libc::RLIMIT_DATA),
+    ("RLIMIT_STACK", libc::RLIMIT_STACK),
+    ("RLIMIT_CORE", libc::RLIMIT_CORE),
+    ("RLIMIT_RSS", libc::RLIMIT_RSS),
+    ("RLIMIT_NPROC", libc::RLIMIT_NPROC),
+    ("RLIMIT_NOFILE", libc::RLIMIT_NOFILE),
+    ("RLIMIT_MEMLOCK", libc::RLIMIT_MEMLOCK),
+    ("RLIMIT_AS", libc::RLIMIT_AS),
+    ("RLIMIT_LOCKS", libc::RLIMIT_LOCKS),
+    ("RLIMIT_SIGPENDING", libc::RLIMIT_SIGPENDING),
+    ("RLIMIT_MSGQUEUE", libc::RLIMIT_MSGQUEUE),
+    ("RLIMIT_NICE", libc::RLIMIT_NICE),
+    ("RLIMIT_RTPRIO", libc::RLIMIT_RTPRIO),
+    ("RLIMIT_RTTIME", libc::RLIMIT_RTTIME),
+];
+
 /// One resource limit (`setrlimit(2)`), by its `RLIMIT_*` number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rlimit {
@@ -324,6 +362,9 @@ pub struct Overrides {
     pub rlimits: Vec<Rlimit>,
     /// `PR_SET_NO_NEW_PRIVS` (contlab's containers always set it).
     pub no_new_privs: bool,
+    /// fds 3 … 2+N of the creating process reach the command (`create --preserve-fds`).
+    #[serde(default)]
+    pub preserve_fds: u32,
     /// `process.oomScoreAdj`: written to the init's `/proc/PID/oom_score_adj` by contlab,
     /// as runc does from outside the user namespace; the command keeps it across
     /// `execve`, and its children inherit it.
@@ -339,6 +380,19 @@ pub struct Overrides {
     /// `linux.seccomp`, compiled: the filters the command's process loads last.
     #[serde(default)]
     pub seccomp: Vec<super::seccomp::Program>,
+    /// `linux.rootfsPropagation` (`MS_SHARED`, `MS_SLAVE|MS_REC`, …), or 0: what the
+    /// init makes `/` before its first mount (else `MS_SLAVE|MS_REC`) and the
+    /// container's root after `pivot_root`, as runc does.
+    #[serde(default)]
+    pub rootfs_propagation: u64,
+    /// The OCI `createContainer` and `startContainer` hooks, which the init runs.
+    #[serde(default)]
+    pub init_hooks: Option<super::oci::hooks::InitHooks>,
+    /// The whole uid and gid maps of a new user namespace, each one or more ranges
+    /// (OCI `linux.uidMappings`/`gidMappings` that differ from each other or hold more
+    /// than one range); `None` writes `ContainerSpec::user_map` to both.
+    #[serde(default)]
+    pub id_maps: Option<IdMaps>,
 }
 
 impl Default for Overrides {
@@ -351,10 +405,14 @@ impl Default for Overrides {
             user: None,
             rlimits: Vec::new(),
             no_new_privs: true,
+            preserve_fds: 0,
             oom_score_adj: None,
             devices: Vec::new(),
             sysctl: Default::default(),
             seccomp: Vec::new(),
+            rootfs_propagation: 0,
+            init_hooks: None,
+            id_maps: None,
         }
     }
 }
@@ -463,7 +521,9 @@ pub struct ContainerSpec<'a> {
     pub hostname: Option<String>,
     pub limits: super::cgroup::Limits,
     /// The uid and gid map of a user namespace; `None` leaves the container's user
-    /// unmapped (it shows as `nobody`, like `unshare --user` without `--map-root-user`).
+    /// unmapped (it shows as `nobody`, like `unshare --user` without `--map-root-user`):
+    /// the init then sets up with the capabilities the new namespace gives its creator,
+    /// and the command runs without them (see `process::ChildPlan::carry_caps`).
     pub user_map: Option<IdMap>,
     /// Used when the container has a network namespace.
     pub network: Network<'a>,
@@ -480,8 +540,8 @@ pub struct ContainerSpec<'a> {
     /// Use `rootfs_dir` itself as the root (a bind mount: writes land in it, as with
     /// runc) instead of a writable overlay over it.
     pub bind_rootfs: bool,
-    /// The cgroup as `parent/…/name` below each hierarchy; `None` for
-    /// `<paths::cgroup_parent()>/<id>`. Its first part must carry contlab's name.
+    /// The cgroup as `parent/…/name` below each hierarchy's root, anywhere (the parents
+    /// that do not exist are made and recorded); `None` for `<paths::cgroup_parent()>/<id>`.
     pub cgroup_path: Option<String>,
     /// Existing namespaces to join (`/proc/PID/ns/net`, `/run/netns/x`) instead of
     /// making new ones; each type must also be in `namespaces`. A joined user namespace
@@ -553,7 +613,9 @@ impl<'a> ContainerSpec<'a> {
         if self.args.is_empty() || self.args[0].is_empty() {
             crate::bail_said!("error-no-command");
         }
-        if self.rootfs == RootfsMode::PivotRoot && !ns.contains(Namespace::Mount) {
+        if matches!(self.rootfs, RootfsMode::PivotRoot | RootfsMode::MoveRoot)
+            && !ns.contains(Namespace::Mount)
+        {
             crate::bail_said!("error-spec-pivot-needs-mount");
         }
         if self.hostname.is_some() && !ns.contains(Namespace::Uts) {
@@ -566,14 +628,6 @@ impl<'a> ContainerSpec<'a> {
         }
         if self.user_map.is_some() && !ns.contains(Namespace::User) {
             crate::bail_said!("error-spec-map-needs-user");
-        }
-        if ns.contains(Namespace::User)
-            && self.user_map.is_none_or(|m| m.inside != 0)
-            && (ns.contains(Namespace::Mount)
-                || ns.contains(Namespace::Cgroup)
-                || self.hostname.is_some())
-        {
-            crate::bail_said!("error-spec-unmapped-root");
         }
         if let Some(m) = &self.user_map
             && m.count == 0

@@ -87,6 +87,7 @@ pub fn undo(record: &Record) -> Vec<Removed> {
             let _ = std::fs::remove_dir(parent);
         }
     }
+    out.extend(remove_cgroup_parents(&record.cgroup_parents));
     for ns in &record.ns_mounts {
         if let Some(r) = unmount_and_unlink(ns, "netns") {
             out.push(r);
@@ -148,6 +149,21 @@ fn kill_process(p: &ProcessId) -> Option<Removed> {
         );
     }
     Some(Removed::ok("process", what))
+}
+
+/// Removes the parent directories contlab made for a cgroup path (`Record::cgroup_parents`),
+/// deepest first, each only if it is empty: another container may still have its cgroup
+/// below one. Nothing is killed, and a directory already gone is skipped.
+pub fn remove_cgroup_parents(parents: &[PathBuf]) -> Vec<Removed> {
+    let mut dirs = parents.to_vec();
+    dirs.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+    dirs.dedup();
+    dirs.into_iter()
+        .filter_map(|d| match std::fs::remove_dir(&d) {
+            Ok(()) => Some(Removed::ok("cgroup", d.display().to_string())),
+            Err(_) => None,
+        })
+        .collect()
 }
 
 /// Kills every process in a cgroup and its children cgroups, then removes them deepest first.

@@ -7,12 +7,15 @@
 //! `Hierarchies` (`v1.rs`, `v2.rs`); [`Cgroup`] is the same on both, and every file it writes keeps its
 //! kernel name in the trace (`memory.limit_in_bytes` on v1, `memory.max` on v2).
 
+mod bpf;
 mod size;
+mod update;
 mod v1;
 mod v2;
 
 pub use crate::inspect::cgroupfs::{CgroupDirs, CgroupReading, CgroupVersion, ControllerDir};
 pub use size::{DEFAULT_PERIOD_US, parse_cpus, parse_memory, parse_pids};
+pub use update::Update;
 
 use super::ledger::{self, Ledger};
 use super::teardown::{self, Removed};
@@ -41,6 +44,18 @@ pub struct Limits {
     /// be paused (`freezer.state`; v2's `cgroup.freeze` is in every cgroup).
     #[serde(default)]
     pub freezer: bool,
+    /// The CPUs and memory nodes the container may use (OCI `linux.resources.cpu.cpus`,
+    /// `mems`): the cpuset controller, made only for a container that names them.
+    #[serde(default)]
+    pub cpuset: Option<Cpuset>,
+}
+
+/// `cpuset.cpus` and `cpuset.mems`, in the kernel's list syntax (`0-2,4`). `None`
+/// keeps the parent's (on v1 copied into the new cgroup, which starts empty).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cpuset {
+    pub cpus: Option<String>,
+    pub mems: Option<String>,
 }
 
 /// One rule of the devices controller: which device nodes a container may open
@@ -85,9 +100,10 @@ pub struct CpuLimit {
     pub shares: Option<u64>,
 }
 
-/// The controllers contlab puts a container under: the three it limits, plus `cpuacct`,
-/// which holds v1's CPU usage counter. cpuset is left alone: a v1 cpuset cgroup is
-/// unusable until `cpuset.cpus` and `cpuset.mems` are filled in, and contlab pins nothing.
+/// The controllers contlab puts every container under: the three it limits, plus
+/// `cpuacct`, which holds v1's CPU usage counter. cpuset only for a container that pins
+/// CPUs or memory nodes (`Limits::cpuset`): a v1 cpuset cgroup is unusable until
+/// `cpuset.cpus` and `cpuset.mems` are filled in.
 const CONTROLLERS: [&str; 4] = ["memory", "cpu", "cpuacct", "pids"];
 
 /// What differs between cgroup v1 and v2.
@@ -97,8 +113,12 @@ trait Hierarchies {
     fn dirs(&self, parent: &str, id: &str) -> Vec<ControllerDir>;
     /// Fails when some limit in `limits` has no controller to enforce it.
     fn check(&self, limits: &Limits) -> Result<()>;
-    /// Makes `<mount>/<parent>` ready to hold containers' cgroups.
-    fn prepare_parent(&self, parent: &str, tracer: &Tracer) -> Result<()>;
+    /// Every directory from `<mount>/<first part of parent>` down to `<mount>/<parent>`,
+    /// in each hierarchy, top down.
+    fn parent_chain(&self, parent: &str) -> Vec<PathBuf>;
+    /// Makes `<mount>/<parent>` ready to hold containers' cgroups; returns the
+    /// directories it made (those that did not exist).
+    fn prepare_parent(&self, parent: &str, tracer: &Tracer) -> Result<Vec<PathBuf>>;
     /// Writes `limits` into a freshly made cgroup.
     fn apply(&self, dirs: &CgroupDirs, limits: &Limits, tracer: &Tracer) -> Result<()>;
     /// The file and key counting OOM kills (`memory.oom_control` or `memory.events`).
@@ -114,7 +134,7 @@ trait Hierarchies {
 fn hierarchies(layout: &CgroupLayout, extra: &[&str]) -> Result<Box<dyn Hierarchies>> {
     match layout.mode {
         CgroupMode::None => crate::bail_said!("error-cgroup-none"),
-        CgroupMode::V2 => Ok(Box::new(v2::V2::new(layout)?)),
+        CgroupMode::V2 => Ok(Box::new(v2::V2::new(layout, extra)?)),
         CgroupMode::V1 | CgroupMode::Hybrid => {
             let v1_has_any = CONTROLLERS.iter().any(|c| layout.v1_mount(c).is_some());
             let unified_has_memory = layout
@@ -122,7 +142,7 @@ fn hierarchies(layout: &CgroupLayout, extra: &[&str]) -> Result<Box<dyn Hierarch
                 .as_ref()
                 .is_some_and(|u| u.controllers.iter().any(|c| c == "memory"));
             if !v1_has_any && unified_has_memory {
-                Ok(Box::new(v2::V2::new(layout)?))
+                Ok(Box::new(v2::V2::new(layout, extra)?))
             } else {
                 Ok(Box::new(v1::V1::new(layout, extra)))
             }
@@ -157,11 +177,14 @@ pub struct Cgroup {
 
 impl Cgroup {
     /// Creates `<mount>/<parent>/<id>` in each hierarchy it needs and writes `limits`.
+    /// `parent` is any relative path (empty: the hierarchy's root), as runc allows for
+    /// `linux.cgroupsPath`.
     ///
     /// Each directory goes into the ledger before it is made, so a crash at any point
-    /// leaves a record naming it. `<mount>/<parent>` is made if missing but not recorded:
-    /// containers share it, and `contlab cleanup` removes it once empty. On error
-    /// everything this call made is removed again.
+    /// leaves a record naming it. The parent directories that do not exist yet are made
+    /// and recorded as the container's (`Record::cgroup_parents`): teardown removes them
+    /// while empty, and never one that was there before. On error everything this call
+    /// made is removed again.
     pub fn create(
         parent: &str,
         id: &str,
@@ -174,13 +197,14 @@ impl Cgroup {
         let extra: Vec<&str> = [
             ("devices", limits.devices.is_some()),
             ("freezer", limits.freezer),
+            ("cpuset", limits.cpuset.is_some()),
         ]
         .into_iter()
         .filter_map(|(c, wanted)| wanted.then_some(c))
         .collect();
         let h = detect(&extra)?;
         h.check(limits)?;
-        h.prepare_parent(parent, tracer)?;
+        prepare_parent(&*h, parent, tracer, ledger)?;
 
         let mut made: Vec<PathBuf> = Vec::new();
         let result = (|| -> Result<CgroupDirs> {
@@ -196,7 +220,7 @@ impl Cgroup {
                 if made_it.is_err() && path.parent().is_some_and(|p| !p.is_dir()) {
                     // Another contlab's teardown removed the shared parent, empty for a
                     // moment, between `prepare_parent` and here: make it again, once.
-                    h.prepare_parent(parent, tracer)?;
+                    prepare_parent(&*h, parent, tracer, ledger)?;
                     made_it = mkdir(&path, tracer);
                 }
                 if let Err(e) = made_it {
@@ -222,7 +246,7 @@ impl Cgroup {
                 // On v2 a limit file exists only once the parent passes the controller
                 // down; a parent just removed and made again by another contlab may not
                 // yet. Enabling is idempotent, and so are the limit writes.
-                h.prepare_parent(parent, tracer)?;
+                prepare_parent(&*h, parent, tracer, ledger)?;
                 h.apply(&dirs, limits, tracer)?;
             }
             Ok(dirs)
@@ -236,6 +260,7 @@ impl Cgroup {
             }),
             Err(e) => {
                 let mut left = Vec::new();
+                let parents = ledger.record().cgroup_parents.clone();
                 for path in made.iter().rev() {
                     let start = Instant::now();
                     let removed = teardown::remove_cgroup_tree(path);
@@ -246,6 +271,9 @@ impl Cgroup {
                         let _ = ledger.update(|r| r.cgroups.retain(|c| c != path));
                     }
                 }
+                let gone = teardown::remove_cgroup_parents(&parents);
+                trace_removed(tracer, &gone, Instant::now());
+                let _ = ledger.update(|r| r.cgroup_parents.retain(|p| p.exists()));
                 if left.is_empty() {
                     Err(e)
                 } else {
@@ -263,7 +291,7 @@ impl Cgroup {
     pub fn open(parent: &str, id: &str) -> Result<Cgroup> {
         validate_parent(parent)?;
         ledger::validate_id(id)?;
-        let h = detect(&["devices", "freezer"])?;
+        let h = detect(&["devices", "freezer", "cpuset"])?;
         let dirs: Vec<ControllerDir> = h
             .dirs(parent, id)
             .into_iter()
@@ -446,21 +474,78 @@ fn with_v2_controllers(mut dirs: CgroupDirs) -> CgroupDirs {
     dirs
 }
 
-/// The parent is a relative path of plain names whose first part carries contlab's mark,
-/// so that nothing outside contlab's own subtree is ever created or removed.
+/// The parent is a relative path of plain names (or empty, the hierarchy's root): it
+/// cannot leave the hierarchy. Where it may go is the caller's choice, as with runc's
+/// `linux.cgroupsPath`; what contlab makes there is recorded, and only that is removed.
 fn validate_parent(parent: &str) -> Result<()> {
-    let mut parts = parent.split('/');
-    let first_ok = parts
-        .next()
-        .is_some_and(|p| p.contains(crate::paths::PREFIX));
-    if !first_ok || parent.split('/').any(|p| ledger::validate_id(p).is_err()) {
-        bail!(
-            "invalid cgroup parent {parent:?}: use a relative path of plain names whose first part contains {:?}, like {:?}",
-            crate::paths::PREFIX,
-            crate::paths::PREFIX
+    if !parent.is_empty() && parent.split('/').any(|p| validate_name(p).is_err()) {
+        crate::bail_said!(
+            "error-cgroup-parent-invalid",
+            parent = format!("{parent:?}")
         );
     }
     Ok(())
+}
+
+/// One cgroup directory name: not empty, not `.` or `..`, no `/`, no control
+/// character, at most 255 bytes.
+pub(crate) fn validate_name(name: &str) -> Result<()> {
+    if name.is_empty()
+        || name == "."
+        || name == ".."
+        || name.len() > 255
+        || name.chars().any(|c| c == '/' || c.is_control())
+    {
+        crate::bail_said!("error-cgroup-name-invalid", name = format!("{name:?}"));
+    }
+    Ok(())
+}
+
+/// Makes `<mount>/<parent>` in every hierarchy, recording first each directory of the
+/// way that does not exist yet, then keeping in the record only those this call made
+/// (another process may make one at the same moment: that one is not ours).
+fn prepare_parent(
+    h: &dyn Hierarchies,
+    parent: &str,
+    tracer: &Tracer,
+    ledger: &mut Ledger,
+) -> Result<()> {
+    let missing: Vec<PathBuf> = h
+        .parent_chain(parent)
+        .into_iter()
+        .filter(|d| !d.is_dir())
+        .collect();
+    if !missing.is_empty() {
+        ledger
+            .update(|r| r.cgroup_parents.extend(missing.iter().cloned()))
+            .context("cannot record the cgroup in the container's state record")?;
+    }
+    let made = h.prepare_parent(parent, tracer);
+    if !missing.is_empty() {
+        // After a failure a directory that exists may be one this call made: keep it.
+        let ours = |d: &PathBuf| match &made {
+            Ok(m) => m.contains(d),
+            Err(_) => d.is_dir(),
+        };
+        let not_ours: Vec<&PathBuf> = missing.iter().filter(|d| !ours(d)).collect();
+        if !not_ours.is_empty() {
+            let _ = ledger.update(|r| r.cgroup_parents.retain(|p| !not_ours.contains(&p)));
+        }
+    }
+    made.map(|_| ())
+}
+
+/// The directories from `<mount>/<first part>` down to `<mount>/<parent>`.
+fn chain(mount: &Path, parent: &str) -> Vec<PathBuf> {
+    let mut dir = mount.to_path_buf();
+    parent
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            dir.push(p);
+            dir.clone()
+        })
+        .collect()
 }
 
 /// Makes one cgroup directory, traced like `mkdir(2)`.
@@ -503,14 +588,15 @@ fn mkdir(path: &Path, tracer: &Tracer) -> Result<()> {
     }
 }
 
-/// Makes `dir` if it is missing (a shared parent: someone else may make it at the same time).
-fn ensure_dir(dir: &Path, tracer: &Tracer) -> Result<()> {
+/// Makes `dir` if it is missing (a shared parent: someone else may make it at the same
+/// time); true when this call made it.
+fn ensure_dir(dir: &Path, tracer: &Tracer) -> Result<bool> {
     if dir.is_dir() {
-        return Ok(());
+        return Ok(false);
     }
     match mkdir(dir, tracer) {
-        Ok(()) => Ok(()),
-        Err(_) if dir.is_dir() => Ok(()),
+        Ok(()) => Ok(true),
+        Err(_) if dir.is_dir() => Ok(false),
         Err(e) => Err(e),
     }
 }
@@ -630,20 +716,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parents_stay_inside_contlab() {
-        for ok in ["contlab", "contlab-test-1", "contlab/sub"] {
+    fn parents_stay_inside_the_hierarchy() {
+        for ok in [
+            "",
+            "contlab",
+            "contlab/sub",
+            "libpod_parent",
+            "runtime-test/x",
+        ] {
             validate_parent(ok).unwrap();
         }
         for bad in [
-            "",
             "/contlab",
-            "system.slice",
             "contlab/../x",
             "..",
             "contlab/",
+            "a//b",
+            "a/./b",
         ] {
             assert!(validate_parent(bad).is_err(), "{bad:?} accepted");
         }
+        assert_eq!(
+            chain(Path::new("/m"), "a/b"),
+            [PathBuf::from("/m/a"), PathBuf::from("/m/a/b")]
+        );
+        assert!(chain(Path::new("/m"), "").is_empty());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::{CONTROLLERS, CgroupDirs, CgroupVersion, ControllerDir, Hierarchies, Limits, Tracer};
 use crate::inspect::cgroups::{CgroupLayout, V1Hierarchy};
 use anyhow::{Result, bail};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub(super) struct V1 {
     /// The mounted hierarchies holding contlab's controllers, each once (`cpu` and
@@ -66,15 +66,27 @@ impl Hierarchies for V1 {
         Ok(())
     }
 
-    fn prepare_parent(&self, parent: &str, tracer: &Tracer) -> Result<()> {
+    fn parent_chain(&self, parent: &str) -> Vec<PathBuf> {
+        self.hierarchies
+            .iter()
+            .flat_map(|h| super::chain(&h.mount, parent))
+            .collect()
+    }
+
+    fn prepare_parent(&self, parent: &str, tracer: &Tracer) -> Result<Vec<PathBuf>> {
+        let mut made = Vec::new();
         for h in &self.hierarchies {
-            let mut dir = h.mount.clone();
-            for part in parent.split('/') {
-                dir.push(part);
-                super::ensure_dir(&dir, tracer)?;
+            let cpuset = h.controllers.iter().any(|c| c == "cpuset");
+            for dir in super::chain(&h.mount, parent) {
+                if super::ensure_dir(&dir, tracer)? {
+                    made.push(dir.clone());
+                }
+                if cpuset {
+                    inherit_cpuset(&dir, tracer)?;
+                }
             }
         }
-        Ok(())
+        Ok(made)
     }
 
     fn apply(&self, dirs: &CgroupDirs, limits: &Limits, tracer: &Tracer) -> Result<()> {
@@ -110,6 +122,18 @@ impl Hierarchies for V1 {
         if let Some(n) = limits.pids {
             super::set(tracer, dir("pids")?, "pids.max", &n.to_string())?;
         }
+        if let Some(cpuset) = &limits.cpuset {
+            // A v1 cpuset cgroup starts with no CPU and no memory node, and takes no
+            // process until both are set: the bundle's values, or the parent's.
+            let d = dir("cpuset")?;
+            inherit_cpuset(d, tracer)?;
+            if let Some(mems) = &cpuset.mems {
+                super::set(tracer, d, "cpuset.mems", mems)?;
+            }
+            if let Some(cpus) = &cpuset.cpus {
+                super::set(tracer, d, "cpuset.cpus", cpus)?;
+            }
+        }
         if let Some(rules) = &limits.devices {
             // In order, as runc's v1 manager writes them: a leading `a` deny empties the
             // list a new cgroup inherits, and each later rule adds or removes one entry.
@@ -129,6 +153,24 @@ impl Hierarchies for V1 {
     fn oom_kill_file(&self) -> &'static str {
         "memory.oom_control"
     }
+}
+
+/// Fills an empty `cpuset.cpus` and `cpuset.mems` of v1 cgroup `dir` from its parent's,
+/// as runc does for every directory it makes on the way to a container's cpuset.
+fn inherit_cpuset(dir: &Path, tracer: &Tracer) -> Result<()> {
+    let Some(parent) = dir.parent() else {
+        return Ok(());
+    };
+    for file in ["cpuset.cpus", "cpuset.mems"] {
+        let own = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+        if own.trim().is_empty() {
+            let theirs = std::fs::read_to_string(parent.join(file)).unwrap_or_default();
+            if !theirs.trim().is_empty() {
+                super::set(tracer, dir, file, theirs.trim())?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -172,6 +214,7 @@ mod tests {
             pids: Some(5),
             devices: None,
             freezer: false,
+            cpuset: None,
         };
         v1.check(&limits).unwrap();
         v1.apply(&dirs, &limits, &Tracer::null()).unwrap();

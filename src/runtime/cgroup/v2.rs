@@ -1,7 +1,7 @@
 //! cgroup v2: one directory in the unified hierarchy. A controller's files appear in it
 //! only once every ancestor lists the controller in `cgroup.subtree_control`.
 
-use super::{CgroupDirs, CgroupVersion, ControllerDir, Hierarchies, Limits, Tracer};
+use super::{CgroupDirs, CgroupVersion, ControllerDir, DeviceRule, Hierarchies, Limits, Tracer};
 use crate::inspect::cgroups::CgroupLayout;
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
@@ -14,14 +14,22 @@ pub(super) struct V2 {
     mount: PathBuf,
     /// The controllers the hierarchy's root offers (its `cgroup.controllers`).
     available: Vec<String>,
+    /// [`WANTED`], plus `cpuset` for a container that pins CPUs or memory nodes.
+    wanted: Vec<&'static str>,
 }
 
 impl V2 {
-    pub(super) fn new(layout: &CgroupLayout) -> Result<Self> {
+    /// `extra`: controllers beyond [`WANTED`] to pass down (only `cpuset` is one on v2).
+    pub(super) fn new(layout: &CgroupLayout, extra: &[&str]) -> Result<Self> {
+        let mut wanted = WANTED.to_vec();
+        if extra.contains(&"cpuset") {
+            wanted.push("cpuset");
+        }
         match &layout.unified {
             Some(u) => Ok(V2 {
                 mount: u.mount.clone(),
                 available: u.controllers.clone(),
+                wanted,
             }),
             None => bail!(
                 "no cgroup2 filesystem is mounted; mount one with `mount -t cgroup2 none /sys/fs/cgroup`"
@@ -41,7 +49,8 @@ impl V2 {
         };
         let has = words("cgroup.controllers");
         let enabled = words("cgroup.subtree_control");
-        let missing: Vec<String> = WANTED
+        let missing: Vec<String> = self
+            .wanted
             .iter()
             .filter(|c| has.iter().any(|h| h == *c) && !enabled.iter().any(|e| e == *c))
             .map(|c| format!("+{c}"))
@@ -61,6 +70,54 @@ impl V2 {
             }
         })
     }
+}
+
+/// Loads the device rules as an eBPF program (`bpf.rs`) and attaches it to cgroup
+/// `dir`, each step traced as the `bpf(2)` call it is.
+fn attach_device_program(dir: &Path, rules: &[DeviceRule], tracer: &Tracer) -> Result<()> {
+    let insns = super::bpf::program(rules);
+    let mut log = String::new();
+    let prog = tracer
+        .op(
+            "bpf",
+            || {
+                format!(
+                    "BPF_PROG_LOAD, {{prog_type: BPF_PROG_TYPE_CGROUP_DEVICE, insn_cnt: {}}}",
+                    insns.len()
+                )
+            },
+            || None,
+            || {
+                super::bpf::load(&insns).map_err(|(e, l)| {
+                    log = l;
+                    e
+                })
+            },
+        )
+        .map_err(|e| {
+            anyhow::Error::new(e).context(crate::said!(
+                "error-cgroup-bpf-load",
+                rules = rules.len(),
+                log = log.lines().last().unwrap_or("")
+            ))
+        })?;
+    tracer
+        .op(
+            "bpf",
+            || {
+                format!(
+                    "BPF_PROG_ATTACH, {{target: {dir:?}, attach_type: BPF_CGROUP_DEVICE, flags: BPF_F_ALLOW_MULTI}}"
+                )
+            },
+            || None,
+            || super::bpf::attach(&prog, dir),
+        )
+        .map_err(|e| {
+            anyhow::Error::new(e).context(crate::said!(
+                "error-cgroup-bpf-attach",
+                dir = dir.display()
+            ))
+        })
 }
 
 /// v1 `cpu.shares` range; v2 `cpu.weight` is derived from it.
@@ -84,7 +141,8 @@ impl Hierarchies for V2 {
 
     fn dirs(&self, parent: &str, id: &str) -> Vec<ControllerDir> {
         vec![ControllerDir {
-            controllers: WANTED
+            controllers: self
+                .wanted
                 .iter()
                 .filter(|c| self.available.iter().any(|a| a == *c))
                 .map(|c| c.to_string())
@@ -98,6 +156,7 @@ impl Hierarchies for V2 {
             ("memory", limits.memory.is_some()),
             ("cpu", limits.cpu.is_some()),
             ("pids", limits.pids.is_some()),
+            ("cpuset", limits.cpuset.is_some()),
         ];
         for (controller, wanted) in needed {
             if wanted && !self.available.iter().any(|a| a == controller) {
@@ -111,24 +170,24 @@ impl Hierarchies for V2 {
         if let Some(shares) = limits.cpu.as_ref().and_then(|c| c.shares) {
             check_shares(shares)?;
         }
-        if limits.devices.is_some() {
-            bail!(
-                "not supported yet on cgroup v2: device rules (linux.resources.devices); v2 has no devices controller and needs an eBPF device program, which this contlab does not load. Remove the rules from config.json, or run on a machine with the cgroup v1 devices controller"
-            );
-        }
         Ok(())
     }
 
-    fn prepare_parent(&self, parent: &str, tracer: &Tracer) -> Result<()> {
+    fn parent_chain(&self, parent: &str) -> Vec<PathBuf> {
+        super::chain(&self.mount, parent)
+    }
+
+    fn prepare_parent(&self, parent: &str, tracer: &Tracer) -> Result<Vec<PathBuf>> {
         // Top down: a controller can be passed on only by a cgroup that received it.
-        let mut dir = self.mount.clone();
-        self.enable_controllers(&dir, tracer)?;
-        for part in parent.split('/') {
-            dir.push(part);
-            super::ensure_dir(&dir, tracer)?;
+        self.enable_controllers(&self.mount, tracer)?;
+        let mut made = Vec::new();
+        for dir in super::chain(&self.mount, parent) {
+            if super::ensure_dir(&dir, tracer)? {
+                made.push(dir.clone());
+            }
             self.enable_controllers(&dir, tracer)?;
         }
-        Ok(())
+        Ok(made)
     }
 
     fn apply(&self, dirs: &CgroupDirs, limits: &Limits, tracer: &Tracer) -> Result<()> {
@@ -161,6 +220,18 @@ impl Hierarchies for V2 {
         }
         if let Some(n) = limits.pids {
             super::set(tracer, d, "pids.max", &n.to_string())?;
+        }
+        if let Some(rules) = &limits.devices {
+            attach_device_program(d, rules, tracer)?;
+        }
+        if let Some(cpuset) = &limits.cpuset {
+            // Empty on v2 means "the parent's": only what the bundle names is written.
+            if let Some(mems) = &cpuset.mems {
+                super::set(tracer, d, "cpuset.mems", mems)?;
+            }
+            if let Some(cpus) = &cpuset.cpus {
+                super::set(tracer, d, "cpuset.cpus", cpus)?;
+            }
         }
         Ok(())
     }
@@ -198,6 +269,7 @@ mod tests {
         let v2 = V2 {
             mount: mount.to_path_buf(),
             available: vec!["cpu".into(), "memory".into(), "pids".into()],
+            wanted: WANTED.to_vec(),
         };
         let (tracer, events) = Tracer::channel();
         v2.prepare_parent("contlab", &tracer).unwrap();
@@ -231,6 +303,7 @@ mod tests {
             pids: Some(5),
             devices: None,
             freezer: false,
+            cpuset: None,
         };
         v2.check(&limits).unwrap();
         v2.apply(&dirs, &limits, &tracer).unwrap();

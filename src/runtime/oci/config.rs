@@ -3,10 +3,10 @@
 //! refused by name ("not supported yet"); properties the spec does not define are
 //! ignored, as the spec requires (logged at debug level).
 
-use crate::runtime::cgroup::{CpuLimit, DeviceRule, Limits};
+use crate::runtime::cgroup::{CpuLimit, Cpuset, DeviceRule, Limits};
 use crate::runtime::spec::{
-    CapSets, Capabilities, ContainerSpec, DeviceNode, IdMap, MountSpec, Namespace, Namespaces,
-    Network, Overrides, Rlimit, RootfsMode, User,
+    CapSets, Capabilities, ContainerSpec, DeviceNode, IdMap, IdMaps, MountSpec, Namespace,
+    Namespaces, Network, Overrides, Rlimit, RootfsMode, User,
 };
 use anyhow::{Context, Result};
 use nix::mount::MsFlags;
@@ -54,6 +54,8 @@ const SUPPORTED: &[&str] = &[
     "hooks",
     "hooks.prestart",
     "hooks.createRuntime",
+    "hooks.createContainer",
+    "hooks.startContainer",
     "hooks.poststart",
     "hooks.poststop",
     "hooks.*[]",
@@ -85,6 +87,8 @@ const SUPPORTED: &[&str] = &[
     "linux.resources.cpu.quota",
     "linux.resources.cpu.period",
     "linux.resources.cpu.shares",
+    "linux.resources.cpu.cpus",
+    "linux.resources.cpu.mems",
     "linux.resources.pids",
     "linux.resources.pids.limit",
     "linux.resources.devices",
@@ -124,6 +128,7 @@ const SUPPORTED: &[&str] = &[
     "linux.seccomp.syscalls[].args[].valueTwo",
     "linux.seccomp.syscalls[].args[].op",
     "linux.cgroupsPath",
+    "linux.rootfsPropagation",
     "linux.maskedPaths",
     "linux.readonlyPaths",
     "process.oomScoreAdj",
@@ -140,9 +145,6 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
     "ioPriority",
     "execCPUAffinity",
     "username",
-    "createContainer",
-    "startContainer",
-    "rootfsPropagation",
     "mountLabel",
     "intelRdt",
     "personality",
@@ -162,14 +164,10 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
     "disableOOMKiller",
     "useHierarchy",
     "checkBeforeUpdate",
-    "cpus",
-    "mems",
     "realtimeRuntime",
     "realtimePeriod",
     "idle",
     "burst",
-    "uidMappings",
-    "gidMappings",
     "solaris",
     "windows",
     "vm",
@@ -177,7 +175,14 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
 ];
 
 /// The hooks contlab runs (each also in [`SUPPORTED`]).
-pub const HOOKS: &[&str] = &["prestart", "createRuntime", "poststart", "poststop"];
+pub const HOOKS: &[&str] = &[
+    "prestart",
+    "createRuntime",
+    "createContainer",
+    "startContainer",
+    "poststart",
+    "poststop",
+];
 
 /// The `mounts[].options` that [`mount_spec`] turns into mount flags or propagation;
 /// any other option is passed to the file system as data.
@@ -198,12 +203,30 @@ pub const MOUNT_OPTIONS: &[&str] = &[
     "nostrictatime",
     "nosuid",
     "private",
+    "ratime",
     "rbind",
+    "rdev",
+    "rdiratime",
     "relatime",
+    "rexec",
+    "rnoatime",
+    "rnodev",
+    "rnodiratime",
+    "rnoexec",
+    "rnorelatime",
+    "rnostrictatime",
+    "rnosuid",
+    "rnosymfollow",
     "ro",
     "rprivate",
+    "rrelatime",
+    "rro",
+    "rrw",
     "rshared",
     "rslave",
+    "rstrictatime",
+    "rsuid",
+    "rsymfollow",
     "runbindable",
     "rw",
     "shared",
@@ -314,6 +337,11 @@ impl From<&Hook> for HookSpec {
 pub struct Hooks {
     pub prestart: Vec<HookSpec>,
     pub create_runtime: Vec<HookSpec>,
+    /// Run by the init, in the container's namespaces (see `hooks::InitHooks`).
+    #[serde(default)]
+    pub create_container: Vec<HookSpec>,
+    #[serde(default)]
+    pub start_container: Vec<HookSpec>,
     pub poststart: Vec<HookSpec>,
     pub poststop: Vec<HookSpec>,
 }
@@ -404,6 +432,8 @@ impl Bundle {
                 Hooks {
                     prestart,
                     create_runtime: list(h.create_runtime()),
+                    create_container: list(h.create_container()),
+                    start_container: list(h.start_container()),
                     poststart: list(h.poststart()),
                     poststop: list(h.poststop()),
                 }
@@ -465,10 +495,14 @@ impl Bundle {
                 join.push((ns, p.clone()));
             }
         }
-        if !namespaces.contains(Namespace::Mount) {
+        // Without a mount namespace the root is set up in the host's and entered with
+        // chroot, as runc does; the paths it would hide or protect would be the host's.
+        let own_mounts = namespaces.contains(Namespace::Mount);
+        let hides = |v: &Option<Vec<String>>| v.as_ref().is_some_and(|v| !v.is_empty());
+        if !own_mounts && (hides(linux.masked_paths()) || hides(linux.readonly_paths())) {
             crate::bail_said!("error-oci-needs-mount");
         }
-        let user_map = id_map(linux.uid_mappings(), linux.gid_mappings())?;
+        let (user_map, id_maps) = id_map(linux.uid_mappings(), linux.gid_mappings())?;
         if user_map.is_some() && !namespaces.contains(Namespace::User) {
             crate::bail_said!("error-oci-map-needs-user");
         }
@@ -543,7 +577,11 @@ impl Bundle {
         let root = spec.root().as_ref();
         Ok(ContainerSpec {
             namespaces,
-            rootfs: RootfsMode::PivotRoot,
+            rootfs: if own_mounts {
+                RootfsMode::PivotRoot
+            } else {
+                RootfsMode::Chroot
+            },
             rootfs_dir: Some(self.rootfs.clone()),
             bind_rootfs: true,
             hostname,
@@ -565,6 +603,7 @@ impl Bundle {
                 user: Some(user),
                 rlimits,
                 no_new_privs: process.no_new_privileges().unwrap_or(false),
+                preserve_fds: 0,
                 oom_score_adj: process.oom_score_adj(),
                 devices,
                 sysctl: sysctl(linux, namespaces)?,
@@ -574,6 +613,10 @@ impl Bundle {
                     .map(crate::runtime::seccomp::compile)
                     .transpose()?
                     .unwrap_or_default(),
+                rootfs_propagation: rootfs_propagation(linux.rootfs_propagation().as_deref())?,
+                // Known once the container has an id (`Runtime::create`).
+                init_hooks: None,
+                id_maps,
             },
             ..Default::default()
         })
@@ -588,36 +631,30 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
+/// `linux.uidMappings` and `linux.gidMappings`: the range holding container id 0 (else
+/// the first) as the spec's `user_map`, and both whole lists when they are more than
+/// that one range written to both files.
 fn id_map(
     uid: &Option<Vec<oci_spec::runtime::LinuxIdMapping>>,
     gid: &Option<Vec<oci_spec::runtime::LinuxIdMapping>>,
-) -> Result<Option<IdMap>> {
-    let one =
-        |v: &Option<Vec<oci_spec::runtime::LinuxIdMapping>>, name: &str| -> Result<Option<IdMap>> {
-            match v.as_deref() {
-                None | Some([]) => Ok(None),
-                Some([m]) => Ok(Some(IdMap {
-                    inside: m.container_id(),
-                    outside: m.host_id(),
-                    count: m.size(),
-                })),
-                Some(_) => {
-                    crate::bail_said!(
-                        "error-oci-unsupported",
-                        what = format!("linux.{name} with more than one entry")
-                    )
-                }
-            }
-        };
-    let u = one(uid, "uidMappings")?;
-    let g = one(gid, "gidMappings")?;
-    if u != g {
-        crate::bail_said!(
-            "error-oci-unsupported",
-            what = "linux.uidMappings != linux.gidMappings"
-        );
+) -> Result<(Option<IdMap>, Option<IdMaps>)> {
+    let list = |v: &Option<Vec<oci_spec::runtime::LinuxIdMapping>>| -> Vec<IdMap> {
+        v.iter()
+            .flatten()
+            .map(|m| IdMap {
+                inside: m.container_id(),
+                outside: m.host_id(),
+                count: m.size(),
+            })
+            .collect()
+    };
+    let (u, g) = (list(uid), list(gid));
+    if u.is_empty() != g.is_empty() {
+        crate::bail_said!("error-oci-map-one-sided");
     }
-    Ok(u)
+    let main = u.iter().find(|m| m.maps(0)).or(u.first()).copied();
+    let whole = (u.len() > 1 || u != g).then_some((u, g));
+    Ok((main, whole))
 }
 
 fn limits(r: &Option<oci_spec::runtime::LinuxResources>) -> Result<Limits> {
@@ -654,6 +691,11 @@ fn limits(r: &Option<oci_spec::runtime::LinuxResources>) -> Result<Limits> {
                 what = "linux.resources.cpu.shares (no cpu.quota)"
             ),
             (None, None) => {}
+        }
+        let given = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        let (cpus, mems) = (given(c.cpus()), given(c.mems()));
+        if cpus.is_some() || mems.is_some() {
+            out.cpuset = Some(Cpuset { cpus, mems });
         }
     }
     Ok(out)
@@ -795,8 +837,10 @@ fn sysctl(linux: &Linux, ns: Namespaces) -> Result<BTreeMap<String, String>> {
     Ok(out)
 }
 
-/// `linux.cgroupsPath` as the runtime's relative cgroup path. contlab's cleanup only ever
-/// touches cgroups carrying its name, so the first component must carry it.
+/// `linux.cgroupsPath` as a path below each hierarchy's root, as runc's cgroupfs
+/// driver reads it: an absolute path as it is (`/libpod_parent/libpod-…`), a relative
+/// one below the runtime's own parent (`<paths::cgroup_parent()>/…`). What contlab
+/// makes on the way is recorded, so teardown removes that and nothing else.
 fn cgroup_path(p: &Path) -> Result<String> {
     let s = p.to_string_lossy();
     if s.contains(':') {
@@ -805,16 +849,19 @@ fn cgroup_path(p: &Path) -> Result<String> {
             what = format!("linux.cgroupsPath {s:?} (systemd)")
         );
     }
-    let rel = s.trim_matches('/');
-    let first = rel.split('/').next().unwrap_or("");
-    if !first.contains(crate::paths::PREFIX) || !rel.contains('/') {
-        crate::bail_said!(
-            "error-oci-cgroups-path",
-            path = format!("{s:?}"),
-            prefix = crate::paths::PREFIX
-        );
+    let rel = s.trim_end_matches('/');
+    let path = match rel.strip_prefix('/') {
+        Some(abs) => abs.to_string(),
+        None => format!("{}/{rel}", crate::paths::cgroup_parent()),
+    };
+    if rel.is_empty()
+        || path
+            .split('/')
+            .any(|part| crate::runtime::cgroup::validate_name(part).is_err())
+    {
+        crate::bail_said!("error-oci-cgroups-path", path = format!("{s:?}"));
     }
-    Ok(rel.to_string())
+    Ok(path)
 }
 
 fn cap_sets(c: &Option<oci_spec::runtime::LinuxCapabilities>) -> Result<CapSets> {
@@ -863,25 +910,13 @@ fn cap_sets(c: &Option<oci_spec::runtime::LinuxCapabilities>) -> Result<CapSets>
 }
 
 fn rlimit_number(name: &str) -> Result<u32> {
-    Ok(match name {
-        "RLIMIT_CPU" => libc::RLIMIT_CPU,
-        "RLIMIT_FSIZE" => libc::RLIMIT_FSIZE,
-        "RLIMIT_DATA" => libc::RLIMIT_DATA,
-        "RLIMIT_STACK" => libc::RLIMIT_STACK,
-        "RLIMIT_CORE" => libc::RLIMIT_CORE,
-        "RLIMIT_RSS" => libc::RLIMIT_RSS,
-        "RLIMIT_NPROC" => libc::RLIMIT_NPROC,
-        "RLIMIT_NOFILE" => libc::RLIMIT_NOFILE,
-        "RLIMIT_MEMLOCK" => libc::RLIMIT_MEMLOCK,
-        "RLIMIT_AS" => libc::RLIMIT_AS,
-        "RLIMIT_LOCKS" => libc::RLIMIT_LOCKS,
-        "RLIMIT_SIGPENDING" => libc::RLIMIT_SIGPENDING,
-        "RLIMIT_MSGQUEUE" => libc::RLIMIT_MSGQUEUE,
-        "RLIMIT_NICE" => libc::RLIMIT_NICE,
-        "RLIMIT_RTPRIO" => libc::RLIMIT_RTPRIO,
-        "RLIMIT_RTTIME" => libc::RLIMIT_RTTIME,
-        other => crate::bail_said!("error-oci-rlimit-unknown", name = format!("{other:?}")),
-    } as u32)
+    match crate::runtime::spec::RLIMITS
+        .iter()
+        .find(|(n, _)| *n == name)
+    {
+        Some((_, number)) => Ok(*number),
+        None => crate::bail_said!("error-oci-rlimit-unknown", name = format!("{name:?}")),
+    }
 }
 
 /// A path inside the container, as the bundle's field `what` gives it: absolute, no `..`.
@@ -892,8 +927,48 @@ fn inside_path(p: &Path, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// One `mounts` entry in `mount(2)`'s terms: options split into flags, propagation and
-/// file-system data, as `mount(8)` splits `-o`.
+/// `linux.rootfsPropagation` as mount flags (0 when absent or empty), by runc's names.
+fn rootfs_propagation(v: Option<&str>) -> Result<u64> {
+    let flags = match v.unwrap_or("") {
+        "" => MsFlags::empty(),
+        "private" => MsFlags::MS_PRIVATE,
+        "rprivate" => MsFlags::MS_PRIVATE | MsFlags::MS_REC,
+        "slave" => MsFlags::MS_SLAVE,
+        "rslave" => MsFlags::MS_SLAVE | MsFlags::MS_REC,
+        "shared" => MsFlags::MS_SHARED,
+        "rshared" => MsFlags::MS_SHARED | MsFlags::MS_REC,
+        "unbindable" => MsFlags::MS_UNBINDABLE,
+        "runbindable" => MsFlags::MS_UNBINDABLE | MsFlags::MS_REC,
+        other => crate::bail_said!("error-oci-rootfs-propagation", value = format!("{other:?}")),
+    };
+    Ok(flags.bits())
+}
+
+/// The recursive options (runc's names): the `MOUNT_ATTR_*` bit each sets on the mount
+/// and every mount below it, or clears (`true`), with `mount_setattr(AT_RECURSIVE)`.
+const RECURSIVE_OPTIONS: &[(&str, u64, bool)] = &[
+    ("rro", libc::MOUNT_ATTR_RDONLY, false),
+    ("rrw", libc::MOUNT_ATTR_RDONLY, true),
+    ("rnosuid", libc::MOUNT_ATTR_NOSUID, false),
+    ("rsuid", libc::MOUNT_ATTR_NOSUID, true),
+    ("rnodev", libc::MOUNT_ATTR_NODEV, false),
+    ("rdev", libc::MOUNT_ATTR_NODEV, true),
+    ("rnoexec", libc::MOUNT_ATTR_NOEXEC, false),
+    ("rexec", libc::MOUNT_ATTR_NOEXEC, true),
+    ("rnodiratime", libc::MOUNT_ATTR_NODIRATIME, false),
+    ("rdiratime", libc::MOUNT_ATTR_NODIRATIME, true),
+    ("rrelatime", libc::MOUNT_ATTR_RELATIME, false),
+    ("rnorelatime", libc::MOUNT_ATTR_RELATIME, true),
+    ("rnoatime", libc::MOUNT_ATTR_NOATIME, false),
+    ("ratime", libc::MOUNT_ATTR_NOATIME, true),
+    ("rstrictatime", libc::MOUNT_ATTR_STRICTATIME, false),
+    ("rnostrictatime", libc::MOUNT_ATTR_STRICTATIME, true),
+    ("rnosymfollow", libc::MOUNT_ATTR_NOSYMFOLLOW, false),
+    ("rsymfollow", libc::MOUNT_ATTR_NOSYMFOLLOW, true),
+];
+
+/// One `mounts` entry in `mount(2)`'s terms: options split into flags, propagation,
+/// recursive attributes and file-system data, as `mount(8)` splits `-o`.
 fn mount_spec(
     i: usize,
     dest: &Path,
@@ -916,7 +991,23 @@ fn mount_spec(
     let mut flags = MsFlags::empty();
     let mut propagation = MsFlags::empty();
     let mut data = Vec::new();
+    let (mut attr_set, mut attr_clr) = (0u64, 0u64);
     for o in options {
+        if let Some((_, bit, clear)) = RECURSIVE_OPTIONS.iter().find(|(n, _, _)| n == o) {
+            if *clear {
+                attr_clr |= bit;
+                attr_set &= !bit;
+            } else {
+                attr_set |= bit;
+                attr_clr &= !bit;
+                if bit & libc::MOUNT_ATTR__ATIME == *bit {
+                    // mount_setattr(2): an access-time mode in attr_set needs the whole
+                    // MOUNT_ATTR__ATIME field in attr_clr.
+                    attr_clr |= libc::MOUNT_ATTR__ATIME;
+                }
+            }
+            continue;
+        }
         let (set, clear) = match o.as_str() {
             "ro" => (MsFlags::MS_RDONLY, MsFlags::empty()),
             "rw" => (MsFlags::empty(), MsFlags::MS_RDONLY),
@@ -998,6 +1089,8 @@ fn mount_spec(
         flags: flags.bits(),
         propagation: propagation.bits(),
         data: data.join(","),
+        rec_attr_set: attr_set,
+        rec_attr_clr: attr_clr,
     })
 }
 
@@ -1149,6 +1242,29 @@ mod tests {
         assert_eq!(
             m.propagation,
             (MsFlags::MS_PRIVATE | MsFlags::MS_REC).bits()
+        );
+    }
+
+    #[test]
+    fn cgroups_paths_as_runc_reads_them() {
+        let p = |s: &str| cgroup_path(Path::new(s));
+        let hex = "ab".repeat(32);
+        assert_eq!(
+            p(&format!("/libpod_parent/libpod-{hex}")).unwrap(),
+            format!("libpod_parent/libpod-{hex}")
+        );
+        assert_eq!(p("/runtime-test/x/").unwrap(), "runtime-test/x");
+        assert_eq!(p("/top").unwrap(), "top");
+        assert_eq!(
+            p("sub/leaf").unwrap(),
+            format!("{}/sub/leaf", crate::paths::cgroup_parent())
+        );
+        for bad in ["", "/", "/a/../b", "a//b", "/a/./b"] {
+            assert!(p(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(
+            p("system.slice:contlab:x").is_err(),
+            "systemd form accepted"
         );
     }
 }

@@ -12,6 +12,29 @@ pub const OCI_VERSION_MIN: &str = "1.0.0";
 /// The namespaces `linux.namespaces` may create or join.
 pub const NAMESPACES: &[&str] = &["cgroup", "ipc", "mount", "network", "pid", "user", "uts"];
 
+/// The seccomp actions `runtime::seccomp` compiles into a filter.
+const SECCOMP_ACTIONS: &[&str] = &[
+    "SCMP_ACT_ALLOW",
+    "SCMP_ACT_ERRNO",
+    "SCMP_ACT_KILL",
+    "SCMP_ACT_KILL_PROCESS",
+    "SCMP_ACT_KILL_THREAD",
+    "SCMP_ACT_LOG",
+    "SCMP_ACT_TRACE",
+    "SCMP_ACT_TRAP",
+];
+
+/// The argument comparisons `runtime::seccomp` compiles.
+const SECCOMP_OPERATORS: &[&str] = &[
+    "SCMP_CMP_EQ",
+    "SCMP_CMP_GE",
+    "SCMP_CMP_GT",
+    "SCMP_CMP_LE",
+    "SCMP_CMP_LT",
+    "SCMP_CMP_MASKED_EQ",
+    "SCMP_CMP_NE",
+];
+
 /// The Features structure, with runc's key order.
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -34,9 +57,10 @@ struct Linux {
     selinux: Value,
 }
 
-/// The Features structure as pretty JSON, in runc's key order. Seccomp, AppArmor, SELinux and the systemd cgroup
-/// driver are not implemented, so they are reported disabled rather than left out (a
-/// missing property means "unknown").
+/// The Features structure as pretty JSON, in runc's key order. Seccomp lists the actions
+/// and operators `runtime::seccomp` compiles (no `SCMP_ACT_NOTIFY`); AppArmor, SELinux
+/// and the systemd cgroup driver are not implemented, so they are reported disabled
+/// rather than left out (a missing property means "unknown").
 pub fn features() -> String {
     let mut caps: Vec<::caps::Capability> = ::caps::all().into_iter().collect();
     caps.sort_by_key(|c| c.index());
@@ -49,7 +73,12 @@ pub fn features() -> String {
             namespaces: NAMESPACES,
             capabilities: caps.iter().map(|c| c.to_string()).collect(),
             cgroup: json!({"v1": true, "v2": true, "systemd": false, "systemdUser": false}),
-            seccomp: json!({"enabled": false}),
+            seccomp: json!({
+                "enabled": true,
+                "actions": SECCOMP_ACTIONS,
+                "operators": SECCOMP_OPERATORS,
+                "archs": ["SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64"],
+            }),
             apparmor: json!({"enabled": false}),
             selinux: json!({"enabled": false}),
         },
@@ -71,17 +100,24 @@ mod tests {
         );
         let f: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(f["ociVersionMax"], "1.0.2");
-        assert!(
-            f["hooks"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|h| h != "createContainer")
-        );
+        let hooks = f["hooks"].as_array().unwrap();
+        for h in [
+            "prestart",
+            "createRuntime",
+            "createContainer",
+            "startContainer",
+            "poststart",
+            "poststop",
+        ] {
+            assert!(hooks.iter().any(|x| x == h), "{h} missing: {hooks:?}");
+        }
         let caps = f["linux"]["capabilities"].as_array().unwrap();
         assert_eq!(caps[0], "CAP_CHOWN");
         assert!(caps.iter().any(|c| c == "CAP_SYS_ADMIN"));
-        assert_eq!(f["linux"]["seccomp"]["enabled"], false);
+        assert_eq!(f["linux"]["seccomp"]["enabled"], true);
+        let actions = f["linux"]["seccomp"]["actions"].as_array().unwrap();
+        assert!(actions.iter().any(|a| a == "SCMP_ACT_ERRNO"));
+        assert!(actions.iter().all(|a| a != "SCMP_ACT_NOTIFY"));
         assert_eq!(f["linux"]["cgroup"]["systemd"], false);
     }
 }

@@ -24,14 +24,46 @@ fn refuse_symlink_under_proc_or_sys(root: &Path, destination: &Path) -> Result<(
     for part in rel.components() {
         at.push(part);
         if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
-            anyhow::bail!(
-                "the mount point {} is a symlink in the root filesystem ({}); a mount on /proc or /sys must not follow one",
-                destination.display(),
-                at.strip_prefix(root).unwrap_or(&at).display()
+            crate::bail_said!(
+                "error-oci-mount-symlink",
+                dest = destination.display().to_string(),
+                at = at.strip_prefix(root).unwrap_or(&at).display().to_string()
             );
         }
     }
     Ok(())
+}
+
+/// The propagation runc gives the mount holding the rootfs before it binds the root
+/// there: slave for a slave `rootfsPropagation`, else private. Never shared: a bind
+/// below a shared mount would show in the host's mount namespace too, and
+/// `pivot_root` refuses a shared parent.
+pub fn root_parent_propagation(rootfs_propagation: MsFlags) -> MsFlags {
+    if rootfs_propagation.contains(MsFlags::MS_SLAVE) {
+        MsFlags::MS_SLAVE
+    } else {
+        MsFlags::MS_PRIVATE
+    }
+}
+
+/// Gives the mount that holds `path` (the last one mounted on the longest mount point
+/// above it, from `/proc/self/mountinfo`) the propagation `flags`.
+pub fn set_parent_propagation(path: &Path, flags: MsFlags, tracer: &Tracer) -> Result<()> {
+    let info = std::fs::read_to_string("/proc/self/mountinfo")
+        .context("cannot read /proc/self/mountinfo")?;
+    let mut best = PathBuf::from("/");
+    for m in info
+        .lines()
+        .filter_map(crate::inspect::cgroups::MountLine::parse)
+    {
+        if path.starts_with(&m.mount_point)
+            && m.mount_point.as_os_str().len() > best.as_os_str().len()
+        {
+            best = m.mount_point;
+        }
+    }
+    mounts::mount(tracer, None, &best, None, flags, None)
+        .with_context(|| format!("cannot change the propagation of {}", best.display()))
 }
 
 pub fn mount_all(
@@ -103,6 +135,10 @@ pub fn mount_all(
                 None,
             )
             .with_context(what)?;
+        }
+        if m.rec_attr_set != 0 || m.rec_attr_clr != 0 {
+            mounts::setattr_recursive(tracer, &target, m.rec_attr_set, m.rec_attr_clr)
+                .with_context(what)?;
         }
         if m.destination == Path::new("/dev") && m.fstype.as_deref() == Some("tmpfs") {
             dev_tmpfs = Some(target.clone());

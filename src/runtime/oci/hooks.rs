@@ -1,28 +1,111 @@
-//! OCI hooks: programs the runtime runs on the host at fixed points of the lifecycle,
-//! each given the container's state as JSON on its stdin.
+//! OCI hooks: programs the runtime runs at fixed points of the lifecycle, each given
+//! the container's state as JSON on its stdin. `prestart`, `createRuntime`, `poststart`
+//! and `poststop` run on the host, from contlab; `createContainer` and `startContainer`
+//! from the container's init, in its namespaces (see [`InitHooks`]).
 
 use super::config::HookSpec;
-use super::state::OciState;
-use anyhow::{Context, Result, bail};
+use super::state::{OciState, Status};
+use anyhow::Result;
 use std::io::Write;
-use std::os::unix::process::CommandExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::time::{Duration, Instant};
 
-/// Runs `hooks` in order with `state` on stdin; the first failure stops them. `stage`
-/// names them in errors (`createRuntime`, `poststart`, …).
+/// The hooks the init runs, as runc's init does: `createContainer` once the bundle's
+/// mounts are in place, before `pivot_root` (so its path is the host's, and its cwd the
+/// root filesystem), and `startContainer` after `start`, before the command, with the
+/// container's root as `/`. Each gets the state with the init's own pid.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InitHooks {
+    pub create_container: Vec<HookSpec>,
+    pub start_container: Vec<HookSpec>,
+    /// The state as `create` knows it; the init fills in its pid and the status.
+    pub state: OciState,
+}
+
+impl InitHooks {
+    /// Runs `createContainer` (status `creating`).
+    pub fn create_container(&self) -> Result<()> {
+        self.run_as("createContainer", &self.create_container, Status::Creating)
+    }
+
+    /// Runs `startContainer` (status `created`, as runc gives it).
+    pub fn start_container(&self) -> Result<()> {
+        self.run_as("startContainer", &self.start_container, Status::Created)
+    }
+
+    fn run_as(&self, stage: &str, hooks: &[HookSpec], status: Status) -> Result<()> {
+        let mut s = self.state.clone();
+        s.pid = std::process::id() as i32;
+        s.status = status;
+        run(stage, hooks, &s)
+    }
+}
+
+/// Runs `hooks` in order with `state` on stdin; the first failure stops them, and is
+/// said as runc says it, "error running hook #N", naming the stage (`createRuntime`,
+/// `poststart`, …), the hook's path and how it ended.
 pub fn run(stage: &str, hooks: &[HookSpec], state: &OciState) -> Result<()> {
     if hooks.is_empty() {
         return Ok(());
     }
     let input = serde_json::to_vec(state)?;
     for (i, h) in hooks.iter().enumerate() {
-        run_one(h, &input)
-            .with_context(|| format!("hooks.{stage}[{i}] ({}) failed", h.path.display()))?;
+        let path = h.path.display();
+        match run_one(h, &input) {
+            Ok(()) => {}
+            Err(Failure::Start(e)) => {
+                return Err(anyhow::Error::new(e).context(crate::said!(
+                    "error-hook-start",
+                    index = i,
+                    stage = stage,
+                    path = path
+                )));
+            }
+            Err(Failure::Timeout(secs)) => crate::bail_said!(
+                "error-hook-timeout",
+                index = i,
+                stage = stage,
+                path = path,
+                secs = secs
+            ),
+            Err(Failure::Ended(status, stderr)) => {
+                let said = match (status.code(), status.signal()) {
+                    (Some(code), _) => crate::said!(
+                        "error-hook-exited",
+                        index = i,
+                        stage = stage,
+                        path = path,
+                        code = code
+                    ),
+                    (None, sig) => crate::said!(
+                        "error-hook-killed",
+                        index = i,
+                        stage = stage,
+                        path = path,
+                        signal = sig.unwrap_or(0)
+                    ),
+                };
+                let stderr = stderr.trim();
+                return Err(if stderr.is_empty() {
+                    anyhow::Error::new(said)
+                } else {
+                    anyhow::anyhow!("{stderr}").context(said)
+                });
+            }
+        }
     }
     Ok(())
 }
 
-fn run_one(h: &HookSpec, input: &[u8]) -> Result<()> {
+/// How a hook failed: it could not start, ran past its timeout, or ended unsuccessfully
+/// (its status and what it wrote on stderr).
+enum Failure {
+    Start(std::io::Error),
+    Timeout(u64),
+    Ended(std::process::ExitStatus, String),
+}
+
+fn run_one(h: &HookSpec, input: &[u8]) -> std::result::Result<(), Failure> {
     let mut cmd = std::process::Command::new(&h.path);
     if let Some(arg0) = h.args.first() {
         cmd.arg0(arg0);
@@ -33,20 +116,20 @@ fn run_one(h: &HookSpec, input: &[u8]) -> Result<()> {
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().context("cannot start it")?;
+    let mut child = cmd.spawn().map_err(Failure::Start)?;
     if let Some(mut stdin) = child.stdin.take() {
         // A hook that does not read its stdin is not an error.
         let _ = stdin.write_all(input);
     }
     let deadline = h.timeout.map(|t| Instant::now() + Duration::from_secs(t));
     let status = loop {
-        if let Some(s) = child.try_wait()? {
+        if let Some(s) = child.try_wait().map_err(Failure::Start)? {
             break s;
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             let _ = child.kill();
             let _ = child.wait();
-            bail!("it ran past its timeout of {}s", h.timeout.unwrap_or(0));
+            return Err(Failure::Timeout(h.timeout.unwrap_or(0)));
         }
         std::thread::sleep(Duration::from_millis(2));
     };
@@ -56,15 +139,7 @@ fn run_one(h: &HookSpec, input: &[u8]) -> Result<()> {
             use std::io::Read;
             let _ = e.read_to_string(&mut err);
         }
-        let err = err.trim();
-        bail!(
-            "it exited with {status}{}",
-            if err.is_empty() {
-                String::new()
-            } else {
-                format!(": {err}")
-            }
-        );
+        return Err(Failure::Ended(status, err));
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ pub mod features;
 pub mod fs;
 pub mod hooks;
 pub mod state;
+pub mod update;
 
 use crate::runtime::container::Container;
 use crate::runtime::ledger::Ledger;
@@ -73,6 +74,20 @@ pub struct CreateOptions<'a> {
     /// Let the container outlive this process (the `create` command); otherwise the
     /// returned `Container` owns it (`run`).
     pub detach: bool,
+    /// fds 3 … 2+N of this process are passed to the container's command.
+    pub preserve_fds: u32,
+    /// runc's `--no-pivot`: enter the root with `MS_MOVE` and `chroot(2)`, not
+    /// `pivot_root(2)` (`RootfsMode::MoveRoot`).
+    pub no_pivot: bool,
+}
+
+/// Writes `pid` (digits only) to `path`, whole or not at all, as runc writes its pid
+/// files: a reader never sees a partial number.
+fn write_pid_file(path: &Path, pid: i32) -> Result<()> {
+    let tmp = path.with_extension("tmp-contlab");
+    std::fs::write(&tmp, pid.to_string())
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .with_context(|| format!("cannot write the pid file {}", path.display()))
 }
 
 /// The OCI runtime with its state under `root`.
@@ -119,20 +134,16 @@ impl Runtime {
     ) -> Result<Option<Container>> {
         let b = Bundle::load(bundle)?;
         let console = match (b.terminal, opts.console_socket) {
-            (true, Some(path)) => {
-                let s = std::os::unix::net::UnixStream::connect(path).with_context(|| {
-                    format!(
-                        "cannot connect to the console socket {}: is something listening there?",
-                        path.display()
-                    )
-                })?;
-                Some(std::os::fd::OwnedFd::from(s))
-            }
+            (true, Some(path)) => Some(connect_console(path)?),
             (true, None) => crate::bail_said!("error-oci-terminal-needs-socket"),
             (false, Some(_)) => crate::bail_said!("error-oci-socket-needs-terminal"),
             (false, None) => None,
         };
         let mut spec = b.container_spec()?;
+        spec.overrides.preserve_fds = opts.preserve_fds;
+        if opts.no_pivot {
+            spec.rootfs = crate::runtime::spec::RootfsMode::MoveRoot;
+        }
         spec.console = console;
         spec.id = Some(id.to_string());
         spec.stdio = stdio;
@@ -177,9 +188,20 @@ impl Runtime {
                 user: spec.overrides.user.clone(),
                 rlimits: spec.overrides.rlimits.clone(),
                 no_new_privs: spec.overrides.no_new_privs,
+                seccomp: spec.overrides.seccomp.clone(),
+                detach: false,
+                preserve_fds: 0,
+                console: false,
             },
             hooks: b.hooks.clone(),
         };
+        if !(b.hooks.create_container.is_empty() && b.hooks.start_container.is_empty()) {
+            spec.overrides.init_hooks = Some(hooks::InitHooks {
+                create_container: b.hooks.create_container.clone(),
+                start_container: b.hooks.start_container.clone(),
+                state: saved.oci(),
+            });
+        }
         let before = b.hooks.prestart.clone();
         let created = b.hooks.create_runtime.clone();
         let template = saved.clone();
@@ -204,11 +226,7 @@ impl Runtime {
             .to_path_buf();
         dir.save(&saved)?;
         if let Some(p) = opts.pid_file {
-            // Digits only, written whole or not at all, as runc writes it.
-            let tmp = p.with_extension("tmp-contlab");
-            std::fs::write(&tmp, saved.init.pid.to_string())
-                .and_then(|()| std::fs::rename(&tmp, p))
-                .with_context(|| format!("cannot write the pid file {}", p.display()))?;
+            write_pid_file(p, saved.init.pid)?;
         }
         if opts.detach {
             c.detach()?;
@@ -403,7 +421,9 @@ impl Runtime {
         self.exec_with(id, &opts, stdio, tracer)
     }
 
-    /// `exec` with runc's flags (`--process`, `--env`, `--cwd`, `--user`, `--cap`).
+    /// `exec` with runc's flags (`--process`, `--env`, `--cwd`, `--user`, `--cap`,
+    /// `--detach`, `--pid-file`, `--tty` with `--console-socket`, `--preserve-fds`).
+    /// With `detach`, returns once the command runs, with exit status 0.
     pub fn exec_with(
         &self,
         id: &str,
@@ -416,11 +436,35 @@ impl Runtime {
             crate::bail_said!("error-oci-exec-stopped", id = format!("{id:?}"));
         }
         let mut cfg = s.exec.clone();
-        opts.apply(&mut cfg)?;
+        let tty = opts.apply(&mut cfg)?;
         if cfg.args.is_empty() {
             crate::bail_said!("error-no-command");
         }
-        crate::runtime::exec::spawn(&cfg, stdio, tracer)
+        cfg.detach = opts.detach;
+        cfg.preserve_fds = opts.preserve_fds;
+        // runc's rule: a console socket only for a detached command with a terminal.
+        let console = match (tty, &opts.console_socket) {
+            (true, Some(_)) if !opts.detach => {
+                bail!("cannot use the console socket unless exec detaches: add --detach")
+            }
+            (true, Some(path)) => Some(connect_console(path)?),
+            (true, None) => bail!(
+                "exec with a terminal (--tty or process.terminal) needs --detach and --console-socket PATH, a unix socket that receives the terminal"
+            ),
+            (false, Some(_)) => {
+                bail!("--console-socket is only for exec with a terminal: add --tty")
+            }
+            (false, None) => None,
+        };
+        cfg.console = console.is_some();
+        let pid_file = opts.pid_file.as_deref();
+        crate::runtime::exec::spawn_with(
+            &cfg,
+            stdio,
+            console,
+            &mut |pid| pid_file.map_or(Ok(()), |p| write_pid_file(p, pid)),
+            tracer,
+        )
     }
 
     /// `create` + `start` + wait + `delete`: the container's end is this command's.
@@ -456,6 +500,17 @@ impl Runtime {
         deleted?;
         Ok(exit)
     }
+}
+
+/// A connection to the caller's console socket, which gets the terminal's master.
+fn connect_console(path: &Path) -> Result<std::os::fd::OwnedFd> {
+    let s = std::os::unix::net::UnixStream::connect(path).with_context(|| {
+        format!(
+            "cannot connect to the console socket {}: is something listening there?",
+            path.display()
+        )
+    })?;
+    Ok(std::os::fd::OwnedFd::from(s))
 }
 
 /// Undoes what a container's record names (killing its processes first) and removes
@@ -535,22 +590,30 @@ pub struct ExecOptions {
     pub user: Option<String>,
     /// Capability names added to every set of the process.
     pub caps: Vec<String>,
+    /// Return once the command runs, leaving it running.
+    pub detach: bool,
+    /// Write the command's pid (the host's view) here once it runs.
+    pub pid_file: Option<PathBuf>,
+    /// Give the command a terminal (as `process.terminal` in a process.json does).
+    pub tty: bool,
+    /// Where the terminal's master goes (SCM_RIGHTS), with `tty`.
+    pub console_socket: Option<PathBuf>,
+    /// fds 3 … 2+N of the caller reach the command.
+    pub preserve_fds: u32,
 }
 
 impl ExecOptions {
-    fn apply(&self, cfg: &mut crate::runtime::exec::ExecConfig) -> Result<()> {
+    /// Applies the process.json and flags to `cfg`; returns whether the command wants
+    /// a terminal.
+    fn apply(&self, cfg: &mut crate::runtime::exec::ExecConfig) -> Result<bool> {
         use crate::runtime::spec::{Capabilities, User};
+        let mut tty = self.tty;
         if let Some(path) = &self.process {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read the process file {}", path.display()))?;
             let p: oci_spec::runtime::Process = serde_json::from_str(&text)
                 .with_context(|| format!("{} is not a process.json", path.display()))?;
-            if p.terminal() == Some(true) {
-                bail!(
-                    "not supported yet: exec with a terminal (process.terminal in {})",
-                    path.display()
-                );
-            }
+            tty |= p.terminal() == Some(true);
             cfg.args = p.args().clone().unwrap_or_default();
             cfg.env = p.env().clone().unwrap_or_default();
             cfg.cwd = p.cwd().clone();
@@ -618,6 +681,6 @@ impl ExecOptions {
             }
             cfg.capabilities = Capabilities::Sets(sets);
         }
-        Ok(())
+        Ok(tty)
     }
 }

@@ -62,7 +62,7 @@ pub struct Saved {
 }
 
 /// The OCI runtime spec's state, as `state` prints it (runc's key order).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OciState {
     #[serde(rename = "ociVersion")]
     pub oci_version: String,

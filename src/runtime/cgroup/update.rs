@@ -1,0 +1,344 @@
+//! Changing a running container's limits (`contlab runtime update`, as `runc update`):
+//! only the values given are written, each through the container's own cgroup files,
+//! in the order the kernel accepts them.
+
+use super::{Cgroup, CgroupDirs, CgroupVersion, ControllerDir, Tracer};
+use crate::inspect::cgroups::CgroupLayout;
+use anyhow::Result;
+use std::path::{Path, PathBuf};
+
+/// The values `update` may change; `None` leaves a value as it is. A negative number
+/// means "no limit" (`-1`, as runc takes it).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Update {
+    /// Bytes of memory.
+    pub memory: Option<i64>,
+    /// Memory plus swap, in bytes (runc's `--memory-swap`).
+    pub memory_swap: Option<i64>,
+    pub cpu_quota: Option<i64>,
+    pub cpu_period: Option<u64>,
+    /// v1 `cpu.shares` units; v2 gets the matching `cpu.weight`.
+    pub cpu_shares: Option<u64>,
+    pub cpuset_cpus: Option<String>,
+    pub cpuset_mems: Option<String>,
+    pub pids: Option<i64>,
+}
+
+impl Update {
+    pub fn is_empty(&self) -> bool {
+        *self == Update::default()
+    }
+}
+
+impl Cgroup {
+    /// The cgroup whose directories are `paths` (as a container's state saved them),
+    /// with the controllers each directory holds in the current layout.
+    pub fn at(id: &str, paths: &[PathBuf]) -> Result<Cgroup> {
+        let layout = CgroupLayout::detect()?;
+        let v1_of = |p: &Path| {
+            layout
+                .v1
+                .iter()
+                .filter(|h| p.starts_with(&h.mount))
+                .max_by_key(|h| h.mount.components().count())
+        };
+        let version = if paths.iter().any(|p| v1_of(p).is_some()) {
+            CgroupVersion::V1
+        } else {
+            CgroupVersion::V2
+        };
+        let dirs = paths
+            .iter()
+            .filter(|p| p.is_dir())
+            .map(|p| ControllerDir {
+                controllers: v1_of(p).map(|h| h.controllers.clone()).unwrap_or_default(),
+                path: p.clone(),
+            })
+            .collect::<Vec<_>>();
+        if dirs.is_empty() {
+            crate::bail_said!("error-update-no-cgroup", id = format!("{id:?}"));
+        }
+        let dirs = super::with_v2_controllers(CgroupDirs { version, dirs });
+        Ok(Cgroup {
+            id: id.to_string(),
+            dirs,
+            oom_kill_file: match version {
+                CgroupVersion::V1 => "memory.oom_control",
+                CgroupVersion::V2 => "memory.events",
+            },
+        })
+    }
+
+    /// Writes the values `u` gives, as runc's cgroup managers order them: memory and
+    /// memory+swap so that the limit never rises above the swap limit, the CFS period
+    /// before the quota, the memory nodes before the CPUs.
+    pub fn update(&self, u: &Update, tracer: &Tracer) -> Result<()> {
+        match self.dirs.version {
+            CgroupVersion::V1 => self.update_v1(u, tracer),
+            CgroupVersion::V2 => self.update_v2(u, tracer),
+        }
+    }
+
+    fn dir_of(&self, controller: &str) -> Result<&Path> {
+        match self.dirs.dir(controller) {
+            Some(d) => Ok(d),
+            None => crate::bail_said!(
+                "error-update-no-controller",
+                id = format!("{:?}", self.id),
+                controller = controller
+            ),
+        }
+    }
+
+    fn update_v1(&self, u: &Update, tracer: &Tracer) -> Result<()> {
+        if u.memory.is_some() || u.memory_swap.is_some() {
+            let d = self.dir_of("memory")?;
+            let has_swap = d.join("memory.memsw.limit_in_bytes").exists();
+            let mem = u.memory.map(v1_number);
+            // contlab's containers get no swap (memory+swap = memory, see `v1::apply`);
+            // a new memory limit keeps that unless the swap is given too.
+            let swap = match u.memory_swap {
+                Some(s) => Some(v1_number(s)),
+                None if has_swap => mem.clone(),
+                None => None,
+            };
+            let current: i128 = read_number(&d.join("memory.limit_in_bytes"));
+            // Raising: memory+swap first, as the kernel wants it >= the memory limit.
+            let swap_first = swap
+                .as_deref()
+                .is_some_and(|s| s == "-1" || s.parse::<i128>().is_ok_and(|s| s > current));
+            let mut writes = Vec::new();
+            if let Some(m) = mem {
+                writes.push(("memory.limit_in_bytes", m));
+            }
+            if let Some(s) = swap.filter(|_| has_swap) {
+                let w = ("memory.memsw.limit_in_bytes", s);
+                if swap_first {
+                    writes.insert(0, w);
+                } else {
+                    writes.push(w);
+                }
+            }
+            for (file, value) in writes {
+                super::set(tracer, d, file, &value)?;
+            }
+        }
+        if u.cpu_period.is_some() || u.cpu_quota.is_some() || u.cpu_shares.is_some() {
+            let d = self.dir_of("cpu")?;
+            if let Some(p) = u.cpu_period {
+                super::set(tracer, d, "cpu.cfs_period_us", &p.to_string())?;
+            }
+            if let Some(q) = u.cpu_quota {
+                super::set(tracer, d, "cpu.cfs_quota_us", &v1_number(q))?;
+            }
+            if let Some(s) = u.cpu_shares {
+                super::v2::check_shares(s)?;
+                super::set(tracer, d, "cpu.shares", &s.to_string())?;
+            }
+        }
+        self.update_cpuset(u, tracer)?;
+        if let Some(n) = u.pids {
+            super::set(tracer, self.dir_of("pids")?, "pids.max", &max_or(n))?;
+        }
+        Ok(())
+    }
+
+    fn update_v2(&self, u: &Update, tracer: &Tracer) -> Result<()> {
+        if u.memory.is_some() || u.memory_swap.is_some() {
+            let d = self.dir_of("memory")?;
+            if let Some(m) = u.memory {
+                super::set(tracer, d, "memory.max", &max_or(m))?;
+            }
+            // v2 limits swap alone: runc writes memory+swap minus memory.
+            if let Some(s) = u.memory_swap
+                && d.join("memory.swap.max").exists()
+            {
+                let mem = u
+                    .memory
+                    .unwrap_or_else(|| read_number(&d.join("memory.max")) as i64);
+                let swap = if s < 0 || mem < 0 {
+                    "max".to_string()
+                } else {
+                    (s - mem).max(0).to_string()
+                };
+                super::set(tracer, d, "memory.swap.max", &swap)?;
+            }
+        }
+        if u.cpu_period.is_some() || u.cpu_quota.is_some() {
+            let d = self.dir_of("cpu")?;
+            let now = std::fs::read_to_string(d.join("cpu.max")).unwrap_or_default();
+            let mut it = now.split_whitespace();
+            let (old_quota, old_period) = (
+                it.next().unwrap_or("max").to_string(),
+                it.next().unwrap_or("100000").to_string(),
+            );
+            let quota = u.cpu_quota.map_or(old_quota, max_or);
+            let period = u.cpu_period.map_or(old_period, |p| p.to_string());
+            super::set(tracer, d, "cpu.max", &format!("{quota} {period}"))?;
+        }
+        if let Some(s) = u.cpu_shares {
+            super::v2::check_shares(s)?;
+            let w = super::v2::shares_to_weight(s).to_string();
+            super::set(tracer, self.dir_of("cpu")?, "cpu.weight", &w)?;
+        }
+        self.update_cpuset(u, tracer)?;
+        if let Some(n) = u.pids {
+            super::set(tracer, self.dir_of("pids")?, "pids.max", &max_or(n))?;
+        }
+        Ok(())
+    }
+
+    /// `cpuset.mems`, then `cpuset.cpus` (same names on both versions).
+    fn update_cpuset(&self, u: &Update, tracer: &Tracer) -> Result<()> {
+        if u.cpuset_cpus.is_none() && u.cpuset_mems.is_none() {
+            return Ok(());
+        }
+        let d = self.dir_of("cpuset")?;
+        if !d.join("cpuset.cpus").exists() {
+            crate::bail_said!(
+                "error-update-no-controller",
+                id = format!("{:?}", self.id),
+                controller = "cpuset"
+            );
+        }
+        if let Some(m) = &u.cpuset_mems {
+            super::set(tracer, d, "cpuset.mems", m)?;
+        }
+        if let Some(c) = &u.cpuset_cpus {
+            super::set(tracer, d, "cpuset.cpus", c)?;
+        }
+        Ok(())
+    }
+}
+
+/// A v1 limit: a negative number is `-1`, "no limit".
+fn v1_number(n: i64) -> String {
+    limit(n, "-1")
+}
+
+/// A v2 limit (and `pids.max` on both): a negative number is `max`.
+fn max_or(n: i64) -> String {
+    limit(n, "max")
+}
+
+fn limit(n: i64, none: &str) -> String {
+    if n < 0 {
+        none.to_string()
+    } else {
+        n.to_string()
+    }
+}
+
+/// A cgroup file's number; "max" or a missing file counts as no limit (the largest).
+fn read_number(path: &Path) -> i128 {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(i64::MAX as i128)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v1_cgroup(root: &Path) -> Cgroup {
+        let dir = |c: &str| {
+            let p = root.join(c);
+            std::fs::create_dir_all(&p).unwrap();
+            ControllerDir {
+                controllers: vec![c.to_string()],
+                path: p,
+            }
+        };
+        let dirs = vec![dir("memory"), dir("cpu"), dir("pids")];
+        Cgroup {
+            id: "u1".into(),
+            dirs: CgroupDirs {
+                version: CgroupVersion::V1,
+                dirs,
+            },
+            oom_kill_file: "memory.oom_control",
+        }
+    }
+
+    /// Raising the memory limit writes memory+swap first, lowering it writes it last,
+    /// and the trace shows that order.
+    #[test]
+    fn v1_orders_memory_and_swap() {
+        let root = tempfile::tempdir().unwrap();
+        let cg = v1_cgroup(root.path());
+        let mem = root.path().join("memory");
+        std::fs::write(mem.join("memory.limit_in_bytes"), "33554432\n").unwrap();
+        std::fs::write(mem.join("memory.memsw.limit_in_bytes"), "33554432\n").unwrap();
+        let (tracer, events) = Tracer::channel();
+        // (new limit, the file written first)
+        for (bytes, first) in [(64 << 20, "memsw"), (16 << 20, "memory.limit_in_bytes")] {
+            let u = Update {
+                memory: Some(bytes),
+                ..Default::default()
+            };
+            cg.update(&u, &tracer).unwrap();
+            let files: Vec<String> = events.try_iter().map(|e| e.args).collect();
+            assert_eq!(files.len(), 2, "{files:?}");
+            assert!(files[0].contains(first), "{bytes}: {files:?}");
+        }
+        let read = |f: &str| std::fs::read_to_string(mem.join(f)).unwrap();
+        assert_eq!(read("memory.limit_in_bytes"), "16777216");
+        assert_eq!(read("memory.memsw.limit_in_bytes"), "16777216");
+
+        let cpu = Update {
+            cpu_quota: Some(-1),
+            cpu_period: Some(50_000),
+            pids: Some(-1),
+            ..Default::default()
+        };
+        cg.update(&cpu, &tracer).unwrap();
+        let read = |f: &str| std::fs::read_to_string(root.path().join(f)).unwrap();
+        assert_eq!(read("cpu/cpu.cfs_quota_us"), "-1");
+        assert_eq!(read("cpu/cpu.cfs_period_us"), "50000");
+        assert_eq!(read("pids/pids.max"), "max");
+        // No cpuset directory: said by name, nothing written.
+        let err = cg
+            .update(
+                &Update {
+                    cpuset_cpus: Some("0".into()),
+                    ..Default::default()
+                },
+                &tracer,
+            )
+            .unwrap_err();
+        assert!(format!("{err:#}").contains("cpuset"), "{err:#}");
+    }
+
+    /// v2 keeps the other half of `cpu.max` and turns memory+swap into swap alone.
+    #[test]
+    fn v2_keeps_the_other_half_of_cpu_max() {
+        let root = tempfile::tempdir().unwrap();
+        let d = root.path().join("c");
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(d.join("cpu.max"), "50000 100000\n").unwrap();
+        std::fs::write(d.join("memory.swap.max"), "0\n").unwrap();
+        let cg = Cgroup {
+            id: "u2".into(),
+            dirs: CgroupDirs {
+                version: CgroupVersion::V2,
+                dirs: vec![ControllerDir {
+                    controllers: vec!["cpu".into(), "memory".into()],
+                    path: d.clone(),
+                }],
+            },
+            oom_kill_file: "memory.events",
+        };
+        let u = Update {
+            cpu_quota: Some(20_000),
+            memory: Some(64 << 20),
+            memory_swap: Some(96 << 20),
+            ..Default::default()
+        };
+        cg.update(&u, &Tracer::null()).unwrap();
+        let read = |f: &str| std::fs::read_to_string(d.join(f)).unwrap();
+        assert_eq!(read("cpu.max"), "20000 100000");
+        assert_eq!(read("memory.max"), "67108864");
+        assert_eq!(read("memory.swap.max"), "33554432");
+    }
+}
