@@ -296,6 +296,7 @@ impl Containers {
             pids: s.pids.as_deref().map(cgroup::parse_pids).transpose()?,
             devices: None,
             freezer: false,
+            cpuset: None,
         };
         let capabilities = match s.capabilities.as_deref() {
             None | Some("oci-default") => Capabilities::OciDefault,

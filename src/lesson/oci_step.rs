@@ -47,7 +47,14 @@ pub struct Work {
     dir: tempfile::TempDir,
     rt: Runtime,
     contlab_ids: BTreeSet<String>,
+    /// How much of [`RUNTIME_TRACE`] has reached the trace panel.
+    trace_read: std::sync::atomic::AtomicU64,
 }
+
+/// The file in a work directory where `contlab runtime`, run from the host shell or by
+/// podman's conmon (`contlab-runc`), appends its trace events (`CONTLAB_TRACE_FILE`), so
+/// that the trace panel shows what another program made the runtime do.
+pub const RUNTIME_TRACE: &str = "runtime-trace.jsonl";
 
 const RUNC_ABSENT: &str = "runc is not installed here: skipped (install it to compare)\n";
 
@@ -69,7 +76,33 @@ impl Work {
             dir,
             rt,
             contlab_ids: BTreeSet::new(),
+            trace_read: Default::default(),
         })
+    }
+
+    /// Hands the trace events that host-side runtime commands appended since the last
+    /// call to `tracer`: whole lines only, a line still being written waits.
+    pub fn drain_trace(&self, tracer: &Tracer) {
+        use std::io::{Read, Seek};
+        use std::sync::atomic::Ordering;
+        let Ok(mut f) = std::fs::File::open(self.dir.path().join(RUNTIME_TRACE)) else {
+            return;
+        };
+        let from = self.trace_read.load(Ordering::Relaxed);
+        let mut text = Vec::new();
+        if f.seek(std::io::SeekFrom::Start(from)).is_err() || f.read_to_end(&mut text).is_err() {
+            return;
+        }
+        let Some(end) = text.iter().rposition(|b| *b == b'\n') else {
+            return;
+        };
+        for line in text[..end].split(|b| *b == b'\n') {
+            if let Ok(ev) = serde_json::from_slice::<crate::runtime::trace::TraceEvent>(line) {
+                tracer.emit(ev);
+            }
+        }
+        self.trace_read
+            .store(from + end as u64 + 1, Ordering::Relaxed);
     }
 
     /// The lesson's work directory, which holds `bundle/`.
@@ -238,6 +271,8 @@ impl Work {
                         pid_file: None,
                         console_socket: None,
                         detach: true,
+                        preserve_fds: 0,
+                        no_pivot: false,
                     };
                     self.rt
                         .create(id, &self.bundle(), opts, Stdio::null(), tracer)?;
@@ -383,9 +418,196 @@ fn delete_all_live() {
     }
 }
 
-/// Deletes by force every container under a work directory's roots: contlab's (`root/`)
-/// and runc's (`runc-root/`); says what failed.
+/// What the lesson's podman says of one container, and what contlab's runtime root says
+/// of the same container (by podman's id), when podman ran it with contlab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodmanSeen {
+    pub status: String,
+    pub runtime: String,
+    pub contlab: Option<String>,
+}
+
+/// The lesson's podman keeps everything under `dir/podman`: storage, run state, its
+/// `containers.conf` (which names contlab as the runtime `contlab`) and network files.
+fn podman_dir(dir: &Path) -> PathBuf {
+    dir.join("podman")
+}
+
+/// podman's global options for the lesson's private storage, as arguments.
+pub fn podman_globals(dir: &Path) -> Vec<String> {
+    let p = podman_dir(dir);
+    let at = |s: &str| p.join(s).display().to_string();
+    vec![
+        "--root".into(),
+        at("root"),
+        "--runroot".into(),
+        at("runroot"),
+        "--tmpdir".into(),
+        at("tmp"),
+        "--cgroup-manager".into(),
+        "cgroupfs".into(),
+        "--events-backend".into(),
+        "file".into(),
+    ]
+}
+
+/// The cgroup parent of the lesson's podman containers, named after the work directory
+/// (`contlab-oci-…`): one of the lesson's own, so teardown removes exactly it (podman's
+/// default `libpod_parent` is shared with every other podman on the machine).
+pub fn podman_cgroup_parent(dir: &Path) -> String {
+    let base = dir.file_name().unwrap_or_default().to_string_lossy();
+    format!("{base}-podman")
+}
+
+/// Makes the lesson's podman directory and its `containers.conf`, where `contlab-runc`
+/// (a runc-compatible command running contlab's runtime on the lesson's root) is the
+/// runtime named `contlab`. Returns the file, for `CONTAINERS_CONF`.
+pub fn podman_setup(dir: &Path, contlab_runc: &Path) -> Result<PathBuf> {
+    let p = podman_dir(dir);
+    for sub in ["root", "runroot", "tmp", "networks"] {
+        std::fs::create_dir_all(p.join(sub))?;
+    }
+    let conf = p.join("containers.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "[engine.runtimes]\ncontlab = [\"{}\"]\n\n[network]\nnetwork_config_dir = \"{}\"\n",
+            contlab_runc.display(),
+            p.join("networks").display()
+        ),
+    )?;
+    Ok(conf)
+}
+
+fn podman_command(dir: &Path) -> Option<Command> {
+    let podman = which::which("podman").ok()?;
+    let mut cmd = Command::new(podman);
+    cmd.args(podman_globals(dir))
+        .env("CONTAINERS_CONF", podman_dir(dir).join("containers.conf"))
+        .stdin(std::process::Stdio::null());
+    Some(cmd)
+}
+
+/// Removes the lesson's podman containers, the mounts of its storage and the cgroup
+/// parent; the directory itself goes with the work directory.
+fn delete_podman(dir: &Path) {
+    if !podman_dir(dir).exists() {
+        return;
+    }
+    if let Some(mut cmd) = podman_command(dir) {
+        let _ = cmd
+            .args(["rm", "--all", "--force", "--time", "0"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+    remove_podman_leftovers(&podman_dir(dir), &podman_cgroup_parent(dir));
+}
+
+/// What podman leaves once its containers are removed: the mounts of its storage under
+/// `under` (deepest first), and the cgroup parent `parent` with the containers' cgroups
+/// and conmon's (`<parent>/conmon`, made by podman's cgroupfs manager), which may take a
+/// moment to empty while conmon exits.
+pub fn remove_podman_leftovers(under: &Path, parent: &str) {
+    let under = under.display().to_string();
+    // conmon outlives its container for a moment and then runs its exit command
+    // (`podman container cleanup`), which mounts the storage again: wait until no process
+    // names this storage on its command line.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline && storage_in_use(&under) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let mi = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    let mut mounts: Vec<&str> = mi
+        .lines()
+        .filter_map(|l| l.split(' ').nth(4))
+        .filter(|m| m.starts_with(under.as_str()))
+        .collect();
+    mounts.sort_by_key(|m| std::cmp::Reverse(m.len()));
+    for m in mounts {
+        let _ = nix::mount::umount2(m, nix::mount::MntFlags::MNT_DETACH);
+    }
+    let Ok(layout) = crate::inspect::cgroups::CgroupLayout::detect() else {
+        return;
+    };
+    let parents: Vec<PathBuf> = layout
+        .mount_points()
+        .iter()
+        .map(|m| m.join(parent.trim_start_matches('/')))
+        .collect();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while parents.iter().any(|p| p.exists()) && std::time::Instant::now() < deadline {
+        for parent in &parents {
+            for e in std::fs::read_dir(parent).into_iter().flatten().flatten() {
+                if e.file_type().is_ok_and(|t| t.is_dir()) {
+                    let _ = std::fs::remove_dir(e.path());
+                }
+            }
+            let _ = std::fs::remove_dir(parent);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Whether a process other than this one has `path` on its command line.
+fn storage_in_use(path: &str) -> bool {
+    let me = std::process::id().to_string();
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+        .filter(|e| e.file_name().to_string_lossy() != me.as_str())
+        .any(|e| {
+            std::fs::read(e.path().join("cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(path))
+        })
+}
+
+impl Work {
+    /// podman's view of container `name` (status and runtime) and, for contlab, the
+    /// lesson's runtime root's view of the same container; `None` when podman has none.
+    pub fn podman(&self, name: &str) -> Result<Option<PodmanSeen>> {
+        let Some(mut cmd) = podman_command(self.dir()) else {
+            return Ok(None);
+        };
+        let out = cmd
+            .args([
+                "inspect",
+                "--type",
+                "container",
+                "--format",
+                "{{.Id}} {{.State.Status}} {{.OCIRuntime}}",
+                name,
+            ])
+            .output()
+            .context("cannot run podman inspect")?;
+        if !out.status.success() {
+            return Ok(None);
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut f = text.split_whitespace();
+        let (Some(id), Some(status), Some(runtime)) = (f.next(), f.next(), f.next()) else {
+            return Ok(None);
+        };
+        let contlab = (runtime == "contlab").then(|| self.status(id)).flatten();
+        Ok(Some(PodmanSeen {
+            status: status.to_string(),
+            runtime: runtime.to_string(),
+            contlab,
+        }))
+    }
+}
+
+/// Deletes by force every container under a work directory's roots: podman's (its
+/// private storage), contlab's (`root/`) and runc's (`runc-root/`); says what failed.
 fn delete_under(dir: &Path) -> Vec<String> {
+    delete_podman(dir);
     let mut out = Vec::new();
     let rt = Runtime::new(Some(dir.join("root")));
     for s in rt.list() {
@@ -427,6 +649,47 @@ fn delete_under(dir: &Path) -> Vec<String> {
 /// reports it, and the bundle's `config.json`, both read as data.
 pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult> {
     Ok(match check {
+        Check::Podman {
+            name,
+            runtime,
+            status,
+        } => {
+            let n = name.as_str();
+            let (pass, sentence) = match w.podman(name)? {
+                None => (false, tr!(lang, "check-podman-absent", name = n)),
+                Some(s) => {
+                    // While it runs, contlab's own state must hold it too; once it has
+                    // ended podman has deleted it from the runtime, as from runc.
+                    let by_contlab = runtime != "contlab"
+                        || status != "running"
+                        || s.contlab.as_deref() == Some("running");
+                    if s.status == *status && s.runtime == *runtime && by_contlab {
+                        let ok = tr!(
+                            lang,
+                            "check-podman-ok",
+                            name = n,
+                            status = s.status.as_str(),
+                            runtime = s.runtime.as_str()
+                        );
+                        (true, ok)
+                    } else {
+                        let contlab = s.contlab.unwrap_or_else(|| tr!(lang, "oci-state-absent"));
+                        let want = tr!(
+                            lang,
+                            "check-podman-want",
+                            name = n,
+                            status = s.status.as_str(),
+                            runtime = s.runtime.as_str(),
+                            contlab = contlab,
+                            want_status = status.as_str(),
+                            want_runtime = runtime.as_str()
+                        );
+                        (false, want)
+                    }
+                }
+            };
+            result(check, pass, sentence)
+        }
         Check::OciState { id, status } => {
             let seen = w.oci_status(id)?;
             let pass = match (&seen, status) {
@@ -645,4 +908,46 @@ fn set_field(v: &mut Value, path: &str, value: Value) -> Result<()> {
         obj.insert(last.to_string(), value);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(op: &str) -> String {
+        let ev = crate::runtime::trace::TraceEvent {
+            pid: 7,
+            op: op.into(),
+            args: String::new(),
+            ok: true,
+            result: String::new(),
+            duration_us: 1,
+            shell: None,
+        };
+        serde_json::to_string(&ev).unwrap()
+    }
+
+    /// Host-side runtime calls reach the trace panel once each, whole lines only: a line
+    /// still being written waits for the next drain.
+    #[test]
+    fn drain_trace_hands_on_each_whole_line_once() {
+        use std::io::Write;
+        let w = Work::new().unwrap();
+        let (t, rx) = Tracer::channel();
+        w.drain_trace(&t);
+        assert!(rx.try_recv().is_err(), "no file, no events");
+        let path = w.dir().join(RUNTIME_TRACE);
+        let mut f = std::fs::File::create(&path).unwrap();
+        let third = event("pivot_root");
+        let (head, tail) = third.split_at(10);
+        write!(f, "{}\n{}\n{head}", event("clone"), event("mount")).unwrap();
+        w.drain_trace(&t);
+        let ops: Vec<String> = rx.try_iter().map(|e| e.op).collect();
+        assert_eq!(ops, ["clone", "mount"]);
+        writeln!(f, "{tail}").unwrap();
+        w.drain_trace(&t);
+        w.drain_trace(&t);
+        let ops: Vec<String> = rx.try_iter().map(|e| e.op).collect();
+        assert_eq!(ops, ["pivot_root"]);
+    }
 }

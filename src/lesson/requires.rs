@@ -7,7 +7,7 @@ use crate::i18n::Lang;
 use crate::tr;
 
 /// The names `requires` knows.
-pub const KNOWN: &[&str] = &["etcd", "iptables"];
+pub const KNOWN: &[&str] = &["etcd", "iptables", "podman", "kubectl"];
 
 /// `None` when this machine meets `req`, else the sentence saying what is missing.
 pub fn missing(req: &str, lang: Lang) -> Option<String> {
@@ -16,6 +16,19 @@ pub fn missing(req: &str, lang: Lang) -> Option<String> {
         "etcd" => Some(tr!(lang, "requires-etcd-missing")),
         "iptables" if which::which("iptables").is_ok() => None,
         "iptables" => Some(tr!(lang, "requires-iptables-missing")),
+        "podman" if which::which("podman").is_ok() && which::which("conmon").is_ok() => None,
+        "podman" => Some(tr!(lang, "requires-podman-missing")),
+        // The API server track: etcd behind the server, kubectl (and curl, openssl) in
+        // front of it.
+        "kubectl"
+            if crate::etcd::tools().is_some()
+                && ["kubectl", "curl", "openssl"]
+                    .iter()
+                    .all(|t| which::which(t).is_ok()) =>
+        {
+            None
+        }
+        "kubectl" => Some(tr!(lang, "requires-kubectl-missing")),
         other => Some(tr!(lang, "requires-unknown", name = format!("{other:?}"))),
     }
 }
@@ -37,7 +50,10 @@ mod tests {
         assert_eq!(validate(Some("iptables")), None);
         assert_eq!(validate(None), None);
         let e = validate(Some("nft")).expect("an unknown requirement");
-        assert!(e.contains("\"nft\"") && e.contains("etcd, iptables"), "{e}");
+        assert!(
+            e.contains("\"nft\"") && e.contains("etcd, iptables, podman, kubectl"),
+            "{e}"
+        );
         assert!(missing("nft", Lang::En).is_some());
     }
 }

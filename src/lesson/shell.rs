@@ -113,6 +113,47 @@ pub fn host_command(dir: &std::path::Path, tools: &HostTools) -> Result<std::pro
             ),
         )?;
     }
+    if let (Ok(podman), Ok(_)) = (which::which("podman"), which::which("conmon")) {
+        // podman with the lesson's own storage; `--runtime contlab` is `contlab-runc`,
+        // contlab's runtime on the lesson's root, which logs each call it gets.
+        let runc = bin.join("contlab-runc");
+        script(
+            &bin,
+            "contlab-runc",
+            &format!(
+                "#!/bin/sh\n# runc's command line, answered by contlab's runtime.\n\
+                 echo \"contlab runtime $*\" >> '{log}'\n\
+                 export CONTLAB_TRACE_FILE='{trace}'\n\
+                 exec '{me}' runtime --root '{root}' \"$@\"\n",
+                log = dir.join("runtime-calls.log").display(),
+                trace = dir.join(super::oci_step::RUNTIME_TRACE).display(),
+                me = me.display(),
+                root = tools.runtime_root.display()
+            ),
+        )?;
+        let conf = super::oci_step::podman_setup(dir, &runc)?;
+        script(
+            &bin,
+            "podman",
+            &format!(
+                "#!/bin/sh\n# podman with the lesson's own storage; containers get no network,\n\
+                 # a cgroup under the lesson's parent and limits root may set here.\n\
+                 export CONTAINERS_CONF='{conf}'\n\
+                 case \"$1\" in run|create) c=$1; shift; set -- \"$c\" --network none \
+                 --cgroup-parent '/{parent}' --ulimit nofile=1024:1024 \
+                 --ulimit nproc=4096:4096 \"$@\";; esac\n\
+                 exec '{podman}' {globals} \"$@\"\n",
+                conf = conf.display(),
+                parent = super::oci_step::podman_cgroup_parent(dir),
+                podman = podman.display(),
+                globals = super::oci_step::podman_globals(dir)
+                    .iter()
+                    .map(|a| format!("'{a}'"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+        )?;
+    }
     let path = match std::env::var_os("PATH") {
         Some(p) if !p.is_empty() => {
             let mut v = bin.into_os_string();
@@ -129,7 +170,12 @@ pub fn host_command(dir: &std::path::Path, tools: &HostTools) -> Result<std::pro
     let mut cmd = std::process::Command::new("/bin/sh");
     cmd.current_dir(dir)
         .env("PATH", path)
-        .env("CONTLAB_SHELL", "host");
+        .env("CONTLAB_SHELL", "host")
+        // `contlab runtime` run here traces into the lesson's trace panel.
+        .env(
+            "CONTLAB_TRACE_FILE",
+            dir.join(super::oci_step::RUNTIME_TRACE),
+        );
     if let Some(ns) = &tools.node_netns {
         cmd.env("CONTLAB_NODE_NETNS", ns);
     }
@@ -279,7 +325,35 @@ impl Shell {
                 let _ = c.kill();
             }
             let _ = c.wait();
+            // The shell led its own session (setsid): a job the student sent to the
+            // background (`etcdctl watch … &`) has its own process group, which the
+            // hang-up does not reach, but it keeps the session id.
+            kill_session(c.id() as i32);
         }
+    }
+}
+
+/// Kills every process of session `sid` until none is left (a zombie counts as gone).
+fn kill_session(sid: i32) {
+    for _ in 0..50 {
+        let Ok(all) = procfs::process::all_processes() else {
+            return;
+        };
+        let members: Vec<i32> = all
+            .filter_map(|p| p.ok()?.stat().ok())
+            .filter(|st| st.session == sid && st.state != 'Z' && st.pid != sid)
+            .map(|st| st.pid)
+            .collect();
+        if members.is_empty() {
+            return;
+        }
+        for pid in members {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
