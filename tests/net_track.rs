@@ -156,6 +156,34 @@ fn the_networking_lessons_pass_headless_and_leave_nothing() {
 }
 
 #[test]
+fn the_load_balancing_lesson_holds_affinity_and_leaves_nothing() {
+    common::require_root("the lesson makes network namespaces");
+    if contlab::runtime::kubeproxy::iptables().is_err() {
+        eprintln!("skipped: iptables is not installed");
+        return;
+    }
+    common::runtime::rootfs();
+    let env = Env::new("netlb");
+    let out = env
+        .command(&["run", "load-balancing"])
+        .output()
+        .expect("contlab runs");
+    let text = common::text(&out);
+    assert!(out.status.success(), "{text}");
+    // The round robin of the task divides 30 requests exactly; affinity keeps 20 on one pod.
+    assert!(
+        text.contains("web-a 10, web-b 10, web-c 10, 0 unanswered"),
+        "{text}"
+    );
+    assert!(
+        text.contains("20 requests from client to web: web-"),
+        "{text}"
+    );
+    assert!(text.contains("no line like `-N KUBE-SEP-WEB-2`"), "{text}");
+    assert_eq!(env.netns_and_records_left(), Vec::<String>::new());
+}
+
+#[test]
 fn cleanup_removes_the_node_of_a_killed_contlab() {
     use std::os::unix::process::CommandExt;
     common::require_root("the lesson makes network namespaces");
@@ -211,6 +239,8 @@ fn a_cluster_ip_service_spreads_requests_over_its_endpoints() {
         cluster_ip: "10.96.0.10".parse().unwrap(),
         port: 80,
         endpoints: vec![a, b],
+        affinity: None,
+        node_port: None,
     };
     node.add_service(&svc, &Tracer::null())
         .expect("the rules are made");
@@ -232,6 +262,90 @@ fn a_cluster_ip_service_spreads_requests_over_its_endpoints() {
             "{name} got {got} of {n}: {counts:?}"
         );
     }
+    let traces = Traces::of(&node);
+    drop(node);
+    traces.assert_gone();
+}
+
+#[test]
+fn affinity_holds_a_node_port_answers_and_a_removed_endpoint_gets_nothing() {
+    use contlab::runtime::kubeproxy::{self, Service};
+    if kubeproxy::iptables().is_err() {
+        eprintln!("skipped: iptables is not installed");
+        return;
+    }
+    let mut node = start_node();
+    let mut ips = Vec::new();
+    for name in ["web-a", "web-b", "web-c"] {
+        ips.push(node.add_pod(&pod(name, true, true)).expect(name).ip.addr);
+    }
+    node.add_pod(&pod("client", false, true)).expect("client");
+    let sticky = Service {
+        name: "web".into(),
+        cluster_ip: "10.96.0.10".parse().unwrap(),
+        port: 80,
+        endpoints: ips.clone(),
+        affinity: Some(10800),
+        node_port: Some(30080),
+    };
+    node.add_service(&sticky, &Tracer::null())
+        .expect("the rules are made");
+    let answers = |ip, port| {
+        let mut seen = std::collections::BTreeMap::new();
+        for _ in 0..12 {
+            let body = node
+                .request_to("client", ip, port)
+                .expect("runs")
+                .unwrap_or_default();
+            *seen.entry(body).or_insert(0) += 1;
+        }
+        seen
+    };
+    // Without affinity, 12 random choices among 3 land on one pod with probability
+    // 3 * (1/3)^12, about 6 in a million: one answering pod shows the `recent` match.
+    let by_ip = answers(sticky.cluster_ip, 80);
+    assert_eq!(by_ip.len(), 1, "affinity did not hold: {by_ip:?}");
+    assert!(!by_ip.contains_key(""), "unanswered: {by_ip:?}");
+    // The node port on the node's own address reaches the same chain, and the client's
+    // entry in the recent list sends it to the same pod.
+    let by_port = answers(node.gateway().addr, 30080);
+    assert_eq!(by_port, by_ip, "the node port answered otherwise");
+    let table = node.nat_rules().expect("the nat table");
+    assert!(
+        table.iter().any(|l| l.starts_with("-A KUBE-NODEPORTS ")
+            && l.contains("--dport 30080")
+            && l.ends_with("-j KUBE-SVC-WEB")),
+        "{table:#?}"
+    );
+    // The pod that held the client is taken out: the Service is rewritten without it.
+    let held = by_ip.keys().next().unwrap().clone();
+    let names = ["web-a", "web-b", "web-c"];
+    let rest: Vec<_> = names
+        .iter()
+        .zip(&ips)
+        .filter(|(n, _)| **n != held)
+        .map(|(_, ip)| *ip)
+        .collect();
+    node.remove_service(&sticky, &Tracer::null())
+        .expect("the old rules go");
+    let gone = node.nat_rules().expect("the nat table");
+    assert!(
+        !gone
+            .iter()
+            .any(|l| l.contains("KUBE-SVC-WEB") || l.contains("KUBE-SEP-WEB")),
+        "left after removal: {gone:#?}"
+    );
+    let fewer = Service {
+        endpoints: rest,
+        ..sticky.clone()
+    };
+    node.add_service(&fewer, &Tracer::null())
+        .expect("the new rules are made");
+    let after = answers(sticky.cluster_ip, 80);
+    assert!(
+        !after.contains_key(&held) && !after.contains_key(""),
+        "{held} still answers, or a request went unanswered: {after:?}"
+    );
     let traces = Traces::of(&node);
     drop(node);
     traces.assert_gone();

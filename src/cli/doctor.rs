@@ -11,6 +11,7 @@ JSON (--json): one object; keys are stable, new ones may be added.
                      ns_cgroup, ns_ipc, ns_mnt, ns_net, ns_pid, ns_time, ns_user,
                      ns_uts, cgroup, cgroup_memory, cgroup_cpu, cgroup_pids,
                      overlayfs, busybox, runc, crun, etcd, etcdctl,
+                     net_iptables, net_nat, net_conntrack, net_nft,
                      terminal_size, color, utf8
     title            string: the name printed in the human report (in --lang)
     status           \"ok\" | \"fail\" | \"absent\" (optional thing missing, or n/a)

@@ -10,6 +10,7 @@
 
 mod cgroup;
 mod namespaces;
+mod network;
 mod privileges;
 mod render;
 mod system;
@@ -156,6 +157,8 @@ pub fn run(lang: Lang) -> Report {
 
     let (tools, mut found) = tools::check(cgroup.layout.mode, lang);
     checks.append(&mut found);
+
+    checks.append(&mut network::check(privileges.root, lang));
 
     let (terminal, mut found) = terminal::check(lang);
     checks.append(&mut found);

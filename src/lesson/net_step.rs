@@ -8,7 +8,7 @@
 
 use super::checks::{World, result};
 use super::event::CheckResult;
-use super::format::{Action, Check};
+use super::format::{Action, Check, SessionAffinity};
 use crate::i18n::Lang;
 use crate::runtime::dns::{self, DnsQuery, DnsServer};
 use crate::runtime::kubeproxy::{self, Service};
@@ -51,15 +51,8 @@ impl NetLab {
         if let Some(out) = self.perform_dns(action, tracer)? {
             return Ok(out);
         }
-        if let Action::NetService {
-            name,
-            cluster_ip,
-            port,
-            endpoints,
-            ..
-        } = action
-        {
-            return self.service(name, cluster_ip, *port, endpoints, tracer);
+        if let Action::NetService { .. } = action {
+            return self.service(action, tracer);
         }
         let Action::NetNode { pod_cidr, pods } = action else {
             bail!("not a networking action: {action:?}");
@@ -92,15 +85,28 @@ impl NetLab {
         Ok(out)
     }
 
-    fn service(
-        &mut self,
-        name: &str,
-        cluster_ip: &str,
-        port: u16,
-        endpoints: &[String],
-        tracer: &Tracer,
-    ) -> Result<String> {
-        let node = self.node()?;
+    /// A `net-service` action: the Service's rules, written as kube-proxy writes them.
+    /// A Service the lesson already made is rewritten: its old rules and chains go
+    /// first (an endpoint removed, affinity turned on), so traffic follows the new set.
+    fn service(&mut self, action: &Action, tracer: &Tracer) -> Result<String> {
+        let Action::NetService {
+            name,
+            cluster_ip,
+            port,
+            endpoints,
+            session_affinity,
+            affinity_timeout,
+            node_port,
+            ..
+        } = action
+        else {
+            bail!("not a net-service action: {action:?}");
+        };
+        // The field, not `self.node()`: `self.services` changes below.
+        let node = self
+            .node
+            .as_ref()
+            .with_context(|| crate::said!("error-no-node-yet"))?;
         let ips = endpoints
             .iter()
             .map(|e| {
@@ -114,33 +120,57 @@ impl NetLab {
             cluster_ip: cluster_ip
                 .parse()
                 .with_context(|| format!("{cluster_ip:?} is not an IPv4 address"))?,
-            port,
+            port: *port,
             endpoints: ips,
+            affinity: (*session_affinity == SessionAffinity::ClientIp).then_some(*affinity_timeout),
+            node_port: *node_port,
         };
+        // Refused input (no endpoints, a bad name) is refused before anything changes.
+        let rules = kubeproxy::rules(&svc)?;
+        let mut out = String::new();
+        if let Some((old, _)) = self.services.get(name) {
+            for r in node.remove_service(old, tracer)? {
+                out.push_str(&format!("iptables {}\n", r.join(" ")));
+            }
+        }
+        self.services.remove(name);
         node.add_service(&svc, tracer)?;
-        let out = kubeproxy::rules(&svc)?
-            .iter()
-            .map(|r| format!("iptables {}\n", r.join(" ")))
-            .collect();
+        for r in rules {
+            out.push_str(&format!("iptables {}\n", r.join(" ")));
+        }
         self.services
             .insert(name.to_string(), (svc, endpoints.to_vec()));
         Ok(out)
     }
 
-    /// `n` requests from pod `from` to the Service `service`: its endpoints' names and
-    /// the count of answers by body ("" for no answer).
-    pub fn spread(&self, from: &str, service: &str, n: u32) -> Result<Spread> {
+    /// `n` requests from pod `from` to the Service `service` (its ClusterIP, or with
+    /// `node_port` the node's address at its node port): its endpoints' names and the
+    /// count of answers by body ("" for no answer).
+    pub fn spread(&self, from: &str, service: &str, n: u32, node_port: bool) -> Result<Spread> {
         let node = self.node()?;
         let (svc, names) = self
             .services
             .get(service)
             .with_context(|| format!("there is no Service named {service:?} in this lesson"))?;
+        let (ip, port) = if node_port {
+            let p = svc
+                .node_port
+                .with_context(|| crate::said!("error-service-no-node-port", service = service))?;
+            (node.gateway().addr, p)
+        } else {
+            (svc.cluster_ip, svc.port)
+        };
         let mut counts = std::collections::BTreeMap::new();
         for _ in 0..n {
-            let body = node.request(from, svc.cluster_ip)?.unwrap_or_default();
+            let body = node.request_to(from, ip, port)?.unwrap_or_default();
             *counts.entry(body).or_insert(0) += 1;
         }
         Ok((names.clone(), counts))
+    }
+
+    /// The node's nat table, as `iptables -t nat -S` lists it.
+    pub fn nat_rules(&self) -> Result<Vec<String>> {
+        self.node()?.nat_rules()
     }
 
     /// The file of the node's network namespace, while the lesson has a node.
@@ -205,6 +235,7 @@ impl NetLab {
                 port,
                 endpoints,
                 port_name,
+                ..
             } => {
                 if let Some(p) = port_name {
                     self.port_names.insert(name.clone(), p.clone());
@@ -353,9 +384,13 @@ impl NetLab {
 /// How many of the DNS server's last queries a panel sample carries.
 const PANEL_QUERIES: usize = 24;
 
+/// How many conntrack entries a panel sample carries.
+const PANEL_CONNTRACK: usize = 12;
+
 impl NetLab {
-    /// The Cluster panel's sample for the node: its links and the DNS server's last
-    /// queries (`None` before the node exists).
+    /// The Cluster panel's sample for the node: its links and routes, kube-proxy's
+    /// rules with their packet counters, its conntrack entries and the DNS server's
+    /// last queries (`None` before the node exists).
     pub fn panel(&self) -> Option<super::panel::NetPanel> {
         let node = self.node.as_ref()?;
         let ports = node.bridge_ports().unwrap_or_default();
@@ -380,10 +415,23 @@ impl NetLab {
                 queries: log[log.len().saturating_sub(PANEL_QUERIES)..].to_vec(),
             }
         });
+        let nat = if self.services.is_empty() {
+            Vec::new()
+        } else {
+            node.nat_counters()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(packets, rule)| super::panel::NatRow { packets, rule })
+                .collect()
+        };
+        let conntrack = node.conntrack().unwrap_or_default();
         Some(super::panel::NetPanel {
             node: node.id().to_string(),
             links,
             dns,
+            routes: node.routes().unwrap_or_default(),
+            nat,
+            conntrack: conntrack[conntrack.len().saturating_sub(PANEL_CONNTRACK)..].to_vec(),
         })
     }
 }
@@ -631,10 +679,17 @@ pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult>
             service,
             requests,
             endpoints,
+            node_port,
+            exact,
         } => {
-            let (made, counts) = w.net_spread(from, service, *requests)?;
+            let (made, counts) = w.net_spread(from, service, *requests, *node_port)?;
             let names = endpoints.clone().unwrap_or(made);
-            let (low, high) = bounds(*requests, names.len());
+            let (low, high) = if *exact {
+                let each = *requests / names.len().max(1) as u32;
+                (each, each)
+            } else {
+                bounds(*requests, names.len())
+            };
             // Answers from pods the check does not expect are listed too, and fail it.
             let others: Vec<&String> = counts
                 .keys()
@@ -651,6 +706,11 @@ pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult>
                 && names
                     .iter()
                     .all(|n| (low..=high).contains(&counts.get(n).copied().unwrap_or(0)));
+            let bound = if *exact {
+                tr!(lang, "net-spread-bound-exact", each = low)
+            } else {
+                tr!(lang, "net-spread-bound-fair", low = low, high = high)
+            };
             let sentence = tr!(
                 lang,
                 "net-spread-seen",
@@ -658,14 +718,116 @@ pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult>
                 requests = *requests,
                 shares = shares.join(", "),
                 unanswered = unanswered,
-                low = low,
-                high = high
+                bound = bound
             );
+            result(check, pass, sentence)
+        }
+        Check::NetAffinity {
+            from,
+            service,
+            requests,
+        } => {
+            let (_, counts) = w.net_spread(from, service, *requests, false)?;
+            let unanswered = counts.get("").copied().unwrap_or(0);
+            let answered: Vec<String> = counts
+                .iter()
+                .filter(|(b, _)| !b.is_empty())
+                .map(|(b, n)| format!("{b} {n}"))
+                .collect();
+            let pass = unanswered == 0 && answered.len() == 1;
+            let mut sentence = tr!(
+                lang,
+                "net-affinity-seen",
+                from = from.as_str(),
+                service = service.as_str(),
+                requests = *requests,
+                shares = answered.join(", "),
+                unanswered = unanswered
+            );
+            if !pass {
+                sentence.push(' ');
+                sentence.push_str(&tr!(lang, "net-affinity-expected"));
+            }
+            result(check, pass, sentence)
+        }
+        Check::NetRule {
+            chain,
+            comment,
+            matches,
+            present,
+        } => {
+            let table = w.net_rules()?;
+            let found = rule_lines(
+                &table,
+                chain.as_deref(),
+                comment.as_deref(),
+                matches.as_deref(),
+            );
+            let what = rule_pattern(chain.as_deref(), comment.as_deref(), matches.as_deref());
+            let mut sentence = match found.first() {
+                Some(first) => tr!(
+                    lang,
+                    "net-rule-found",
+                    count = found.len(),
+                    what = what.as_str(),
+                    rule = first.as_str()
+                ),
+                None => tr!(lang, "net-rule-none", what = what.as_str()),
+            };
+            let pass = found.is_empty() != *present;
+            if !pass {
+                sentence.push(' ');
+                sentence.push_str(&if *present {
+                    tr!(lang, "net-rule-expected-present")
+                } else {
+                    tr!(lang, "net-rule-expected-gone")
+                });
+            }
             result(check, pass, sentence)
         }
         Check::DnsResolve { .. } | Check::DnsLog { .. } => evaluate_dns(check, w, lang)?,
         other => bail!("not a networking check: {other:?}"),
     })
+}
+
+/// The lines of an `iptables -t nat -S` listing that a `net-rule` check asks about: the
+/// rules of `chain` (every chain's, without one) with the comment and the text asked
+/// for, or, with only a chain, its `-N` line.
+fn rule_lines<'a>(
+    table: &'a [String],
+    chain: Option<&str>,
+    comment: Option<&str>,
+    text: Option<&str>,
+) -> Vec<&'a String> {
+    if let (Some(c), None, None) = (chain, comment, text) {
+        let made = format!("-N {c}");
+        return table.iter().filter(|l| **l == made).collect();
+    }
+    table
+        .iter()
+        .filter(|l| l.starts_with("-A "))
+        .filter(|l| chain.is_none_or(|c| l.starts_with(&format!("-A {c} "))))
+        .filter(|l| {
+            comment.is_none_or(|c| {
+                l.contains(&format!("--comment \"{c}\"")) || l.contains(&format!("--comment {c} "))
+            })
+        })
+        .filter(|l| text.is_none_or(|t| l.contains(t)))
+        .collect()
+}
+
+/// What a `net-rule` check looks for, written as the rule would begin and hold:
+/// `-A KUBE-SVC-WEB … --comment default/web … recent --rcheck`.
+fn rule_pattern(chain: Option<&str>, comment: Option<&str>, text: Option<&str>) -> String {
+    match (chain, comment, text) {
+        (Some(c), None, None) => format!("-N {c}"),
+        _ => {
+            let mut parts = vec![format!("-A {}", chain.unwrap_or("*"))];
+            parts.extend(comment.map(|c| format!("--comment {c}")));
+            parts.extend(text.map(String::from));
+            parts.join(" … ")
+        }
+    }
 }
 
 /// The range a fair random choice among `k` endpoints keeps each count of `n` requests
@@ -745,6 +907,32 @@ mod tests {
             .collect();
         assert_eq!(first, vec![0, 5, 5]);
         assert!(super::last_lookup(&log, "db").is_empty());
+    }
+
+    #[test]
+    fn a_rule_is_found_by_chain_comment_and_text() {
+        let table: Vec<String> = [
+            "-N KUBE-SVC-WEB",
+            "-A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m comment --comment \"default/web\" -m tcp --dport 80 -j KUBE-SVC-WEB",
+            "-A KUBE-SVC-WEB -m recent --rcheck --seconds 10800 --reap --name KUBE-SEP-WEB-0 --mask 255.255.255.255 --rsource -j KUBE-SEP-WEB-0",
+            "-A KUBE-SVC-WEB -j KUBE-SEP-WEB-0",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let n = |c: Option<&str>, m: Option<&str>, t: Option<&str>| {
+            super::rule_lines(&table, c, m, t).len()
+        };
+        assert_eq!(n(Some("KUBE-SVC-WEB"), None, None), 1);
+        assert_eq!(n(Some("KUBE-SVC-DB"), None, None), 0);
+        assert_eq!(n(Some("KUBE-SVC-WEB"), None, Some("--rcheck")), 1);
+        assert_eq!(n(None, Some("default/web"), None), 1);
+        assert_eq!(n(None, Some("default/we"), None), 0);
+        assert_eq!(n(Some("KUBE-SERVICES"), None, Some("--rcheck")), 0);
+        assert_eq!(
+            super::rule_pattern(Some("KUBE-SVC-WEB"), None, Some("recent --rcheck")),
+            "-A KUBE-SVC-WEB … recent --rcheck"
+        );
     }
 
     #[test]

@@ -236,10 +236,15 @@ impl Node {
     /// the bridge carries nothing until the kernel's linkwatch activates it, and ARP
     /// retries once a second, so a client's retry is what finds it reachable.
     pub fn request(&self, from: &str, ip: Ipv4Addr) -> Result<Option<String>> {
+        self.request_to(from, ip, 80)
+    }
+
+    /// `request` to another port (a Service's node port).
+    pub fn request_to(&self, from: &str, ip: Ipv4Addr, port: u16) -> Result<Option<String>> {
         let pod = self
             .pod(from)
             .with_context(|| format!("there is no pod named {from:?} on this node"))?;
-        let script = format!("printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 {ip} 80");
+        let script = format!("printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 {ip} {port}");
         let first = std::time::Instant::now();
         loop {
             let start = std::time::Instant::now();
@@ -388,6 +393,57 @@ pub struct HostRoute {
     pub dev: String,
 }
 
+/// What the Net panel shows of the node, read inside its namespace (by a thread that
+/// joined it, through `/proc/thread-self/net`).
+impl Node {
+    /// The node's IPv4 routes, `DST dev DEV`.
+    pub fn routes(&self) -> Result<Vec<String>> {
+        let text = self.read_net("route")?;
+        Ok(parse_proc_route(&text)
+            .into_iter()
+            .map(|r| format!("{} dev {}", r.dst, r.dev))
+            .collect())
+    }
+
+    /// The node's conntrack entries, each as `conntrack_row` shortens it (none when the
+    /// kernel tracks no connection there).
+    pub fn conntrack(&self) -> Result<Vec<String>> {
+        let text = self.read_net("nf_conntrack").unwrap_or_default();
+        Ok(text.lines().filter_map(conntrack_row).collect())
+    }
+
+    fn read_net(&self, file: &str) -> Result<String> {
+        let path = format!("/proc/thread-self/net/{file}");
+        super::net::in_netns(self.netns()?.fd(), move || {
+            std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))
+        })
+    }
+}
+
+/// A line of `/proc/net/nf_conntrack`, shortened: protocol, state, the original
+/// direction and who answers (the DNAT undone for the reply), e.g.
+/// `tcp TIME_WAIT 10.244.1.5:40312 → 10.96.0.10:80 ⇐ 10.244.1.2:80`.
+pub fn conntrack_row(line: &str) -> Option<String> {
+    let f: Vec<&str> = line.split_whitespace().collect();
+    let proto = *f.get(2)?;
+    let state = f.get(5).filter(|s| !s.contains('=')).copied().unwrap_or("");
+    let vals = |key: &str| -> Vec<&str> {
+        f.iter()
+            .filter_map(|w| w.strip_prefix(key))
+            .collect::<Vec<_>>()
+    };
+    let (src, dst, sport, dport) = (vals("src="), vals("dst="), vals("sport="), vals("dport="));
+    let orig_src = format!("{}:{}", src.first()?, sport.first().unwrap_or(&"-"));
+    let orig_dst = format!("{}:{}", dst.first()?, dport.first().unwrap_or(&"-"));
+    let reply = format!("{}:{}", src.get(1)?, sport.get(1).unwrap_or(&"-"));
+    let state = if state.is_empty() {
+        String::new()
+    } else {
+        format!(" {state}")
+    };
+    Some(format!("{proto}{state} {orig_src} → {orig_dst} ⇐ {reply}"))
+}
+
 /// The host's IPv4 routes, from /proc/net/route (read only; nothing is changed).
 pub fn host_routes() -> Vec<HostRoute> {
     std::fs::read_to_string("/proc/net/route")
@@ -443,6 +499,21 @@ mod tests {
     const ROUTES: &str = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n\
 eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n\
 eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n";
+
+    #[test]
+    fn a_conntrack_line_is_shortened() {
+        let line = "ipv4     2 tcp      6 119 TIME_WAIT src=10.244.1.5 dst=10.96.0.10 sport=40312 dport=80 src=10.244.1.2 dst=10.244.1.5 sport=80 dport=40312 [ASSURED] mark=0 zone=0 use=2";
+        assert_eq!(
+            conntrack_row(line).as_deref(),
+            Some("tcp TIME_WAIT 10.244.1.5:40312 → 10.96.0.10:80 ⇐ 10.244.1.2:80")
+        );
+        let udp = "ipv4     2 udp      17 29 src=10.244.1.5 dst=10.244.1.1 sport=5353 dport=53 src=10.244.1.1 dst=10.244.1.5 sport=53 dport=5353 mark=0 zone=0 use=2";
+        assert_eq!(
+            conntrack_row(udp).as_deref(),
+            Some("udp 10.244.1.5:5353 → 10.244.1.1:53 ⇐ 10.244.1.1:53")
+        );
+        assert_eq!(conntrack_row("garbage"), None);
+    }
 
     #[test]
     fn reads_an_http_body() {

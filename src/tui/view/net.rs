@@ -1,6 +1,7 @@
-//! The Cluster panel of the networking track, drawn from the typed `ClusterPanel::Net`
-//! snapshot: the node's links (state, bridge, addresses) and the cluster DNS server's
-//! last queries with their answers, newest last.
+//! The Net panel (key 5) of the networking track, drawn from the typed `ClusterPanel::Net`
+//! snapshot in sections: the node's interfaces (state, bridge, addresses), its routes,
+//! the Services' NAT rules (kube-proxy's) with their packet counters, conntrack entries,
+//! and the cluster DNS server's last queries with their answers, newest last.
 
 use super::Palette;
 use crate::lesson::panel::NetPanel;
@@ -13,7 +14,7 @@ pub fn lines(data: &NetPanel, pal: &Palette, w: usize) -> Vec<Line<'static>> {
         pal.accent(),
     ))];
     let nw = data.links.iter().map(|l| l.name.len()).max().unwrap_or(0);
-    for l in &data.links {
+    section(&mut out, "interfaces", &data.links, pal, w, |l| {
         let state = if l.up {
             Span::styled("up  ", pal.ok())
         } else {
@@ -23,18 +24,44 @@ pub fn lines(data: &NetPanel, pal: &Palette, w: usize) -> Vec<Line<'static>> {
         if let Some(m) = &l.master {
             rest = format!("master {m} {rest}");
         }
-        out.push(Line::from(vec![
+        Line::from(vec![
             Span::raw(format!("  {} ", pad(&l.name, nw))),
             state,
             Span::raw(cut(&format!(" {rest}"), w.saturating_sub(nw + 7))),
-        ]));
-    }
+        ])
+    });
+    section(&mut out, "routes", &data.routes, pal, w, |r| {
+        Line::raw(cut(&format!("  {r}"), w))
+    });
+    section(
+        &mut out,
+        "Services' NAT rules (packets)",
+        &data.nat,
+        pal,
+        w,
+        |n| {
+            let style = if n.packets > 0 { pal.ok() } else { pal.dim() };
+            Line::from(vec![
+                Span::styled(format!("  {:>6} ", n.packets), style),
+                Span::raw(cut(
+                    n.rule.strip_prefix("-A ").unwrap_or(&n.rule),
+                    w.saturating_sub(9),
+                )),
+            ])
+        },
+    );
+    section(&mut out, "conntrack", &data.conntrack, pal, w, |c| {
+        Line::raw(cut(&format!("  {c}"), w))
+    });
     let Some(dns) = &data.dns else {
         return out;
     };
     out.push(Line::raw(""));
     out.push(Line::from(Span::styled(
-        cut(&format!("DNS udp {} · TTL {} s", dns.server, dns.ttl), w),
+        cut(
+            &format!("DNS queries · udp {} · TTL {} s", dns.server, dns.ttl),
+            w,
+        ),
         pal.accent(),
     )));
     for q in &dns.queries {
@@ -62,10 +89,27 @@ pub fn lines(data: &NetPanel, pal: &Palette, w: usize) -> Vec<Line<'static>> {
     out
 }
 
+/// A titled list of rows, left out when it has none.
+fn section<T>(
+    out: &mut Vec<Line<'static>>,
+    title: &str,
+    rows: &[T],
+    pal: &Palette,
+    w: usize,
+    line: impl Fn(&T) -> Line<'static>,
+) {
+    if rows.is_empty() {
+        return;
+    }
+    out.push(Line::raw(""));
+    out.push(Line::from(Span::styled(cut(title, w), pal.accent())));
+    out.extend(rows.iter().map(line));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lesson::panel::{DnsPanel, DnsQuery, NetLinkRow};
+    use crate::lesson::panel::{DnsPanel, DnsQuery, NatRow, NetLinkRow};
 
     #[test]
     fn links_and_queries_are_listed() {
@@ -89,6 +133,14 @@ mod tests {
                     answers: vec![],
                 }],
             }),
+            routes: vec!["10.244.1.0/24 dev cni0".into()],
+            nat: vec![NatRow {
+                packets: 7,
+                rule: "-A KUBE-SVC-WEB -j KUBE-SEP-WEB-1".into(),
+            }],
+            conntrack: vec![
+                "tcp TIME_WAIT 10.244.1.5:40312 → 10.96.0.10:80 ⇐ 10.244.1.2:80".into(),
+            ],
         };
         let text: Vec<String> = lines(&data, &Palette { color: false }, 100)
             .iter()
@@ -97,8 +149,20 @@ mod tests {
         let all = text.join("\n");
         assert!(all.contains("cni0 up"), "{all}");
         assert!(all.contains("10.244.1.1/24"), "{all}");
-        assert!(all.contains("DNS udp 10.244.1.1:53 · TTL 30 s"), "{all}");
+        assert!(
+            all.contains("DNS queries · udp 10.244.1.1:53 · TTL 30 s"),
+            "{all}"
+        );
         assert!(all.contains("10.244.1.4"), "{all}");
         assert!(all.contains("web.svc.cluster.local. NXDOMAIN"), "{all}");
+        assert!(all.contains("routes\n  10.244.1.0/24 dev cni0"), "{all}");
+        for title in ["interfaces", "Services' NAT rules (packets)", "conntrack"] {
+            assert!(text.iter().any(|l| l == title), "{title}: {all}");
+        }
+        assert!(
+            all.contains("      7 KUBE-SVC-WEB -j KUBE-SEP-WEB-1"),
+            "{all}"
+        );
+        assert!(all.contains("⇐ 10.244.1.2:80"), "{all}");
     }
 }
