@@ -116,6 +116,12 @@ impl Server {
         )
     }
 
+    /// `kubectl create rolebinding|clusterrolebinding NAME ARGS…` as the admin.
+    fn bind(&self, kind: &str, name: &str, args: &[&str]) {
+        let out = self.kubectl(&[&["create", kind, name][..], args].concat());
+        assert!(out.status.success(), "{}", common::text(&out));
+    }
+
     fn etcdctl(&self, args: &[&str]) -> Output {
         Command::new("etcdctl")
             .env("ETCDCTL_API", "3")
@@ -143,6 +149,12 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.contlab(&["apiserver", "down"]);
     }
+}
+
+/// kubectl's or contlab's output says `what`.
+fn says(out: &Output, what: &str) {
+    let text = common::text(out);
+    assert!(text.contains(what), "{text}");
 }
 
 /// Running, and not a zombie (which has ended: PID 1 here may never reap it).
@@ -224,11 +236,7 @@ fn kubectl_create_lands_under_registry_and_down_leaves_nothing() {
     std::fs::write(&file, stale.to_string()).unwrap();
     let out = s.kubectl(&["replace", "--validate=false", "-f", file.to_str().unwrap()]);
     assert!(!out.status.success());
-    assert!(
-        common::text(&out).contains("the object has been modified"),
-        "{}",
-        common::text(&out)
-    );
+    says(&out, "the object has been modified");
 
     let out = s.kubectl(&["delete", "configmap", &name]);
     assert!(out.status.success(), "{}", common::text(&out));
@@ -297,20 +305,13 @@ fn unauthenticated_is_401_unbound_is_403_until_a_rolebinding() {
     assert!(can_i(&s).starts_with("no"), "{}", can_i(&s));
     // jane may not become someone else.
     let out = s.kubectl_as(&jane, &["get", "configmaps", "--as=admin"]);
-    assert!(
-        common::text(&out).contains("User \"jane\" cannot impersonate resource \"users\""),
-        "{}",
-        common::text(&out)
-    );
+    says(&out, "User \"jane\" cannot impersonate resource \"users\"");
 
-    let out = s.kubectl(&[
-        "create",
+    s.bind(
         "rolebinding",
         "jane-view",
-        "--clusterrole=view",
-        "--user=jane",
-    ]);
-    assert!(out.status.success(), "{}", common::text(&out));
+        &["--clusterrole=view", "--user=jane"],
+    );
     let out = s.kubectl_as(&jane, &list);
     assert!(
         out.status.success(),
@@ -320,27 +321,15 @@ fn unauthenticated_is_401_unbound_is_403_until_a_rolebinding() {
     assert_eq!(can_i(&s), "yes");
     // The binding is for one namespace only.
     let out = s.kubectl_as(&jane, &["get", "configmaps", "-n", "kube-system"]);
-    assert!(
-        common::text(&out).contains("forbidden"),
-        "{}",
-        common::text(&out)
-    );
+    says(&out, "forbidden");
 
     // A certificate from another CA is a 401, not anonymous.
     let other = pki::new_ca().unwrap();
     let mallory = s.cert(&other.key, "mallory", &[]);
     let out = s.kubectl_as(&mallory, &list);
-    assert!(
-        common::text(&out).contains("Unauthorized"),
-        "{}",
-        common::text(&out)
-    );
+    says(&out, "Unauthorized");
     let out = s.kubectl_as(&["--token=not-a-token"], &list);
-    assert!(
-        common::text(&out).contains("Unauthorized"),
-        "{}",
-        common::text(&out)
-    );
+    says(&out, "Unauthorized");
 
     // The token file's user, and nobody at all.
     let tokens = std::fs::read_to_string(&s.status.tokens).unwrap();
@@ -352,11 +341,7 @@ fn unauthenticated_is_401_unbound_is_403_until_a_rolebinding() {
         .next()
         .unwrap();
     let out = s.kubectl_as(&[&format!("--token={token}")], &list);
-    assert!(
-        common::text(&out).contains("User \"student\" cannot list"),
-        "{}",
-        common::text(&out)
-    );
+    says(&out, "User \"student\" cannot list");
     let (body, code) = s.curl(&[], "/api/v1/namespaces/default/configmaps");
     assert_eq!(code, "403");
     assert_eq!(
@@ -415,6 +400,12 @@ fn sigkill_then_cleanup_leaves_nothing() {
     assert!(dirs.iter().any(|d| d.ends_with("apiserver")), "{dirs:?}");
     // SAFETY: kill(2) on the server this test started.
     unsafe { libc::kill(s.status.pid, libc::SIGKILL) };
+    // The kill lands asynchronously; a busy machine may still show the server running
+    // when cleanup looks, and cleanup rightly spares a live owner's record.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while running(s.status.pid) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let out = s.contlab(&["cleanup"]);
     assert!(out.status.success(), "{}", common::text(&out));
     gone(&pids, &dirs, s.state.path());
@@ -450,22 +441,39 @@ fn a_watch_sees_a_write_and_a_delete() {
             }
         }
     });
-    // The watch is open once a write made after it starts shows up.
-    let mut seen = Vec::new();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let mut created = false;
-    while seen.len() < 3 && std::time::Instant::now() < deadline {
-        if !created {
-            std::thread::sleep(std::time::Duration::from_millis(500));
-            let out = s.kubectl(&["create", "configmap", &name, "--from-literal=a=1"]);
-            assert!(out.status.success(), "{}", common::text(&out));
-            let out = s.kubectl(&["patch", "configmap", &name, "-p", r#"{"data":{"a":"2"}}"#]);
-            assert!(out.status.success(), "{}", common::text(&out));
-            let out = s.kubectl(&["delete", "configmap", &name]);
-            assert!(out.status.success(), "{}", common::text(&out));
-            created = true;
+    // The watch is open once a write made after it starts shows up: probe configmaps
+    // are written until one is seen (kubectl may take seconds to start on a slow
+    // machine), then the object under test is created, patched and deleted.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut probe = 0;
+    'open: while std::time::Instant::now() < deadline {
+        probe += 1;
+        let p = format!("{name}-probe-{probe}");
+        let out = s.kubectl(&["create", "configmap", &p, "--from-literal=a=1"]);
+        assert!(out.status.success(), "{}", common::text(&out));
+        let wait = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        while let Some(left) = wait.checked_duration_since(std::time::Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(l) if l.ends_with(&format!("ConfigMap/{p}")) => break 'open,
+                Ok(_) => {}
+                Err(_) => break,
+            }
         }
-        if let Ok(l) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+    }
+    for args in [
+        vec!["create", "configmap", &name, "--from-literal=a=1"],
+        vec!["patch", "configmap", &name, "-p", r#"{"data":{"a":"2"}}"#],
+        vec!["delete", "configmap", &name],
+    ] {
+        let out = s.kubectl(&args);
+        assert!(out.status.success(), "{}", common::text(&out));
+    }
+    let mine = format!("ConfigMap/{name}");
+    let mut seen = Vec::new();
+    while seen.len() < 3 && std::time::Instant::now() < deadline {
+        if let Ok(l) = rx.recv_timeout(std::time::Duration::from_millis(200))
+            && l.ends_with(&mine)
+        {
             seen.push(l);
         }
     }
@@ -557,4 +565,506 @@ fn bad_input_gets_a_status_and_a_stalled_client_stalls_no_one() {
         (code.as_str(), body["message"].as_str()),
         ("404", Some("namespaces \"no-such-ns\" not found"))
     );
+}
+
+#[test]
+fn a_signed_csr_and_a_service_account_token_name_their_user_and_groups() {
+    if skip() {
+        return;
+    }
+    let s = Server::up(&[]);
+    let dir = s.state.path();
+    let key = dir.join("ana.key");
+    let csr = dir.join("ana.csr");
+    let out = Command::new("openssl")
+        .args([
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-subj", "/O=qa/O=ops/CN=ana", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&csr)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::text(&out));
+    let crt = dir.join("ana.crt");
+    let out = s.contlab(&[
+        "apiserver",
+        "sign",
+        "--csr",
+        csr.to_str().unwrap(),
+        "--days",
+        "2",
+        "--out",
+        crt.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    let ana = [
+        format!("--client-certificate={}", crt.display()),
+        format!("--client-key={}", key.display()),
+    ];
+    let list = ["get", "configmaps", "-n", "default", "-o", "name"];
+    let out = s.kubectl_as(&ana, &list);
+    says(&out, "User \"ana\" cannot list");
+    // The second O is a group too: binding it lets ana read.
+    s.bind(
+        "rolebinding",
+        "ops-view",
+        &["--clusterrole=view", "--group=ops"],
+    );
+    let out = s.kubectl_as(&ana, &list);
+    assert!(out.status.success(), "{}", common::text(&out));
+    let out = s.kubectl_as(&ana, &["auth", "can-i", "list", "configmaps"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "yes");
+    // The certificate lasts the days asked for.
+    let valid_for = |secs: &str| {
+        Command::new("openssl")
+            .args(["x509", "-noout", "-checkend", secs, "-in"])
+            .arg(&crt)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    assert!(valid_for("86400") && !valid_for("259200"));
+    // Not a CSR: refused with a sentence, nothing printed.
+    let out = s.contlab(&["apiserver", "sign", "--csr", key.to_str().unwrap()]);
+    assert!(!out.status.success() && out.stdout.is_empty());
+    says(&out, "certificate signing request");
+
+    // A ServiceAccount token: its user and groups, until it expires.
+    let token = |sa: &str, d: &str| {
+        let out = s.contlab(&["apiserver", "token", sa, "--duration", d]);
+        assert!(out.status.success(), "{}", common::text(&out));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let t = token("default/builder", "10m");
+    let path = "/api/v1/namespaces/default/configmaps";
+    let bearer = format!("Authorization: Bearer {t}");
+    let (body, code) = s.curl(&["-H", &bearer], path);
+    assert_eq!(code, "403");
+    assert!(
+        body["message"].as_str().unwrap_or("").contains(
+            "User \"system:serviceaccount:default:builder\" cannot list resource \"configmaps\""
+        ),
+        "{body}"
+    );
+    s.bind(
+        "rolebinding",
+        "sa-view",
+        &[
+            "--clusterrole=view",
+            "--group=system:serviceaccounts:default",
+        ],
+    );
+    assert_eq!(s.curl(&["-H", &bearer], path).1, "200");
+    let out = s.kubectl_as(
+        &[format!("--token={t}")],
+        &["auth", "can-i", "get", "secrets"],
+    );
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        said.starts_with("no") && said.contains("system:serviceaccounts:default"),
+        "{said}"
+    );
+    // Another namespace's account is not in that group.
+    let other = token("kube-system/builder", "10m");
+    let (_, code) = s.curl(&["-H", &format!("Authorization: Bearer {other}")], path);
+    assert_eq!(code, "403");
+    // An altered signature, or an expired token: 401.
+    let (head, sig) = t.rsplit_once('.').unwrap();
+    let flipped = if sig.starts_with('A') { "B" } else { "A" };
+    let forged = format!("{head}.{flipped}{}", &sig[1..]);
+    let (body, code) = s.curl(&["-H", &format!("Authorization: Bearer {forged}")], path);
+    assert_eq!(
+        (code.as_str(), body["reason"].as_str()),
+        ("401", Some("Unauthorized"))
+    );
+    let short = token("default/builder", "1s");
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let (_, code) = s.curl(&["-H", &format!("Authorization: Bearer {short}")], path);
+    assert_eq!(code, "401");
+    let out = s.contlab(&["apiserver", "token", "no-slash"]);
+    assert!(!out.status.success());
+    assert!(common::text(&out).contains("NAMESPACE/SERVICEACCOUNT"));
+}
+
+/// The header line and the first row's words of a `kubectl get`.
+fn columns(out: &Output) -> (Vec<String>, Vec<String>) {
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let mut lines = text.lines().map(|l| {
+        l.split("  ")
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    });
+    (
+        lines.next().unwrap_or_default(),
+        lines.next().unwrap_or_default(),
+    )
+}
+
+#[test]
+fn kubectl_get_prints_the_servers_table_columns() {
+    if skip() {
+        return;
+    }
+    let s = Server::up(&[]);
+    let cm = unique("colours");
+    let out = s.kubectl(&[
+        "create",
+        "configmap",
+        &cm,
+        "--from-literal=a=1",
+        "--from-literal=b=2",
+    ]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    let out = s.kubectl(&[
+        "create",
+        "deployment",
+        "web",
+        "--image=nginx",
+        "--replicas=3",
+    ]);
+    assert!(out.status.success(), "{}", common::text(&out));
+
+    let (head, row) = columns(&s.kubectl(&["get", "configmap", &cm]));
+    assert_eq!(head, ["NAME", "DATA", "AGE"]);
+    assert_eq!(row[..2], [cm.clone(), "2".to_string()]);
+    assert!(row[2].ends_with('s'), "age {:?}", row[2]);
+    let (head, row) = columns(&s.kubectl(&["get", "deployments"]));
+    assert_eq!(head, ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]);
+    assert_eq!(row[..4], ["web", "0/3", "0", "0"]);
+    let (head, row) = columns(&s.kubectl(&["get", "deployment", "web", "-o", "wide"]));
+    assert_eq!(
+        head,
+        [
+            "NAME",
+            "READY",
+            "UP-TO-DATE",
+            "AVAILABLE",
+            "AGE",
+            "CONTAINERS",
+            "IMAGES"
+        ]
+    );
+    assert_eq!(row[5..], ["nginx", "nginx"]);
+    let (head, row) = columns(&s.kubectl(&["get", "namespace", "default"]));
+    assert_eq!(head[..2], ["NAME", "STATUS"]);
+    assert_eq!(row[..2], ["default", "Active"]);
+    let out = s.kubectl(&["get", "clusterrolebinding", "cluster-admin"]);
+    let (head, row) = columns(&out);
+    assert_eq!(head, ["NAME", "ROLE", "AGE"], "{}", common::text(&out));
+    assert_eq!(row[1], "ClusterRole/cluster-admin");
+    // -A adds the namespace from each row's object metadata.
+    let (head, _) = columns(&s.kubectl(&["get", "configmaps", "-A"]));
+    assert_eq!(head, ["NAMESPACE", "NAME", "DATA", "AGE"]);
+
+    // The Table itself, as curl gets it with kubectl's Accept header.
+    let tokens = std::fs::read_to_string(&s.status.tokens).unwrap();
+    let student = tokens.lines().find(|l| !l.starts_with('#')).unwrap();
+    let token = student.split(',').next().unwrap();
+    s.bind(
+        "clusterrolebinding",
+        "student-view",
+        &["--clusterrole=view", "--user=student"],
+    );
+    let (table, code) = s.curl(
+        &[
+            "-H",
+            "Accept: application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+            "-H",
+            &format!("Authorization: Bearer {token}"),
+        ],
+        &format!("/api/v1/namespaces/default/configmaps/{cm}"),
+    );
+    assert_eq!(code, "200");
+    assert_eq!(
+        (table["kind"].as_str(), table["apiVersion"].as_str()),
+        (Some("Table"), Some("meta.k8s.io/v1"))
+    );
+    assert_eq!(table["rows"][0]["cells"][0], cm.as_str());
+    assert_eq!(table["rows"][0]["cells"][1], 2);
+    assert_eq!(table["rows"][0]["object"]["kind"], "PartialObjectMetadata");
+    // Without the header, the object itself.
+    let (plain, _) = s.curl(
+        &["-H", &format!("Authorization: Bearer {token}")],
+        &format!("/api/v1/namespaces/default/configmaps/{cm}"),
+    );
+    assert_eq!(plain["data"]["b"], "2");
+}
+
+#[test]
+fn subresources_scale_status_and_log_and_leases_are_served() {
+    if skip() {
+        return;
+    }
+    let s = Server::up(&[]);
+    let ok = |out: Output| {
+        assert!(out.status.success(), "{}", common::text(&out));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    ok(s.kubectl(&[
+        "create",
+        "deployment",
+        "web",
+        "--image=nginx",
+        "--replicas=2",
+    ]));
+    // kubectl scale goes through deployments/scale.
+    ok(s.kubectl(&["scale", "deployment", "web", "--replicas=5"]));
+    let got = ok(s.kubectl(&[
+        "get",
+        "deployment",
+        "web",
+        "-o",
+        "jsonpath={.spec.replicas} {.metadata.generation}",
+    ]));
+    assert_eq!(got, "5 2");
+    let scale: serde_json::Value = serde_json::from_str(&ok(s.kubectl(&[
+        "get",
+        "--raw",
+        "/apis/apps/v1/namespaces/default/deployments/web/scale",
+    ])))
+    .unwrap();
+    assert_eq!(
+        (scale["kind"].as_str(), scale["spec"]["replicas"].as_i64()),
+        (Some("Scale"), Some(5))
+    );
+    assert_eq!(scale["status"]["selector"], "app=web");
+    // A stale resourceVersion on the Scale is a 409, as on the object.
+    let mut stale = scale.clone();
+    stale["metadata"]["resourceVersion"] = serde_json::json!("1");
+    stale["spec"]["replicas"] = serde_json::json!(1);
+    let file = s.state.path().join("scale.json");
+    std::fs::write(&file, stale.to_string()).unwrap();
+    let url = "/apis/apps/v1/namespaces/default/deployments/web/scale";
+    let out = s.kubectl(&["replace", "--raw", url, "-f", file.to_str().unwrap()]);
+    says(&out, "the object has been modified");
+    stale["metadata"]["resourceVersion"] = scale["metadata"]["resourceVersion"].clone();
+    std::fs::write(&file, stale.to_string()).unwrap();
+    ok(s.kubectl(&["replace", "--raw", url, "-f", file.to_str().unwrap()]));
+    let got = ok(s.kubectl(&[
+        "get",
+        "deployment",
+        "web",
+        "-o",
+        "jsonpath={.spec.replicas}",
+    ]));
+    assert_eq!(got, "1");
+
+    // pods/status changes only the status.
+    let pod = s.state.path().join("pod.yaml");
+    std::fs::write(
+        &pod,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: busybox}]}\n",
+    )
+    .unwrap();
+    ok(s.kubectl(&["create", "-f", pod.to_str().unwrap()]));
+    ok(s.kubectl(&[
+        "patch",
+        "pod",
+        "p",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        r#"{"status":{"phase":"Running"},"spec":{"nodeName":"ignored"}}"#,
+    ]));
+    let got = ok(s.kubectl(&[
+        "get",
+        "pod",
+        "p",
+        "-o",
+        "jsonpath={.status.phase}/{.spec.nodeName}",
+    ]));
+    assert_eq!(got, "Running/");
+    let (_, row) = columns(&s.kubectl(&["get", "pod", "p"]));
+    assert_eq!(row[..4], ["p", "0/1", "Running", "0"]);
+
+    // pods/log: its own RBAC subresource, and a clear answer that no logs are kept here.
+    let out = s.kubectl(&["logs", "p"]);
+    says(&out, "pod \"p\" has no logs here");
+    ok(s.kubectl(&[
+        "create",
+        "role",
+        "pod-reader",
+        "--verb=get",
+        "--resource=pods",
+    ]));
+    s.bind(
+        "rolebinding",
+        "dana-pods",
+        &["--role=pod-reader", "--user=dana"],
+    );
+    ok(s.kubectl(&["get", "pod", "p", "--as=dana"]));
+    let out = s.kubectl(&["logs", "p", "--as=dana"]);
+    says(&out, "User \"dana\" cannot get resource \"pods/log\"");
+    let out = s.kubectl(&[
+        "auth",
+        "can-i",
+        "get",
+        "pods",
+        "--subresource=log",
+        "--as=dana",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("no"));
+
+    // Leases, stored like any object, with their holder in kubectl get.
+    let lease = s.state.path().join("lease.yaml");
+    std::fs::write(
+        &lease,
+        "apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: leader}\n\
+         spec: {holderIdentity: node-a, leaseDurationSeconds: 15}\n",
+    )
+    .unwrap();
+    ok(s.kubectl(&["create", "-f", lease.to_str().unwrap()]));
+    let (head, row) = columns(&s.kubectl(&["get", "leases"]));
+    assert_eq!(head, ["NAME", "HOLDER", "AGE"]);
+    assert_eq!(row[..2], ["leader", "node-a"]);
+    let out = s.etcdctl(&["get", "/registry/leases/default/leader", "--keys-only"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("/registry/leases/default/leader"));
+
+    // An Event is kept under an etcd lease of an hour, as kube-apiserver's --event-ttl.
+    let event = s.state.path().join("event.yaml");
+    std::fs::write(
+        &event,
+        "apiVersion: v1\nkind: Event\nmetadata: {name: p.1}\n\
+         involvedObject: {kind: Pod, name: p, namespace: default}\nreason: Tested\nmessage: hello\n",
+    )
+    .unwrap();
+    ok(s.kubectl(&["create", "-f", event.to_str().unwrap()]));
+    let out = s.etcdctl(&["get", "/registry/events/default/p.1", "-w", "json"]);
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", common::text(&out)));
+    let lease = v["kvs"][0]["lease"].as_i64().unwrap_or(0);
+    assert_ne!(lease, 0, "{v}");
+    let ttl = ok(s.etcdctl(&["lease", "timetolive", &format!("{lease:x}")]));
+    assert!(ttl.contains("granted with TTL(3600s)"), "{ttl}");
+    // An update takes a fresh lease (the old one runs out with nothing under it).
+    ok(s.kubectl(&["label", "event", "p.1", "seen=yes"]));
+    let out = s.etcdctl(&["get", "/registry/events/default/p.1", "-w", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let renewed = v["kvs"][0]["lease"].as_i64().unwrap_or(0);
+    assert!(renewed != 0 && renewed != lease, "{v}");
+}
+
+#[test]
+fn kubectl_patch_and_apply_merge_containers_by_name() {
+    if skip() {
+        return;
+    }
+    let s = Server::up(&[]);
+    let dep = s.state.path().join("pair.yaml");
+    let manifest = |log_image: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: pair}}\nspec:\n  \
+             selector: {{matchLabels: {{app: pair}}}}\n  template:\n    metadata: {{labels: {{app: pair}}}}\n    \
+             spec:\n      containers:\n      - {{name: web, image: nginx}}\n      - {{name: log, image: {log_image}}}\n"
+        )
+    };
+    let images = |s: &Server| {
+        let out = s.kubectl(&[
+            "get",
+            "deployment",
+            "pair",
+            "-o",
+            "jsonpath={range .spec.template.spec.containers[*]}{.name}={.image} {end}",
+        ]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    std::fs::write(&dep, manifest("busybox")).unwrap();
+    let out = s.kubectl(&["apply", "-f", dep.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    // kubectl patch's default type is a strategic merge: one container named, both kept.
+    let out = s.kubectl(&[
+        "patch",
+        "deployment",
+        "pair",
+        "-p",
+        r#"{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.27"}]}}}}"#,
+    ]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    assert_eq!(images(&s), "web=nginx:1.27 log=busybox");
+    // A merge patch replaces the list, as RFC 7386 says.
+    let out = s.kubectl(&[
+        "patch",
+        "deployment",
+        "pair",
+        "--type=merge",
+        "-p",
+        r#"{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx"}]}}}}"#,
+    ]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    assert_eq!(images(&s), "web=nginx");
+    // apply brings the manifest back, then changes one image and keeps the order.
+    for log_image in ["busybox", "busybox:1.36"] {
+        std::fs::write(&dep, manifest(log_image)).unwrap();
+        let out = s.kubectl(&["apply", "-f", dep.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", common::text(&out));
+    }
+    assert_eq!(images(&s), "web=nginx log=busybox:1.36");
+    // A container deleted by name.
+    let out = s.kubectl(&[
+        "patch",
+        "deployment",
+        "pair",
+        "-p",
+        r#"{"spec":{"template":{"spec":{"containers":[{"name":"log","$patch":"delete"}]}}}}"#,
+    ]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    assert_eq!(images(&s), "web=nginx");
+}
+
+#[test]
+fn kubectl_reads_the_aggregated_discovery_form() {
+    if skip() {
+        return;
+    }
+    let s = Server::up(&[]);
+    let accept = format!("Accept: {}", contlab::apiserver::discovery::AGGREGATED);
+    let (doc, code) = s.curl(&["-H", &accept], "/apis");
+    assert_eq!(code, "403", "anonymous may not read discovery: {doc}");
+    let tokens = std::fs::read_to_string(&s.status.tokens).unwrap();
+    let token = tokens.lines().find(|l| !l.starts_with('#')).unwrap();
+    let bearer = format!("Authorization: Bearer {}", token.split(',').next().unwrap());
+    let (doc, code) = s.curl(&["-H", &accept, "-H", &bearer], "/apis");
+    assert_eq!(code, "200");
+    assert_eq!(doc["kind"], "APIGroupDiscoveryList");
+    let apps = doc["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["metadata"]["name"] == "apps")
+        .unwrap();
+    let deployments = &apps["versions"][0]["resources"][0];
+    assert_eq!(deployments["resource"], "deployments");
+    assert_eq!(
+        deployments["subresources"][1]["responseKind"]["kind"],
+        "Scale"
+    );
+    // Without the header, the legacy form.
+    let (doc, _) = s.curl(&["-H", &bearer], "/apis");
+    assert_eq!(doc["kind"], "APIGroupList");
+
+    // kubectl asks for the aggregated form and then needs no per-group document.
+    let cache = s.state.path().join("kube-cache");
+    let out = s.kubectl(&[
+        "api-resources",
+        "-v=6",
+        &format!("--cache-dir={}", cache.display()),
+    ]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    let listed = String::from_utf8_lossy(&out.stdout).to_string();
+    for want in ["deployments", "leases", "clusterrolebindings", "configmaps"] {
+        assert!(listed.contains(want), "{listed}");
+    }
+    let log = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(log.contains("/apis?timeout=32s 200"), "{log}");
+    assert!(!log.contains("/apis/apps/v1"), "{log}");
 }

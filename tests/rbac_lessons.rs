@@ -32,21 +32,7 @@ fn every_rbac_lesson_passes_headless_in_english_and_korean() {
     );
     for id in &ids {
         for lang in ["en", "ko"] {
-            let out = common::output_in(state.path(), &["run", id, "--lang", lang, "--json"]);
-            assert!(
-                out.status.success(),
-                "{id} ({lang}):\n{}",
-                common::text(&out)
-            );
-            let records: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .map(|l| serde_json::from_str(l).expect("a JSON record"))
-                .collect();
-            assert!(!records.is_empty(), "{id}: no steps ran");
-            assert!(
-                records.iter().all(|r| r["status"] == "pass"),
-                "{records:#?}"
-            );
+            common::lesson_passes(state.path(), id, lang);
         }
     }
     // The work directories are gone after each lesson.

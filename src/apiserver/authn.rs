@@ -1,5 +1,6 @@
 //! Authentication as kube-apiserver does it: a client certificate signed by the CA (CN is
-//! the user, each O a group), a bearer token from the static token file, or, with no
+//! the user, each O a group), a bearer token from the static token file or a
+//! ServiceAccount token (`satoken`), or, with no
 //! credentials at all, `system:anonymous`. A credential that is presented and wrong is a
 //! 401, never a fallback to anonymous.
 //!
@@ -70,6 +71,8 @@ pub struct Authenticator {
     /// The CA's verifier, asked about each presented client certificate.
     pub verifier: Arc<dyn ClientCertVerifier>,
     pub tokens: HashMap<String, UserInfo>,
+    /// Checks ServiceAccount tokens (JWTs).
+    pub service_accounts: Option<super::satoken::Verifier>,
     pub anonymous: bool,
 }
 
@@ -126,8 +129,13 @@ impl Authenticator {
                 .strip_prefix("Bearer ")
                 .or_else(|| auth.strip_prefix("bearer "))
                 .map(str::trim);
-            return match token.and_then(|t| self.tokens.get(t)) {
-                Some(u) => Outcome::User(u.clone()),
+            let static_user = token.and_then(|t| self.tokens.get(t)).cloned();
+            let sa_user = || {
+                let v = self.service_accounts.as_ref()?;
+                v.verify(token?)
+            };
+            return match static_user.or_else(sa_user) {
+                Some(u) => Outcome::User(u),
                 None => Outcome::Unauthorized,
             };
         }

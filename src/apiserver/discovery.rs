@@ -1,6 +1,7 @@
 //! The resources the server knows and the discovery documents kubectl reads first:
 //! `/version`, `/api`, `/apis`, `/api/v1` and `/apis/<group>/<version>`, in the legacy
-//! (unaggregated) form, which kubectl falls back to when the answer is plain JSON.
+//! (unaggregated) form, and `/api` and `/apis` in the aggregated form
+//! (`apidiscovery.k8s.io/v2`) when the Accept header asks for it, as kubectl 1.32 does.
 
 use serde_json::{Value, json};
 
@@ -68,6 +69,15 @@ pub const RESOURCES: &[Resource] = &[
         short: &["po"],
     },
     Resource {
+        group: "",
+        version: "v1",
+        name: "events",
+        singular: "event",
+        kind: "Event",
+        namespaced: true,
+        short: &["ev"],
+    },
+    Resource {
         group: "apps",
         version: "v1",
         name: "deployments",
@@ -113,6 +123,15 @@ pub const RESOURCES: &[Resource] = &[
         short: &[],
     },
     Resource {
+        group: "coordination.k8s.io",
+        version: "v1",
+        name: "leases",
+        singular: "lease",
+        kind: "Lease",
+        namespaced: true,
+        short: &[],
+    },
+    Resource {
         group: "authorization.k8s.io",
         version: "v1",
         name: "selfsubjectaccessreviews",
@@ -131,6 +150,58 @@ pub const RESOURCES: &[Resource] = &[
         short: &[],
     },
 ];
+
+/// A subresource the server serves (those RBAC rules name): `pods/log`, `pods/status`,
+/// `deployments/status`, `deployments/scale`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Subresource {
+    pub group: &'static str,
+    pub resource: &'static str,
+    pub name: &'static str,
+    /// The group, version and kind its answers have.
+    pub response: (&'static str, &'static str, &'static str),
+    pub verbs: &'static [&'static str],
+}
+
+const GET_UPDATE: &[&str] = &["get", "patch", "update"];
+
+pub const SUBRESOURCES: &[Subresource] = &[
+    Subresource {
+        group: "",
+        resource: "pods",
+        name: "log",
+        response: ("", "v1", "Pod"),
+        verbs: &["get"],
+    },
+    Subresource {
+        group: "",
+        resource: "pods",
+        name: "status",
+        response: ("", "v1", "Pod"),
+        verbs: GET_UPDATE,
+    },
+    Subresource {
+        group: "apps",
+        resource: "deployments",
+        name: "status",
+        response: ("apps", "v1", "Deployment"),
+        verbs: GET_UPDATE,
+    },
+    Subresource {
+        group: "apps",
+        resource: "deployments",
+        name: "scale",
+        response: ("autoscaling", "v1", "Scale"),
+        verbs: GET_UPDATE,
+    },
+];
+
+/// The subresource `name` of `res`, if served.
+pub fn subresource(res: &Resource, name: &str) -> Option<&'static Subresource> {
+    SUBRESOURCES
+        .iter()
+        .find(|s| s.group == res.group && s.resource == res.name && s.name == name)
+}
 
 /// The verbs every resource here serves.
 pub const VERBS: &[&str] = &[
@@ -249,6 +320,22 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
     if list.is_empty() {
         return None;
     }
+    let mut list = list;
+    for sub in SUBRESOURCES.iter().filter(|s| s.group == group) {
+        let parent = RESOURCES
+            .iter()
+            .find(|r| r.group == group && r.version == version && r.name == sub.resource);
+        if let Some(parent) = parent {
+            let (g, v, kind) = sub.response;
+            let mut doc = json!({"name": format!("{}/{}", sub.resource, sub.name), "singularName": "",
+                                 "namespaced": parent.namespaced, "kind": kind, "verbs": sub.verbs});
+            if g != group || v != version {
+                doc["group"] = json!(g);
+                doc["version"] = json!(v);
+            }
+            list.push(doc);
+        }
+    }
     let gv = if group.is_empty() {
         version.to_string()
     } else {
@@ -257,6 +344,74 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
     Some(
         json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": list}),
     )
+}
+
+/// The Accept type of the aggregated discovery form, and its reply's Content-Type.
+pub const AGGREGATED: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+/// True when the Accept header asks for the aggregated form (v2, as kubectl 1.32 does).
+pub fn wants_aggregated(accept: &str) -> bool {
+    accept.split(',').any(|part| {
+        let params: Vec<&str> = part.split(';').map(str::trim).collect();
+        ["g=apidiscovery.k8s.io", "v=v2", "as=APIGroupDiscoveryList"]
+            .iter()
+            .all(|p| params.contains(p))
+    })
+}
+
+/// One group's entry in the aggregated form: every version's resources with their
+/// subresources.
+fn group_discovery(group: &str, version: &str) -> Value {
+    let resources: Vec<Value> = RESOURCES
+        .iter()
+        .filter(|r| r.group == group && r.version == version)
+        .map(|r| {
+            let subs: Vec<Value> = SUBRESOURCES
+                .iter()
+                .filter(|s| s.group == r.group && s.resource == r.name)
+                .map(|s| {
+                    let (g, v, k) = s.response;
+                    json!({"subresource": s.name, "responseKind": {"group": g, "version": v, "kind": k},
+                           "verbs": s.verbs})
+                })
+                .collect();
+            let mut doc = json!({
+                "resource": r.name,
+                "responseKind": {"group": r.group, "version": r.version, "kind": r.kind},
+                "scope": if r.namespaced { "Namespaced" } else { "Cluster" },
+                "singularResource": r.singular,
+                "verbs": if r.is_review() { &["create"][..] } else { VERBS },
+            });
+            if !r.short.is_empty() {
+                doc["shortNames"] = json!(r.short);
+            }
+            if !subs.is_empty() {
+                doc["subresources"] = json!(subs);
+            }
+            doc
+        })
+        .collect();
+    let mut meta = json!({"creationTimestamp": null});
+    if !group.is_empty() {
+        meta["name"] = json!(group);
+    }
+    json!({"metadata": meta, "versions": [{"version": version, "resources": resources,
+                                            "freshness": "Current"}]})
+}
+
+/// `/api` (`core`) or `/apis` in the aggregated form: every group, version and
+/// resource in one document, so kubectl needs no request per group version.
+pub fn aggregated(core: bool) -> Value {
+    let items: Vec<Value> = if core {
+        vec![group_discovery("", "v1")]
+    } else {
+        groups()
+            .into_iter()
+            .map(|(g, v)| group_discovery(g, v))
+            .collect()
+    };
+    json!({"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2",
+           "metadata": {}, "items": items})
 }
 
 /// The path of a group version's documents: `api/v1`, `apis/apps/v1`.

@@ -18,8 +18,11 @@ pub mod proto;
 pub mod request;
 pub mod rest;
 pub mod review;
+pub mod satoken;
 pub mod server;
+pub mod smp;
 pub mod storage;
+pub mod table;
 
 /// The fuzz-style tests' input maker: seeded xorshift, so a failure repeats.
 #[cfg(test)]
@@ -143,6 +146,43 @@ pub fn status() -> Option<Status> {
         .map(|_| st)
 }
 
+/// Why `sign` or `token` could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    #[error("the API server is not running")]
+    NotRunning,
+    #[error(transparent)]
+    Sign(#[from] pki::SignError),
+    #[error(transparent)]
+    Token(#[from] satoken::TokenError),
+}
+
+/// The running server's file `name` (the CA's or the token key's).
+fn server_file(name: &str) -> Result<String, IssueError> {
+    let st = status().ok_or(IssueError::NotRunning)?;
+    std::fs::read_to_string(st.dir.join(name)).map_err(|_| IssueError::NotRunning)
+}
+
+/// `apiserver sign`: the running server's CA signs a PEM CSR for `days` days.
+pub fn sign(csr_pem: &str, days: u32) -> Result<String, IssueError> {
+    let ca = pki::Pair {
+        cert: server_file("ca.crt")?,
+        key: server_file("ca.key")?,
+    };
+    Ok(pki::sign_csr(&ca, csr_pem, days)?)
+}
+
+/// `apiserver token`: a ServiceAccount token for `ns_sa` (`NAMESPACE/NAME`), valid
+/// `secs` seconds, that the running server accepts.
+pub fn service_account_token(ns_sa: &str, secs: i64) -> Result<String, IssueError> {
+    let key = server_file("sa.key")?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Ok(satoken::issue(&key, ns_sa, now, secs)?)
+}
+
 /// Undoes what a dead server's record names. Returns an error when a live server owns it.
 fn clean_stale() -> Result<()> {
     let path = record_path();
@@ -166,7 +206,8 @@ fn remove_live() {
     }
 }
 
-fn write_private(path: &Path, text: &str) -> Result<()> {
+/// Writes `text` to a file only its owner may read (keys, tokens, kubeconfigs).
+pub(crate) fn write_private(path: &Path, text: &str) -> Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut f = std::fs::OpenOptions::new()
@@ -251,6 +292,7 @@ pub fn run(opts: &Options) -> Result<()> {
     )?;
     std::fs::write(dir.join("ca.crt"), &ca.cert)?;
     write_private(&dir.join("ca.key"), &ca.key)?;
+    write_private(&dir.join("sa.key"), &satoken::new_key()?)?;
     let tokens = dir.join("tokens.csv");
     write_private(
         &tokens,
@@ -289,6 +331,7 @@ pub fn run(opts: &Options) -> Result<()> {
             authn: authn::Authenticator {
                 verifier: roots,
                 tokens: authn::parse_token_file(&std::fs::read_to_string(&tokens)?),
+                service_accounts: Some(satoken::Verifier::new(&std::fs::read_to_string(dir.join("sa.key"))?)?),
                 anonymous: opts.anonymous,
             },
             authz: authz::Authorizer::default(),
@@ -348,6 +391,18 @@ fn client_roots(ca: &pki::Pair) -> Result<Arc<dyn rustls::server::danger::Client
 
 /// Starts `contlab apiserver run` in its own session and waits until it answers.
 pub fn up(opts: &Options) -> Result<Status> {
+    start(opts, false).map(|(_, st)| st)
+}
+
+/// Starts `contlab apiserver run` as this thread's child for a lesson, and waits until it
+/// answers: it gets SIGTERM when the thread ends (`PR_SET_PDEATHSIG`), SIGKILL of
+/// contlab included, and its own teardown then stops etcd and removes its directory.
+/// `down` stops it; the caller reaps the returned child.
+pub fn start_attached(opts: &Options) -> Result<(std::process::Child, Status)> {
+    start(opts, true)
+}
+
+fn start(opts: &Options, attached: bool) -> Result<(std::process::Child, Status)> {
     if let Some(st) = status() {
         bail!(
             "the API server is already running at {} (pid {})",
@@ -370,11 +425,19 @@ pub fn up(opts: &Options) -> Result<Status> {
         .stdout(log.try_clone()?)
         .stderr(log);
     use std::os::unix::process::CommandExt;
-    // SAFETY: setsid(2) is async-signal-safe; the server leaves the terminal's session so
-    // a Ctrl-C there does not reach it.
+    // SAFETY: setsid(2), setpgid(2) and prctl(2) are async-signal-safe. Detached, the
+    // server leaves the terminal's session so a Ctrl-C there does not reach it; attached,
+    // it leaves only the process group (contlab's own teardown stops it) and dies with
+    // the thread that started it.
     unsafe {
-        cmd.pre_exec(|| {
-            if libc::setsid() < 0 {
+        cmd.pre_exec(move || {
+            let failed = if attached {
+                libc::setpgid(0, 0) < 0
+                    || libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM as libc::c_ulong) < 0
+            } else {
+                libc::setsid() < 0
+            };
+            if failed {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())
@@ -384,7 +447,7 @@ pub fn up(opts: &Options) -> Result<Status> {
     let start = Instant::now();
     loop {
         if let Some(st) = status().filter(|s| s.pid == child.id() as i32) {
-            return Ok(st);
+            return Ok((child, st));
         }
         if let Some(code) = child.try_wait()? {
             let text = std::fs::read_to_string(&log_path).unwrap_or_default();

@@ -72,10 +72,7 @@ pub fn issue(ca_key: &str, leaf: Leaf) -> Result<Pair> {
             // rcgen keeps one value per attribute type; the O attribute's OID spelled as a
             // custom type is a second key, so a certificate made here carries up to two
             // groups (a CSR signed by openssl may carry more).
-            let o = [
-                DnType::OrganizationName,
-                DnType::CustomDnType(vec![2, 5, 4, 10]),
-            ];
+            let o = org_types();
             if groups.len() > o.len() {
                 anyhow::bail!("a certificate made here carries at most two groups (O values)");
             }
@@ -102,13 +99,94 @@ pub fn issue(ca_key: &str, leaf: Leaf) -> Result<Pair> {
     })
 }
 
+/// Why a CSR was not signed.
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    #[error("not a PKCS#10 certificate signing request, or its signature is wrong")]
+    Unreadable,
+    #[error("the request has no common name (CN), which names the user")]
+    NoUser,
+    #[error(
+        "the request names {0} groups (O values); a certificate signed here carries at most two"
+    )]
+    TooManyGroups(usize),
+    #[error("cannot sign: {0}")]
+    Sign(String),
+}
+
+/// The O attribute's two spellings in rcgen, which keeps one value per attribute type.
+fn org_types() -> [DnType; 2] {
+    [
+        DnType::OrganizationName,
+        DnType::CustomDnType(vec![2, 5, 4, 10]),
+    ]
+}
+
+/// Signs a student's PEM CSR with the CA, as a client certificate valid for `days`:
+/// the request's CN stays the user and its O values the groups. The CSR's own signature
+/// is checked, so only the holder of its key could have asked.
+pub fn sign_csr(ca: &Pair, csr_pem: &str, days: u32) -> Result<String, SignError> {
+    let csr = rcgen::CertificateSigningRequestParams::from_pem(csr_pem)
+        .map_err(|_| SignError::Unreadable)?;
+    // rcgen reads one O value; the subject is read again here to keep them all.
+    let der = pem_body(csr_pem).ok_or(SignError::Unreadable)?;
+    let (user, groups) = {
+        use x509_cert::der::Decode;
+        let req = x509_cert::request::CertReq::from_der(&der).map_err(|_| SignError::Unreadable)?;
+        subject_names(&req.info.subject).ok_or(SignError::NoUser)?
+    };
+    if groups.len() > org_types().len() {
+        return Err(SignError::TooManyGroups(groups.len()));
+    }
+    let mut p = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    for (ty, g) in org_types().into_iter().zip(&groups) {
+        dn.push(ty, g.as_str());
+    }
+    dn.push(DnType::CommonName, user.as_str());
+    p.distinguished_name = dn;
+    let now = time::OffsetDateTime::now_utc();
+    p.not_before = now - time::Duration::minutes(5);
+    p.not_after = now + time::Duration::days(i64::from(days));
+    p.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
+    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    p.use_authority_key_identifier_extension = true;
+    let ca_key = KeyPair::from_pem(&ca.key).map_err(|e| SignError::Sign(e.to_string()))?;
+    let issuer = Issuer::new(ca_params(), ca_key);
+    let signed = rcgen::CertificateSigningRequestParams {
+        params: p,
+        public_key: csr.public_key,
+    }
+    .signed_by(&issuer)
+    .map_err(|e| SignError::Sign(e.to_string()))?;
+    Ok(signed.pem())
+}
+
+/// The DER inside the first PEM block of `text`.
+fn pem_body(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    let start = text.find("-----BEGIN ")?;
+    let body = text[start..].split_once('\n')?.1;
+    let body = &body[..body.find("-----END ")?];
+    let b64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD.decode(b64).ok()
+}
+
 /// The subject of a client certificate (DER): its CN and its O entries, in order.
 pub fn subject_of(der: &[u8]) -> Option<(String, Vec<String>)> {
     use x509_cert::der::Decode;
     let cert = x509_cert::Certificate::from_der(der).ok()?;
+    subject_names(&cert.tbs_certificate.subject)
+}
+
+/// A name's CN and its O entries, in order.
+fn subject_names(name: &x509_cert::name::Name) -> Option<(String, Vec<String>)> {
     let mut cn = None;
     let mut orgs = Vec::new();
-    for rdn in cert.tbs_certificate.subject.0.iter() {
+    for rdn in name.0.iter() {
         for atv in rdn.0.iter() {
             let text = atv_text(&atv.value)?;
             if atv.oid == x509_cert::der::oid::db::rfc4519::CN {

@@ -37,6 +37,8 @@ pub struct Query {
     pub dry_run: bool,
     /// A watch starts after this revision; none (or 0): from the current state.
     pub resource_version: Option<i64>,
+    /// A Table's rows carry `None`, the `Metadata` (the default) or the whole `Object`.
+    pub include_object: Option<String>,
 }
 
 fn percent_decode(s: &str) -> String {
@@ -76,6 +78,7 @@ pub fn query(q: Option<&str>) -> Query {
             "fieldSelector" => out.field_selector = Some(v),
             "dryRun" => out.dry_run = v == "All",
             "resourceVersion" => out.resource_version = v.parse().ok().filter(|r| *r > 0),
+            "includeObject" => out.include_object = Some(v),
             _ => {}
         }
     }

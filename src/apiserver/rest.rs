@@ -1,6 +1,6 @@
 //! The verbs on stored objects: get, list (label and field selectors), create (POST),
-//! update (PUT), patch (JSON merge patch; kubectl's strategic merge is read as a merge
-//! patch), delete and deletecollection. Objects are JSON values; the server adds `uid`,
+//! update (PUT), patch (JSON merge patch, JSON patch, and strategic merge patch in
+//! `smp`), delete and deletecollection. Objects are JSON values; the server adds `uid`,
 //! `creationTimestamp` and `generation`, and `resourceVersion` is the key's etcd
 //! revision. A stale `resourceVersion` on a write is a 409 Conflict.
 
@@ -10,6 +10,9 @@ use super::server::{Reply, internal, status};
 use super::storage::{self, Etcd, Expect, Kv, Written};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
+
+/// How long an Event is kept (kube-apiserver's `--event-ttl` default: one hour).
+pub const EVENT_TTL: i64 = 3600;
 
 /// What one handler needs.
 pub struct Call<'a> {
@@ -103,6 +106,39 @@ fn conflict(res: &Resource, name: &str) -> Reply {
         ),
         Some(details(res, name)),
     )
+}
+
+fn not_allowed() -> Reply {
+    status(
+        405,
+        "MethodNotAllowed",
+        "the server does not allow this method on the requested resource",
+        None,
+    )
+}
+
+/// A Deployment's `autoscaling/v1` Scale: its replicas, asked and counted, and its
+/// selector as a string.
+fn scale_of(deployment: &Value) -> Value {
+    let meta = deployment.get("metadata").cloned().unwrap_or(json!({}));
+    let keep = |f: &str| meta.get(f).cloned().unwrap_or(Value::Null);
+    let selector: Vec<String> = deployment
+        .pointer("/spec/selector/matchLabels")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+        .collect();
+    json!({
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": {"name": keep("name"), "namespace": keep("namespace"), "uid": keep("uid"),
+                     "resourceVersion": keep("resourceVersion"),
+                     "creationTimestamp": keep("creationTimestamp")},
+        "spec": {"replicas": deployment.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1)},
+        "status": {"replicas": deployment.pointer("/status/replicas").and_then(Value::as_i64).unwrap_or(0),
+                   "selector": selector.join(",")},
+    })
 }
 
 fn bad_request(message: &str) -> Reply {
@@ -207,12 +243,20 @@ impl Call<'_> {
         // own path is the exception), nor does a subresource contlab does not serve.
         let own_namespace = self.res.name == "namespaces";
         if (!self.res.namespaced && self.info.namespace.is_some() && !own_namespace)
-            || self.info.subresource.is_some()
             || (self.res.namespaced
                 && self.info.namespace.is_none()
                 && !matches!(self.info.verb, "list" | "watch"))
         {
             return super::server::not_found_generic();
+        }
+        if let Some(sub) = self.info.subresource.as_deref() {
+            return match super::discovery::subresource(self.res, sub) {
+                Some(sub) if sub.verbs.contains(&self.info.verb) => {
+                    self.subresource(sub.name).await.unwrap_or_else(internal)
+                }
+                Some(_) => not_allowed(),
+                None => super::server::not_found_generic(),
+            };
         }
         let r = match self.info.verb {
             "get" => self.get().await,
@@ -223,14 +267,126 @@ impl Call<'_> {
             "delete" => self.delete().await,
             "deletecollection" => self.delete_collection().await,
             "watch" => self.watch().await,
-            _ => Ok(status(
-                405,
-                "MethodNotAllowed",
-                "the server does not allow this method on the requested resource",
-                None,
-            )),
+            _ => Ok(not_allowed()),
         };
         r.unwrap_or_else(internal)
+    }
+
+    /// Stores `obj` at `key`; an Event under a fresh etcd lease of `EVENT_TTL`, so etcd
+    /// removes it when that runs out, as kube-apiserver's `--event-ttl` does.
+    async fn write(&self, key: &str, obj: &Value, expect: Expect) -> anyhow::Result<Written> {
+        let lease = if self.res.name == "events" {
+            self.etcd.grant(EVENT_TTL).await?
+        } else {
+            0
+        };
+        self.etcd
+            .put_leased(key, obj.to_string().as_bytes(), expect, lease)
+            .await
+    }
+
+    /// `pods/log`, `pods/status`, `deployments/status` and `deployments/scale`.
+    async fn subresource(&self, sub: &str) -> anyhow::Result<Reply> {
+        let name = self.name().to_string();
+        let Some(old) = self.etcd.get(&self.key(&name)).await? else {
+            return Ok(not_found(self.res, &name));
+        };
+        let Some(current) = with_version(&old) else {
+            return Ok(internal(anyhow::anyhow!("the stored object is not JSON")));
+        };
+        match (sub, self.info.verb) {
+            ("log", _) => Ok(status(
+                400,
+                "BadRequest",
+                &format!(
+                    "pod {name:?} has no logs here: this API server stores pods, and no kubelet runs their containers"
+                ),
+                Some(details(self.res, &name)),
+            )),
+            ("status", "get") => Ok(Reply::json(200, current)),
+            ("status", _) => {
+                // Only the status changes; spec and metadata stay as stored.
+                let asked = match self.changed(&current) {
+                    Ok(v) => v,
+                    Err(r) => return Ok(r),
+                };
+                let mut new = current.clone();
+                new["status"] = asked.get("status").cloned().unwrap_or(json!({}));
+                if let Some(rv) = meta_str(&asked, "resourceVersion") {
+                    meta_mut(&mut new).insert("resourceVersion".into(), json!(rv));
+                }
+                self.replace(&old, new).await
+            }
+            ("scale", "get") => Ok(Reply::json(200, scale_of(&current))),
+            ("scale", _) => {
+                let asked = match self.changed(&scale_of(&current)) {
+                    Ok(v) => v,
+                    Err(r) => return Ok(r),
+                };
+                let Some(replicas) = asked.pointer("/spec/replicas").and_then(Value::as_i64) else {
+                    return Ok(status(
+                        422,
+                        "Invalid",
+                        "Scale.spec.replicas: Required value: a number of replicas",
+                        None,
+                    ));
+                };
+                if !(0..=i64::from(i32::MAX)).contains(&replicas) {
+                    return Ok(status(
+                        422,
+                        "Invalid",
+                        &format!(
+                            "Scale.spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"
+                        ),
+                        None,
+                    ));
+                }
+                let mut new = current.clone();
+                new["spec"]["replicas"] = json!(replicas);
+                match meta_str(&asked, "resourceVersion") {
+                    Some(rv) => meta_mut(&mut new).insert("resourceVersion".into(), json!(rv)),
+                    None => meta_mut(&mut new).remove("resourceVersion"),
+                };
+                let reply = self.replace(&old, new).await?;
+                if reply.code != 200 {
+                    return Ok(reply);
+                }
+                let stored: Value = serde_json::from_slice(&reply.body)?;
+                Ok(Reply::json(200, scale_of(&stored)))
+            }
+            _ => Ok(not_allowed()),
+        }
+    }
+
+    /// What an update (the body) or a patch (applied to `current`) asks a subresource
+    /// to become.
+    fn changed(&self, current: &Value) -> Result<Value, Reply> {
+        if self.info.verb == "update" {
+            return serde_json::from_slice::<Value>(self.body)
+                .ok()
+                .filter(Value::is_object)
+                .ok_or_else(|| bad_request("the request body is not a JSON object"));
+        }
+        let mut v = current.clone();
+        self.apply_patch(&mut v)?;
+        Ok(v)
+    }
+
+    /// Applies the request's patch (JSON patch, or a merge patch) to `obj`.
+    fn apply_patch(&self, obj: &mut Value) -> Result<(), Reply> {
+        let patch: Value = serde_json::from_slice(self.body)
+            .map_err(|e| bad_request(&format!("error decoding patch: {e}")))?;
+        if self.content_type.starts_with("application/json-patch+json") {
+            json_patch(obj, &patch).map_err(|e| status(422, "Invalid", &e, None))
+        } else if self
+            .content_type
+            .starts_with("application/strategic-merge-patch+json")
+        {
+            super::smp::apply(obj, &patch).map_err(|e| bad_request(&e))
+        } else {
+            merge_patch(obj, &patch);
+            Ok(())
+        }
     }
 
     fn name(&self) -> &str {
@@ -426,24 +582,18 @@ impl Call<'_> {
             return Ok(Reply::json(201, obj));
         }
         let key = self.key(&name);
-        Ok(
-            match self
-                .etcd
-                .put(&key, obj.to_string().as_bytes(), Expect::Absent)
-                .await?
-            {
-                Written::Ok(rev) => {
-                    meta_mut(&mut obj).insert("resourceVersion".into(), json!(rev.to_string()));
-                    Reply::json(201, obj)
-                }
-                Written::Conflict => status(
-                    409,
-                    "AlreadyExists",
-                    &format!("{} {name:?} already exists", self.res.qualified()),
-                    Some(details(self.res, &name)),
-                ),
-            },
-        )
+        Ok(match self.write(&key, &obj, Expect::Absent).await? {
+            Written::Ok(rev) => {
+                meta_mut(&mut obj).insert("resourceVersion".into(), json!(rev.to_string()));
+                Reply::json(201, obj)
+            }
+            Written::Conflict => status(
+                409,
+                "AlreadyExists",
+                &format!("{} {name:?} already exists", self.res.qualified()),
+                Some(details(self.res, &name)),
+            ),
+        })
     }
 
     /// Replaces the stored object `old` with `new`, if `new`'s resourceVersion (when it
@@ -493,11 +643,7 @@ impl Call<'_> {
         }
         let key = self.key(&name);
         Ok(
-            match self
-                .etcd
-                .put(&key, new.to_string().as_bytes(), Expect::Revision(expect))
-                .await?
-            {
+            match self.write(&key, &new, Expect::Revision(expect)).await? {
                 Written::Ok(rev) => {
                     meta_mut(&mut new).insert("resourceVersion".into(), json!(rev.to_string()));
                     Reply::json(200, new)
@@ -519,22 +665,17 @@ impl Call<'_> {
     }
 
     async fn patch(&self) -> anyhow::Result<Reply> {
-        let patch: Value = match serde_json::from_slice(self.body) {
-            Ok(p) => p,
-            Err(e) => return Ok(bad_request(&format!("error decoding patch: {e}"))),
-        };
+        if let Err(e) = serde_json::from_slice::<Value>(self.body) {
+            return Ok(bad_request(&format!("error decoding patch: {e}")));
+        }
         let Some(old) = self.etcd.get(&self.key(self.name())).await? else {
             return Ok(not_found(self.res, self.name()));
         };
         let Some(mut obj) = with_version(&old) else {
             return Ok(internal(anyhow::anyhow!("the stored object is not JSON")));
         };
-        if self.content_type.starts_with("application/json-patch+json") {
-            if let Err(e) = json_patch(&mut obj, &patch) {
-                return Ok(status(422, "Invalid", &e, None));
-            }
-        } else {
-            merge_patch(&mut obj, &patch);
+        if let Err(r) = self.apply_patch(&mut obj) {
+            return Ok(r);
         }
         match decode(self.res, obj.to_string().as_bytes()) {
             Ok(new) => self.replace(&old, new).await,

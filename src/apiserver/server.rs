@@ -272,6 +272,7 @@ async fn handle(
         return forbidden(&question);
     }
     let content_type = header("content-type").unwrap_or_default();
+    let accept = header("accept").unwrap_or_default();
     // A body declared too large is refused before a byte of it is read: the client that
     // waits for `100 Continue` gets the 413 at once instead of a reset mid-upload.
     let declared = header("content-length").and_then(|v| v.trim().parse::<usize>().ok());
@@ -322,7 +323,7 @@ async fn handle(
         (body, content_type)
     };
     let reply = match &info {
-        Info::NonResource { path, verb } => non_resource(shared, path, verb),
+        Info::NonResource { path, verb } => non_resource(shared, path, verb, &accept),
         Info::Resource(r) => match discovery::find(&r.group, &r.version, &r.resource) {
             None => not_found_generic(),
             Some(res) if res.is_review() => {
@@ -354,7 +355,15 @@ async fn handle(
                 {
                     shared.authz.invalidate();
                 }
-                reply
+                if reply.code == 200
+                    && matches!(r.verb, "get" | "list")
+                    && r.subresource.is_none()
+                    && super::table::wanted(&accept)
+                {
+                    as_table(reply, res.kind, query.include_object.as_deref())
+                } else {
+                    reply
+                }
             }
         },
     };
@@ -362,7 +371,19 @@ async fn handle(
     reply
 }
 
-fn non_resource(shared: &Shared, path: &str, verb: &str) -> Reply {
+/// A `get` or `list` reply as the Table `kubectl get` asked for.
+fn as_table(reply: Reply, kind: &str, include: Option<&str>) -> Reply {
+    let Ok(v) = serde_json::from_slice::<Value>(&reply.body) else {
+        return reply;
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Reply::json(200, super::table::table(kind, &v, include, now))
+}
+
+fn non_resource(shared: &Shared, path: &str, verb: &str, accept: &str) -> Reply {
     if verb != "get" {
         return status(
             405,
@@ -372,6 +393,11 @@ fn non_resource(shared: &Shared, path: &str, verb: &str) -> Reply {
         );
     }
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    if matches!(parts.as_slice(), ["api"] | ["apis"]) && discovery::wants_aggregated(accept) {
+        let mut r = Reply::json(200, discovery::aggregated(parts == ["api"]));
+        r.content_type = discovery::AGGREGATED;
+        return r;
+    }
     let doc = match parts.as_slice() {
         ["healthz"] | ["livez"] | ["readyz"] => return Reply::text(200, "ok"),
         ["version"] => Some(discovery::version()),

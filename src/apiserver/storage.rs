@@ -250,8 +250,34 @@ impl Etcd {
 
     /// Writes `value` at `key` if the key is as `expect`ed.
     pub async fn put(&self, key: &str, value: &[u8], expect: Expect) -> Result<Written> {
-        let op = json!({"request_put": {"key": b64(key.as_bytes()), "value": b64(value)}});
-        self.txn(key, expect, op).await
+        self.put_leased(key, value, expect, 0).await
+    }
+
+    /// `put` under the etcd lease `lease` (0: none): the key goes when the lease expires.
+    pub async fn put_leased(
+        &self,
+        key: &str,
+        value: &[u8],
+        expect: Expect,
+        lease: i64,
+    ) -> Result<Written> {
+        let mut put = json!({"key": b64(key.as_bytes()), "value": b64(value)});
+        if lease != 0 {
+            put["lease"] = json!(lease.to_string());
+        }
+        self.txn(key, expect, json!({ "request_put": put })).await
+    }
+
+    /// A new lease of `ttl` seconds, as kube-apiserver takes one for an object that
+    /// expires (an Event, after `--event-ttl`).
+    pub async fn grant(&self, ttl: i64) -> Result<i64> {
+        let v = self
+            .call("/v3/lease/grant", json!({"TTL": ttl.to_string()}))
+            .await?;
+        match int(&v["ID"]) {
+            0 => bail!("etcd granted no lease: {v}"),
+            id => Ok(id),
+        }
     }
 
     /// Deletes `key` if it is as `expect`ed.

@@ -25,6 +25,92 @@ pub enum Command {
     },
     /// The same server in the foreground (for a lesson or a debugger); Ctrl-C stops it.
     Run(Start),
+    /// Sign a PKCS#10 certificate signing request with the server's CA: its CN becomes
+    /// the user and its O values the groups (at most two).
+    #[command(
+        after_help = "Example:\n  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \\\n    -keyout jane.key -out jane.csr -subj '/O=dev/CN=jane'\n  contlab apiserver sign --csr jane.csr --out jane.crt"
+    )]
+    Sign {
+        /// The CSR, PEM.
+        #[arg(long)]
+        csr: std::path::PathBuf,
+        /// How long the certificate is valid.
+        #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        days: u32,
+        /// Write the certificate here instead of printing it.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
+    },
+    /// Print a ServiceAccount token (a signed JWT) for NAMESPACE/SERVICEACCOUNT, which
+    /// the server accepts as system:serviceaccount:NAMESPACE:SERVICEACCOUNT.
+    #[command(
+        after_help = "Example:\n  kubectl --token=\"$(contlab apiserver token default/builder)\" get pods"
+    )]
+    Token {
+        /// NAMESPACE/SERVICEACCOUNT
+        account: String,
+        /// How long the token is valid: seconds, or a number with s, m, h or d.
+        #[arg(long, default_value = "1h", value_parser = parse_duration)]
+        duration: i64,
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
+    },
+}
+
+/// `90`, `90s`, `10m`, `1h`, `2d` as seconds (at least 1).
+fn parse_duration(s: &str) -> Result<i64, String> {
+    let (num, unit) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&s[..i], c),
+        _ => (s, 's'),
+    };
+    let scale = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return Err(format!("unknown unit {unit:?} (s, m, h or d)")),
+    };
+    match num.parse::<i64>() {
+        Ok(n) if n > 0 && n <= 366 * 86_400 / scale => Ok(n * scale),
+        _ => Err(format!("{s:?} is not a duration of 1 s to 366 d")),
+    }
+}
+
+/// The catalog sentence for a file `sign` could not read (the CSR) or write.
+fn file_error(
+    lang: Lang,
+    reading: bool,
+    path: &std::path::Path,
+    e: std::io::Error,
+) -> anyhow::Error {
+    let (path, why) = (path.display().to_string(), e.to_string());
+    anyhow::anyhow!(
+        "{}",
+        if reading {
+            tr!(lang, "apiserver-sign-cannot-read", path = path, why = why)
+        } else {
+            tr!(lang, "apiserver-sign-cannot-write", path = path, why = why)
+        }
+    )
+}
+
+/// A catalog sentence for what `sign` or `token` could not do.
+fn issue_error(lang: Lang, e: &apiserver::IssueError) -> String {
+    use apiserver::IssueError as E;
+    use apiserver::pki::SignError as S;
+    use apiserver::satoken::TokenError as T;
+    match e {
+        E::NotRunning => tr!(lang, "apiserver-not-running"),
+        E::Sign(S::Unreadable) => tr!(lang, "apiserver-sign-unreadable"),
+        E::Sign(S::NoUser) => tr!(lang, "apiserver-sign-no-user"),
+        E::Sign(S::TooManyGroups(n)) => tr!(lang, "apiserver-sign-too-many-groups", n = *n),
+        E::Sign(S::Sign(why)) | E::Token(T::Sign(why)) => {
+            tr!(lang, "apiserver-sign-failed", why = why.as_str())
+        }
+        E::Token(T::BadName(n)) => tr!(lang, "apiserver-token-bad-name", name = n.as_str()),
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -104,6 +190,34 @@ pub fn run(c: Command, top: Option<Lang>) -> anyhow::Result<ExitCode> {
             if st.is_none() {
                 return Ok(ExitCode::from(3));
             }
+        }
+        Command::Sign {
+            csr,
+            days,
+            out,
+            lang,
+        } => {
+            let lang = i18n::choose(lang.or(top));
+            let text =
+                std::fs::read_to_string(&csr).map_err(|e| file_error(lang, true, &csr, e))?;
+            let cert = apiserver::sign(&text, days)
+                .map_err(|e| anyhow::anyhow!("{}", issue_error(lang, &e)))?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, cert).map_err(|e| file_error(lang, false, &path, e))?
+                }
+                None => print!("{cert}"),
+            }
+        }
+        Command::Token {
+            account,
+            duration,
+            lang,
+        } => {
+            let lang = i18n::choose(lang.or(top));
+            let t = apiserver::service_account_token(&account, duration)
+                .map_err(|e| anyhow::anyhow!("{}", issue_error(lang, &e)))?;
+            println!("{t}");
         }
         Command::Down { lang } => {
             let lang = i18n::choose(lang.or(top));
