@@ -495,3 +495,63 @@ fn a_failing_task_reveals_its_hint_level_by_level_and_counts_them() {
         .expect("the task in the export");
     assert_eq!(step.hints_used, 4);
 }
+
+#[test]
+fn the_net_panel_is_a_tab_of_its_own_and_opens_with_networking_lessons() {
+    use contlab::lesson::panel::{ClusterPanel, NatRow, NetLinkRow, NetPanel, PanelData};
+    use contlab::tui::state::Panel;
+    let mut a = lesson_view("en", 160, 48);
+    assert_eq!(a.panel, Panel::Proc, "a namespace lesson opens on Proc");
+    send(&mut a, [key(KeyCode::Char('5'))]);
+    assert_eq!(a.panel, Panel::Net);
+    let screen = render(&mut a);
+    assert!(screen.contains("5 Net"), "{screen}");
+    assert!(screen.contains("No node network yet"), "{screen}");
+    let node = NetPanel {
+        node: "contlab-node-tab".into(),
+        links: vec![NetLinkRow {
+            name: "cni0".into(),
+            up: true,
+            master: None,
+            addresses: vec!["10.244.1.1/24".into()],
+        }],
+        dns: None,
+        routes: vec!["10.244.1.0/24 dev cni0".into()],
+        nat: vec![NatRow {
+            packets: 3,
+            rule: "-A KUBE-SVC-WEB -j KUBE-SEP-WEB-1".into(),
+        }],
+        conntrack: vec![],
+    };
+    send(
+        &mut a,
+        [Msg::Event(Event::PanelSnapshot(PanelData::Cluster(
+            ClusterPanel::Net(Box::new(node)),
+        )))],
+    );
+    let screen = render(&mut a);
+    for want in [
+        "interfaces",
+        "cni0 up",
+        "routes",
+        "Services' NAT rules",
+        "KUBE-SEP-WEB-1",
+    ] {
+        assert!(screen.contains(want), "{want}: {screen}");
+    }
+    // The Cluster tab points at the Net one rather than drawing the node twice.
+    send(&mut a, [key(KeyCode::Char('4'))]);
+    let screen = render(&mut a);
+    assert!(screen.contains("in the Net panel: press 5"), "{screen}");
+    assert!(!screen.contains("cni0 up"), "{screen}");
+
+    // A networking lesson opens on the Net tab.
+    let lessons = common::tui::curriculum();
+    let i = lessons
+        .iter()
+        .position(|l| l.id() == "pod-network")
+        .unwrap();
+    let mut net = common::tui::app(lessons, Progress::default(), Mode::Live, "en", 80, 24);
+    net.open_lesson(i);
+    assert_eq!(net.panel, Panel::Net);
+}

@@ -101,6 +101,17 @@ doctor-crun-hybrid = { $found }; it refuses this machine's cgroup v1 hybrid layo
 doctor-crun-hybrid-missing = not installed (optional; it refuses cgroup v1 hybrid, as this machine has, anyway)
 doctor-etcd-missing = not installed (optional: the Raft lessons run a real etcd cluster with it)
 doctor-tool-missing = not installed (optional: lessons compare contlab with { $name })
+doctor-iptables-missing = not installed (the networking lessons make Services' kube-proxy rules with it)
+doctor-title-nat = nat table
+doctor-nat-ok = iptables lists the nat table of a new network namespace
+doctor-nat-failed = iptables cannot use the nat table in a new network namespace: { $error }
+doctor-fix-nat = load the nat modules (modprobe iptable_nat nf_nat), or boot a kernel built with CONFIG_NF_NAT
+doctor-nat-not-root = not probed: it takes root to make a network namespace
+doctor-nat-no-iptables = not probed: iptables is not installed
+doctor-conntrack-ok = the kernel tracks connections (nf_conntrack); the conntrack tool is not installed (optional: apt install conntrack)
+doctor-conntrack-ok-tool = the kernel tracks connections (nf_conntrack), and the conntrack tool is installed
+doctor-conntrack-missing = nf_conntrack is not loaded: a Service's replies are un-NATed by it
+doctor-nft-missing = not installed (optional: kube-proxy's nftables mode is told, not run)
 
 ## contlab doctor: the terminal
 
@@ -252,7 +263,8 @@ check-skipped = skipped: { $why }
 check-action-failed = the step's action failed: { $error }
 requires-etcd-missing = etcd is not installed: etcd and etcdctl not found; install Debian's etcd-server and etcd-client
 requires-iptables-missing = iptables is not installed: the Service's rules are made with it; install Debian's iptables
-requires-unknown = unknown requirement { $name } (known: etcd, iptables)
+requires-podman-missing = podman or conmon is not installed: this step drives podman for real; install Debian's podman and conmon
+requires-unknown = unknown requirement { $name } (known: etcd, iptables, podman, kubectl)
 
 ## The lab's notices
 
@@ -290,7 +302,18 @@ net-link-port = a port of { $master }
 net-link-no-port = in no bridge
 net-link-seen = { $link } is { $state } and { $port }.
 net-link-expected = Expected: { $expected }.
-net-spread-seen = { $requests } requests to { $service }: { $shares }, { $unanswered } unanswered. A fair random choice keeps each endpoint between { $low } and { $high }, with every request answered.
+net-spread-seen = { $requests } requests to { $service }: { $shares }, { $unanswered } unanswered. { $bound }
+net-spread-bound-fair = A fair random choice keeps each endpoint between { $low } and { $high }, with every request answered.
+net-spread-bound-exact = A round robin gives each endpoint exactly { $each }, with every request answered.
+net-affinity-seen = { $requests } requests from { $from } to { $service }: { $shares }, { $unanswered } unanswered.
+net-affinity-expected = Expected every request answered by one and the same endpoint, as sessionAffinity: ClientIP keeps one client on one pod.
+net-rule-found = The node's nat table has { $count } { $count ->
+        [one] line
+       *[other] lines
+    } like `{ $what }`; the first: { $rule }
+net-rule-none = The node's nat table has no line like `{ $what }`.
+net-rule-expected-present = Expected it to be there.
+net-rule-expected-gone = Expected it to be gone.
 
 # containers track tasks
 check-link-none = { $container } has no link { $link }
@@ -377,7 +400,6 @@ error-spec-pivot-needs-mount = pivot_root needs a mount namespace: add "mount" t
 error-spec-hostname-needs-uts = setting a hostname needs a UTS namespace (else the host's name would change): add "uts" to the namespaces
 error-spec-hostname-length = the hostname { $hostname } must be 1 to 64 characters long
 error-spec-map-needs-user = a uid/gid map needs a user namespace: add "user" to the namespaces
-error-spec-unmapped-root = without root mapped in the user namespace the container has no capabilities to set up its mounts, cgroup namespace or hostname: map root (--map-root) or drop those
 error-spec-map-empty = the uid/gid map must cover at least one id
 error-spec-veth-needs-net = a veth pair needs a network namespace: add "net" to the namespaces
 error-spec-join-needs-ns = joining the { $ns } namespace at { $path } needs "{ $ns }" in the namespaces
@@ -405,13 +427,16 @@ error-oci-no-rootfs = the root filesystem { $path } (root.path) does not exist: 
 error-oci-no-args = config.json: process.args is empty: say what to run
 error-oci-cwd-relative = config.json: process.cwd { $path } must be an absolute path
 error-oci-ns-twice = config.json: `linux.namespaces` lists the { $ns } namespace twice
-error-oci-needs-mount = config.json: `linux.namespaces` must include "mount": the container's root is set up in its own mount namespace
+error-oci-needs-mount = config.json: linux.maskedPaths and linux.readonlyPaths need a "mount" entry in `linux.namespaces`: without one they would be the host's paths
 error-oci-map-needs-user = config.json: uid/gid mappings need a "user" entry in `linux.namespaces`
 error-oci-user-needs-map = config.json: a new user namespace needs linux.uidMappings and linux.gidMappings
 error-oci-hostname-needs-uts = config.json: hostname needs a "uts" entry in `linux.namespaces`
 error-oci-rlimit-soft-above-hard = config.json: process.rlimits { $name }: the soft limit { $soft } is above the hard limit { $hard }
-error-oci-cgroups-path = config.json: linux.cgroupsPath { $path } must lie below a cgroup whose name contains "{ $prefix }", like "/{ $prefix }/NAME"
-error-oci-cap-not-bounding = config.json: process.capabilities.{ $set } holds { $cap }, which is not in the bounding set; add it to process.capabilities.bounding or remove it
+error-oci-cgroups-path = config.json: linux.cgroupsPath { $path } is not a cgroup path: use "/PARENT/NAME" (below the hierarchy's root) or "PARENT/NAME" (below contlab's own cgroup), with no "." or ".." part
+error-oci-rootfs-propagation = config.json: linux.rootfsPropagation { $value } is none of private, rprivate, slave, rslave, shared, rshared, unbindable, runbindable
+error-oci-map-one-sided = config.json: linux.uidMappings and linux.gidMappings come together: give both, or neither
+error-oci-mount-symlink = { $dest } must be mounted on ordinary directory: { $at } in the root filesystem is a symlink, and a mount on /proc or /sys must not follow one
+error-oci-cap-not-bounding = config.json: process.capabilities.{ $set } holds { $cap }, which is not in the bounding set (raising it would fail with EPERM, Operation not permitted); add it to process.capabilities.bounding or remove it
 error-oci-rlimit-unknown = config.json: process.rlimits: unknown limit { $name }
 error-oci-mount-destination = config.json: mounts[{ $index }].destination { $path } must be an absolute path without '..'
 error-oci-mount-source = config.json: mounts[{ $index }].source { $path } does not { "exist" }
@@ -426,6 +451,12 @@ error-oci-kill-stopped = cannot kill container { $id }: it is stopped
 error-oci-delete-running = cannot delete container { $id }: it is { $status }; kill it first, or use --force
 error-oci-exec-stopped = cannot exec in container { $id }: it is stopped
 error-unknown-signal = unknown signal { $signal }: use a name like TERM or KILL, or a number
+error-update-stopped = cannot update container { $id }: it is stopped
+error-update-no-cgroup = container { $id } has no cgroup left to update
+error-update-no-controller = cannot update container { $id }: its cgroup has no { $controller } controller (on cgroup v1 a cpuset cgroup is made only for a bundle that sets linux.resources.cpu.cpus or mems)
+error-update-resources = cannot read the resources JSON { $file }
+error-update-resources-value = the resources JSON holds { $value } for { $field }, which takes a number
+error-invalid-id = invalid container id { $id }: use 1 to { $max } letters, digits, "_", "+", ",", "-" or ".", neither "." nor "..", without "/" (runc's rule)
 error-container-exists = container { $id } already exists
 # "does not { "exist" }": lessons quote "does not exist" as a pattern (and containerd looks
 # for runc's words), so the literal keeps that short phrase out of i18n::lint's list of
@@ -440,6 +471,7 @@ error-no-raft-cluster = cannot check `expect { $expect }`: this lesson has no Ra
 error-no-etcd-cluster = this lesson has no etcd cluster (start it first)
 error-no-node-request = cannot send a request from { $from } to { $to }: this lesson has no node
 error-no-node-link = cannot look at { $link }: this lesson has no node
+error-no-node-rules = cannot read the node's nat table: this lesson has no node
 error-no-node-requests = cannot send { $n } requests from { $from } to { $service }: this lesson has no node
 error-raft-no-node = node { $node } does not { "exist" }
 error-etcd-already-running = the lesson's etcd cluster is already running
@@ -453,6 +485,8 @@ error-command-failed = { $command } { $status }: { $output }
 error-container-did-not-stop = the container did not stop within ten seconds
 error-iptables-missing = iptables is missing: install it (Debian and Ubuntu: apt-get install iptables)
 error-service-no-endpoints = the Service { $service } has no endpoints: kube-proxy would reject its traffic; give it at least one pod
+error-service-name = invalid Service name { $name }: use a DNS label of 1 to 15 lowercase letters, digits or '-', starting with a letter and not ending with '-' (kube-proxy's chain names must fit iptables' 28 characters)
+error-service-no-node-port = the Service { $service } has no node port: give its net-service a node_port
 error-pod-exists = a pod named { $name } is already on this node
 error-pod-web-not-listening = the pod's web server did not start listening on port 80 within 2 s
 error-pod-network-full = the pod network { $cidr } is full ({ $pods } pods); use a shorter prefix
@@ -482,7 +516,10 @@ error-rootfs-missing = the root filesystem { $path } does not exist: build one w
 error-clone-eperm = clone refused to create namespaces (EPERM): run contlab as root
 error-clone-enospc = clone refused: the limit on namespaces of some type is reached (ENOSPC); see /proc/sys/user/max_*_namespaces
 error-clone-failed = cannot create the container's init process
-error-cgroup-path-parent = the cgroup path { $path } must have a parent whose name contains "{ $prefix }", like "{ $prefix }/NAME"
+error-cgroup-parent-invalid = invalid cgroup parent { $parent }: use a relative path of plain names (no "..", no empty part)
+error-cgroup-name-invalid = invalid cgroup name { $name }: use 1 to 255 bytes, neither "." nor "..", without "/" or control characters
+error-cgroup-bpf-load = the kernel refused the eBPF device program for { $rules } device rules (linux.resources.devices on cgroup v2): { $log }
+error-cgroup-bpf-attach = cannot attach the eBPF device program to the cgroup { $dir }
 error-cgroup-none = no cgroup filesystem is mounted: mount one (for example `mount -t cgroup2 none /sys/fs/cgroup`) and try again
 
 ## How a command ended, and the limits it hit
@@ -522,6 +559,9 @@ error-cgroup-v1-no-controller = no cgroup v1 hierarchy has the { $controller } c
 oci-state-absent = absent (the runtime knows no such container)
 check-oci-state-ok = `runtime state { $id }` reports { $seen }.
 check-oci-state-want = `runtime state { $id }` reports { $seen }; expected { $want }.
+check-podman-ok = podman's container { $name } is { $status }, run by { $runtime }.
+check-podman-want = podman's container { $name } is { $status }, run by { $runtime } (contlab's state of it: { $contlab }); expected { $want_status }, run by { $want_runtime }.
+check-podman-absent = podman has no container named { $name }.
 check-oci-config-ok = config.json { $at } is { $seen }.
 check-oci-config-want = config.json { $at } is { $seen }; expected { $want }.
 check-oci-config-missing = config.json has nothing at { $at }; expected { $want }.
@@ -544,6 +584,13 @@ apiserver-status-url = API server: { $url } (pid { $pid })
 apiserver-status-etcd = etcd: { $etcd }
 apiserver-not-running = The API server is not running.
 apiserver-down = The API server and etcd are stopped, and their files are removed.
+apiserver-sign-cannot-read = Cannot read the certificate signing request { $path }: { $why }
+apiserver-sign-cannot-write = Cannot write the certificate to { $path }: { $why }
+apiserver-sign-unreadable = This is not a PEM certificate signing request (PKCS#10), or its signature does not match its key.
+apiserver-sign-no-user = The request has no common name (CN); the CN names the user.
+apiserver-sign-too-many-groups = The request names { $n } groups (O values); a certificate signed here carries at most two.
+apiserver-sign-failed = Cannot sign: { $why }
+apiserver-token-bad-name = { $name } is not NAMESPACE/SERVICEACCOUNT (lowercase letters, digits, '-' and '.').
 
 # cluster dns
 
@@ -583,3 +630,44 @@ error-send-exec-config = cannot send the configuration to contlab's exec helper
 error-init-died-at-once = the container's init died at once
 error-init-died-before-start = the container's init died before it started
 error-oom-score-adj = cannot set process.oomScoreAdj to { $adj }
+error-hook-exited = error running hook #{ $index } (hooks.{ $stage }[{ $index }], { $path }): it exited with status { $code }
+error-hook-killed = error running hook #{ $index } (hooks.{ $stage }[{ $index }], { $path }): it was killed by signal { $signal }
+error-hook-timeout = error running hook #{ $index } (hooks.{ $stage }[{ $index }], { $path }): it ran past its timeout of { $secs } s
+error-hook-start = error running hook #{ $index } (hooks.{ $stage }[{ $index }], { $path }): it cannot be started
+
+## The API server track (lesson::api_step)
+api-expected = Expected: { $expected }.
+api-key-absent = etcd has no key { $key }.
+api-key-seen = etcd holds { $key } = “{ $value }”, written { $version ->
+    [one] once
+   *[other] { $version } times
+} since it was made, last at revision { $rev }.
+api-key-leased = Lease { $lease } holds it.
+api-key-unleased = No lease holds it.
+api-key-compacted = Its revision { $rev } is compacted away.
+api-key-history = Its revision { $rev } can still be read.
+api-want-key = the key
+api-want-no-key = no such key
+api-want-value = the value “{ $value }”
+api-want-versions = at least { $n } writes
+api-want-leased = a lease holding it
+api-want-unleased = no lease holding it
+api-want-compacted = its older revisions compacted
+api-want-history = its older revisions still readable
+api-object-absent = etcd has no { $key }: the API server stores no such object.
+api-object-seen = The API server stored { $key } in etcd.
+api-object-field = At { $pointer } it holds { $value }.
+api-object-no-field = It has nothing at { $pointer }.
+api-want-object = the object
+api-want-no-object = no such object
+api-want-field = { $value } at { $pointer }
+api-verdict-seen = The API server answers { $answer } to `{ $asked }`.
+api-audit-found = The audit log has a line matching { $pattern }: { $line }
+api-audit-unwanted = The audit log should have no line matching { $pattern }, but has: { $line }
+api-audit-none = None of the audit log's { $n } lines matches { $pattern }.
+requires-kubectl-missing = the API server track needs etcd, etcdctl, kubectl, curl and openssl; install Debian's etcd-server, etcd-client, kubernetes-client, curl and openssl
+error-apiserver-busy = an API server is already running at { $url } (pid { $pid }); stop it with `contlab apiserver down` first
+error-no-apiserver = this lesson has not started its API server (its `api-start` step)
+error-no-apiserver-key = cannot read { $key }: this lesson has no etcd
+error-etcdctl-failed = `etcdctl { $args }` failed: { $output }
+error-kubectl-failed = `kubectl { $args }` failed: { $output }

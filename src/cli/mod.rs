@@ -104,8 +104,21 @@ enum Command {
 
 /// Parses the command line, runs the command, and turns its outcome into an exit code.
 /// Errors are one sentence on stderr; details go to the log file.
+/// Invoked as `contlab-runc` (a link that podman's `--runtime` or containerd's
+/// `--runc-binary` can name), contlab is `contlab runtime`: runc's command line.
+fn runc_argv(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let name = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .map(|n| n.to_os_string());
+    if name.is_some_and(|n| n == "contlab-runc") {
+        args.insert(1, "runtime".into());
+    }
+    args
+}
+
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(runc_argv(std::env::args_os().collect()));
     let _log = crate::logging::init();
     // Commands that only print die quietly of SIGPIPE, like other Unix tools, when their
     // reader goes away (`contlab list | head`). Commands that own containers keep it

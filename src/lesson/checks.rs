@@ -137,15 +137,26 @@ pub trait World {
     fn net_link(&self, link: &str) -> Result<Option<super::net_step::LinkState>> {
         crate::bail_said!("error-no-node-link", link = link)
     }
-    /// `n` requests from pod `from` to a Service: the endpoints' names, and how many
-    /// answers each name gave (a missing answer counts under "").
-    fn net_spread(&self, from: &str, service: &str, n: u32) -> Result<super::net_step::Spread> {
+    /// `n` requests from pod `from` to a Service (its ClusterIP, or with `node_port` the
+    /// node's address at its node port): the endpoints' names, and how many answers each
+    /// name gave (a missing answer counts under "").
+    fn net_spread(
+        &self,
+        from: &str,
+        service: &str,
+        n: u32,
+        _node_port: bool,
+    ) -> Result<super::net_step::Spread> {
         crate::bail_said!(
             "error-no-node-requests",
             n = n,
             from = from,
             service = service
         )
+    }
+    /// The node's nat table, as `iptables -t nat -S` lists it.
+    fn net_rules(&self) -> Result<Vec<String>> {
+        crate::bail_said!("error-no-node-rules")
     }
     /// The status of container `id` under the lesson's runtime root, as `runtime state`
     /// reports it (`None`: the runtime knows no such container).
@@ -156,6 +167,11 @@ pub trait World {
     fn oci_config(&self) -> Result<serde_json::Value> {
         crate::bail_said!("error-no-oci-bundle")
     }
+    /// The lesson's podman container `name`, if podman knows it.
+    fn podman(&self, name: &str) -> Result<Option<super::oci_step::PodmanSeen>> {
+        let _ = name;
+        crate::bail_said!("error-no-oci-bundle")
+    }
     /// A question to the node's cluster DNS server, asked from inside the node.
     fn dns_query(&self, name: &str, qtype: &str) -> Result<crate::runtime::dns::Answer> {
         crate::bail_said!("error-no-cluster-dns-query", name = name, qtype = qtype)
@@ -163,6 +179,24 @@ pub trait World {
     /// The node's cluster DNS server's log, oldest first.
     fn dns_log(&self) -> Result<Vec<crate::runtime::dns::DnsQuery>> {
         crate::bail_said!("error-no-cluster-dns-log")
+    }
+    /// A key of the lesson's etcd (`None`: there is none).
+    fn etcd_kv(&self, key: &str) -> Result<Option<super::api_step::KvSeen>> {
+        crate::bail_said!("error-no-apiserver-key", key = key)
+    }
+    /// Whether etcd refuses a read of `key` at `rev` as compacted.
+    fn etcd_compacted(&self, key: &str, rev: i64) -> Result<bool> {
+        let _ = rev;
+        crate::bail_said!("error-no-apiserver-key", key = key)
+    }
+    /// The live API server's `kubectl auth can-i` answer.
+    fn api_can_i(&self, ask: &super::format::RbacAsk) -> Result<bool> {
+        let _ = ask;
+        crate::bail_said!("error-no-apiserver")
+    }
+    /// The API server's audit log, oldest line first.
+    fn audit_log(&self) -> Result<Vec<String>> {
+        crate::bail_said!("error-no-apiserver")
     }
 }
 
@@ -199,6 +233,7 @@ fn evaluate_inner(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResul
         Family::Raft => super::raft_step::evaluate(check, w, lang),
         Family::Net => super::net_step::evaluate(check, w, lang),
         Family::Oci => super::oci_step::evaluate(check, w, lang),
+        Family::Api => super::api_step::evaluate(check, w, lang),
         Family::Common => common(check, w, lang),
     }
 }
@@ -370,7 +405,13 @@ mod tests {
         fn quiz(&self) -> Option<(Option<String>, String)> {
             Some((Some("b".into()), "b".into()))
         }
-        fn net_spread(&self, _: &str, _: &str, _: u32) -> Result<crate::lesson::net_step::Spread> {
+        fn net_spread(
+            &self,
+            _: &str,
+            _: &str,
+            _: u32,
+            _: bool,
+        ) -> Result<crate::lesson::net_step::Spread> {
             let counts = self
                 .answers
                 .iter()
@@ -399,6 +440,8 @@ mod tests {
             service: "web".into(),
             requests: 40,
             endpoints: endpoints.map(|e| e.iter().map(|s| s.to_string()).collect()),
+            node_port: false,
+            exact: false,
         }
     }
 
@@ -418,6 +461,13 @@ mod tests {
         assert!(evaluate(&spread(a), &only_a).pass);
         // web-b's rule gone but web-a's probability left: half the requests get no pod.
         fails_saying(&spread(a), &half, "20 unanswered");
+        // A round robin's shares are exact: a fair random 19/21 is not one.
+        let mut rr = spread(None);
+        if let Check::NetSpread { exact, .. } = &mut rr {
+            *exact = true;
+        }
+        fails_saying(&rr, &both, "exactly 20");
+        assert!(evaluate(&rr, &answers(vec![("web-a", 20), ("web-b", 20)])).pass);
     }
 
     #[test]

@@ -52,6 +52,8 @@ pub struct Engine {
     lang: Lang,
     /// The networking track's node.
     net: super::net_step::NetLab,
+    /// The API server track's etcd and API server.
+    api: super::api_step::ApiLab,
 }
 
 impl Engine {
@@ -75,6 +77,7 @@ impl Engine {
             oci: None,
             lang: Lang::En,
             net: Default::default(),
+            api: Default::default(),
         }
     }
 
@@ -97,6 +100,9 @@ impl Engine {
 
     /// Forwards the runtime's trace, in order, as events.
     fn flush_trace(&self) {
+        if let Some(w) = &self.oci {
+            w.drain_trace(&self.tracer);
+        }
         while let Ok(t) = self.trace_rx.try_recv() {
             self.emit(Event::Trace(t));
         }
@@ -251,6 +257,9 @@ impl Engine {
     /// Evaluates step `i`'s checks on the state observed now.
     pub fn check(&mut self, i: usize) -> Vec<CheckResult> {
         self.current = i;
+        // What the student's commands made the runtime do (the host shell's `contlab
+        // runtime`, podman's `contlab-runc`) comes before the verdict on it.
+        self.flush_trace();
         let checks: Vec<Check> = match self.step(i) {
             Ok(s) => s.checks.iter().map(|c| c.get_ref().clone()).collect(),
             Err(_) => Vec::new(),
@@ -347,6 +356,8 @@ impl Engine {
     pub fn teardown(&mut self) {
         self.raft.stop_etcd();
         self.close_shell();
+        // After the shell, so nothing the student started there talks to it any more.
+        self.api.stop();
         // Removes the RBAC work directory.
         self.rbac = None;
         if let Some(w) = self.oci.take() {
@@ -393,10 +404,12 @@ impl Engine {
         }
         let tools = self.host_tools()?;
         let work = self.oci_work()?;
+        let mut env = self.containers.lab_env();
+        env.extend(self.api.env());
         let shell = super::shell::Shell::open_host(
             work.dir(),
             &tools,
-            &self.containers.lab_env(),
+            &env,
             rows,
             cols,
             self.events.clone(),
@@ -495,6 +508,11 @@ impl Engine {
             self.emit(Event::PanelSnapshot(PanelData::Cluster(r.panel())));
         }
         self.emit_raft_panel();
+        if let Some(p) = self.api.panel() {
+            self.emit(Event::PanelSnapshot(PanelData::Cluster(ClusterPanel::Api(
+                Box::new(p),
+            ))));
+        }
         if let Some(p) = self.net.panel() {
             self.emit(Event::PanelSnapshot(PanelData::Cluster(
                 super::panel::ClusterPanel::Net(Box::new(p)),
@@ -599,6 +617,32 @@ impl Engine {
                 self.flush_trace();
                 let made = made?;
                 self.record_output(made.as_bytes(), &[], Ended::of(Some(0), None));
+                Ok(())
+            }
+            Family::Api => {
+                match action {
+                    Action::ApiStart { members } => {
+                        let said = self.api.start(*members)?;
+                        // A host shell opened before has none of the server's variables.
+                        if self.shell_side == ShellSide::Host {
+                            self.close_shell();
+                        }
+                        self.record_output(said.as_bytes(), &[], Ended::of(Some(0), None));
+                    }
+                    Action::ApiRun { cmd } => {
+                        if self.oci.is_none() {
+                            self.oci = Some(super::oci_step::Work::new()?);
+                        }
+                        let dir = self.oci_work()?.dir().to_path_buf();
+                        let (out, err, code) = self.api.run(cmd, &dir)?;
+                        self.emit(Event::Output {
+                            stream: Stream::Stdout,
+                            data: format!("$ {cmd}\n"),
+                        });
+                        self.record_output(&out, &err, Ended::of(Some(code), None));
+                    }
+                    other => bail!("not an API server action: {other:?}"),
+                }
                 Ok(())
             }
             Family::Oci => {
@@ -813,8 +857,18 @@ impl World for Engine {
         self.net.link(link)
     }
 
-    fn net_spread(&self, from: &str, service: &str, n: u32) -> Result<super::net_step::Spread> {
-        self.net.spread(from, service, n)
+    fn net_spread(
+        &self,
+        from: &str,
+        service: &str,
+        n: u32,
+        node_port: bool,
+    ) -> Result<super::net_step::Spread> {
+        self.net.spread(from, service, n, node_port)
+    }
+
+    fn net_rules(&self) -> Result<Vec<String>> {
+        self.net.nat_rules()
     }
 
     fn oci_status(&self, id: &str) -> Result<Option<String>> {
@@ -825,12 +879,32 @@ impl World for Engine {
         self.oci_work()?.config()
     }
 
+    fn podman(&self, name: &str) -> Result<Option<super::oci_step::PodmanSeen>> {
+        self.oci_work()?.podman(name)
+    }
+
     fn dns_query(&self, name: &str, qtype: &str) -> Result<crate::runtime::dns::Answer> {
         self.net.dns_query(name, qtype)
     }
 
     fn dns_log(&self) -> Result<Vec<crate::runtime::dns::DnsQuery>> {
         self.net.dns_log()
+    }
+
+    fn etcd_kv(&self, key: &str) -> Result<Option<super::api_step::KvSeen>> {
+        self.api.kv(key)
+    }
+
+    fn etcd_compacted(&self, key: &str, rev: i64) -> Result<bool> {
+        self.api.compacted(key, rev)
+    }
+
+    fn api_can_i(&self, ask: &super::format::RbacAsk) -> Result<bool> {
+        self.api.can_i(ask)
+    }
+
+    fn audit_log(&self) -> Result<Vec<String>> {
+        self.api.audit()
     }
 
     fn quiz(&self) -> Option<(Option<String>, String)> {

@@ -48,6 +48,7 @@ pub const TOPICS: &[&str] = &[
     "service-discovery",
     "load-balancing",
     "rest-api",
+    "kubernetes-api",
 ];
 
 /// The languages every lesson ships in.
@@ -77,6 +78,8 @@ pub enum Track {
     Oci,
     Raft,
     Rbac,
+    /// The API server track: a real etcd, contlab's API server and the real kubectl.
+    Api,
     Net,
 }
 
@@ -87,6 +90,7 @@ impl Track {
             Track::Oci => "oci",
             Track::Raft => "raft",
             Track::Rbac => "rbac",
+            Track::Api => "api",
             Track::Net => "net",
         }
     }
@@ -267,6 +271,14 @@ pub enum Action {
         endpoints: Vec<String>,
         /// The port's name (`http`): the cluster DNS gives it an SRV record.
         port_name: Option<String>,
+        /// `ClientIP` (kube-proxy's `recent` match) or `None` (the default).
+        #[serde(default)]
+        session_affinity: SessionAffinity,
+        /// `sessionAffinityConfig.clientIP.timeoutSeconds`.
+        #[serde(default = "affinity_timeout")]
+        affinity_timeout: u32,
+        /// `type: NodePort` with this port (KUBE-NODEPORTS).
+        node_port: Option<u16>,
     },
     /// Start the node's cluster DNS server (`runtime::dns`) on the bridge's address,
     /// answering for the lesson's Services and pods with records of `ttl` seconds, and
@@ -276,6 +288,33 @@ pub enum Action {
         #[serde(default = "dns_ttl")]
         ttl: u32,
     },
+    /// Start etcd (`members`: 1 or 3) and contlab's API server on 127.0.0.1 for the
+    /// lesson (`lesson::api_step`); the host shell then gets `KUBECONFIG`,
+    /// `ETCDCTL_ENDPOINTS`, `APISERVER`, `CACERT`, `CERT`, `KEY` and `AUDIT_LOG`.
+    ApiStart {
+        #[serde(default = "one")]
+        members: usize,
+    },
+    /// Run a command line (`/bin/sh -c`) on the host with the API server's environment
+    /// (`kubectl …`, `etcdctl …`, `curl …`): its output and exit status are the step's.
+    ApiRun { cmd: String },
+}
+
+fn one() -> usize {
+    1
+}
+
+/// A Service's `sessionAffinity`.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+pub enum SessionAffinity {
+    #[default]
+    None,
+    #[serde(rename = "ClientIP")]
+    ClientIp,
+}
+
+fn affinity_timeout() -> u32 {
+    10800
 }
 
 fn dns_ttl() -> u32 {
@@ -322,6 +361,8 @@ pub enum Family {
     Raft,
     /// The networking track's node: its bridge, pods and their links.
     Net,
+    /// etcd and the API server of the API server track.
+    Api,
     /// Nothing of a track: the host's own state, and the last command's end and output.
     Common,
 }
@@ -349,6 +390,7 @@ impl Action {
             Action::NetNode { .. } | Action::NetService { .. } | Action::NetDns { .. } => {
                 Family::Net
             }
+            Action::ApiStart { .. } | Action::ApiRun { .. } => Family::Api,
         }
     }
 }
@@ -721,10 +763,44 @@ pub enum Check {
         /// the lesson made them (after the student rewrote its rules): any other pod's
         /// answer fails the check.
         endpoints: Option<Vec<String>>,
+        /// Send the requests to the node's address at the Service's node port instead of
+        /// its ClusterIP.
+        #[serde(default)]
+        node_port: bool,
+        /// Ask for a round robin's shares: each endpoint exactly `requests / n`.
+        #[serde(default)]
+        exact: bool,
+    },
+    /// `requests` real requests from pod `from` to a Service's ClusterIP: every one is
+    /// answered, all by the same endpoint (`sessionAffinity: ClientIP`).
+    NetAffinity {
+        from: String,
+        service: String,
+        #[serde(default = "affinity_requests")]
+        requests: u32,
+    },
+    /// A rule of the node's nat table, as `iptables -t nat -S` lists it: in `chain`,
+    /// carrying the comment `comment`, containing the text `matches`; `present = false`
+    /// asks that no such rule is left. With only `chain`, the chain itself.
+    NetRule {
+        chain: Option<String>,
+        comment: Option<String>,
+        matches: Option<String>,
+        #[serde(default = "yes")]
+        present: bool,
     },
     /// A container of the lesson's runtime root, as `runtime state ID` reports it: its
     /// OCI status, or `absent` when the runtime knows no container of that id.
     OciState { id: String, status: OciStatus },
+    /// A container of the lesson's podman (its private storage) by `name`: podman's
+    /// status (`running`, `exited`, …) and the OCI runtime it was run with (`runc` or
+    /// `contlab`); for `contlab`, the lesson's runtime root must also hold the container
+    /// (by podman's id) with the same status, so contlab really ran it.
+    Podman {
+        name: String,
+        runtime: String,
+        status: String,
+    },
     /// A value of the bundle's `config.json` at a JSON pointer (`/linux/resources/memory/limit`):
     /// equal to `equals` (a TOML value, compared as JSON), or, with `absent = true`, missing.
     OciConfig {
@@ -762,6 +838,50 @@ pub enum Check {
         name: String,
         queries: Option<u32>,
         answered: Option<bool>,
+    },
+    /// A key of the lesson's etcd, read with `etcdctl get -w json`: it exists (or, with
+    /// `absent = true`, not), its value, how many times it was written since it was made
+    /// (etcd's `version`), whether a lease holds it, and whether its history before the
+    /// current value was compacted away (a read at `mod_revision - 1` is refused).
+    EtcdKey {
+        key: String,
+        value: Option<String>,
+        #[serde(default)]
+        absent: bool,
+        versions_at_least: Option<i64>,
+        leased: Option<bool>,
+        history_compacted: Option<bool>,
+    },
+    /// An object as the API server stored it in etcd, `/registry/<resource>/<ns>/<name>`
+    /// (no `namespace`: a cluster-scoped one): it exists (or, with `absent = true`, not),
+    /// and the JSON value at `pointer` (`/data/soup`) equals `equals`.
+    ApiObject {
+        resource: String,
+        namespace: Option<String>,
+        name: String,
+        #[serde(default)]
+        absent: bool,
+        pointer: Option<String>,
+        equals: Option<serde_json::Value>,
+    },
+    /// The live API server's RBAC verdict, asked as `kubectl auth can-i VERB RESOURCE
+    /// --as USER` by the lesson's admin.
+    ApiVerdict {
+        verb: String,
+        resource: String,
+        namespace: Option<String>,
+        #[serde(rename = "as")]
+        user: String,
+        #[serde(default)]
+        groups: Vec<String>,
+        allowed: bool,
+    },
+    /// The API server's audit log has a line matching a regular expression (or, with
+    /// `negate = true`, none).
+    Audit {
+        matches: String,
+        #[serde(default)]
+        negate: bool,
     },
 }
 
@@ -806,6 +926,10 @@ fn a_record() -> String {
 
 fn spread_requests() -> u32 {
     40
+}
+
+fn affinity_requests() -> u32 {
+    20
 }
 
 /// `en.toml` / `ko.toml`.
@@ -901,12 +1025,19 @@ impl Check {
             Check::NetReach { .. }
             | Check::NetLink { .. }
             | Check::NetSpread { .. }
+            | Check::NetAffinity { .. }
+            | Check::NetRule { .. }
             | Check::DnsResolve { .. }
             | Check::DnsLog { .. } => Family::Net,
             Check::OciState { .. }
             | Check::OciConfig { .. }
             | Check::OciNamespace { .. }
-            | Check::OciMount { .. } => Family::Oci,
+            | Check::OciMount { .. }
+            | Check::Podman { .. } => Family::Oci,
+            Check::EtcdKey { .. }
+            | Check::ApiObject { .. }
+            | Check::ApiVerdict { .. }
+            | Check::Audit { .. } => Family::Api,
         }
     }
 
@@ -938,12 +1069,19 @@ impl Check {
             Check::NetReach { .. } => "net-reach",
             Check::NetLink { .. } => "net-link",
             Check::NetSpread { .. } => "net-spread",
+            Check::NetAffinity { .. } => "net-affinity",
+            Check::NetRule { .. } => "net-rule",
             Check::OciState { .. } => "oci-state",
             Check::OciConfig { .. } => "oci-config",
             Check::OciNamespace { .. } => "oci-namespace",
             Check::OciMount { .. } => "oci-mount",
+            Check::Podman { .. } => "podman",
             Check::DnsResolve { .. } => "dns-resolve",
             Check::DnsLog { .. } => "dns-log",
+            Check::EtcdKey { .. } => "etcd-key",
+            Check::ApiObject { .. } => "api-object",
+            Check::ApiVerdict { .. } => "api-verdict",
+            Check::Audit { .. } => "audit",
         }
     }
 }

@@ -3,10 +3,11 @@
 //! the headless runner and the recorder consume.
 //!
 //! The engine holds one part per track: `container_step`, `oci_step`, `rbac_step`,
-//! `raft_step` and `net_step` each carry out their actions and evaluate their checks, found by the
+//! `raft_step`, `net_step` and `api_step` each carry out their actions and evaluate their checks, found by the
 //! action's or check's `format::Family`. `session` is the step policy of a lesson taken
 //! by a student; `progress` is kept from the event stream by `Progress::on_event`.
 
+pub mod api_step;
 pub mod catalog;
 pub mod checks;
 pub mod container_step;

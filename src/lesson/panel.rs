@@ -67,6 +67,28 @@ pub enum ClusterPanel {
     Etcd { members: Vec<MemberStatus> },
     Rbac(Box<RbacPanel>),
     Net(Box<NetPanel>),
+    Api(Box<ApiPanel>),
+}
+
+/// The API server track's cluster: where the server and etcd answer, etcd's keys (the
+/// most recently written first) and the audit log's last lines.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ApiPanel {
+    pub url: String,
+    pub etcd: Vec<String>,
+    pub keys: Vec<ApiKeyRow>,
+    /// `CODE USER VERB TARGET`, oldest first.
+    pub audit: Vec<String>,
+}
+
+/// One etcd key: how many times it was written since it was made, and at which revision
+/// last.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ApiKeyRow {
+    pub key: String,
+    pub version: i64,
+    pub mod_revision: i64,
 }
 
 pub use crate::runtime::dns::DnsQuery;
@@ -79,6 +101,22 @@ pub struct NetPanel {
     pub links: Vec<NetLinkRow>,
     #[serde(default)]
     pub dns: Option<DnsPanel>,
+    /// The node's routes, `DST dev DEV`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<String>,
+    /// kube-proxy's rules (`KUBE-…` chains) with their packet counters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nat: Vec<NatRow>,
+    /// Up to 12 of the node's conntrack entries, shortened (`runtime::node::conntrack_row`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conntrack: Vec<String>,
+}
+
+/// A rule of the node's nat table and the packets it matched.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NatRow {
+    pub packets: u64,
+    pub rule: String,
 }
 
 /// A link of the node's namespace.

@@ -226,15 +226,16 @@ pub const KEYMAP: &[Row] = &[
     },
     Row {
         help: Some((
-            "1 2 3 4",
-            "panels: Proc, Cgroup, Trace, Cluster",
-            "패널: Proc, Cgroup, Trace, Cluster",
+            "1 2 3 4 5",
+            "panels: Proc, Cgroup, Trace, Cluster, Net",
+            "패널: Proc, Cgroup, Trace, Cluster, Net",
         )),
         bind: &[
             b(S::Lesson, c('1'), A::Panel(0)),
             b(S::Lesson, c('2'), A::Panel(1)),
             b(S::Lesson, c('3'), A::Panel(2)),
             b(S::Lesson, c('4'), A::Panel(3)),
+            b(S::Lesson, c('5'), A::Panel(4)),
         ],
     },
     Row {

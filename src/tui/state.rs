@@ -39,10 +39,18 @@ pub enum Panel {
     Cgroup,
     Trace,
     Cluster,
+    /// The networking track's node: links, routes, kube-proxy's rules, conntrack, DNS.
+    Net,
 }
 
 impl Panel {
-    pub const ALL: [Panel; 4] = [Panel::Proc, Panel::Cgroup, Panel::Trace, Panel::Cluster];
+    pub const ALL: [Panel; 5] = [
+        Panel::Proc,
+        Panel::Cgroup,
+        Panel::Trace,
+        Panel::Cluster,
+        Panel::Net,
+    ];
 }
 
 /// A question the student must answer before something irreversible happens.
@@ -373,9 +381,11 @@ impl App {
                 }
             }
         }
-        // The Raft track happens in the Cluster panel.
-        if lesson.file.track == crate::lesson::format::Track::Raft {
-            self.panel = Panel::Cluster;
+        // The Raft track happens in the Cluster panel, the networking track in the Net one.
+        match lesson.file.track {
+            crate::lesson::format::Track::Raft => self.panel = Panel::Cluster,
+            crate::lesson::format::Track::Net => self.panel = Panel::Net,
+            _ => {}
         }
         self.lesson = Some(ls);
         self.screen = Screen::Lesson;

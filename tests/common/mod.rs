@@ -177,3 +177,18 @@ impl Env {
             .collect()
     }
 }
+
+/// `contlab run ID --lang LANG --json` in `state`: it exits 0 and every step passes.
+pub fn lesson_passes(state: &Path, id: &str, lang: &str) {
+    let out = output_in(state, &["run", id, "--lang", lang, "--json"]);
+    assert!(out.status.success(), "{id} ({lang}):\n{}", text(&out));
+    let records: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON record"))
+        .collect();
+    assert!(!records.is_empty(), "{id}: no steps ran");
+    assert!(
+        records.iter().all(|r| r["status"] == "pass"),
+        "{id} ({lang}): {records:#?}"
+    );
+}

@@ -186,9 +186,10 @@ mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
 
 # A few of the host's own tools (with their libraries, below), so that tests which need
 # a dynamically linked host binary or util-linux options busybox lacks behave as on a
-# student's machine. They go first: busybox applets only fill the gaps.
+# student's machine; etcd, kubectl, curl and openssl for the API server track. They go first: busybox applets only fill the gaps.
 : >"$work/elves"
-for tool in sh ls cat id ps unshare nsenter chroot ipcs ipcmk mount umount hostname sleep dd findmnt grep stat uname touch ip setpriv jq; do
+for tool in sh ls cat id ps unshare nsenter chroot ipcs ipcmk mount umount hostname sleep dd findmnt grep stat uname touch ip setpriv jq \
+    etcd etcdctl kubectl curl openssl; do
     path=$(command -v "$tool" 2>/dev/null) || continue
     real=$(readlink -f "$path")
     [ "$(head -c 4 "$real" | tail -c 3)" = ELF ] || continue
@@ -196,6 +197,13 @@ for tool in sh ls cat id ps unshare nsenter chroot ipcs ipcmk mount umount hostn
     [ -e "$root$real" ] || cp "$real" "$root$real"
     [ "$path" = "$real" ] || [ -e "$root$path" ] || ln -s "$real" "$root$path"
     echo "$real" >>"$work/elves"
+done
+
+# openssl's configuration, so `openssl req` in the API server track works as on the host.
+for f in /usr/lib/ssl/openssl.cnf /etc/ssl/openssl.cnf; do
+    [ -e "$f" ] || continue
+    mkdir -p "$root$(dirname "$f")"
+    cp -L "$f" "$root$f"
 done
 
 cp "$busybox" "$root/bin/busybox"
@@ -217,8 +225,9 @@ while read -r _ exe; do
     fi
     echo "$exe" >>"$work/elves"
 done <"$work/artifacts"
-# Their shared libraries and loader, as ldd resolves them on the host.
-xargs -d '\n' ldd <"$work/elves" 2>/dev/null |
+# Their shared libraries and loader, as ldd resolves them on the host (ldd fails for a
+# static executable such as etcd or kubectl, and goes on with the rest).
+{ xargs -d '\n' ldd <"$work/elves" 2>/dev/null || true; } |
     sed -n 's/.*=> \(\/[^ ]*\) (0x.*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (0x.*/\1/p' |
     sort -u >"$work/libs"
 while IFS= read -r lib; do

@@ -2,12 +2,13 @@
 //! everything it shows came through messages.
 
 pub mod browser;
-pub mod cluster_net;
+pub mod cluster_api;
 pub mod cluster_raft;
 pub mod cluster_rbac;
 pub mod help;
 pub mod layout;
 pub mod lesson;
+pub mod net;
 pub mod panels;
 pub mod presenter;
 pub mod shell;

@@ -1,6 +1,7 @@
 //! The live panels, drawn from the latest `PanelSnapshot`s and the trace: Proc (the
 //! container's namespaces next to the host's), Cgroup (raw files and values), Trace
-//! (the runtime's calls for this step) and Cluster (raw JSON until its tracks land).
+//! (the runtime's calls for this step), Cluster (Raft, etcd, RBAC, the API server) and
+//! Net (the networking track's node).
 
 use super::Palette;
 use crate::inspect::cgroupfs::{self, CgroupReading, CgroupVersion};
@@ -23,7 +24,37 @@ fn name(p: Panel) -> &'static str {
         Panel::Cgroup => "Cgroup",
         Panel::Trace => "Trace",
         Panel::Cluster => "Cluster",
+        Panel::Net => "Net",
     }
+}
+
+/// The tab row: every tab's number and name, or, when that does not fit in `room`
+/// columns, the shown tab's name beside the others' numbers.
+fn tabs(shown: Panel, skip_trace: bool, room: usize, pal: &Palette) -> Vec<Span<'static>> {
+    let listed: Vec<(usize, Panel)> = Panel::ALL
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, p)| !(skip_trace && *p == Panel::Trace))
+        .collect();
+    let full: usize = listed
+        .iter()
+        .map(|(_, p)| name(*p).len() + 3)
+        .sum::<usize>()
+        + 1;
+    let mut out = vec![Span::raw(" ")];
+    for (i, p) in listed {
+        let (label, style) = if p == shown {
+            (format!("{} {}", i + 1, name(p)), pal.selected())
+        } else if full <= room {
+            (format!("{} {}", i + 1, name(p)), pal.dim())
+        } else {
+            (format!("{}", i + 1), pal.dim())
+        };
+        out.push(Span::styled(label, style));
+        out.push(Span::raw(" "));
+    }
+    out
 }
 
 pub fn draw(f: &mut Frame, app: &App, pal: &Palette, area: Rect, trace: Option<Rect>) {
@@ -34,19 +65,8 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette, area: Rect, trace: Option<R
         (_, p) => p,
     };
     let focused = matches!(app.focus, Focus::Panels | Focus::Request);
-    let mut tabs = vec![Span::raw(" ")];
-    for (i, p) in Panel::ALL.iter().enumerate() {
-        if trace.is_some() && *p == Panel::Trace {
-            continue;
-        }
-        let style = if *p == shown {
-            pal.selected()
-        } else {
-            pal.dim()
-        };
-        tabs.push(Span::styled(format!("{} {}", i + 1, name(*p)), style));
-        tabs.push(Span::raw(" "));
-    }
+    let room = (area.width as usize).saturating_sub(3);
+    let tabs = tabs(shown, trace.is_some(), room, pal);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(pal.border(focused && !(trace.is_some() && app.panel == Panel::Trace)))
@@ -90,7 +110,7 @@ fn body(
         let lines = crate::tui::text::wrap(&[(msg.to_string(), pal.dim())], w, &[], &[]);
         f.render_widget(Paragraph::new(lines), area);
     };
-    if app.opts.mode == Mode::Reading && p != Panel::Cluster {
+    if app.opts.mode == Mode::Reading && !matches!(p, Panel::Cluster | Panel::Net) {
         empty(
             f,
             tr(
@@ -154,8 +174,16 @@ fn body(
                 scroll,
                 false,
             ),
-            Some(ClusterPanel::Net(v)) => {
-                scrolled(f, area, super::cluster_net::lines(v, pal, w), scroll, false)
+            Some(ClusterPanel::Net(_)) => empty(
+                f,
+                tr(
+                    app,
+                    "The networking track's node is in the Net panel: press 5.",
+                    "네트워킹 트랙의 노드는 Net 패널에 있습니다: 5를 누르세요.",
+                ),
+            ),
+            Some(ClusterPanel::Api(v)) => {
+                scrolled(f, area, super::cluster_api::lines(v, pal, w), scroll, false)
             }
             Some(v)
                 if super::cluster_raft::draw(
@@ -187,8 +215,21 @@ fn body(
                 f,
                 tr(
                     app,
-                    "No cluster state: the Raft, RBAC and networking tracks show their cluster here.",
-                    "클러스터 상태가 없습니다: Raft, RBAC, 네트워킹 트랙이 여기에 클러스터를 보여 줍니다.",
+                    "No cluster state: the Raft, RBAC and API server tracks show their cluster here.",
+                    "클러스터 상태가 없습니다: Raft, RBAC, API 서버 트랙이 여기에 클러스터를 보여 줍니다.",
+                ),
+            ),
+        },
+        Panel::Net => match &ls.cluster {
+            Some(ClusterPanel::Net(v)) => {
+                scrolled(f, area, super::net::lines(v, pal, w), scroll, false)
+            }
+            _ => empty(
+                f,
+                tr(
+                    app,
+                    "No node network yet: the networking track's lessons show their node here.",
+                    "아직 노드 네트워크가 없습니다: 네트워킹 트랙의 레슨이 여기에 노드를 보여 줍니다.",
                 ),
             ),
         },

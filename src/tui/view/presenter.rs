@@ -1,5 +1,5 @@
 //! The presenter layout (`--presenter`) for a projector: the step counter large across
-//! the top, then one pane filling the screen — the focused one (Tab switches; 1–4 pick a
+//! the top, then one pane filling the screen — the focused one (Tab switches; 1–5 pick a
 //! state pane) — and the status bar. n/p (→/←) advance as in the normal layout.
 
 use super::Palette;
@@ -45,9 +45,9 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette) {
                 " {} · {}",
                 l.text(app.lang()).map(|t| t.title.as_str()).unwrap_or(""),
                 if app.ko() {
-                    "n/→ 다음 · p/← 이전 · Tab 창 전환 · 1-4 상태 창"
+                    "n/→ 다음 · p/← 이전 · Tab 창 전환 · 1-5 상태 창"
                 } else {
-                    "n/→ next · p/← previous · Tab switch pane · 1-4 state panes"
+                    "n/→ next · p/← previous · Tab switch pane · 1-5 state panes"
                 }
             ),
             pal.dim(),
