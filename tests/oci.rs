@@ -371,7 +371,20 @@ fn the_process_is_pid_1_and_sleep_ignores_sigterm_as_with_runc() {
         );
         assert!(lab.rt(runc, &["start", &id]).ok(), "{tag} start");
         let pid = lab.state(runc, &id)["pid"].to_string();
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+        // `start` returns once the init has passed its start gate; its execve of the
+        // program may come a moment later (runc's init shows as `runc:[2:INIT]` until then).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let status = loop {
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+            if status
+                .lines()
+                .any(|l| l.starts_with("Name:") && l.ends_with("sleep"))
+                || std::time::Instant::now() > deadline
+            {
+                break status;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
         let field = |k: &str| {
             status
                 .lines()
