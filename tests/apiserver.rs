@@ -1068,3 +1068,114 @@ fn kubectl_reads_the_aggregated_discovery_form() {
     assert!(log.contains("/apis?timeout=32s 200"), "{log}");
     assert!(!log.contains("/apis/apps/v1"), "{log}");
 }
+
+#[test]
+fn a_subject_access_review_flips_with_a_rolebinding_and_agrees_with_kubectl_auth_can_i() {
+    use contlab::apiserver::client::{Client, credentials};
+    use contlab::rbac::{Request, UserInfo};
+    if skip() {
+        return;
+    }
+    let s = Server::up(&[]);
+    let (crt, key) = credentials(&s.status.kubeconfig).unwrap();
+    let admin = Client::new(&s.status, &crt, &key).unwrap();
+    let ns = unique("reviews");
+    let user = unique("dana");
+    let out = s.kubectl(&["create", "namespace", &ns]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    // The identity `kubectl --as` makes: the user and system:authenticated.
+    let who = UserInfo::new(&user, &[]);
+    let ask = |verb: &str, ns: &str| {
+        let q = Request::resource(who.clone(), verb, "pods", Some(ns), None).unwrap();
+        admin.access_review(&q).unwrap()
+    };
+    let can_i = |verb: &str, ns: &str| {
+        let out = s.kubectl(&["auth", "can-i", verb, "pods", "-n", ns, "--as", &user]);
+        let said = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(said.starts_with("yes") || said.starts_with("no"), "{said}");
+        said.starts_with("yes")
+    };
+
+    let before = ask("list", &ns);
+    assert!(!before.allowed, "{before:?}");
+    assert!(
+        before.reason.contains(&format!("User \"{user}\"")),
+        "{before:?}"
+    );
+    assert!(!can_i("list", &ns));
+
+    // A Role and a RoleBinding through the API: the next review is allowed, with the
+    // binding named in the explanation, and kubectl agrees question by question.
+    let out = s.kubectl(&[
+        "create",
+        "role",
+        "pod-reader",
+        "--verb=get,list",
+        "--resource=pods",
+        "-n",
+        &ns,
+    ]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    s.bind(
+        "rolebinding",
+        "reads",
+        &["--role=pod-reader", &format!("--user={user}"), "-n", &ns],
+    );
+    let after = ask("list", &ns);
+    assert!(after.allowed, "{after:?}");
+    let why = after.explain.join("\n");
+    assert!(
+        why.contains(&format!("RoleBinding \"reads/{ns}\"")),
+        "{why}"
+    );
+    for (verb, n) in [("list", ns.as_str()), ("delete", &ns), ("list", "default")] {
+        assert_eq!(ask(verb, n).allowed, can_i(verb, n), "{verb} in {n}");
+    }
+    assert!(!ask("delete", &ns).allowed);
+
+    // Deleting the binding flips it back.
+    let out = s.kubectl(&["delete", "rolebinding", "reads", "-n", &ns]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    assert!(!ask("list", &ns).allowed);
+    assert!(!can_i("list", &ns));
+
+    // Asking about someone else is a permission of its own: a user without it gets 403.
+    let ca_key = std::fs::read_to_string(s.status.dir.join("ca.key")).unwrap();
+    let pair = pki::issue(
+        &ca_key,
+        pki::Leaf::Client {
+            user: &user,
+            groups: &[],
+        },
+    )
+    .unwrap();
+    let stranger = Client::new(&s.status, &pair.cert, &pair.key).unwrap();
+    let q = Request::resource(who.clone(), "list", "pods", Some(&ns), None).unwrap();
+    let err = stranger.access_review(&q).unwrap_err().to_string();
+    assert!(
+        err.contains("HTTP 403") && err.contains("cannot create resource \"subjectaccessreviews\""),
+        "{err}"
+    );
+    // Without a user or a group the review is invalid.
+    let (code, body) = admin
+        .post(
+            "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+            &serde_json::json!({"spec": {"resourceAttributes": {"verb": "list", "resource": "pods"}}}),
+        )
+        .unwrap();
+    assert_eq!((code, body["reason"].as_str()), (422, Some("Invalid")));
+
+    // The audit log holds each review with its question and answer.
+    let audit = std::fs::read_to_string(&s.status.audit_log).unwrap();
+    let reviewed = audit
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["review"]["as"] == user.as_str())
+        .map(|v| (v["review"]["verb"].clone(), v["review"]["allowed"].clone()))
+        .collect::<Vec<_>>();
+    assert!(
+        reviewed.contains(&(serde_json::json!("list"), serde_json::json!(true)))
+            && reviewed.contains(&(serde_json::json!("list"), serde_json::json!(false))),
+        "{reviewed:?}"
+    );
+}

@@ -322,6 +322,7 @@ async fn handle(
     } else {
         (body, content_type)
     };
+    let mut asked = None;
     let reply = match &info {
         Info::NonResource { path, verb } => non_resource(shared, path, verb, &accept),
         Info::Resource(r) => match discovery::find(&r.group, &r.version, &r.resource) {
@@ -329,7 +330,9 @@ async fn handle(
             Some(res) if res.is_review() => {
                 match (r.verb, shared.authz.policy(&shared.etcd).await) {
                     ("create", Ok(policy)) => {
-                        super::review::answer(res.kind, &policy, &user, &body)
+                        let (reply, q) = super::review::answer(res.kind, &policy, &user, &body);
+                        asked = q;
+                        reply
                     }
                     ("create", Err(e)) => internal(e),
                     _ => status(
@@ -367,7 +370,10 @@ async fn handle(
             }
         },
     };
-    shared.audit(&authz::audit_line(&question, &decision, reply.code));
+    shared.audit(&match &asked {
+        Some(a) => authz::audit_review_line(&question, &decision, reply.code, a),
+        None => authz::audit_line(&question, &decision, reply.code),
+    });
     reply
 }
 
