@@ -58,6 +58,9 @@ type Fingerprint = (usize, i64);
 #[derive(Debug)]
 struct Live {
     at: Fingerprint,
+    /// Read again at the same fingerprint: the server drops its cached policy just after
+    /// an RBAC write lands in etcd, so a review asked in between may have had the old one.
+    settled: bool,
     rows: Vec<RbacObjectRow>,
     review: Option<RbacReview>,
 }
@@ -311,10 +314,11 @@ impl ApiLab {
     /// request, read again only when the request or an RBAC key changed since.
     fn live(&self, s: &Server, at: Fingerprint) -> (Vec<RbacObjectRow>, Option<RbacReview>) {
         let mut live = self.live.lock().unwrap_or_else(|p| p.into_inner());
-        let fresh = live.as_ref().is_some_and(|l| {
+        let same = live.as_ref().is_some_and(|l| {
             l.at == at && l.review.as_ref().map(|r| &r.ask) == self.review.as_ref()
         });
-        if !fresh {
+        let settled = live.as_ref().is_some_and(|l| l.at == at);
+        if !same || !live.as_ref().is_some_and(|l| l.settled) {
             let policy = s.client.live_policy();
             let rows = match &policy {
                 Ok(p) => super::rbac_step::object_rows_where(p, |o| !bootstrap(o)),
@@ -331,7 +335,12 @@ impl ApiLab {
                     Ok((a.allowed, a.explain, policy.ok()))
                 })
             });
-            *live = Some(Live { at, rows, review });
+            *live = Some(Live {
+                at,
+                settled,
+                rows,
+                review,
+            });
         }
         let l = live.as_ref().expect("just read");
         (l.rows.clone(), l.review.clone())
