@@ -8,6 +8,7 @@ mod common;
 use contlab::apiserver::{Status, pki};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::mpsc::Receiver;
 
 fn skip() -> bool {
     if contlab::etcd::tools().is_none() {
@@ -120,6 +121,67 @@ impl Server {
     fn bind(&self, kind: &str, name: &str, args: &[&str]) {
         let out = self.kubectl(&[&["create", kind, name][..], args].concat());
         assert!(out.status.success(), "{}", common::text(&out));
+    }
+
+    /// `kubectl ARGS…` as the admin, left running, and its stdout line by line.
+    fn kubectl_lines(&self, args: &[&str]) -> (std::process::Child, Receiver<String>) {
+        let mut child = Command::new("kubectl")
+            .env("KUBECONFIG", &self.status.kubeconfig)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        (child, rx)
+    }
+
+    /// Waits until a watch reading `rx` is open: creates probe ConfigMaps (`kubectl
+    /// create configmap NAME ARGS…`, NAME from `name(n)`) until the watch prints a line
+    /// `shows` says is the probe's (kubectl may take seconds to start on a slow machine).
+    /// Returns every line read, and fails after `deadline`.
+    fn probe_watch(
+        &self,
+        rx: &Receiver<String>,
+        name: impl Fn(usize) -> String,
+        args: &[&str],
+        shows: impl Fn(&str, &str) -> bool,
+        deadline: std::time::Instant,
+    ) -> Vec<String> {
+        let mut lines = Vec::new();
+        for n in 1.. {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the watch never opened: {lines:?}"
+            );
+            let p = name(n);
+            let out = self.kubectl(&[&["create", "configmap", &p][..], args].concat());
+            assert!(out.status.success(), "{}", common::text(&out));
+            let wait = std::time::Instant::now() + std::time::Duration::from_secs(2);
+            while let Some(left) = wait.checked_duration_since(std::time::Instant::now()) {
+                let Ok(l) = rx.recv_timeout(left) else {
+                    break;
+                };
+                let done = shows(&l, &p);
+                lines.push(l);
+                if done {
+                    return lines;
+                }
+            }
+        }
+        unreachable!()
     }
 
     fn etcdctl(&self, args: &[&str]) -> Output {
@@ -420,46 +482,23 @@ fn a_watch_sees_a_write_and_a_delete() {
     }
     let s = Server::up(&[]);
     let name = unique("watched");
-    let mut watch = Command::new("kubectl")
-        .env("KUBECONFIG", &s.status.kubeconfig)
-        .args(["get", "configmaps", "--watch-only", "--output-watch-events"])
-        .arg("-o=jsonpath={.type} {.object.kind}/{.object.metadata.name}{\"\\n\"}")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = watch.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        use std::io::BufRead;
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    // The watch is open once a write made after it starts shows up: probe configmaps
-    // are written until one is seen (kubectl may take seconds to start on a slow
-    // machine), then the object under test is created, patched and deleted.
+    let (mut watch, rx) = s.kubectl_lines(&[
+        "get",
+        "configmaps",
+        "--watch-only",
+        "--output-watch-events",
+        "-o=jsonpath={.type} {.object.kind}/{.object.metadata.name}{\"\\n\"}",
+    ]);
+    // The watch is open once a write made after it starts shows up; then the object
+    // under test is created, patched and deleted.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let mut probe = 0;
-    'open: while std::time::Instant::now() < deadline {
-        probe += 1;
-        let p = format!("{name}-probe-{probe}");
-        let out = s.kubectl(&["create", "configmap", &p, "--from-literal=a=1"]);
-        assert!(out.status.success(), "{}", common::text(&out));
-        let wait = std::time::Instant::now() + std::time::Duration::from_secs(2);
-        while let Some(left) = wait.checked_duration_since(std::time::Instant::now()) {
-            match rx.recv_timeout(left) {
-                Ok(l) if l.ends_with(&format!("ConfigMap/{p}")) => break 'open,
-                Ok(_) => {}
-                Err(_) => break,
-            }
-        }
-    }
+    s.probe_watch(
+        &rx,
+        |n| format!("{name}-probe-{n}"),
+        &["--from-literal=a=1"],
+        |l, p| l.ends_with(&format!("ConfigMap/{p}")),
+        deadline,
+    );
     for args in [
         vec!["create", "configmap", &name, "--from-literal=a=1"],
         vec!["patch", "configmap", &name, "-p", r#"{"data":{"a":"2"}}"#],
@@ -1067,4 +1106,209 @@ fn kubectl_reads_the_aggregated_discovery_form() {
     let log = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(log.contains("/apis?timeout=32s 200"), "{log}");
     assert!(!log.contains("/apis/apps/v1"), "{log}");
+}
+
+#[test]
+fn a_subject_access_review_flips_with_a_rolebinding_and_agrees_with_kubectl_auth_can_i() {
+    use contlab::apiserver::client::{Client, credentials};
+    use contlab::rbac::{Request, UserInfo};
+    if skip() {
+        return;
+    }
+    let s = Server::up(&[]);
+    let (crt, key) = credentials(&s.status.kubeconfig).unwrap();
+    let admin = Client::new(&s.status, &crt, &key).unwrap();
+    let ns = unique("reviews");
+    let user = unique("dana");
+    let out = s.kubectl(&["create", "namespace", &ns]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    // The identity `kubectl --as` makes: the user and system:authenticated.
+    let who = UserInfo::new(&user, &[]);
+    let ask = |verb: &str, ns: &str| {
+        let q = Request::resource(who.clone(), verb, "pods", Some(ns), None).unwrap();
+        admin.access_review(&q).unwrap()
+    };
+    let can_i = |verb: &str, ns: &str| {
+        let out = s.kubectl(&["auth", "can-i", verb, "pods", "-n", ns, "--as", &user]);
+        let said = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(said.starts_with("yes") || said.starts_with("no"), "{said}");
+        said.starts_with("yes")
+    };
+
+    let before = ask("list", &ns);
+    assert!(!before.allowed, "{before:?}");
+    assert!(
+        before.reason.contains(&format!("User \"{user}\"")),
+        "{before:?}"
+    );
+    assert!(!can_i("list", &ns));
+
+    // A Role and a RoleBinding through the API: the next review is allowed, with the
+    // binding named in the explanation, and kubectl agrees question by question.
+    let out = s.kubectl(&[
+        "create",
+        "role",
+        "pod-reader",
+        "--verb=get,list",
+        "--resource=pods",
+        "-n",
+        &ns,
+    ]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    s.bind(
+        "rolebinding",
+        "reads",
+        &["--role=pod-reader", &format!("--user={user}"), "-n", &ns],
+    );
+    let after = ask("list", &ns);
+    assert!(after.allowed, "{after:?}");
+    let why = after.explain.join("\n");
+    assert!(
+        why.contains(&format!("RoleBinding \"reads/{ns}\"")),
+        "{why}"
+    );
+    for (verb, n) in [("list", ns.as_str()), ("delete", &ns), ("list", "default")] {
+        assert_eq!(ask(verb, n).allowed, can_i(verb, n), "{verb} in {n}");
+    }
+    assert!(!ask("delete", &ns).allowed);
+
+    // Deleting the binding flips it back.
+    let out = s.kubectl(&["delete", "rolebinding", "reads", "-n", &ns]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    assert!(!ask("list", &ns).allowed);
+    assert!(!can_i("list", &ns));
+
+    // Asking about someone else is a permission of its own: a user without it gets 403.
+    let ca_key = std::fs::read_to_string(s.status.dir.join("ca.key")).unwrap();
+    let pair = pki::issue(
+        &ca_key,
+        pki::Leaf::Client {
+            user: &user,
+            groups: &[],
+        },
+    )
+    .unwrap();
+    let stranger = Client::new(&s.status, &pair.cert, &pair.key).unwrap();
+    let q = Request::resource(who.clone(), "list", "pods", Some(&ns), None).unwrap();
+    let err = stranger.access_review(&q).unwrap_err().to_string();
+    assert!(
+        err.contains("HTTP 403") && err.contains("cannot create resource \"subjectaccessreviews\""),
+        "{err}"
+    );
+    // Without a user or a group the review is invalid.
+    let (code, body) = admin
+        .post(
+            "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+            &serde_json::json!({"spec": {"resourceAttributes": {"verb": "list", "resource": "pods"}}}),
+        )
+        .unwrap();
+    assert_eq!((code, body["reason"].as_str()), (422, Some("Invalid")));
+
+    // The audit log holds each review with its question and answer.
+    let audit = std::fs::read_to_string(&s.status.audit_log).unwrap();
+    let reviewed = audit
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["review"]["as"] == user.as_str())
+        .map(|v| (v["review"]["verb"].clone(), v["review"]["allowed"].clone()))
+        .collect::<Vec<_>>();
+    assert!(
+        reviewed.contains(&(serde_json::json!("list"), serde_json::json!(true)))
+            && reviewed.contains(&(serde_json::json!("list"), serde_json::json!(false))),
+        "{reviewed:?}"
+    );
+}
+
+#[test]
+fn kubectl_get_watch_prints_the_servers_table_rows() {
+    if skip() {
+        return;
+    }
+    let s = Server::up(&[]);
+    let ns = unique("watched");
+    let out = s.kubectl(&["create", "namespace", &ns]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    for name in ["first", "second"] {
+        let out = s.kubectl(&["create", "configmap", name, "-n", &ns, "--from-literal=a=1"]);
+        assert!(out.status.success(), "{}", common::text(&out));
+    }
+
+    // The raw stream: one Table per event, the column definitions in the first only.
+    let (crt, key) = contlab::apiserver::client::credentials(&s.status.kubeconfig).unwrap();
+    let (crt_file, key_file) = (
+        s.state.path().join("admin.crt"),
+        s.state.path().join("admin.key"),
+    );
+    std::fs::write(&crt_file, crt).unwrap();
+    std::fs::write(&key_file, key).unwrap();
+    let out = Command::new("curl")
+        .args(["-s", "-N", "--max-time", "2", "--cacert"])
+        .arg(&s.status.ca)
+        .arg("--cert")
+        .arg(&crt_file)
+        .arg("--key")
+        .arg(&key_file)
+        .args(["-H", "Accept: application/json;as=Table;v=v1;g=meta.k8s.io"])
+        .arg(format!(
+            "{}/api/v1/namespaces/{ns}/configmaps?watch=1",
+            s.status.url
+        ))
+        .output()
+        .unwrap();
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events.len(), 2, "{events:?}");
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(
+            (e["type"].as_str(), e["object"]["kind"].as_str()),
+            (Some("ADDED"), Some("Table"))
+        );
+        assert_eq!(e["object"]["rows"].as_array().map(Vec::len), Some(1));
+        assert_eq!(
+            e["object"].get("columnDefinitions").is_some(),
+            i == 0,
+            "{e}"
+        );
+    }
+
+    // kubectl prints the rows as it prints `get`'s, DATA column included.
+    let (mut watch, rx) = s.kubectl_lines(&["get", "configmaps", "-w", "-n", &ns]);
+    let words = |l: &str| l.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    // The list's header and rows, then a write made while the watch is open.
+    let seen: Vec<Vec<String>> = s
+        .probe_watch(
+            &rx,
+            |n| format!("probe-{n}"),
+            &[
+                "-n",
+                &ns,
+                "--from-literal=a=1",
+                "--from-literal=b=2",
+                "--from-literal=c=3",
+            ],
+            |l, p| l.split_whitespace().next() == Some(p),
+            deadline,
+        )
+        .iter()
+        .map(|l| words(l))
+        .collect();
+    let _ = watch.kill();
+    let _ = watch.wait();
+    assert_eq!(
+        seen.first().map(|w| &w[..]),
+        Some(&["NAME", "DATA", "AGE"].map(String::from)[..]),
+        "{seen:?}"
+    );
+    assert_eq!(
+        seen.iter()
+            .filter(|w| w.first().map(String::as_str) == Some("NAME"))
+            .count(),
+        1,
+        "one header: {seen:?}"
+    );
+    let last = seen.last().unwrap();
+    assert!(last[0].starts_with("probe-") && last[1] == "3", "{seen:?}");
 }

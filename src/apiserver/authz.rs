@@ -126,6 +126,32 @@ pub fn forbidden_message(req: &Request) -> String {
 
 /// One audit line: who asked what, the verdict and its explanation.
 pub fn audit_line(req: &Request, decision: &Decision, code: u16) -> String {
+    audit_value(req, decision, code).to_string()
+}
+
+/// The audit line of a SubjectAccessReview: the request that posted it, and under
+/// `review` the question it asked about someone (`as`, `groups`, `verb`, `target`) with
+/// the verdict and explanation, so the log shows the answer as it shows a real request's.
+pub fn audit_review_line(
+    req: &Request,
+    decision: &Decision,
+    code: u16,
+    (q, d): &(Request, Decision),
+) -> String {
+    let mut v = audit_value(req, decision, code);
+    v["review"] = json!({
+        "as": q.user.name,
+        "groups": q.user.groups,
+        "verb": q.verb,
+        "target": q.target.describe(),
+        "allowed": d.allowed,
+        "reason": d.reason,
+        "explanation": d.explain_lines(),
+    });
+    v.to_string()
+}
+
+fn audit_value(req: &Request, decision: &Decision, code: u16) -> Value {
     json!({
         "time": super::now_rfc3339(),
         "user": req.user.name,
@@ -137,7 +163,6 @@ pub fn audit_line(req: &Request, decision: &Decision, code: u16) -> String {
         "explanation": decision.explain_lines(),
         "code": code,
     })
-    .to_string()
 }
 
 /// The ClusterRoles and bindings kube-apiserver bootstraps, the few contlab's resources

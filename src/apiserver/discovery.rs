@@ -143,6 +143,15 @@ pub const RESOURCES: &[Resource] = &[
     Resource {
         group: "authorization.k8s.io",
         version: "v1",
+        name: "subjectaccessreviews",
+        singular: "",
+        kind: "SubjectAccessReview",
+        namespaced: false,
+        short: &[],
+    },
+    Resource {
+        group: "authorization.k8s.io",
+        version: "v1",
         name: "selfsubjectrulesreviews",
         singular: "",
         kind: "SelfSubjectRulesReview",

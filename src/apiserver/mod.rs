@@ -12,6 +12,7 @@
 
 pub mod authn;
 pub mod authz;
+pub mod client;
 pub mod discovery;
 pub mod pki;
 pub mod proto;
@@ -416,7 +417,8 @@ fn start(opts: &Options, attached: bool) -> Result<(std::process::Child, Status)
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let log_path = dir.join("server.log");
     let log = std::fs::File::create(&log_path)?;
-    let exe = std::env::current_exe().context("cannot find contlab's own executable")?;
+    let exe = crate::runtime::process::contlab_binary()
+        .context("cannot find contlab's own executable")?;
     let mut cmd = std::process::Command::new(exe);
     cmd.args(["apiserver", "run", "--members", &opts.members.to_string()])
         .arg(format!("--port={}", opts.port))

@@ -180,6 +180,17 @@ static ACCESS_REVIEW: Schema = Schema(&[
     (1, "metadata", F::Msg(&OBJECT_META)),
     (2, "spec", F::Msg(&ACCESS_REVIEW_SPEC)),
 ]);
+static SUBJECT_ACCESS_REVIEW_SPEC: Schema = Schema(&[
+    (1, "resourceAttributes", F::Msg(&RESOURCE_ATTRIBUTES)),
+    (2, "nonResourceAttributes", F::Msg(&NON_RESOURCE_ATTRIBUTES)),
+    (3, "user", F::Str),
+    (4, "groups", F::RepStr),
+    (6, "uid", F::Str),
+]);
+static SUBJECT_ACCESS_REVIEW: Schema = Schema(&[
+    (1, "metadata", F::Msg(&OBJECT_META)),
+    (2, "spec", F::Msg(&SUBJECT_ACCESS_REVIEW_SPEC)),
+]);
 static RULES_REVIEW_SPEC: Schema = Schema(&[(1, "namespace", F::Str)]);
 static RULES_REVIEW: Schema = Schema(&[
     (1, "metadata", F::Msg(&OBJECT_META)),
@@ -198,6 +209,7 @@ fn schema_of(kind: &str) -> Option<&'static Schema> {
         "Pod" => &POD,
         "Deployment" => &DEPLOYMENT,
         "SelfSubjectAccessReview" => &ACCESS_REVIEW,
+        "SubjectAccessReview" => &SUBJECT_ACCESS_REVIEW,
         "SelfSubjectRulesReview" => &RULES_REVIEW,
         _ => return None,
     })

@@ -322,6 +322,7 @@ async fn handle(
     } else {
         (body, content_type)
     };
+    let mut asked = None;
     let reply = match &info {
         Info::NonResource { path, verb } => non_resource(shared, path, verb, &accept),
         Info::Resource(r) => match discovery::find(&r.group, &r.version, &r.resource) {
@@ -329,7 +330,9 @@ async fn handle(
             Some(res) if res.is_review() => {
                 match (r.verb, shared.authz.policy(&shared.etcd).await) {
                     ("create", Ok(policy)) => {
-                        super::review::answer(res.kind, &policy, &user, &body)
+                        let (reply, q) = super::review::answer(res.kind, &policy, &user, &body);
+                        asked = q;
+                        reply
                     }
                     ("create", Err(e)) => internal(e),
                     _ => status(
@@ -355,19 +358,21 @@ async fn handle(
                 {
                     shared.authz.invalidate();
                 }
-                if reply.code == 200
-                    && matches!(r.verb, "get" | "list")
-                    && r.subresource.is_none()
-                    && super::table::wanted(&accept)
-                {
-                    as_table(reply, res.kind, query.include_object.as_deref())
-                } else {
-                    reply
+                let table =
+                    reply.code == 200 && r.subresource.is_none() && super::table::wanted(&accept);
+                let include = query.include_object.clone();
+                match r.verb {
+                    "get" | "list" if table => as_table(reply, res.kind, include.as_deref()),
+                    "watch" if table => watch_as_table(reply, res.kind, include),
+                    _ => reply,
                 }
             }
         },
     };
-    shared.audit(&authz::audit_line(&question, &decision, reply.code));
+    shared.audit(&match &asked {
+        Some(a) => authz::audit_review_line(&question, &decision, reply.code, a),
+        None => authz::audit_line(&question, &decision, reply.code),
+    });
     reply
 }
 
@@ -381,6 +386,46 @@ fn as_table(reply: Reply, kind: &str, include: Option<&str>) -> Reply {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
     Reply::json(200, super::table::table(kind, &v, include, now))
+}
+
+/// A watch whose Accept asks for a Table (`kubectl get -w`): each event's object a
+/// one-row Table, the column definitions in the first event only, as kube-apiserver's
+/// watch encoder does.
+fn watch_as_table(mut reply: Reply, kind: &'static str, include: Option<String>) -> Reply {
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    };
+    let mut headers = true;
+    let mut first = Vec::new();
+    for line in reply.body.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        first.extend(super::table::watch_event(
+            kind,
+            line,
+            include.as_deref(),
+            now(),
+            headers,
+        ));
+        headers = false;
+    }
+    reply.body = first;
+    if let Some(mut events) = reply.stream.take() {
+        let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(64);
+        tokio::spawn(async move {
+            while let Some(line) = events.recv().await {
+                let t = super::table::watch_event(kind, &line, include.as_deref(), now(), headers);
+                headers = false;
+                if tx.send(Bytes::from(t)).await.is_err() {
+                    // The client left: dropping `events` ends the etcd watch too.
+                    return;
+                }
+            }
+        });
+        reply.stream = Some(rx);
+    }
+    reply
 }
 
 fn non_resource(shared: &Shared, path: &str, verb: &str, accept: &str) -> Reply {

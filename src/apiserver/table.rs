@@ -305,6 +305,34 @@ pub fn table(kind: &str, reply: &Value, include: Option<&str>, now: i64) -> Valu
     })
 }
 
+/// One watch event (`{"type", "object"}`, a JSON line) with its object as a one-row
+/// Table, as kube-apiserver sends them to `kubectl get -w`: the column definitions only
+/// when `headers` (the watch's first event), since the client printed them already.
+/// Anything else (a line that is not an event, an error's `Status`) passes unchanged.
+pub fn watch_event(
+    kind: &str,
+    line: &[u8],
+    include: Option<&str>,
+    now: i64,
+    headers: bool,
+) -> Vec<u8> {
+    let Ok(mut event) = serde_json::from_slice::<Value>(line) else {
+        return line.to_vec();
+    };
+    let object = &event["object"];
+    if !object.is_object() || object["kind"] == "Status" {
+        return line.to_vec();
+    }
+    let mut t = table(kind, object, include, now);
+    if !headers && let Some(m) = t.as_object_mut() {
+        m.remove("columnDefinitions");
+    }
+    event["object"] = t;
+    let mut out = event.to_string().into_bytes();
+    out.push(b'\n');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,5 +395,38 @@ mod tests {
             "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
         ));
         assert!(!wanted("application/json"));
+    }
+
+    #[test]
+    fn a_watch_event_becomes_a_one_row_table_with_headers_only_first() {
+        let line = br#"{"type":"MODIFIED","object":{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"menu","namespace":"shop","resourceVersion":"42","creationTimestamp":"2026-01-01T00:00:00Z"},"data":{"a":"1"}}}"#;
+        let now = 1_767_225_600 + 90;
+        let first: Value =
+            serde_json::from_slice(&watch_event("ConfigMap", line, None, now, true)).unwrap();
+        assert_eq!(first["type"], "MODIFIED");
+        let t = &first["object"];
+        assert_eq!(
+            (
+                t["kind"].as_str(),
+                t["metadata"]["resourceVersion"].as_str()
+            ),
+            (Some("Table"), Some("42"))
+        );
+        assert_eq!(t["rows"][0]["cells"], json!(["menu", 1, "90s"]));
+        assert_eq!(t["rows"][0]["object"]["kind"], "PartialObjectMetadata");
+        assert!(
+            t["columnDefinitions"]
+                .as_array()
+                .is_some_and(|c| !c.is_empty())
+        );
+        let later: Value =
+            serde_json::from_slice(&watch_event("ConfigMap", line, None, now, false)).unwrap();
+        assert!(later["object"].get("columnDefinitions").is_none());
+        assert_eq!(later["object"]["rows"], t["rows"]);
+        let status = br#"{"type":"ERROR","object":{"kind":"Status","code":410}}"#;
+        assert_eq!(
+            watch_event("ConfigMap", status, None, now, true),
+            status.to_vec()
+        );
     }
 }

@@ -7,12 +7,19 @@
 //! The server is `contlab apiserver run` with its ledger record, so a contlab killed with
 //! SIGKILL takes it along (`PR_SET_PDEATHSIG`, whose SIGTERM runs its teardown) and
 //! `contlab cleanup` finds whatever a killed server left.
+//!
+//! The TUI's request builder asks the live server too ([`ApiLab::review`]): the request
+//! is kept, and the panel carries the server's SubjectAccessReview answer (posted as the
+//! admin) with who-can from the RBAC objects in etcd. It is asked again when the request
+//! changes or when an RBAC key in etcd does, so a `kubectl create rolebinding` in the
+//! shell flips the verdict on screen without a key.
 
 use super::checks::{World, result};
 use super::event::CheckResult;
 use super::format::{Check, RbacAsk};
-use super::panel::{ApiKeyRow, ApiPanel};
+use super::panel::{ApiKeyRow, ApiPanel, RbacObjectRow, RbacReview};
 use crate::apiserver;
+use crate::apiserver::client::Client;
 use crate::i18n::Lang;
 use crate::tr;
 use anyhow::{Context, Result};
@@ -28,6 +35,10 @@ pub struct ApiLab {
     /// The last panel and when it was read: the lab samples four times a second, and
     /// each sample is an `etcdctl` run.
     cache: Mutex<Option<(Instant, ApiPanel)>>,
+    /// The request composed in the TUI's request builder.
+    review: Option<RbacAsk>,
+    /// What was last read for the builder, and the RBAC keys' state it was read at.
+    live: Mutex<Option<Live>>,
 }
 
 #[derive(Debug)]
@@ -37,6 +48,21 @@ struct Server {
     /// The admin's certificate and key as files, for `curl --cert --key`.
     cert: PathBuf,
     key: PathBuf,
+    /// The admin's client of the server.
+    client: Client,
+}
+
+/// The RBAC keys' count and newest revision: any write or delete changes it.
+type Fingerprint = (usize, i64);
+
+#[derive(Debug)]
+struct Live {
+    at: Fingerprint,
+    /// Read again at the same fingerprint: the server drops its cached policy just after
+    /// an RBAC write lands in etcd, so a review asked in between may have had the old one.
+    settled: bool,
+    rows: Vec<RbacObjectRow>,
+    review: Option<RbacReview>,
 }
 
 /// A key as `etcdctl get -w json` reports it.
@@ -64,17 +90,29 @@ impl ApiLab {
             port: 0,
         })?;
         let (cert, key) = (status.dir.join("admin.crt"), status.dir.join("admin.key"));
-        let files = admin_files(&status.kubeconfig);
-        // Kept before the files are written, so a failure below still stops the server.
+        let client = apiserver::client::credentials(&status.kubeconfig).and_then(|(crt, pem)| {
+            std::fs::write(&cert, &crt)?;
+            apiserver::write_private(&key, &pem)?;
+            Client::new(&status, &crt, &pem)
+        });
+        let client = match client {
+            Ok(c) => c,
+            Err(e) => {
+                // The server is stopped like a running one: `down`, then reaped.
+                let _ = apiserver::down();
+                let mut child = child;
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(e);
+            }
+        };
         let s = self.server.insert(Server {
             child,
             status,
             cert,
             key,
+            client,
         });
-        let (crt, pem) = files?;
-        std::fs::write(&s.cert, crt)?;
-        apiserver::write_private(&s.key, &pem)?;
         Ok(format!(
             "API server {} · etcd {}\n",
             s.status.url,
@@ -92,6 +130,17 @@ impl ApiLab {
             let _ = s.child.wait();
         }
         *self.cache.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        *self.live.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.review = None;
+    }
+
+    /// Keeps the request composed in the TUI's request builder; the next panel, read at
+    /// once, carries the live server's answer.
+    pub fn review(&mut self, ask: RbacAsk) -> Result<()> {
+        self.server()?;
+        self.review = Some(ask);
+        *self.cache.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        Ok(())
     }
 
     pub fn running(&self) -> bool {
@@ -241,6 +290,7 @@ impl ApiLab {
             })
             .collect();
         keys.sort_by_key(|k| std::cmp::Reverse(k.mod_revision));
+        let (rbac, review) = self.live(s, fingerprint(&keys));
         keys.truncate(40);
         let audit = self.audit().unwrap_or_default();
         let tail = audit
@@ -253,10 +303,69 @@ impl ApiLab {
             etcd: s.status.etcd.clone(),
             keys,
             audit: tail,
+            rbac,
+            review,
         };
         *cache = Some((Instant::now(), p.clone()));
         Some(p)
     }
+
+    /// The live RBAC objects (besides the bootstrap ones) and the answer to the builder's
+    /// request, read again only when the request or an RBAC key changed since.
+    fn live(&self, s: &Server, at: Fingerprint) -> (Vec<RbacObjectRow>, Option<RbacReview>) {
+        let mut live = self.live.lock().unwrap_or_else(|p| p.into_inner());
+        let same = live.as_ref().is_some_and(|l| {
+            l.at == at && l.review.as_ref().map(|r| &r.ask) == self.review.as_ref()
+        });
+        let settled = live.as_ref().is_some_and(|l| l.at == at);
+        if !same || !live.as_ref().is_some_and(|l| l.settled) {
+            let policy = s.client.live_policy();
+            let rows = match &policy {
+                Ok(p) => super::rbac_step::object_rows_where(p, |o| !bootstrap(o)),
+                Err(e) => {
+                    tracing::warn!("reading the RBAC objects from etcd: {e:#}");
+                    Vec::new()
+                }
+            };
+            let review = self.review.as_ref().map(|ask| {
+                super::rbac_step::review_of(ask, |req| {
+                    // The identity as the authenticators would make it (with
+                    // `system:authenticated`), as `kubectl --as` gets it.
+                    let a = s.client.access_review(req)?;
+                    Ok((a.allowed, a.explain, policy.ok()))
+                })
+            });
+            *live = Some(Live {
+                at,
+                settled,
+                rows,
+                review,
+            });
+        }
+        let l = live.as_ref().expect("just read");
+        (l.rows.clone(), l.review.clone())
+    }
+}
+
+/// The state of the RBAC keys among `keys`.
+fn fingerprint(keys: &[ApiKeyRow]) -> Fingerprint {
+    let rbac = keys.iter().filter(|k| {
+        crate::apiserver::authz::RBAC_RESOURCES.iter().any(|r| {
+            k.key
+                .starts_with(&crate::apiserver::storage::prefix(r, None))
+        })
+    });
+    rbac.fold((0, 0), |(n, rev), k| (n + 1, rev.max(k.mod_revision)))
+}
+
+/// One of the objects kube-apiserver bootstraps (`kubernetes.io/bootstrapping:
+/// rbac-defaults`).
+fn bootstrap(o: &crate::rbac::RbacObject) -> bool {
+    o.metadata()
+        .labels
+        .as_ref()
+        .and_then(|l| l.get("kubernetes.io/bootstrapping"))
+        .is_some_and(|v| v == "rbac-defaults")
 }
 
 impl Drop for ApiLab {
@@ -286,13 +395,30 @@ fn audit_summary(line: &str) -> String {
         return line.to_string();
     };
     let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
-    format!(
+    let mut line = format!(
         "{} {} {} {}",
         v["code"].as_u64().unwrap_or(0),
         s("user"),
         s("verb"),
         s("target")
-    )
+    );
+    // A SubjectAccessReview: the question it asked and the answer.
+    let r = &v["review"];
+    if r.is_object() {
+        let answer = if r["allowed"].as_bool() == Some(true) {
+            "yes"
+        } else {
+            "no"
+        };
+        let f = |k: &str| r[k].as_str().unwrap_or("");
+        line.push_str(&format!(
+            " → {} {} {}: {answer}",
+            f("as"),
+            f("verb"),
+            f("target")
+        ));
+    }
+    line
 }
 
 fn decode(b64: &str) -> String {
@@ -301,23 +427,6 @@ fn decode(b64: &str) -> String {
         .decode(b64)
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default()
-}
-
-/// The admin's certificate and key (PEM) from the kubeconfig `apiserver::run` wrote.
-fn admin_files(kubeconfig: &std::path::Path) -> Result<(String, String)> {
-    let text = std::fs::read_to_string(kubeconfig)
-        .with_context(|| format!("cannot read {}", kubeconfig.display()))?;
-    let field = |name: &str| {
-        text.lines()
-            .find_map(|l| l.trim().strip_prefix(name))
-            .map(|v| decode(v.trim()))
-            .filter(|v| !v.is_empty())
-            .with_context(|| format!("{} has no {name}", kubeconfig.display()))
-    };
-    Ok((
-        field("client-certificate-data:")?,
-        field("client-key-data:")?,
-    ))
 }
 
 /// Joins what a check expected and did not see into one sentence.

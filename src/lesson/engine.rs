@@ -461,8 +461,18 @@ impl Engine {
 
     /// Answers a request composed in the TUI's request builder: the verdict, its
     /// explanation and who-can go out in the `cluster` panel snapshot, now and at every
-    /// later sample.
+    /// later sample. The verdict comes from the RBAC track's work files, or, in the API
+    /// server track, from the live server.
     pub fn rbac_review(&mut self, ask: super::format::RbacAsk) -> Result<()> {
+        if self.rbac.is_none() && self.api.running() {
+            self.api.review(ask)?;
+            if let Some(p) = self.api.panel() {
+                self.emit(Event::PanelSnapshot(PanelData::Cluster(ClusterPanel::Api(
+                    Box::new(p),
+                ))));
+            }
+            return Ok(());
+        }
         super::rbac_step::review(&mut self.rbac, ask)?;
         if let Some(r) = &self.rbac {
             self.emit(Event::PanelSnapshot(PanelData::Cluster(r.panel())));

@@ -80,6 +80,14 @@ pub struct ApiPanel {
     pub keys: Vec<ApiKeyRow>,
     /// `CODE USER VERB TARGET`, oldest first.
     pub audit: Vec<String>,
+    /// The RBAC objects the server authorizes with, besides its bootstrap ones: the
+    /// request builder's choices. Left out of the journal when empty, as is `review`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rbac: Vec<RbacObjectRow>,
+    /// The live server's answer to the request builder's question (a
+    /// SubjectAccessReview), with who-can from the objects in etcd.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<RbacReview>,
 }
 
 /// One etcd key: how many times it was written since it was made, and at which revision

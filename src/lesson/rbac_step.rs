@@ -132,35 +132,52 @@ impl RbacState {
     /// The builder's request answered: the identity as the apiserver would see it, the
     /// verdict with its explanation, and who else may do the same.
     fn review_answer(&self, ask: &RbacAsk) -> RbacReview {
-        let answer = || -> Result<ReviewAnswer> {
-            let req = ask_request(ask)?;
+        review_of(ask, |req| {
             let policy = self.policy()?;
-            let d = policy.authorize(&req);
-            let w = policy.who_can(&req.verb, &req.target);
-            let subjects = w
-                .subjects
-                .iter()
-                .map(|e| ReviewSubject {
-                    subject: e.subject.describe(),
-                    binding: e.binding.describe(),
-                })
-                .collect();
-            Ok(ReviewAnswer::Answered {
-                who: identity(&req),
-                allowed: d.allowed,
-                explain: d.explain_lines(),
-                who_can: ReviewWhoCan {
-                    subjects,
+            let d = policy.authorize(req);
+            Ok((d.allowed, d.explain_lines(), Some(policy)))
+        })
+    }
+}
+
+/// The builder's request `ask` answered by `decide` (the verdict, its explanation, and
+/// the policy to say who-can from, if there is one), or why it could not be: the one
+/// shape of answer whether the verdict comes from the work files or a live server.
+pub fn review_of<P: std::borrow::Borrow<Policy>>(
+    ask: &RbacAsk,
+    decide: impl FnOnce(&Request) -> Result<(bool, Vec<String>, Option<P>)>,
+) -> RbacReview {
+    let answer = || -> Result<ReviewAnswer> {
+        let req = ask_request(ask)?;
+        let (allowed, explain, policy) = decide(&req)?;
+        let who_can = policy
+            .map(|p| {
+                let w = p.borrow().who_can(&req.verb, &req.target);
+                ReviewWhoCan {
+                    subjects: w
+                        .subjects
+                        .iter()
+                        .map(|e| ReviewSubject {
+                            subject: e.subject.describe(),
+                            binding: e.binding.describe(),
+                        })
+                        .collect(),
                     superuser_groups: w.superuser_groups,
-                },
+                }
             })
-        };
-        RbacReview {
-            ask: ask.clone(),
-            answer: answer().unwrap_or_else(|e| ReviewAnswer::Failed {
-                error: format!("{e:#}"),
-            }),
-        }
+            .unwrap_or_default();
+        Ok(ReviewAnswer::Answered {
+            who: identity(&req),
+            allowed,
+            explain,
+            who_can,
+        })
+    };
+    RbacReview {
+        ask: ask.clone(),
+        answer: answer().unwrap_or_else(|e| ReviewAnswer::Failed {
+            error: format!("{e:#}"),
+        }),
     }
 }
 
@@ -195,8 +212,13 @@ fn describe_selector(s: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSe
 /// The objects as the panel draws them: roles with their (effective) rules, bindings
 /// with their subjects and role.
 pub fn object_rows(p: &Policy) -> Vec<RbacObjectRow> {
+    object_rows_where(p, |_| true)
+}
+
+/// [`object_rows`] of the objects `keep` keeps.
+pub fn object_rows_where(p: &Policy, keep: impl Fn(&RbacObject) -> bool) -> Vec<RbacObjectRow> {
     let mut out = Vec::new();
-    for o in &p.objects {
+    for o in p.objects.iter().filter(|o| keep(&o.object)) {
         let meta = o.object.metadata();
         let name = meta.name.clone().unwrap_or_default();
         let ns = meta.namespace.clone();
@@ -269,7 +291,7 @@ fn request(
     Ok(Request::new(UserInfo::new(user, groups), verb, t))
 }
 
-fn ask_request(a: &RbacAsk) -> Result<Request> {
+pub fn ask_request(a: &RbacAsk) -> Result<Request> {
     request(
         &a.verb,
         &a.resource,

@@ -56,6 +56,15 @@ pub fn use_contlab_binary(path: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
+/// The contlab binary to start for a helper process of contlab's own (the API server):
+/// the one [`use_contlab_binary`] named, else the running program.
+pub fn contlab_binary() -> std::io::Result<std::path::PathBuf> {
+    match EXE_SOURCE.get() {
+        Some(p) => Ok(p.clone()),
+        None => std::env::current_exe(),
+    }
+}
+
 fn make_sealed_exe() -> Result<OwnedFd> {
     use nix::sys::memfd::{MFdFlags, memfd_create};
     let fd = memfd_create(

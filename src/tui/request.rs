@@ -1,9 +1,44 @@
-//! The request builder of the RBAC Cluster panel: the student composes the attributes of a
+//! The request builder of the Cluster panel: the student composes the attributes of a
 //! SubjectAccessReview (who, verb, resource, name, namespace) with keys. The builder only
-//! holds the form; the engine answers it (`EngineCmd::RbacReview`) in its panel snapshots.
+//! holds the form; the engine answers it (`EngineCmd::RbacReview`) in its panel snapshots,
+//! from the RBAC track's work files or, in the API server track, from the live server
+//! ([`Source`]: where the choices and the verdict come from).
 
 use crate::lesson::format::RbacAsk;
-use crate::lesson::panel::{RbacObjectRow, RbacPanel};
+use crate::lesson::panel::{ClusterPanel, RbacObjectRow, RbacReview};
+
+/// What the builder is opened on: the RBAC objects its choices come from, the lesson's
+/// last request, the engine's answer, and, when the verdict comes from a live API server,
+/// the server's URL.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Source {
+    pub objects: Vec<RbacObjectRow>,
+    pub last: Option<RbacAsk>,
+    pub review: Option<RbacReview>,
+    pub server: Option<String>,
+}
+
+impl Source {
+    /// The builder's source in a Cluster panel snapshot: the RBAC track's or the API
+    /// server's; none in the other tracks.
+    pub fn of(panel: &ClusterPanel) -> Option<Source> {
+        Some(match panel {
+            ClusterPanel::Rbac(r) => Source {
+                objects: r.objects.clone(),
+                last: r.request.as_ref().map(|q| q.ask.clone()),
+                review: r.review.clone(),
+                server: None,
+            },
+            ClusterPanel::Api(a) => Source {
+                objects: a.rbac.clone(),
+                last: None,
+                review: a.review.clone(),
+                server: Some(a.url.clone()),
+            },
+            _ => return None,
+        })
+    }
+}
 
 /// Whom the request is made as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,8 +122,9 @@ const SA_PREFIX: &str = "system:serviceaccount:";
 
 impl RequestBuilder {
     /// A form filled from the lesson's last request (`request.ask` of the RBAC
-    /// panel snapshot), else from the first namespace and user the policy names.
-    pub fn from_panel(data: &RbacPanel) -> RequestBuilder {
+    /// panel snapshot), else from the first namespace and user the policy names (the
+    /// namespace `default` when it names none and the verdict comes from a server).
+    pub fn from_source(data: &Source) -> RequestBuilder {
         let mut b = RequestBuilder {
             subject: SubjectKind::User,
             user: String::new(),
@@ -98,14 +134,18 @@ impl RequestBuilder {
             verb: "get".into(),
             resource: "pods".into(),
             name: String::new(),
-            namespace: namespaces(data).into_iter().next().unwrap_or_default(),
+            namespace: namespaces(data)
+                .into_iter()
+                .next()
+                .or_else(|| data.server.as_ref().map(|_| "default".to_string()))
+                .unwrap_or_default(),
             field: Field::Verb,
             who_can: false,
         };
         if let Some(u) = users(data).into_iter().next() {
             b.set_user(&u);
         }
-        if let Some(ask) = data.request.as_ref().map(|r| r.ask.clone()) {
+        if let Some(ask) = data.last.clone() {
             b.set_user(&ask.user);
             b.groups = ask.groups.join(",");
             b.verb = ask.verb;
@@ -203,9 +243,9 @@ impl RequestBuilder {
     }
 
     /// ←/→: the next (`by` = 1) or previous choice for the field under the cursor. The
-    /// choices come from the verbs and resources above and from what the loaded policy
-    /// (the panel snapshot `data`) names; a field without choices stays as it is.
-    pub fn cycle(&mut self, by: isize, data: &RbacPanel) {
+    /// choices come from the verbs and resources above and from what the policy (the
+    /// objects of `data`) names; a field without choices stays as it is.
+    pub fn cycle(&mut self, by: isize, data: &Source) {
         if self.field == Field::Subject {
             self.subject = match self.subject {
                 SubjectKind::User => SubjectKind::ServiceAccount,
@@ -282,13 +322,13 @@ impl RequestBuilder {
     }
 }
 
-fn objects(data: &RbacPanel) -> impl Iterator<Item = &RbacObjectRow> {
+fn objects(data: &Source) -> impl Iterator<Item = &RbacObjectRow> {
     data.objects.iter()
 }
 
 /// The subjects of every binding, as the panel snapshot writes them (`User alice`,
 /// `ServiceAccount ns/name`).
-fn subjects(data: &RbacPanel) -> impl Iterator<Item = &str> {
+fn subjects(data: &Source) -> impl Iterator<Item = &str> {
     objects(data)
         .flat_map(|o| o.subjects.iter().flatten())
         .map(String::as_str)
@@ -301,13 +341,13 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 }
 
 /// The namespaces of the loaded objects, sorted.
-pub fn namespaces(data: &RbacPanel) -> Vec<String> {
+pub fn namespaces(data: &Source) -> Vec<String> {
     sorted(objects(data).filter_map(|o| o.namespace.clone()).collect())
 }
 
 /// The users bindings name, a service account as its user name when its namespace is
 /// written in the subject.
-fn users(data: &RbacPanel) -> Vec<String> {
+fn users(data: &Source) -> Vec<String> {
     sorted(
         subjects(data)
             .filter_map(|s| match s.split_once(' ') {
@@ -321,7 +361,7 @@ fn users(data: &RbacPanel) -> Vec<String> {
     )
 }
 
-fn groups(data: &RbacPanel) -> Vec<String> {
+fn groups(data: &Source) -> Vec<String> {
     sorted(
         subjects(data)
             .filter_map(|s| s.strip_prefix("Group "))
@@ -330,7 +370,7 @@ fn groups(data: &RbacPanel) -> Vec<String> {
     )
 }
 
-fn service_account_names(data: &RbacPanel) -> Vec<String> {
+fn service_account_names(data: &Source) -> Vec<String> {
     sorted(
         subjects(data)
             .filter_map(|s| s.strip_prefix("ServiceAccount "))
@@ -342,9 +382,10 @@ fn service_account_names(data: &RbacPanel) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lesson::panel::{ApiPanel, RbacPanel};
     use serde_json::json;
 
-    fn panel() -> RbacPanel {
+    fn rbac_panel() -> RbacPanel {
         serde_json::from_value(json!({
             "kind": "rbac",
             "objects": [
@@ -359,9 +400,17 @@ mod tests {
         .expect("an RBAC panel")
     }
 
+    fn source(p: RbacPanel) -> Source {
+        Source::of(&ClusterPanel::Rbac(Box::new(p))).expect("a source")
+    }
+
+    fn panel() -> Source {
+        source(rbac_panel())
+    }
+
     #[test]
     fn a_service_account_is_asked_for_by_its_user_name_without_extra_groups() {
-        let mut b = RequestBuilder::from_panel(&panel());
+        let mut b = RequestBuilder::from_source(&panel());
         assert_eq!(b.subject, SubjectKind::User);
         assert_eq!(b.user, "alice");
         assert_eq!(b.namespace, "shop");
@@ -384,7 +433,7 @@ mod tests {
 
     #[test]
     fn an_empty_namespace_is_cluster_scope_and_is_one_of_the_choices() {
-        let mut b = RequestBuilder::from_panel(&panel());
+        let mut b = RequestBuilder::from_source(&panel());
         b.field = Field::Namespace;
         b.cycle(1, &panel());
         assert_eq!(b.namespace, "web");
@@ -398,14 +447,14 @@ mod tests {
 
     #[test]
     fn the_lessons_last_request_fills_the_form() {
-        let mut data = panel();
+        let mut data = rbac_panel();
         data.request = serde_json::from_value(
             json!({"ask": {"verb": "list", "resource": "nodes", "name": null,
             "namespace": null, "cluster": true, "as": "system:serviceaccount:shop:checkout",
             "groups": []}}),
         )
         .expect("a request");
-        let b = RequestBuilder::from_panel(&data);
+        let b = RequestBuilder::from_source(&source(data));
         assert_eq!(b.subject, SubjectKind::ServiceAccount);
         assert_eq!(
             (b.sa_namespace.as_str(), b.sa_name.as_str()),
@@ -413,5 +462,24 @@ mod tests {
         );
         assert_eq!((b.verb.as_str(), b.resource.as_str()), ("list", "nodes"));
         assert!(b.ask().cluster);
+    }
+
+    #[test]
+    fn on_the_api_servers_panel_the_choices_are_the_live_objects() {
+        let api = |rbac| {
+            Source::of(&ClusterPanel::Api(Box::new(ApiPanel {
+                url: "https://127.0.0.1:6443".into(),
+                rbac,
+                ..Default::default()
+            })))
+            .expect("a source")
+        };
+        // No object yet: the namespace `default`, and no user to pick.
+        let b = RequestBuilder::from_source(&api(Vec::new()));
+        assert_eq!((b.namespace.as_str(), b.user.as_str()), ("default", ""));
+        let live = api(rbac_panel().objects);
+        assert_eq!(live.server.as_deref(), Some("https://127.0.0.1:6443"));
+        let b = RequestBuilder::from_source(&live);
+        assert_eq!((b.namespace.as_str(), b.user.as_str()), ("shop", "alice"));
     }
 }

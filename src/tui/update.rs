@@ -4,12 +4,11 @@
 
 use super::keys::{self, Action, Scope};
 use super::msg::{Effect, EngineCmd, Msg};
-use super::request::RequestBuilder;
+use super::request::{RequestBuilder, Source};
 use super::state::{App, Confirm, Focus, Mode, Overlay, Panel, Screen, StepMark};
 use super::view::layout;
 use crate::lesson::event::{Event, StepStatus};
 use crate::lesson::format::StepKind;
-use crate::lesson::panel::{ClusterPanel, RbacPanel};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// Re-check an open task every this many ticks (ticks are 250 ms).
@@ -350,7 +349,7 @@ fn lesson_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
         }
         Some(Action::Help) => app.overlay = Overlay::Help,
         Some(Action::Lang) => switch_lang(app, fx),
-        Some(Action::Request) if rbac_panel(app).is_some() => open_request(app, fx),
+        Some(Action::Request) if builder_source(app).is_some() => open_request(app, fx),
         Some(Action::Back) => ask_or(app, Confirm::Leave, fx),
         Some(Action::Scroll(by)) => scroll(app, by),
         _ => match k.code {
@@ -375,12 +374,10 @@ fn lesson_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
     }
 }
 
-/// The open lesson's RBAC panel snapshot, if the engine has sent one.
-fn rbac_panel(app: &App) -> Option<&RbacPanel> {
-    match app.lesson.as_ref()?.cluster.as_ref()? {
-        ClusterPanel::Rbac(r) => Some(r.as_ref()),
-        _ => None,
-    }
+/// What the request builder reads in the open lesson's Cluster panel snapshot: the RBAC
+/// track's or the API server's, once the engine has sent one.
+fn builder_source(app: &App) -> Option<Source> {
+    Source::of(app.lesson.as_ref()?.cluster.as_ref()?)
 }
 
 /// Opens the request builder on the Cluster panel and asks its request at once.
@@ -393,7 +390,7 @@ fn open_request(app: &mut App, fx: &mut Vec<Effect>) {
         ));
         return;
     }
-    let Some(data) = rbac_panel(app).cloned() else {
+    let Some(data) = builder_source(app) else {
         return;
     };
     let Some(ls) = app.lesson.as_mut() else {
@@ -401,7 +398,7 @@ fn open_request(app: &mut App, fx: &mut Vec<Effect>) {
     };
     let b = ls
         .request
-        .get_or_insert_with(|| RequestBuilder::from_panel(&data));
+        .get_or_insert_with(|| RequestBuilder::from_source(&data));
     fx.push(Effect::Engine(EngineCmd::RbacReview(b.ask())));
     ls.panel_scroll = 0;
     app.panel = Panel::Cluster;
@@ -424,7 +421,7 @@ fn request_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
         }
         _ => {}
     }
-    let data = rbac_panel(app).cloned().unwrap_or_default();
+    let data = builder_source(app).unwrap_or_default();
     let Some(ls) = app.lesson.as_mut() else {
         return;
     };

@@ -60,6 +60,7 @@ mod tests {
                 mod_revision: 17,
             }],
             audit: vec!["403 bob list pods in namespace \"dev\"".into()],
+            ..Default::default()
         };
         let text: Vec<String> = lines(&data, &Palette { color: false }, 100)
             .iter()

@@ -5,7 +5,7 @@
 
 use super::Palette;
 use crate::lesson::panel::{RbacObjectRow, RbacPanel, ReviewAnswer};
-use crate::tui::request::{Field, RequestBuilder, SubjectKind};
+use crate::tui::request::{Field, RequestBuilder, Source, SubjectKind};
 use crate::tui::text::{cut, width, wrap};
 use ratatui::text::{Line, Span};
 
@@ -155,15 +155,24 @@ fn label(f: Field, ko: bool) -> &'static str {
 
 /// The request builder: the form (the subject on one line, the request on the next, each
 /// wrapped to `w`), the keys, then the engine's answer from `data.review`: the verdict
-/// with the identity and explanation, or who may do the same.
+/// with the identity and explanation, or who may do the same. When the verdict comes
+/// from a live API server, a first line says so.
 pub fn request_lines(
     b: &RequestBuilder,
-    data: &RbacPanel,
+    data: &Source,
     pal: &Palette,
     w: usize,
     ko: bool,
 ) -> Vec<Line<'static>> {
     let mut out: Vec<Line<'static>> = Vec::new();
+    if let Some(url) = &data.server {
+        let from = if ko {
+            format!("{url}의 SubjectAccessReview로 판정")
+        } else {
+            format!("verdict: a SubjectAccessReview to {url}")
+        };
+        out.push(Line::styled(cut(&from, w), pal.dim()));
+    }
     let mut row: Vec<Span<'static>> = Vec::new();
     let mut row_w = 0;
     for f in b.fields() {

@@ -160,11 +160,12 @@ fn body(
             }
         }
         Panel::Cluster => match &ls.cluster {
-            Some(ClusterPanel::Rbac(v))
+            Some(v)
                 if app.focus == Focus::Request
-                    && let Some(b) = &ls.request =>
+                    && let Some(b) = &ls.request
+                    && let Some(source) = crate::tui::request::Source::of(v) =>
             {
-                let lines = super::cluster_rbac::request_lines(b, v, pal, w, app.ko());
+                let lines = super::cluster_rbac::request_lines(b, &source, pal, w, app.ko());
                 scrolled(f, area, lines, scroll, false)
             }
             Some(ClusterPanel::Rbac(v)) => scrolled(
