@@ -384,7 +384,16 @@ fn the_process_is_pid_1_and_sleep_ignores_sigterm_as_with_runc() {
         );
         assert!(lab.rt(runc, &["start", &id]).ok(), "{tag} start");
         let pid = lab.state(runc, &id)["pid"].to_string();
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+        // `start` returns once the start gate is open (runc's too): the init may not
+        // have called execve yet.
+        let status = loop {
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+            let name = status.lines().next().unwrap_or("");
+            if !(name.contains("contlab-init") || name.contains("runc:")) {
+                break status;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
         let field = |k: &str| {
             status
                 .lines()
