@@ -1549,6 +1549,15 @@ fn a_seccomp_profile_is_applied_as_with_runc() {
 /// Accepts one connection at `path` (the seccomp agent): the JSON it got, and where the
 /// fd beside it points (`readlink /proc/self/fd/N`).
 fn seccomp_agent(path: &Path) -> std::thread::JoinHandle<(Value, String)> {
+    seccomp_agent_answering(path, None)
+}
+
+/// [`seccomp_agent`], which with `answer` also fails every notified call with that
+/// errno until the container ends; the calls' numbers go in the JSON as `"answered"`.
+fn seccomp_agent_answering(
+    path: &Path,
+    answer: Option<i32>,
+) -> std::thread::JoinHandle<(Value, String)> {
     use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
     let listener = std::os::unix::net::UnixListener::bind(path).expect("bind the agent");
@@ -1566,6 +1575,7 @@ fn seccomp_agent(path: &Path) -> std::thread::JoinHandle<(Value, String)> {
         .expect("recvmsg");
         let n = msg.bytes;
         let mut target = String::new();
+        let mut answered = None;
         for c in msg.cmsgs().expect("cmsgs") {
             if let ControlMessageOwned::ScmRights(fds) = c {
                 for fd in fds {
@@ -1574,12 +1584,79 @@ fn seccomp_agent(path: &Path) -> std::thread::JoinHandle<(Value, String)> {
                     target = std::fs::read_link(format!("/proc/self/fd/{}", fd.as_raw_fd()))
                         .map(|p| p.display().to_string())
                         .unwrap_or_default();
+                    if let Some(errno) = answer {
+                        answered = Some(answer_all(fd.as_raw_fd(), errno));
+                    }
                 }
             }
         }
-        let v: Value = serde_json::from_slice(&buf[..n]).expect("the state is JSON");
+        let mut v: Value = serde_json::from_slice(&buf[..n]).expect("the state is JSON");
+        if let Some(nr) = answered {
+            v["answered"] = json!(nr);
+        }
         (v, target)
     })
+}
+
+/// Answers every notification on seccomp listener `fd` with `errno` until the
+/// container is gone (the receive fails); returns the calls' numbers.
+fn answer_all(fd: std::os::fd::RawFd, errno: i32) -> Vec<i32> {
+    let mut calls = Vec::new();
+    // SAFETY: both structs are plain data the kernel fills or reads; the fd is open.
+    unsafe {
+        loop {
+            let mut req: libc::seccomp_notif = std::mem::zeroed();
+            if libc::ioctl(fd, libc::SECCOMP_IOCTL_NOTIF_RECV, &mut req) != 0 {
+                return calls;
+            }
+            calls.push(req.data.nr);
+            let mut resp: libc::seccomp_notif_resp = std::mem::zeroed();
+            resp.id = req.id;
+            resp.error = -errno;
+            libc::ioctl(fd, libc::SECCOMP_IOCTL_NOTIF_SEND, &mut resp);
+        }
+    }
+}
+
+/// A call the profile sends to the listener gets the agent's answer: here every getcwd
+/// fails with EACCES, so the shell cannot tell its directory, as under runc.
+#[test]
+fn a_notified_call_gets_the_agents_answer_as_with_runc() {
+    common::require_root("a_notified_call_gets_the_agents_answer_as_with_runc needs root");
+    let lab = Lab::new("seccomp-answer");
+    let mut seen = Vec::new();
+    for (runc, tag) in runtimes() {
+        let id = lab.id(&format!("answer-{tag}"));
+        let sock = lab.work.path().join(format!("agent-{tag}.sock"));
+        let agent = seccomp_agent_answering(&sock, Some(libc::EACCES));
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
+            v["process"]["args"] = json!(["sh", "-c", "pwd; echo rc=$?"]);
+            v["linux"]["seccomp"] = json!({
+                "defaultAction": "SCMP_ACT_ALLOW",
+                "architectures": ["SCMP_ARCH_X86_64"],
+                "listenerPath": s(&sock),
+                "syscalls": [{"names": ["getcwd"], "action": "SCMP_ACT_NOTIFY"}]
+            });
+        });
+        let out = lab.rt(runc, &["run", "--bundle", s(&b), &id]);
+        assert!(out.ok(), "{tag} run: {}", out.stderr);
+        let (got, _) = agent.join().expect("the agent");
+        let calls = got["answered"].as_array().cloned().unwrap_or_default();
+        assert!(!calls.is_empty(), "{tag}: no call reached the agent");
+        assert!(
+            calls.iter().all(|c| *c == json!(libc::SYS_getcwd)),
+            "{tag}: {got}"
+        );
+        // Unfiltered, the shell prints "/".
+        assert_ne!(out.stdout, "/\nrc=0\n", "{tag}: getcwd was not answered");
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+        seen.push((out.stdout, out.stderr, calls.len()));
+    }
+    if let Some(r) = seen.get(1) {
+        assert_eq!(&seen[0], r, "contlab and runc differ");
+    }
 }
 
 /// `SCMP_ACT_NOTIFY` with `listenerPath`: at `create` the agent gets the container's
