@@ -247,12 +247,25 @@ run_runtime_tools() {
 # contest: one run per group (a panic in one group ends its whole run); a group passes
 # when its run exits 0 with an "ok" and no "not ok".
 contest_dir=$scratch/contest
+# Paths contest's sources fix, whatever TMPDIR says: its seccomp agent's socket, and
+# the top of the cgroupsPath of its cgroup tests, which runc leaves once the bundle
+# that named it is gone.
+contest_socket=/tmp/youki_seccomp_agent.unix
+contest_cgroup_top=/runtime-test
 one_contest() {
+    local rc=0
     (cd "$contest_dir/tests/contest/contest" && TMPDIR=$run_dir/$1/tmp RUNTIME_KIND=runc \
         timeout -k 10 "$timeout_group" "$contest_dir/target/release/contest" run \
         --runtime "$run_dir/bin/$1" \
         --runtimetest "$contest_dir/target/x86_64-unknown-linux-gnu/release/runtimetest" \
-        -t "$2")
+        -t "$2") || rc=$?
+    [ ! -S "$contest_socket" ] || rm -f "$contest_socket"
+    local m
+    for m in $(cgroup_mounts); do
+        [ ! -d "$m$contest_cgroup_top" ] ||
+            find "$m$contest_cgroup_top" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+    done
+    return "$rc"
 }
 run_contest() {
     local groups

@@ -208,6 +208,19 @@ impl Lab {
     }
 }
 
+impl Lab {
+    /// `create` of a bundle changed by `edit` fails with a sentence holding `word`, and
+    /// leaves nothing.
+    fn assert_refused(&self, tag: &str, edit: impl FnOnce(&mut Value), word: &str) {
+        let id = self.id(tag);
+        let b = self.bundle_for(&format!("b-{tag}"), &id, edit);
+        let out = self.contlab(&["create", "--bundle", s(&b), &id]);
+        assert!(!out.ok(), "{tag}: the bundle was accepted");
+        assert!(out.stderr.contains(word), "{tag}: {}", out.stderr);
+        assert_eq!(leftovers(self, &id), Vec::<String>::new());
+    }
+}
+
 fn rand() -> u32 {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
@@ -1537,23 +1550,183 @@ fn a_seccomp_profile_is_applied_as_with_runc() {
     }
 }
 
-/// A seccomp listener (`SCMP_ACT_NOTIFY`) is refused by name at `create`.
+/// Accepts one connection at `path` (the seccomp agent): the JSON it got, and where the
+/// fd beside it points (`readlink /proc/self/fd/N`).
+fn seccomp_agent(path: &Path) -> std::thread::JoinHandle<(Value, String)> {
+    seccomp_agent_answering(path, None)
+}
+
+/// [`seccomp_agent`], which with `answer` also fails every notified call with that
+/// errno until the container ends; the calls' numbers go in the JSON as `"answered"`.
+fn seccomp_agent_answering(
+    path: &Path,
+    answer: Option<i32>,
+) -> std::thread::JoinHandle<(Value, String)> {
+    use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    let listener = std::os::unix::net::UnixListener::bind(path).expect("bind the agent");
+    std::thread::spawn(move || {
+        let (conn, _) = listener.accept().expect("the runtime connects");
+        let mut buf = vec![0u8; 16 << 10];
+        let mut cmsg = nix::cmsg_space!([std::os::fd::RawFd; 1]);
+        let mut iov = [std::io::IoSliceMut::new(&mut buf)];
+        let msg = recvmsg::<()>(
+            conn.as_raw_fd(),
+            &mut iov,
+            Some(&mut cmsg),
+            MsgFlags::MSG_CMSG_CLOEXEC,
+        )
+        .expect("recvmsg");
+        let n = msg.bytes;
+        let mut target = String::new();
+        let mut answered = None;
+        for c in msg.cmsgs().expect("cmsgs") {
+            if let ControlMessageOwned::ScmRights(fds) = c {
+                for fd in fds {
+                    // SAFETY: SCM_RIGHTS gave this process a new fd nothing else owns.
+                    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+                    target = std::fs::read_link(format!("/proc/self/fd/{}", fd.as_raw_fd()))
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default();
+                    if let Some(errno) = answer {
+                        answered = Some(answer_all(fd.as_raw_fd(), errno));
+                    }
+                }
+            }
+        }
+        let mut v: Value = serde_json::from_slice(&buf[..n]).expect("the state is JSON");
+        if let Some(nr) = answered {
+            v["answered"] = json!(nr);
+        }
+        (v, target)
+    })
+}
+
+/// Answers every notification on seccomp listener `fd` with `errno` until the
+/// container is gone (the receive fails); returns the calls' numbers.
+fn answer_all(fd: std::os::fd::RawFd, errno: i32) -> Vec<i32> {
+    let mut calls = Vec::new();
+    // SAFETY: both structs are plain data the kernel fills or reads; the fd is open.
+    unsafe {
+        loop {
+            let mut req: libc::seccomp_notif = std::mem::zeroed();
+            if libc::ioctl(fd, libc::SECCOMP_IOCTL_NOTIF_RECV, &mut req) != 0 {
+                return calls;
+            }
+            calls.push(req.data.nr);
+            let mut resp: libc::seccomp_notif_resp = std::mem::zeroed();
+            resp.id = req.id;
+            resp.error = -errno;
+            libc::ioctl(fd, libc::SECCOMP_IOCTL_NOTIF_SEND, &mut resp);
+        }
+    }
+}
+
+/// A call the profile sends to the listener gets the agent's answer: here every getcwd
+/// fails with EACCES, so the shell cannot tell its directory, as under runc.
 #[test]
-fn a_seccomp_notify_action_is_refused_by_name() {
-    common::require_root("a_seccomp_notify_action_is_refused_by_name needs root");
-    let lab = Lab::new("seccomp-notify");
-    let id = lab.id("notify");
-    let b = lab.bundle("b", |v| {
-        v["linux"]["cgroupsPath"] = json!(lab.cgroup_path(&id));
-        v["linux"]["seccomp"] = json!({
-            "defaultAction": "SCMP_ACT_ALLOW",
-            "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]
+fn a_notified_call_gets_the_agents_answer_as_with_runc() {
+    common::require_root("a_notified_call_gets_the_agents_answer_as_with_runc needs root");
+    let lab = Lab::new("seccomp-answer");
+    let mut seen = Vec::new();
+    for (runc, tag) in runtimes() {
+        let id = lab.id(&format!("answer-{tag}"));
+        let sock = lab.work.path().join(format!("agent-{tag}.sock"));
+        let agent = seccomp_agent_answering(&sock, Some(libc::EACCES));
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
+            v["process"]["args"] = json!(["sh", "-c", "pwd; echo rc=$?"]);
+            v["linux"]["seccomp"] = json!({
+                "defaultAction": "SCMP_ACT_ALLOW",
+                "architectures": ["SCMP_ARCH_X86_64"],
+                "listenerPath": s(&sock),
+                "syscalls": [{"names": ["getcwd"], "action": "SCMP_ACT_NOTIFY"}]
+            });
         });
-    });
-    let out = lab.contlab(&["create", "--bundle", s(&b), &id]);
-    assert!(!out.ok());
-    assert!(out.stderr.contains("SCMP_ACT_NOTIFY"), "{}", out.stderr);
-    assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        let out = lab.rt(runc, &["run", "--bundle", s(&b), &id]);
+        assert!(out.ok(), "{tag} run: {}", out.stderr);
+        let (got, _) = agent.join().expect("the agent");
+        let calls = got["answered"].as_array().cloned().unwrap_or_default();
+        assert!(!calls.is_empty(), "{tag}: no call reached the agent");
+        assert!(
+            calls.iter().all(|c| *c == json!(libc::SYS_getcwd)),
+            "{tag}: {got}"
+        );
+        // Unfiltered, the shell prints "/".
+        assert_ne!(out.stdout, "/\nrc=0\n", "{tag}: getcwd was not answered");
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+        seen.push((out.stdout, out.stderr, calls.len()));
+    }
+    if let Some(r) = seen.get(1) {
+        assert_eq!(&seen[0], r, "contlab and runc differ");
+    }
+}
+
+/// `SCMP_ACT_NOTIFY` with `listenerPath`: at `create` the agent gets the container's
+/// process state (its id, the init's pid, the metadata) and a seccomp listener fd, as
+/// runc sends them; without `listenerPath` the profile is refused by name.
+#[test]
+fn a_seccomp_listener_gets_the_notify_fd_as_with_runc() {
+    common::require_root("a_seccomp_listener_gets_the_notify_fd_as_with_runc needs root");
+    let lab = Lab::new("seccomp-notify");
+    let mut seen = Vec::new();
+    // With no_new_privs the filter loads without CAP_SYS_ADMIN, else with it. runc 1.1
+    // then loads it early and its own getcwd check fails ("failed to verify if current
+    // working directory is safe"), so runc is compared with no_new_privs only.
+    let cases = runtimes()
+        .into_iter()
+        .flat_map(|r| [(r, true), (r, false)])
+        .filter(|((runc, _), nnp)| *nnp || !runc);
+    for ((runc, rt), nnp) in cases {
+        let tag = format!("{rt}-{nnp}");
+        let id = lab.id(&format!("notify-{tag}"));
+        let sock = lab.work.path().join(format!("agent-{tag}.sock"));
+        let agent = seccomp_agent(&sock);
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
+            v["process"]["noNewPrivileges"] = json!(nnp);
+            v["linux"]["seccomp"] = json!({
+                "defaultAction": "SCMP_ACT_ALLOW",
+                "architectures": ["SCMP_ARCH_X86_64"],
+                "listenerPath": s(&sock),
+                "listenerMetadata": "opaque metadata",
+                "syscalls": [{"names": ["getcwd"], "action": "SCMP_ACT_NOTIFY"}]
+            });
+        });
+        let out = lab.rt(runc, &["create", "--bundle", s(&b), &id]);
+        assert!(out.ok(), "{tag} create: {}", out.stderr);
+        let (got, target) = agent.join().expect("the agent");
+        let state = lab.state(runc, &id);
+        assert_eq!(got["state"]["id"], json!(id), "{tag}: {got}");
+        assert_eq!(got["pid"], state["pid"], "{tag}: {got}");
+        assert_eq!(got["state"]["pid"], state["pid"], "{tag}: {got}");
+        assert_eq!(got["metadata"], json!("opaque metadata"), "{tag}: {got}");
+        assert_eq!(got["fds"], json!(["seccompFd"]), "{tag}: {got}");
+        assert_eq!(target, "anon_inode:seccomp notify", "{tag}");
+        let out = lab.rt(runc, &["delete", "--force", &id]);
+        assert!(out.ok(), "{tag} delete: {}", out.stderr);
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+        seen.push((
+            got["state"]["status"].clone(),
+            got["ociVersion"].is_string(),
+        ));
+    }
+    assert!(
+        seen.windows(2).all(|w| w[0] == w[1]),
+        "contlab and runc differ: {seen:?}"
+    );
+    lab.assert_refused(
+        "notify-nolistener",
+        |v| {
+            v["linux"]["seccomp"] = json!({
+                "defaultAction": "SCMP_ACT_ALLOW",
+                "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]
+            })
+        },
+        "listenerPath",
+    );
 }
 
 /// `linux.sysctl`: namespaced keys are set in the container's own namespaces (the host's
@@ -2293,14 +2466,11 @@ fn rootfs_propagation_as_with_runc() {
             assert_eq!(&seen[0], runc, "contlab and runc differ for {value}");
         }
     }
-    let id = lab.id("prop-bad");
-    let b = lab.bundle_for("b-bad", &id, |v| {
-        v["linux"]["rootfsPropagation"] = json!("sideways");
-    });
-    let out = lab.contlab(&["create", "--bundle", s(&b), &id]);
-    assert!(!out.ok(), "an unknown propagation was accepted");
-    assert!(out.stderr.contains("\"sideways\""), "{}", out.stderr);
-    assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+    lab.assert_refused(
+        "prop-bad",
+        |v| v["linux"]["rootfsPropagation"] = json!("sideways"),
+        "\"sideways\"",
+    );
 }
 
 /// `createContainer` runs in the container's namespaces before `pivot_root` (a host
@@ -2609,5 +2779,211 @@ fn no_mount_namespace_runs_in_the_hosts_as_with_runc() {
     assert!(seen[0].contains("bin\n"), "{}", seen[0]);
     if let Some(runc) = seen.get(1) {
         assert_eq!(&seen[0], runc, "contlab and runc differ");
+    }
+}
+
+/// `linux.resources.memory` beyond the limit, written as runc 1.1 writes it: on v1
+/// memory+swap, the soft limit, swappiness and the OOM killer switch (kernel memory
+/// ignored with a warning); on v2 `memory.swap.max` (the swap alone) and `memory.low`.
+/// A swappiness above 100 is refused by name.
+#[test]
+fn memory_swap_reservation_and_swappiness_as_with_runc() {
+    common::require_root("memory_swap_reservation_and_swappiness_as_with_runc needs root");
+    let layout = contlab::inspect::cgroups::CgroupLayout::detect().expect("mountinfo");
+    let v1 = layout.v1_mount("memory").is_some();
+    let files: &[&str] = if v1 {
+        &[
+            "memory.limit_in_bytes",
+            "memory.memsw.limit_in_bytes",
+            "memory.soft_limit_in_bytes",
+            "memory.swappiness",
+            "memory.oom_control",
+        ]
+    } else {
+        &["memory.max", "memory.swap.max", "memory.low"]
+    };
+    // Swap is limited only where the kernel accounts it (swapaccount=1); without it
+    // runc and contlab both refuse a swap limit, so it is left out.
+    let swap_accounted = if v1 {
+        cgroup_file("memory", "/", "memory.memsw.limit_in_bytes").exists()
+    } else {
+        let unified = layout.unified.clone().expect("a cgroup2 mount").mount;
+        std::fs::read_dir(&unified)
+            .expect("the cgroup2 mount")
+            .flatten()
+            .any(|e| e.path().join("memory.swap.max").exists())
+    };
+    let files: Vec<&str> = files
+        .iter()
+        .copied()
+        .filter(|f| swap_accounted || !(f.contains("memsw") || f.contains("swap.max")))
+        .collect();
+    let lab = Lab::new("memory");
+    let mut seen = Vec::new();
+    for (runc, tag) in runtimes() {
+        let id = lab.id(&format!("mem-{tag}"));
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
+            v["linux"]["resources"]["memory"] = json!({
+                "limit": 50593792, "reservation": 33554432, "kernel": 50593792
+            });
+            // v2 has no file for these two.
+            if v1 {
+                v["linux"]["resources"]["memory"]["swappiness"] = json!(10);
+                v["linux"]["resources"]["memory"]["disableOOMKiller"] = json!(true);
+            }
+            if swap_accounted {
+                v["linux"]["resources"]["memory"]["swap"] = json!(100663296);
+            }
+        });
+        let out = lab.rt(runc, &["create", "--bundle", s(&b), &id]);
+        assert!(out.ok(), "{tag} create: {}", out.stderr);
+        assert!(out.stderr.contains("ernel memory"), "{tag}: {}", out.stderr);
+        assert!(!out.stderr.contains("error"), "{tag}: {}", out.stderr);
+        let values: Vec<String> = files
+            .iter()
+            .map(|f| {
+                let p = cgroup_file("memory", &lab.cgroup_path(&id), f);
+                let text = std::fs::read_to_string(&p).unwrap_or_else(|e| format!("{e}"));
+                // oom_control's counters may differ; its switch may not.
+                text.lines().next().unwrap_or("").to_string()
+            })
+            .collect();
+        let out = lab.rt(runc, &["delete", "--force", &id]);
+        assert!(out.ok(), "{tag} delete: {}", out.stderr);
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+        seen.push(values);
+    }
+    let want: Vec<&str> = if v1 {
+        vec![
+            "50593792",
+            "100663296",
+            "33554432",
+            "10",
+            "oom_kill_disable 1",
+        ]
+    } else {
+        vec!["50593792", "50069504", "33554432"]
+    };
+    let want: Vec<&str> = want
+        .into_iter()
+        .filter(|w| swap_accounted || !["100663296", "50069504"].contains(w))
+        .collect();
+    assert_eq!(seen[0], want, "contlab");
+    if let Some(r) = seen.get(1) {
+        assert_eq!(&seen[0], r, "contlab and runc differ");
+    }
+    lab.assert_refused(
+        "mem-swappiness",
+        |v| v["linux"]["resources"]["memory"] = json!({"swappiness": 101}),
+        "swappiness",
+    );
+}
+
+/// A hook without `env` inherits one, as under runc: a `startContainer` hook the
+/// command's environment (`process.env`), a `createRuntime` hook the runtime's own; a
+/// hook with `env` gets only that.
+#[test]
+fn a_hook_without_env_inherits_one_as_with_runc() {
+    common::require_root("a_hook_without_env_inherits_one_as_with_runc needs root");
+    let lab = Lab::new("hook-env");
+    let mut seen = Vec::new();
+    for (runc, tag) in runtimes() {
+        let id = lab.id(&format!("henv-{tag}"));
+        let d = lab.work.path().join(format!("henv-{tag}"));
+        std::fs::create_dir(&d).expect("mkdir");
+        // The container's hooks write into its own /dev/shm, which the command reads;
+        // the runtime's hook writes on the host.
+        let line = "ONE=$ONE PROC=$PROC HOOK=$HOOK PROBE=$CONTLAB_HOOK_PROBE";
+        let probe = |to: String| json!({"path": "/bin/sh", "args": ["sh", "-c", format!("echo \"{line}\" > {to}")]});
+        let mut explicit = probe("/dev/shm/explicit".into());
+        explicit["env"] = json!(["HOOK=given"]);
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
+            v["process"]["env"]
+                .as_array_mut()
+                .expect("env")
+                .extend([json!("ONE=two"), json!("PROC=yes")]);
+            v["process"]["args"] = json!(["cat", "/dev/shm/start", "/dev/shm/explicit"]);
+            v["hooks"] = json!({
+                "startContainer": [probe("/dev/shm/start".into()), explicit],
+                "createRuntime": [probe(format!("{}/runtime", d.display()))]
+            });
+        });
+        let mut cmd = lab.command(runc, &["run", "--bundle", s(&b), &id]);
+        cmd.env("CONTLAB_HOOK_PROBE", "host");
+        let out = lab.exec(cmd);
+        assert!(out.ok(), "{tag} run: {}", out.stderr);
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+        let mut lines = out.stdout.lines().map(|l| format!("{l}\n"));
+        let mut next = || lines.next().unwrap_or_default();
+        let (start, explicit) = (next(), next());
+        let runtime = std::fs::read_to_string(d.join("runtime")).unwrap_or_default();
+        seen.push([start, explicit, runtime]);
+    }
+    assert_eq!(
+        seen[0],
+        [
+            "ONE=two PROC=yes HOOK= PROBE=\n".to_string(),
+            "ONE= PROC= HOOK=given PROBE=\n".to_string(),
+            "ONE= PROC= HOOK= PROBE=host\n".to_string(),
+        ],
+        "contlab"
+    );
+    if let Some(r) = seen.get(1) {
+        assert_eq!(&seen[0], r, "contlab and runc differ");
+    }
+}
+
+/// Without a mount namespace the bundle's rootfs is bound onto itself while the
+/// container lives, as runc binds it (youki's contest unmounts it so); contlab's
+/// `delete` takes the bind away, and one already gone is no error.
+#[test]
+fn no_mount_namespace_leaves_the_rootfs_a_mount_point_as_with_runc() {
+    common::require_root(
+        "no_mount_namespace_leaves_the_rootfs_a_mount_point_as_with_runc needs root",
+    );
+    let lab = Lab::new("nomnt-bind");
+    let is_mount = |p: &Path| {
+        std::fs::read_to_string("/proc/self/mountinfo")
+            .expect("mountinfo")
+            .lines()
+            .any(|l| l.split(' ').nth(4) == Some(s(p)))
+    };
+    for (runc, tag) in runtimes() {
+        for unmount_first in [false, true] {
+            let id = lab.id(&format!("nomntb-{tag}-{unmount_first}"));
+            let b = lab.bundle_for(&format!("b-{tag}-{unmount_first}"), &id, |v| {
+                v["linux"]["namespaces"]
+                    .as_array_mut()
+                    .expect("namespaces")
+                    .retain(|n| n["type"] != "mount");
+                v["linux"]["maskedPaths"] = json!([]);
+                v["linux"]["readonlyPaths"] = json!([]);
+            });
+            let rootfs = b.join("rootfs");
+            let _guard = HostMount(rootfs.clone());
+            let out = lab.rt(runc, &["create", "--bundle", s(&b), &id]);
+            assert!(out.ok(), "{tag} create: {}", out.stderr);
+            assert!(is_mount(&rootfs), "{tag}: the rootfs is not a mount point");
+            let pid = lab.state(runc, &id)["pid"].as_i64().expect("pid");
+            assert_eq!(
+                std::fs::read_link(format!("/proc/{pid}/ns/mnt")).expect("ns"),
+                std::fs::read_link("/proc/self/ns/mnt").expect("ns"),
+                "{tag}"
+            );
+            if unmount_first {
+                nix::mount::umount2(&rootfs, nix::mount::MntFlags::MNT_DETACH)
+                    .expect("the rootfs unmounts, as contest unmounts it");
+            }
+            let out = lab.rt(runc, &["delete", "--force", &id]);
+            assert!(out.ok(), "{tag} delete: {}", out.stderr);
+            if !runc {
+                assert!(!is_mount(&rootfs), "contlab left the rootfs bound");
+                assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+            }
+        }
     }
 }

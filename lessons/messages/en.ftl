@@ -415,6 +415,7 @@ error-cgroup-not-writable = cannot write { $value } to { $file } in { $dir }: ru
 error-cgroup-write = cannot write { $value } to { $file } in { $dir }: check the kernel log (dmesg) for the reason
 error-cgroup-process-gone = cannot move process { $pid } into cgroup { $dir }: the process no longer exists; start it again
 error-cgroup-no-controller = this container has no cgroup with the { $controller } controller
+error-cgroup-no-swap-accounting = cannot limit memory plus swap: this kernel does not account swap (boot it with swapaccount=1), so the swap limit cannot be enforced; remove it
 
 ## Errors a student can provoke: OCI bundles and the runtime's commands
 
@@ -432,6 +433,10 @@ error-oci-map-needs-user = config.json: uid/gid mappings need a "user" entry in 
 error-oci-user-needs-map = config.json: a new user namespace needs linux.uidMappings and linux.gidMappings
 error-oci-hostname-needs-uts = config.json: hostname needs a "uts" entry in `linux.namespaces`
 error-oci-rlimit-soft-above-hard = config.json: process.rlimits { $name }: the soft limit { $soft } is above the hard limit { $hard }
+error-oci-swappiness = config.json: linux.resources.memory.swappiness { $value } is not between 0 and 100
+error-oci-seccomp-no-listener = config.json: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath: the agent's Unix socket, which gets the listener
+error-oci-seccomp-listener = cannot send the seccomp listener to { $path } (linux.seccomp.listenerPath): is the agent listening there?
+warn-oci-kernel-memory = config.json: linux.resources.memory.kernel and kernelTCP are ignored: the kernel deprecated kernel memory limits
 error-oci-cgroups-path = config.json: linux.cgroupsPath { $path } is not a cgroup path: use "/PARENT/NAME" (below the hierarchy's root) or "PARENT/NAME" (below contlab's own cgroup), with no "." or ".." part
 error-oci-rootfs-propagation = config.json: linux.rootfsPropagation { $value } is none of private, rprivate, slave, rslave, shared, rshared, unbindable, runbindable
 error-oci-map-one-sided = config.json: linux.uidMappings and linux.gidMappings come together: give both, or neither

@@ -412,6 +412,7 @@ error-cgroup-not-writable = { $dir }의 { $file }에 { JOSA($value, "을/를") }
 error-cgroup-write = { $dir }의 { $file }에 { JOSA($value, "을/를") } 쓸 수 없습니다. 이유는 커널 로그(dmesg)에서 확인하십시오
 error-cgroup-process-gone = 프로세스 { JOSA($pid, "을/를") } cgroup { $dir }에 옮길 수 없습니다. 그 프로세스는 이미 없습니다. 다시 시작하십시오
 error-cgroup-no-controller = 이 컨테이너에는 { $controller } 컨트롤러가 있는 cgroup이 없습니다
+error-cgroup-no-swap-accounting = 메모리와 스왑을 합쳐 제한할 수 없습니다. 이 커널은 스왑을 집계하지 않으므로(swapaccount=1로 부팅하십시오) 스왑 제한을 걸 수 없습니다. 그 제한을 빼십시오
 
 ## 학생이 일으킬 수 있는 오류: OCI 번들과 런타임 명령
 
@@ -429,6 +430,10 @@ error-oci-map-needs-user = config.json: uid/gid 매핑에는 `linux.namespaces`�
 error-oci-user-needs-map = config.json: 새 사용자 네임스페이스에는 linux.uidMappings와 linux.gidMappings가 필요합니다
 error-oci-hostname-needs-uts = config.json: 호스트명에는 `linux.namespaces`의 "uts" 항목이 필요합니다
 error-oci-rlimit-soft-above-hard = config.json: process.rlimits { $name }: soft limit { JOSA($soft, "이/가") } hard limit { $hard }보다 높습니다
+error-oci-swappiness = config.json: linux.resources.memory.swappiness { JOSA($value, "이/가") } 0과 100 사이가 아닙니다
+error-oci-seccomp-no-listener = config.json: SCMP_ACT_NOTIFY에는 linux.seccomp.listenerPath가 필요합니다. 리스너를 받을 에이전트의 유닉스 소켓입니다
+error-oci-seccomp-listener = seccomp 리스너를 { $path }(linux.seccomp.listenerPath)로 보낼 수 없습니다. 에이전트가 그곳에서 듣고 있습니까?
+warn-oci-kernel-memory = config.json: linux.resources.memory의 kernel과 kernelTCP 설정은 무시합니다. 커널이 커널 메모리 제한을 폐기했습니다
 error-oci-cgroups-path = config.json: linux.cgroupsPath { JOSA($path, "은/는") } cgroup 경로가 아닙니다. "/PARENT/NAME"(계층의 루트 아래)이나 "PARENT/NAME"(contlab의 cgroup 아래)을 쓰되 "."이나 ".." 부분은 쓸 수 없습니다
 error-oci-rootfs-propagation = config.json: linux.rootfsPropagation { JOSA($value, "은/는") } private, rprivate, slave, rslave, shared, rshared, unbindable, runbindable 중 어느 것도 아닙니다
 error-oci-map-one-sided = config.json: linux.uidMappings와 linux.gidMappings는 함께 있어야 합니다. 둘 다 주거나 둘 다 빼십시오

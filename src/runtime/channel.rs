@@ -77,6 +77,10 @@ pub(crate) enum Report {
     Started { pid: i32 },
     /// Everything is set up; the init now waits at its start gate.
     Ready,
+    /// The init loaded a seccomp filter with a listener (`SCMP_ACT_NOTIFY`), whose fd
+    /// number in the init is `fd`; it waits for one byte ([`Relay::ack`]) while contlab
+    /// takes its own copy (`pidfd_getfd`) for the bundle's agent.
+    SeccompListener { fd: RawFd },
     /// The init is about to `execve` the command in its own process (as runc's does);
     /// the channel, close-on-exec, closes when the exec succeeded. An `Error` instead
     /// says it failed. `event` is the `execve` as the trace will show it.
@@ -243,6 +247,11 @@ impl Relay {
         }
     }
 
+    /// Tells the child to go on (one byte), after a report it waits on.
+    pub fn ack(&mut self) -> std::io::Result<()> {
+        self.reader.get_ref().write_all(&[1])
+    }
+
     /// Forwards everything until the channel closes; the last `Exited` and `Error`.
     pub fn until_closed(mut self) -> Ending {
         let mut ending = Ending::default();
@@ -250,7 +259,10 @@ impl Relay {
             match r {
                 Report::Exited { code, signal } => ending.exited = Some((code, signal)),
                 Report::Error { error } => ending.error = Some(error),
-                Report::Started { .. } | Report::Ready | Report::Exec { .. } => {}
+                Report::Started { .. }
+                | Report::Ready
+                | Report::Exec { .. }
+                | Report::SeccompListener { .. } => {}
             }
         }
         ending

@@ -566,7 +566,8 @@ impl Container {
             return Err(e.context(crate::said!("error-send-init-config")));
         }
         drop(overlay);
-        self.wait_for_init(Relay::new(sock, &self.tracer))
+        let listener = spec.overrides.seccomp_listener.as_ref();
+        self.wait_for_init(Relay::new(sock, &self.tracer), listener)
     }
 
     /// The cgroup with its limits: `<parent>/<id>` by default, or the spec's own path.
@@ -601,6 +602,13 @@ impl Container {
             return Ok(None);
         };
         let merged = if spec.namespaces.contains(Namespace::Mount) {
+            lower.clone()
+        } else if spec.bind_rootfs && !super::teardown::is_mount_point(&lower) {
+            // An OCI bundle without a mount namespace: its rootfs bound onto itself, as
+            // runc binds it before its chroot, so the rootfs is a mount point while the
+            // container lives (contest's ns_itype unmounts it so). One that is a mount
+            // point already gets a place of its own, so teardown never takes a mount
+            // contlab did not make.
             lower.clone()
         } else {
             let work = crate::paths::run_dir().join("work").join(&self.id);
@@ -998,11 +1006,27 @@ impl Container {
         }
     }
 
-    fn wait_for_init(&mut self, mut relay: Relay) -> Result<()> {
+    fn wait_for_init(
+        &mut self,
+        mut relay: Relay,
+        listener: Option<&super::seccomp::Listener>,
+    ) -> Result<()> {
         loop {
             match relay.next_report() {
                 None => return Err(self.init_died()),
                 Some(Report::Started { .. } | Report::Ready) => break,
+                Some(Report::SeccompListener { fd }) => {
+                    let pid = self.init.map_or(0, |p| p.pid);
+                    let sent = match listener {
+                        Some(l) => super::seccomp::hand_to_listener(l, pid, fd, &self.tracer),
+                        None => Err(anyhow::Error::new(crate::said!(
+                            "error-oci-seccomp-no-listener"
+                        ))),
+                    };
+                    // The init goes on either way; on a failure the caller's drop ends it.
+                    let _ = relay.ack();
+                    sent?;
+                }
                 Some(Report::Error { error }) => {
                     let _ = self.reap_init();
                     return Err(error.into_error());

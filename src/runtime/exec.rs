@@ -311,7 +311,7 @@ pub(crate) fn spawn_with(
                 let _ = child.wait_with_output();
                 return Err(error.into_error());
             }
-            Report::Ready | Report::Exec { .. } => {}
+            Report::Ready | Report::Exec { .. } | Report::SeccompListener { .. } => {}
         }
     }
     if let Some(p) = pid {

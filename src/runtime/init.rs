@@ -19,6 +19,7 @@ use super::dev;
 use super::mounts;
 use super::payload::{self, PayloadSetup};
 use super::root;
+use super::seccomp;
 use super::spec::{Capabilities, MountSpec, Namespace, RootfsMode};
 use super::trace::Tracer;
 use anyhow::{Context, Result};
@@ -163,6 +164,23 @@ fn run(
     if !config.reaper {
         payload::set_rlimits(&config.overrides.rlimits, tracer)?;
     }
+    // SCMP_ACT_NOTIFY: the filter with the listener is loaded now, before the start
+    // gate, so that contlab hands the listener to the bundle's agent during `create`,
+    // as runc does; the other filters are loaded last, as usual.
+    let mut filters = config.overrides.seccomp.clone();
+    if let Some(i) = filters.iter().position(seccomp::notifies) {
+        let listener = seccomp::load_listener(&filters.remove(i), tracer)?;
+        channel::send_report(
+            out,
+            &Report::SeccompListener {
+                fd: listener.as_raw_fd(),
+            },
+        );
+        // contlab has its copy when it answers.
+        let mut ack = [0u8; 1];
+        std::io::Read::read_exact(out, &mut ack)
+            .context("contlab did not take the seccomp listener")?;
+    }
     if let Some(fd) = config.start_gate {
         // A program that is not there fails `create`, not the later `start`, as in runc.
         payload::resolve_command(&config.args[0], &config.env)?;
@@ -186,7 +204,7 @@ fn run(
         } else {
             &[]
         },
-        seccomp: &config.overrides.seccomp,
+        seccomp: &filters,
         no_new_privs: config.overrides.no_new_privs,
         preserve_fds: config.overrides.preserve_fds,
     };

@@ -388,6 +388,10 @@ pub struct Overrides {
     /// The OCI `createContainer` and `startContainer` hooks, which the init runs.
     #[serde(default)]
     pub init_hooks: Option<super::oci::hooks::InitHooks>,
+    /// Where the listener of a filter with `SCMP_ACT_NOTIFY` goes (see
+    /// `seccomp::hand_to_listener`); set by the OCI layer once the state is known.
+    #[serde(default)]
+    pub seccomp_listener: Option<super::seccomp::Listener>,
     /// The whole uid and gid maps of a new user namespace, each one or more ranges
     /// (OCI `linux.uidMappings`/`gidMappings` that differ from each other or hold more
     /// than one range); `None` writes `ContainerSpec::user_map` to both.
@@ -412,6 +416,7 @@ impl Default for Overrides {
             seccomp: Vec::new(),
             rootfs_propagation: 0,
             init_hooks: None,
+            seccomp_listener: None,
             id_maps: None,
         }
     }

@@ -48,6 +48,33 @@ pub struct Limits {
     /// `mems`): the cpuset controller, made only for a container that names them.
     #[serde(default)]
     pub cpuset: Option<Cpuset>,
+    /// The rest of OCI `linux.resources.memory`, written as runc 1.1 writes it.
+    #[serde(default)]
+    pub memory_more: MemoryMore,
+}
+
+/// OCI `linux.resources.memory` beyond the limit, each written as runc 1.1's cgroup
+/// managers write it. On v2 swappiness and the OOM killer switch have no file and are
+/// left out, as runc leaves them out; kernel memory is deprecated and never written.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemoryMore {
+    /// Memory plus swap, in bytes, `-1` for no limit (`swap`): v1
+    /// `memory.memsw.limit_in_bytes`, v2 `memory.swap.max` (the swap alone). Without it
+    /// the memory+swap limit is the memory limit: no swap.
+    pub swap: Option<i64>,
+    /// The soft limit (`reservation`): v1 `memory.soft_limit_in_bytes`, v2 `memory.low`.
+    pub reservation: Option<i64>,
+    /// v1 `memory.swappiness`, 0 to 100.
+    pub swappiness: Option<u64>,
+    /// v1 `memory.oom_control` = 1 (`disableOOMKiller`): a process over the limit waits
+    /// for memory instead of being killed.
+    pub disable_oom_killer: bool,
+}
+
+impl MemoryMore {
+    pub fn is_empty(&self) -> bool {
+        *self == MemoryMore::default()
+    }
 }
 
 /// `cpuset.cpus` and `cpuset.mems`, in the kernel's list syntax (`0-2,4`). `None`

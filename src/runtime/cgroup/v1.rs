@@ -50,7 +50,10 @@ impl Hierarchies for V1 {
 
     fn check(&self, limits: &Limits) -> Result<()> {
         let needed = [
-            ("memory", limits.memory.is_some()),
+            (
+                "memory",
+                limits.memory.is_some() || !limits.memory_more.is_empty(),
+            ),
             ("cpu", limits.cpu.is_some()),
             ("pids", limits.pids.is_some()),
             ("devices", limits.devices.is_some()),
@@ -98,17 +101,43 @@ impl Hierarchies for V1 {
                 ),
             }
         };
-        if let Some(bytes) = limits.memory {
+        let more = &limits.memory_more;
+        if limits.memory.is_some() || !more.is_empty() {
             let d = dir("memory")?;
-            super::set(tracer, d, "memory.limit_in_bytes", &bytes.to_string())?;
-            // With swap accounting on (swapaccount=1), also cap memory+swap at the same
-            // value, so that the limit means "no more than this" and not "then swap".
-            if d.join("memory.memsw.limit_in_bytes").exists() {
-                super::set(tracer, d, "memory.memsw.limit_in_bytes", &bytes.to_string())?;
+            let memsw = "memory.memsw.limit_in_bytes";
+            if let Some(bytes) = limits.memory {
+                super::set(tracer, d, "memory.limit_in_bytes", &bytes.to_string())?;
             }
-            // A new cgroup inherits oom_kill_disable from its parent; the limit must end
-            // in a kill, not a process frozen waiting for memory.
-            super::set(tracer, d, "memory.oom_control", "0")?;
+            // A new cgroup has no limit, so the memory limit goes first and memory+swap
+            // (at least as high, or the kernel refuses it) after it. Without a swap
+            // value, and with swap accounting on (swapaccount=1), memory+swap is capped
+            // at the memory limit, so that the limit means "no more than this" and not
+            // "then swap".
+            match (more.swap, limits.memory) {
+                (Some(swap), _) if d.join(memsw).exists() => {
+                    super::set(tracer, d, memsw, &swap.max(-1).to_string())?;
+                }
+                (Some(_), _) => crate::bail_said!("error-cgroup-no-swap-accounting"),
+                (None, Some(bytes)) if d.join(memsw).exists() => {
+                    super::set(tracer, d, memsw, &bytes.to_string())?;
+                }
+                (None, _) => {}
+            }
+            if let Some(soft) = more.reservation {
+                super::set(
+                    tracer,
+                    d,
+                    "memory.soft_limit_in_bytes",
+                    &soft.max(-1).to_string(),
+                )?;
+            }
+            // A new cgroup inherits oom_kill_disable from its parent; a limit must end in
+            // a kill, not a process frozen waiting for memory, unless the bundle asks.
+            let disable = if more.disable_oom_killer { "1" } else { "0" };
+            super::set(tracer, d, "memory.oom_control", disable)?;
+            if let Some(n) = more.swappiness {
+                super::set(tracer, d, "memory.swappiness", &n.to_string())?;
+            }
         }
         if let Some(cpu) = &limits.cpu {
             let d = dir("cpu")?;
@@ -215,6 +244,7 @@ mod tests {
             devices: None,
             freezer: false,
             cpuset: None,
+            ..Default::default()
         };
         v1.check(&limits).unwrap();
         v1.apply(&dirs, &limits, &Tracer::null()).unwrap();

@@ -153,7 +153,10 @@ impl Hierarchies for V2 {
 
     fn check(&self, limits: &Limits) -> Result<()> {
         let needed = [
-            ("memory", limits.memory.is_some()),
+            (
+                "memory",
+                limits.memory.is_some() || !limits.memory_more.is_empty(),
+            ),
             ("cpu", limits.cpu.is_some()),
             ("pids", limits.pids.is_some()),
             ("cpuset", limits.cpuset.is_some()),
@@ -194,13 +197,34 @@ impl Hierarchies for V2 {
         let Some(d) = dirs.dir("memory") else {
             bail!("the cgroup's directory disappeared while it was being made; try again");
         };
+        let more = &limits.memory_more;
+        // Swap is limited separately on v2, the swap alone: runc writes memory+swap
+        // minus memory. Without a swap value a container gets none, so it is
+        // OOM-killed rather than swapping. The file exists only with swap accounting.
+        let swap = match (more.swap, limits.memory) {
+            (Some(s), _) if s < 0 => Some("max".to_string()),
+            (Some(s), Some(m)) => Some((s - m as i64).max(0).to_string()),
+            (Some(s), None) => Some(s.to_string()),
+            (None, Some(_)) => Some("0".to_string()),
+            (None, None) => None,
+        };
+        if let Some(swap) = swap {
+            if d.join("memory.swap.max").exists() {
+                super::set(tracer, d, "memory.swap.max", &swap)?;
+            } else if more.swap.is_some_and(|s| s >= 0) && swap != "0" {
+                crate::bail_said!("error-cgroup-no-swap-accounting");
+            }
+        }
         if let Some(bytes) = limits.memory {
             super::set(tracer, d, "memory.max", &bytes.to_string())?;
-            // Swap is limited separately on v2; without this a container would swap
-            // rather than be OOM-killed. The file exists only with swap accounting.
-            if d.join("memory.swap.max").exists() {
-                super::set(tracer, d, "memory.swap.max", "0")?;
-            }
+        }
+        if let Some(low) = more.reservation {
+            let low = if low < 0 {
+                "max".to_string()
+            } else {
+                low.to_string()
+            };
+            super::set(tracer, d, "memory.low", &low)?;
         }
         if let Some(cpu) = &limits.cpu {
             super::set(
@@ -304,6 +328,7 @@ mod tests {
             devices: None,
             freezer: false,
             cpuset: None,
+            ..Default::default()
         };
         v2.check(&limits).unwrap();
         v2.apply(&dirs, &limits, &tracer).unwrap();

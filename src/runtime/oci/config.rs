@@ -3,7 +3,7 @@
 //! refused by name ("not supported yet"); properties the spec does not define are
 //! ignored, as the spec requires (logged at debug level).
 
-use crate::runtime::cgroup::{CpuLimit, Cpuset, DeviceRule, Limits};
+use crate::runtime::cgroup::{CpuLimit, Cpuset, DeviceRule, Limits, MemoryMore};
 use crate::runtime::spec::{
     CapSets, Capabilities, ContainerSpec, DeviceNode, IdMap, IdMaps, MountSpec, Namespace,
     Namespaces, Network, Overrides, Rlimit, RootfsMode, User,
@@ -83,6 +83,12 @@ const SUPPORTED: &[&str] = &[
     "linux.resources",
     "linux.resources.memory",
     "linux.resources.memory.limit",
+    "linux.resources.memory.swap",
+    "linux.resources.memory.reservation",
+    "linux.resources.memory.swappiness",
+    "linux.resources.memory.disableOOMKiller",
+    "linux.resources.memory.kernel",
+    "linux.resources.memory.kernelTCP",
     "linux.resources.cpu",
     "linux.resources.cpu.quota",
     "linux.resources.cpu.period",
@@ -156,12 +162,6 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
     "network",
     "rdma",
     "unified",
-    "reservation",
-    "swap",
-    "kernel",
-    "kernelTCP",
-    "swappiness",
-    "disableOOMKiller",
     "useHierarchy",
     "checkBeforeUpdate",
     "realtimeRuntime",
@@ -317,7 +317,10 @@ fn check_fields(v: &Value, pattern: &str, shown: &str) -> Result<()> {
 pub struct HookSpec {
     pub path: PathBuf,
     pub args: Vec<String>,
-    pub env: Vec<String>,
+    /// `None` (no `env` in the bundle): the hook inherits an environment, as runc's
+    /// hooks inherit runc's (the command's, for the hooks the init runs).
+    #[serde(default)]
+    pub env: Option<Vec<String>>,
     pub timeout: Option<u64>,
 }
 
@@ -326,7 +329,7 @@ impl From<&Hook> for HookSpec {
         HookSpec {
             path: h.path().clone(),
             args: h.args().clone().unwrap_or_default(),
-            env: h.env().clone().unwrap_or_default(),
+            env: h.env().clone(),
             timeout: h.timeout().and_then(|t| u64::try_from(t).ok()),
         }
     }
@@ -616,6 +619,7 @@ impl Bundle {
                 rootfs_propagation: rootfs_propagation(linux.rootfs_propagation().as_deref())?,
                 // Known once the container has an id (`Runtime::create`).
                 init_hooks: None,
+                seccomp_listener: None,
                 id_maps,
             },
             ..Default::default()
@@ -662,11 +666,33 @@ fn limits(r: &Option<oci_spec::runtime::LinuxResources>) -> Result<Limits> {
     let Some(r) = r else {
         return Ok(out);
     };
-    if let Some(m) = r.memory()
-        && let Some(limit) = m.limit()
-        && limit >= 0
-    {
-        out.memory = Some(limit as u64);
+    if let Some(m) = r.memory() {
+        if let Some(limit) = m.limit()
+            && limit >= 0
+        {
+            out.memory = Some(limit as u64);
+        }
+        // runc 1.1 takes 0 as "not set" for both, as the spec's Go types do.
+        let set = |v: Option<i64>| v.filter(|v| *v != 0);
+        if let Some(n) = m.swappiness()
+            && n > 100
+        {
+            crate::bail_said!("error-oci-swappiness", value = n);
+        }
+        out.memory_more = MemoryMore {
+            swap: set(m.swap()),
+            reservation: set(m.reservation()),
+            swappiness: m.swappiness(),
+            disable_oom_killer: m.disable_oom_killer().unwrap_or(false),
+        };
+        // The kernel deprecated kernel memory limits (v2 has none): runc 1.1 warns
+        // and ignores them.
+        if m.kernel().is_some() || m.kernel_tcp().is_some() {
+            eprintln!(
+                "contlab: warning: {}",
+                crate::said!("warn-oci-kernel-memory")
+            );
+        }
     }
     if let Some(p) = r.pids()
         && p.limit() > 0

@@ -20,6 +20,10 @@ pub struct InitHooks {
     pub start_container: Vec<HookSpec>,
     /// The state as `create` knows it; the init fills in its pid and the status.
     pub state: OciState,
+    /// The command's environment (`process.env`): a hook without an `env` of its own
+    /// gets it, as runc's init has set it before it runs them.
+    #[serde(default)]
+    pub process_env: Vec<String>,
 }
 
 impl InitHooks {
@@ -37,21 +41,32 @@ impl InitHooks {
         let mut s = self.state.clone();
         s.pid = std::process::id() as i32;
         s.status = status;
-        run(stage, hooks, &s)
+        run_with(stage, hooks, &s, Some(&self.process_env))
     }
 }
 
 /// Runs `hooks` in order with `state` on stdin; the first failure stops them, and is
 /// said as runc says it, "error running hook #N", naming the stage (`createRuntime`,
-/// `poststart`, …), the hook's path and how it ended.
+/// `poststart`, …), the hook's path and how it ended. A hook without an `env` of its own
+/// inherits contlab's environment, as runc's inherit runc's.
 pub fn run(stage: &str, hooks: &[HookSpec], state: &OciState) -> Result<()> {
+    run_with(stage, hooks, state, None)
+}
+
+/// [`run`], with `inherited` (else this process's environment) for hooks without `env`.
+fn run_with(
+    stage: &str,
+    hooks: &[HookSpec],
+    state: &OciState,
+    inherited: Option<&[String]>,
+) -> Result<()> {
     if hooks.is_empty() {
         return Ok(());
     }
     let input = serde_json::to_vec(state)?;
     for (i, h) in hooks.iter().enumerate() {
         let path = h.path.display();
-        match run_one(h, &input) {
+        match run_one(h, &input, inherited) {
             Ok(()) => {}
             Err(Failure::Start(e)) => {
                 return Err(anyhow::Error::new(e).context(crate::said!(
@@ -105,15 +120,21 @@ enum Failure {
     Ended(std::process::ExitStatus, String),
 }
 
-fn run_one(h: &HookSpec, input: &[u8]) -> std::result::Result<(), Failure> {
+fn run_one(
+    h: &HookSpec,
+    input: &[u8],
+    inherited: Option<&[String]>,
+) -> std::result::Result<(), Failure> {
     let mut cmd = std::process::Command::new(&h.path);
     if let Some(arg0) = h.args.first() {
         cmd.arg0(arg0);
     }
-    cmd.args(h.args.iter().skip(1))
-        .env_clear()
-        .envs(h.env.iter().filter_map(|kv| kv.split_once('=')))
-        .stdin(std::process::Stdio::piped())
+    cmd.args(h.args.iter().skip(1));
+    if let Some(env) = h.env.as_deref().or(inherited) {
+        cmd.env_clear()
+            .envs(env.iter().filter_map(|kv| kv.split_once('=')));
+    }
+    cmd.stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().map_err(Failure::Start)?;

@@ -200,6 +200,23 @@ impl Runtime {
                 create_container: b.hooks.create_container.clone(),
                 start_container: b.hooks.start_container.clone(),
                 state: saved.oci(),
+                process_env: spec.env.clone().unwrap_or_default(),
+            });
+        }
+        let seccomp = b.spec.linux().as_ref().and_then(|l| l.seccomp().as_ref());
+        if let Some(path) = seccomp.and_then(|s| s.listener_path().clone())
+            && spec
+                .overrides
+                .seccomp
+                .iter()
+                .any(crate::runtime::seccomp::notifies)
+        {
+            spec.overrides.seccomp_listener = Some(crate::runtime::seccomp::Listener {
+                path,
+                metadata: seccomp
+                    .and_then(|s| s.listener_metadata().clone())
+                    .unwrap_or_default(),
+                state: saved.oci(),
             });
         }
         let before = b.hooks.prestart.clone();
