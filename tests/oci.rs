@@ -2234,7 +2234,16 @@ fn exec_detach_pid_file_preserve_fds_and_seccomp_as_with_runc() {
             pid.chars().all(|c| c.is_ascii_digit()),
             "{tag}: pid file {pid:?}"
         );
-        let cmdline = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        // The pid file names the process before its execve may be done (runc's init
+        // shows an empty command line for a moment under load): wait for it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let cmdline = loop {
+            let c = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            if c == "sleep\x00777\x00" || std::time::Instant::now() > deadline {
+                break c;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
         assert_eq!(
             cmdline, "sleep\x00777\x00",
             "{tag}: the detached command runs"
