@@ -158,6 +158,20 @@ pub trait World {
     fn net_rules(&self) -> Result<Vec<String>> {
         crate::bail_said!("error-no-node-rules")
     }
+    /// `n` real HTTP requests `GET path` (with `Host: host`) from pod `from` to
+    /// `to:port`, after the Ingress proxy read its file if it changed.
+    fn net_http(
+        &self,
+        from: &str,
+        to: &str,
+        port: u16,
+        path: &str,
+        host: Option<&str>,
+        n: u32,
+    ) -> Result<super::net_step::HttpSeen> {
+        let _ = (port, path, host, n);
+        crate::bail_said!("error-no-node-request", from = from, to = to)
+    }
     /// The status of container `id` under the lesson's runtime root, as `runtime state`
     /// reports it (`None`: the runtime knows no such container).
     fn oci_status(&self, id: &str) -> Result<Option<String>> {
