@@ -33,6 +33,7 @@ fn node_with(pods: usize) -> Node {
         node.add_pod(&PodSpec {
             name: format!("web-{i}"),
             serve: true,
+            any_path: false,
             attach: true,
         })
         .expect("a pod is made");

@@ -21,6 +21,7 @@ fn pod(name: &str, serve: bool) -> PodSpec {
     PodSpec {
         name: name.to_string(),
         serve,
+        any_path: false,
         attach: true,
     }
 }

@@ -18,6 +18,7 @@ fn pod(name: &str, serve: bool, attach: bool) -> PodSpec {
     PodSpec {
         name: name.to_string(),
         serve,
+        any_path: false,
         attach,
     }
 }
@@ -348,5 +349,163 @@ fn affinity_holds_a_node_port_answers_and_a_removed_endpoint_gets_nothing() {
     );
     let traces = Traces::of(&node);
     drop(node);
+    traces.assert_gone();
+}
+
+#[test]
+fn the_l4_vs_l7_lesson_routes_by_path_and_host_and_leaves_nothing() {
+    common::require_root("the lesson makes network namespaces");
+    if contlab::runtime::kubeproxy::iptables().is_err() {
+        eprintln!("skipped: iptables is not installed");
+        return;
+    }
+    common::runtime::rootfs();
+    let env = Env::new("netl7");
+    let out = env
+        .command(&["run", "l4-vs-l7"])
+        .output()
+        .expect("contlab runs");
+    let text = common::text(&out);
+    assert!(out.status.success(), "{text}");
+    // The ClusterIP spreads /api over both pods; the Ingress sends it to api alone, by
+    // whole path elements, and by Host before path.
+    assert!(
+        text.contains(
+            "20 requests GET /api with Host: 10.96.0.30 from client to 10.96.0.30:80: api "
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("GET /api/orders with Host: 10.244.1.1 from client to 10.244.1.1:80: api 4."),
+        "{text}"
+    );
+    assert!(
+        text.contains("GET /apiary with Host: 10.244.1.1 from client to 10.244.1.1:80: web 4."),
+        "{text}"
+    );
+    assert!(
+        text.contains("GET / with Host: api.example from client to 10.244.1.1:80: api 4."),
+        "{text}"
+    );
+    assert_eq!(env.netns_and_records_left(), Vec::<String>::new());
+}
+
+/// Writes `text` to `path` so that the proxy's next look sees new bytes.
+fn write(path: &std::path::Path, text: &str) {
+    std::fs::write(path, text).expect("the Ingress file is written");
+}
+
+const INGRESS: &str = "apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+spec:
+  rules:
+  - http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+          service:
+            name: web
+            port:
+              number: 80
+";
+
+#[test]
+fn the_ingress_proxy_routes_real_requests_and_keeps_its_rules_on_a_bad_edit() {
+    use contlab::runtime::ingress::{IngressProxy, ProxyService, Services};
+    let mut node = start_node();
+    let mut serve = |name: &str| {
+        let mut p = pod(name, true, true);
+        p.any_path = true;
+        node.add_pod(&p).expect("a pod").ip.addr
+    };
+    let (web, api) = (serve("web"), serve("api"));
+    node.add_pod(&pod("client", false, true)).expect("client");
+    let traces = Traces::of(&node);
+    let services: Services = [("web", web), ("api", api)]
+        .into_iter()
+        .map(|(n, ip)| {
+            (
+                n.to_string(),
+                ProxyService {
+                    port: 80,
+                    port_name: None,
+                    endpoints: vec![(n.to_string(), ip)],
+                },
+            )
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("a directory");
+    let file = dir.path().join("ingress.yaml");
+    write(&file, INGRESS);
+    let gw = node.gateway().addr;
+    let netns = node.netns().expect("the namespace");
+    let mut proxy = IngressProxy::start(
+        netns.fd(),
+        netns.name(),
+        std::net::SocketAddr::from((gw, 80)),
+        &file,
+        "ingress.yaml",
+        services,
+        &Tracer::null(),
+    )
+    .expect("the proxy starts");
+    let get = |path: &str, host: &str| {
+        node.http("client", gw, 80, path, Some(host))
+            .expect("the request runs")
+    };
+    assert_eq!(get("/api", "x"), Some((200, "web".to_string())));
+    // The student's path rule, read at once.
+    let with_api = INGRESS.to_string()
+        + "      - path: /api\n        pathType: Prefix\n        backend:\n          service:\n            name: api\n            port:\n              number: 80\n";
+    write(&file, &with_api);
+    proxy.sync().expect("the file is read");
+    assert!(proxy.refused().is_none());
+    assert_eq!(get("/api/v1", "x"), Some((200, "api".to_string())));
+    assert_eq!(get("/apiary", "x"), Some((200, "web".to_string())));
+    // A path without '/' is refused at its line; the rules in force stay.
+    write(&file, &with_api.replace("path: /api", "path: api"));
+    proxy.sync().expect("the file is read");
+    let why = format!("{:#}", proxy.refused().expect("a refusal"));
+    assert!(why.starts_with("ingress.yaml:16: "), "{why}");
+    assert_eq!(get("/api", "x"), Some((200, "api".to_string())));
+    // A Service the node lacks, and YAML that does not parse: the same.
+    write(&file, &with_api.replace("name: api", "name: nosuch"));
+    proxy.sync().expect("the file is read");
+    let why = format!("{:#}", proxy.refused().expect("a refusal"));
+    assert!(why.contains("\"nosuch\""), "{why}");
+    write(&file, "kind: [Ingress\n");
+    assert!(proxy.reload().is_err());
+    assert_eq!(get("/api", "x"), Some((200, "api".to_string())));
+    // The watcher, without a sync: a host rule takes effect within a quarter second.
+    let with_host = with_api.replacen(
+        "  rules:\n",
+        "  rules:\n  - host: shop.example\n    http:\n      paths:\n      - path: /\n        pathType: Exact\n        backend:\n          service:\n            name: api\n            port:\n              number: 80\n",
+        1,
+    );
+    write(&file, &with_host);
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    assert!(proxy.refused().is_none());
+    assert_eq!(get("/", "shop.example"), Some((200, "api".to_string())));
+    // The host's rules only: no `/x` there, and no defaultBackend.
+    let (status, body) = get("/x", "shop.example").expect("an answer");
+    assert_eq!((status, body.as_str()), (404, "default backend - 404"));
+    let log = proxy.log();
+    let last = log.last().expect("logged");
+    assert_eq!(
+        (last.host.as_str(), last.path.as_str(), last.status),
+        ("shop.example", "/x", 404)
+    );
+    assert!(
+        log.iter()
+            .any(|r| r.backend == format!("api → api {api}:80") && r.rule == "* /api (Prefix)"),
+        "{log:?}"
+    );
+    proxy.stop();
+    // Stopped, nothing listens on the node's port 80 any more.
+    assert_eq!(get("/", "x"), None);
+    node.teardown();
     traces.assert_gone();
 }

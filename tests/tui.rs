@@ -522,6 +522,7 @@ fn the_net_panel_is_a_tab_of_its_own_and_opens_with_networking_lessons() {
             rule: "-A KUBE-SVC-WEB -j KUBE-SEP-WEB-1".into(),
         }],
         conntrack: vec![],
+        ingress: None,
     };
     send(
         &mut a,

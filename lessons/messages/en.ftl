@@ -676,3 +676,22 @@ error-no-apiserver = this lesson has not started its API server (its `api-start`
 error-no-apiserver-key = cannot read { $key }: this lesson has no etcd
 error-etcdctl-failed = `etcdctl { $args }` failed: { $output }
 error-kubectl-failed = `kubectl { $args }` failed: { $output }
+
+# networking track: the Ingress controller (l4-vs-l7)
+net-http-seen = { $requests } requests GET { $path } with Host: { $host } from { $from } to { $to }: { $answers }.
+net-http-unanswered = { $count } unanswered
+net-http-refused = The Ingress proxy refused its file as it is now and keeps its previous rules: { $error }
+net-http-expected = Expected every request answered with status 200 by { $backends }, each at least once.
+ingress-error-yaml = { $file }:{ $line }: this is not YAML an Ingress can be read from: { $detail }
+ingress-error-api-version = { $at }: apiVersion { $found }: an Ingress is served as { $want } ({ $old } stopped being served in Kubernetes 1.22)
+ingress-error-kind = { $at }: kind { $found }: the file must hold one Ingress (kind: Ingress)
+ingress-error-empty = { $at }: the Ingress routes nothing: give it spec.rules or spec.defaultBackend
+ingress-error-backend = { $at }: a backend needs service.name and service.port.number (or service.port.name)
+ingress-error-service = { $at }: the backend names the Service "{ $service }", which this node does not have; its Services are: { $services }
+ingress-error-port = { $at }: the Service "{ $service }" has no port { $port }; it serves { $ports }
+ingress-error-host = { $at }: the host "{ $host }" is not a DNS name: write lowercase labels of letters, digits or '-' joined by dots, optionally after '*.' (an IP address is not allowed)
+ingress-error-no-paths = { $at }: a rule needs http.paths, each with a path, a pathType and a backend
+ingress-error-path = { $at }: the path "{ $path }" does not start with '/'
+ingress-error-path-type = { $at }: pathType { $found }: write Exact, Prefix or ImplementationSpecific ({ $want } requires one for every path)
+ingress-error-read = cannot read the Ingress file { $file }
+ingress-error-utf8 = { $file }: the file is not UTF-8 text

@@ -670,3 +670,22 @@ error-no-apiserver = 이 레슨은 아직 API 서버를 시작하지 않았습�
 error-no-apiserver-key = { JOSA($key, "을/를") } 읽을 수 없습니다. 이 레슨에는 etcd가 없습니다
 error-etcdctl-failed = `etcdctl { $args }` 실행이 실패했습니다: { $output }
 error-kubectl-failed = `kubectl { $args }` 실행이 실패했습니다: { $output }
+
+# 네트워킹 트랙: 인그레스 컨트롤러(l4-vs-l7)
+net-http-seen = { $from } 파드에서 { JOSA($to, "으로/로") } Host: { $host } 헤더를 달아 GET { $path } 요청 { $requests }개를 보냈습니다: { $answers }.
+net-http-unanswered = 응답 없음 { $count }개
+net-http-refused = 인그레스 프록시가 지금 상태의 파일을 거부하고 이전 규칙을 유지합니다: { $error }
+net-http-expected = 모든 요청이 { $backends }에서 상태 200으로 응답을 받아야 하고, 각 파드가 적어도 한 번 응답해야 합니다.
+ingress-error-yaml = { $file }:{ $line }: 인그레스를 읽을 수 있는 YAML이 아닙니다: { $detail }
+ingress-error-api-version = { $at }: apiVersion { $found }: 인그레스의 apiVersion은 { $want }입니다({ $old } 버전은 쿠버네티스 1.22부터 제공되지 않습니다)
+ingress-error-kind = { $at }: kind { $found }: 파일에는 인그레스(kind: Ingress) 하나가 있어야 합니다
+ingress-error-empty = { $at }: 이 인그레스는 아무것도 라우팅하지 않습니다. spec.rules 또는 spec.defaultBackend 값을 주십시오
+ingress-error-backend = { $at }: 백엔드에 필요한 값: service.name, service.port.number(또는 service.port.name)
+ingress-error-service = { $at }: 백엔드가 가리키는 "{ $service }" 서비스가 이 노드에 없습니다. 노드의 서비스: { $services }
+ingress-error-port = { $at }: "{ $service }" 서비스에는 { $port } 포트가 없습니다. 이 서비스의 포트: { $ports }
+ingress-error-host = { $at }: 호스트 "{ $host }": DNS 이름이 아닙니다. 소문자, 숫자, '-'로 된 레이블을 점으로 이어 쓰고, 필요하면 앞에 '*.'를 붙이십시오(IP 주소는 쓸 수 없습니다)
+ingress-error-no-paths = { $at }: 규칙에 http.paths 항목이 없습니다. 경로마다 path, pathType, backend 값을 주십시오
+ingress-error-path = { $at }: 경로 "{ $path }": '/'로 시작하지 않습니다
+ingress-error-path-type = { $at }: pathType { $found }: Exact, Prefix, ImplementationSpecific 중 하나를 쓰십시오({ $want }에서는 경로마다 필수입니다)
+ingress-error-read = 인그레스 파일 { JOSA($file, "을/를") } 읽을 수 없습니다
+ingress-error-utf8 = { $file }: 파일이 UTF-8 텍스트가 아닙니다

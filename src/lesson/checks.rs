@@ -158,6 +158,20 @@ pub trait World {
     fn net_rules(&self) -> Result<Vec<String>> {
         crate::bail_said!("error-no-node-rules")
     }
+    /// `n` real HTTP requests `GET path` (with `Host: host`) from pod `from` to
+    /// `to:port`, after the Ingress proxy read its file if it changed.
+    fn net_http(
+        &self,
+        from: &str,
+        to: &str,
+        port: u16,
+        path: &str,
+        host: Option<&str>,
+        n: u32,
+    ) -> Result<super::net_step::HttpSeen> {
+        let _ = (port, path, host, n);
+        crate::bail_said!("error-no-node-request", from = from, to = to)
+    }
     /// The status of container `id` under the lesson's runtime root, as `runtime state`
     /// reports it (`None`: the runtime knows no such container).
     fn oci_status(&self, id: &str) -> Result<Option<String>> {
@@ -419,6 +433,31 @@ mod tests {
                 .collect();
             Ok((vec!["web-a".into(), "web-b".into()], counts))
         }
+        fn net_http(
+            &self,
+            _: &str,
+            _: &str,
+            _: u16,
+            _: &str,
+            _: Option<&str>,
+            _: u32,
+        ) -> Result<crate::lesson::net_step::HttpSeen> {
+            // The same answers; a refusal of the Ingress file when `pid_ns` is 1.
+            Ok(crate::lesson::net_step::HttpSeen {
+                counts: self
+                    .answers
+                    .iter()
+                    .map(|(b, n)| (b.to_string(), *n))
+                    .collect(),
+                refused: (self.pid_ns == 1).then(|| {
+                    std::sync::Arc::new(anyhow::Error::new(crate::said!(
+                        "ingress-error-path",
+                        at = "ingress.yaml:16",
+                        path = "api"
+                    )))
+                }),
+            })
+        }
         fn oci_status(&self, id: &str) -> Result<Option<String>> {
             let found = self.oci.iter().find(|(i, _)| *i == id);
             Ok(found.map(|(_, s)| s.to_string()))
@@ -468,6 +507,45 @@ mod tests {
         }
         fails_saying(&rr, &both, "exactly 20");
         assert!(evaluate(&rr, &answers(vec![("web-a", 20), ("web-b", 20)])).pass);
+    }
+
+    #[test]
+    fn an_http_check_asks_every_answer_from_its_backends_and_no_refusal() {
+        let check = Check::NetHttp {
+            from: "client".into(),
+            to: "10.244.1.1".into(),
+            port: 80,
+            path: "/api".into(),
+            host: Some("api.example".into()),
+            requests: 4,
+            backends: vec!["api".into()],
+        };
+        let w = |a: Vec<(&'static str, u32)>, refused: bool| Fake {
+            answers: a,
+            pid_ns: u64::from(refused),
+            ..Default::default()
+        };
+        let r = evaluate(&check, &w(vec![("api", 4)], false));
+        assert!(r.pass, "{}", r.sentence);
+        assert!(
+            r.sentence
+                .contains("GET /api with Host: api.example from client to 10.244.1.1:80: api 4."),
+            "{}",
+            r.sentence
+        );
+        fails_saying(&check, &w(vec![("web", 4)], false), "web 4.");
+        fails_saying(
+            &check,
+            &w(vec![("api", 2), ("HTTP 404", 2)], false),
+            "HTTP 404 2",
+        );
+        fails_saying(&check, &w(vec![("api", 3), ("", 1)], false), "1 unanswered");
+        // The old rules still answer, but the file as it is now was refused: say so.
+        fails_saying(
+            &check,
+            &w(vec![("api", 4)], true),
+            "keeps its previous rules: ingress.yaml:16: the path \"api\"",
+        );
     }
 
     #[test]

@@ -156,6 +156,16 @@ impl Engine {
             return Ok(());
         }
         let files = self.step(i)?.solution_files.clone();
+        if !files.is_empty() && self.lesson.file.track == super::format::Track::Net {
+            // The Ingress file the student edits in the host shell's directory.
+            let text = self.copy_to_work(&files)?;
+            self.emit(Event::Output {
+                stream: Stream::Pty,
+                data: text,
+            });
+            self.sample_panels();
+            return Ok(());
+        }
         if !files.is_empty() {
             let out = super::rbac_step::apply_solution(&mut self.rbac, &self.lesson, &files)?;
             self.emit_outcome(out);
@@ -523,7 +533,7 @@ impl Engine {
                 Box::new(p),
             ))));
         }
-        if let Some(p) = self.net.panel() {
+        if let Some(p) = self.net.panel(self.lang) {
             self.emit(Event::PanelSnapshot(PanelData::Cluster(
                 super::panel::ClusterPanel::Net(Box::new(p)),
             )));
@@ -620,10 +630,11 @@ impl Engine {
                 Ok(())
             }
             Family::Net => {
-                let made = self
-                    .net
-                    .perform(action, &self.tracer)
-                    .and_then(|m| self.net.sync_dns().map(|()| m));
+                let made = match action {
+                    Action::NetIngress { file } => self.net_ingress(file),
+                    _ => self.net.perform(action, &self.tracer),
+                }
+                .and_then(|m| self.net.sync().map(|()| m));
                 self.flush_trace();
                 let made = made?;
                 self.record_output(made.as_bytes(), &[], Ended::of(Some(0), None));
@@ -674,6 +685,42 @@ impl Engine {
                 Ok(())
             }
         }
+    }
+
+    /// Copies lesson files into the work directory (the host shell's), each over the
+    /// work file named by its key; returns the `cp` lines that say so.
+    fn copy_to_work(
+        &mut self,
+        files: &std::collections::BTreeMap<String, String>,
+    ) -> Result<String> {
+        if self.oci.is_none() {
+            self.oci = Some(super::oci_step::Work::new()?);
+        }
+        let dir = self.oci_work()?.dir().to_path_buf();
+        let mut said = String::new();
+        for (to, from) in files {
+            let text = self
+                .lesson
+                .files
+                .get(from)
+                .with_context(|| format!("the lesson has no file {from:?}"))?;
+            let path = dir.join(to);
+            std::fs::write(&path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            if to != from {
+                said.push_str(&format!("$ cp {from} {to}\n"));
+            }
+        }
+        Ok(said)
+    }
+
+    /// A `net-ingress` action: the lesson's file into the work directory, and the node's
+    /// Ingress proxy started on it (or reloaded from it).
+    fn net_ingress(&mut self, file: &str) -> Result<String> {
+        let files = [(file.to_string(), file.to_string())].into_iter().collect();
+        self.copy_to_work(&files)?;
+        let path = self.oci_work()?.dir().join(file);
+        self.net.ingress(&path, file, &self.tracer)
     }
 
     /// Shows and remembers what a container action produced.
@@ -875,6 +922,18 @@ impl World for Engine {
         node_port: bool,
     ) -> Result<super::net_step::Spread> {
         self.net.spread(from, service, n, node_port)
+    }
+
+    fn net_http(
+        &self,
+        from: &str,
+        to: &str,
+        port: u16,
+        path: &str,
+        host: Option<&str>,
+        n: u32,
+    ) -> Result<super::net_step::HttpSeen> {
+        self.net.http(from, to, port, path, host, n)
     }
 
     fn net_rules(&self) -> Result<Vec<String>> {

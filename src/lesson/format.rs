@@ -288,6 +288,13 @@ pub enum Action {
         #[serde(default = "dns_ttl")]
         ttl: u32,
     },
+    /// Start the node's Ingress controller (`runtime::ingress`) on the bridge's address,
+    /// port 80, routing by the Ingress in the lesson's `file` (YAML or JSON), which is
+    /// copied into the lesson's work directory (the host shell's) for the student to
+    /// edit; the proxy follows each edit of it. Run again, it copies the lesson's file
+    /// again and reloads; a file it refuses fails the action and the proxy keeps its
+    /// rules.
+    NetIngress { file: String },
     /// Start etcd (`members`: 1 or 3) and contlab's API server on 127.0.0.1 for the
     /// lesson (`lesson::api_step`); the host shell then gets `KUBECONFIG`,
     /// `ETCDCTL_ENDPOINTS`, `APISERVER`, `CACERT`, `CERT`, `KEY` and `AUDIT_LOG`.
@@ -333,6 +340,10 @@ pub struct NetPod {
     /// Runs a web server answering with the pod's name.
     #[serde(default = "yes")]
     pub serve: bool,
+    /// Its server answers every path (status 200, its name), as an app behind an
+    /// Ingress does; off, busybox httpd serves `/` only.
+    #[serde(default)]
+    pub any_path: bool,
     /// Its veth's node end is a port of `cni0` and up; off, the student attaches it.
     #[serde(default = "yes")]
     pub attach: bool,
@@ -387,9 +398,10 @@ impl Action {
             | Action::RbacCheckCreate { .. } => Family::Rbac,
             Action::Raft { .. } | Action::Etcd { .. } => Family::Raft,
             Action::Runtime(_) => Family::Oci,
-            Action::NetNode { .. } | Action::NetService { .. } | Action::NetDns { .. } => {
-                Family::Net
-            }
+            Action::NetNode { .. }
+            | Action::NetService { .. }
+            | Action::NetDns { .. }
+            | Action::NetIngress { .. } => Family::Net,
             Action::ApiStart { .. } | Action::ApiRun { .. } => Family::Api,
         }
     }
@@ -789,6 +801,24 @@ pub enum Check {
         #[serde(default = "yes")]
         present: bool,
     },
+    /// `requests` real HTTP requests (`GET path`, with `Host: host`, by default the
+    /// address) from inside pod `from` to `to` (an address: the Ingress proxy's, a
+    /// ClusterIP) at `port`: every one answered with status 200, each by one of the pods
+    /// `backends` (their bodies are their names), and each of them answering at least
+    /// once. Before the requests, the Ingress proxy reads its file if it changed; a file
+    /// it refused fails the check with the refusal's sentence.
+    NetHttp {
+        from: String,
+        to: String,
+        #[serde(default = "http_port")]
+        port: u16,
+        #[serde(default = "root_path")]
+        path: String,
+        host: Option<String>,
+        #[serde(default = "http_requests")]
+        requests: u32,
+        backends: Vec<String>,
+    },
     /// A container of the lesson's runtime root, as `runtime state ID` reports it: its
     /// OCI status, or `absent` when the runtime knows no container of that id.
     OciState { id: String, status: OciStatus },
@@ -924,6 +954,14 @@ fn a_record() -> String {
     "A".to_string()
 }
 
+fn root_path() -> String {
+    "/".to_string()
+}
+
+fn http_requests() -> u32 {
+    4
+}
+
 fn spread_requests() -> u32 {
     40
 }
@@ -1027,6 +1065,7 @@ impl Check {
             | Check::NetSpread { .. }
             | Check::NetAffinity { .. }
             | Check::NetRule { .. }
+            | Check::NetHttp { .. }
             | Check::DnsResolve { .. }
             | Check::DnsLog { .. } => Family::Net,
             Check::OciState { .. }
@@ -1071,6 +1110,7 @@ impl Check {
             Check::NetSpread { .. } => "net-spread",
             Check::NetAffinity { .. } => "net-affinity",
             Check::NetRule { .. } => "net-rule",
+            Check::NetHttp { .. } => "net-http",
             Check::OciState { .. } => "oci-state",
             Check::OciConfig { .. } => "oci-config",
             Check::OciNamespace { .. } => "oci-namespace",

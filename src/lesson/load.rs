@@ -373,6 +373,15 @@ pub fn load_files<'a>(
             &file,
             &extra,
         ));
+        if file.track == super::format::Track::Net {
+            problems.extend(super::net_step::validate_files(
+                &origin,
+                &lesson_name,
+                text,
+                &file,
+                &extra,
+            ));
+        }
         if problems.is_empty() && texts.len() == LANGUAGES.len() {
             lessons.push(Lesson {
                 file,

@@ -11,6 +11,7 @@ use super::event::CheckResult;
 use super::format::{Action, Check, SessionAffinity};
 use crate::i18n::Lang;
 use crate::runtime::dns::{self, DnsQuery, DnsServer};
+use crate::runtime::ingress::{self, IngressProxy};
 use crate::runtime::kubeproxy::{self, Service};
 use crate::runtime::node::{Node, PodSpec};
 use crate::runtime::trace::Tracer;
@@ -24,6 +25,8 @@ use std::net::Ipv4Addr;
 pub struct NetLab {
     /// The cluster DNS server (first, so it stops before the node goes).
     dns: Option<DnsServer>,
+    /// The Ingress controller, likewise.
+    ingress: Option<IngressProxy>,
     /// Services' named ports, by Service (their SRV records).
     port_names: std::collections::BTreeMap<String, String>,
     /// Headless Services (`cluster_ip = "None"`): port and endpoints' pod names.
@@ -31,6 +34,14 @@ pub struct NetLab {
     node: Option<Node>,
     /// The Services made, by name, with their endpoints' pod names.
     services: std::collections::BTreeMap<String, (Service, Vec<String>)>,
+}
+
+/// What `net-http` sees: the count of answers by body (a status other than 200 as
+/// `HTTP 404`, no answer as ""), and why the Ingress proxy refused its file as it is now.
+#[derive(Debug, Default)]
+pub struct HttpSeen {
+    pub counts: std::collections::BTreeMap<String, u32>,
+    pub refused: Option<std::sync::Arc<anyhow::Error>>,
 }
 
 /// What `net-spread` sees: a Service's endpoints (pod names), and the count of answers
@@ -71,6 +82,7 @@ impl NetLab {
             let pod = node.add_pod(&PodSpec {
                 name: p.name.clone(),
                 serve: p.serve,
+                any_path: p.any_path,
                 attach: p.attach,
             })?;
             out.push_str(&format!(
@@ -381,6 +393,120 @@ impl NetLab {
     }
 }
 
+/// The Ingress part: `net-ingress` and what `net-http` observes.
+impl NetLab {
+    /// Starts the Ingress proxy on the bridge's address, port 80, inside the node's
+    /// namespace, routing by the Ingress in `file` (shown as `shown`); with a proxy
+    /// running, reads the file again. Returns the rules in force.
+    pub fn ingress(
+        &mut self,
+        file: &std::path::Path,
+        shown: &str,
+        tracer: &Tracer,
+    ) -> Result<String> {
+        let services = self.proxy_services()?;
+        if let Some(p) = &self.ingress {
+            p.set_services(services);
+            p.reload()?;
+        } else {
+            let node = self.node()?;
+            let netns = node.netns()?;
+            let addr = std::net::SocketAddr::from((node.gateway().addr, ingress::PORT));
+            let p = IngressProxy::start(
+                netns.fd(),
+                netns.name(),
+                addr,
+                file,
+                shown,
+                services,
+                tracer,
+            )?;
+            self.ingress = Some(p);
+        }
+        let p = self
+            .ingress
+            .as_ref()
+            .context("the Ingress proxy is not running")?;
+        let ing = p.ingress();
+        let mut out = format!(
+            "Ingress {} ({}): http {} in {}\n",
+            ing.name,
+            p.file(),
+            p.addr(),
+            self.node()?.netns()?.name()
+        );
+        for r in ing.describe() {
+            out.push_str(&format!("  {r}\n"));
+        }
+        Ok(out)
+    }
+
+    /// The Services as the proxy routes to them: port, port name and endpoints.
+    fn proxy_services(&self) -> Result<ingress::Services> {
+        let node = self.node()?;
+        Ok(self
+            .services
+            .iter()
+            .map(|(name, (svc, pods))| {
+                let endpoints = pods
+                    .iter()
+                    .filter_map(|p| node.pod(p).map(|pod| (p.clone(), pod.ip.addr)))
+                    .collect();
+                (
+                    name.clone(),
+                    ingress::ProxyService {
+                        port: svc.port,
+                        port_name: self.port_names.get(name).cloned(),
+                        endpoints,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    /// Brings the cluster DNS and the Ingress proxy up to date after an action.
+    pub fn sync(&self) -> Result<()> {
+        self.sync_dns()?;
+        if let Some(p) = &self.ingress {
+            p.set_services(self.proxy_services()?);
+        }
+        Ok(())
+    }
+
+    /// `n` requests `GET path` (with `Host: host`) from pod `from` to `to:port`, after
+    /// the Ingress proxy read its file if it changed.
+    pub fn http(
+        &self,
+        from: &str,
+        to: &str,
+        port: u16,
+        path: &str,
+        host: Option<&str>,
+        n: u32,
+    ) -> Result<HttpSeen> {
+        let node = self.node()?;
+        let ip: Ipv4Addr = to
+            .parse()
+            .with_context(|| format!("{to:?} is not an IPv4 address"))?;
+        let mut seen = HttpSeen::default();
+        if let Some(p) = &self.ingress {
+            p.sync()?;
+            seen.refused = p.refused();
+        }
+        // Without a host, the address, as curl sends it.
+        let host = host.unwrap_or(to);
+        for _ in 0..n {
+            let key = match node.http(from, ip, port, path, Some(host))? {
+                Some((200, body)) => body,
+                Some((status, _)) => format!("HTTP {status}"),
+                None => String::new(),
+            };
+            *seen.counts.entry(key).or_insert(0) += 1;
+        }
+        Ok(seen)
+    }
+}
+
 /// How many of the DNS server's last queries a panel sample carries.
 const PANEL_QUERIES: usize = 24;
 
@@ -391,7 +517,7 @@ impl NetLab {
     /// The Cluster panel's sample for the node: its links and routes, kube-proxy's
     /// rules with their packet counters, its conntrack entries and the DNS server's
     /// last queries (`None` before the node exists).
-    pub fn panel(&self) -> Option<super::panel::NetPanel> {
+    pub fn panel(&self, lang: Lang) -> Option<super::panel::NetPanel> {
         let node = self.node.as_ref()?;
         let ports = node.bridge_ports().unwrap_or_default();
         let links = node
@@ -425,7 +551,18 @@ impl NetLab {
                 .collect()
         };
         let conntrack = node.conntrack().unwrap_or_default();
+        let ingress = self.ingress.as_ref().map(|p| {
+            let log = p.log();
+            super::panel::IngressPanel {
+                server: p.addr().to_string(),
+                file: p.file().to_string(),
+                rules: p.ingress().describe(),
+                refused: p.refused().map(|e| crate::i18n::render(lang, &e)),
+                requests: log[log.len().saturating_sub(PANEL_QUERIES)..].to_vec(),
+            }
+        });
         Some(super::panel::NetPanel {
+            ingress,
             node: node.id().to_string(),
             links,
             dns,
@@ -434,6 +571,78 @@ impl NetLab {
             conntrack: conntrack[conntrack.len().saturating_sub(PANEL_CONNTRACK)..].to_vec(),
         })
     }
+}
+
+/// Lint for the Ingress files a networking lesson names (in `net-ingress` actions and
+/// tasks' `solution_files`): each exists in the lesson's directory and is an Ingress the
+/// proxy accepts over the Services the lesson's `net-service` actions make.
+pub fn validate_files(
+    origin: &str,
+    lesson_name: &str,
+    lesson_text: &str,
+    file: &super::format::LessonFile,
+    files: &std::collections::BTreeMap<String, String>,
+) -> Vec<super::load::LoadError> {
+    let mut services = ingress::Services::new();
+    let mut named: Vec<(&str, std::ops::Range<usize>)> = Vec::new();
+    for s in &file.steps {
+        if let Some(a) = &s.action {
+            match a.get_ref() {
+                Action::NetService {
+                    name,
+                    cluster_ip,
+                    port,
+                    port_name,
+                    ..
+                } if cluster_ip != "None" => {
+                    services.insert(
+                        name.clone(),
+                        ingress::ProxyService {
+                            port: *port,
+                            port_name: port_name.clone(),
+                            endpoints: Vec::new(),
+                        },
+                    );
+                }
+                Action::NetIngress { file } => named.push((file.as_str(), a.span())),
+                _ => {}
+            }
+        }
+        named.extend(s.solution_files.values().map(|f| (f.as_str(), s.id.span())));
+    }
+    let mut errors = Vec::new();
+    for (name, span) in named {
+        let Some(text) = files.get(name) else {
+            errors.push(super::load::err(
+                lesson_name,
+                lesson_text,
+                Some(span),
+                format!("no file \"{name}\" in the lesson's directory"),
+            ));
+            continue;
+        };
+        let shown = format!("{origin}/{name}");
+        if let Err(e) = ingress::parse(text, &shown, &services) {
+            let message = e.to_string();
+            let at = message
+                .strip_prefix(&format!("{shown}:"))
+                .and_then(|rest| rest.split_once(": "))
+                .and_then(|(line, m)| Some((line.parse().ok()?, m.to_string())));
+            errors.push(match at {
+                Some((line, m)) => super::load::LoadError {
+                    file: shown,
+                    line: Some(line),
+                    message: m,
+                },
+                None => super::load::LoadError {
+                    file: shown,
+                    line: None,
+                    message,
+                },
+            });
+        }
+    }
+    errors
 }
 
 /// A lesson's `dns-*` check with a name that is not a DNS name or an unknown record
@@ -782,6 +991,58 @@ pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult>
                 } else {
                     tr!(lang, "net-rule-expected-gone")
                 });
+            }
+            result(check, pass, sentence)
+        }
+        Check::NetHttp {
+            from,
+            to,
+            port,
+            path,
+            host,
+            requests,
+            backends,
+        } => {
+            let seen = w.net_http(from, to, *port, path, host.as_deref(), *requests)?;
+            let unanswered = seen.counts.get("").copied().unwrap_or(0);
+            let mut answers: Vec<String> = seen
+                .counts
+                .iter()
+                .filter(|(b, _)| !b.is_empty())
+                .map(|(b, n)| format!("{b} {n}"))
+                .collect();
+            if unanswered > 0 {
+                answers.push(tr!(lang, "net-http-unanswered", count = unanswered));
+            }
+            let pass = seen.refused.is_none()
+                && unanswered == 0
+                && seen.counts.keys().all(|b| backends.iter().any(|x| x == b))
+                && backends.iter().all(|b| seen.counts.contains_key(b));
+            let mut sentence = tr!(
+                lang,
+                "net-http-seen",
+                requests = *requests,
+                path = path.as_str(),
+                host = host.as_deref().unwrap_or(to.as_str()),
+                from = from.as_str(),
+                to = format!("{to}:{port}"),
+                answers = answers.join(", ")
+            );
+            if let Some(e) = &seen.refused {
+                sentence.push(' ');
+                sentence.push_str(&tr!(
+                    lang,
+                    "net-http-refused",
+                    error = crate::i18n::render(lang, e)
+                ));
+            }
+            if !pass {
+                sentence.push(' ');
+                sentence.push_str(&tr!(
+                    lang,
+                    "net-http-expected",
+                    backends = backends.join(", ")
+                ));
             }
             result(check, pass, sentence)
         }

@@ -118,6 +118,24 @@ pub struct NetPanel {
     /// Up to 12 of the node's conntrack entries, shortened (`runtime::node::conntrack_row`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conntrack: Vec<String>,
+    /// The Ingress controller, once the lesson started it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress: Option<IngressPanel>,
+}
+
+pub use crate::runtime::ingress::ProxyRequest;
+
+/// The Ingress controller: where it serves, the file it routes by, its rules
+/// (`HOST PATH (TYPE) → SERVICE:PORT`), why it refused the file as it is now (the
+/// sentence, in the lesson's language), and its last requests, oldest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IngressPanel {
+    pub server: String,
+    pub file: String,
+    pub rules: Vec<String>,
+    #[serde(default)]
+    pub refused: Option<String>,
+    pub requests: Vec<ProxyRequest>,
 }
 
 /// A rule of the node's nat table and the packets it matched.

@@ -647,7 +647,10 @@ pub fn validate_files(
                 _ => {}
             }
         }
-        named.extend(s.solution_files.values().map(|f| (f.as_str(), s.id.span())));
+        // A networking lesson's files are Ingresses (`net_step::validate_files`).
+        if file.track != super::format::Track::Net {
+            named.extend(s.solution_files.values().map(|f| (f.as_str(), s.id.span())));
+        }
         if !s.solution_files.is_empty() && s.kind != StepKind::Task {
             errors.push(err(
                 lesson_name,

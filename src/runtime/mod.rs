@@ -12,6 +12,7 @@ pub mod dev;
 pub mod dns;
 pub mod exec;
 mod forkserver;
+pub mod ingress;
 pub mod init;
 pub mod kubeproxy;
 pub mod ledger;

@@ -37,6 +37,10 @@ pub struct PodSpec {
     pub name: String,
     /// Run a web server (busybox `httpd` on port 80) answering with the pod's name.
     pub serve: bool,
+    /// Serve every path (with `serve`): the pod answers any `GET` with its name and
+    /// status 200, as an app behind an Ingress does, from a shell script behind
+    /// busybox `nc -ll`; busybox `httpd` (the default) serves `/` only.
+    pub any_path: bool,
     /// Make the node's end of the veth a port of `cni0` and set it up. Off, the pod's
     /// end is ready but the node's end is down and outside the bridge: the student's
     /// `ip link set veth-NAME master cni0` and `ip link set veth-NAME up` connect it.
@@ -115,7 +119,23 @@ impl Node {
             crate::bail_said!("error-pod-exists", name = format!("{:?}", spec.name));
         }
         let ip = self.next_ip()?;
-        let args = if spec.serve {
+        let args = if spec.serve && spec.any_path {
+            // The request's line and headers are read, then one answer; nc runs the
+            // script once per connection.
+            let script = format!(
+                "read -r line\ncr=$(printf '\\r')\nwhile read -r h && [ \"${{h%$cr}}\" != \"\" ]; do :; done\nprintf 'HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: {}\\r\\nConnection: close\\r\\n\\r\\n{}\\n'\n",
+                spec.name.len() + 1,
+                spec.name
+            );
+            vec![
+                "sh".to_string(),
+                "-c".to_string(),
+                "printf '%s' \"$1\" > /answer.sh && exec nc -ll -p 80 -e /bin/sh /answer.sh"
+                    .to_string(),
+                "sh".to_string(),
+                script,
+            ]
+        } else if spec.serve {
             vec![
                 "sh".to_string(),
                 "-c".to_string(),
@@ -241,16 +261,41 @@ impl Node {
 
     /// `request` to another port (a Service's node port).
     pub fn request_to(&self, from: &str, ip: Ipv4Addr, port: u16) -> Result<Option<String>> {
+        Ok(self
+            .http(from, ip, port, "/", None)?
+            .and_then(|(status, body)| (status == 200).then_some(body)))
+    }
+
+    /// `GET path` from inside pod `from` to `ip:port`, with `Host: host` when given:
+    /// the response's status and trimmed body, `None` when nothing answered (retried as
+    /// `request` is). `path` and `host` hold no quote, space or control character.
+    pub fn http(
+        &self,
+        from: &str,
+        ip: Ipv4Addr,
+        port: u16,
+        path: &str,
+        host: Option<&str>,
+    ) -> Result<Option<(u16, String)>> {
         let pod = self
             .pod(from)
             .with_context(|| format!("there is no pod named {from:?} on this node"))?;
-        let script = format!("printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 {ip} {port}");
+        let plain = |s: &str| {
+            !s.chars()
+                .any(|c| c == '\'' || c == '\\' || c == '%' || c.is_whitespace() || c.is_control())
+        };
+        if !plain(path) || !host.is_none_or(plain) {
+            anyhow::bail!("{path:?} or {host:?} is not a plain path and host");
+        }
+        let host = host.map(|h| format!("Host: {h}\\r\\n")).unwrap_or_default();
+        let script =
+            format!("printf 'GET {path} HTTP/1.0\\r\\n{host}\\r\\n' | nc -w 2 {ip} {port}");
         let first = std::time::Instant::now();
         loop {
             let start = std::time::Instant::now();
             let out = pod.container.exec(&["sh", "-c", &script], Stdio::piped())?;
-            if let Some(body) = http_body(&out.stdout_str()) {
-                return Ok(Some(body));
+            if let Some(answer) = http_response(&out.stdout_str()) {
+                return Ok(Some(answer));
             }
             if first.elapsed() >= std::time::Duration::from_secs(4) {
                 break;
@@ -313,11 +358,12 @@ impl Drop for Node {
     }
 }
 
-/// The body of an HTTP response with status 200, trimmed.
-fn http_body(response: &str) -> Option<String> {
+/// The status and trimmed body of an HTTP response.
+fn http_response(response: &str) -> Option<(u16, String)> {
     let (head, body) = response.split_once("\r\n\r\n")?;
-    let status = head.split_whitespace().nth(1)?;
-    (head.starts_with("HTTP/1.") && status == "200").then(|| body.trim().to_string())
+    let status = head.split_whitespace().nth(1)?.parse().ok()?;
+    head.starts_with("HTTP/1.")
+        .then(|| (status, body.trim().to_string()))
 }
 
 /// Waits until something listens on TCP port 80 inside `pod` (at most 2 s), so that a
@@ -518,9 +564,12 @@ eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n";
     #[test]
     fn reads_an_http_body() {
         let ok = "HTTP/1.1 200 OK\r\nContent-type: text/html\r\n\r\nweb\n";
-        assert_eq!(http_body(ok).as_deref(), Some("web"));
-        assert_eq!(http_body("HTTP/1.1 400 Bad Request\r\n\r\nno"), None);
-        assert_eq!(http_body(""), None);
+        assert_eq!(http_response(ok), Some((200, "web".to_string())));
+        assert_eq!(
+            http_response("HTTP/1.1 404 Not Found\r\n\r\nno"),
+            Some((404, "no".to_string()))
+        );
+        assert_eq!(http_response(""), None);
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! The Net panel (key 5) of the networking track, drawn from the typed `ClusterPanel::Net`
 //! snapshot in sections: the node's interfaces (state, bridge, addresses), its routes,
 //! the Services' NAT rules (kube-proxy's) with their packet counters, conntrack entries,
-//! and the cluster DNS server's last queries with their answers, newest last.
+//! the Ingress controller's rules and last requests (the backend each one reached), and the
+//! cluster DNS server's last queries with their answers, newest last.
 
 use super::Palette;
-use crate::lesson::panel::NetPanel;
+use crate::lesson::panel::{IngressPanel, NetPanel};
 use crate::tui::text::{cut, pad};
 use ratatui::text::{Line, Span};
 
@@ -53,6 +54,9 @@ pub fn lines(data: &NetPanel, pal: &Palette, w: usize) -> Vec<Line<'static>> {
     section(&mut out, "conntrack", &data.conntrack, pal, w, |c| {
         Line::raw(cut(&format!("  {c}"), w))
     });
+    if let Some(ing) = &data.ingress {
+        ingress(&mut out, ing, pal, w);
+    }
     let Some(dns) = &data.dns else {
         return out;
     };
@@ -65,7 +69,6 @@ pub fn lines(data: &NetPanel, pal: &Palette, w: usize) -> Vec<Line<'static>> {
         pal.accent(),
     )));
     for q in &dns.queries {
-        let client = q.client.rsplit_once(':').map_or("", |(ip, _)| ip);
         let said = if q.answers.is_empty() {
             q.rcode.clone()
         } else {
@@ -77,16 +80,58 @@ pub fn lines(data: &NetPanel, pal: &Palette, w: usize) -> Vec<Line<'static>> {
             pal.warn()
         };
         out.push(Line::from(vec![
-            Span::styled(
-                format!("  {:>7} {:<15} ", format!("{}ms", q.at_ms), client),
-                pal.dim(),
-            ),
+            stamp(q.at_ms, &q.client, pal),
             Span::raw(format!("{:<5} ", q.qtype)),
             Span::raw(cut(&format!("{} ", q.name), w.saturating_sub(32))),
             Span::styled(cut(&said, w.saturating_sub(32)), style),
         ]));
     }
     out
+}
+
+/// The Ingress controller: its rules, a refusal of its file, and its last requests
+/// (`METHOD HOST+PATH STATUS SERVICE → POD ADDRESS`), newest last.
+fn ingress(out: &mut Vec<Line<'static>>, ing: &IngressPanel, pal: &Palette, w: usize) {
+    out.push(Line::raw(""));
+    out.push(Line::from(Span::styled(
+        cut(&format!("Ingress · http {} · {}", ing.server, ing.file), w),
+        pal.accent(),
+    )));
+    for r in &ing.rules {
+        out.push(Line::raw(cut(&format!("  {r}"), w)));
+    }
+    if let Some(e) = &ing.refused {
+        out.push(Line::from(Span::styled(
+            cut(&format!("  {e}"), w),
+            pal.bad(),
+        )));
+    }
+    for q in &ing.requests {
+        let style = if q.status == 200 {
+            pal.ok()
+        } else {
+            pal.warn()
+        };
+        out.push(Line::from(vec![
+            stamp(q.at_ms, &q.client, pal),
+            Span::raw(cut(
+                &format!("{} {}{} ", q.method, q.host, q.path),
+                w.saturating_sub(26),
+            )),
+            Span::styled(format!("{} ", q.status), style),
+            Span::raw(cut(&q.backend, w.saturating_sub(30))),
+        ]));
+    }
+}
+
+/// When a logged request came (ms since its server started) and from which address
+/// (`IP:PORT`, shown without the port).
+fn stamp(at_ms: u64, client: &str, pal: &Palette) -> Span<'static> {
+    let ip = client.rsplit_once(':').map_or("", |(ip, _)| ip);
+    Span::styled(
+        format!("  {:>7} {:<15} ", format!("{at_ms}ms"), ip),
+        pal.dim(),
+    )
 }
 
 /// A titled list of rows, left out when it has none.
@@ -109,7 +154,9 @@ fn section<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lesson::panel::{DnsPanel, DnsQuery, NatRow, NetLinkRow};
+    use crate::lesson::panel::{
+        DnsPanel, DnsQuery, IngressPanel, NatRow, NetLinkRow, ProxyRequest,
+    };
 
     #[test]
     fn links_and_queries_are_listed() {
@@ -141,6 +188,22 @@ mod tests {
             conntrack: vec![
                 "tcp TIME_WAIT 10.244.1.5:40312 → 10.96.0.10:80 ⇐ 10.244.1.2:80".into(),
             ],
+            ingress: Some(IngressPanel {
+                server: "10.244.1.1:80".into(),
+                file: "ingress.yaml".into(),
+                rules: vec!["* /api (Prefix) → api:80".into()],
+                refused: Some("ingress.yaml:9: the path \"api\" does not start with '/'.".into()),
+                requests: vec![ProxyRequest {
+                    at_ms: 40,
+                    client: "10.244.1.4:41000".into(),
+                    method: "GET".into(),
+                    host: "api.example".into(),
+                    path: "/api".into(),
+                    rule: "* /api (Prefix)".into(),
+                    backend: "api → api 10.244.1.3:80".into(),
+                    status: 200,
+                }],
+            }),
         };
         let text: Vec<String> = lines(&data, &Palette { color: false }, 100)
             .iter()
@@ -164,5 +227,15 @@ mod tests {
             "{all}"
         );
         assert!(all.contains("⇐ 10.244.1.2:80"), "{all}");
+        assert!(
+            all.contains("Ingress · http 10.244.1.1:80 · ingress.yaml"),
+            "{all}"
+        );
+        assert!(all.contains("  * /api (Prefix) → api:80"), "{all}");
+        assert!(all.contains("ingress.yaml:9: the path"), "{all}");
+        assert!(
+            all.contains("GET api.example/api 200 api → api 10.244.1.3:80"),
+            "{all}"
+        );
     }
 }
