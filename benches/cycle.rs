@@ -31,6 +31,7 @@ fn contlab_cycle(rootfs: &Path) -> anyhow::Result<Duration> {
         devices: None,
         freezer: false,
         cpuset: None,
+        blkio: false,
     };
     spec.stdio = Stdio::null();
     let profile = std::env::var_os("CONTLAB_BENCH_PHASES").is_some();

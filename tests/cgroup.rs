@@ -187,6 +187,7 @@ fn limits_are_written_to_the_kernels_own_files() {
         devices: None,
         freezer: false,
         cpuset: None,
+        blkio: false,
     };
     let lab = Lab::new(&limits, &tracer);
     let cg = lab.cg();

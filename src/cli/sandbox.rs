@@ -94,6 +94,7 @@ pub fn run(a: Args, lang: crate::i18n::Lang) -> Result<ExitCode> {
         devices: None,
         freezer: false,
         cpuset: None,
+        blkio: false,
     };
     let rootfs = match &a.rootfs {
         Some(m) => RootfsMode::parse(m)?,

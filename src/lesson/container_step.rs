@@ -297,6 +297,7 @@ impl Containers {
             devices: None,
             freezer: false,
             cpuset: None,
+            blkio: false,
         };
         let capabilities = match s.capabilities.as_deref() {
             None | Some("oci-default") => Capabilities::OciDefault,

@@ -48,6 +48,11 @@ pub struct Limits {
     /// `mems`): the cpuset controller, made only for a container that names them.
     #[serde(default)]
     pub cpuset: Option<Cpuset>,
+    /// Also make the container's cgroup in the blkio hierarchy (v1), or pass the io
+    /// controller down (v2), so that `update --blkio-weight` finds its weight file, as
+    /// in runc's containers.
+    #[serde(default)]
+    pub blkio: bool,
 }
 
 /// `cpuset.cpus` and `cpuset.mems`, in the kernel's list syntax (`0-2,4`). `None`
@@ -198,6 +203,7 @@ impl Cgroup {
             ("devices", limits.devices.is_some()),
             ("freezer", limits.freezer),
             ("cpuset", limits.cpuset.is_some()),
+            ("blkio", limits.blkio),
         ]
         .into_iter()
         .filter_map(|(c, wanted)| wanted.then_some(c))

@@ -215,6 +215,7 @@ mod tests {
             devices: None,
             freezer: false,
             cpuset: None,
+            blkio: false,
         };
         v1.check(&limits).unwrap();
         v1.apply(&dirs, &limits, &Tracer::null()).unwrap();
