@@ -320,11 +320,15 @@ impl Runtime {
             )
             .with_context(|| format!("cannot open the start gate of container {id:?}"))?;
         drop(f);
-        let failed = report.and_then(read_start_report);
         s.started = true;
         dir.save(&s)?;
         let _ = std::fs::remove_file(&fifo);
-        let _ = std::fs::remove_file(dir.report_fifo());
+        // Unlocked while the init finishes its start, so that a `kill` or `delete` of a
+        // container stuck in its startContainer hook is not kept waiting.
+        let report_path = dir.report_fifo();
+        drop(dir);
+        let failed = report.and_then(read_start_report);
+        let _ = std::fs::remove_file(report_path);
         if let Some(error) = failed {
             // As the spec wants of a failed startContainer hook: the container is
             // stopped (its init has exited) and `start` fails with the init's sentence.
