@@ -440,4 +440,68 @@ mod tests {
         assert_eq!(read("memory.max"), "67108864");
         assert_eq!(read("memory.swap.max"), "33554432");
     }
+
+    /// The reservation, real-time limits and block I/O weight land in each version's
+    /// own files; v2 refuses real-time limits by name and scales the weight.
+    #[test]
+    fn reservation_rt_and_blkio_weight_on_both_versions() {
+        let root = tempfile::tempdir().unwrap();
+        let mut cg = v1_cgroup(root.path());
+        let blkio = root.path().join("blkio");
+        std::fs::create_dir(&blkio).unwrap();
+        std::fs::write(blkio.join("blkio.weight"), "100\n").unwrap();
+        std::fs::write(root.path().join("cpu/cpu.rt_runtime_us"), "0\n").unwrap();
+        cg.dirs.dirs.push(ControllerDir {
+            controllers: vec!["blkio".into()],
+            path: blkio.clone(),
+        });
+        let u = Update {
+            memory_reservation: Some(16 << 20),
+            cpu_rt_period: Some(100_000),
+            cpu_rt_runtime: Some(1000),
+            blkio_weight: Some(500),
+            ..Default::default()
+        };
+        cg.update(&u, &Tracer::null()).unwrap();
+        let read = |f: &str| std::fs::read_to_string(root.path().join(f)).unwrap();
+        assert_eq!(read("memory/memory.soft_limit_in_bytes"), "16777216");
+        assert_eq!(read("cpu/cpu.rt_period_us"), "100000");
+        assert_eq!(read("cpu/cpu.rt_runtime_us"), "1000");
+        assert_eq!(read("blkio/blkio.weight"), "500");
+        let low = Update {
+            blkio_weight: Some(5),
+            ..Default::default()
+        };
+        assert!(cg.update(&low, &Tracer::null()).is_err());
+
+        let d = root.path().join("v2");
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(d.join("io.weight"), "default 100\n").unwrap();
+        let v2 = Cgroup {
+            id: "u3".into(),
+            dirs: CgroupDirs {
+                version: CgroupVersion::V2,
+                dirs: vec![ControllerDir {
+                    controllers: vec!["io".into(), "memory".into(), "cpu".into()],
+                    path: d.clone(),
+                }],
+            },
+            oom_kill_file: "memory.events",
+        };
+        let u = Update {
+            memory_reservation: Some(16 << 20),
+            blkio_weight: Some(500),
+            ..Default::default()
+        };
+        v2.update(&u, &Tracer::null()).unwrap();
+        let read = |f: &str| std::fs::read_to_string(d.join(f)).unwrap();
+        assert_eq!(read("memory.low"), "16777216");
+        assert_eq!(read("io.weight"), "4950");
+        let rt = Update {
+            cpu_rt_runtime: Some(1000),
+            ..Default::default()
+        };
+        let err = v2.update(&rt, &Tracer::null()).unwrap_err();
+        assert!(format!("{err:#}").contains("cpu.rt_runtime_us"), "{err:#}");
+    }
 }
