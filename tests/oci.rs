@@ -2996,3 +2996,273 @@ fn no_mount_namespace_leaves_the_rootfs_a_mount_point_as_with_runc() {
         }
     }
 }
+
+/// `exec` into a paused container is refused unless `--ignore-paused` is given; with
+/// it, the command joins the frozen cgroup and runs once the container is resumed, as
+/// with runc.
+#[test]
+fn exec_into_a_paused_container_needs_ignore_paused_as_with_runc() {
+    common::require_root(
+        "exec_into_a_paused_container_needs_ignore_paused_as_with_runc needs root",
+    );
+    let lab = Lab::new("ignore-paused");
+    for (runc, tag) in runtimes() {
+        let id = lab.id(&format!("paused-{tag}"));
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |_| {});
+        let out = lab.rt(runc, &["create", "--bundle", s(&b), &id]);
+        assert!(out.ok(), "{tag} create: {}", out.stderr);
+        assert!(lab.rt(runc, &["start", &id]).ok(), "{tag} start");
+        assert!(lab.rt(runc, &["pause", &id]).ok(), "{tag} pause");
+        let out = lab.rt(runc, &["exec", &id, "echo", "refused"]);
+        assert!(!out.ok(), "{tag}: exec into a paused container ran");
+        assert!(out.stderr.contains("paused"), "{tag}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("--ignore-paused"),
+            "{tag}: {}",
+            out.stderr
+        );
+        assert!(!out.stdout.contains("refused"), "{tag}: {}", out.stdout);
+        // With the flag the command waits, frozen, until `resume`.
+        let written = lab.work.path().join(format!("ignored-{tag}"));
+        let mut cmd = lab.command(
+            runc,
+            &["exec", "--ignore-paused", &id, "echo", "ran once resumed"],
+        );
+        let mut child = cmd
+            .stdin(std::process::Stdio::null())
+            .stdout(std::fs::File::create(&written).expect("out file"))
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("exec runs");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let early = child.try_wait().expect("try_wait");
+        let resumed = lab.rt(runc, &["resume", &id]);
+        let status = child.wait().expect("exec ends");
+        assert!(resumed.ok(), "{tag} resume: {}", resumed.stderr);
+        assert_eq!(
+            early, None,
+            "{tag}: exec ended while the container was paused"
+        );
+        assert!(status.success(), "{tag}: exec --ignore-paused: {status}");
+        assert_eq!(
+            std::fs::read_to_string(&written).unwrap_or_default(),
+            "ran once resumed\n",
+            "{tag}"
+        );
+        assert!(
+            lab.rt(runc, &["delete", "--force", &id]).ok(),
+            "{tag} delete"
+        );
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+    }
+}
+
+/// `start` after a detached `create` waits for the init to become the command: a
+/// failing `startContainer` hook fails `start` with the hook's sentence (runc 1.1's
+/// `start` says nothing and exits 0, its init's error going to a log no one reads),
+/// the command never runs, and the container is stopped under both runtimes.
+#[test]
+fn start_reports_a_failing_start_container_hook() {
+    common::require_root("start_reports_a_failing_start_container_hook needs root");
+    let lab = Lab::new("start-report");
+    for (runc, tag) in runtimes() {
+        let id = lab.id(&format!("report-{tag}"));
+        let ran = lab.work.path().join(format!("ran-{tag}"));
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
+            v["hooks"] = json!({"startContainer": [
+                {"path": "/bin/sh", "args": ["sh", "-c", "echo no start >&2; exit 3"]}
+            ]});
+            v["process"]["args"] = json!(["sh", "-c", "echo ran > /ran; sleep 1000"]);
+            v["mounts"].as_array_mut().expect("mounts").push(json!({
+                "destination": "/ran", "type": "bind", "source": s(&ran), "options": ["bind"]
+            }));
+        });
+        std::fs::write(&ran, "").expect("ran file");
+        let out = lab.rt(runc, &["create", "--bundle", s(&b), &id]);
+        assert!(out.ok(), "{tag} create: {}", out.stderr);
+        assert_eq!(lab.state(runc, &id)["status"], "created", "{tag}");
+        let out = lab.rt(runc, &["start", &id]);
+        if runc {
+            assert!(out.ok(), "runc 1.1's start now fails: {}", out.stderr);
+        } else {
+            assert!(!out.ok(), "start ignored a failing startContainer hook");
+            for part in [
+                "error running hook #0",
+                "startContainer",
+                "status 3",
+                "no start",
+            ] {
+                assert!(out.stderr.contains(part), "no {part:?} in: {}", out.stderr);
+            }
+        }
+        let state = lab.wait_stopped(runc, &id);
+        assert_eq!(state["status"], "stopped", "{tag}");
+        assert_eq!(
+            std::fs::read_to_string(&ran).unwrap_or_default(),
+            "",
+            "{tag}: the command ran after its startContainer hook failed"
+        );
+        assert!(lab.rt(runc, &["delete", &id]).ok(), "{tag} delete");
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+    }
+    // A start that succeeds still returns at once, the command running.
+    let id = lab.id("report-ok");
+    let b = lab.bundle_for("b-ok", &id, |_| {});
+    assert!(
+        lab.contlab(&["create", "--bundle", s(&b), &id]).ok(),
+        "create"
+    );
+    let out = lab.contlab(&["start", &id]);
+    assert!(out.ok(), "start: {}", out.stderr);
+    assert_eq!(lab.state(false, &id)["status"], "running");
+    assert!(lab.contlab(&["delete", "--force", &id]).ok(), "delete");
+    assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+}
+
+/// The `update` flags runc 1.1 has beside memory, CPU, cpuset and pids: the memory
+/// reservation (v1 `memory.soft_limit_in_bytes`, v2 `memory.low`), the real-time CPU
+/// limits (v1 `cpu.rt_*`; v2 has none: runc ignores them there, contlab refuses them
+/// by name), the block I/O weight (applied where runc applies it: contlab succeeds
+/// wherever runc does, with the same value), and the kernel memory limits, ignored
+/// with runc 1.1's warning, from flags and from `--resources`.
+#[test]
+fn update_flags_runc_has_as_with_runc() {
+    common::require_root("update_flags_runc_has_as_with_runc needs root");
+    let lab = Lab::new("update-more");
+    let layout = contlab::inspect::cgroups::CgroupLayout::detect().expect("mountinfo");
+    let v1 = layout.v1_mount("memory").is_some();
+    let kmem = lab.work.path().join("kmem.json");
+    std::fs::write(
+        &kmem,
+        r#"{"memory": {"kernel": 10485760, "kernelTCP": 1048576}}"#,
+    )
+    .expect("kmem.json");
+    let mut seen = Vec::new();
+    for (runc, tag) in runtimes() {
+        let id = lab.id(&format!("more-{tag}"));
+        let path = lab.cgroup_path(&id);
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
+            v["linux"]["resources"] = json!({"memory": {"limit": 67108864}});
+        });
+        let out = lab.rt(runc, &["create", "--bundle", s(&b), &id]);
+        assert!(out.ok(), "{tag} create: {}", out.stderr);
+        assert!(lab.rt(runc, &["start", &id]).ok(), "{tag} start");
+        let read = |c: &str, f: &str| {
+            std::fs::read_to_string(cgroup_file(c, &path, f))
+                .map(|t| t.trim().to_string())
+                .unwrap_or_else(|e| format!("{f}: {e}"))
+        };
+        let out = lab.rt(runc, &["update", "--memory-reservation", "16M", &id]);
+        assert!(out.ok(), "{tag} --memory-reservation: {}", out.stderr);
+        let reservation = read(
+            "memory",
+            if v1 {
+                "memory.soft_limit_in_bytes"
+            } else {
+                "memory.low"
+            },
+        );
+        for args in [
+            vec!["update", "--kernel-memory", "10M", &id],
+            vec!["update", "--kernel-memory-tcp", "1M", &id],
+            vec!["update", "-r", s(&kmem), &id],
+        ] {
+            let out = lab.rt(runc, &args);
+            assert!(out.ok(), "{tag} {args:?}: {}", out.stderr);
+            assert!(
+                out.stderr
+                    .contains("Kernel memory settings are ignored and will be removed"),
+                "{tag} {args:?}: {}",
+                out.stderr
+            );
+        }
+        // Real time: the parent's budget first, as the kernel shares it downwards.
+        let rt = if v1 {
+            let parent = cgroup_file("cpu", &format!("/{}", lab.parent), "cpu.rt_runtime_us");
+            if parent.exists() {
+                std::fs::write(&parent, "10000").expect("the parent's rt budget");
+            }
+            let out = lab.rt(
+                runc,
+                &[
+                    "update",
+                    "--cpu-rt-period",
+                    "100000",
+                    "--cpu-rt-runtime",
+                    "1000",
+                    &id,
+                ],
+            );
+            if parent.exists() {
+                assert!(out.ok(), "{tag} --cpu-rt-*: {}", out.stderr);
+            }
+            format!(
+                "{} {}",
+                read("cpu", "cpu.rt_period_us"),
+                read("cpu", "cpu.rt_runtime_us")
+            )
+        } else {
+            let out = lab.rt(runc, &["update", "--cpu-rt-runtime", "1000", &id]);
+            if !runc {
+                assert!(
+                    !out.ok(),
+                    "contlab accepted a real-time limit cgroup v2 lacks"
+                );
+                assert!(out.stderr.contains("cpu.rt_runtime_us"), "{}", out.stderr);
+            }
+            String::new()
+        };
+        let out = lab.rt(runc, &["update", "--blkio-weight", "500", &id]);
+        let weight = if out.ok() {
+            let (c, files) = if v1 {
+                ("blkio", ["blkio.bfq.weight", "blkio.weight"])
+            } else {
+                ("io", ["io.bfq.weight", "io.weight"])
+            };
+            files
+                .iter()
+                .map(|f| read(c, f))
+                .find(|t| !t.contains(": "))
+                .unwrap_or_default()
+        } else {
+            if !runc {
+                assert!(
+                    out.stderr.contains("weight") && out.stderr.lines().count() == 1,
+                    "{}",
+                    out.stderr
+                );
+            }
+            "refused".to_string()
+        };
+        let out = lab.rt(runc, &["update", "--blkio-weight", "5", &id]);
+        assert!(!out.ok(), "{tag}: a block I/O weight of 5 was taken");
+        assert!(
+            lab.rt(runc, &["delete", "--force", &id]).ok(),
+            "{tag} delete"
+        );
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+        seen.push((tag, reservation, rt, weight));
+    }
+    eprintln!("update: {seen:?}");
+    let (_, reservation, rt, _) = &seen[0];
+    assert_eq!(reservation, "16777216");
+    if v1 && !rt.is_empty() && !rt.contains(": ") {
+        assert_eq!(rt, "100000 1000");
+    }
+    if let [(_, r1, rt1, w1), (_, r2, rt2, w2)] = &seen[..] {
+        assert_eq!((r1, rt1), (r2, rt2), "contlab and runc differ");
+        // Set inclusion: a weight runc applies, contlab applies the same.
+        if w2 != "refused" {
+            assert_eq!(
+                w1, w2,
+                "runc applied a block I/O weight that contlab did not"
+            );
+        }
+    }
+}

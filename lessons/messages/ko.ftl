@@ -455,12 +455,18 @@ error-oci-delete-running = 컨테이너 { JOSA($id, "을/를") } 지울 수 없�
        *[other] 실행 중입니다
     }. 먼저 kill하거나 --force를 쓰십시오
 error-oci-exec-stopped = 컨테이너 { $id }에서 exec할 수 없습니다. 이미 멈췄습니다
+error-oci-exec-paused = 컨테이너 { $id }에서 exec할 수 없습니다. 일시 정지된 컨테이너입니다(resume하거나, --ignore-paused를 붙이면 재개된 뒤에 명령이 실행됩니다)
 error-unknown-signal = 알 수 없는 시그널 { $signal }입니다. TERM이나 KILL 같은 이름이나 번호를 쓰십시오
 error-update-stopped = 컨테이너 { JOSA($id, "을/를") } 갱신할 수 없습니다. 멈춘 컨테이너입니다
 error-update-no-cgroup = 컨테이너 { $id }에는 갱신할 cgroup이 남아 있지 않습니다
 error-update-no-controller = 컨테이너 { JOSA($id, "을/를") } 갱신할 수 없습니다. cgroup에 { $controller } 컨트롤러가 없습니다(cgroup v1에서는 linux.resources.cpu.cpus나 mems를 정한 번들에만 cpuset cgroup을 만듭니다)
 error-update-resources = 자원 JSON { JOSA($file, "을/를") } 읽을 수 없습니다
 error-update-resources-value = 자원 JSON의 { $field } 값이 { $value }입니다. 숫자여야 합니다
+error-update-no-rt = 컨테이너 { JOSA($id, "을/를") } 갱신할 수 없습니다. cgroup에 실시간 CPU 제한(cpu.rt_period_us, cpu.rt_runtime_us)이 없습니다(CONFIG_RT_GROUP_SCHED로 빌드한 커널의 cgroup v1에만 있습니다)
+error-update-no-weight = 컨테이너 { JOSA($id, "을/를") } 갱신할 수 없습니다. { $controller } cgroup에 { $file } 파일이 없습니다(디스크의 I/O 스케줄러가 가중치를 주지 않습니다. BFQ나 CFQ가 줍니다)
+error-update-rdt = { $flag }: contlab은 Intel RDT(resctrl)를 다루지 않습니다. 이 플래그를 빼십시오
+error-blkio-weight-range = 블록 I/O 가중치 { JOSA($weight, "은/는") } 범위를 벗어났습니다. 10에서 1000 사이를 쓰십시오
+warning-update-kernel-memory = 커널 메모리 설정은 무시되며 앞으로 없어질 예정입니다
 error-invalid-id = 컨테이너 id { JOSA($id, "이/가") } 올바르지 않습니다. 영문자, 숫자, "_", "+", ",", "-", "."로 된 1~{ $max }자를 쓰십시오. "."과 ".."은 안 되고 "/"도 쓸 수 없습니다(runc의 규칙)
 error-container-exists = 컨테이너 { JOSA($id, "이/가") } 이미 있습니다
 error-container-missing = 컨테이너 { JOSA($id, "이/가") } 없습니다

@@ -143,7 +143,7 @@ enum Command {
         #[arg(long, short = 'r', value_name = "FILE")]
         resources: Option<PathBuf>,
         #[command(flatten)]
-        flags: oci::update::UpdateFlags,
+        flags: Box<oci::update::UpdateFlags>,
         id: String,
     },
     /// Print what this runtime implements, as runc's `features` JSON.
@@ -180,6 +180,9 @@ enum Command {
         /// Pass this many descriptors after stdio (3, 4, …) to the command.
         #[arg(long, default_value_t = 0, value_name = "N")]
         preserve_fds: u32,
+        /// Exec into a paused container too: the command waits, frozen, for `resume`.
+        #[arg(long)]
+        ignore_paused: bool,
         id: String,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         cmd: Vec<String>,
@@ -196,7 +199,7 @@ pub fn run(args: Args, lang: crate::i18n::Lang) -> Result<ExitCode> {
     };
     let line: Vec<String> = std::env::args().skip(1).collect();
     log.write("debug", &format!("contlab {}", line.join(" ")));
-    match dispatch(args) {
+    match dispatch(args, &log, lang) {
         Ok(code) => {
             log.write("debug", "done");
             Ok(code)
@@ -259,7 +262,7 @@ fn need_root() -> Result<()> {
     Ok(())
 }
 
-fn dispatch(args: Args) -> Result<ExitCode> {
+fn dispatch(args: Args, log: &Log, lang: crate::i18n::Lang) -> Result<ExitCode> {
     if args.version {
         println!("contlab runtime version {}", env!("CARGO_PKG_VERSION"));
         println!("spec: {}", oci::state::OCI_VERSION);
@@ -334,11 +337,20 @@ fn dispatch(args: Args) -> Result<ExitCode> {
             flags,
             id,
         } => {
-            let update = match resources {
+            let request = match resources {
                 Some(file) => oci::update::read_resources(&file)?,
-                None => flags.to_update()?,
+                None => flags.to_request()?,
             };
-            rt.update(&id, &update, &t)?;
+            if request.kernel_memory_ignored {
+                // runc 1.1's warning, word for word in the --log record.
+                let warning = crate::said!("warning-update-kernel-memory");
+                log.write("warning", &warning.to_string());
+                eprintln!(
+                    "contlab: warning: {}",
+                    crate::i18n::render(lang, &anyhow::Error::new(warning))
+                );
+            }
+            rt.update(&id, &request.update, &t)?;
         }
         Command::Exec {
             process,
@@ -351,6 +363,7 @@ fn dispatch(args: Args) -> Result<ExitCode> {
             tty,
             console_socket,
             preserve_fds,
+            ignore_paused,
             id,
             cmd,
         } => {
@@ -366,6 +379,7 @@ fn dispatch(args: Args) -> Result<ExitCode> {
                 tty,
                 console_socket,
                 preserve_fds,
+                ignore_paused,
             };
             let out = rt.exec_with(&id, &opts, Stdio::inherit(), &t)?;
             return Ok(ExitCode::from(out.exit.status().clamp(0, 255) as u8));

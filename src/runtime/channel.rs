@@ -43,6 +43,9 @@ pub(crate) struct InitConfig {
     /// The start gate's fd, inherited (see `ContainerSpec::start_gate`).
     #[serde(default)]
     pub start_gate: Option<RawFd>,
+    /// The start report's fd, inherited (see `ContainerSpec::start_report`).
+    #[serde(default)]
+    pub start_report: Option<RawFd>,
     /// The console socket's fd, inherited (see `ContainerSpec::console`).
     #[serde(default)]
     pub console: Option<RawFd>,

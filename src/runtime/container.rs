@@ -411,12 +411,14 @@ struct InitChild {
     self_joined: bool,
     child_sock: OwnedFd,
     gate: Option<OwnedFd>,
+    report: Option<OwnedFd>,
     console: Option<OwnedFd>,
 }
 
 /// The fd numbers the init inherited, which its configuration names.
 struct Inherited {
     start_gate: Option<RawFd>,
+    start_report: Option<RawFd>,
     console: Option<RawFd>,
 }
 
@@ -656,9 +658,15 @@ impl Container {
             .take()
             .map(process::above_stdio)
             .transpose()?;
+        let report = spec
+            .start_report
+            .take()
+            .map(process::above_stdio)
+            .transpose()?;
         let console = spec.console.take().map(process::above_stdio).transpose()?;
         let mut keep = vec![child_sock.as_raw_fd()];
         keep.extend(gate.as_ref().map(|g| g.as_raw_fd()));
+        keep.extend(report.as_ref().map(|r| r.as_raw_fd()));
         keep.extend(console.as_ref().map(|c| c.as_raw_fd()));
         let joined_user = joins(spec, Namespace::User);
         let mut plan = ChildPlan {
@@ -730,6 +738,7 @@ impl Container {
             self_joined,
             child_sock,
             gate,
+            report,
             console,
         })
     }
@@ -751,6 +760,7 @@ impl Container {
             self_joined: _,
             child_sock,
             gate,
+            report,
             console,
         } = child;
         let staged = stage.is_some();
@@ -787,9 +797,12 @@ impl Container {
         drop(child_sock);
         let inherited = Inherited {
             start_gate: gate.as_ref().map(|g| g.as_raw_fd()),
+            start_report: report.as_ref().map(|r| r.as_raw_fd()),
             console: console.as_ref().map(|c| c.as_raw_fd()),
         };
         drop(console);
+        // Only the init may hold the report's write end: its exec or exit ends `start`'s read.
+        drop(report);
         // The init holds its own copies now; the gate must have no reader but the init,
         // so that `start` can tell a dead init (ENXIO) from a waiting one.
         drop(gate);
@@ -964,6 +977,7 @@ impl Container {
             mount_proc: spec.mount_proc,
             overrides: spec.overrides.clone(),
             start_gate: inherited.start_gate,
+            start_report: inherited.start_report,
             console: inherited.console,
             joined: spec.join.iter().fold(Namespaces::NONE, |mut set, (n, _)| {
                 set.insert(*n);

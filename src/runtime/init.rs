@@ -82,16 +82,21 @@ pub(crate) fn serve(sock: OwnedFd) -> u8 {
     match run(&config, overlay, &tracer, &mut out) {
         Ok(code) => code,
         Err(e) => {
-            channel::send_report(
-                &mut out,
-                &Report::Error {
-                    error: crate::i18n::said::Chain::of(&e),
-                },
-            );
+            let error = crate::i18n::said::Chain::of(&e);
+            if let Some(report) = START_REPORT.lock().ok().and_then(|mut r| r.take()) {
+                // A failure after the gate: `start` reads it from here (its caller
+                // may not be this container's parent).
+                let _ = serde_json::to_writer(std::fs::File::from(report), &error);
+            }
+            channel::send_report(&mut out, &Report::Error { error });
             1
         }
     }
 }
+
+/// The start report's write end once the init is past its gate (see
+/// `ContainerSpec::start_report`): where a later failure is written for `start`.
+static START_REPORT: std::sync::Mutex<Option<OwnedFd>> = std::sync::Mutex::new(None);
 
 fn run(
     config: &InitConfig,
@@ -99,6 +104,21 @@ fn run(
     tracer: &Tracer,
     out: &mut std::fs::File,
 ) -> Result<u8> {
+    // The start report is inherited without close-on-exec (to cross the init's own
+    // exec); no hook or command may hold it, or `start` would wait for them too.
+    let report = match config.start_report {
+        Some(fd) => {
+            // SAFETY: the fd was inherited for this purpose; nothing else here owns it.
+            let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+            nix::fcntl::fcntl(
+                &fd,
+                nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+            )
+            .context("cannot make the start report close-on-exec")?;
+            Some(fd)
+        }
+        None => None,
+    };
     let ns = config.namespaces;
     if config.mapped_root {
         // Already done between clone and exec (see ChildPlan::become_root); repeating
@@ -188,6 +208,9 @@ fn run(
         // SAFETY: the gate's fd was inherited for this purpose; nothing else owns it.
         let gate = unsafe { OwnedFd::from_raw_fd(fd) };
         wait_at_gate(gate, tracer)?;
+        if let Ok(mut r) = START_REPORT.lock() {
+            *r = report;
+        }
     }
     if let Some(h) = &config.overrides.init_hooks {
         h.start_container()?;
@@ -229,6 +252,10 @@ fn run(
             pid: payload.as_raw(),
         },
     );
+    // The command runs: `start` has its answer (the init stays, reaping).
+    if let Ok(mut r) = START_REPORT.lock() {
+        r.take();
+    }
     let (code, signal) = reap_and_forward(&sfd, payload);
     channel::send_report(out, &Report::Exited { code, signal });
     Ok(payload::exit_status(code, signal))

@@ -556,6 +556,11 @@ pub struct ContainerSpec<'a> {
     /// A create/start split: the init sets everything up, then blocks reading one byte
     /// from this fd (the read end of a FIFO) before it starts the command.
     pub start_gate: Option<OwnedFd>,
+    /// With `start_gate`: the write end of the start report (a FIFO the init holds
+    /// close-on-exec). An init that fails after its gate (a `startContainer` hook, the
+    /// command's `execve`) writes its error there before it exits; a successful exec
+    /// just closes it. `start` reads it to the end, so it says how the start went.
+    pub start_report: Option<OwnedFd>,
     /// `process.terminal` with a console socket (runc's `--console-socket`): a connected
     /// unix socket. The init opens a pseudo-terminal in the container's devpts, makes its
     /// replica the command's stdio and controlling terminal, and sends the master over
@@ -590,6 +595,7 @@ impl Default for ContainerSpec<'_> {
             cgroup_path: None,
             join: Vec::new(),
             start_gate: None,
+            start_report: None,
             console: None,
             overrides: Overrides::default(),
             created_hook: None,

@@ -51,6 +51,11 @@ pub struct Limits {
     /// The rest of OCI `linux.resources.memory`, written as runc 1.1 writes it.
     #[serde(default)]
     pub memory_more: MemoryMore,
+    /// Also make the container's cgroup in the blkio hierarchy (v1), or pass the io
+    /// controller down (v2), so that `update --blkio-weight` finds its weight file, as
+    /// in runc's containers.
+    #[serde(default)]
+    pub blkio: bool,
 }
 
 /// OCI `linux.resources.memory` beyond the limit, each written as runc 1.1's cgroup
@@ -225,6 +230,7 @@ impl Cgroup {
             ("devices", limits.devices.is_some()),
             ("freezer", limits.freezer),
             ("cpuset", limits.cpuset.is_some()),
+            ("blkio", limits.blkio),
         ]
         .into_iter()
         .filter_map(|(c, wanted)| wanted.then_some(c))

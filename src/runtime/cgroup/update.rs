@@ -22,6 +22,14 @@ pub struct Update {
     pub cpuset_cpus: Option<String>,
     pub cpuset_mems: Option<String>,
     pub pids: Option<i64>,
+    /// Bytes the kernel tries to keep the container at under memory pressure (v1
+    /// `memory.soft_limit_in_bytes`, v2 `memory.low`).
+    pub memory_reservation: Option<i64>,
+    /// Real-time CPU time per period, in microseconds (v1 only: `cpu.rt_*`).
+    pub cpu_rt_period: Option<u64>,
+    pub cpu_rt_runtime: Option<i64>,
+    /// The block I/O weight, 10 to 1000 (v1 `blkio.weight`, v2 `io.weight` scaled).
+    pub blkio_weight: Option<u16>,
 }
 
 impl Update {
@@ -123,6 +131,10 @@ impl Cgroup {
                 super::set(tracer, d, file, &value)?;
             }
         }
+        if let Some(r) = u.memory_reservation {
+            let d = self.dir_of("memory")?;
+            super::set(tracer, d, "memory.soft_limit_in_bytes", &v1_number(r))?;
+        }
         if u.cpu_period.is_some() || u.cpu_quota.is_some() || u.cpu_shares.is_some() {
             let d = self.dir_of("cpu")?;
             if let Some(p) = u.cpu_period {
@@ -136,9 +148,65 @@ impl Cgroup {
                 super::set(tracer, d, "cpu.shares", &s.to_string())?;
             }
         }
+        self.update_rt_v1(u, tracer)?;
         self.update_cpuset(u, tracer)?;
         if let Some(n) = u.pids {
             super::set(tracer, self.dir_of("pids")?, "pids.max", &max_or(n))?;
+        }
+        if let Some(w) = u.blkio_weight {
+            check_blkio_weight(w)?;
+            let d = self.dir_of("blkio")?;
+            // As runc: the BFQ scheduler's file where there is one, else CFQ's.
+            let file = if d.join("blkio.weight").exists() && !d.join("blkio.bfq.weight").exists() {
+                "blkio.weight"
+            } else {
+                "blkio.bfq.weight"
+            };
+            self.weight_file(d, file, "blkio")?;
+            super::set(tracer, d, file, &w.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// v1 `cpu.rt_period_us` and `cpu.rt_runtime_us`, which the kernel checks against
+    /// each other: as runc, a period the kernel refuses (EINVAL) while a runtime is also
+    /// given is written again after the runtime.
+    fn update_rt_v1(&self, u: &Update, tracer: &Tracer) -> Result<()> {
+        if u.cpu_rt_period.is_none() && u.cpu_rt_runtime.is_none() {
+            return Ok(());
+        }
+        let d = self.dir_of("cpu")?;
+        if !d.join("cpu.rt_runtime_us").exists() {
+            crate::bail_said!("error-update-no-rt", id = format!("{:?}", self.id));
+        }
+        let mut retry = None;
+        if let Some(p) = u.cpu_rt_period {
+            let p = p.to_string();
+            match super::write_file(tracer, d, "cpu.rt_period_us", &p) {
+                Ok(()) => {}
+                Err(nix::errno::Errno::EINVAL) if u.cpu_rt_runtime.is_some() => retry = Some(p),
+                Err(e) => return Err(super::write_error(d, "cpu.rt_period_us", &p, e)),
+            }
+        }
+        if let Some(r) = u.cpu_rt_runtime {
+            super::set(tracer, d, "cpu.rt_runtime_us", &r.to_string())?;
+        }
+        if let Some(p) = retry {
+            super::set(tracer, d, "cpu.rt_period_us", &p)?;
+        }
+        Ok(())
+    }
+
+    /// A weight file the I/O scheduler provides: without one (no BFQ or CFQ on the
+    /// disks' queues), said by name as runc fails on it.
+    fn weight_file(&self, d: &Path, file: &str, controller: &str) -> Result<()> {
+        if !d.join(file).exists() {
+            crate::bail_said!(
+                "error-update-no-weight",
+                id = format!("{:?}", self.id),
+                file = file,
+                controller = controller
+            );
         }
         Ok(())
     }
@@ -181,9 +249,26 @@ impl Cgroup {
             let w = super::v2::shares_to_weight(s).to_string();
             super::set(tracer, self.dir_of("cpu")?, "cpu.weight", &w)?;
         }
+        if let Some(r) = u.memory_reservation {
+            super::set(tracer, self.dir_of("memory")?, "memory.low", &max_or(r))?;
+        }
+        if u.cpu_rt_period.is_some() || u.cpu_rt_runtime.is_some() {
+            crate::bail_said!("error-update-no-rt", id = format!("{:?}", self.id));
+        }
         self.update_cpuset(u, tracer)?;
         if let Some(n) = u.pids {
             super::set(tracer, self.dir_of("pids")?, "pids.max", &max_or(n))?;
+        }
+        if let Some(w) = u.blkio_weight {
+            check_blkio_weight(w)?;
+            let d = self.dir_of("io")?;
+            // BFQ's weight has v1's range; io.weight (1..10000) gets it scaled, as runc.
+            if d.join("io.bfq.weight").exists() {
+                super::set(tracer, d, "io.bfq.weight", &w.to_string())?;
+            } else {
+                self.weight_file(d, "io.weight", "io")?;
+                super::set(tracer, d, "io.weight", &blkio_to_io_weight(w).to_string())?;
+            }
         }
         Ok(())
     }
@@ -209,6 +294,20 @@ impl Cgroup {
         }
         Ok(())
     }
+}
+
+/// runc's range for `--blkio-weight`, which the kernel also enforces.
+fn check_blkio_weight(w: u16) -> Result<()> {
+    if !(10..=1000).contains(&w) {
+        crate::bail_said!("error-blkio-weight-range", weight = w);
+    }
+    Ok(())
+}
+
+/// v1's block I/O weight (10..1000) on v2's `io.weight` scale (1..10000), the linear
+/// map runc uses.
+fn blkio_to_io_weight(w: u16) -> u64 {
+    1 + (u64::from(w).clamp(10, 1000) - 10) * 9999 / 990
 }
 
 /// A v1 limit: a negative number is `-1`, "no limit".
@@ -340,5 +439,69 @@ mod tests {
         assert_eq!(read("cpu.max"), "20000 100000");
         assert_eq!(read("memory.max"), "67108864");
         assert_eq!(read("memory.swap.max"), "33554432");
+    }
+
+    /// The reservation, real-time limits and block I/O weight land in each version's
+    /// own files; v2 refuses real-time limits by name and scales the weight.
+    #[test]
+    fn reservation_rt_and_blkio_weight_on_both_versions() {
+        let root = tempfile::tempdir().unwrap();
+        let mut cg = v1_cgroup(root.path());
+        let blkio = root.path().join("blkio");
+        std::fs::create_dir(&blkio).unwrap();
+        std::fs::write(blkio.join("blkio.weight"), "100\n").unwrap();
+        std::fs::write(root.path().join("cpu/cpu.rt_runtime_us"), "0\n").unwrap();
+        cg.dirs.dirs.push(ControllerDir {
+            controllers: vec!["blkio".into()],
+            path: blkio.clone(),
+        });
+        let u = Update {
+            memory_reservation: Some(16 << 20),
+            cpu_rt_period: Some(100_000),
+            cpu_rt_runtime: Some(1000),
+            blkio_weight: Some(500),
+            ..Default::default()
+        };
+        cg.update(&u, &Tracer::null()).unwrap();
+        let read = |f: &str| std::fs::read_to_string(root.path().join(f)).unwrap();
+        assert_eq!(read("memory/memory.soft_limit_in_bytes"), "16777216");
+        assert_eq!(read("cpu/cpu.rt_period_us"), "100000");
+        assert_eq!(read("cpu/cpu.rt_runtime_us"), "1000");
+        assert_eq!(read("blkio/blkio.weight"), "500");
+        let low = Update {
+            blkio_weight: Some(5),
+            ..Default::default()
+        };
+        assert!(cg.update(&low, &Tracer::null()).is_err());
+
+        let d = root.path().join("v2");
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(d.join("io.weight"), "default 100\n").unwrap();
+        let v2 = Cgroup {
+            id: "u3".into(),
+            dirs: CgroupDirs {
+                version: CgroupVersion::V2,
+                dirs: vec![ControllerDir {
+                    controllers: vec!["io".into(), "memory".into(), "cpu".into()],
+                    path: d.clone(),
+                }],
+            },
+            oom_kill_file: "memory.events",
+        };
+        let u = Update {
+            memory_reservation: Some(16 << 20),
+            blkio_weight: Some(500),
+            ..Default::default()
+        };
+        v2.update(&u, &Tracer::null()).unwrap();
+        let read = |f: &str| std::fs::read_to_string(d.join(f)).unwrap();
+        assert_eq!(read("memory.low"), "16777216");
+        assert_eq!(read("io.weight"), "4950");
+        let rt = Update {
+            cpu_rt_runtime: Some(1000),
+            ..Default::default()
+        };
+        let err = v2.update(&rt, &Tracer::null()).unwrap_err();
+        assert!(format!("{err:#}").contains("cpu.rt_runtime_us"), "{err:#}");
     }
 }

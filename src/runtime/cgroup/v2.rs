@@ -14,16 +14,21 @@ pub(super) struct V2 {
     mount: PathBuf,
     /// The controllers the hierarchy's root offers (its `cgroup.controllers`).
     available: Vec<String>,
-    /// [`WANTED`], plus `cpuset` for a container that pins CPUs or memory nodes.
+    /// [`WANTED`], plus `cpuset` for a container that pins CPUs or memory nodes and
+    /// `io` for one that may get a block I/O weight (`Limits::blkio`).
     wanted: Vec<&'static str>,
 }
 
 impl V2 {
-    /// `extra`: controllers beyond [`WANTED`] to pass down (only `cpuset` is one on v2).
+    /// `extra`: controllers beyond [`WANTED`] to pass down (`cpuset`; `blkio`, which is
+    /// v2's `io`).
     pub(super) fn new(layout: &CgroupLayout, extra: &[&str]) -> Result<Self> {
         let mut wanted = WANTED.to_vec();
         if extra.contains(&"cpuset") {
             wanted.push("cpuset");
+        }
+        if extra.contains(&"blkio") {
+            wanted.push("io");
         }
         match &layout.unified {
             Some(u) => Ok(V2 {

@@ -522,6 +522,9 @@ impl Bundle {
         limits.devices = rules;
         // `pause` and `resume` need the freezer, as runc's containers have it.
         limits.freezer = true;
+        // `update --blkio-weight` needs the blkio (v1) or io (v2) controller, as runc's
+        // containers have it.
+        limits.blkio = true;
         let cgroup_path = linux
             .cgroups_path()
             .as_ref()

@@ -27,6 +27,27 @@ use nix::sys::signal::Signal;
 use state::{Dir, OciState, Saved, Status};
 use std::path::{Path, PathBuf};
 
+/// Reads the start report to its end, which comes when the init has exec'd the command
+/// (nothing written) or has exited after writing why it failed.
+fn read_start_report(fd: std::os::fd::OwnedFd) -> Option<crate::i18n::said::Chain> {
+    use std::io::Read;
+    use std::os::fd::AsFd;
+    let flags = nix::fcntl::fcntl(fd.as_fd(), nix::fcntl::FcntlArg::F_GETFL).ok()?;
+    let blocking = nix::fcntl::OFlag::from_bits_truncate(flags) - nix::fcntl::OFlag::O_NONBLOCK;
+    nix::fcntl::fcntl(fd.as_fd(), nix::fcntl::FcntlArg::F_SETFL(blocking)).ok()?;
+    let mut text = Vec::new();
+    std::fs::File::from(fd).read_to_end(&mut text).ok()?;
+    if text.is_empty() {
+        return None;
+    }
+    Some(serde_json::from_slice(&text).unwrap_or_else(|_| {
+        crate::i18n::said::Chain::of(&anyhow::anyhow!(
+            "{}",
+            String::from_utf8_lossy(&text).trim()
+        ))
+    }))
+}
+
 /// The default state root: under contlab's state directory.
 pub fn default_root() -> PathBuf {
     crate::paths::state_dir().join("runtime")
@@ -158,6 +179,17 @@ impl Runtime {
         )
         .with_context(|| format!("cannot open the start gate {}", fifo.display()))?;
         spec.start_gate = Some(gate);
+        let report = dir.report_fifo();
+        nix::unistd::mkfifo(&report, nix::sys::stat::Mode::from_bits_truncate(0o600))
+            .with_context(|| format!("cannot make the start report {}", report.display()))?;
+        spec.start_report = Some(
+            nix::fcntl::open(
+                &report,
+                nix::fcntl::OFlag::O_RDWR | nix::fcntl::OFlag::O_CLOEXEC,
+                nix::sys::stat::Mode::empty(),
+            )
+            .with_context(|| format!("cannot open the start report {}", report.display()))?,
+        );
         let mut saved = Saved {
             id: id.to_string(),
             bundle: b.dir.clone(),
@@ -265,6 +297,16 @@ impl Runtime {
             );
         }
         let fifo = dir.fifo();
+        // Opened before the gate, so the init cannot fail unheard; a container made
+        // before the report existed has none, and its start is not waited for.
+        let report = nix::fcntl::open(
+            &dir.report_fifo(),
+            nix::fcntl::OFlag::O_RDONLY
+                | nix::fcntl::OFlag::O_NONBLOCK
+                | nix::fcntl::OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )
+        .ok();
         let f = tracer
             .op(
                 "open",
@@ -298,6 +340,17 @@ impl Runtime {
         s.started = true;
         dir.save(&s)?;
         let _ = std::fs::remove_file(&fifo);
+        // Unlocked while the init finishes its start, so that a `kill` or `delete` of a
+        // container stuck in its startContainer hook is not kept waiting.
+        let report_path = dir.report_fifo();
+        drop(dir);
+        let failed = report.and_then(read_start_report);
+        let _ = std::fs::remove_file(report_path);
+        if let Some(error) = failed {
+            // As the spec wants of a failed startContainer hook: the container is
+            // stopped (its init has exited) and `start` fails with the init's sentence.
+            return Err(error.into_error());
+        }
         if let Err(e) = hooks::run("poststart", &s.hooks.poststart, &s.oci()) {
             // The runtime spec: a failed poststart hook is a warning; the container runs on.
             tracing::warn!("{e:#}");
@@ -449,8 +502,12 @@ impl Runtime {
         tracer: &Tracer,
     ) -> Result<crate::runtime::ExecOutput> {
         let s = Dir::peek(&self.root, id)?.load()?;
-        if s.status() == Status::Stopped {
-            crate::bail_said!("error-oci-exec-stopped", id = format!("{id:?}"));
+        match s.status() {
+            Status::Stopped => crate::bail_said!("error-oci-exec-stopped", id = format!("{id:?}")),
+            Status::Paused if !opts.ignore_paused => {
+                crate::bail_said!("error-oci-exec-paused", id = format!("{id:?}"))
+            }
+            _ => {}
         }
         let mut cfg = s.exec.clone();
         let tty = opts.apply(&mut cfg)?;
@@ -617,6 +674,9 @@ pub struct ExecOptions {
     pub console_socket: Option<PathBuf>,
     /// fds 3 … 2+N of the caller reach the command.
     pub preserve_fds: u32,
+    /// Exec into a paused container too (runc's `--ignore-paused`): the command joins
+    /// the frozen cgroup and runs once the container is resumed.
+    pub ignore_paused: bool,
 }
 
 impl ExecOptions {

@@ -167,6 +167,11 @@ impl Dir {
         self.path.join("exec.fifo")
     }
 
+    /// The start report (see `ContainerSpec::start_report`): how the init's start went.
+    pub fn report_fifo(&self) -> PathBuf {
+        self.path.join("start.fifo")
+    }
+
     /// Makes the directory of a new container; fails if the id is taken.
     pub fn create(root: &Path, id: &str) -> Result<Dir> {
         crate::runtime::ledger::validate_id(id)?;
