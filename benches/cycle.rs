@@ -2,7 +2,8 @@
 //! a cgroup with limits and pivot_root, against `unshare` and (if installed) runc doing
 //! the same, alternated so that machine noise hits all alike.
 //!
-//! Beside it, the one-shot path: a whole `contlab sandbox` process against `unshare`.
+//! Beside it, the one-shot path: a whole `contlab sandbox` process against `unshare`,
+//! and the bare start of the contlab binary (twice in each one-shot) against `true`'s.
 //!
 //! `cargo bench --bench cycle` (as root). `CONTLAB_BENCH_N` sets the iterations (200).
 //! Since machines differ, the ratios are what count: the cycle at most 1.2x `unshare`
@@ -110,6 +111,31 @@ fn oneshot(contlab: bool) -> anyhow::Result<Duration> {
     Ok(took)
 }
 
+/// One process start that does no work: `contlab __init` with no channel (the dynamic
+/// loader, Rust's start-up, a one-line refusal), `contlab --version` (the same and the
+/// command line parser) or `/bin/true`. What the one-shot pays twice (contlab, then its
+/// init) beyond what `unshare` pays for its own start.
+fn bare_start(which: &str) -> anyhow::Result<Duration> {
+    let mut cmd = match which {
+        "init" => {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_contlab"));
+            c.arg("__init");
+            c
+        }
+        "version" => {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_contlab"));
+            c.arg("--version");
+            c
+        }
+        _ => Command::new("true"),
+    };
+    cmd.stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let start = Instant::now();
+    cmd.status()?;
+    Ok(start.elapsed())
+}
+
 /// A runc bundle: the rootfs and `runc spec`'s default config running /bin/true.
 fn runc_bundle(rootfs: &Path, dir: &Path) -> anyhow::Result<()> {
     let st = Command::new("cp")
@@ -193,6 +219,7 @@ fn main() -> anyhow::Result<()> {
     }
     let (mut c, mut u, mut r) = (Vec::new(), Vec::new(), Vec::new());
     let (mut oc, mut ou) = (Vec::new(), Vec::new());
+    let (mut si, mut sv, mut st) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..n {
         c.push(contlab_cycle(&rootfs)?);
         u.push(unshare_cycle()?);
@@ -201,6 +228,9 @@ fn main() -> anyhow::Result<()> {
         }
         oc.push(oneshot(true)?);
         ou.push(oneshot(false)?);
+        si.push(bare_start("init")?);
+        sv.push(bare_start("version")?);
+        st.push(bare_start("true")?);
     }
     println!("full cycle of /bin/true: all namespaces, cgroup with limits, pivot_root");
     let cm = stats("contlab", c);
@@ -220,5 +250,14 @@ fn main() -> anyhow::Result<()> {
     let om = stats("sandbox", oc);
     let oum = stats("unshare", ou);
     println!("sandbox / unshare = {:.2}   (target: <= 3.00)", om / oum);
+    println!("process starts that do no work (the one-shot makes two of contlab's):");
+    let im = stats("__init", si);
+    let vm = stats("--version", sv);
+    let tm = stats("true", st);
+    println!(
+        "contlab's start costs {:.2} ms more than /bin/true's ({:.2} ms with clap)",
+        im - tm,
+        vm - tm
+    );
     Ok(())
 }

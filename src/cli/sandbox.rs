@@ -126,10 +126,7 @@ pub fn run(a: Args, lang: crate::i18n::Lang) -> Result<ExitCode> {
     let result = (|| -> Result<(crate::runtime::ExitInfo, Option<u64>)> {
         let mut c = Container::start(spec, &tracer)?;
         let exit = c.wait()?;
-        let refused = c
-            .cgroup()
-            .and_then(|cg| cg.reading().pids_refused)
-            .and_then(|v| v.parsed);
+        let refused = c.cgroup().and_then(|cg| cg.pids_refused());
         c.teardown();
         Ok((exit, refused))
     })();

@@ -210,6 +210,8 @@ pub(crate) struct Relay {
     tracer: Tracer,
     /// An `Exec` report not yet confirmed by the channel's close.
     exec: Option<TraceEvent>,
+    /// The channel closed: nothing more can come.
+    closed: bool,
 }
 
 impl Relay {
@@ -218,7 +220,14 @@ impl Relay {
             reader: BufReader::new(std::fs::File::from(sock)),
             tracer: tracer.clone(),
             exec: None,
+            closed: false,
         }
+    }
+
+    /// Whether the channel has closed (the init's `execve` closed it): then no thread
+    /// needs to keep reading it.
+    pub fn closed(&self) -> bool {
+        self.closed
     }
 
     /// Forwards trace events up to the next report; `None` when the channel closed.
@@ -231,6 +240,7 @@ impl Relay {
             line.clear();
             match self.reader.read_line(&mut line) {
                 Ok(0) | Err(_) => {
+                    self.closed = true;
                     let exec = self.exec.take()?;
                     let pid = exec.pid;
                     self.tracer.emit(exec);

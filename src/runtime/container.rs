@@ -1003,8 +1003,6 @@ impl Container {
         }
     }
 
-    /// Relays the init's trace until it reports `Started` (or `Ready`, at its start
-    /// gate) or fails; then a thread keeps relaying until the channel closes.
     /// The init ended during setup: reaps it and says how it died (an OOM kill counted
     /// by the cgroup included).
     fn init_died(&mut self) -> anyhow::Error {
@@ -1020,6 +1018,9 @@ impl Container {
         }
     }
 
+    /// Relays the init's trace until it reports `Started` (or `Ready`, at its start
+    /// gate) or fails; then, while the channel is still open, a thread keeps relaying
+    /// until it closes.
     fn wait_for_init(
         &mut self,
         mut relay: Relay,
@@ -1048,7 +1049,11 @@ impl Container {
                 Some(Report::Exited { .. } | Report::Exec { .. }) => {}
             }
         }
-        self.reader = Some(std::thread::spawn(move || relay.until_closed()));
+        // Without a reaping init the channel closed at the command's `execve`: there
+        // is nothing left to relay, and a thread would only cost its start.
+        if !relay.closed() {
+            self.reader = Some(std::thread::spawn(move || relay.until_closed()));
+        }
         Ok(())
     }
 

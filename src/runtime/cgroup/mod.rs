@@ -460,6 +460,13 @@ impl Cgroup {
             .unwrap_or(0)
     }
 
+    /// How many forks `pids.max` refused (`pids.events`' `max`, either version): one
+    /// file, where [`Cgroup::reading`] reads them all.
+    pub fn pids_refused(&self) -> Option<u64> {
+        let text = std::fs::read_to_string(self.dirs.dir("pids")?.join("pids.events")).ok()?;
+        cgroupfs::keyed_value("pids.events", &text, "max").and_then(|v| v.parsed)
+    }
+
     /// Everything the cgroup's files say right now.
     pub fn reading(&self) -> CgroupReading {
         cgroupfs::read(&self.dirs)
