@@ -29,6 +29,13 @@ pub fn is_root() -> bool {
 
 /// Tests that need root fail loudly without it (CI runs them as root): a test that
 /// skipped would pass while proving nothing. `what` says why root is needed.
+/// Whether a test that runs lessons in both languages also runs the Korean half.
+/// `CONTLAB_TEST_LANGS=en` leaves it out: the cgroup v2 guest sets it, since the language
+/// changes no kernel work and the host runs both (tests/vm/README.md).
+pub fn korean_too() -> bool {
+    std::env::var("CONTLAB_TEST_LANGS").map_or(true, |v| v.split(',').any(|l| l.trim() == "ko"))
+}
+
 pub fn require_root(what: &str) {
     assert!(
         is_root(),

@@ -21,7 +21,7 @@ Environment:
   CONTLAB_VM_KERNEL_PKG       kernel package (default: what linux-image-cloud-amd64 depends on)
   CONTLAB_VM_MODULES          kernel modules to load, with their dependencies
                               (overlay veth bridge dummy)
-  CONTLAB_VM_TIMEOUT          seconds before the guest is killed (1500)
+  CONTLAB_VM_TIMEOUT          seconds before the guest is killed (2400)
   CONTLAB_VM_MEMORY           guest memory in MiB (2048)
   CONTLAB_VM_ACCEL            QEMU accelerator (kvm when usable, else tcg)
   CONTLAB_VM_TEST_CGROUP      cgroup the tests run in (/user.slice/user-1000.slice/session-1.scope)
@@ -75,7 +75,7 @@ ldd "$busybox" >/dev/null 2>&1 && die "$busybox is dynamically linked; install D
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 manifest_dir=$(cd "$here/../.." && pwd)
 cache=${CONTLAB_VM_CACHE:-/var/cache/contlab-vm}
-timeout_s=${CONTLAB_VM_TIMEOUT:-1500}
+timeout_s=${CONTLAB_VM_TIMEOUT:-2400}
 memory=${CONTLAB_VM_MEMORY:-2048}
 read -r -a modules <<<"${CONTLAB_VM_MODULES-overlay veth bridge dummy}"
 test_cgroup=${CONTLAB_VM_TEST_CGROUP:-/user.slice/user-1000.slice/session-1.scope}
