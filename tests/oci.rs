@@ -1603,12 +1603,23 @@ fn seccomp_agent_answering(
 }
 
 /// Answers every notification on seccomp listener `fd` with `errno` until the
-/// container is gone (the receive fails); returns the calls' numbers.
+/// container is gone; returns the calls' numbers. The listener is polled first: a
+/// receive blocked on a filter whose last task has exited is not woken on every kernel
+/// (the v2 guest's 6.1 leaves it asleep), while poll reports POLLHUP on all of them.
 fn answer_all(fd: std::os::fd::RawFd, errno: i32) -> Vec<i32> {
     let mut calls = Vec::new();
     // SAFETY: both structs are plain data the kernel fills or reads; the fd is open.
     unsafe {
         loop {
+            let mut pfd = libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // A minute without a call or a hang-up ends the agent rather than the run.
+            if libc::poll(&mut pfd, 1, 60_000) != 1 || pfd.revents & libc::POLLIN == 0 {
+                return calls;
+            }
             let mut req: libc::seccomp_notif = std::mem::zeroed();
             if libc::ioctl(fd, libc::SECCOMP_IOCTL_NOTIF_RECV, &mut req) != 0 {
                 return calls;
