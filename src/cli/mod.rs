@@ -154,7 +154,10 @@ pub fn main() -> ExitCode {
         Some(cli) => cli,
         None => Cli::parse_from(args),
     };
-    let _log = crate::logging::init();
+    let _log = crate::logging::init(match cli.command {
+        None => crate::logging::Writer::Background,
+        Some(_) => crate::logging::Writer::Inline,
+    });
     // Commands that only print die quietly of SIGPIPE, like other Unix tools, when their
     // reader goes away (`contlab list | head`). Commands that own containers keep it
     // ignored, so a closed pipe can never skip a teardown.
@@ -167,7 +170,7 @@ pub fn main() -> ExitCode {
                 | Command::Cleanup(_)
                 | Command::Rootfs(_)
         )
-    );
+    ) || matches!(&cli.command, Some(Command::Runtime(a)) if a.only_prints());
     if only_prints {
         // SAFETY: SIG_DFL installs no handler of ours; the disposition is process-wide.
         unsafe {

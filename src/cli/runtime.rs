@@ -38,6 +38,25 @@ pub struct Args {
     command: Option<Command>,
 }
 
+impl Args {
+    /// Whether this command only reads and prints (`state`, `list`, `ps`, `spec`,
+    /// `features`, the version): it owns nothing a signal must tear down, and a closed
+    /// pipe (`contlab runtime state x | grep -q running`) may end it as it ends other
+    /// Unix tools.
+    pub fn only_prints(&self) -> bool {
+        matches!(
+            self.command,
+            None | Some(
+                Command::State { .. }
+                    | Command::List { .. }
+                    | Command::Ps { .. }
+                    | Command::Spec { .. }
+                    | Command::Features
+            )
+        )
+    }
+}
+
 /// What `create` and `run` take besides the id.
 #[derive(clap::Args, Debug)]
 struct FromBundle {
