@@ -1562,43 +1562,68 @@ fn seccomp_agent_answering(
     path: &Path,
     answer: Option<i32>,
 ) -> std::thread::JoinHandle<(Value, String)> {
+    let all = seccomp_agent_serving(path, 1, answer);
+    std::thread::spawn(move || {
+        all.join()
+            .expect("the agent")
+            .pop()
+            .expect("one connection")
+    })
+}
+
+/// [`seccomp_agent_answering`] for `n` connections, one after the other (each answered
+/// in a thread of its own): what each got, in the order they came.
+fn seccomp_agent_serving(
+    path: &Path,
+    n: usize,
+    answer: Option<i32>,
+) -> std::thread::JoinHandle<Vec<(Value, String)>> {
     use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
     let listener = std::os::unix::net::UnixListener::bind(path).expect("bind the agent");
     std::thread::spawn(move || {
-        let (conn, _) = listener.accept().expect("the runtime connects");
-        let mut buf = vec![0u8; 16 << 10];
-        let mut cmsg = nix::cmsg_space!([std::os::fd::RawFd; 1]);
-        let mut iov = [std::io::IoSliceMut::new(&mut buf)];
-        let msg = recvmsg::<()>(
-            conn.as_raw_fd(),
-            &mut iov,
-            Some(&mut cmsg),
-            MsgFlags::MSG_CMSG_CLOEXEC,
-        )
-        .expect("recvmsg");
-        let n = msg.bytes;
-        let mut target = String::new();
-        let mut answered = None;
-        for c in msg.cmsgs().expect("cmsgs") {
-            if let ControlMessageOwned::ScmRights(fds) = c {
-                for fd in fds {
-                    // SAFETY: SCM_RIGHTS gave this process a new fd nothing else owns.
-                    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-                    target = std::fs::read_link(format!("/proc/self/fd/{}", fd.as_raw_fd()))
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default();
-                    if let Some(errno) = answer {
-                        answered = Some(answer_all(fd.as_raw_fd(), errno));
+        let mut each = Vec::new();
+        for _ in 0..n {
+            let (conn, _) = listener.accept().expect("the runtime connects");
+            each.push(std::thread::spawn(move || {
+                let mut buf = vec![0u8; 16 << 10];
+                let mut cmsg = nix::cmsg_space!([std::os::fd::RawFd; 1]);
+                let mut iov = [std::io::IoSliceMut::new(&mut buf)];
+                let msg = recvmsg::<()>(
+                    conn.as_raw_fd(),
+                    &mut iov,
+                    Some(&mut cmsg),
+                    MsgFlags::MSG_CMSG_CLOEXEC,
+                )
+                .expect("recvmsg");
+                let n = msg.bytes;
+                let mut target = String::new();
+                let mut answered = None;
+                for c in msg.cmsgs().expect("cmsgs") {
+                    if let ControlMessageOwned::ScmRights(fds) = c {
+                        for fd in fds {
+                            // SAFETY: SCM_RIGHTS gave this process a new fd nothing else owns.
+                            let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+                            target =
+                                std::fs::read_link(format!("/proc/self/fd/{}", fd.as_raw_fd()))
+                                    .map(|p| p.display().to_string())
+                                    .unwrap_or_default();
+                            if let Some(errno) = answer {
+                                answered = Some(answer_all(fd.as_raw_fd(), errno));
+                            }
+                        }
                     }
                 }
-            }
+                let mut v: Value = serde_json::from_slice(&buf[..n]).expect("the state is JSON");
+                if let Some(nr) = answered {
+                    v["answered"] = json!(nr);
+                }
+                (v, target)
+            }));
         }
-        let mut v: Value = serde_json::from_slice(&buf[..n]).expect("the state is JSON");
-        if let Some(nr) = answered {
-            v["answered"] = json!(nr);
-        }
-        (v, target)
+        each.into_iter()
+            .map(|h| h.join().expect("an agent connection"))
+            .collect()
     })
 }
 
@@ -1674,6 +1699,183 @@ fn a_notified_call_gets_the_agents_answer_as_with_runc() {
     }
 }
 
+/// The runs of a notify profile: (runc?, tag, no_new_privs). With no_new_privs the
+/// filter loads without CAP_SYS_ADMIN, else with it. runc 1.1 then loads it early and
+/// its own getcwd check fails ("failed to verify if current working directory is
+/// safe"), so runc is compared with no_new_privs only.
+fn notify_cases() -> Vec<(bool, String, bool)> {
+    runtimes()
+        .into_iter()
+        .flat_map(|r| [(r, true), (r, false)])
+        .filter(|((runc, _), nnp)| *nnp || !runc)
+        .map(|((runc, rt), nnp)| (runc, format!("{rt}-{nnp}"), nnp))
+        .collect()
+}
+
+/// The host pids in container `id`'s cgroup (any hierarchy), sorted.
+fn procs_of(lab: &Lab, id: &str) -> Vec<i32> {
+    let mut pids = Vec::new();
+    if let Ok(layout) = contlab::inspect::cgroups::CgroupLayout::detect() {
+        for m in layout.mount_points() {
+            let f = m.join(&lab.parent).join(id).join("cgroup.procs");
+            for l in std::fs::read_to_string(f).unwrap_or_default().lines() {
+                pids.extend(l.trim().parse::<i32>());
+            }
+        }
+    }
+    pids.sort();
+    pids.dedup();
+    pids
+}
+
+/// `exec` into a container whose profile notifies: the exec'd process runs under the
+/// container's filters (a notified getcwd, an errno for mkdir), and its own listener
+/// goes to the same agent with the container's state (the init's pid, "running") and
+/// the exec'd process's pid, which `--pid-file` names; the agent's answers reach it.
+/// With the agent's socket gone or refusing, `exec` fails with one sentence and runs
+/// nothing; a listener for every call or for write is refused by name. runc does the
+/// same.
+#[test]
+fn exec_into_a_notify_container_hands_its_listener_as_with_runc() {
+    common::require_root("exec_into_a_notify_container_hands_its_listener_as_with_runc needs root");
+    let lab = Lab::new("seccomp-exec");
+    let mut seen = Vec::new();
+    for (runc, tag, nnp) in notify_cases() {
+        let id = lab.id(&format!("xn-{tag}"));
+        let sock = lab.work.path().join(format!("agent-x-{tag}.sock"));
+        let agent = seccomp_agent_serving(&sock, 2, Some(libc::EACCES));
+        let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
+            v["process"]["noNewPrivileges"] = json!(nnp);
+            v["linux"]["seccomp"] = json!({
+                "defaultAction": "SCMP_ACT_ALLOW",
+                "architectures": ["SCMP_ARCH_X86_64"],
+                "listenerPath": s(&sock),
+                "listenerMetadata": "exec metadata",
+                "syscalls": [
+                    {"names": ["getcwd"], "action": "SCMP_ACT_NOTIFY"},
+                    {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}
+                ]
+            });
+        });
+        let out = lab.rt(runc, &["create", "--bundle", s(&b), &id]);
+        assert!(out.ok(), "{tag} create: {}", out.stderr);
+        let out = lab.rt(runc, &["start", &id]);
+        assert!(out.ok(), "{tag} start: {}", out.stderr);
+        let pid_file = lab.work.path().join(format!("x-{tag}.pid"));
+        let execd = lab.rt(
+            runc,
+            &[
+                "exec",
+                "--pid-file",
+                s(&pid_file),
+                &id,
+                "sh",
+                "-c",
+                "pwd; echo rc=$?; mkdir /tmp/d; echo mkdir=$?",
+            ],
+        );
+        assert!(execd.ok(), "{tag} exec: {}", execd.stderr);
+        let state = lab.state(runc, &id);
+        let execd_pid: i64 = std::fs::read_to_string(&pid_file)
+            .expect("the pid file")
+            .trim()
+            .parse()
+            .expect("a pid");
+
+        // The agent's socket gone, then there but refusing: exec fails, and the
+        // container holds its init alone.
+        let init = state["pid"].as_i64().expect("the init's pid") as i32;
+        for how in ["gone", "refused"] {
+            let _ = std::fs::remove_file(&sock);
+            if how == "refused" {
+                drop(std::os::unix::net::UnixListener::bind(&sock).expect("bind"));
+            }
+            let out = lab.rt(runc, &["exec", &id, "sh", "-c", "echo ran"]);
+            assert!(!out.ok(), "{tag} exec with the agent {how}: {}", out.stdout);
+            assert_eq!(out.stdout, "", "{tag} {how}: the command ran");
+            if !runc {
+                assert!(
+                    out.stderr.contains("cannot send the seccomp listener")
+                        && out.stderr.trim().lines().count() == 1,
+                    "{tag} {how}: {}",
+                    out.stderr
+                );
+            }
+            assert_eq!(
+                procs_of(&lab, &id),
+                vec![init],
+                "{tag} {how}: a stray process"
+            );
+        }
+
+        let out = lab.rt(runc, &["delete", "--force", &id]);
+        assert!(out.ok(), "{tag} delete: {}", out.stderr);
+        let got = agent.join().expect("the agent");
+        assert_eq!(got.len(), 2, "{tag}: {got:?}");
+        let (x, target) = &got[1];
+        assert_eq!(target, "anon_inode:seccomp notify", "{tag}");
+        assert_eq!(x["fds"], json!(["seccompFd"]), "{tag}: {x}");
+        assert_eq!(x["metadata"], json!("exec metadata"), "{tag}: {x}");
+        assert_eq!(x["pid"], json!(execd_pid), "{tag}: {x}");
+        assert_eq!(x["state"]["id"], json!(id), "{tag}: {x}");
+        assert_eq!(x["state"]["pid"], state["pid"], "{tag}: {x}");
+        assert_eq!(x["state"]["status"], json!("running"), "{tag}: {x}");
+        let calls = x["answered"].as_array().cloned().unwrap_or_default();
+        assert!(
+            !calls.is_empty(),
+            "{tag}: no call of the exec'd process reached the agent"
+        );
+        assert!(
+            calls.iter().all(|c| *c == json!(libc::SYS_getcwd)),
+            "{tag}: {x}"
+        );
+        assert_ne!(
+            execd.stdout, "/\nrc=0\nmkdir=0\n",
+            "{tag}: the exec'd process was not filtered"
+        );
+        if !runc {
+            assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+        }
+        seen.push((execd.stdout, execd.stderr, calls.len()));
+    }
+    assert!(
+        seen.windows(2).all(|w| w[0] == w[1]),
+        "contlab and runc differ: {seen:?}"
+    );
+    // A listener for every call, or for write, would be waited on by the very process
+    // that reports it: refused by name, as runc refuses them.
+    let sock = lab.work.path().join("agent-none.sock");
+    let profiles = [
+        (
+            "defaultAction",
+            json!({"defaultAction": "SCMP_ACT_NOTIFY", "listenerPath": s(&sock)}),
+        ),
+        (
+            "syscalls[0]",
+            json!({
+                "defaultAction": "SCMP_ACT_ALLOW",
+                "listenerPath": s(&sock),
+                "syscalls": [{"names": ["write"], "action": "SCMP_ACT_NOTIFY"}]
+            }),
+        ),
+    ];
+    for (word, profile) in profiles {
+        let edit = |v: &mut Value| v["linux"]["seccomp"] = profile.clone();
+        lab.assert_refused(&format!("notify-{}", word.len()), edit, word);
+        if has_runc() {
+            let id = lab.id(&format!("notify-runc-{}", word.len()));
+            let b = lab.bundle_for(&format!("b-{id}"), &id, edit);
+            let out = lab.runc(&["create", "--bundle", s(&b), &id]);
+            assert!(!out.ok(), "runc accepted {profile}");
+            assert!(
+                out.stderr.contains("SCMP_ACT_NOTIFY cannot be used"),
+                "runc: {}",
+                out.stderr
+            );
+        }
+    }
+}
+
 /// `SCMP_ACT_NOTIFY` with `listenerPath`: at `create` the agent gets the container's
 /// process state (its id, the init's pid, the metadata) and a seccomp listener fd, as
 /// runc sends them; without `listenerPath` the profile is refused by name.
@@ -1682,15 +1884,7 @@ fn a_seccomp_listener_gets_the_notify_fd_as_with_runc() {
     common::require_root("a_seccomp_listener_gets_the_notify_fd_as_with_runc needs root");
     let lab = Lab::new("seccomp-notify");
     let mut seen = Vec::new();
-    // With no_new_privs the filter loads without CAP_SYS_ADMIN, else with it. runc 1.1
-    // then loads it early and its own getcwd check fails ("failed to verify if current
-    // working directory is safe"), so runc is compared with no_new_privs only.
-    let cases = runtimes()
-        .into_iter()
-        .flat_map(|r| [(r, true), (r, false)])
-        .filter(|((runc, _), nnp)| *nnp || !runc);
-    for ((runc, rt), nnp) in cases {
-        let tag = format!("{rt}-{nnp}");
+    for (runc, tag, nnp) in notify_cases() {
         let id = lab.id(&format!("notify-{tag}"));
         let sock = lab.work.path().join(format!("agent-{tag}.sock"));
         let agent = seccomp_agent(&sock);

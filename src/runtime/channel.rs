@@ -82,8 +82,15 @@ pub(crate) enum Report {
     Ready,
     /// The init loaded a seccomp filter with a listener (`SCMP_ACT_NOTIFY`), whose fd
     /// number in the init is `fd`; it waits for one byte ([`Relay::ack`]) while contlab
-    /// takes its own copy (`pidfd_getfd`) for the bundle's agent.
-    SeccompListener { fd: RawFd },
+    /// takes its own copy (`pidfd_getfd`) for the bundle's agent. An exec'd command's
+    /// process sends it too, with `pid`, its pid in contlab's view (the one it sees
+    /// is the container's), and goes on only on [`Relay::ack`], not on
+    /// [`Relay::refuse`].
+    SeccompListener {
+        fd: RawFd,
+        #[serde(default)]
+        pid: Option<i32>,
+    },
     /// The init is about to `execve` the command in its own process (as runc's does);
     /// the channel, close-on-exec, closes when the exec succeeded. An `Error` instead
     /// says it failed. `event` is the `execve` as the trace will show it.
@@ -112,6 +119,9 @@ fn parse_line(line: &str) -> Option<Line> {
         .ok()
         .map(Line::Trace)
 }
+
+/// The byte [`Relay::ack`] sends: go on.
+pub(crate) const ACK: u8 = 1;
 
 /// A new channel: the parent's end and the child's, both close-on-exec (the child's is
 /// handed on explicitly).
@@ -260,9 +270,15 @@ impl Relay {
         }
     }
 
-    /// Tells the child to go on (one byte), after a report it waits on.
+    /// Tells the child to go on (one byte, [`ACK`]), after a report it waits on.
     pub fn ack(&mut self) -> std::io::Result<()> {
-        self.reader.get_ref().write_all(&[1])
+        self.reader.get_ref().write_all(&[ACK])
+    }
+
+    /// Tells the child to stop (one byte other than [`ACK`]), after a report it waits
+    /// on.
+    pub fn refuse(&mut self) -> std::io::Result<()> {
+        self.reader.get_ref().write_all(&[0])
     }
 
     /// Forwards everything until the channel closes; the last `Exited` and `Error`.

@@ -1030,10 +1030,16 @@ impl Container {
             match relay.next_report() {
                 None => return Err(self.init_died()),
                 Some(Report::Started { .. } | Report::Ready) => break,
-                Some(Report::SeccompListener { fd }) => {
+                Some(Report::SeccompListener { fd, .. }) => {
                     let pid = self.init.map_or(0, |p| p.pid);
                     let sent = match listener {
-                        Some(l) => super::seccomp::hand_to_listener(l, pid, fd, &self.tracer),
+                        Some(l) => {
+                            // As runc's `create`: the init's pid, the status "creating".
+                            let mut l = l.clone();
+                            l.state.pid = pid;
+                            l.state.status = super::oci::state::Status::Creating;
+                            super::seccomp::hand_to_listener(&l, pid, fd, &self.tracer)
+                        }
                         None => Err(anyhow::Error::new(crate::said!(
                             "error-oci-seccomp-no-listener"
                         ))),

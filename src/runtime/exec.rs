@@ -196,6 +196,16 @@ fn run(
         super::init::console_terminal(socket, owner, tracer)?;
         terminal = true;
     }
+    // A filter that asks a listener gets one in the command's process, which hands it
+    // to contlab on the channel before its `execve`, as runc's exec'd process does.
+    let pid_pipe = if config.seccomp.iter().any(super::seccomp::notifies) {
+        Some(
+            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+                .context("cannot create a pipe for the seccomp listener's handoff")?,
+        )
+    } else {
+        None
+    };
     let setup = PayloadSetup {
         user: config.user.as_ref(),
         caps: match config.capabilities {
@@ -207,6 +217,12 @@ fn run(
         seccomp: &config.seccomp,
         no_new_privs: config.no_new_privs,
         preserve_fds: config.preserve_fds,
+        listener: pid_pipe.as_ref().map(|(r, w)| payload::ListenerHandoff {
+            channel: out.as_raw_fd(),
+            pid_read: r.as_raw_fd(),
+            pid_write: w.as_raw_fd(),
+            pid: 0,
+        }),
     };
     let payload = payload::spawn_payload(
         &config.args,
@@ -216,6 +232,7 @@ fn run(
         &setup,
         tracer,
     )?;
+    drop(pid_pipe);
     channel::send_report(
         out,
         &Report::Started {
@@ -241,15 +258,18 @@ pub(crate) fn spawn(
     stdio: super::spec::Stdio,
     tracer: &Tracer,
 ) -> Result<super::container::ExecOutput> {
-    spawn_with(config, stdio, None, &mut |_| Ok(()), tracer)
+    spawn_with(config, stdio, None, None, &mut |_| Ok(()), tracer)
 }
 
-/// [`spawn`] with a console socket for `config.console`, and `started` called with the
-/// command's pid (host's view) as soon as it runs, before it is waited for.
+/// [`spawn`] with a console socket for `config.console`, the agent that gets the
+/// listener of a filter that asks one (`listener`, its state filled by the caller), and
+/// `started` called with the command's pid (host's view) as soon as it runs, before it
+/// is waited for.
 pub(crate) fn spawn_with(
     config: &ExecConfig,
     stdio: super::spec::Stdio,
     console: Option<OwnedFd>,
+    listener: Option<&super::seccomp::Listener>,
     started: &mut dyn FnMut(i32) -> Result<()>,
     tracer: &Tracer,
 ) -> Result<super::container::ExecOutput> {
@@ -311,7 +331,31 @@ pub(crate) fn spawn_with(
                 let _ = child.wait_with_output();
                 return Err(error.into_error());
             }
-            Report::Ready | Report::Exec { .. } | Report::SeccompListener { .. } => {}
+            Report::SeccompListener { fd, pid: p } => {
+                // The command's process waits before its `execve`: it goes on once
+                // the agent has the listener, or ends without running the command.
+                let sent = match (listener, p) {
+                    (Some(l), Some(p)) => super::seccomp::hand_to_listener(l, p, fd, tracer),
+                    _ => Err(anyhow::Error::new(crate::said!(
+                        "error-oci-seccomp-no-listener"
+                    ))),
+                };
+                let answered = match sent {
+                    Ok(()) => relay
+                        .ack()
+                        .context("cannot tell the command's process to go on"),
+                    Err(e) => {
+                        let _ = relay.refuse();
+                        Err(e)
+                    }
+                };
+                if let Err(e) = answered {
+                    drop(relay);
+                    let _ = child.wait_with_output();
+                    return Err(e);
+                }
+            }
+            Report::Ready | Report::Exec { .. } => {}
         }
     }
     if let Some(p) = pid {

@@ -194,6 +194,7 @@ fn run(
             out,
             &Report::SeccompListener {
                 fd: listener.as_raw_fd(),
+                pid: None,
             },
         );
         // contlab has its copy when it answers.
@@ -230,6 +231,8 @@ fn run(
         seccomp: &filters,
         no_new_privs: config.overrides.no_new_privs,
         preserve_fds: config.overrides.preserve_fds,
+        // The init loaded the filter with the listener before the start gate.
+        listener: None,
     };
     if !config.reaper {
         return Err(become_command(config, terminal, &setup, tracer, out));

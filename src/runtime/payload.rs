@@ -133,13 +133,83 @@ pub(crate) struct PayloadSetup<'a> {
     pub no_new_privs: bool,
     /// fds 3 … 2+N stay open across `execve` (`--preserve-fds N`).
     pub preserve_fds: u32,
+    /// Where a filter that asks a listener hands it (an exec'd command's process);
+    /// without, such a filter is loaded with no listener.
+    pub listener: Option<ListenerHandoff>,
+}
+
+/// How an exec'd command's process gives contlab the listener of a filter that asks
+/// one (`SCMP_ACT_NOTIFY`), as runc's exec'd process does: it reports the fd's number
+/// and its pid on the channel, then waits for contlab's answer there, while contlab
+/// takes the fd (`pidfd_getfd`) and sends it to the bundle's agent. Its pid as contlab
+/// sees it comes from its parent, which writes it on a pipe right after the fork (in
+/// the container's pid namespace the process sees another); the process reads it
+/// before it loads any filter, so that a notified `read` cannot hold it there.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ListenerHandoff {
+    /// The channel to contlab (the exec helper's, inherited).
+    pub channel: std::os::fd::RawFd,
+    /// The pipe the parent writes the child's pid on (4 bytes, little-endian).
+    pub pid_read: std::os::fd::RawFd,
+    pub pid_write: std::os::fd::RawFd,
+    /// The child's pid, once read ([`ListenerHandoff::learn_pid`]); 0 before.
+    pub pid: i32,
+}
+
+impl ListenerHandoff {
+    /// In the child, right after the fork: reads its pid from the parent.
+    fn learn_pid(self) -> ListenerHandoff {
+        // Only the parent writes there: a pid never written ends the read.
+        let _ = nix::unistd::close(self.pid_write);
+        // SAFETY: the exec helper holds the pipe open for this process's whole life;
+        // ManuallyDrop leaves it open here.
+        let mut pipe = std::mem::ManuallyDrop::new(unsafe {
+            <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(self.pid_read)
+        });
+        let mut pid = [0u8; 4];
+        match pipe.read_exact(&mut pid) {
+            Ok(()) => ListenerHandoff {
+                pid: i32::from_le_bytes(pid),
+                ..self
+            },
+            Err(_) => self,
+        }
+    }
+
+    /// In the child: sends the listener's report and waits for contlab's answer.
+    fn hand_over(&self, listener: &std::os::fd::OwnedFd) -> Result<()> {
+        use std::io::Write;
+        use std::os::fd::{AsRawFd, FromRawFd};
+        if self.pid <= 0 {
+            bail!("the exec helper did not tell the command's pid");
+        }
+        // SAFETY: the exec helper holds the channel open for this process's whole
+        // life; ManuallyDrop leaves it open here.
+        let mut chan =
+            std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(self.channel) });
+        super::channel::send_report(
+            &mut *chan,
+            &super::channel::Report::SeccompListener {
+                fd: listener.as_raw_fd(),
+                pid: Some(self.pid),
+            },
+        );
+        let _ = chan.flush();
+        let mut answer = [0u8; 1];
+        chan.read_exact(&mut answer)
+            .context("contlab did not take the seccomp listener")?;
+        if answer[0] != super::channel::ACK {
+            bail!("contlab could not give the seccomp listener to the agent");
+        }
+        Ok(())
+    }
 }
 
 impl PayloadSetup<'_> {
     /// Runs in the forked child (single-threaded, so ordinary code is safe).
     fn apply(&self, tracer: &Tracer) -> Result<()> {
         if !self.no_new_privs {
-            super::seccomp::load(self.seccomp, tracer)?;
+            self.load_seccomp(tracer)?;
         }
         set_rlimits(self.rlimits, tracer)?;
         if let Some(u) = self.user {
@@ -184,9 +254,15 @@ impl PayloadSetup<'_> {
             caps::apply_sets(sets, tracer)?;
         }
         if self.no_new_privs {
-            super::seccomp::load(self.seccomp, tracer)?;
+            self.load_seccomp(tracer)?;
         }
         Ok(())
+    }
+
+    fn load_seccomp(&self, tracer: &Tracer) -> Result<()> {
+        let hand = |l: &std::os::fd::OwnedFd| self.listener.map_or(Ok(()), |h| h.hand_over(l));
+        let hand: super::seccomp::HandOver<'_> = &hand;
+        super::seccomp::load_handing_over(self.seccomp, self.listener.and(Some(hand)), tracer)
     }
 }
 
@@ -350,6 +426,14 @@ pub(crate) fn spawn_payload(
     let started = std::time::Instant::now();
     let fork = unsafe { nix::unistd::fork() };
     if let Ok(ForkResult::Parent { child }) = &fork {
+        if let Some(h) = &setup.listener {
+            // The child's pid as this process sees it, for its listener's report.
+            // SAFETY: the exec helper holds the pipe open; ManuallyDrop leaves it so.
+            let mut w = std::mem::ManuallyDrop::new(unsafe {
+                <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(h.pid_write)
+            });
+            let _ = std::io::Write::write_all(&mut *w, &child.as_raw().to_le_bytes());
+        }
         tracer.emit(TraceEvent {
             pid: std::process::id() as i32,
             op: "fork".into(),
@@ -364,6 +448,17 @@ pub(crate) fn spawn_payload(
         Err(e) => Err(anyhow::Error::new(e).context("cannot fork the payload")),
         Ok(ForkResult::Child) => {
             drop(err_r);
+            let learned;
+            let setup = match setup.listener {
+                Some(h) => {
+                    learned = PayloadSetup {
+                        listener: Some(h.learn_pid()),
+                        ..*setup
+                    };
+                    &learned
+                }
+                None => setup,
+            };
             let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(mask), None);
             let msg = match command.become_command(terminal, setup, tracer) {
                 Ok(never) => match never {},

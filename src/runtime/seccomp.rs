@@ -15,9 +15,10 @@
 //! init loads that filter before the start gate with `SECCOMP_FILTER_FLAG_NEW_LISTENER`;
 //! contlab takes the listener's fd from it (`pidfd_getfd`) and sends it, with the
 //! container's state, to the bundle's `listenerPath` during `create`, as runc does
-//! ([`hand_to_listener`]).
+//! ([`hand_to_listener`]). A process `runtime exec` starts loads the filter with a
+//! listener of its own, which goes to the same agent ([`load_handing_over`]).
 
-use super::oci::state::{OCI_VERSION, OciState, Status};
+use super::oci::state::{OCI_VERSION, OciState};
 use super::trace::Tracer;
 use anyhow::{Context, Result};
 use oci_spec::runtime::{LinuxSeccomp, LinuxSeccompAction, LinuxSeccompOperator};
@@ -39,7 +40,7 @@ const BPF_RET_K: u16 = 0x06;
 const NOTIFY_STAND_IN: SeccompAction = SeccompAction::KillProcess;
 
 /// Where a container's seccomp listener goes (`linux.seccomp.listenerPath`), with what
-/// the agent is told (`listenerMetadata`, the state of the container being created).
+/// the agent is told (`listenerMetadata`, the container's state).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Listener {
     pub path: PathBuf,
@@ -134,6 +135,21 @@ pub fn compile(profile: &LinuxSeccomp) -> Result<Vec<Program>> {
             .any(|s| s.action() == LinuxSeccompAction::ScmpActNotify);
     if notifies && profile.listener_path().is_none() {
         crate::bail_said!("error-oci-seccomp-no-listener");
+    }
+    // The process that loads a notify filter reports its listener with `write` and
+    // waits for contlab with `read`: a listener asked for every call, or for `write`,
+    // would be waited on before anyone has it. runc refuses both alike.
+    if profile.default_action() == LinuxSeccompAction::ScmpActNotify {
+        crate::bail_said!("error-oci-seccomp-notify-default");
+    }
+    for (i, s) in profile.syscalls().iter().flatten().enumerate() {
+        if s.action() == LinuxSeccompAction::ScmpActNotify && s.names().iter().any(|n| n == "write")
+        {
+            crate::bail_said!(
+                "error-oci-seccomp-notify-write",
+                what = format!("linux.seccomp.syscalls[{i}]")
+            );
+        }
     }
     if profile.flags().as_ref().is_some_and(|f| !f.is_empty()) {
         crate::bail_said!("error-oci-unsupported", what = "linux.seccomp.flags");
@@ -233,9 +249,29 @@ pub fn compile(profile: &LinuxSeccomp) -> Result<Vec<Program>> {
 /// no_new_privs the caller needs CAP_SYS_ADMIN in its user namespace. A filter that
 /// asks a listener, loaded so without one, fails those calls with ENOSYS.
 pub fn load(filters: &[Program], tracer: &Tracer) -> Result<()> {
+    load_handing_over(filters, None, tracer)
+}
+
+/// What gets the listener of a filter that asks one (see [`load_handing_over`]).
+pub type HandOver<'a> = &'a dyn Fn(&OwnedFd) -> Result<()>;
+
+/// [`load`], where a filter that asks a listener is loaded with one, which goes to
+/// `hand_over` (an exec'd process gives it to contlab, as runc's does) and is closed
+/// once it returns.
+pub fn load_handing_over(
+    filters: &[Program],
+    hand_over: Option<HandOver<'_>>,
+    tracer: &Tracer,
+) -> Result<()> {
     for (n, f) in filters.iter().enumerate() {
-        load_one(f, 0, tracer)
-            .with_context(|| format!("cannot load seccomp filter {} (linux.seccomp)", n + 1))?;
+        match hand_over {
+            Some(hand) if notifies(f) => hand(&load_listener(f, tracer)?)?,
+            _ => {
+                load_one(f, 0, tracer).with_context(|| {
+                    format!("cannot load seccomp filter {} (linux.seccomp)", n + 1)
+                })?;
+            }
+        }
     }
     Ok(())
 }
@@ -293,9 +329,11 @@ fn load_one(f: &Program, flags: libc::c_ulong, tracer: &Tracer) -> Result<RawFd>
     )?)
 }
 
-/// Takes the listener fd `fd` of process `pid` (the init, which waits) with
-/// `pidfd_getfd` and sends it to the agent at `l.path`, as runc does: the runtime
-/// spec's container process state as JSON (`fds: ["seccompFd"]`), the fd beside it.
+/// Takes the listener fd `fd` of process `pid` (the init at `create`, or an exec'd
+/// process before its `execve`; it waits) with `pidfd_getfd` and sends it to the agent
+/// at `l.path`, as runc does: the runtime spec's container process state as JSON
+/// (`fds: ["seccompFd"]`, `pid`, `metadata`, and `l.state`, the container's state as
+/// the caller fills it), the fd beside it.
 pub fn hand_to_listener(l: &Listener, pid: i32, fd: RawFd, tracer: &Tracer) -> Result<()> {
     use nix::sys::socket::{ControlMessage, MsgFlags, sendmsg};
     // SAFETY: plain syscalls; each fd returned is new and owned below.
@@ -319,15 +357,12 @@ pub fn hand_to_listener(l: &Listener, pid: i32, fd: RawFd, tracer: &Tracer) -> R
         .context("cannot take the seccomp listener from the container's init (pidfd_getfd)")?;
     // SAFETY: pidfd_getfd returned a new fd that nothing else owns.
     let listener = unsafe { OwnedFd::from_raw_fd(got as RawFd) };
-    let mut state = l.state.clone();
-    state.pid = pid;
-    state.status = Status::Creating;
     let msg = serde_json::to_vec(&serde_json::json!({
         "ociVersion": OCI_VERSION,
         "fds": ["seccompFd"],
         "pid": pid,
         "metadata": l.metadata,
-        "state": state,
+        "state": l.state,
     }))?;
     let sock = std::os::unix::net::UnixStream::connect(&l.path).map_err(|e| {
         anyhow::Error::new(e).context(crate::said!(
@@ -410,10 +445,28 @@ mod tests {
         let kill = filters.iter().find(|f| !notifies(f)).unwrap();
         assert!(kill.iter().any(|i| i.0 == BPF_RET_K && i.3 == 0x8000_0000));
         let p = profile(serde_json::json!({
+            "defaultAction": "SCMP_ACT_ALLOW",
+            "listenerPath": "/run/agent.sock",
+            "syscalls": [{"names": ["getcwd"], "action": "SCMP_ACT_NOTIFY"}]
+        }));
+        assert!(notifies(&compile(&p).unwrap()[0]));
+        // As runc: never for every call, nor for write, which reports the listener.
+        let p = profile(serde_json::json!({
             "defaultAction": "SCMP_ACT_NOTIFY",
             "listenerPath": "/run/agent.sock"
         }));
-        assert!(notifies(&compile(&p).unwrap()[0]));
+        assert!(
+            compile(&p)
+                .unwrap_err()
+                .to_string()
+                .contains("defaultAction")
+        );
+        let p = profile(serde_json::json!({
+            "defaultAction": "SCMP_ACT_ALLOW",
+            "listenerPath": "/run/agent.sock",
+            "syscalls": [{"names": ["read", "write"], "action": "SCMP_ACT_NOTIFY"}]
+        }));
+        assert!(compile(&p).unwrap_err().to_string().contains("syscalls[0]"));
         let p = profile(serde_json::json!({
             "defaultAction": "SCMP_ACT_ALLOW",
             "syscalls": [{"names": ["getcwd"], "action": "SCMP_ACT_NOTIFY"}]

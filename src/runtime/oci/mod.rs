@@ -226,6 +226,7 @@ impl Runtime {
                 console: false,
             },
             hooks: b.hooks.clone(),
+            seccomp_listener: None,
         };
         if !(b.hooks.create_container.is_empty() && b.hooks.start_container.is_empty()) {
             spec.overrides.init_hooks = Some(hooks::InitHooks {
@@ -250,6 +251,7 @@ impl Runtime {
                     .unwrap_or_default(),
                 state: saved.oci(),
             });
+            saved.seccomp_listener = spec.overrides.seccomp_listener.clone();
         }
         let before = b.hooks.prestart.clone();
         let created = b.hooks.create_runtime.clone();
@@ -531,11 +533,18 @@ impl Runtime {
             (false, None) => None,
         };
         cfg.console = console.is_some();
+        // As runc's exec: the container's state, its init's pid, the status "running".
+        let listener = s.seccomp_listener.clone().map(|mut l| {
+            l.state = s.oci();
+            l.state.status = Status::Running;
+            l
+        });
         let pid_file = opts.pid_file.as_deref();
         crate::runtime::exec::spawn_with(
             &cfg,
             stdio,
             console,
+            listener.as_ref(),
             &mut |pid| pid_file.map_or(Ok(()), |p| write_pid_file(p, pid)),
             tracer,
         )

@@ -59,6 +59,10 @@ pub struct Saved {
     /// What `exec` needs: namespaces, cgroup, user, capabilities, environment.
     pub exec: ExecConfig,
     pub hooks: Hooks,
+    /// Where the listener of an exec'd process's filter goes (`linux.seccomp`'s
+    /// `listenerPath` and `listenerMetadata`), when the profile asks one.
+    #[serde(default)]
+    pub seccomp_listener: Option<crate::runtime::seccomp::Listener>,
 }
 
 /// The OCI runtime spec's state, as `state` prints it (runc's key order).
