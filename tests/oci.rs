@@ -3471,3 +3471,218 @@ fn update_flags_runc_has_as_with_runc() {
         }
     }
 }
+
+/// A whole disk of this machine as `MAJOR:MINOR`: the one holding `/` (its disk when
+/// `/` is on a partition), else the first in `/sys/block` that is not a loop, RAM or
+/// zram device.
+fn a_disk() -> String {
+    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").expect("mountinfo");
+    let root = mountinfo.lines().find_map(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        (f.get(4) == Some(&"/")).then(|| f[2].to_string())
+    });
+    let whole = |dev: &str| -> Option<String> {
+        let sys = PathBuf::from(format!("/sys/dev/block/{dev}"));
+        let sys = if sys.join("partition").exists() {
+            sys.join("..")
+        } else {
+            sys
+        };
+        std::fs::read_to_string(sys.join("dev"))
+            .ok()
+            .map(|t| t.trim().to_string())
+    };
+    if let Some(d) = root.as_deref().and_then(whole) {
+        return d;
+    }
+    let mut disks: Vec<PathBuf> = std::fs::read_dir("/sys/block")
+        .expect("/sys/block")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    disks.sort();
+    disks
+        .iter()
+        .filter(|p| {
+            let n = p.file_name().unwrap_or_default().to_string_lossy();
+            !["loop", "ram", "zram"].iter().any(|x| n.starts_with(x))
+        })
+        .find_map(|p| std::fs::read_to_string(p.join("dev")).ok())
+        .map(|t| t.trim().to_string())
+        .expect("a block device in /sys/block")
+}
+
+/// `linux.resources.blockIO` and the real-time CPU limits at `create`, beside runc on
+/// the same bundles: a weight with throttles on this machine's disk (where the disks'
+/// scheduler gives no weight file, both refuse the bundle, contlab with one sentence
+/// and nothing left), then the throttles with `realtimePeriod`/`realtimeRuntime` alone
+/// (v1: `blkio.throttle.*` and `cpu.rt_*`, the parent given a real-time budget first;
+/// v2: `io.max`, the real-time values ignored as runc ignores them, with a warning).
+/// A weight out of range, a disk that does not exist and a runtime beyond its period
+/// are refused with nothing left.
+#[test]
+fn block_io_and_realtime_at_create_as_with_runc() {
+    common::require_root("block_io_and_realtime_at_create_as_with_runc needs root");
+    let layout = contlab::inspect::cgroups::CgroupLayout::detect().expect("mountinfo");
+    let v1 = layout.v1_mount("memory").is_some();
+    let disk = a_disk();
+    let (major, minor) = disk.split_once(':').expect("MAJOR:MINOR");
+    let (major, minor): (i64, i64) = (major.parse().unwrap(), minor.parse().unwrap());
+    let lab = Lab::new("blkio");
+    // The kernel shares real-time time downwards: the parent gets a budget before each
+    // create (contlab's teardown removes its emptied parent, budget and all).
+    let rt = v1 && cgroup_file("cpu", "/", "cpu.rt_runtime_us").exists();
+    let budget = || {
+        if rt {
+            let parent = cgroup_file("cpu", &format!("/{}", lab.parent), "");
+            std::fs::create_dir_all(&parent).expect("the parent's cpu cgroup");
+            // Room for several: a sibling just removed holds its share until the
+            // kernel frees it, a moment later.
+            std::fs::write(parent.join("cpu.rt_runtime_us"), "50000").expect("its rt budget");
+        }
+    };
+    let dev = |rate: u64| json!([{"major": major, "minor": minor, "rate": rate}]);
+    let throttles = json!({
+        "throttleReadBpsDevice": dev(1048576),
+        "throttleWriteBpsDevice": dev(2097152),
+        "throttleReadIOPSDevice": dev(100),
+        "throttleWriteIOPSDevice": dev(200),
+    });
+    let mut weighted = throttles.clone();
+    weighted["weight"] = json!(500);
+    let files: Vec<(&str, &str)> = if v1 {
+        vec![
+            ("blkio", "blkio.throttle.read_bps_device"),
+            ("blkio", "blkio.throttle.write_bps_device"),
+            ("blkio", "blkio.throttle.read_iops_device"),
+            ("blkio", "blkio.throttle.write_iops_device"),
+            ("blkio", "blkio.weight"),
+            ("blkio", "blkio.bfq.weight"),
+            ("cpu", "cpu.rt_period_us"),
+            ("cpu", "cpu.rt_runtime_us"),
+        ]
+    } else {
+        vec![
+            ("io", "io.max"),
+            ("io", "io.weight"),
+            ("io", "io.bfq.weight"),
+        ]
+    };
+    let mut seen = Vec::new();
+    for (name, block_io) in [("weighted", &weighted), ("throttled", &throttles)] {
+        let mut results = Vec::new();
+        for (runc, tag) in runtimes() {
+            let id = lab.id(&format!("{name}-{tag}"));
+            let b = lab.bundle_for(&format!("b-{name}-{tag}"), &id, |v| {
+                v["linux"]["resources"]["blockIO"] = block_io.clone();
+                if rt || !v1 {
+                    v["linux"]["resources"]["cpu"] =
+                        json!({"realtimePeriod": 100000, "realtimeRuntime": 1000});
+                }
+            });
+            budget();
+            let out = lab.rt(runc, &["create", "--bundle", s(&b), &id]);
+            let values: Vec<String> = if out.ok() {
+                files
+                    .iter()
+                    .map(|(c, f)| {
+                        std::fs::read_to_string(cgroup_file(c, &lab.cgroup_path(&id), f))
+                            .map(|t| t.trim().to_string())
+                            .unwrap_or_else(|_| "-".into())
+                    })
+                    .collect()
+            } else {
+                eprintln!("{tag} {name}: {}", out.stderr.trim());
+                vec!["refused".into()]
+            };
+            if !runc {
+                if out.ok() {
+                    assert!(!out.stderr.contains("error"), "{name}: {}", out.stderr);
+                    assert_eq!(out.stderr.contains("realtime"), !v1, "{}", out.stderr);
+                } else {
+                    assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.stderr);
+                    assert!(out.stderr.contains("weight"), "{name}: {}", out.stderr);
+                }
+            }
+            let _ = lab.rt(runc, &["delete", "--force", &id]);
+            if !runc {
+                assert_eq!(leftovers(&lab, &id), Vec::<String>::new());
+            }
+            results.push((tag, values));
+        }
+        eprintln!("{name}: {results:?}");
+        if let [(_, c), (_, r)] = &results[..] {
+            assert_eq!(c, r, "{name}: contlab and runc differ");
+        }
+        seen.push(results.swap_remove(0).1);
+    }
+    // The throttles and the real-time limits apply on this machine under contlab.
+    let throttled = &seen[1];
+    let want: Vec<String> = if v1 {
+        let rt = if rt {
+            ["100000", "1000"].map(String::from)
+        } else {
+            ["-", "-"].map(String::from)
+        };
+        [1048576, 2097152, 100, 200]
+            .iter()
+            .map(|r| format!("{disk} {r}"))
+            .chain(throttled[4..6].iter().cloned())
+            .chain(rt)
+            .collect()
+    } else {
+        std::iter::once(format!(
+            "{disk} rbps=1048576 wbps=2097152 riops=100 wiops=200"
+        ))
+        .chain(throttled[1..].iter().cloned())
+        .collect()
+    };
+    assert_eq!(throttled, &want, "contlab's cgroup files");
+    // v2 without BFQ: the weight in io.weight, scaled as runc scales it.
+    let weighted = &seen[0];
+    if !v1 && weighted.len() > 2 && weighted[2] == "-" {
+        assert_eq!(weighted[1], "default 4950", "{weighted:?}");
+    }
+
+    let disk_io = |v: &mut Value, what: Value| v["linux"]["resources"]["blockIO"] = what;
+    lab.assert_refused(
+        "blkio-low",
+        |v| disk_io(v, json!({"weight": 5})),
+        "10 to 1000",
+    );
+    lab.assert_refused(
+        "blkio-dev-weight",
+        |v| {
+            disk_io(
+                v,
+                json!({"weightDevice": [{"major": major, "minor": minor, "weight": 2000}]}),
+            )
+        },
+        "weightDevice[0].weight",
+    );
+    let mut missing = 4000;
+    while Path::new(&format!("/sys/dev/block/{missing}:0")).exists() {
+        missing += 1;
+    }
+    lab.assert_refused(
+        "blkio-no-disk",
+        |v| {
+            disk_io(
+                v,
+                json!({"throttleReadBpsDevice": [{"major": missing, "minor": 0, "rate": 1}]}),
+            )
+        },
+        &format!("{missing}:0"),
+    );
+    if rt {
+        budget();
+        lab.assert_refused(
+            "rt-over",
+            |v| {
+                v["linux"]["resources"]["cpu"] =
+                    json!({"realtimePeriod": 100000, "realtimeRuntime": 500000})
+            },
+            "cpu.rt_runtime_us",
+        );
+    }
+}

@@ -20,7 +20,7 @@ Environment:
   CONTLAB_VM_CACHE            kernel cache directory (/var/cache/contlab-vm)
   CONTLAB_VM_KERNEL_PKG       kernel package (default: what linux-image-cloud-amd64 depends on)
   CONTLAB_VM_MODULES          kernel modules to load, with their dependencies
-                              (overlay veth bridge dummy)
+                              (overlay veth bridge dummy virtio_pci virtio_blk)
   CONTLAB_VM_TIMEOUT          seconds before the guest is killed (2400)
   CONTLAB_VM_MEMORY           guest memory in MiB (2048)
   CONTLAB_VM_ACCEL            QEMU accelerator (kvm when usable, else tcg)
@@ -80,7 +80,7 @@ manifest_dir=$(cd "$here/../.." && pwd)
 cache=${CONTLAB_VM_CACHE:-/var/cache/contlab-vm}
 timeout_s=${CONTLAB_VM_TIMEOUT:-2400}
 memory=${CONTLAB_VM_MEMORY:-2048}
-read -r -a modules <<<"${CONTLAB_VM_MODULES-overlay veth bridge dummy}"
+read -r -a modules <<<"${CONTLAB_VM_MODULES-overlay veth bridge dummy virtio_pci virtio_blk}"
 test_cgroup=${CONTLAB_VM_TEST_CGROUP:-/user.slice/user-1000.slice/session-1.scope}
 threads=${CONTLAB_VM_TEST_THREADS:-2}
 log=${CONTLAB_VM_LOG:-$manifest_dir/target/vm/serial.log}
@@ -319,8 +319,11 @@ cpu=max
 [ "$accel" = kvm ] && cpu=host
 # loglevel=1 keeps kernel messages (an OOM kill, say) from splitting the markers; the
 # guest prints dmesg after a failure instead.
+# A small empty disk (/dev/vda in the guest), so block I/O limits have a real device.
+truncate -s 16M "$work/disk.img"
 qemu=(qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -m "$memory" -smp 2
     -nographic -no-reboot -nic none -kernel "$vmlinuz" -initrd "$work/initramfs.gz"
+    -drive "file=$work/disk.img,if=virtio,format=raw"
     -append "console=ttyS0 quiet loglevel=1 panic=-1 rdinit=/init systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all")
 
 if [ "$shell" = 1 ]; then

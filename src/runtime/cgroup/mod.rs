@@ -56,6 +56,79 @@ pub struct Limits {
     /// in runc's containers.
     #[serde(default)]
     pub blkio: bool,
+    /// OCI `linux.resources.blockIO`, written as runc 1.1 writes it (needs `blkio`).
+    #[serde(default)]
+    pub block_io: BlockIo,
+    /// OCI `linux.resources.cpu.realtimePeriod` and `realtimeRuntime`: v1
+    /// `cpu.rt_period_us` and `cpu.rt_runtime_us`, as runc writes them; cgroup v2 has
+    /// no such files, and runc ignores them there.
+    #[serde(default)]
+    pub cpu_rt: CpuRt,
+}
+
+/// Real-time CPU time: at most `runtime` microseconds in every `period`. `None` (or 0
+/// in the bundle, as runc reads it) leaves the kernel's value.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CpuRt {
+    pub period: Option<u64>,
+    pub runtime: Option<i64>,
+}
+
+impl CpuRt {
+    pub fn is_empty(&self) -> bool {
+        *self == CpuRt::default()
+    }
+}
+
+/// OCI `linux.resources.blockIO`. v1: `blkio.weight` (or BFQ's `blkio.bfq.weight`),
+/// `blkio.leaf_weight`, the `*_device` files and `blkio.throttle.*`; v2: the weight in
+/// `io.bfq.weight` (or `io.weight` scaled), per-device weights only where BFQ takes
+/// them, the throttles in `io.max`; leaf weights have no v2 file and are left out, as
+/// runc leaves them out.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockIo {
+    /// 10 to 1000.
+    pub weight: Option<u16>,
+    /// 10 to 1000: the weight against the cgroup's own children (CFQ only).
+    pub leaf_weight: Option<u16>,
+    pub weight_device: Vec<WeightDevice>,
+    pub throttle_read_bps: Vec<Throttle>,
+    pub throttle_write_bps: Vec<Throttle>,
+    pub throttle_read_iops: Vec<Throttle>,
+    pub throttle_write_iops: Vec<Throttle>,
+}
+
+impl BlockIo {
+    pub fn is_empty(&self) -> bool {
+        *self == BlockIo::default()
+    }
+
+    /// Whether a v2 cgroup gets anything of it (leaf weights have no v2 file).
+    fn writes_on_v2(&self) -> bool {
+        self.weight.is_some()
+            || !self.weight_device.is_empty()
+            || !self.throttle_read_bps.is_empty()
+            || !self.throttle_write_bps.is_empty()
+            || !self.throttle_read_iops.is_empty()
+            || !self.throttle_write_iops.is_empty()
+    }
+}
+
+/// A weight for one block device (`MAJOR:MINOR WEIGHT`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeightDevice {
+    pub major: i64,
+    pub minor: i64,
+    pub weight: Option<u16>,
+    pub leaf_weight: Option<u16>,
+}
+
+/// A rate limit for one block device: bytes or I/O operations per second.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Throttle {
+    pub major: i64,
+    pub minor: i64,
+    pub rate: u64,
 }
 
 /// OCI `linux.resources.memory` beyond the limit, each written as runc 1.1's cgroup
@@ -282,6 +355,21 @@ impl Cgroup {
                 prepare_parent(&*h, parent, tracer, ledger)?;
                 h.apply(&dirs, limits, tracer)?;
             }
+            // The limits `update` can change too, through its writers.
+            let cg = Cgroup {
+                id: id.to_string(),
+                dirs: with_v2_controllers(dirs.clone()),
+                oom_kill_file: h.oom_kill_file(),
+            };
+            match cg.version() {
+                CgroupVersion::V1 => cg.write_rt_v1(&limits.cpu_rt, tracer)?,
+                // runc 1.1 ignores them on v2, which has no real-time group limits.
+                CgroupVersion::V2 if !limits.cpu_rt.is_empty() => {
+                    eprintln!("contlab: warning: {}", crate::said!("warn-cgroup-v2-no-rt"))
+                }
+                CgroupVersion::V2 => {}
+            }
+            cg.write_block_io(&limits.block_io, tracer)?;
             Ok(dirs)
         })();
 
@@ -698,6 +786,12 @@ fn write_error(dir: &Path, file: &str, value: &str, e: Errno) -> anyhow::Error {
                 dir = dir
             )
         }
+        Errno::ENODEV => said!(
+            "error-cgroup-no-device",
+            value = value,
+            file = file,
+            dir = dir
+        ),
         Errno::EBUSY => said!(
             "error-cgroup-below-usage",
             value = value,

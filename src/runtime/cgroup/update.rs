@@ -1,8 +1,9 @@
 //! Changing a running container's limits (`contlab runtime update`, as `runc update`):
 //! only the values given are written, each through the container's own cgroup files,
-//! in the order the kernel accepts them.
+//! in the order the kernel accepts them. The block I/O and real-time writers here are
+//! also those `Cgroup::create` uses for a bundle's `blockIO` and `realtime*` values.
 
-use super::{Cgroup, CgroupDirs, CgroupVersion, ControllerDir, Tracer};
+use super::{BlockIo, Cgroup, CgroupDirs, CgroupVersion, ControllerDir, CpuRt, Tracer};
 use crate::inspect::cgroups::CgroupLayout;
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,20 @@ pub struct Update {
 impl Update {
     pub fn is_empty(&self) -> bool {
         *self == Update::default()
+    }
+
+    fn rt(&self) -> CpuRt {
+        CpuRt {
+            period: self.cpu_rt_period,
+            runtime: self.cpu_rt_runtime,
+        }
+    }
+
+    fn block_io(&self) -> BlockIo {
+        BlockIo {
+            weight: self.blkio_weight,
+            ..Default::default()
+        }
     }
 }
 
@@ -148,31 +163,20 @@ impl Cgroup {
                 super::set(tracer, d, "cpu.shares", &s.to_string())?;
             }
         }
-        self.update_rt_v1(u, tracer)?;
+        self.write_rt_v1(&u.rt(), tracer)?;
         self.update_cpuset(u, tracer)?;
         if let Some(n) = u.pids {
             super::set(tracer, self.dir_of("pids")?, "pids.max", &max_or(n))?;
         }
-        if let Some(w) = u.blkio_weight {
-            check_blkio_weight(w)?;
-            let d = self.dir_of("blkio")?;
-            // As runc: the BFQ scheduler's file where there is one, else CFQ's.
-            let file = if d.join("blkio.weight").exists() && !d.join("blkio.bfq.weight").exists() {
-                "blkio.weight"
-            } else {
-                "blkio.bfq.weight"
-            };
-            self.weight_file(d, file, "blkio")?;
-            super::set(tracer, d, file, &w.to_string())?;
-        }
-        Ok(())
+        self.write_block_io(&u.block_io(), tracer)
     }
 
     /// v1 `cpu.rt_period_us` and `cpu.rt_runtime_us`, which the kernel checks against
     /// each other: as runc, a period the kernel refuses (EINVAL) while a runtime is also
-    /// given is written again after the runtime.
-    fn update_rt_v1(&self, u: &Update, tracer: &Tracer) -> Result<()> {
-        if u.cpu_rt_period.is_none() && u.cpu_rt_runtime.is_none() {
+    /// given is written again after the runtime. A runtime the kernel refuses is more
+    /// than the period, or than the parent cgroup grants: said with the parent's budget.
+    pub(super) fn write_rt_v1(&self, rt: &CpuRt, tracer: &Tracer) -> Result<()> {
+        if rt.is_empty() {
             return Ok(());
         }
         let d = self.dir_of("cpu")?;
@@ -180,19 +184,143 @@ impl Cgroup {
             crate::bail_said!("error-update-no-rt", id = format!("{:?}", self.id));
         }
         let mut retry = None;
-        if let Some(p) = u.cpu_rt_period {
+        if let Some(p) = rt.period {
             let p = p.to_string();
             match super::write_file(tracer, d, "cpu.rt_period_us", &p) {
                 Ok(()) => {}
-                Err(nix::errno::Errno::EINVAL) if u.cpu_rt_runtime.is_some() => retry = Some(p),
+                Err(nix::errno::Errno::EINVAL) if rt.runtime.is_some() => retry = Some(p),
                 Err(e) => return Err(super::write_error(d, "cpu.rt_period_us", &p, e)),
             }
         }
-        if let Some(r) = u.cpu_rt_runtime {
-            super::set(tracer, d, "cpu.rt_runtime_us", &r.to_string())?;
+        if let Some(r) = rt.runtime {
+            let r = r.to_string();
+            super::write_file(tracer, d, "cpu.rt_runtime_us", &r).map_err(|e| {
+                match (e, d.parent()) {
+                    (nix::errno::Errno::EINVAL, Some(parent)) => {
+                        let budget = std::fs::read_to_string(parent.join("cpu.rt_runtime_us"))
+                            .map(|t| t.trim().to_string())
+                            .unwrap_or_else(|_| "?".into());
+                        anyhow::Error::new(e).context(crate::said!(
+                            "error-cgroup-rt-budget",
+                            value = r.clone(),
+                            dir = d.display(),
+                            parent = parent.display(),
+                            budget = budget
+                        ))
+                    }
+                    _ => super::write_error(d, "cpu.rt_runtime_us", &r, e),
+                }
+            })?;
         }
         if let Some(p) = retry {
             super::set(tracer, d, "cpu.rt_period_us", &p)?;
+        }
+        Ok(())
+    }
+
+    /// `linux.resources.blockIO` (and `update --blkio-weight`), written as runc 1.1
+    /// writes it on either version. Weights outside 10..1000 are refused first.
+    pub(super) fn write_block_io(&self, b: &BlockIo, tracer: &Tracer) -> Result<()> {
+        if b.is_empty() {
+            return Ok(());
+        }
+        let weights = b.weight.iter().chain(&b.leaf_weight).chain(
+            b.weight_device
+                .iter()
+                .flat_map(|wd| wd.weight.iter().chain(&wd.leaf_weight)),
+        );
+        for w in weights {
+            check_blkio_weight(*w)?;
+        }
+        match self.dirs.version {
+            CgroupVersion::V1 => self.block_io_v1(b, tracer),
+            CgroupVersion::V2 => self.block_io_v2(b, tracer),
+        }
+    }
+
+    /// v1: CFQ's weight files where `blkio.weight` exists, else BFQ's (runc's pick), the
+    /// leaf weights (CFQ only), then each throttle, one `MAJOR:MINOR VALUE` line a write.
+    fn block_io_v1(&self, b: &BlockIo, tracer: &Tracer) -> Result<()> {
+        let d = self.dir_of("blkio")?;
+        let (weight, weight_device) = if d.join("blkio.weight").exists() {
+            ("blkio.weight", "blkio.weight_device")
+        } else {
+            ("blkio.bfq.weight", "blkio.bfq.weight_device")
+        };
+        let mut writes: Vec<(&str, String)> = Vec::new();
+        if let Some(w) = b.weight {
+            writes.push((weight, w.to_string()));
+        }
+        if let Some(w) = b.leaf_weight {
+            writes.push(("blkio.leaf_weight", w.to_string()));
+        }
+        for wd in &b.weight_device {
+            if let Some(w) = wd.weight {
+                writes.push((weight_device, format!("{}:{} {w}", wd.major, wd.minor)));
+            }
+            if let Some(w) = wd.leaf_weight {
+                let line = format!("{}:{} {w}", wd.major, wd.minor);
+                writes.push(("blkio.leaf_weight_device", line));
+            }
+        }
+        for (file, list) in [
+            ("blkio.throttle.read_bps_device", &b.throttle_read_bps),
+            ("blkio.throttle.write_bps_device", &b.throttle_write_bps),
+            ("blkio.throttle.read_iops_device", &b.throttle_read_iops),
+            ("blkio.throttle.write_iops_device", &b.throttle_write_iops),
+        ] {
+            for t in list {
+                writes.push((file, format!("{}:{} {}", t.major, t.minor, t.rate)));
+            }
+        }
+        for (file, value) in &writes {
+            if file.contains("weight") {
+                self.weight_file(d, file, "blkio")?;
+            }
+            super::set(tracer, d, file, value)?;
+        }
+        Ok(())
+    }
+
+    /// v2, as runc 1.1's `setIo`: the weight in `io.bfq.weight` where BFQ is there,
+    /// else in `io.weight` scaled; per-device weights only into a BFQ file that takes
+    /// them (kernel 5.4 on: it reads `default N`), else left out as runc leaves them;
+    /// each throttle a `MAJOR:MINOR rbps=N` line in `io.max`. Leaf weights have no v2
+    /// file: a bundle with nothing else writes nothing.
+    fn block_io_v2(&self, b: &BlockIo, tracer: &Tracer) -> Result<()> {
+        let throttles = [
+            ("rbps", &b.throttle_read_bps),
+            ("wbps", &b.throttle_write_bps),
+            ("riops", &b.throttle_read_iops),
+            ("wiops", &b.throttle_write_iops),
+        ];
+        if !b.writes_on_v2() {
+            return Ok(());
+        }
+        let d = self.dir_of("io")?;
+        let bfq = d.join("io.bfq.weight").exists();
+        if let Some(w) = b.weight {
+            if bfq {
+                super::set(tracer, d, "io.bfq.weight", &w.to_string())?;
+            } else {
+                self.weight_file(d, "io.weight", "io")?;
+                super::set(tracer, d, "io.weight", &blkio_to_io_weight(w).to_string())?;
+            }
+        }
+        let per_device = bfq
+            && std::fs::read_to_string(d.join("io.bfq.weight"))
+                .is_ok_and(|t| t.trim().parse::<i64>().is_err());
+        if per_device {
+            for wd in &b.weight_device {
+                let line = format!("{}:{} {}", wd.major, wd.minor, wd.weight.unwrap_or(0));
+                super::set(tracer, d, "io.bfq.weight", &line)?;
+            }
+        }
+        for (key, list) in throttles {
+            for t in list {
+                let line = format!("{}:{} {key}={}", t.major, t.minor, t.rate);
+                super::set(tracer, d, "io.max", &line)?;
+            }
         }
         Ok(())
     }
@@ -259,18 +387,7 @@ impl Cgroup {
         if let Some(n) = u.pids {
             super::set(tracer, self.dir_of("pids")?, "pids.max", &max_or(n))?;
         }
-        if let Some(w) = u.blkio_weight {
-            check_blkio_weight(w)?;
-            let d = self.dir_of("io")?;
-            // BFQ's weight has v1's range; io.weight (1..10000) gets it scaled, as runc.
-            if d.join("io.bfq.weight").exists() {
-                super::set(tracer, d, "io.bfq.weight", &w.to_string())?;
-            } else {
-                self.weight_file(d, "io.weight", "io")?;
-                super::set(tracer, d, "io.weight", &blkio_to_io_weight(w).to_string())?;
-            }
-        }
-        Ok(())
+        self.write_block_io(&u.block_io(), tracer)
     }
 
     /// `cpuset.mems`, then `cpuset.cpus` (same names on both versions).
@@ -503,5 +620,120 @@ mod tests {
         };
         let err = v2.update(&rt, &Tracer::null()).unwrap_err();
         assert!(format!("{err:#}").contains("cpu.rt_runtime_us"), "{err:#}");
+    }
+
+    /// A bundle's whole `blockIO`, in runc 1.1's files and order: v1 BFQ's files where
+    /// CFQ's `blkio.weight` is missing; v2 per-device weights into a BFQ file that reads
+    /// `default N`, throttles as `io.max` keys, leaf weights left out.
+    #[test]
+    fn block_io_in_runcs_files_on_both_versions() {
+        use super::super::{Throttle, WeightDevice};
+        let b = BlockIo {
+            weight: Some(500),
+            leaf_weight: Some(300),
+            weight_device: vec![WeightDevice {
+                major: 8,
+                minor: 0,
+                weight: Some(400),
+                leaf_weight: None,
+            }],
+            throttle_read_bps: vec![Throttle {
+                major: 8,
+                minor: 0,
+                rate: 1024,
+            }],
+            throttle_write_iops: vec![Throttle {
+                major: 8,
+                minor: 0,
+                rate: 7,
+            }],
+            ..Default::default()
+        };
+        let written = |events: &std::sync::mpsc::Receiver<crate::runtime::trace::TraceEvent>| {
+            events
+                .try_iter()
+                .filter_map(|e| e.shell)
+                .map(|sh| {
+                    let (value, path) = sh.trim_start_matches("echo ").rsplit_once(" > ").unwrap();
+                    let file = path.rsplit('/').next().unwrap().to_string();
+                    format!("{file}={}", value.trim_matches('\''))
+                })
+                .collect::<Vec<_>>()
+        };
+        let root = tempfile::tempdir().unwrap();
+        let mut cg = v1_cgroup(root.path());
+        let blkio = root.path().join("blkio");
+        std::fs::create_dir(&blkio).unwrap();
+        for f in ["blkio.bfq.weight", "blkio.bfq.weight_device"] {
+            std::fs::write(blkio.join(f), "").unwrap();
+        }
+        cg.dirs.dirs.push(ControllerDir {
+            controllers: vec!["blkio".into()],
+            path: blkio.clone(),
+        });
+        let (tracer, events) = Tracer::channel();
+        // CFQ's leaf weight has no file here: said by name, after the weight.
+        let err = cg.write_block_io(&b, &tracer).unwrap_err();
+        assert!(format!("{err:#}").contains("blkio.leaf_weight"), "{err:#}");
+        assert_eq!(written(&events), ["blkio.bfq.weight=500"]);
+        std::fs::write(blkio.join("blkio.leaf_weight"), "").unwrap();
+        cg.write_block_io(&b, &tracer).unwrap();
+        assert_eq!(
+            written(&events),
+            [
+                "blkio.bfq.weight=500",
+                "blkio.leaf_weight=300",
+                "blkio.bfq.weight_device=8:0 400",
+                "blkio.throttle.read_bps_device=8:0 1024",
+                "blkio.throttle.write_iops_device=8:0 7",
+            ]
+        );
+        let high = BlockIo {
+            weight: Some(1001),
+            ..Default::default()
+        };
+        assert!(cg.write_block_io(&high, &tracer).is_err());
+        assert!(
+            written(&events).is_empty(),
+            "a refused weight writes nothing"
+        );
+
+        let d = root.path().join("v2");
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(d.join("io.bfq.weight"), "default 100\n").unwrap();
+        let v2 = Cgroup {
+            id: "b2".into(),
+            dirs: CgroupDirs {
+                version: CgroupVersion::V2,
+                dirs: vec![ControllerDir {
+                    controllers: vec!["io".into()],
+                    path: d.clone(),
+                }],
+            },
+            oom_kill_file: "memory.events",
+        };
+        v2.write_block_io(&b, &tracer).unwrap();
+        assert_eq!(
+            written(&events),
+            [
+                "io.bfq.weight=500",
+                "io.max=8:0 rbps=1024",
+                "io.max=8:0 wiops=7",
+            ],
+            "the weight written, BFQ's file then reads a plain number: no per-device weight"
+        );
+        std::fs::write(d.join("io.bfq.weight"), "default 100\n").unwrap();
+        let leaf_only = BlockIo {
+            leaf_weight: Some(300),
+            ..Default::default()
+        };
+        v2.write_block_io(&leaf_only, &tracer).unwrap();
+        assert!(written(&events).is_empty(), "leaf weights have no v2 file");
+        let devices_only = BlockIo {
+            weight_device: b.weight_device.clone(),
+            ..Default::default()
+        };
+        v2.write_block_io(&devices_only, &tracer).unwrap();
+        assert_eq!(written(&events), ["io.bfq.weight=8:0 400"]);
     }
 }

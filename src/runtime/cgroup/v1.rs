@@ -57,6 +57,7 @@ impl Hierarchies for V1 {
             ("cpu", limits.cpu.is_some()),
             ("pids", limits.pids.is_some()),
             ("devices", limits.devices.is_some()),
+            ("blkio", !limits.block_io.is_empty()),
         ];
         for (controller, wanted) in needed {
             if wanted && !self.has(controller) {

@@ -165,6 +165,7 @@ impl Hierarchies for V2 {
             ("cpu", limits.cpu.is_some()),
             ("pids", limits.pids.is_some()),
             ("cpuset", limits.cpuset.is_some()),
+            ("io", limits.block_io.writes_on_v2()),
         ];
         for (controller, wanted) in needed {
             if wanted && !self.available.iter().any(|a| a == controller) {

@@ -3,7 +3,9 @@
 //! refused by name ("not supported yet"); properties the spec does not define are
 //! ignored, as the spec requires (logged at debug level).
 
-use crate::runtime::cgroup::{CpuLimit, Cpuset, DeviceRule, Limits, MemoryMore};
+use crate::runtime::cgroup::{
+    BlockIo, CpuLimit, CpuRt, Cpuset, DeviceRule, Limits, MemoryMore, Throttle, WeightDevice,
+};
 use crate::runtime::spec::{
     CapSets, Capabilities, ContainerSpec, DeviceNode, IdMap, IdMaps, MountSpec, Namespace,
     Namespaces, Network, Overrides, Rlimit, RootfsMode, User,
@@ -95,6 +97,37 @@ const SUPPORTED: &[&str] = &[
     "linux.resources.cpu.shares",
     "linux.resources.cpu.cpus",
     "linux.resources.cpu.mems",
+    "linux.resources.cpu.realtimeRuntime",
+    "linux.resources.cpu.realtimePeriod",
+    "linux.resources.blockIO",
+    "linux.resources.blockIO.weight",
+    "linux.resources.blockIO.leafWeight",
+    "linux.resources.blockIO.weightDevice",
+    "linux.resources.blockIO.weightDevice[]",
+    "linux.resources.blockIO.weightDevice[].major",
+    "linux.resources.blockIO.weightDevice[].minor",
+    "linux.resources.blockIO.weightDevice[].weight",
+    "linux.resources.blockIO.weightDevice[].leafWeight",
+    "linux.resources.blockIO.throttleReadBpsDevice",
+    "linux.resources.blockIO.throttleWriteBpsDevice",
+    "linux.resources.blockIO.throttleReadIOPSDevice",
+    "linux.resources.blockIO.throttleWriteIOPSDevice",
+    "linux.resources.blockIO.throttleReadBpsDevice[]",
+    "linux.resources.blockIO.throttleWriteBpsDevice[]",
+    "linux.resources.blockIO.throttleReadIOPSDevice[]",
+    "linux.resources.blockIO.throttleWriteIOPSDevice[]",
+    "linux.resources.blockIO.throttleReadBpsDevice[].major",
+    "linux.resources.blockIO.throttleReadBpsDevice[].minor",
+    "linux.resources.blockIO.throttleReadBpsDevice[].rate",
+    "linux.resources.blockIO.throttleWriteBpsDevice[].major",
+    "linux.resources.blockIO.throttleWriteBpsDevice[].minor",
+    "linux.resources.blockIO.throttleWriteBpsDevice[].rate",
+    "linux.resources.blockIO.throttleReadIOPSDevice[].major",
+    "linux.resources.blockIO.throttleReadIOPSDevice[].minor",
+    "linux.resources.blockIO.throttleReadIOPSDevice[].rate",
+    "linux.resources.blockIO.throttleWriteIOPSDevice[].major",
+    "linux.resources.blockIO.throttleWriteIOPSDevice[].minor",
+    "linux.resources.blockIO.throttleWriteIOPSDevice[].rate",
     "linux.resources.pids",
     "linux.resources.pids.limit",
     "linux.resources.devices",
@@ -157,15 +190,12 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
     "timeOffsets",
     "netDevices",
     "memoryPolicy",
-    "blockIO",
     "hugepageLimits",
     "network",
     "rdma",
     "unified",
     "useHierarchy",
     "checkBeforeUpdate",
-    "realtimeRuntime",
-    "realtimePeriod",
     "idle",
     "burst",
     "solaris",
@@ -725,6 +755,87 @@ fn limits(r: &Option<oci_spec::runtime::LinuxResources>) -> Result<Limits> {
         let (cpus, mems) = (given(c.cpus()), given(c.mems()));
         if cpus.is_some() || mems.is_some() {
             out.cpuset = Some(Cpuset { cpus, mems });
+        }
+        // runc 1.1 takes 0 as "not set".
+        out.cpu_rt = CpuRt {
+            period: c.realtime_period().filter(|p| *p != 0),
+            runtime: c.realtime_runtime().filter(|r| *r != 0),
+        };
+    }
+    if let Some(b) = r.block_io() {
+        out.block_io = block_io(b)?;
+    }
+    Ok(out)
+}
+
+/// `linux.resources.blockIO`, with 0 as "not set" as runc 1.1 reads it. A weight
+/// outside 10..1000 is refused here, and a device this machine does not have (no
+/// `/sys/dev/block/MAJOR:MINOR`), by the field that names it.
+fn block_io(b: &oci_spec::runtime::LinuxBlockIo) -> Result<BlockIo> {
+    let set = |w: Option<u16>| w.filter(|w| *w != 0);
+    let weight = |w: Option<u16>, field: String| -> Result<Option<u16>> {
+        match set(w) {
+            Some(w) if !(10..=1000).contains(&w) => {
+                crate::bail_said!("error-oci-blkio-weight", field = field, weight = w)
+            }
+            w => Ok(w),
+        }
+    };
+    let device = |major: i64, minor: i64, field: &str| -> Result<()> {
+        if !Path::new(&format!("/sys/dev/block/{major}:{minor}")).exists() {
+            crate::bail_said!(
+                "error-oci-blkio-device",
+                field = field,
+                device = format!("{major}:{minor}")
+            );
+        }
+        Ok(())
+    };
+    const FIELD: &str = "linux.resources.blockIO";
+    let mut out = BlockIo {
+        weight: weight(b.weight(), format!("{FIELD}.weight"))?,
+        leaf_weight: weight(b.leaf_weight(), format!("{FIELD}.leafWeight"))?,
+        ..Default::default()
+    };
+    for (i, wd) in b.weight_device().iter().flatten().enumerate() {
+        let field = format!("{FIELD}.weightDevice[{i}]");
+        device(wd.major(), wd.minor(), &field)?;
+        out.weight_device.push(WeightDevice {
+            major: wd.major(),
+            minor: wd.minor(),
+            weight: weight(wd.weight(), format!("{field}.weight"))?,
+            leaf_weight: weight(wd.leaf_weight(), format!("{field}.leafWeight"))?,
+        });
+    }
+    for (name, given, list) in [
+        (
+            "throttleReadBpsDevice",
+            b.throttle_read_bps_device(),
+            &mut out.throttle_read_bps,
+        ),
+        (
+            "throttleWriteBpsDevice",
+            b.throttle_write_bps_device(),
+            &mut out.throttle_write_bps,
+        ),
+        (
+            "throttleReadIOPSDevice",
+            b.throttle_read_iops_device(),
+            &mut out.throttle_read_iops,
+        ),
+        (
+            "throttleWriteIOPSDevice",
+            b.throttle_write_iops_device(),
+            &mut out.throttle_write_iops,
+        ),
+    ] {
+        for (i, t) in given.iter().flatten().enumerate() {
+            device(t.major(), t.minor(), &format!("{FIELD}.{name}[{i}]"))?;
+            list.push(Throttle {
+                major: t.major(),
+                minor: t.minor(),
+                rate: t.rate(),
+            });
         }
     }
     Ok(out)
