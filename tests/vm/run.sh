@@ -176,7 +176,8 @@ grep -v '^bin ' "$work/artifacts" >"$work/tests" || die "cargo built no test exe
 # authorizer, etcd and the API server as host processes, their lessons and their TUI.
 # Nothing in them depends on the cgroup version (the plain container start the RBAC
 # lessons make is what every runtime test here makes), so they run on the host only
-# and the guest's time, under TCG, goes to what cgroup v2 changes. CONTLAB_VM_ALL=1
+# and the guest's time, under TCG, goes to what cgroup v2 changes (their lessons still
+# run here, with the whole curriculum in tests/lessons.rs). CONTLAB_VM_ALL=1
 # runs them here too, as does naming one with --test.
 host_only="test:raft_sim test:raft_etcd test:raft_lessons test:tui_raft test:rbac test:rbac_cli
     test:rbac_fuzz test:rbac_lessons test:tui_rbac test:apiserver test:apiserver_lessons
