@@ -3267,7 +3267,8 @@ fn exec_into_a_paused_container_needs_ignore_paused_as_with_runc() {
 /// `start` after a detached `create` waits for the init to become the command: a
 /// failing `startContainer` hook fails `start` with the hook's sentence (runc 1.1's
 /// `start` says nothing and exits 0, its init's error going to a log no one reads),
-/// the command never runs, and the container is stopped under both runtimes.
+/// the command never runs, and the container is stopped under both runtimes. The
+/// poststart hooks run all the same, as under runc (youki's contest `hooks` expects it).
 #[test]
 fn start_reports_a_failing_start_container_hook() {
     common::require_root("start_reports_a_failing_start_container_hook needs root");
@@ -3275,10 +3276,16 @@ fn start_reports_a_failing_start_container_hook() {
     for (runc, tag) in runtimes() {
         let id = lab.id(&format!("report-{tag}"));
         let ran = lab.work.path().join(format!("ran-{tag}"));
+        let posted = lab.work.path().join(format!("poststart-{tag}"));
         let b = lab.bundle_for(&format!("b-{tag}"), &id, |v| {
-            v["hooks"] = json!({"startContainer": [
-                {"path": "/bin/sh", "args": ["sh", "-c", "echo no start >&2; exit 3"]}
-            ]});
+            v["hooks"] = json!({
+                "startContainer": [
+                    {"path": "/bin/sh", "args": ["sh", "-c", "echo no start >&2; exit 3"]}
+                ],
+                "poststart": [
+                    {"path": "/bin/sh", "args": ["sh", "-c", format!("echo post >> {}", s(&posted))]}
+                ]
+            });
             v["process"]["args"] = json!(["sh", "-c", "echo ran > /ran; sleep 1000"]);
             v["mounts"].as_array_mut().expect("mounts").push(json!({
                 "destination": "/ran", "type": "bind", "source": s(&ran), "options": ["bind"]
@@ -3308,6 +3315,11 @@ fn start_reports_a_failing_start_container_hook() {
             std::fs::read_to_string(&ran).unwrap_or_default(),
             "",
             "{tag}: the command ran after its startContainer hook failed"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&posted).unwrap_or_default(),
+            "post\n",
+            "{tag}: the poststart hooks"
         );
         assert!(lab.rt(runc, &["delete", &id]).ok(), "{tag} delete");
         if !runc {

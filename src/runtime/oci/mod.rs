@@ -348,15 +348,19 @@ impl Runtime {
         drop(dir);
         let failed = report.and_then(read_start_report);
         let _ = std::fs::remove_file(report_path);
-        if let Some(error) = failed {
-            // As the spec wants of a failed startContainer hook: the container is
-            // stopped (its init has exited) and `start` fails with the init's sentence.
-            return Err(error.into_error());
-        }
+        // The poststart hooks run once the gate is open, even when the init then failed
+        // its startContainer hook: runc and youki run them so (their `start` cannot tell),
+        // and clients and youki's contest expect them. The spec would skip them.
         if let Err(e) = hooks::run("poststart", &s.hooks.poststart, &s.oci()) {
             // The runtime spec: a failed poststart hook is a warning; the container runs on.
             tracing::warn!("{e:#}");
             eprintln!("contlab: warning: {e:#}");
+        }
+        if let Some(error) = failed {
+            // As the spec wants of a failed startContainer hook: the container is
+            // stopped (its init has exited) and `start` fails with the init's sentence,
+            // where runc's exits 0 and its init's error goes to a log.
+            return Err(error.into_error());
         }
         Ok(())
     }
