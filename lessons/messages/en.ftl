@@ -708,3 +708,192 @@ ingress-error-path = { $at }: the path "{ $path }" does not start with '/'
 ingress-error-path-type = { $at }: pathType { $found }: write Exact, Prefix or ImplementationSpecific ({ $want } requires one for every path)
 ingress-error-read = cannot read the Ingress file { $file }
 ingress-error-utf8 = { $file }: the file is not UTF-8 text
+
+## The terminal UI: what a key just did (the status line's message)
+
+tui-language-switched = Language: English.
+tui-lesson-reset = Lesson reset.
+
+## The terminal UI: the shell pane's title and its note before a shell runs
+
+tui-shell-title-host-focused = HOST shell — not a container: typing runs on this machine · Ctrl-] or F6 leaves
+tui-shell-title-host = HOST shell — the lesson's work directory · Tab to type here
+tui-shell-title-focused = Shell — typing goes to the container · Ctrl-] or F6 leaves
+tui-shell-title = Shell — Tab to type here
+tui-shell-reading = The shell runs inside the lesson's container in live mode (sudo contlab).
+tui-shell-not-started = The shell opens inside the container once a step starts it.
+
+## The terminal UI: what a key could not do (the status line's message)
+
+tui-no-solution = This step has no solution to show.
+tui-request-needs-live = The request builder asks the lesson engine: it works in live mode.
+tui-cluster-needs-live = The cluster's controls need live mode: run `sudo contlab`.
+tui-no-hints = No hints for this step.
+tui-last-hint = That was the last hint; `s` shows the solution.
+tui-choose-answer-first = Choose an answer with its letter first.
+tui-live-unavailable = Live mode is unavailable: steps run on the kernel only as root. Quit and run `sudo contlab`.
+tui-step-still-running = Another step is still running.
+
+## The terminal UI: the lesson browser
+
+tui-browser-lessons = Lessons
+tui-browser-no-lessons = No lessons found. Point --lessons at a lesson pack.
+tui-browser-no-match = No lesson matches the filter (Esc clears it).
+
+## The terminal UI: the lesson pane (a step's kind, its sections, what to do next) and the steps list
+
+tui-step-kind-run = run
+tui-step-kind-task = task
+tui-step-kind-quiz = quiz
+tui-step-kind-read = read
+tui-quiz-choose-letter = Choose with a letter, then Enter.
+tui-lesson-checks = Checks
+tui-lesson-solution = Solution
+tui-lesson-why = Why it matters
+tui-lesson-output = Output
+tui-next-passed = Passed. n: next step.
+tui-next-task-running = Work in the shell below; the checks re-run as you go. h: hint.
+tui-next-task = Enter starts the task; then work in the shell.
+tui-next-quiz = Choose an answer, then Enter.
+tui-next-read = Enter marks it read.
+tui-next-run = Enter runs this step.
+tui-lesson-steps = Steps
+
+## The terminal UI: the panels (Proc, Cgroup, Trace, Cluster, Net) and their empty states
+
+tui-panel-needs-live = Live panels need live mode: run `sudo contlab`.
+tui-panel-proc-empty = No sample yet: Enter runs the step.
+tui-panel-cgroup-empty = No cgroup yet: a step that starts a container with a limit makes one.
+tui-panel-trace-empty = The runtime's calls for this step appear here.
+tui-panel-cluster-net = The networking track's node is in the Net panel: press 5.
+tui-panel-cluster-empty = No cluster state: the Raft, RBAC and API server tracks show their cluster here.
+tui-panel-net-empty = No node network yet: the networking track's lessons show their node here.
+tui-proc-container = container
+tui-proc-host = host
+tui-proc-host-label = host:
+tui-cgroup-processes = processes: { $count }
+tui-cgroup-memory = memory · max { $kib } KiB
+tui-lesson-hint = Hint { $n }
+
+## The terminal UI: the lesson browser (banner, filter, a lesson's summary)
+
+tui-browser-filter = Filter:
+tui-mode-live = live
+tui-mode-reading = reading
+tui-mode-replay = replay
+tui-browser-tagline = containers from the kernel up
+tui-browser-reading-mode = Reading mode: live steps need root (quit and run `sudo contlab`). Opening a lesson replays a recorded real run of it, every pane as it was: space pauses, n/p move between steps.
+tui-browser-minutes = min
+tui-browser-done = done
+tui-browser-started = passed { $passed }/{ $steps } · Enter resumes at step { $step }
+tui-browser-new = { $steps } steps · Enter opens
+
+## The terminal UI: the status bar (mode, the open lesson's step and focus, keys)
+
+tui-status-live = LIVE
+tui-status-reading = READING
+tui-status-replay = REPLAY
+tui-focus-lesson = lesson
+tui-focus-panels = panels
+tui-focus-shell = shell
+tui-focus-request = request
+tui-status-step = { $lesson } · step { $step }/{ $steps } · { $passed }/{ $steps } passed · focus: { $focus }
+tui-status-keys = ? help  q quit
+
+## The terminal UI: the help overlay, one line per key (tui::keys::KEYMAP)
+# "한국어" is the language's own name, shown as it is in both catalogs.
+
+tui-key-browse = browser: choose a lesson, open it (resumes where you left off)
+tui-key-filter = browser: filter lessons by id, title, track or topic
+tui-key-esc = clear the filter; in a lesson: back to the lessons
+tui-key-next = next step
+tui-key-previous = previous step
+tui-key-run = run the step (quiz: submit the chosen answer)
+tui-key-quiz = quiz: choose an answer
+tui-key-hint = next hint (for the check that fails first)
+tui-key-solution = show and run the solution (asks first)
+tui-key-reset = reset the lesson (asks first)
+tui-key-focus = move focus: lesson → panels → shell
+tui-key-leave-shell = leave the shell pane (all other keys go to the shell)
+tui-key-panels = panels: Proc, Cgroup, Trace, Cluster, Net
+tui-key-rbac-request = RBAC: build a request in the Cluster panel
+tui-key-builder = builder: field, choice or typing, ⇄ who-can, Esc back
+tui-key-scroll = scroll the focused pane
+tui-key-raft-play = Raft (Cluster panel, on a Raft step): play / pause
+tui-key-raft-tick = Raft: step one tick · deliver one message
+tui-key-raft-speed = Raft: faster · slower
+tui-key-raft-scrub = Raft: scrub the timeline one tick back · forward again
+tui-key-raft-jump = Raft: to the previous · next election or fault
+tui-key-raft-crash = Raft: crash the selected node, or restart it
+tui-key-raft-isolate = Raft: isolate the selected node (partition), or heal
+tui-key-raft-drop = Raft: drop the next message on the selected node's link
+tui-key-raft-propose = Raft: a client request (propose) to the selected node
+tui-key-raft-split-vote = Raft: force a split vote
+tui-key-raft-campaign = Raft: the selected node stands for election now (campaign)
+tui-key-raft-select = Raft, Cluster panel focused (Tab): select a node
+tui-key-help = this help
+tui-key-language = switch the language: English ⇄ { "한국어" } (L in a lesson)
+tui-key-quit = quit (asks while a container runs; tears everything down)
+tui-help-close = ↑ ↓ PgUp PgDn scroll · any other key closes this help.
+tui-help-title = Help — keys
+tui-help-title-more = Help — keys (↓ more)
+
+## The terminal UI: the questions asked before an action that cannot be undone
+
+tui-confirm-quit = Quit? The lesson's containers will be stopped and removed.
+tui-confirm-leave = Back to the lessons? The lesson's containers will be stopped and removed.
+tui-confirm-reset = Reset this lesson? Its progress is cleared and its containers removed.
+tui-confirm-solution = You have not passed this task yet. Show and run the solution?
+tui-confirm-keys = y: yes   n/Esc: no
+
+## The terminal UI: reading mode and the replay of a recorded run (the status line)
+
+tui-reading-start = live mode needs root; opening a lesson replays a recorded real run instead
+tui-replay-none = this lesson has no recorded run: reading only
+tui-replay-keys = space pause · n/p step · [ ] 5 s · +/- speed
+tui-replay-stopped = stopped at { $damage }
+
+## The terminal UI: presenter mode's header
+
+tui-presenter-step = STEP { $step } / { $steps }
+tui-presenter-keys = n/→ next · p/← previous · Tab switch pane · 1-5 state panes
+
+## The terminal UI: the RBAC request builder (Cluster panel) and its answer
+
+tui-rbac-field-subject = as
+tui-rbac-field-user = user
+tui-rbac-field-groups = groups
+tui-rbac-field-namespace = namespace
+tui-rbac-field-name = name
+tui-rbac-field-verb = verb
+tui-rbac-field-resource = resource
+tui-rbac-verdict-from = verdict: a SubjectAccessReview to { $url }
+tui-rbac-cluster-scope = (cluster scope)
+tui-rbac-keys = ↑↓ field  ←→ choose  type to edit  Enter who-can  Esc back
+tui-rbac-keys-who-can = ↑↓ field  ←→ choose  type to edit  Enter verdict  Esc back
+tui-rbac-asking = asking…
+tui-rbac-who-can = who can { $verb } { $target }
+tui-rbac-who-can-nobody = nobody, through RBAC bindings
+tui-rbac-superuser = allowed everything before RBAC
+
+## The terminal UI: the Raft simulation (Cluster panel): its header and its keys' footer
+
+tui-raft-playing = playing { $speed }/s
+tui-raft-paused = paused
+tui-raft-key-play = play
+tui-raft-key-tick = tick
+tui-raft-key-message = message
+tui-raft-key-speed = speed
+tui-raft-key-scrub = scrub
+tui-raft-key-crash = crash
+tui-raft-key-isolate = isolate
+tui-raft-key-drop = drop
+tui-raft-key-request = request
+tui-raft-key-split-vote = split vote
+tui-raft-key-campaign = campaign
+tui-raft-footer-node = node { $node } · ? keys
+
+## The terminal UI: the real etcd cluster's members (Cluster panel)
+
+tui-etcd-head = member  state      leader  term  raft index
+tui-etcd-keys = c kill or restart · ←→ member { $member } · ? keys

@@ -702,3 +702,191 @@ ingress-error-path = { $at }: 경로 "{ $path }": '/'로 시작하지 않습니�
 ingress-error-path-type = { $at }: pathType { $found }: Exact, Prefix, ImplementationSpecific 중 하나를 쓰십시오({ $want }에서는 경로마다 필수입니다)
 ingress-error-read = 인그레스 파일 { JOSA($file, "을/를") } 읽을 수 없습니다
 ingress-error-utf8 = { $file }: 파일이 UTF-8 텍스트가 아닙니다
+
+## The terminal UI: what a key just did (the status line's message)
+
+tui-language-switched = 언어: 한국어.
+tui-lesson-reset = 레슨을 초기화했습니다.
+
+## The terminal UI: the shell pane's title and its note before a shell runs
+
+tui-shell-title-host-focused = 호스트 셸 — 컨테이너가 아닙니다: 입력이 이 머신에서 실행됩니다 · Ctrl-] 또는 F6으로 나가기
+tui-shell-title-host = 호스트 셸 — 레슨 작업 디렉터리 · Tab으로 여기에 입력
+tui-shell-title-focused = 셸 — 입력이 컨테이너로 갑니다 · Ctrl-] 또는 F6으로 나가기
+tui-shell-title = 셸 — Tab으로 여기에 입력
+tui-shell-reading = 셸은 라이브 모드(sudo contlab)에서 레슨의 컨테이너 안에서 돕니다.
+tui-shell-not-started = 단계가 컨테이너를 시작하면 그 안에서 셸이 열립니다.
+
+## The terminal UI: what a key could not do (the status line's message)
+
+tui-no-solution = 이 단계에는 보여 줄 풀이가 없습니다.
+tui-request-needs-live = 요청 빌더는 레슨 엔진에 묻기 때문에 라이브 모드에서만 동작합니다.
+tui-cluster-needs-live = 클러스터 조작은 라이브 모드에서만 됩니다: `sudo contlab`을 실행하세요.
+tui-no-hints = 이 단계에는 힌트가 없습니다.
+tui-last-hint = 마지막 힌트였습니다. `s`로 풀이를 볼 수 있습니다.
+tui-choose-answer-first = 먼저 글자 키로 답을 고르세요.
+tui-live-unavailable = 라이브 모드를 쓸 수 없습니다: 단계는 root로만 커널에서 실행됩니다. 종료하고 `sudo contlab`을 실행하세요.
+tui-step-still-running = 다른 단계가 아직 실행 중입니다.
+
+## The terminal UI: the lesson browser
+
+tui-browser-lessons = 레슨
+tui-browser-no-lessons = 레슨이 없습니다. --lessons로 레슨 묶음을 지정하세요.
+tui-browser-no-match = 필터에 맞는 레슨이 없습니다 (Esc로 지우기).
+
+## The terminal UI: the lesson pane (a step's kind, its sections, what to do next) and the steps list
+
+tui-step-kind-run = 실행
+tui-step-kind-task = 과제
+tui-step-kind-quiz = 퀴즈
+tui-step-kind-read = 읽기
+tui-quiz-choose-letter = 글자 키로 고른 뒤 Enter.
+tui-lesson-checks = 검사
+tui-lesson-solution = 풀이
+tui-lesson-why = 왜 중요한가
+tui-lesson-output = 출력
+tui-next-passed = 통과. n: 다음 단계.
+tui-next-task-running = 아래 셸에서 작업하세요. 검사는 계속 다시 실행됩니다. h: 힌트.
+tui-next-task = Enter로 과제를 시작하고 셸에서 작업하세요.
+tui-next-quiz = 답을 고른 뒤 Enter.
+tui-next-read = Enter로 읽음 표시.
+tui-next-run = Enter로 이 단계를 실행합니다.
+tui-lesson-steps = 단계
+
+## The terminal UI: the panels (Proc, Cgroup, Trace, Cluster, Net) and their empty states
+
+tui-panel-needs-live = 라이브 패널은 라이브 모드가 필요합니다: `sudo contlab`을 실행하세요.
+tui-panel-proc-empty = 아직 표본이 없습니다: Enter로 단계를 실행하세요.
+tui-panel-cgroup-empty = 아직 cgroup이 없습니다: 제한을 둔 컨테이너를 시작하는 단계가 만듭니다.
+tui-panel-trace-empty = 이 단계에서 런타임이 부른 시스템 콜이 여기에 나옵니다.
+tui-panel-cluster-net = 네트워킹 트랙의 노드는 Net 패널에 있습니다: 5를 누르세요.
+tui-panel-cluster-empty = 클러스터 상태가 없습니다: Raft, RBAC, API 서버 트랙이 여기에 클러스터를 보여 줍니다.
+tui-panel-net-empty = 아직 노드 네트워크가 없습니다: 네트워킹 트랙의 레슨이 여기에 노드를 보여 줍니다.
+tui-proc-container = 컨테이너
+tui-proc-host = 호스트
+tui-proc-host-label = 호스트:
+tui-cgroup-processes = 프로세스: { $count }
+tui-cgroup-memory = 메모리 · max { $kib } KiB
+tui-lesson-hint = 힌트 { $n }
+
+## The terminal UI: the lesson browser (banner, filter, a lesson's summary)
+
+tui-browser-filter = 거르기:
+tui-mode-live = 라이브
+tui-mode-reading = 읽기
+tui-mode-replay = 재생
+tui-browser-tagline = 커널부터 쌓아 올리는 컨테이너
+tui-browser-reading-mode = 읽기 모드: 라이브 단계는 root가 필요합니다(종료하고 `sudo contlab`을 실행하세요). 레슨을 열면 그 레슨을 실제로 실행한 기록이 모든 패널 그대로 재생됩니다. space로 멈추고, n/p로 단계를 오갑니다.
+tui-browser-minutes = 분
+tui-browser-done = 완료
+tui-browser-started = 통과 { $passed }/{ $steps } · Enter로 이어서: 단계 { $step }
+tui-browser-new = { $steps } 단계 · Enter로 열기
+
+## The terminal UI: the status bar (mode, the open lesson's step and focus, keys)
+
+tui-status-live = 라이브
+tui-status-reading = 읽기
+tui-status-replay = 재생
+tui-focus-lesson = 레슨
+tui-focus-panels = 패널
+tui-focus-shell = 셸
+tui-focus-request = 요청
+tui-status-step = { $lesson } · 단계 { $step }/{ $steps } · 통과 { $passed }/{ $steps } · 포커스: { $focus }
+tui-status-keys = ? 도움말  q 종료
+
+## The terminal UI: the help overlay, one line per key (tui::keys::KEYMAP)
+
+tui-key-browse = 목록: 레슨 고르기, 열기 (멈춘 곳부터 이어서)
+tui-key-filter = 목록: 아이디, 제목, 트랙, 주제로 거르기
+tui-key-esc = 필터 지우기; 레슨에서는 목록으로
+tui-key-next = 다음 단계
+tui-key-previous = 이전 단계
+tui-key-run = 단계 실행 (퀴즈: 고른 답 제출)
+tui-key-quiz = 퀴즈: 답 고르기
+tui-key-hint = 다음 힌트 (실패한 검사에 맞춘 힌트 먼저)
+tui-key-solution = 풀이 보기와 실행 (먼저 묻습니다)
+tui-key-reset = 레슨 초기화 (먼저 묻습니다)
+tui-key-focus = 포커스 이동: 레슨 → 패널 → 셸
+tui-key-leave-shell = 셸 창에서 나오기 (다른 키는 모두 셸로)
+tui-key-panels = 패널: Proc, Cgroup, Trace, Cluster, Net
+tui-key-rbac-request = RBAC: Cluster 패널에서 요청 만들기
+tui-key-builder = 빌더: 항목, 고르기·입력, ⇄ who-can, Esc로 나가기
+tui-key-scroll = 포커스된 창 스크롤
+tui-key-raft-play = Raft (Raft 단계의 Cluster 패널): 재생 / 일시 정지
+tui-key-raft-tick = Raft: 한 tick 진행 · 메시지 하나 전달
+tui-key-raft-speed = Raft: 빠르게 · 느리게
+tui-key-raft-scrub = Raft: 타임라인을 한 tick 뒤로 · 다시 앞으로
+tui-key-raft-jump = Raft: 이전 · 다음 선거나 장애로
+tui-key-raft-crash = Raft: 고른 노드를 죽이기, 또는 다시 시작
+tui-key-raft-isolate = Raft: 고른 노드를 고립 (네트워크 분할), 또는 복구
+tui-key-raft-drop = Raft: 고른 노드 링크의 다음 메시지 버리기
+tui-key-raft-propose = Raft: 고른 노드에 클라이언트 요청 (propose)
+tui-key-raft-split-vote = Raft: 표 갈림 일으키기
+tui-key-raft-campaign = Raft: 고른 노드가 지금 선거에 나서기 (campaign)
+tui-key-raft-select = Raft, Cluster 패널에 포커스 (Tab): 노드 고르기
+tui-key-help = 이 도움말
+tui-key-language = 언어 바꾸기: English ⇄ 한국어 (L은 레슨에서)
+tui-key-quit = 종료 (컨테이너가 돌고 있으면 묻고, 모두 정리)
+tui-help-close = ↑ ↓ PgUp PgDn: 스크롤 · 다른 키를 누르면 닫힙니다.
+tui-help-title = 도움말 — 키
+tui-help-title-more = 도움말 — 키 (↓ 더 있음)
+
+## The terminal UI: the questions asked before an action that cannot be undone
+
+tui-confirm-quit = 종료할까요? 레슨의 컨테이너를 멈추고 지웁니다.
+tui-confirm-leave = 레슨 목록으로 갈까요? 레슨의 컨테이너를 멈추고 지웁니다.
+tui-confirm-reset = 이 레슨을 초기화할까요? 진행 기록을 지우고 컨테이너를 없앱니다.
+tui-confirm-solution = 아직 이 과제를 통과하지 않았습니다. 풀이를 보고 실행할까요?
+tui-confirm-keys = y: 예   n/Esc: 아니오
+
+## The terminal UI: reading mode and the replay of a recorded run (the status line)
+
+tui-reading-start = 라이브 모드는 root가 필요합니다. 레슨을 열면 실제 실행 기록이 재생됩니다
+tui-replay-none = 이 레슨에는 실행 기록이 없습니다: 읽기만 할 수 있습니다
+tui-replay-keys = space 정지/재생 · n/p 단계 · [ ] 5초 · +/- 속도
+tui-replay-stopped = 여기서 멈춤: { $damage }
+
+## The terminal UI: presenter mode's header
+
+tui-presenter-step = 단계 { $step } / { $steps }
+tui-presenter-keys = n/→ 다음 · p/← 이전 · Tab 창 전환 · 1-5 상태 창
+
+## The terminal UI: the RBAC request builder (Cluster panel) and its answer
+
+tui-rbac-field-subject = 주체
+tui-rbac-field-user = 사용자
+tui-rbac-field-groups = 그룹
+tui-rbac-field-namespace = 네임스페이스
+tui-rbac-field-name = 이름
+tui-rbac-field-verb = 동사
+tui-rbac-field-resource = 리소스
+tui-rbac-verdict-from = { $url }의 SubjectAccessReview로 판정
+tui-rbac-cluster-scope = (클러스터 범위)
+tui-rbac-keys = ↑↓ 항목  ←→ 고르기  입력해 고치기  Enter 누가 하나  Esc 돌아가기
+tui-rbac-keys-who-can = ↑↓ 항목  ←→ 고르기  입력해 고치기  Enter 판정  Esc 돌아가기
+tui-rbac-asking = 묻는 중…
+tui-rbac-who-can = { $verb } { $target }: 할 수 있는 주체
+tui-rbac-who-can-nobody = RBAC 바인딩으로는 아무도 없습니다
+tui-rbac-superuser = RBAC 전에 모두 허용
+
+## The terminal UI: the Raft simulation (Cluster panel): its header and its keys' footer
+
+tui-raft-playing = 재생 { $speed }/s
+tui-raft-paused = 멈춤
+tui-raft-key-play = 재생
+tui-raft-key-tick = tick
+tui-raft-key-message = 메시지
+tui-raft-key-speed = 속도
+tui-raft-key-scrub = 되감기
+tui-raft-key-crash = 죽이기
+tui-raft-key-isolate = 고립
+tui-raft-key-drop = 버리기
+tui-raft-key-request = 요청
+tui-raft-key-split-vote = 표 갈림
+tui-raft-key-campaign = 선거
+tui-raft-footer-node = 노드 { $node } · ? 키
+
+## The terminal UI: the real etcd cluster's members (Cluster panel)
+
+tui-etcd-head = 멤버    상태       리더    임기  raft index
+tui-etcd-keys = c 죽이기·다시 시작 · ←→ 멤버 { $member } · ? 키

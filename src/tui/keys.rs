@@ -2,6 +2,7 @@
 //! it, and the help overlay is drawn from it, so the two cannot drift apart. Also the
 //! bytes a key sends to the shell pane.
 
+use crate::i18n::Lang;
 use crate::raft::Control;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -79,10 +80,13 @@ pub struct Binding {
     pub action: Action,
 }
 
-/// A row of the table: the keys as the help shows them, what they do in English and in
-/// Korean (no help line when `help` is `None`), and the bindings behind it.
+/// What a key does, in a language: a catalog message (`tui-key-…`).
+pub type Says = fn(Lang) -> String;
+
+/// A row of the table: the keys as the help shows them, what they do (no help line when
+/// `help` is `None`), and the bindings behind it.
 pub struct Row {
-    pub help: Option<(&'static str, &'static str, &'static str)>,
+    pub help: Option<(&'static str, Says)>,
     pub bind: &'static [Binding],
 }
 
@@ -115,11 +119,7 @@ use Scope as S;
 /// Every key, in the order the help lists them.
 pub const KEYMAP: &[Row] = &[
     Row {
-        help: Some((
-            "↑ ↓  Enter",
-            "browser: choose a lesson, open it (resumes where you left off)",
-            "목록: 레슨 고르기, 열기 (멈춘 곳부터 이어서)",
-        )),
+        help: Some(("↑ ↓  Enter", |l| crate::tr!(l, "tui-key-browse"))),
         bind: &[
             b(S::Browser, K::Up, A::Up),
             b(S::Browser, K::Down, A::Down),
@@ -129,91 +129,59 @@ pub const KEYMAP: &[Row] = &[
         ],
     },
     Row {
-        help: Some((
-            "type",
-            "browser: filter lessons by id, title, track or topic",
-            "목록: 아이디, 제목, 트랙, 주제로 거르기",
-        )),
+        help: Some(("type", |l| crate::tr!(l, "tui-key-filter"))),
         bind: &[],
     },
     Row {
-        help: Some((
-            "Esc",
-            "clear the filter; in a lesson: back to the lessons",
-            "필터 지우기; 레슨에서는 목록으로",
-        )),
+        help: Some(("Esc", |l| crate::tr!(l, "tui-key-esc"))),
         bind: &[
             b(S::Browser, K::Esc, A::Back),
             b(S::Lesson, K::Esc, A::Back),
         ],
     },
     Row {
-        help: Some(("n  →", "next step", "다음 단계")),
+        help: Some(("n  →", |l| crate::tr!(l, "tui-key-next"))),
         bind: &[
             b(S::Lesson, c('n'), A::NextStep),
             b(S::Lesson, K::Right, A::NextStep),
         ],
     },
     Row {
-        help: Some(("p  ←", "previous step", "이전 단계")),
+        help: Some(("p  ←", |l| crate::tr!(l, "tui-key-previous"))),
         bind: &[
             b(S::Lesson, c('p'), A::PreviousStep),
             b(S::Lesson, K::Left, A::PreviousStep),
         ],
     },
     Row {
-        help: Some((
-            "Enter",
-            "run the step (quiz: submit the chosen answer)",
-            "단계 실행 (퀴즈: 고른 답 제출)",
-        )),
+        help: Some(("Enter", |l| crate::tr!(l, "tui-key-run"))),
         bind: &[b(S::Lesson, K::Enter, A::Run)],
     },
     Row {
-        help: Some(("a b c …", "quiz: choose an answer", "퀴즈: 답 고르기")),
+        help: Some(("a b c …", |l| crate::tr!(l, "tui-key-quiz"))),
         bind: &[],
     },
     Row {
-        help: Some((
-            "h",
-            "next hint (for the check that fails first)",
-            "다음 힌트 (실패한 검사에 맞춘 힌트 먼저)",
-        )),
+        help: Some(("h", |l| crate::tr!(l, "tui-key-hint"))),
         bind: &[b(S::Lesson, c('h'), A::Hint)],
     },
     Row {
-        help: Some((
-            "s",
-            "show and run the solution (asks first)",
-            "풀이 보기와 실행 (먼저 묻습니다)",
-        )),
+        help: Some(("s", |l| crate::tr!(l, "tui-key-solution"))),
         bind: &[b(S::Lesson, c('s'), A::Solution)],
     },
     Row {
-        help: Some((
-            "r",
-            "reset the lesson (asks first)",
-            "레슨 초기화 (먼저 묻습니다)",
-        )),
+        help: Some(("r", |l| crate::tr!(l, "tui-key-reset"))),
         bind: &[b(S::Lesson, c('r'), A::Reset)],
     },
     Row {
-        help: Some((
-            "Tab",
-            "move focus: lesson → panels → shell",
-            "포커스 이동: 레슨 → 패널 → 셸",
-        )),
+        help: Some(("Tab", |l| crate::tr!(l, "tui-key-focus"))),
         bind: &[
             b(S::Lesson, K::Tab, A::FocusNext),
             b(S::Lesson, K::BackTab, A::FocusPrevious),
         ],
     },
     Row {
-        help: Some((
-            "Ctrl-]  F6",
-            "leave the shell pane (all other keys go to the shell)",
-            "셸 창에서 나오기 (다른 키는 모두 셸로)",
-        )),
+        help: Some(("Ctrl-]  F6", |l| crate::tr!(l, "tui-key-leave-shell"))),
         bind: &[
             // Terminals send Ctrl-] as 0x1d, which crossterm reports as Ctrl-5.
             ctrl(S::Shell, c(']'), A::Back),
@@ -225,11 +193,7 @@ pub const KEYMAP: &[Row] = &[
         ],
     },
     Row {
-        help: Some((
-            "1 2 3 4 5",
-            "panels: Proc, Cgroup, Trace, Cluster, Net",
-            "패널: Proc, Cgroup, Trace, Cluster, Net",
-        )),
+        help: Some(("1 2 3 4 5", |l| crate::tr!(l, "tui-key-panels"))),
         bind: &[
             b(S::Lesson, c('1'), A::Panel(0)),
             b(S::Lesson, c('2'), A::Panel(1)),
@@ -239,22 +203,14 @@ pub const KEYMAP: &[Row] = &[
         ],
     },
     Row {
-        help: Some((
-            "i",
-            "RBAC: build a request in the Cluster panel",
-            "RBAC: Cluster 패널에서 요청 만들기",
-        )),
+        help: Some(("i", |l| crate::tr!(l, "tui-key-rbac-request"))),
         bind: &[
             // `i` as in `kubectl auth can-i`; quiz choices stop well before it.
             b(S::Lesson, c('i'), A::Request),
         ],
     },
     Row {
-        help: Some((
-            "↑↓ ←→ Enter",
-            "builder: field, choice or typing, ⇄ who-can, Esc back",
-            "빌더: 항목, 고르기·입력, ⇄ who-can, Esc로 나가기",
-        )),
+        help: Some(("↑↓ ←→ Enter", |l| crate::tr!(l, "tui-key-builder"))),
         bind: &[
             b(S::Builder, K::Up, A::Field(-1)),
             b(S::Builder, K::BackTab, A::Field(-1)),
@@ -267,11 +223,7 @@ pub const KEYMAP: &[Row] = &[
         ],
     },
     Row {
-        help: Some((
-            "↑ ↓ PgUp PgDn",
-            "scroll the focused pane",
-            "포커스된 창 스크롤",
-        )),
+        help: Some(("↑ ↓ PgUp PgDn", |l| crate::tr!(l, "tui-key-scroll"))),
         bind: &[
             b(S::Lesson, K::Up, A::Scroll(-1)),
             b(S::Lesson, K::Down, A::Scroll(1)),
@@ -283,26 +235,18 @@ pub const KEYMAP: &[Row] = &[
         ],
     },
     Row {
-        help: Some((
-            "Space",
-            "Raft (Cluster panel, on a Raft step): play / pause",
-            "Raft (Raft 단계의 Cluster 패널): 재생 / 일시 정지",
-        )),
+        help: Some(("Space", |l| crate::tr!(l, "tui-key-raft-play"))),
         bind: &[b(S::Raft, c(' '), A::Raft(Control::PlayPause))],
     },
     Row {
-        help: Some((
-            ".  ,",
-            "Raft: step one tick · deliver one message",
-            "Raft: 한 tick 진행 · 메시지 하나 전달",
-        )),
+        help: Some((".  ,", |l| crate::tr!(l, "tui-key-raft-tick"))),
         bind: &[
             b(S::Raft, c('.'), A::Raft(Control::StepTick)),
             b(S::Raft, c(','), A::Raft(Control::StepMessage)),
         ],
     },
     Row {
-        help: Some(("+  -", "Raft: faster · slower", "Raft: 빠르게 · 느리게")),
+        help: Some(("+  -", |l| crate::tr!(l, "tui-key-raft-speed"))),
         bind: &[
             b(S::Raft, c('+'), A::Raft(Control::Faster)),
             b(S::Raft, c('='), A::Raft(Control::Faster)),
@@ -310,77 +254,45 @@ pub const KEYMAP: &[Row] = &[
         ],
     },
     Row {
-        help: Some((
-            "[  ]",
-            "Raft: scrub the timeline one tick back · forward again",
-            "Raft: 타임라인을 한 tick 뒤로 · 다시 앞으로",
-        )),
+        help: Some(("[  ]", |l| crate::tr!(l, "tui-key-raft-scrub"))),
         bind: &[
             b(S::Raft, c('['), A::Raft(Control::Back)),
             b(S::Raft, c(']'), A::Raft(Control::Forward)),
         ],
     },
     Row {
-        help: Some((
-            "{  }",
-            "Raft: to the previous · next election or fault",
-            "Raft: 이전 · 다음 선거나 장애로",
-        )),
+        help: Some(("{  }", |l| crate::tr!(l, "tui-key-raft-jump"))),
         bind: &[
             b(S::Raft, c('{'), A::Raft(Control::PreviousMark)),
             b(S::Raft, c('}'), A::Raft(Control::NextMark)),
         ],
     },
     Row {
-        help: Some((
-            "c",
-            "Raft: crash the selected node, or restart it",
-            "Raft: 고른 노드를 죽이기, 또는 다시 시작",
-        )),
+        help: Some(("c", |l| crate::tr!(l, "tui-key-raft-crash"))),
         bind: &[b(S::Raft, c('c'), A::Raft(Control::CrashOrRestart(0)))],
     },
     Row {
-        help: Some((
-            "i",
-            "Raft: isolate the selected node (partition), or heal",
-            "Raft: 고른 노드를 고립 (네트워크 분할), 또는 복구",
-        )),
+        help: Some(("i", |l| crate::tr!(l, "tui-key-raft-isolate"))),
         bind: &[b(S::Raft, c('i'), A::Raft(Control::IsolateOrHeal(0)))],
     },
     Row {
-        help: Some((
-            "x",
-            "Raft: drop the next message on the selected node's link",
-            "Raft: 고른 노드 링크의 다음 메시지 버리기",
-        )),
+        help: Some(("x", |l| crate::tr!(l, "tui-key-raft-drop"))),
         bind: &[b(S::Raft, c('x'), A::Raft(Control::DropNext(0)))],
     },
     Row {
-        help: Some((
-            "w",
-            "Raft: a client request (propose) to the selected node",
-            "Raft: 고른 노드에 클라이언트 요청 (propose)",
-        )),
+        help: Some(("w", |l| crate::tr!(l, "tui-key-raft-propose"))),
         bind: &[b(S::Raft, c('w'), A::Raft(Control::Propose(0)))],
     },
     Row {
-        help: Some(("v", "Raft: force a split vote", "Raft: 표 갈림 일으키기")),
+        help: Some(("v", |l| crate::tr!(l, "tui-key-raft-split-vote"))),
         bind: &[b(S::Raft, c('v'), A::Raft(Control::SplitVote))],
     },
     Row {
-        help: Some((
-            "e",
-            "Raft: the selected node stands for election now (campaign)",
-            "Raft: 고른 노드가 지금 선거에 나서기 (campaign)",
-        )),
+        help: Some(("e", |l| crate::tr!(l, "tui-key-raft-campaign"))),
         bind: &[b(S::Raft, c('e'), A::Raft(Control::Campaign(0)))],
     },
     Row {
-        help: Some((
-            "1-9  ← →",
-            "Raft, Cluster panel focused (Tab): select a node",
-            "Raft, Cluster 패널에 포커스 (Tab): 노드 고르기",
-        )),
+        help: Some(("1-9  ← →", |l| crate::tr!(l, "tui-key-raft-select"))),
         bind: &[
             b(S::RaftNode, c('1'), A::Node(1)),
             b(S::RaftNode, c('2'), A::Node(2)),
@@ -396,18 +308,14 @@ pub const KEYMAP: &[Row] = &[
         ],
     },
     Row {
-        help: Some(("?", "this help", "이 도움말")),
+        help: Some(("?", |l| crate::tr!(l, "tui-key-help"))),
         bind: &[
             b(S::Browser, c('?'), A::Help),
             b(S::Lesson, c('?'), A::Help),
         ],
     },
     Row {
-        help: Some((
-            "L  F2",
-            "switch the language: English ⇄ 한국어 (L in a lesson)",
-            "언어 바꾸기: English ⇄ 한국어 (L은 레슨에서)",
-        )),
+        help: Some(("L  F2", |l| crate::tr!(l, "tui-key-language"))),
         bind: &[
             // F2 in the browser, where letters type into the filter.
             b(S::Browser, K::F(2), A::Lang),
@@ -416,11 +324,7 @@ pub const KEYMAP: &[Row] = &[
         ],
     },
     Row {
-        help: Some((
-            "q  Ctrl-C",
-            "quit (asks while a container runs; tears everything down)",
-            "종료 (컨테이너가 돌고 있으면 묻고, 모두 정리)",
-        )),
+        help: Some(("q  Ctrl-C", |l| crate::tr!(l, "tui-key-quit"))),
         bind: &[
             ctrl(S::Browser, c('c'), A::Quit),
             ctrl(S::Lesson, c('c'), A::Quit),
@@ -447,8 +351,8 @@ pub const KEYMAP: &[Row] = &[
     },
 ];
 
-/// The help overlay's lines: (keys, English, Korean).
-pub fn help() -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+/// The help overlay's lines: (keys, what they do).
+pub fn help() -> impl Iterator<Item = (&'static str, Says)> {
     KEYMAP.iter().filter_map(|r| r.help)
 }
 

@@ -184,7 +184,7 @@ impl Runner {
             // Paused or at its end, a replay costs nothing until the next key.
             c.set(r.player.playing);
         }
-        app.message = Some(r.player.status(app.ko()));
+        app.message = Some(r.player.status(app.language()));
         app.dirty = true;
         consumed
     }
@@ -212,11 +212,7 @@ impl Runner {
                 return;
             }
             None => {
-                app.message = Some(if app.ko() {
-                    "이 레슨에는 실행 기록이 없습니다: 읽기만 할 수 있습니다".into()
-                } else {
-                    "this lesson has no recorded run: reading only".into()
-                });
+                app.message = Some(crate::tr!(app.language(), "tui-replay-none"));
                 return;
             }
         };
@@ -245,7 +241,7 @@ impl Runner {
         if let Some(c) = &self.replay_clock {
             c.set(true);
         }
-        app.message = Some(player.status(app.ko()));
+        app.message = Some(player.status(app.language()));
         self.replay = Some(Replaying {
             player,
             last: std::time::Instant::now(),
@@ -375,11 +371,7 @@ pub fn run(launch: Launch) -> Result<ExitCode> {
         _ => None,
     };
     if mode == Mode::Reading && app.message.is_none() {
-        app.message = Some(if app.ko() {
-            "라이브 모드는 root가 필요합니다. 레슨을 열면 실제 실행 기록이 재생됩니다".into()
-        } else {
-            "live mode needs root; opening a lesson replays a recorded real run instead".into()
-        });
+        app.message = Some(crate::tr!(app.language(), "tui-reading-start"));
     }
     let mut runner = Runner::new(tx.clone(), engine_tx, &launch)?;
     runner.screen = Some(screen);

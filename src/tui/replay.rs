@@ -207,7 +207,7 @@ impl ReplayPlayer {
     }
 
     /// The status line: play state, speed, time, and where a damaged file stopped.
-    pub fn status(&self, ko: bool) -> String {
+    pub fn status(&self, lang: crate::i18n::Lang) -> String {
         let state = if self.at_end() {
             "■"
         } else if self.playing {
@@ -222,21 +222,14 @@ impl ReplayPlayer {
             t(self.clock as u64),
             t(self.total_ms())
         );
-        s.push_str(if ko {
-            " · space 정지/재생 · n/p 단계 · [ ] 5초 · +/- 속도"
-        } else {
-            " · space pause · n/p step · [ ] 5 s · +/- speed"
-        });
+        s.push_str(" · ");
+        s.push_str(&crate::tr!(lang, "tui-replay-keys"));
         if self.at_end()
             && let Some(d) = &self.journal.damage
         {
             s = format!(
-                "{state} {} {d}",
-                if ko {
-                    "여기서 멈춤:"
-                } else {
-                    "stopped at"
-                }
+                "{state} {}",
+                crate::tr!(lang, "tui-replay-stopped", damage = d.as_str())
             );
         }
         s
@@ -269,7 +262,7 @@ pub fn run(mut app: App, journal: Journal) -> Result<()> {
     let mut last = Instant::now();
     let res = (|| -> Result<()> {
         loop {
-            app.message = Some(player.status(app.ko()));
+            app.message = Some(player.status(app.language()));
             super::draw(&mut term, &mut app)?;
             let wait = if player.playing {
                 FRAME

@@ -227,7 +227,7 @@ fn switch_lang(app: &mut App, fx: &mut Vec<Effect>) {
     if app.opts.mode == Mode::Live && app.lesson.is_some() {
         fx.push(Effect::Engine(EngineCmd::Lang(lang)));
     }
-    app.message = Some(tr(app, "Language: English.", "언어: 한국어."));
+    app.message = Some(crate::tr!(lang, "tui-language-switched"));
 }
 
 fn leave_lesson(app: &mut App, fx: &mut Vec<Effect>) {
@@ -254,14 +254,10 @@ fn confirmed(app: &mut App, c: Confirm, fx: &mut Vec<Effect>) {
             }
             app.open_lesson(index);
             resize_shell(app, fx);
-            app.message = Some(tr(app, "Lesson reset.", "레슨을 초기화했습니다."));
+            app.message = Some(crate::tr!(app.language(), "tui-lesson-reset"));
         }
         Confirm::Solution => solution(app, fx),
     }
-}
-
-fn tr(app: &App, en: &str, ko: &str) -> String {
-    if app.ko() { ko } else { en }.to_string()
 }
 
 /// A container may be running: leaving or quitting asks first.
@@ -315,11 +311,7 @@ fn lesson_key(app: &mut App, k: KeyEvent, fx: &mut Vec<Effect>) {
                 .and_then(|(l, _)| l.file.steps.get(step))
                 .is_some_and(|s| !s.solution.is_empty());
             if !has {
-                app.message = Some(tr(
-                    app,
-                    "This step has no solution to show.",
-                    "이 단계에는 보여 줄 풀이가 없습니다.",
-                ));
+                app.message = Some(crate::tr!(app.language(), "tui-no-solution"));
             } else if passed {
                 solution(app, fx);
             } else {
@@ -383,11 +375,7 @@ fn builder_source(app: &App) -> Option<Source> {
 /// Opens the request builder on the Cluster panel and asks its request at once.
 fn open_request(app: &mut App, fx: &mut Vec<Effect>) {
     if app.opts.mode != Mode::Live {
-        app.message = Some(tr(
-            app,
-            "The request builder asks the lesson engine: it works in live mode.",
-            "요청 빌더는 레슨 엔진에 묻기 때문에 라이브 모드에서만 동작합니다.",
-        ));
+        app.message = Some(crate::tr!(app.language(), "tui-request-needs-live"));
         return;
     }
     let Some(data) = builder_source(app) else {
@@ -499,11 +487,7 @@ fn raft_key(app: &mut App, k: &KeyEvent, fx: &mut Vec<Effect>) -> bool {
     if app.opts.mode == Mode::Live {
         fx.push(Effect::Engine(EngineCmd::Raft(control)));
     } else {
-        app.message = Some(tr(
-            app,
-            "The cluster's controls need live mode: run `sudo contlab`.",
-            "클러스터 조작은 라이브 모드에서만 됩니다: `sudo contlab`을 실행하세요.",
-        ));
+        app.message = Some(crate::tr!(app.language(), "tui-cluster-needs-live"));
     }
     true
 }
@@ -564,17 +548,9 @@ fn hint(app: &mut App, fx: &mut Vec<Effect>) {
     let shown = ls.steps.get(step).map_or(0, |s| s.hints);
     if shown >= available {
         app.message = Some(if available == 0 {
-            tr(
-                app,
-                "No hints for this step.",
-                "이 단계에는 힌트가 없습니다.",
-            )
+            crate::tr!(app.language(), "tui-no-hints")
         } else {
-            tr(
-                app,
-                "That was the last hint; `s` shows the solution.",
-                "마지막 힌트였습니다. `s`로 풀이를 볼 수 있습니다.",
-            )
+            crate::tr!(app.language(), "tui-last-hint")
         });
         return;
     }
@@ -646,43 +622,26 @@ fn run(app: &mut App, step: usize, kind: StepKind, fx: &mut Vec<Effect>) {
                             };
                         }
                         None => {
-                            app.message = Some(tr(
-                                app,
-                                "Choose an answer with its letter first.",
-                                "먼저 글자 키로 답을 고르세요.",
-                            ));
+                            app.message =
+                                Some(crate::tr!(app.language(), "tui-choose-answer-first"));
                         }
                     }
                 }
             }
             StepKind::Run | StepKind::Task => {
-                app.message = Some(tr(
-                    app,
-                    "Live mode is unavailable: steps run on the kernel only as root. Quit and run `sudo contlab`.",
-                    "라이브 모드를 쓸 수 없습니다: 단계는 root로만 커널에서 실행됩니다. 종료하고 `sudo contlab`을 실행하세요.",
-                ));
+                app.message = Some(crate::tr!(app.language(), "tui-live-unavailable"));
             }
         }
         return;
     }
     if ls.active.is_some_and(|a| a != step) {
-        app.message = Some(tr(
-            app,
-            "Another step is still running.",
-            "다른 단계가 아직 실행 중입니다.",
-        ));
+        app.message = Some(crate::tr!(app.language(), "tui-step-still-running"));
         return;
     }
     match kind {
         StepKind::Quiz => match ls.steps.get(step).and_then(|s| s.chosen.clone()) {
             Some(c) => fx.push(Effect::Engine(EngineCmd::Answer(step, c))),
-            None => {
-                app.message = Some(tr(
-                    app,
-                    "Choose an answer with its letter first.",
-                    "먼저 글자 키로 답을 고르세요.",
-                ))
-            }
+            None => app.message = Some(crate::tr!(app.language(), "tui-choose-answer-first")),
         },
         StepKind::Read => fx.push(Effect::Engine(EngineCmd::Read(step))),
         StepKind::Run => fx.push(Effect::Engine(EngineCmd::Run(step))),

@@ -10,10 +10,6 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-fn tr<'a>(app: &App, en: &'a str, ko: &'a str) -> &'a str {
-    if app.ko() { ko } else { en }
-}
-
 pub fn draw(f: &mut Frame, app: &App, pal: &Palette) {
     let area = f.area();
     let banner = banner(app, pal, area.width);
@@ -26,7 +22,10 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette) {
     .areas(area);
     f.render_widget(Paragraph::new(banner), head);
     let filter_line = Line::from(vec![
-        Span::styled(format!("{} ", tr(app, "Filter:", "거르기:")), pal.accent()),
+        Span::styled(
+            format!("{} ", crate::tr!(app.language(), "tui-browser-filter")),
+            pal.accent(),
+        ),
         Span::raw(app.browser.filter.clone()),
         Span::styled("▏", pal.dim()),
     ]);
@@ -46,34 +45,22 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette) {
 }
 
 fn banner(app: &App, pal: &Palette, w: u16) -> Vec<Line<'static>> {
+    let lang = app.language();
     let mode = match app.opts.mode {
-        Mode::Live => tr(app, "live", "라이브"),
-        Mode::Reading => tr(app, "reading", "읽기"),
-        Mode::Replay => tr(app, "replay", "재생"),
+        Mode::Live => crate::tr!(lang, "tui-mode-live"),
+        Mode::Reading => crate::tr!(lang, "tui-mode-reading"),
+        Mode::Replay => crate::tr!(lang, "tui-mode-replay"),
     };
     let mut lines = vec![Line::from(vec![
         Span::styled("contlab", pal.accent()),
         Span::raw(format!(
             " — {}  [{mode}]",
-            tr(
-                app,
-                "containers from the kernel up",
-                "커널부터 쌓아 올리는 컨테이너"
-            )
+            crate::tr!(lang, "tui-browser-tagline")
         )),
     ])];
     if app.opts.mode == Mode::Reading {
-        let text = tr(
-            app,
-            "Reading mode: live steps need root (quit and run `sudo contlab`). Opening a lesson replays a recorded real run of it, every pane as it was: space pauses, n/p move between steps.",
-            "읽기 모드: 라이브 단계는 root가 필요합니다(종료하고 `sudo contlab`을 실행하세요). 레슨을 열면 그 레슨을 실제로 실행한 기록이 모든 패널 그대로 재생됩니다. space로 멈추고, n/p로 단계를 오갑니다.",
-        );
-        lines.extend(wrap(
-            &[(text.to_string(), pal.warn())],
-            w as usize,
-            &[],
-            &[],
-        ));
+        let text = crate::tr!(lang, "tui-browser-reading-mode");
+        lines.extend(wrap(&[(text, pal.warn())], w as usize, &[], &[]));
     }
     lines
 }
@@ -90,23 +77,18 @@ fn list(f: &mut Frame, app: &App, pal: &Palette, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(pal.border(true))
-        .title(format!(" {} ", tr(app, "Lessons", "레슨")));
+        .title(format!(
+            " {} ",
+            crate::tr!(app.language(), "tui-browser-lessons")
+        ));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let shown = app.filtered();
     if shown.is_empty() {
         let msg = if app.lessons.is_empty() {
-            tr(
-                app,
-                "No lessons found. Point --lessons at a lesson pack.",
-                "레슨이 없습니다. --lessons로 레슨 묶음을 지정하세요.",
-            )
+            crate::tr!(app.language(), "tui-browser-no-lessons")
         } else {
-            tr(
-                app,
-                "No lesson matches the filter (Esc clears it).",
-                "필터에 맞는 레슨이 없습니다 (Esc로 지우기).",
-            )
+            crate::tr!(app.language(), "tui-browser-no-match")
         };
         f.render_widget(Paragraph::new(Line::styled(msg, pal.dim())), inner);
         return;
@@ -114,6 +96,7 @@ fn list(f: &mut Frame, app: &App, pal: &Palette, area: Rect) {
     let w = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
     let mut selected_line = 0;
+    let min = crate::tr!(app.language(), "tui-browser-minutes");
     let mut track = None;
     for (row, &i) in shown.iter().enumerate() {
         let Some(l) = app.lessons.get(i) else {
@@ -131,7 +114,7 @@ fn list(f: &mut Frame, app: &App, pal: &Palette, area: Rect) {
             .text(app.lang())
             .map(|t| t.title.as_str())
             .unwrap_or(l.id());
-        let minutes = format!("{:>3} {}", l.file.minutes, tr(app, "min", "분"));
+        let minutes = format!("{:>3} {}", l.file.minutes, min);
         let title_w = w.saturating_sub(4 + width(&minutes) + 1);
         let style = if row == app.browser.selected {
             pal.selected()
@@ -174,6 +157,7 @@ fn detail(f: &mut Frame, app: &App, pal: &Palette, area: Rect) {
     let Some(l) = app.lessons.get(i) else { return };
     let w = inner.width as usize;
     let text = l.text(app.lang());
+    let lang = app.language();
     let mut lines = vec![Line::from(vec![Span::styled(
         cut(text.map(|t| t.title.as_str()).unwrap_or(""), w),
         pal.accent(),
@@ -185,7 +169,7 @@ fn detail(f: &mut Frame, app: &App, pal: &Palette, area: Rect) {
                 l.id(),
                 l.file.track.as_str(),
                 l.file.minutes,
-                tr(app, "min", "분"),
+                crate::tr!(lang, "tui-browser-minutes"),
                 l.file
                     .topics
                     .iter()
@@ -205,21 +189,15 @@ fn detail(f: &mut Frame, app: &App, pal: &Palette, area: Rect) {
         .get(l.id())
         .map_or(0, |p| p.steps.values().filter(|s| s.passed).count());
     let state = match app.progress.status(l.id()) {
-        "done" => tr(app, "done", "완료").to_string(),
-        "started" => format!(
-            "{} {}/{} · {} {}",
-            tr(app, "passed", "통과"),
-            passed,
-            nsteps,
-            tr(app, "Enter resumes at step", "Enter로 이어서: 단계"),
-            resume + 1
+        "done" => crate::tr!(lang, "tui-browser-done"),
+        "started" => crate::tr!(
+            lang,
+            "tui-browser-started",
+            passed = passed,
+            steps = nsteps,
+            step = resume + 1
         ),
-        _ => format!(
-            "{} {} {}",
-            nsteps,
-            tr(app, "steps", "단계"),
-            tr(app, "· Enter opens", "· Enter로 열기")
-        ),
+        _ => crate::tr!(lang, "tui-browser-new", steps = nsteps),
     };
     lines.push(Line::styled(cut(&state, w), pal.ok()));
     lines.push(Line::default());

@@ -8,6 +8,7 @@
 //! the keys.
 
 use super::Palette;
+use crate::i18n::Lang;
 use crate::lesson::panel::{ClusterPanel, RaftPanel};
 use crate::raft::{ClusterView, MarkKind, Role};
 use crate::tui::text::{cut, width};
@@ -72,7 +73,7 @@ fn snapshot(data: &ClusterPanel) -> Option<&Snapshot> {
 pub struct Controls {
     pub selected: u64,
     pub keys: bool,
-    pub ko: bool,
+    pub lang: Lang,
 }
 
 /// Draws a Raft snapshot into `area`; false when `data` is not one (other kinds keep the
@@ -103,7 +104,7 @@ pub fn draw(
         Constraint::Length(u16::from(c.keys)),
     ])
     .areas(area);
-    f.render_widget(Paragraph::new(header(snap, pal, w, c.ko)), head);
+    f.render_widget(Paragraph::new(header(snap, pal, w, c.lang)), head);
     f.render_widget(Paragraph::new(timeline_bar(snap, pal, w)), bar);
     if ring_h > 0 {
         draw_ring(f, ring, &snap.view, pal, c.selected);
@@ -116,15 +117,15 @@ pub fn draw(
     true
 }
 
-fn header(snap: &Snapshot, pal: &Palette, w: usize, ko: bool) -> Line<'static> {
+fn header(snap: &Snapshot, pal: &Palette, w: usize, lang: Lang) -> Line<'static> {
     let v = &snap.view;
     let p = &snap.player;
     let on = |b: bool| if b { "on" } else { "off" };
-    let state = match (p.playing, ko) {
-        (true, false) => format!("▶ playing {}/s", p.speed),
-        (true, true) => format!("▶ 재생 {}/s", p.speed),
-        (false, false) => "‖ paused".to_string(),
-        (false, true) => "‖ 멈춤".to_string(),
+    let state = if p.playing {
+        let playing = crate::tr!(lang, "tui-raft-playing", speed = p.speed.to_string());
+        format!("▶ {playing}")
+    } else {
+        format!("‖ {}", crate::tr!(lang, "tui-raft-paused"))
     };
     let rest = match &p.note {
         Some(n) => n.clone(),
@@ -199,27 +200,24 @@ fn timeline_bar(snap: &Snapshot, pal: &Palette, w: usize) -> Line<'static> {
 /// The keys in a line: each with its word while they all fit, else the keys alone, as
 /// many as fit; the selected node and `? keys` always.
 fn footer(pal: &Palette, w: usize, c: Controls) -> Line<'static> {
-    let keys: [(&str, &str, &str); 11] = [
-        ("Space", "play", "재생"),
-        (".", "tick", "tick"),
-        (",", "message", "메시지"),
-        ("+-", "speed", "속도"),
-        ("[ ] { }", "scrub", "되감기"),
-        ("c", "crash", "죽이기"),
-        ("i", "isolate", "고립"),
-        ("x", "drop", "버리기"),
-        ("w", "request", "요청"),
-        ("v", "split vote", "표 갈림"),
-        ("e", "campaign", "선거"),
+    let l = c.lang;
+    let keys: [(&str, String); 11] = [
+        ("Space", crate::tr!(l, "tui-raft-key-play")),
+        (".", crate::tr!(l, "tui-raft-key-tick")),
+        (",", crate::tr!(l, "tui-raft-key-message")),
+        ("+-", crate::tr!(l, "tui-raft-key-speed")),
+        ("[ ] { }", crate::tr!(l, "tui-raft-key-scrub")),
+        ("c", crate::tr!(l, "tui-raft-key-crash")),
+        ("i", crate::tr!(l, "tui-raft-key-isolate")),
+        ("x", crate::tr!(l, "tui-raft-key-drop")),
+        ("w", crate::tr!(l, "tui-raft-key-request")),
+        ("v", crate::tr!(l, "tui-raft-key-split-vote")),
+        ("e", crate::tr!(l, "tui-raft-key-campaign")),
     ];
-    let tail = if c.ko {
-        format!("노드 {} · ? 키", c.selected)
-    } else {
-        format!("node {} · ? keys", c.selected)
-    };
+    let tail = crate::tr!(l, "tui-raft-footer-node", node = c.selected);
     let long: Vec<String> = keys
         .iter()
-        .map(|(k, en, ko)| format!("{k} {}", if c.ko { ko } else { en }))
+        .map(|(k, word)| format!("{k} {word}"))
         .chain([tail.clone()])
         .collect();
     let long = long.join(" · ");
@@ -228,7 +226,7 @@ fn footer(pal: &Palette, w: usize, c: Controls) -> Line<'static> {
     } else {
         let room = w.saturating_sub(width(&tail) + 3);
         let mut short = String::new();
-        for (k, _, _) in keys {
+        for (k, _) in keys {
             if width(&short) + width(k) + 1 > room {
                 break;
             }
@@ -576,7 +574,7 @@ mod tests {
             let c = Controls {
                 selected: 3,
                 keys: true,
-                ko: false,
+                lang: Lang::En,
             };
             assert!(draw(f, f.area(), &data, &pal, 0, c), "a raft snapshot");
         })

@@ -4,6 +4,7 @@
 //! the request builder has the keys, its form with the engine's answer to it.
 
 use super::Palette;
+use crate::i18n::Lang;
 use crate::lesson::panel::{RbacObjectRow, RbacPanel, ReviewAnswer};
 use crate::tui::request::{Field, RequestBuilder, Source, SubjectKind};
 use crate::tui::text::{cut, width, wrap};
@@ -134,22 +135,17 @@ pub fn lines(data: &RbacPanel, pal: &Palette, w: usize) -> Vec<Line<'static>> {
     out
 }
 
-fn label(f: Field, ko: bool) -> &'static str {
-    match (f, ko) {
-        (Field::Subject, false) => "as",
-        (Field::Subject, true) => "주체",
-        (Field::User, false) => "user",
-        (Field::User, true) => "사용자",
-        (Field::Groups, false) => "groups",
-        (Field::Groups, true) => "그룹",
-        (Field::ServiceAccountNamespace | Field::Namespace, false) => "namespace",
-        (Field::ServiceAccountNamespace | Field::Namespace, true) => "네임스페이스",
-        (Field::ServiceAccountName | Field::Name, false) => "name",
-        (Field::ServiceAccountName | Field::Name, true) => "이름",
-        (Field::Verb, false) => "verb",
-        (Field::Verb, true) => "동사",
-        (Field::Resource, false) => "resource",
-        (Field::Resource, true) => "리소스",
+fn label(f: Field, lang: Lang) -> String {
+    match f {
+        Field::Subject => crate::tr!(lang, "tui-rbac-field-subject"),
+        Field::User => crate::tr!(lang, "tui-rbac-field-user"),
+        Field::Groups => crate::tr!(lang, "tui-rbac-field-groups"),
+        Field::ServiceAccountNamespace | Field::Namespace => {
+            crate::tr!(lang, "tui-rbac-field-namespace")
+        }
+        Field::ServiceAccountName | Field::Name => crate::tr!(lang, "tui-rbac-field-name"),
+        Field::Verb => crate::tr!(lang, "tui-rbac-field-verb"),
+        Field::Resource => crate::tr!(lang, "tui-rbac-field-resource"),
     }
 }
 
@@ -162,15 +158,11 @@ pub fn request_lines(
     data: &Source,
     pal: &Palette,
     w: usize,
-    ko: bool,
+    lang: Lang,
 ) -> Vec<Line<'static>> {
     let mut out: Vec<Line<'static>> = Vec::new();
     if let Some(url) = &data.server {
-        let from = if ko {
-            format!("{url}의 SubjectAccessReview로 판정")
-        } else {
-            format!("verdict: a SubjectAccessReview to {url}")
-        };
+        let from = crate::tr!(lang, "tui-rbac-verdict-from", url = url.as_str());
         out.push(Line::styled(cut(&from, w), pal.dim()));
     }
     let mut row: Vec<Span<'static>> = Vec::new();
@@ -185,8 +177,7 @@ pub fn request_lines(
                 SubjectKind::User => "User".to_string(),
                 SubjectKind::ServiceAccount => "ServiceAccount".to_string(),
             },
-            (Field::Namespace, Some("")) if ko => "(클러스터 범위)".to_string(),
-            (Field::Namespace, Some("")) => "(cluster scope)".to_string(),
+            (Field::Namespace, Some("")) => crate::tr!(lang, "tui-rbac-cluster-scope"),
             (_, Some("")) => "-".to_string(),
             (_, t) => t.unwrap_or_default().to_string(),
         };
@@ -196,7 +187,7 @@ pub fn request_lines(
         } else {
             value
         };
-        let name = format!("{} ", label(f, ko));
+        let name = format!("{} ", label(f, lang));
         let chunk_w = width(&name) + width(&value) + 2;
         if row_w + chunk_w > w && !row.is_empty() {
             out.push(Line::from(std::mem::take(&mut row)));
@@ -218,30 +209,23 @@ pub fn request_lines(
     if !row.is_empty() {
         out.push(Line::from(row));
     }
-    let keys = match (ko, b.who_can) {
-        (false, false) => "↑↓ field  ←→ choose  type to edit  Enter who-can  Esc back",
-        (false, true) => "↑↓ field  ←→ choose  type to edit  Enter verdict  Esc back",
-        (true, false) => "↑↓ 항목  ←→ 고르기  입력해 고치기  Enter 누가 하나  Esc 돌아가기",
-        (true, true) => "↑↓ 항목  ←→ 고르기  입력해 고치기  Enter 판정  Esc 돌아가기",
+    let keys = if b.who_can {
+        crate::tr!(lang, "tui-rbac-keys-who-can")
+    } else {
+        crate::tr!(lang, "tui-rbac-keys")
     };
-    out.push(Line::styled(cut(keys, w), pal.dim()));
+    out.push(Line::styled(cut(&keys, w), pal.dim()));
     out.push(Line::raw(""));
     let wrapped = |out: &mut Vec<Line<'static>>, text: String, style, indent: usize| {
         let pad = [Span::raw(" ".repeat(indent))];
         out.extend(wrap(&[(text, style)], w, &pad, &pad));
     };
     let Some(r) = &data.review else {
-        out.push(Line::styled(
-            if ko { "묻는 중…" } else { "asking…" },
-            pal.dim(),
-        ));
+        out.push(Line::styled(crate::tr!(lang, "tui-rbac-asking"), pal.dim()));
         return out;
     };
     if b.ask() != r.ask {
-        out.push(Line::styled(
-            if ko { "묻는 중…" } else { "asking…" },
-            pal.dim(),
-        ));
+        out.push(Line::styled(crate::tr!(lang, "tui-rbac-asking"), pal.dim()));
     }
     let (who, allowed, explain, who_can) = match &r.answer {
         ReviewAnswer::Failed { error } => {
@@ -256,30 +240,23 @@ pub fn request_lines(
         } => (who, *allowed, explain, who_can),
     };
     if b.who_can {
-        let head = if ko {
-            format!("{} {}: 할 수 있는 주체", who.verb, who.target)
-        } else {
-            format!("who can {} {}", who.verb, who.target)
-        };
+        let head = crate::tr!(
+            lang,
+            "tui-rbac-who-can",
+            verb = who.verb.as_str(),
+            target = who.target.as_str()
+        );
         wrapped(&mut out, head, pal.heading(), 0);
         if who_can.subjects.is_empty() {
-            let none = if ko {
-                "RBAC 바인딩으로는 아무도 없습니다"
-            } else {
-                "nobody, through RBAC bindings"
-            };
-            wrapped(&mut out, none.into(), pal.dim(), 2);
+            let none = crate::tr!(lang, "tui-rbac-who-can-nobody");
+            wrapped(&mut out, none, pal.dim(), 2);
         }
         for e in &who_can.subjects {
             wrapped(&mut out, e.subject.clone(), pal.accent(), 2);
             wrapped(&mut out, format!("← {}", e.binding), Default::default(), 4);
         }
         for g in &who_can.superuser_groups {
-            let why = if ko {
-                "RBAC 전에 모두 허용"
-            } else {
-                "allowed everything before RBAC"
-            };
+            let why = crate::tr!(lang, "tui-rbac-superuser");
             wrapped(&mut out, format!("Group {g:?} ({why})"), pal.dim(), 2);
         }
         return out;

@@ -14,10 +14,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use std::rc::Rc;
 
-fn tr<'a>(app: &App, en: &'a str, ko: &'a str) -> &'a str {
-    if app.ko() { ko } else { en }
-}
-
 pub fn draw(f: &mut Frame, app: &App, pal: &Palette) {
     let Some((lesson, ls)) = app.open() else {
         return;
@@ -142,10 +138,10 @@ fn build_prose(app: &App, ls: &LessonState, pal: &Palette, width: u16) -> Vec<Li
     let sv = ls.steps.get(i);
     let mark = sv.map_or(StepMark::Todo, |s| s.mark);
     let kind_name = match kind {
-        StepKind::Run => tr(app, "run", "실행"),
-        StepKind::Task => tr(app, "task", "과제"),
-        StepKind::Quiz => tr(app, "quiz", "퀴즈"),
-        StepKind::Read => tr(app, "read", "읽기"),
+        StepKind::Run => crate::tr!(app.language(), "tui-step-kind-run"),
+        StepKind::Task => crate::tr!(app.language(), "tui-step-kind-task"),
+        StepKind::Quiz => crate::tr!(app.language(), "tui-step-kind-quiz"),
+        StepKind::Read => crate::tr!(app.language(), "tui-step-kind-read"),
     };
     out.extend(wrap(
         &[(
@@ -189,11 +185,7 @@ fn build_prose(app: &App, ls: &LessonState, pal: &Palette, width: u16) -> Vec<Li
             )];
             out.extend(wrap(&[(label, style)], w, &first, &[Span::raw("     ")]));
         }
-        let help = tr(
-            app,
-            "Choose with a letter, then Enter.",
-            "글자 키로 고른 뒤 Enter.",
-        );
+        let help = crate::tr!(app.language(), "tui-quiz-choose-letter");
         out.push(Line::styled(help, pal.dim()));
     }
 
@@ -201,7 +193,10 @@ fn build_prose(app: &App, ls: &LessonState, pal: &Palette, width: u16) -> Vec<Li
         && !s.checks.is_empty()
     {
         out.push(Line::default());
-        out.push(Line::styled(tr(app, "Checks", "검사"), pal.accent()));
+        out.push(Line::styled(
+            crate::tr!(app.language(), "tui-lesson-checks"),
+            pal.accent(),
+        ));
         for c in &s.checks {
             let (m, st) = if c.pass {
                 ("✓ ", pal.ok())
@@ -223,7 +218,10 @@ fn build_prose(app: &App, ls: &LessonState, pal: &Palette, width: u16) -> Vec<Li
         out.push(Line::default());
         for (n, h) in hints.iter().take(shown).enumerate() {
             let first = [Span::styled(
-                format!("{} {}: ", tr(app, "Hint", "힌트"), n + 1),
+                format!(
+                    "{}: ",
+                    crate::tr!(app.language(), "tui-lesson-hint", n = n + 1)
+                ),
                 pal.warn(),
             )];
             out.extend(wrap(
@@ -241,7 +239,10 @@ fn build_prose(app: &App, ls: &LessonState, pal: &Palette, width: u16) -> Vec<Li
         && sv.is_some_and(|s| s.hints > hints.len())
     {
         out.push(Line::default());
-        out.push(Line::styled(tr(app, "Solution", "풀이"), pal.accent()));
+        out.push(Line::styled(
+            crate::tr!(app.language(), "tui-lesson-solution"),
+            pal.accent(),
+        ));
         for line in &step.solution {
             out.push(Line::from(vec![
                 Span::styled("$ ", pal.dim()),
@@ -255,7 +256,7 @@ fn build_prose(app: &App, ls: &LessonState, pal: &Palette, width: u16) -> Vec<Li
     {
         out.push(Line::default());
         out.push(Line::styled(
-            tr(app, "Why it matters", "왜 중요한가"),
+            crate::tr!(app.language(), "tui-lesson-why"),
             pal.accent(),
         ));
         out.extend(markdown::render(explain, width, pal, hl));
@@ -265,7 +266,10 @@ fn build_prose(app: &App, ls: &LessonState, pal: &Palette, width: u16) -> Vec<Li
         && !s.output.is_empty()
     {
         out.push(Line::default());
-        out.push(Line::styled(tr(app, "Output", "출력"), pal.accent()));
+        out.push(Line::styled(
+            crate::tr!(app.language(), "tui-lesson-output"),
+            pal.accent(),
+        ));
         let lines: Vec<&str> = s.output.lines().collect();
         for l in lines.iter().skip(lines.len().saturating_sub(12)) {
             out.push(Line::styled(cut(l, w), pal.code()));
@@ -274,24 +278,12 @@ fn build_prose(app: &App, ls: &LessonState, pal: &Palette, width: u16) -> Vec<Li
 
     out.push(Line::default());
     let next = match (kind, mark) {
-        (_, StepMark::Pass) => tr(app, "Passed. n: next step.", "통과. n: 다음 단계."),
-        (StepKind::Task, StepMark::Running) => tr(
-            app,
-            "Work in the shell below; the checks re-run as you go. h: hint.",
-            "아래 셸에서 작업하세요. 검사는 계속 다시 실행됩니다. h: 힌트.",
-        ),
-        (StepKind::Task, _) => tr(
-            app,
-            "Enter starts the task; then work in the shell.",
-            "Enter로 과제를 시작하고 셸에서 작업하세요.",
-        ),
-        (StepKind::Quiz, _) => tr(app, "Choose an answer, then Enter.", "답을 고른 뒤 Enter."),
-        (StepKind::Read, _) => tr(app, "Enter marks it read.", "Enter로 읽음 표시."),
-        (StepKind::Run, _) => tr(
-            app,
-            "Enter runs this step.",
-            "Enter로 이 단계를 실행합니다.",
-        ),
+        (_, StepMark::Pass) => crate::tr!(app.language(), "tui-next-passed"),
+        (StepKind::Task, StepMark::Running) => crate::tr!(app.language(), "tui-next-task-running"),
+        (StepKind::Task, _) => crate::tr!(app.language(), "tui-next-task"),
+        (StepKind::Quiz, _) => crate::tr!(app.language(), "tui-next-quiz"),
+        (StepKind::Read, _) => crate::tr!(app.language(), "tui-next-read"),
+        (StepKind::Run, _) => crate::tr!(app.language(), "tui-next-run"),
     };
     out.extend(wrap(&[(next.to_string(), pal.dim())], w, &[], &[]));
     out
@@ -301,7 +293,10 @@ fn steps(f: &mut Frame, app: &App, ls: &LessonState, pal: &Palette, area: Rect) 
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(pal.border(false))
-        .title(format!(" {} ", tr(app, "Steps", "단계")));
+        .title(format!(
+            " {} ",
+            crate::tr!(app.language(), "tui-lesson-steps")
+        ));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let Some((lesson, _)) = app.open() else {

@@ -14,10 +14,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
 
-fn tr<'a>(app: &App, en: &'a str, ko: &'a str) -> &'a str {
-    if app.ko() { ko } else { en }
-}
-
 fn name(p: Panel) -> &'static str {
     match p {
         Panel::Proc => "Proc",
@@ -106,55 +102,27 @@ fn body(
     scroll: u16,
 ) {
     let w = area.width as usize;
-    let empty = |f: &mut Frame, msg: &str| {
-        let lines = crate::tui::text::wrap(&[(msg.to_string(), pal.dim())], w, &[], &[]);
+    let empty = |f: &mut Frame, msg: String| {
+        let lines = crate::tui::text::wrap(&[(msg, pal.dim())], w, &[], &[]);
         f.render_widget(Paragraph::new(lines), area);
     };
     if app.opts.mode == Mode::Reading && !matches!(p, Panel::Cluster | Panel::Net) {
-        empty(
-            f,
-            tr(
-                app,
-                "Live panels need live mode: run `sudo contlab`.",
-                "라이브 패널은 라이브 모드가 필요합니다: `sudo contlab`을 실행하세요.",
-            ),
-        );
+        empty(f, crate::tr!(app.language(), "tui-panel-needs-live"));
         return;
     }
     match p {
         Panel::Proc => match &ls.proc {
             Some(v) => scrolled(f, area, proc_lines(app, v, pal, w), scroll, false),
-            None => empty(
-                f,
-                tr(
-                    app,
-                    "No sample yet: Enter runs the step.",
-                    "아직 표본이 없습니다: Enter로 단계를 실행하세요.",
-                ),
-            ),
+            None => empty(f, crate::tr!(app.language(), "tui-panel-proc-empty")),
         },
         Panel::Cgroup => match &ls.cgroup {
             Some(v) => cgroup(f, app, ls, v, pal, area, scroll),
-            None => empty(
-                f,
-                tr(
-                    app,
-                    "No cgroup yet: a step that starts a container with a limit makes one.",
-                    "아직 cgroup이 없습니다: 제한을 둔 컨테이너를 시작하는 단계가 만듭니다.",
-                ),
-            ),
+            None => empty(f, crate::tr!(app.language(), "tui-panel-cgroup-empty")),
         },
         Panel::Trace => {
             let lines = trace_lines(ls, pal, w);
             if lines.is_empty() {
-                empty(
-                    f,
-                    tr(
-                        app,
-                        "The runtime's calls for this step appear here.",
-                        "이 단계에서 런타임이 부른 시스템 콜이 여기에 나옵니다.",
-                    ),
-                );
+                empty(f, crate::tr!(app.language(), "tui-panel-trace-empty"));
             } else {
                 scrolled(f, area, lines, scroll, true);
             }
@@ -165,7 +133,7 @@ fn body(
                     && let Some(b) = &ls.request
                     && let Some(source) = crate::tui::request::Source::of(v) =>
             {
-                let lines = super::cluster_rbac::request_lines(b, &source, pal, w, app.ko());
+                let lines = super::cluster_rbac::request_lines(b, &source, pal, w, app.language());
                 scrolled(f, area, lines, scroll, false)
             }
             Some(ClusterPanel::Rbac(v)) => scrolled(
@@ -175,14 +143,9 @@ fn body(
                 scroll,
                 false,
             ),
-            Some(ClusterPanel::Net(_)) => empty(
-                f,
-                tr(
-                    app,
-                    "The networking track's node is in the Net panel: press 5.",
-                    "네트워킹 트랙의 노드는 Net 패널에 있습니다: 5를 누르세요.",
-                ),
-            ),
+            Some(ClusterPanel::Net(_)) => {
+                empty(f, crate::tr!(app.language(), "tui-panel-cluster-net"))
+            }
             Some(ClusterPanel::Api(v)) => {
                 scrolled(f, area, super::cluster_api::lines(v, pal, w), scroll, false)
             }
@@ -196,12 +159,12 @@ fn body(
                     super::cluster_raft::Controls {
                         selected: ls.raft_node,
                         keys: app.opts.mode == Mode::Live && app.raft_step(ls.step),
-                        ko: app.ko(),
+                        lang: app.language(),
                     },
                 ) => {}
             Some(ClusterPanel::Etcd { members }) => {
                 let keys = app.opts.mode == Mode::Live && app.raft_step(ls.step);
-                let lines = etcd_lines(members, ls.raft_node, keys, app.ko(), pal, w);
+                let lines = etcd_lines(members, ls.raft_node, keys, app.language(), pal, w);
                 scrolled(f, area, lines, scroll, false)
             }
             Some(v) => {
@@ -212,27 +175,13 @@ fn body(
                 let lines = text.lines().map(|l| Line::raw(cut(l, w))).collect();
                 scrolled(f, area, lines, scroll, false)
             }
-            None => empty(
-                f,
-                tr(
-                    app,
-                    "No cluster state: the Raft, RBAC and API server tracks show their cluster here.",
-                    "클러스터 상태가 없습니다: Raft, RBAC, API 서버 트랙이 여기에 클러스터를 보여 줍니다.",
-                ),
-            ),
+            None => empty(f, crate::tr!(app.language(), "tui-panel-cluster-empty")),
         },
         Panel::Net => match &ls.cluster {
             Some(ClusterPanel::Net(v)) => {
                 scrolled(f, area, super::net::lines(v, pal, w), scroll, false)
             }
-            _ => empty(
-                f,
-                tr(
-                    app,
-                    "No node network yet: the networking track's lessons show their node here.",
-                    "아직 노드 네트워크가 없습니다: 네트워킹 트랙의 레슨이 여기에 노드를 보여 줍니다.",
-                ),
-            ),
+            _ => empty(f, crate::tr!(app.language(), "tui-panel-net-empty")),
         },
     }
 }
@@ -243,16 +192,12 @@ fn etcd_lines(
     members: &[crate::lesson::panel::MemberStatus],
     selected: u64,
     keys: bool,
-    ko: bool,
+    lang: crate::i18n::Lang,
     pal: &Palette,
     w: usize,
 ) -> Vec<Line<'static>> {
-    let head = if ko {
-        "  멤버    상태       리더    term  raft index"
-    } else {
-        "  member  state      leader  term  raft index"
-    };
-    let mut out = vec![Line::styled(cut(head, w), pal.heading())];
+    let head = crate::tr!(lang, "tui-etcd-head");
+    let mut out = vec![Line::styled(cut(&format!("  {head}"), w), pal.heading())];
     for m in members {
         let state = m.state();
         let leader = m.leader.map_or("-".to_string(), |l| l.to_string());
@@ -273,11 +218,7 @@ fn etcd_lines(
         out.push(Line::styled(cut(&text, w), style));
     }
     if keys {
-        let text = if ko {
-            format!("c 죽이기·다시 시작 · ←→ 멤버 {selected} · ? 키")
-        } else {
-            format!("c kill or restart · ←→ member {selected} · ? keys")
-        };
+        let text = crate::tr!(lang, "tui-etcd-keys", member = selected);
         out.push(Line::raw(""));
         out.push(Line::styled(cut(&text, w), pal.dim()));
     }
@@ -342,9 +283,8 @@ fn proc_lines(app: &App, v: &ProcPanel, pal: &Palette, w: usize) -> Vec<Line<'st
         Span::styled(format!("{who} "), pal.accent()),
         Span::raw(cut(
             &format!(
-                "pid {} · {} {} · {}",
+                "pid {} · NSpid {} · {}",
                 snap.pid,
-                tr(app, "NSpid", "NSpid"),
                 nspid(snap),
                 snap.status.name
             ),
@@ -357,8 +297,8 @@ fn proc_lines(app: &App, v: &ProcPanel, pal: &Palette, w: usize) -> Vec<Line<'st
             "{}{}{}",
             // The full path only where it leaves a space before the next column.
             pad(if nw > 12 { "/proc/PID/ns" } else { "ns" }, nw),
-            pad(tr(app, "container", "컨테이너"), 14),
-            tr(app, "host", "호스트")
+            pad(&crate::tr!(app.language(), "tui-proc-container"), 14),
+            crate::tr!(app.language(), "tui-proc-host")
         ),
         pal.dim(),
     ));
@@ -402,7 +342,7 @@ fn proc_lines(app: &App, v: &ProcPanel, pal: &Palette, w: usize) -> Vec<Line<'st
         format!(
             "{} ({} {})",
             or_dash(snap.hostname.as_ref()),
-            tr(app, "host:", "호스트:"),
+            crate::tr!(app.language(), "tui-proc-host-label"),
             or_dash(snap.host_hostname.as_ref())
         ),
     ));
@@ -500,12 +440,19 @@ fn cgroup(
     }
     lines.push(Line::from(vec![
         Span::styled(pad("cgroup.procs", fw), pal.dim()),
-        Span::raw(tr(app, "processes: ", "프로세스: ").to_string() + &r.procs.len().to_string()),
+        Span::raw(crate::tr!(
+            app.language(),
+            "tui-cgroup-processes",
+            count = r.procs.len()
+        )),
     ]));
     scrolled(f, top, lines, scroll, false);
     if spark_h > 0 {
         let max = ls.mem_history.iter().copied().max().unwrap_or(0);
-        let title = format!(" {} · max {} KiB ", tr(app, "memory", "메모리"), max / 1024);
+        let title = format!(
+            " {} ",
+            crate::tr!(app.language(), "tui-cgroup-memory", kib = max / 1024)
+        );
         let block = Block::default()
             .borders(Borders::TOP)
             .title(Span::styled(title, pal.dim()));

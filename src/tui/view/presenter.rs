@@ -30,11 +30,13 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette) {
         Some(StepMark::Running) => " …",
         _ => "",
     };
-    let counter = if app.ko() {
-        format!(" 단계 {} / {} ", ls.step + 1, ls.steps.len())
-    } else {
-        format!(" STEP {} / {} ", ls.step + 1, ls.steps.len())
-    };
+    let counter = crate::tr!(
+        app.language(),
+        "tui-presenter-step",
+        step = ls.step + 1,
+        steps = ls.steps.len()
+    );
+    let counter = format!(" {counter} ");
     let lines = vec![
         Line::from(vec![
             Span::styled(counter, pal.selected().add_modifier(Modifier::BOLD)),
@@ -44,11 +46,7 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette) {
             format!(
                 " {} · {}",
                 l.text(app.lang()).map(|t| t.title.as_str()).unwrap_or(""),
-                if app.ko() {
-                    "n/→ 다음 · p/← 이전 · Tab 창 전환 · 1-5 상태 창"
-                } else {
-                    "n/→ next · p/← previous · Tab switch pane · 1-5 state panes"
-                }
+                crate::tr!(app.language(), "tui-presenter-keys")
             ),
             pal.dim(),
         )),

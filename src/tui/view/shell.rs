@@ -10,10 +10,6 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-fn tr<'a>(app: &App, en: &'a str, ko: &'a str) -> &'a str {
-    if app.ko() { ko } else { en }
-}
-
 fn color(c: vt100::Color) -> Color {
     match c {
         vt100::Color::Default => Color::Reset,
@@ -30,50 +26,27 @@ pub fn draw(f: &mut Frame, app: &App, pal: &Palette, area: Rect) {
         .steps
         .get(ls.step)
         .is_some_and(|s| s.shell == ShellSide::Host);
+    let lang = app.language();
     let title = if host && focused {
-        tr(
-            app,
-            " HOST shell — not a container: typing runs on this machine · Ctrl-] or F6 leaves ",
-            " 호스트 셸 — 컨테이너가 아닙니다: 입력이 이 머신에서 실행됩니다 · Ctrl-] 또는 F6로 나가기 ",
-        )
+        crate::tr!(lang, "tui-shell-title-host-focused")
     } else if host {
-        tr(
-            app,
-            " HOST shell — the lesson's work directory · Tab to type here ",
-            " 호스트 셸 — 레슨 작업 디렉터리 · Tab으로 여기에 입력 ",
-        )
+        crate::tr!(lang, "tui-shell-title-host")
     } else if focused {
-        tr(
-            app,
-            " Shell — typing goes to the container · Ctrl-] or F6 leaves ",
-            " 셸 — 입력이 컨테이너로 갑니다 · Ctrl-] 또는 F6로 나가기 ",
-        )
+        crate::tr!(lang, "tui-shell-title-focused")
     } else {
-        tr(
-            app,
-            " Shell — Tab to type here ",
-            " 셸 — Tab으로 여기에 입력 ",
-        )
+        crate::tr!(lang, "tui-shell-title")
     };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(pal.border(focused))
-        .title(title);
+        .title(format!(" {title} "));
     let inner = block.inner(area);
     f.render_widget(block, area);
     if !ls.shell_seen {
         let msg = if app.opts.mode == Mode::Reading {
-            tr(
-                app,
-                "The shell runs inside the lesson's container in live mode (sudo contlab).",
-                "셸은 라이브 모드(sudo contlab)에서 레슨의 컨테이너 안에서 돕니다.",
-            )
+            crate::tr!(lang, "tui-shell-reading")
         } else {
-            tr(
-                app,
-                "The shell opens inside the container once a step starts it.",
-                "단계가 컨테이너를 시작하면 그 안에서 셸이 열립니다.",
-            )
+            crate::tr!(lang, "tui-shell-not-started")
         };
         f.render_widget(Paragraph::new(Line::styled(msg, pal.dim())), inner);
         return;

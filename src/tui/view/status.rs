@@ -8,61 +8,42 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 pub fn draw(f: &mut Frame, app: &App, pal: &Palette, area: Rect) {
-    let ko = app.ko();
-    let mode = match (app.opts.mode, ko) {
-        (Mode::Live, false) => " LIVE ",
-        (Mode::Live, true) => " 라이브 ",
-        (Mode::Reading, false) => " READING ",
-        (Mode::Reading, true) => " 읽기 ",
-        (Mode::Replay, false) => " REPLAY ",
-        (Mode::Replay, true) => " 재생 ",
+    let lang = app.language();
+    let mode = match app.opts.mode {
+        Mode::Live => crate::tr!(lang, "tui-status-live"),
+        Mode::Reading => crate::tr!(lang, "tui-status-reading"),
+        Mode::Replay => crate::tr!(lang, "tui-status-replay"),
     };
-    let mut spans = vec![Span::styled(mode, pal.selected())];
+    let mode = format!(" {mode} ");
+    let mut spans = vec![Span::styled(mode.clone(), pal.selected())];
     let mut text = String::new();
     if let Some((l, ls)) = app.open() {
         let passed = ls.steps.iter().filter(|s| s.mark == StepMark::Pass).count();
-        let focus = match (app.focus, ko) {
-            (Focus::Prose, false) => "lesson",
-            (Focus::Prose, true) => "레슨",
-            (Focus::Panels, false) => "panels",
-            (Focus::Panels, true) => "패널",
-            (Focus::Shell, false) => "shell",
-            (Focus::Shell, true) => "셸",
-            (Focus::Request, false) => "request",
-            (Focus::Request, true) => "요청",
+        let focus = match app.focus {
+            Focus::Prose => crate::tr!(lang, "tui-focus-lesson"),
+            Focus::Panels => crate::tr!(lang, "tui-focus-panels"),
+            Focus::Shell => crate::tr!(lang, "tui-focus-shell"),
+            Focus::Request => crate::tr!(lang, "tui-focus-request"),
         };
-        text = if ko {
-            format!(
-                " {} · 단계 {}/{} · 통과 {}/{} · 포커스: {focus} ",
-                l.id(),
-                ls.step + 1,
-                ls.steps.len(),
-                passed,
-                ls.steps.len()
-            )
-        } else {
-            format!(
-                " {} · step {}/{} · {}/{} passed · focus: {focus} ",
-                l.id(),
-                ls.step + 1,
-                ls.steps.len(),
-                passed,
-                ls.steps.len()
-            )
-        };
+        let line = crate::tr!(
+            lang,
+            "tui-status-step",
+            lesson = l.id(),
+            step = ls.step + 1,
+            steps = ls.steps.len(),
+            passed = passed,
+            focus = focus
+        );
+        text = format!(" {line} ");
     }
-    let keys = if ko {
-        "? 도움말  q 종료"
-    } else {
-        "? help  q quit"
-    };
+    let keys = crate::tr!(lang, "tui-status-keys");
     // A message takes the place of the step line until the next key.
     let middle = match &app.message {
         Some(m) => format!(" {m}"),
         None => text,
     };
     let room = (area.width as usize)
-        .saturating_sub(crate::tui::text::width(mode) + crate::tui::text::width(keys) + 1);
+        .saturating_sub(crate::tui::text::width(&mode) + crate::tui::text::width(&keys) + 1);
     let style = if app.message.is_some() {
         pal.warn()
     } else {
