@@ -158,19 +158,10 @@ pub trait World {
     fn net_rules(&self) -> Result<Vec<String>> {
         crate::bail_said!("error-no-node-rules")
     }
-    /// `n` real HTTP requests `GET path` (with `Host: host`) from pod `from` to
-    /// `to:port`, after the Ingress proxy read its file if it changed.
-    fn net_http(
-        &self,
-        from: &str,
-        to: &str,
-        port: u16,
-        path: &str,
-        host: Option<&str>,
-        n: u32,
-    ) -> Result<super::net_step::HttpSeen> {
-        let _ = (port, path, host, n);
-        crate::bail_said!("error-no-node-request", from = from, to = to)
+    /// The real HTTP requests `ask` names, after the Ingress proxy read its file if it
+    /// changed.
+    fn net_http(&self, ask: &super::net_step::HttpAsk) -> Result<super::net_step::HttpSeen> {
+        crate::bail_said!("error-no-node-request", from = ask.from, to = ask.to)
     }
     /// The status of container `id` under the lesson's runtime root, as `runtime state`
     /// reports it (`None`: the runtime knows no such container).
@@ -435,12 +426,7 @@ mod tests {
         }
         fn net_http(
             &self,
-            _: &str,
-            _: &str,
-            _: u16,
-            _: &str,
-            _: Option<&str>,
-            _: u32,
+            _: &crate::lesson::net_step::HttpAsk,
         ) -> Result<crate::lesson::net_step::HttpSeen> {
             // The same answers; a refusal of the Ingress file when `pid_ns` is 1.
             Ok(crate::lesson::net_step::HttpSeen {

@@ -924,16 +924,8 @@ impl World for Engine {
         self.net.spread(from, service, n, node_port)
     }
 
-    fn net_http(
-        &self,
-        from: &str,
-        to: &str,
-        port: u16,
-        path: &str,
-        host: Option<&str>,
-        n: u32,
-    ) -> Result<super::net_step::HttpSeen> {
-        self.net.http(from, to, port, path, host, n)
+    fn net_http(&self, ask: &super::net_step::HttpAsk) -> Result<super::net_step::HttpSeen> {
+        self.net.http(ask)
     }
 
     fn net_rules(&self) -> Result<Vec<String>> {

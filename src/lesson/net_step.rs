@@ -36,6 +36,18 @@ pub struct NetLab {
     services: std::collections::BTreeMap<String, (Service, Vec<String>)>,
 }
 
+/// What `net-http` asks: `requests` real requests `GET path` (with `Host: host`, else
+/// the address) from pod `from` to `to:port`.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpAsk<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub port: u16,
+    pub path: &'a str,
+    pub host: Option<&'a str>,
+    pub requests: u32,
+}
+
 /// What `net-http` sees: the count of answers by body (a status other than 200 as
 /// `HTTP 404`, no answer as ""), and why the Ingress proxy refused its file as it is now.
 #[derive(Debug, Default)]
@@ -473,17 +485,16 @@ impl NetLab {
         Ok(())
     }
 
-    /// `n` requests `GET path` (with `Host: host`) from pod `from` to `to:port`, after
-    /// the Ingress proxy read its file if it changed.
-    pub fn http(
-        &self,
-        from: &str,
-        to: &str,
-        port: u16,
-        path: &str,
-        host: Option<&str>,
-        n: u32,
-    ) -> Result<HttpSeen> {
+    /// The requests `ask` names, after the Ingress proxy read its file if it changed.
+    pub fn http(&self, ask: &HttpAsk) -> Result<HttpSeen> {
+        let HttpAsk {
+            from,
+            to,
+            port,
+            path,
+            host,
+            requests,
+        } = *ask;
         let node = self.node()?;
         let ip: Ipv4Addr = to
             .parse()
@@ -495,7 +506,7 @@ impl NetLab {
         }
         // Without a host, the address, as curl sends it.
         let host = host.unwrap_or(to);
-        for _ in 0..n {
+        for _ in 0..requests {
             let key = match node.http(from, ip, port, path, Some(host))? {
                 Some((200, body)) => body,
                 Some((status, _)) => format!("HTTP {status}"),
@@ -1003,7 +1014,14 @@ pub fn evaluate(check: &Check, w: &dyn World, lang: Lang) -> Result<CheckResult>
             requests,
             backends,
         } => {
-            let seen = w.net_http(from, to, *port, path, host.as_deref(), *requests)?;
+            let seen = w.net_http(&HttpAsk {
+                from,
+                to,
+                port: *port,
+                path,
+                host: host.as_deref(),
+                requests: *requests,
+            })?;
             let unanswered = seen.counts.get("").copied().unwrap_or(0);
             let mut answers: Vec<String> = seen
                 .counts
